@@ -1,0 +1,19 @@
+// The CLI's only contact with Node: reading files and writing to the terminal. Commands take
+// a CliIO so tests can run them in-process and capture what they print.
+import { createReadStream, statSync } from 'node:fs';
+
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** The file's bytes as a stream of chunks, and its size. */
+  openFile(path: string): { size: number; chunks: AsyncIterable<Uint8Array> };
+}
+
+export const nodeIO: CliIO = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  openFile(path) {
+    const size = statSync(path).size;
+    return { size, chunks: createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array> };
+  },
+};

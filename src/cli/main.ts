@@ -1,0 +1,41 @@
+// `porttrace COMMAND …`: each command lives in its own module under ./commands and exports
+// `run(args, io) → exit code`. Errors are one line on stderr and exit code 2.
+import type { CliIO } from './io.ts';
+import { nodeIO } from './io.ts';
+
+type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  packets: { summary: 'print one line per packet (or --json); --filter EXPR', load: () => import('./commands/packets.ts') },
+  'check-filter': { summary: 'check a display filter; exit 2 with the error and a ^~~ line', load: () => import('./commands/check-filter.ts') },
+  verdicts: { summary: 'say what happened to every TCP connection attempt', load: () => import('./commands/verdicts.ts') },
+  compare: { summary: 'match a client and a server capture and say where each attempt died', load: () => import('./commands/compare.ts') },
+  'add-trace': { summary: 'add a capture to the site with its verdicts as expectations', load: () => import('./commands/add-trace.ts') },
+};
+
+function usage(): string {
+  const lines = ['usage: porttrace COMMAND [ARGS]', ''];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)}${c.summary}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`porttrace: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  let mod;
+  try {
+    mod = await command.load();
+  } catch {
+    io.err(`porttrace: command "${name}" is not available yet\n`);
+    return 2;
+  }
+  return mod.run(rest, io);
+}
