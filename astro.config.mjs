@@ -1,0 +1,32 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import svelte from '@astrojs/svelte';
+
+// Starlight is the shell (sidebar from the lessons folder, on-page contents, previous/next,
+// Pagefind search, light/dark, accessible defaults); lessons are MDX in its docs collection
+// with our own schema fields (src/content.config.ts). Code blocks go through Expressive Code,
+// which highlights with shiki, themed for light and dark.
+export default defineConfig({
+  site: 'http://localhost:4321',
+  integrations: [
+    starlight({
+      title: 'porttrace',
+      description:
+        'Learn to tell from a packet capture whether a TCP port is blocked, closed or open — and analyze your own captures in the browser.',
+      sidebar: [
+        { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
+      ],
+      components: {
+        PageTitle: './src/components/LessonTitle.astro',
+      },
+      customCss: ['./src/styles/porttrace.css'],
+      expressiveCode: {
+        themes: ['github-dark', 'github-light'],
+      },
+      lastUpdated: false,
+      pagination: true,
+    }),
+    svelte(),
+  ],
+});

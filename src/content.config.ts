@@ -1,0 +1,72 @@
+import { defineCollection } from 'astro:content';
+import { z } from 'astro/zod';
+import { glob } from 'astro/loaders';
+import { docsLoader } from '@astrojs/starlight/loaders';
+import { docsSchema } from '@astrojs/starlight/schema';
+
+/**
+ * Lessons live in Starlight's `docs` collection (src/content/docs/lessons/*.mdx) so they get its
+ * sidebar, table of contents, previous/next links and search. On top of Starlight's own
+ * frontmatter (title, description, sidebar.order — the lesson's place in the curriculum),
+ * a lesson declares what it teaches under `lesson`. Pages that are not lessons (the home page)
+ * leave it out.
+ */
+const lessonFields = z.object({
+  /** One or two sentences shown on the home page's lesson list. */
+  summary: z.string(),
+  /** "After this lesson you will be able to …": each item a concrete skill, shown under the title. */
+  objectives: z.array(z.string()).min(1),
+  /** Estimated minutes to work through the lesson, exercises included. */
+  minutes: z.number().int().positive(),
+  /** Trace ids (from the `traces` collection) the lesson's widgets open. Default: none. */
+  traces: z.array(z.string()).default([]),
+});
+
+const docs = defineCollection({
+  loader: docsLoader(),
+  schema: docsSchema({
+    extend: z.object({
+      /** Present on lessons only; see lessonFields. */
+      lesson: lessonFields.optional(),
+    }),
+  }),
+});
+
+/** The expected outcome of one connection attempt in a bundled trace. */
+const expectedAttempt = z.object({
+  client: z.string(),
+  clientPort: z.number().int().min(0).max(65535),
+  server: z.string(),
+  serverPort: z.number().int().min(0).max(65535),
+  verdict: z.enum(['connected', 'half-open', 'refused', 'no-response', 'unreachable', 'inconclusive']),
+  /** Where the attempt ended, for traces that have a capture of the other side (`pair`). */
+  where: z.enum(['none', 'path', 'server', 'return-path']).optional(),
+});
+
+/**
+ * Bundled captures under public/traces, one JSON entry each (src/content/traces/<id>.json).
+ * `expected` holds the ground truth of what the recording set up (never the classifier's own
+ * output), so the tests fail when the classifier disagrees with reality.
+ */
+const traces = defineCollection({
+  loader: glob({ pattern: '*.json', base: './src/content/traces' }),
+  schema: z.object({
+    title: z.string(),
+    /** What was set up and what the learner should notice, in 1–3 sentences. */
+    story: z.string(),
+    /** URL path of the capture under public/, e.g. /traces/blocked-drop.client.pcapng */
+    file: z.string().startsWith('/traces/'),
+    /** Where the capture was taken. */
+    side: z.enum(['client', 'server', 'router']),
+    scenario: z.string(),
+    /** Id of the same moment captured on the other side, when there is one. */
+    pair: z.string().optional(),
+    /** True for captures generated from the article's screenshots rather than recorded. */
+    reconstruction: z.boolean().default(false),
+    /** How the file was made (script and method). */
+    source: z.string(),
+    expected: z.array(expectedAttempt),
+  }),
+});
+
+export const collections = { docs, traces };
