@@ -17,6 +17,18 @@ export interface Truncated {
 export const isTruncated = (x: unknown): x is Truncated =>
   typeof x === 'object' && x !== null && (x as Truncated).truncated === true;
 
+/** A header that is all there but cannot be right (IHL < 5, a length shorter than its header). */
+export interface Malformed {
+  malformed: true;
+  layer: string;
+  /** Offset in the frame of the header that is wrong. */
+  offset: number;
+  message: string;
+}
+
+export const isMalformed = (x: unknown): x is Malformed =>
+  typeof x === 'object' && x !== null && (x as Malformed).malformed === true;
+
 /** Where a header sits in the frame, so the hex view can highlight it. */
 export interface Span {
   offset: number;
@@ -94,6 +106,8 @@ export interface IPv6Layer extends LayerBase {
   /** Set when a Fragment header says this is not the first fragment. */
   fragmentOffset: number;
   moreFragments: boolean;
+  /** Set when an extension header ran past the captured bytes; `protocol` is then that header. */
+  extensionTruncated?: Truncated;
 }
 
 export type IPLayer = IPv4Layer | IPv6Layer;

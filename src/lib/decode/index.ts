@@ -1,0 +1,208 @@
+// decodeFrame: one captured frame → its layers, dispatching on the link type, then EtherType /
+// address family / IP version, then IP protocol. Never throws for bad bytes: a header cut short
+// becomes `truncated` (+ `problem`), a header that cannot be right becomes `problem`, and every
+// layer decoded before that is kept.
+import { LinkType, type CapturedFrame } from '../capture/types.ts';
+import { pseudoHeaderSum } from './bytes.ts';
+import { decodeArp } from './arp.ts';
+import { decodeEthernet, decodeVlanTag, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanTpid } from './ethernet.ts';
+import { decodeIcmp } from './icmp.ts';
+import { decodeIPv4 } from './ipv4.ts';
+import { decodeIPv6 } from './ipv6.ts';
+import { linkTypeName } from './linktypes.ts';
+import { decodeLoopback, loopbackIpVersion } from './loopback.ts';
+import { decodeSll, decodeSll2 } from './sll.ts';
+import { decodeTcp } from './tcp.ts';
+import type { Dissection, Malformed, Truncated } from './types.ts';
+import { decodeUdp } from './udp.ts';
+
+export { linkTypeName } from './linktypes.ts';
+
+const IP_PROTO_ICMP = 1;
+const IP_PROTO_TCP = 6;
+const IP_PROTO_UDP = 17;
+const IP_PROTO_ICMPV6 = 58;
+
+/** Link types 12 and 14 are raw IP in files written on some BSDs before LINKTYPE_RAW existed. */
+const LINKTYPE_RAW_BSD12 = 12;
+const LINKTYPE_RAW_BSD14 = 14;
+
+const LAYER_LABELS: Record<string, string> = {
+  eth: 'Ethernet',
+  vlan: '802.1Q tag',
+  sll: 'Linux cooked',
+  null: 'loopback',
+  arp: 'ARP',
+  ip: 'IPv4',
+  ipv6: 'IPv6',
+  tcp: 'TCP',
+  udp: 'UDP',
+  icmp: 'ICMP',
+  icmpv6: 'ICMPv6',
+};
+
+export function describeTruncation(t: Truncated, end: number): string {
+  const label = LAYER_LABELS[t.layer] ?? t.layer;
+  const have = Math.max(0, end - t.offset);
+  return `${label} header cut short: needs ${t.needed} bytes at offset ${t.offset}, frame has ${have}`;
+}
+
+function stopTruncated(d: Dissection, t: Truncated, end: number): Dissection {
+  d.truncated = t;
+  d.problem = describeTruncation(t, end);
+  return d;
+}
+
+function stopMalformed(d: Dissection, m: Malformed): Dissection {
+  d.problem = `${m.message} (offset ${m.offset})`;
+  return d;
+}
+
+/**
+ * `fcsLength`: bytes of frame check sequence the interface appends (pcapng if_fcslen, pcap FCS
+ * bits); they are stripped from complete frames so they are not read as payload or padding.
+ */
+export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissection {
+  const bytes = frame.data;
+  let end = Math.min(bytes.length, frame.capturedLength);
+  if (fcsLength > 0 && frame.capturedLength === frame.originalLength && end >= fcsLength) end -= fcsLength;
+  // Every key present from the start: all dissections share one hidden class.
+  const d: Dissection = {
+    linkType: frame.linkType,
+    eth: undefined,
+    vlan: undefined,
+    sll: undefined,
+    loopback: undefined,
+    arp: undefined,
+    ip: undefined,
+    tcp: undefined,
+    udp: undefined,
+    icmp: undefined,
+    problem: undefined,
+    truncated: undefined,
+  };
+  switch (frame.linkType) {
+    case LinkType.ETHERNET: {
+      const eth = decodeEthernet(bytes, 0, end);
+      if ('truncated' in eth) return stopTruncated(d, eth, end);
+      d.eth = eth;
+      return decodeEtherType(d, bytes, eth.payloadOffset, end, eth.type);
+    }
+    case LinkType.LINUX_SLL:
+    case LinkType.LINUX_SLL2: {
+      const sll = frame.linkType === LinkType.LINUX_SLL ? decodeSll(bytes, 0, end) : decodeSll2(bytes, 0, end);
+      if ('truncated' in sll) return stopTruncated(d, sll, end);
+      d.sll = sll;
+      return decodeEtherType(d, bytes, sll.payloadOffset, end, sll.protocol);
+    }
+    case LinkType.NULL:
+    case LinkType.LOOP: {
+      const loopback = decodeLoopback(bytes, 0, end, frame.linkType === LinkType.LOOP);
+      if ('truncated' in loopback) return stopTruncated(d, loopback, end);
+      d.loopback = loopback;
+      const version = loopbackIpVersion(loopback.family);
+      if (version === 0) {
+        d.problem = `loopback address family ${loopback.family} is not decoded`;
+        return d;
+      }
+      return decodeIp(d, bytes, loopback.payloadOffset, end, version);
+    }
+    case LinkType.RAW:
+    case LINKTYPE_RAW_BSD12:
+    case LINKTYPE_RAW_BSD14: {
+      if (end < 1) return stopTruncated(d, { truncated: true, layer: 'ip', offset: 0, needed: 20 }, end);
+      const version = bytes[0] >> 4;
+      if (version !== 4 && version !== 6) {
+        d.problem = `raw IP frame starts with IP version ${version} (offset 0)`;
+        return d;
+      }
+      return decodeIp(d, bytes, 0, end, version);
+    }
+    case LinkType.IPV4:
+      return decodeIp(d, bytes, 0, end, 4);
+    case LinkType.IPV6:
+      return decodeIp(d, bytes, 0, end, 6);
+    default: {
+      const name = linkTypeName(frame.linkType);
+      d.problem = `link type ${frame.linkType}${name ? ` (${name})` : ''} is not decoded`;
+      return d;
+    }
+  }
+}
+
+function decodeEtherType(d: Dissection, bytes: Uint8Array, offset: number, end: number, type: number): Dissection {
+  let at = offset;
+  let etherType = type;
+  while (isVlanTpid(etherType)) {
+    const tag = decodeVlanTag(bytes, at, end, etherType);
+    if ('truncated' in tag) return stopTruncated(d, tag, end);
+    if (d.vlan === undefined) d.vlan = [];
+    d.vlan.push(tag);
+    etherType = tag.type;
+    at += 4;
+  }
+  if (d.eth !== undefined) {
+    d.eth.type = etherType;
+    d.eth.payloadOffset = at;
+  }
+  if (etherType === ETHERTYPE_IPV4) return decodeIp(d, bytes, at, end, 4);
+  if (etherType === ETHERTYPE_IPV6) return decodeIp(d, bytes, at, end, 6);
+  if (etherType === ETHERTYPE_ARP) {
+    const arp = decodeArp(bytes, at, end);
+    if ('truncated' in arp) return stopTruncated(d, arp, end);
+    d.arp = arp;
+  }
+  return d;
+}
+
+function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number, version: 4 | 6): Dissection {
+  let protocol: number;
+  let segmentLength: number;
+  let checksumBase = -1;
+  let start: number;
+  let stop: number;
+  if (version === 4) {
+    const ip = decodeIPv4(bytes, offset, end);
+    if ('truncated' in ip) return stopTruncated(d, ip, end);
+    if ('malformed' in ip) return stopMalformed(d, ip);
+    d.ip = ip;
+    // A fragment after the first carries no transport header.
+    if (ip.fragmentOffset !== 0) return d;
+    protocol = ip.protocol;
+    start = ip.payloadOffset;
+    stop = ip.payloadEnd;
+    segmentLength = ip.totalLength === 0 ? stop - start : ip.totalLength - ip.headerLength;
+    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.dst, protocol, 0);
+  } else {
+    const ip = decodeIPv6(bytes, offset, end);
+    if ('truncated' in ip) return stopTruncated(d, ip, end);
+    if ('malformed' in ip) return stopMalformed(d, ip);
+    d.ip = ip;
+    if (ip.extensionTruncated !== undefined) return stopTruncated(d, ip.extensionTruncated, end);
+    if (ip.fragmentOffset !== 0) return d;
+    protocol = ip.protocol;
+    start = ip.payloadOffset;
+    stop = ip.payloadEnd;
+    segmentLength = ip.payloadLength === 0 ? stop - start : ip.payloadLength - (start - offset - 40);
+    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.dst, protocol, 0);
+  }
+  if (segmentLength < 0) segmentLength = 0;
+  if (protocol === IP_PROTO_TCP) {
+    const base = checksumBase < 0 ? -1 : checksumBase + Math.floor(segmentLength / 0x10000) + (segmentLength & 0xffff);
+    const tcp = decodeTcp(bytes, start, stop, segmentLength, base);
+    if ('truncated' in tcp) return stopTruncated(d, tcp, end);
+    if ('malformed' in tcp) return stopMalformed(d, tcp);
+    d.tcp = tcp;
+  } else if (protocol === IP_PROTO_UDP) {
+    const udp = decodeUdp(bytes, start, stop, checksumBase, version === 4);
+    if ('truncated' in udp) return stopTruncated(d, udp, end);
+    if ('malformed' in udp) return stopMalformed(d, udp);
+    d.udp = udp;
+  } else if ((protocol === IP_PROTO_ICMP && version === 4) || (protocol === IP_PROTO_ICMPV6 && version === 6)) {
+    const base = checksumBase < 0 ? -1 : version === 4 ? 0 : checksumBase;
+    const icmp = decodeIcmp(bytes, start, stop, version, segmentLength, base);
+    if ('truncated' in icmp) return stopTruncated(d, icmp, end);
+    d.icmp = icmp;
+  }
+  return d;
+}

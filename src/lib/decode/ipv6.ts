@@ -1,0 +1,76 @@
+// IPv6 (RFC 8200) and the extension headers that can stand between it and TCP/UDP/ICMPv6.
+import { malformed, truncated, u16 } from './bytes.ts';
+import type { IPv6Layer, Malformed, Truncated } from './types.ts';
+
+export const IPV6_HOP_BY_HOP = 0;
+export const IPV6_ROUTING = 43;
+export const IPV6_FRAGMENT = 44;
+export const IPV6_AUTH = 51;
+export const IPV6_DEST_OPTS = 60;
+
+/** Guards against a chain of headers that never ends (each is ≥ 8 bytes, so this is generous). */
+const MAX_EXTENSION_HEADERS = 32;
+
+export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6Layer | Truncated | Malformed {
+  if (end - offset < 40) return truncated('ipv6', offset, 40);
+  const version = bytes[offset] >> 4;
+  if (version !== 6) return malformed('ipv6', offset, `IP version ${version} where 6 was expected`);
+  const payloadLength = u16(bytes, offset + 4);
+  const nextHeader = bytes[offset + 6];
+  // Payload length 0 means a jumbogram (or TSO): take what was captured, as Wireshark does.
+  const payloadEnd = payloadLength === 0 ? end : Math.min(end, offset + 40 + payloadLength);
+  const layer: IPv6Layer = {
+    offset,
+    length: 40,
+    payloadOffset: offset + 40,
+    payloadEnd,
+    version: 6,
+    trafficClass: ((bytes[offset] & 0x0f) << 4) | (bytes[offset + 1] >> 4),
+    flowLabel: ((bytes[offset + 1] & 0x0f) << 16) | u16(bytes, offset + 2),
+    payloadLength,
+    nextHeader,
+    hopLimit: bytes[offset + 7],
+    src: bytes.subarray(offset + 8, offset + 24),
+    dst: bytes.subarray(offset + 24, offset + 40),
+    protocol: nextHeader,
+    extensionHeaders: [],
+    fragmentOffset: 0,
+    moreFragments: false,
+    extensionTruncated: undefined,
+  };
+  let header = nextHeader;
+  let at = offset + 40;
+  for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
+    if (
+      header !== IPV6_HOP_BY_HOP &&
+      header !== IPV6_ROUTING &&
+      header !== IPV6_FRAGMENT &&
+      header !== IPV6_DEST_OPTS &&
+      header !== IPV6_AUTH
+    ) {
+      break;
+    }
+    if (payloadEnd - at < 8) {
+      layer.extensionTruncated = truncated('ipv6', at, 8);
+      break;
+    }
+    // AH counts its length in 4-byte units minus 2; the others in 8-byte units minus 1.
+    const size = header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
+    if (payloadEnd - at < size) {
+      layer.extensionTruncated = truncated('ipv6', at, size);
+      break;
+    }
+    if (header === IPV6_FRAGMENT) {
+      const offsetAndFlags = u16(bytes, at + 2);
+      layer.fragmentOffset = offsetAndFlags & 0xfff8;
+      layer.moreFragments = (offsetAndFlags & 1) !== 0;
+    }
+    layer.extensionHeaders.push(header);
+    header = bytes[at];
+    at += size;
+  }
+  layer.protocol = header;
+  layer.payloadOffset = at;
+  layer.length = at - offset;
+  return layer;
+}
