@@ -1,0 +1,215 @@
+// Packets from Microsoft-Windows-NDIS-PacketCapture events (what `netsh trace start capture=yes`
+// records). Event 1001 carries one packet fragment: u32 MiniportIfIndex, u32 LowerIfIndex,
+// u32 FragmentSize, then the bytes. Keywords say the medium, the direction, and whether the event
+// starts and/or ends a packet (since Windows 8.1 one event holds a whole packet).
+import { CaptureError, LinkType, type CaptureInterface, type CapturedFrame, type Direction } from './types.ts';
+import { etlTimeToFiletime, filetimeToUnix, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
+
+export const NDIS_PACKET_CAPTURE_PROVIDER = '2ed6006e-4729-4609-b423-3ee7bcd678ef';
+export const NDIS_EVENT_PACKET_FRAGMENT = 1001;
+export const NDIS_EVENT_PACKET_METADATA = 1002;
+export const NDIS_EVENT_VMSWITCH_FRAGMENT = 1003;
+
+export const NdisKeyword = {
+  WIRELESS_WAN: 0x200n,
+  NATIVE_802_11: 0x1_0000n,
+  TRUNCATED: 0x200_0000n,
+  PACKET_START: 0x4000_0000n,
+  PACKET_END: 0x8000_0000n,
+  SEND: 0x1_0000_0000n,
+  RECEIVE: 0x2_0000_0000n,
+} as const;
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export interface NdisPackets {
+  frames: CapturedFrame[];
+  interfaces: CaptureInterface[];
+  packetEvents: number;
+  fragmentedPackets: number;
+  /** Packets whose PacketEnd never came (or that a new PacketStart cut short): dropped. */
+  incompletePackets: number;
+  /** Middle or end fragments with no PacketStart before them on the same CPU: dropped. */
+  orphanFragments: number;
+  metadataEvents: number;
+  vmSwitchFragments: number;
+  otherNdisEvents: number;
+  problems: CaptureError[];
+}
+
+interface Pending {
+  parts: Uint8Array[];
+  length: number;
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x100_0000;
+}
+
+function linkTypeOf(keyword: bigint): number {
+  if (keyword & NdisKeyword.NATIVE_802_11) return LinkType.IEEE802_11;
+  if (keyword & NdisKeyword.WIRELESS_WAN) return LinkType.RAW;
+  return LinkType.ETHERNET;
+}
+
+function directionOf(keyword: bigint): Direction | undefined {
+  if (keyword & NdisKeyword.SEND) return 'sent';
+  if (keyword & NdisKeyword.RECEIVE) return 'received';
+  return undefined;
+}
+
+/**
+ * ndiscap does not log the length on the wire. As etl2pcapng does, infer it from the IP header
+ * when that says more than was captured (a truncated capture); never less (LSOv2 sends carry
+ * IP total length 0 and exceed the MTU).
+ */
+function inferOriginalLength(data: Uint8Array, linkType: number): number {
+  let ip = -1;
+  if (linkType === LinkType.ETHERNET && data.length >= 14) {
+    const etherType = (data[12] << 8) | data[13];
+    if (etherType === 0x0800 || etherType === 0x86dd) ip = 14;
+  } else if (linkType === LinkType.RAW) {
+    ip = 0;
+  }
+  if (ip < 0 || data.length < ip + 20) return data.length;
+  const version = data[ip] >> 4;
+  let inferred = 0;
+  if (version === 4) inferred = ip + ((data[ip + 2] << 8) | data[ip + 3]);
+  else if (version === 6 && data.length >= ip + 40) inferred = ip + 40 + ((data[ip + 4] << 8) | data[ip + 5]);
+  return Math.max(inferred, data.length);
+}
+
+function interfaceName(linkType: number, lowerIfIndex: number): string {
+  const medium = linkType === LinkType.IEEE802_11 ? 'wifi' : linkType === LinkType.RAW ? 'mbb' : 'eth';
+  return `${medium}:${lowerIfIndex}`;
+}
+
+/** Turns time-sorted ETW events into frames, joining fragments per CPU until PacketEnd. */
+export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>): NdisPackets {
+  const out: NdisPackets = {
+    frames: [],
+    interfaces: [],
+    packetEvents: 0,
+    fragmentedPackets: 0,
+    incompletePackets: 0,
+    orphanFragments: 0,
+    metadataEvents: 0,
+    vmSwitchFragments: 0,
+    otherNdisEvents: 0,
+    problems: [],
+  };
+  const interfaceIds = new Map<string, number>();
+  // Fragments of one packet are logged back to back by one call, so on one CPU: key by CPU so
+  // that another CPU's packets interleaved by the time sort do not get mixed in.
+  const pending = new Map<number, Pending>();
+
+  for (const event of events) {
+    if (event.kind !== 'event-header' || event.guid !== NDIS_PACKET_CAPTURE_PROVIDER || !event.descriptor) continue;
+    const { id, keyword } = event.descriptor;
+    if (id === NDIS_EVENT_PACKET_METADATA) {
+      out.metadataEvents++;
+      continue;
+    }
+    if (id === NDIS_EVENT_VMSWITCH_FRAGMENT) {
+      out.vmSwitchFragments++;
+      continue;
+    }
+    if (id !== NDIS_EVENT_PACKET_FRAGMENT) {
+      out.otherNdisEvents++;
+      continue;
+    }
+    out.packetEvents++;
+    const user = event.userData;
+    if (user.length < 12) {
+      out.problems.push(
+        new CaptureError('malformed', `packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its 12-byte fragment header`, event.offset, out.frames.length + 1),
+      );
+      continue;
+    }
+    const miniportIfIndex = u32(user, 0);
+    const lowerIfIndex = u32(user, 4);
+    const fragmentSize = u32(user, 8);
+    if (fragmentSize > user.length - 12) {
+      out.problems.push(
+        new CaptureError(
+          'malformed',
+          `packet event at byte ${fmt(event.offset)} says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - 12)} bytes after the fragment header`,
+          event.offset,
+          out.frames.length + 1,
+        ),
+      );
+      continue;
+    }
+    const fragment = user.subarray(12, 12 + fragmentSize);
+    const starts = (keyword & NdisKeyword.PACKET_START) !== 0n;
+    const ends = (keyword & NdisKeyword.PACKET_END) !== 0n;
+    let packet = pending.get(event.processor);
+    if (starts) {
+      if (packet) out.incompletePackets++;
+      packet = { parts: [fragment], length: fragment.length };
+      pending.set(event.processor, packet);
+    } else if (packet) {
+      packet.parts.push(fragment);
+      packet.length += fragment.length;
+    } else {
+      out.orphanFragments++;
+      continue;
+    }
+    if (!ends) continue;
+    pending.delete(event.processor);
+
+    let data: Uint8Array;
+    if (packet.parts.length === 1) {
+      data = packet.parts[0];
+    } else {
+      out.fragmentedPackets++;
+      data = new Uint8Array(packet.length);
+      let at = 0;
+      for (const part of packet.parts) {
+        data.set(part, at);
+        at += part.length;
+      }
+    }
+    const linkType = linkTypeOf(keyword);
+    // NDIS logs 802.11 frames after decryption: clear "Protected" so decoders do not try to decrypt.
+    if (linkType === LinkType.IEEE802_11 && data.length > 1 && data[1] & 0x40) {
+      data = data.slice();
+      data[1] &= ~0x40;
+    }
+    const interfaceKey = `${lowerIfIndex}/${linkType}`;
+    let interfaceId = interfaceIds.get(interfaceKey);
+    if (interfaceId === undefined) {
+      interfaceId = out.interfaces.length;
+      interfaceIds.set(interfaceKey, interfaceId);
+      out.interfaces.push({
+        id: interfaceId,
+        linkType,
+        // ETL records no snap length; ndiscap's own truncation is only a keyword.
+        snapLength: 0,
+        name: interfaceName(linkType, lowerIfIndex),
+        description:
+          miniportIfIndex !== lowerIfIndex
+            ? `NDIS LowerIfIndex ${lowerIfIndex} (filter over IfIndex ${miniportIfIndex})`
+            : `NDIS IfIndex ${lowerIfIndex}`,
+        fcsLength: 0,
+      });
+    }
+    // Like etl2pcapng, the packet's time is that of the event that completes it.
+    const time = filetimeToUnix(etlTimeToFiletime(header, event.timestamp ?? 0n));
+    const frame: CapturedFrame = {
+      number: out.frames.length + 1,
+      seconds: time.seconds,
+      nanoseconds: time.nanoseconds,
+      capturedLength: data.length,
+      originalLength: inferOriginalLength(data, linkType),
+      linkType,
+      interfaceId,
+      data,
+    };
+    const direction = directionOf(keyword);
+    if (direction) frame.direction = direction;
+    out.frames.push(frame);
+  }
+  out.incompletePackets += pending.size;
+  return out;
+}
