@@ -1,0 +1,115 @@
+// The state of one open capture as the widgets see it. Every widget on a page that names the
+// same trace shares one TraceView (and one Worker), so a frame number clicked in the verdict
+// panel selects that packet in the explorer.
+import { EngineClient, type Progress } from './engine-client.ts';
+import type { CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
+
+export type FilterProblem = Extract<FilterOutcome, { ok: false }>;
+
+export class TraceView {
+  status = $state<'loading' | 'ready' | 'failed' | 'cancelled'>('loading');
+  progress = $state.raw<Progress | null>(null);
+  summary = $state.raw<CaptureSummary | null>(null);
+  failure = $state('');
+  /** The filter that produced `visible` ('' = all packets). */
+  applied = $state('');
+  problem = $state.raw<FilterProblem | null>(null);
+  visible = $state.raw<Uint32Array>(new Uint32Array(0));
+  selected = $state(-1);
+  details = $state.raw<PacketDetails | null>(null);
+  /** Bumped when rows arrive, so lists re-read the cache. */
+  rowsVersion = $state(0);
+
+  #engine = new EngineClient();
+  #rows = new Map<number, PacketRow>();
+  #requested = new Set<number>();
+  #filterSeq = 0;
+
+  async load(source: CaptureSource): Promise<void> {
+    try {
+      this.summary = await this.#engine.open(source, (p) => (this.progress = p));
+      this.visible = Uint32Array.from({ length: this.summary.packets }, (_, i) => i);
+      this.status = 'ready';
+    } catch (error) {
+      if (this.status === 'cancelled') return;
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.status = 'failed';
+    }
+  }
+
+  cancel(): void {
+    this.status = 'cancelled';
+    this.#engine.terminate();
+  }
+
+  /** Applies a display filter; on error keeps the previous packet list and shows the problem. */
+  async apply(text: string): Promise<FilterOutcome> {
+    const seq = ++this.#filterSeq;
+    const outcome = await this.#engine.filter(text);
+    if (seq !== this.#filterSeq) return outcome; // a newer filter was applied meanwhile
+    if (outcome.ok) {
+      this.applied = text.trim();
+      this.visible = outcome.indices;
+      this.problem = null;
+    } else this.problem = outcome;
+    return outcome;
+  }
+
+  /** Validates without applying (live feedback while typing). */
+  check(text: string): Promise<FilterOutcome> {
+    return this.#engine.check(text);
+  }
+
+  row(index: number): PacketRow | undefined {
+    void this.rowsVersion;
+    const row = this.#rows.get(index);
+    if (!row && !this.#requested.has(index)) this.#fetchRows(index);
+    return row;
+  }
+
+  #fetchRows(index: number): void {
+    // fetch the whole neighbourhood in the current view at once: scrolling asks for rows in runs
+    const position = this.visible.indexOf(index);
+    const from = Math.max(0, position - 100);
+    const wanted: number[] = [];
+    for (let i = from; i < Math.min(this.visible.length, from + 300); i++) {
+      const candidate = this.visible[i];
+      if (!this.#rows.has(candidate) && !this.#requested.has(candidate)) wanted.push(candidate);
+    }
+    if (!wanted.includes(index)) wanted.push(index);
+    for (const i of wanted) this.#requested.add(i);
+    this.#engine.rows(wanted).then((rows) => {
+      for (const r of rows) this.#rows.set(r.index, r);
+      this.rowsVersion++;
+    });
+  }
+
+  async select(index: number): Promise<void> {
+    if (index < 0 || (this.summary && index >= this.summary.packets)) return;
+    this.selected = index;
+    const details = await this.#engine.details(index);
+    if (this.selected === index) this.details = details;
+  }
+
+  /** Frame numbers are 1-based and in file order, so frame N is packet N-1. */
+  selectFrame(frame: number): Promise<void> {
+    return this.select(frame - 1);
+  }
+
+  exportPcapng(indices: number[] | null, anonymize: boolean): Promise<Uint8Array> {
+    return this.#engine.exportPcapng(indices, anonymize);
+  }
+}
+
+const views = new Map<string, TraceView>();
+
+/** The page-wide view of a bundled trace, loading it on first use. */
+export function traceView(url: string): TraceView {
+  let view = views.get(url);
+  if (!view) {
+    view = new TraceView();
+    views.set(url, view);
+    void view.load({ kind: 'url', url });
+  }
+  return view;
+}

@@ -1,0 +1,111 @@
+// Messages between a page and the engine running in a Web Worker. The worker keeps the decoded
+// capture; the page asks for what it shows (a window of rows, one packet's details), so a
+// capture of a million packets never crosses the thread boundary.
+import type { TreeNode } from '../describe/packet-tree.ts';
+
+export type CaptureSource =
+  | { kind: 'url'; url: string; name?: string }
+  | { kind: 'file'; file: File }
+  | { kind: 'bytes'; bytes: ArrayBuffer; name: string };
+
+export interface PacketRow {
+  /** Position in the capture (0-based). */
+  index: number;
+  /** Wireshark's frame number (1-based). */
+  number: number;
+  /** Seconds since the first packet, 6 decimals. */
+  time: string;
+  src: string;
+  dst: string;
+  protocol: string;
+  length: number;
+  /** Wireshark's Info column. */
+  info: string;
+  /** Network Monitor's Description column. */
+  description: string;
+  /** What kind of packet this is for the teaching colours (also spelled out in `info`). */
+  mark: PacketMark;
+}
+
+export type PacketMark = 'syn' | 'syn-ack' | 'rst' | 'retransmission' | 'icmp-error' | 'fin' | '';
+
+export interface CaptureErrorView {
+  kind: string;
+  message: string;
+  offset: number;
+}
+
+export interface EvidenceView {
+  text: string;
+  frames: number[];
+}
+
+/** One connection attempt as the panels show it (a plain-data view of the classifier's result). */
+export interface AttemptView {
+  id: string;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  /** connected | half-open | refused | no-response | unreachable | inconclusive */
+  verdict: string;
+  /** One sentence saying what the verdict means. */
+  headline: string;
+  nmap: string;
+  zeek: string;
+  history: string;
+  frames: number[];
+  evidence: EvidenceView[];
+  /** Not proven by this capture alone, e.g. "capture on the server too". */
+  caveats: string[];
+  /** Two-sided comparison only: where the attempt ended. */
+  where?: string;
+  /** Time of each packet of the attempt, relative to its first SYN, for the ladder diagram. */
+  ladder: LadderStep[];
+}
+
+export interface LadderStep {
+  frame: number;
+  /** Seconds since the attempt's first packet. */
+  t: number;
+  from: 'client' | 'server' | 'router';
+  label: string;
+  mark: PacketMark;
+}
+
+export interface CaptureSummary {
+  name: string;
+  size: number;
+  format: string;
+  packets: number;
+  /** Seconds from first to last packet. */
+  duration: number;
+  error?: CaptureErrorView;
+  attempts: AttemptView[];
+  /** Capture-wide findings, e.g. the checksum offload red herring. */
+  findings: string[];
+}
+
+export type FilterOutcome =
+  | { ok: true; count: number; indices: Uint32Array }
+  | { ok: false; message: string; start: number; end: number; hint?: string };
+
+export interface PacketDetails {
+  index: number;
+  tree: TreeNode[];
+  bytes: Uint8Array;
+}
+
+export type Request =
+  | { id: number; type: 'open'; source: CaptureSource; totalBytes?: number }
+  | { id: number; type: 'filter'; text: string }
+  | { id: number; type: 'check'; text: string }
+  | { id: number; type: 'rows'; indices: number[] }
+  | { id: number; type: 'details'; index: number }
+  | { id: number; type: 'export'; indices: number[] | null; anonymize: boolean }
+  | { id: number; type: 'cancel' };
+
+export type Response =
+  | { id: number; type: 'progress'; bytesRead: number; totalBytes?: number; frames: number }
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'error'; message: string };
