@@ -84,6 +84,11 @@ export class TraceView {
     });
   }
 
+  /** Rows for a fixed selection of packets, in the order given. */
+  rowsOf(indices: number[]): Promise<PacketRow[]> {
+    return this.#engine.rows(indices);
+  }
+
   async select(index: number): Promise<void> {
     if (index < 0 || (this.summary && index >= this.summary.packets)) return;
     this.selected = index;

@@ -25,6 +25,13 @@ export interface PacketRow {
   description: string;
   /** What kind of packet this is for the teaching colours (also spelled out in `info`). */
   mark: PacketMark;
+  /**
+   * The same packet seen from another capture point has the same key (addresses, ports, flags,
+   * raw sequence and ack numbers, IP ID), so two sides can be lined up.
+   */
+  key: string;
+  /** Capture time in seconds since 1970 (for aligning two captures). */
+  epoch: number;
 }
 
 export type PacketMark = 'syn' | 'syn-ack' | 'rst' | 'retransmission' | 'icmp-error' | 'fin' | '';
