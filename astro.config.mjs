@@ -16,6 +16,7 @@ export default defineConfig({
         'Learn to tell from a packet capture whether a TCP port is blocked, closed or open — and analyze your own captures in the browser.',
       sidebar: [
         { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
+        { label: 'Lab', items: [{ label: 'Analyze your own capture', link: '/lab/' }] },
       ],
       components: {
         PageTitle: './src/components/LessonTitle.astro',

@@ -53,6 +53,13 @@ export class EngineClient {
   open(source: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
     return this.#call({ type: 'open', source }, onProgress);
   }
+  /** Opens both sides of the same moment and says where each attempt ended. */
+  compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
+    return this.#call({ type: 'compare', client, server }, onProgress);
+  }
+  report(format: 'md' | 'json'): Promise<string> {
+    return this.#call({ type: 'report', format });
+  }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });
   }

@@ -37,6 +37,21 @@ export class TraceView {
     }
   }
 
+  /** A view of two captures of the same moment: its summary's attempts say where each ended. */
+  async loadPair(client: CaptureSource, server: CaptureSource): Promise<void> {
+    try {
+      this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p));
+      this.status = 'ready';
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.status = 'failed';
+    }
+  }
+
+  report(format: 'md' | 'json'): Promise<string> {
+    return this.#engine.report(format);
+  }
+
   cancel(): void {
     this.status = 'cancelled';
     this.#engine.terminate();

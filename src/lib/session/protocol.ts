@@ -109,7 +109,9 @@ export type Request =
   | { id: number; type: 'check'; text: string }
   | { id: number; type: 'rows'; indices: number[] }
   | { id: number; type: 'details'; index: number }
+  | { id: number; type: 'compare'; client: CaptureSource; server: CaptureSource }
   | { id: number; type: 'export'; indices: number[] | null; anonymize: boolean }
+  | { id: number; type: 'report'; format: 'md' | 'json' }
   | { id: number; type: 'cancel' };
 
 export type Response =

@@ -1,0 +1,144 @@
+// What the lab page holds: the open captures (one, or client + server), the library of
+// captures kept in this browser, and the messages shown to the instructor.
+import { TraceView } from '../engine/trace-view.svelte.ts';
+import type { CaptureSource } from '../../lib/session/protocol.ts';
+import * as library from './library.ts';
+import { decodeShareFragment, encodeShareFragment } from '../../lib/lab/share.ts';
+
+export interface Slot {
+  key: 'primary' | 'secondary';
+  label: string;
+  name: string;
+  size: number;
+  source: CaptureSource;
+  view: TraceView;
+  libraryId?: string | number;
+}
+
+const LABELS = { primary: 'Client side (or the only capture)', secondary: 'Server side' } as const;
+
+export class LabState {
+  slots = $state<Slot[]>([]);
+  comparison = $state.raw<TraceView | null>(null);
+  notice = $state('');
+  entries = $state.raw<library.LibraryEntry[]>([]);
+
+  async refreshLibrary(): Promise<void> {
+    const listed = await library.listCaptures();
+    if (listed.ok) this.entries = listed.value;
+    else this.notice = `The capture library is not available in this browser (${listed.message}); captures still open for this visit.`;
+  }
+
+  /** Keeps the file first — a reload in the middle of reading loses nothing — then reads it. */
+  async openFile(file: File, key: Slot['key']): Promise<void> {
+    const saved = await library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() });
+    if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, saved.ok ? saved.value : undefined);
+    void this.refreshLibrary();
+  }
+
+  async openFromLibrary(id: string | number, key: Slot['key'] = 'primary'): Promise<void> {
+    const entry = this.entries.find((e) => e.id === id);
+    const bytes = await library.loadCaptureBytes(id);
+    if (!bytes.ok || !entry) {
+      this.notice = `Could not open it from the library: ${bytes.ok ? 'not found' : bytes.message}`;
+      return;
+    }
+    const buffer = await new Blob([bytes.value]).arrayBuffer();
+    await this.#open({ kind: 'bytes', bytes: buffer, name: entry.name }, entry.name, entry.size, key, id);
+  }
+
+  /** A share link carries the capture in the URL fragment, which browsers never send to a server. */
+  async openFromLocation(hash: string): Promise<void> {
+    if (!hash.startsWith('#capture=')) return;
+    const decoded = await decodeShareFragment(hash.slice(1));
+    if (!decoded.ok) {
+      this.notice = `This share link could not be opened: ${decoded.message}`;
+      return;
+    }
+    const bytes = decoded.value;
+    await this.#open({ kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' }, 'shared capture', bytes.length, 'primary');
+  }
+
+  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number): Promise<void> {
+    const view = new TraceView();
+    const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
+    this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
+    this.comparison = null;
+    await view.load(source);
+    if (view.status === 'ready' && view.summary && libraryId !== undefined) {
+      const s = view.summary;
+      const counts = new Map<string, number>();
+      for (const a of s.attempts) counts.set(a.verdict, (counts.get(a.verdict) ?? 0) + 1);
+      const summary = [...counts].map(([verdict, n]) => `${n} ${verdict}`).join(', ') || 'no TCP attempts';
+      await library.setSummary(libraryId, summary);
+      void this.refreshLibrary();
+    }
+    this.#compareWhenBothReady();
+  }
+
+  #compareWhenBothReady(): void {
+    const client = this.slots.find((s) => s.key === 'primary');
+    const server = this.slots.find((s) => s.key === 'secondary');
+    if (client?.view.status !== 'ready' || server?.view.status !== 'ready') return;
+    const comparison = new TraceView();
+    this.comparison = comparison;
+    void comparison.loadPair(client.source, server.source);
+  }
+
+  cancel(slot: Slot): void {
+    slot.view.cancel();
+  }
+
+  async exportFiltered(slot: Slot, anonymize: boolean): Promise<void> {
+    const view = slot.view;
+    const indices = view.applied ? Array.from(view.visible) : null;
+    const bytes = await view.exportPcapng(indices, anonymize);
+    const base = slot.name.replace(/\.[^.]+$/, '');
+    download(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }), `${base}${view.applied ? '.filtered' : ''}${anonymize ? '.anonymized' : ''}.pcapng`);
+  }
+
+  async downloadReport(slot: Slot, format: 'md' | 'json'): Promise<void> {
+    const text = await slot.view.report(format);
+    const base = slot.name.replace(/\.[^.]+$/, '');
+    download(new Blob([text], { type: format === 'md' ? 'text/markdown' : 'application/json' }), `${base}.verdicts.${format}`);
+  }
+
+  /** Copies a link that opens this capture (anonymized, payloads stripped) in the lab. */
+  async share(slot: Slot): Promise<void> {
+    const bytes = await slot.view.exportPcapng(null, true);
+    const encoded = await encodeShareFragment(bytes);
+    if (!encoded.ok) {
+      this.notice = encoded.message;
+      return;
+    }
+    const url = `${location.origin}${location.pathname}#${encoded.value}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.notice = `Share link copied (${Math.round(url.length / 1024)} KB). The capture travels inside the link, anonymized; no server sees it.`;
+    } catch {
+      this.notice = `Share link: ${url}`;
+    }
+  }
+
+  async rename(id: string | number, name: string): Promise<void> {
+    const r = await library.renameCapture(id, name);
+    if (!r.ok) this.notice = r.message;
+    await this.refreshLibrary();
+  }
+
+  async remove(id: string | number): Promise<void> {
+    const r = await library.deleteCapture(id);
+    if (!r.ok) this.notice = r.message;
+    await this.refreshLibrary();
+  }
+}
+
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
