@@ -1,5 +1,5 @@
 // IPv6 (RFC 8200) and the extension headers that can stand between it and TCP/UDP/ICMPv6.
-import { malformed, truncated, u16 } from './bytes.ts';
+import { malformed, truncated, u16, u32 } from './bytes.ts';
 import type { IPv6Layer, Malformed, Truncated } from './types.ts';
 
 export const IPV6_HOP_BY_HOP = 0;
@@ -36,6 +36,7 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
     extensionHeaders: [],
     fragmentOffset: 0,
     moreFragments: false,
+    fragmentIdentification: undefined,
     extensionTruncated: undefined,
   };
   let header = nextHeader;
@@ -64,6 +65,7 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
       const offsetAndFlags = u16(bytes, at + 2);
       layer.fragmentOffset = offsetAndFlags & 0xfff8;
       layer.moreFragments = (offsetAndFlags & 1) !== 0;
+      layer.fragmentIdentification = u32(bytes, at + 4);
     }
     layer.extensionHeaders.push(header);
     header = bytes[at];

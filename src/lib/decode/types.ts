@@ -106,6 +106,8 @@ export interface IPv6Layer extends LayerBase {
   /** Set when a Fragment header says this is not the first fragment. */
   fragmentOffset: number;
   moreFragments: boolean;
+  /** Identification from the Fragment header, when there is one. */
+  fragmentIdentification?: number;
   /** Set when an extension header ran past the captured bytes; `protocol` is then that header. */
   extensionTruncated?: Truncated;
 }
