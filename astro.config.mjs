@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
+import displayFilter from './src/syntax/display-filter.tmLanguage.json' with { type: 'json' };
 
 // Starlight is the shell (sidebar from the lessons folder, on-page contents, previous/next,
 // Pagefind search, light/dark, accessible defaults); lessons are MDX in its docs collection
@@ -24,6 +25,8 @@ export default defineConfig({
       customCss: ['./src/styles/porttrace.css'],
       expressiveCode: {
         themes: ['github-dark', 'github-light'],
+        // display filters in the lessons are highlighted with their own grammar: ```dfilter
+        shiki: { langs: [displayFilter] },
       },
       lastUpdated: false,
       pagination: true,
