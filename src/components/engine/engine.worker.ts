@@ -1,15 +1,14 @@
 /// <reference lib="webworker" />
 // The engine in a Worker: reads and decodes the capture off the main thread, then answers the
 // page's questions about it. All the logic is in src/lib/session (shared with tests and CLI).
-import type { Request, Response } from '../../lib/session/protocol.ts';
-import { openSession, type TraceSession } from '../../lib/session/session.ts';
+import type { CaptureSource, Request, Response } from '../../lib/session/protocol.ts';
+import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
 
 let session: TraceSession | undefined;
 
 const reply = (msg: Response, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(msg, transfer);
 
-async function sourceChunks(request: Extract<Request, { type: 'open' }>): Promise<{ name: string; size?: number; chunks: ReadableStream<Uint8Array> }> {
-  const { source } = request;
+async function sourceChunks(source: CaptureSource): Promise<{ name: string; size?: number; chunks: ReadableStream<Uint8Array> }> {
   if (source.kind === 'file') return { name: source.file.name, size: source.file.size, chunks: source.file.stream() };
   if (source.kind === 'bytes') return { name: source.name, size: source.bytes.byteLength, chunks: new Blob([source.bytes]).stream() };
   const response = await fetch(source.url);
@@ -23,17 +22,20 @@ self.onmessage = async (event: MessageEvent<Request>) => {
   try {
     switch (request.type) {
       case 'open': {
-        const { name, size, chunks } = await sourceChunks(request);
-        let lastReport = 0;
-        session = await openSession(name, chunks, size, (p) => {
-          const now = performance.now();
-          if (now - lastReport < 50) return; // a progress bar needs no more than 20 updates a second
-          lastReport = now;
-          reply({ id: request.id, type: 'progress', ...p });
-        });
+        session = await open(request.source, request.id);
         reply({ id: request.id, type: 'result', value: session.summary });
         break;
       }
+      case 'compare': {
+        const client = await open(request.client, request.id);
+        const server = await open(request.server, request.id);
+        session = client;
+        reply({ id: request.id, type: 'result', value: compareSessions(client, server) });
+        break;
+      }
+      case 'report':
+        reply({ id: request.id, type: 'result', value: requireSession().report(request.format) });
+        break;
       case 'filter':
       case 'check': {
         const outcome = requireSession().filter(request.text, request.type === 'check');
@@ -59,6 +61,17 @@ self.onmessage = async (event: MessageEvent<Request>) => {
     reply({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) });
   }
 };
+
+async function open(source: CaptureSource, id: number): Promise<TraceSession> {
+  const { name, size, chunks } = await sourceChunks(source);
+  let lastReport = 0;
+  return openSession(name, chunks, size, (p) => {
+    const now = performance.now();
+    if (now - lastReport < 50) return; // a progress bar needs no more than 20 updates a second
+    lastReport = now;
+    reply({ id, type: 'progress', ...p });
+  });
+}
 
 function requireSession(): TraceSession {
   if (!session) throw new Error('no capture is open');

@@ -1,0 +1,169 @@
+// One open capture and the questions the widgets ask about it. Pure TypeScript: the Worker
+// wraps it, and the tests drive it directly in Node.
+import { loadCaptureStream } from '../load.ts';
+import type { ReadProgress } from '../capture/types.ts';
+import type { Capture, Packet } from '../packets.ts';
+import { TcpTracker, type TcpContext } from '../describe/tcp-tracker.ts';
+import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
+import { netmonDescription } from '../describe/netmon.ts';
+import { packetTree } from '../describe/packet-tree.ts';
+import { formatIP } from '../describe/addresses.ts';
+import { compileFilter } from '../filter/index.ts';
+import { analyzeForView, compareForView, reportFor } from './verdict-view.ts';
+import { exportPcapng } from '../lab/export.ts';
+import { anonymizeCapture } from '../lab/anonymize.ts';
+import type { CaptureSummary, FilterOutcome, PacketDetails, PacketMark, PacketRow } from './protocol.ts';
+
+export class TraceSession {
+  readonly capture: Capture;
+  readonly summary: CaptureSummary;
+  /** Wireshark's per-connection view of each TCP packet (relative numbers, notes), by index. */
+  readonly #tcp: Array<TcpContext | undefined>;
+  readonly #start: number;
+
+  constructor(name: string, size: number, capture: Capture, summary?: CaptureSummary) {
+    this.capture = capture;
+    const tracker = new TcpTracker();
+    this.#tcp = capture.packets.map((p) => tracker.observe(p));
+    this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
+    const last = capture.packets.at(-1);
+    const { attempts, findings } = summary ?? analyzeForView(capture);
+    this.summary = {
+      name,
+      size,
+      format: capture.info.variant || capture.info.format,
+      packets: capture.packets.length,
+      duration: last ? epochOf(last) - this.#start : 0,
+      attempts,
+      findings,
+      ...(capture.error ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } } : {}),
+    };
+  }
+
+  /** Applies (or, with checkOnly, just validates) a display filter. '' shows everything. */
+  filter(text: string, checkOnly = false): FilterOutcome {
+    if (text.trim() === '') {
+      return { ok: true, count: this.capture.packets.length, indices: Uint32Array.from(this.capture.packets.keys()) };
+    }
+    const compiled = compileFilter(text);
+    if (!compiled.ok) {
+      const { message, start, end, hint } = compiled.error;
+      return { ok: false, message, start, end, ...(hint ? { hint } : {}) };
+    }
+    const indices = compiled.filter.run(this.capture);
+    void checkOnly; // validation also returns the frames: the challenge widget grades with them
+    return { ok: true, count: indices.length, indices };
+  }
+
+  rows(indices: number[]): PacketRow[] {
+    const out: PacketRow[] = [];
+    for (const index of indices) {
+      const packet = this.capture.packets[index];
+      if (!packet) continue;
+      const tcp = this.#tcp[index];
+      const d = packet.dissection;
+      const { src, dst } = addressColumns(d);
+      const epoch = epochOf(packet);
+      out.push({
+        index,
+        number: packet.number,
+        time: (epoch - this.#start).toFixed(6),
+        src,
+        dst,
+        protocol: protocolColumn(d),
+        length: packet.originalLength,
+        info: infoColumn(packet, tcp),
+        description: netmonDescription(packet, tcp),
+        mark: markOf(packet, tcp),
+        key: matchKey(packet),
+        epoch,
+      });
+    }
+    return out;
+  }
+
+  details(index: number): PacketDetails {
+    const packet = this.capture.packets[index];
+    if (!packet) throw new Error(`no packet at index ${index}`);
+    const tcp = this.#tcp[index];
+    const tree = packetTree(packet, tcp ? { relSeq: tcp.relativeSeq, relAck: tcp.relativeAck, notes: tcp.notes } : {});
+    return { index, tree, bytes: packet.data.slice() };
+  }
+
+  exportPcapng(indices: number[] | null, anonymize: boolean): Uint8Array {
+    const chosen = indices ?? Array.from(this.capture.packets.keys());
+    const source = anonymize ? anonymizeCapture(this.capture) : this.capture;
+    return exportPcapng(source, chosen);
+  }
+
+  report(format: 'md' | 'json'): string {
+    return reportFor(this.capture, this.summary.name, format);
+  }
+}
+
+export async function openSession(
+  name: string,
+  chunks: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  size: number | undefined,
+  onProgress?: (p: ReadProgress) => void,
+): Promise<TraceSession> {
+  const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress });
+  return new TraceSession(name, size ?? 0, capture);
+}
+
+/** Two captures of the same moment: the summary's attempts carry `where` each one ended. */
+export function compareSessions(client: TraceSession, server: TraceSession): CaptureSummary {
+  const { attempts, findings } = compareForView(client.capture, server.capture);
+  return { ...client.summary, name: `${client.summary.name} + ${server.summary.name}`, attempts, findings };
+}
+
+/** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */
+async function* streamChunks(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (!('getReader' in source)) {
+    yield* source;
+    return;
+  }
+  const reader = source.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function epochOf(p: Packet): number {
+  return p.seconds + p.nanoseconds / 1e9;
+}
+
+function markOf(packet: Packet, tcp: TcpContext | undefined): PacketMark {
+  const d = packet.dissection;
+  if (d.tcp) {
+    const f = d.tcp.flags;
+    if (tcp?.notes.some((n) => n.includes('Retransmission'))) return 'retransmission';
+    if (f & 0x004) return 'rst';
+    if (f & 0x002) return f & 0x010 ? 'syn-ack' : 'syn';
+    if (f & 0x001) return 'fin';
+    return '';
+  }
+  if (d.icmp?.quoted) return 'icmp-error';
+  return '';
+}
+
+/**
+ * What stays the same when one packet is captured at both ends: addresses, ports, flags, raw
+ * sequence and acknowledgement numbers (no NAT between our capture points). The TTL changes on
+ * the way through routers, so it is left out.
+ */
+function matchKey(packet: Packet): string {
+  const d = packet.dissection;
+  if (!d.ip) return `frame-${packet.number}`;
+  const head = `${formatIP(d.ip.src)}>${formatIP(d.ip.dst)}`;
+  if (d.tcp) return `${head} tcp ${d.tcp.srcPort}>${d.tcp.dstPort} ${d.tcp.flags} ${d.tcp.seq} ${d.tcp.ack} ${d.tcp.payloadLength}`;
+  if (d.udp) return `${head} udp ${d.udp.srcPort}>${d.udp.dstPort} ${d.udp.length}`;
+  if (d.icmp) return `${head} icmp ${d.icmp.type}/${d.icmp.code} ${d.icmp.checksum}`;
+  return `${head} ${d.ip.version === 4 ? d.ip.id : d.ip.flowLabel}`;
+}
