@@ -401,9 +401,7 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
 
   // Buffers follow one another, each BufferSize long (its own field: sizes may differ).
   let offset = 0;
-  let order = 0;
-  // Events of one buffer keep their order; `order` breaks timestamp ties across buffers stably.
-  const sortable: Array<{ key: number; order: number; event: EtlEvent }> = [];
+  const readable: Array<{ buffer: EtlBufferHeader; end: number }> = [];
   while (offset < bytes.length) {
     const fileIndex = buffers.length;
     if (bytes.length - offset < BUFFER_HEADER_SIZE) {
@@ -451,20 +449,41 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
         ),
       );
     } else {
-      const end = offset + Math.min(buffer.savedOffset, available);
-      let lastTime = buffer.timestamp;
-      for (const event of walkBufferEvents(bytes, buffer, end, problems)) {
-        if (event.timestamp !== undefined) lastTime = event.timestamp;
-        // Time relative to the logfile header fits a double exactly for any real trace length.
-        sortable.push({ key: Number(lastTime - header.headerTimestamp), order: order++, event });
-      }
+      readable.push({ buffer, end: offset + Math.min(buffer.savedOffset, available) });
     }
     offset += buffer.bufferSize;
   }
 
+  // Each CPU fills its own buffers, so file order is not time order. Walk buffers by flush time
+  // (then file position) and merge their events by timestamp; `order` keeps one CPU's events
+  // that share a timestamp (e.g. fragments of one packet) in the order they were logged.
+  // Flush-time ties (one CPU switching buffers within one clock tick) fall back on the
+  // buffer's sequence number, then on file position.
+  const byTime = (a: EtlBufferHeader, b: EtlBufferHeader): number =>
+    a.timestamp < b.timestamp
+      ? -1
+      : a.timestamp > b.timestamp
+        ? 1
+        : a.sequenceNumber < b.sequenceNumber
+          ? -1
+          : a.sequenceNumber > b.sequenceNumber
+            ? 1
+            : a.fileIndex - b.fileIndex;
+  readable.sort((a, b) => byTime(a.buffer, b.buffer));
+  const sortable: Array<{ key: number; order: number; event: EtlEvent }> = [];
+  let order = 0;
+  for (const { buffer, end } of readable) {
+    let lastTime = buffer.timestamp;
+    for (const event of walkBufferEvents(bytes, buffer, end, problems)) {
+      // Kinds without a timestamp (WPP, unknown) sort with the event before them.
+      if (event.timestamp !== undefined) lastTime = event.timestamp;
+      // Time relative to the logfile header fits a double exactly for any real trace length.
+      sortable.push({ key: Number(lastTime - header.headerTimestamp), order: order++, event });
+    }
+  }
   sortable.sort((a, b) => a.key - b.key || a.order - b.order);
   for (const s of sortable) events.push(s.event);
-  buffers.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.fileIndex - b.fileIndex));
+  buffers.sort(byTime);
   problems.sort((a, b) => a.offset - b.offset);
   return { header, buffers, events, problems };
 }
