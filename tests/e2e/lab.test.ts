@@ -1,0 +1,124 @@
+// The instructor's lab in Chromium: open captures through the file input and by drag and drop,
+// prove nothing leaves the browser, keep them in the library across reloads, export them.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hydrated, launch, screenshot } from './browser.ts';
+
+const base = inject('baseUrl');
+const CORPUS = '../shared/corpus';
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launch();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+});
+afterAll(async () => browser?.close());
+
+async function openLab() {
+  await page.goto(`${base}/lab/`);
+  await hydrated(page);
+}
+
+async function openThroughInput(path: string) {
+  await page.getByLabel('Open capture').setInputFiles(path);
+  await page.getByText(/connection attempts?/).first().waitFor({ timeout: 30_000 });
+}
+
+describe('opening a capture', () => {
+  test('a corpus pcapng opened with the file input shows its packets and verdicts, and nothing is sent anywhere', async () => {
+    const requests: Request[] = [];
+    page.on('request', (r) => requests.push(r));
+    await openLab();
+    const before = requests.length;
+    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    const grid = page.getByRole('grid', { name: 'Packets' });
+    await grid.locator('[role=row]', { hasText: 'RST' }).first().waitFor();
+    await page.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await page.getByRole('textbox', { name: 'Display filter' }).fill('tcp.flags.reset==1');
+    await page.getByRole('textbox', { name: 'Display filter' }).press('Enter');
+    await page.getByText(/Displayed: \d+ of/).waitFor();
+    await screenshot(page, 'lab-opened');
+    const during = requests.slice(before);
+    const capture = readFileSync(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    const probe = capture.subarray(capture.length - 64).toString('base64').slice(0, 24);
+    for (const r of during) {
+      expect(new URL(r.url()).origin === base || r.url().startsWith('blob:') || r.url().startsWith('data:'), r.url()).toBe(true);
+      expect(r.method(), r.url()).toBe('GET');
+      expect(r.postDataBuffer(), r.url()).toBeNull();
+      expect(r.url()).not.toContain(probe);
+    }
+  });
+
+  test('a Network Monitor .cap and a classic pcap open by drag and drop', async () => {
+    await openLab();
+    for (const [path, name] of [
+      [`${CORPUS}/netmon/tcp_handshake.netmon2.cap`, 'tcp_handshake.netmon2.cap'],
+      [`${CORPUS}/tcpdump/tests/ssh.pcap`, 'ssh.pcap'],
+    ]) {
+      const bytes = readFileSync(path).toString('base64');
+      const transfer = await page.evaluateHandle(
+        ({ bytes, name }) => {
+          const data = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([data], name));
+          return dt;
+        },
+        { bytes, name },
+      );
+      await page.dispatchEvent('[aria-label="Open a capture"]', 'drop', { dataTransfer: transfer });
+      await page.getByRole('heading', { name: new RegExp(name.replace('.', '\\.')) }).waitFor();
+      await page.getByText(/packets ·/).first().waitFor();
+    }
+  });
+
+  test('a file that is not a capture gets a clear message, and the page keeps working', async () => {
+    await openLab();
+    await page.getByLabel('Open capture').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 not really a zip, and not a capture') });
+    const alert = page.getByRole('alert').filter({ hasText: 'notes.zip' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/not a capture file.*zip/i);
+    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+  });
+});
+
+describe('the library', () => {
+  test('captures are kept across a reload, can be renamed and deleted', async () => {
+    await openLab();
+    await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
+    await page.reload();
+    await hydrated(page);
+    const library = page.getByRole('region', { name: 'Your captures in this browser' });
+    await library.getByRole('cell', { name: 'synscan.pcapng' }).first().waitFor();
+    const row = library.getByRole('row', { name: /synscan\.pcapng/ }).first();
+    expect(await row.innerText()).toMatch(/refused|connected|no-response/);
+    await row.getByRole('button', { name: /Rename/ }).click();
+    await library.getByLabel('New name').fill('nmap scan of the lab');
+    await library.getByRole('button', { name: 'Save' }).click();
+    await library.getByRole('cell', { name: 'nmap scan of the lab' }).waitFor();
+    await library.getByRole('row', { name: /nmap scan of the lab/ }).getByRole('button', { name: /Delete/ }).click();
+    await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab' }).count()).toBe(0);
+  });
+});
+
+describe('export', () => {
+  test('the shown packets export as a pcapng that tshark reads frame for frame', async () => {
+    await openLab();
+    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+    const filter = page.getByRole('textbox', { name: 'Display filter' });
+    await filter.fill('tcp.flags.syn==1');
+    await filter.press('Enter');
+    await page.getByText(/Displayed: 2 of/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export shown packets (pcapng)' }).click()]);
+    mkdirSync('test-output', { recursive: true });
+    const out = 'test-output/lab-export.pcapng';
+    await download.saveAs(out);
+    const ours = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
+    const theirs = execFileSync('tshark', ['-r', `${CORPUS}/packets/tcp_handshake.pcapng`, '-Y', 'tcp.flags.syn==1', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
+    expect(ours).toBe(theirs);
+  });
+});

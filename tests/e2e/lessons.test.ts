@@ -1,0 +1,155 @@
+// A learner's walk through the lessons in Chromium: every lesson renders and hydrates, and the
+// interactive steps of the article's scenarios work on the real traces.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { hydrated, launch, screenshot } from './browser.ts';
+
+const base = inject('baseUrl');
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+const LESSONS = [
+  'why-a-blocked-port-hides',
+  'taking-a-trace',
+  'scenario-1-blocked',
+  'scenario-2-nothing-listening',
+  'scenario-3-success',
+  'both-sides',
+  'beyond-the-article',
+  'your-own-capture',
+];
+
+beforeAll(async () => {
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+});
+afterAll(async () => browser?.close());
+
+/** Types a filter into the first (or given) Display filter box and applies it with Enter. */
+async function applyFilter(text: string, nth = 0) {
+  const input = page.getByRole('textbox', { name: 'Display filter' }).nth(nth);
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+async function infoTexts(grid = page.getByRole('grid', { name: 'Packets' }).first()): Promise<string[]> {
+  return grid.locator('[role=row][aria-rowindex]:not([aria-rowindex="1"]) [role=gridcell]:last-child').allInnerTexts();
+}
+
+describe('every lesson', () => {
+  for (const slug of LESSONS) {
+    test(`${slug} renders, hydrates its widgets and logs no error`, async () => {
+      pageErrors.length = 0;
+      await page.goto(`${base}/lessons/${slug}/`);
+      await hydrated(page);
+      expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
+      // every explorer on the page has read its trace (no "Could not read")
+      await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'), null, { timeout: 20_000 });
+      expect(await page.getByText('Could not read').count()).toBe(0);
+      expect(pageErrors).toEqual([]);
+      await screenshot(page, `lesson-${slug}`);
+    });
+  }
+});
+
+describe('scenario 1, the article step by step', () => {
+  test('tcp.port==3389 reveals the client port, tcp.port==57475 the whole conversation', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    const grid = page.getByRole('grid', { name: 'Packets' }).first();
+    await grid.locator('[role=row]', { hasText: '3389' }).first().waitFor();
+    await applyFilter('tcp.port==3389');
+    await expect.poll(async () => (await infoTexts(grid)).length).toBe(3);
+    const infos = await infoTexts(grid);
+    expect(infos.every((i) => i.includes('57475 → 3389') && i.includes('[SYN]'))).toBe(true);
+    expect(infos.filter((i) => i.includes('TCP Retransmission'))).toHaveLength(2);
+    await applyFilter('tcp.port==57475');
+    await expect.poll(async () => (await infoTexts(grid)).length).toBe(3);
+  });
+
+  test('a typo is explained with a caret under the bad token and a suggestion', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    await page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row]', { hasText: '3389' }).first().waitFor();
+    await applyFilter('tcp.prot==3389');
+    const alert = page.getByRole('alert').first();
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('tcp.prot==3389');
+    expect(text).toMatch(/\^~{7}/);
+    expect(text).toContain('tcp.port');
+  });
+
+  test('Network Monitor view shows SynReTransmit descriptions with raw numbers', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    const grid = page.getByRole('grid', { name: 'Packets' }).first();
+    await grid.locator('[role=row]', { hasText: '3389' }).first().waitFor();
+    await page.getByLabel('Network Monitor descriptions').first().check();
+    const texts = await infoTexts(grid);
+    expect(texts.some((t) => t.includes('Seq=1912198306') && t.includes('Ack=0'))).toBe(true);
+  });
+
+  test('the filter challenge accepts any filter with the right frames and hints after a wrong try', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    const challenge = page.getByRole('region', { name: 'Filter challenge' }).first();
+    const input = challenge.getByRole('textbox', { name: 'Display filter' });
+    await input.fill('tcp.flags.ack==1');
+    await input.press('Enter');
+    await challenge.getByText(/Not yet/).waitFor();
+    expect(await challenge.getByText(/Hint 1/).count()).toBe(1);
+    // an equivalent filter, spelled differently from the reference answer
+    await input.fill('tcp.srcport==57475 || tcp.dstport==57475');
+    await input.press('Enter');
+    await challenge.getByText(/Right/).waitFor();
+    await screenshot(page, 'challenge-solved');
+  });
+
+  test('the verdict says no response, and its evidence frames select packets', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Show the verdict and the evidence' }).click();
+    const verdicts = page.getByRole('region', { name: 'Verdicts' }).last();
+    await verdicts.getByText(/No response/).first().waitFor();
+    expect(await verdicts.innerText()).toMatch(/filtered/);
+    const frameButton = verdicts.getByRole('button', { name: /Select frame \d+/ }).first();
+    const label = await frameButton.getAttribute('aria-label');
+    const frame = Number(label!.match(/\d+/)![0]);
+    await frameButton.click();
+    const selected = page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row][aria-selected=true]');
+    await expect.poll(async () => (await selected.innerText()).split(/\s+/)[0]).toBe(String(frame));
+    await screenshot(page, 'scenario-1-verdict');
+  });
+});
+
+describe('predict, then reveal', () => {
+  test('the learner picks a verdict before seeing the engine’s answer', async () => {
+    await page.goto(`${base}/lessons/why-a-blocked-port-hides/`);
+    await hydrated(page);
+    const predict = page.getByRole('region', { name: 'Predict the verdict' });
+    expect(await predict.getByRole('region', { name: 'Verdicts' }).count()).toBe(0);
+    await predict.getByLabel(/Refused/).check();
+    await predict.getByText('Right.').waitFor();
+    await predict.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+  });
+});
+
+describe('phone size', () => {
+  test('lessons stay usable at 390×844', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    for (const slug of ['scenario-1-blocked', 'both-sides']) {
+      await phone.goto(`${base}/lessons/${slug}/`);
+      await hydrated(phone);
+      await phone.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'));
+      // nothing wider than the screen except inside scrollable widgets
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(phone, `phone-${slug}`);
+    }
+    await phone.close();
+  });
+});
