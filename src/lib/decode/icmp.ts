@@ -1,7 +1,7 @@
 // ICMP (RFC 792) and ICMPv6 (RFC 4443). Error messages quote the start of the datagram that
 // caused them; we decode that quoted IP header and the first bytes of its TCP/UDP header, so a
 // "port unreachable" can be tied to the SYN or datagram it answers.
-import { fold, isMalformedOrTruncated, sumWords, truncated, u16, u32 } from './bytes.ts';
+import { fold, isMalformedOrTruncated, pseudoHeaderSum, sumWords, truncated, u16, u32 } from './bytes.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { decodeTcp } from './tcp.ts';
@@ -72,15 +72,19 @@ function decodeQuoted(bytes: Uint8Array, offset: number, end: number, version: 4
   const at = ip.payloadOffset;
   const available = ip.payloadEnd - at;
   if (ip.fragmentOffset !== 0 || available < 4) return quoted;
+  // The quoted datagram is rarely all there, but when it is, its checksum can be checked too.
+  const base = ip.version === 4 && ip.moreFragments ? -1 : pseudoHeaderSum(ip.src, ip.dst, ip.protocol, 0);
   if (ip.protocol === IP_PROTO_TCP) {
-    const whole = decodeTcp(bytes, at, ip.payloadEnd, quotedSegmentLength(ip, at));
+    const segmentLength = quotedSegmentLength(ip, at);
+    const tcpBase = base < 0 ? -1 : base + Math.floor(segmentLength / 0x10000) + (segmentLength & 0xffff);
+    const whole = decodeTcp(bytes, at, ip.payloadEnd, segmentLength, tcpBase);
     if (!isMalformedOrTruncated(whole)) quoted.tcp = whole;
     else {
       // Usually only 8 bytes are quoted: ports and sequence number.
       quoted.tcp = { srcPort: u16(bytes, at), dstPort: u16(bytes, at + 2), seq: available >= 8 ? u32(bytes, at + 4) : undefined };
     }
   } else if (ip.protocol === IP_PROTO_UDP) {
-    const whole = decodeUdp(bytes, at, ip.payloadEnd);
+    const whole = decodeUdp(bytes, at, ip.payloadEnd, base, ip.version === 4);
     if (!isMalformedOrTruncated(whole)) quoted.udp = whole;
     else quoted.udp = { srcPort: u16(bytes, at), dstPort: u16(bytes, at + 2) };
   }

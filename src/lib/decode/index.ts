@@ -184,7 +184,7 @@ function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number,
     start = ip.payloadOffset;
     stop = ip.payloadEnd;
     segmentLength = ip.payloadLength === 0 ? stop - start : ip.payloadLength - (start - offset - 40);
-    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.dst, protocol, 0);
+    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.finalDestination ?? ip.dst, protocol, 0);
   }
   if (segmentLength < 0) segmentLength = 0;
   if (protocol === IP_PROTO_TCP) {

@@ -36,6 +36,7 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
     extensionHeaders: [],
     fragmentOffset: 0,
     moreFragments: false,
+    finalDestination: undefined,
     fragmentIdentification: undefined,
     extensionTruncated: undefined,
   };
@@ -66,6 +67,15 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
       layer.fragmentOffset = offsetAndFlags & 0xfff8;
       layer.moreFragments = (offsetAndFlags & 1) !== 0;
       layer.fragmentIdentification = u32(bytes, at + 4);
+    }
+    if (header === IPV6_ROUTING) {
+      const routingType = bytes[at + 2];
+      const segmentsLeft = bytes[at + 3];
+      const addresses = Math.floor((size - 8) / 16);
+      if ((routingType === 0 || routingType === 2) && segmentsLeft > 0 && addresses > 0) {
+        const last = at + 8 + (addresses - 1) * 16;
+        layer.finalDestination = bytes.subarray(last, last + 16);
+      }
     }
     layer.extensionHeaders.push(header);
     header = bytes[at];

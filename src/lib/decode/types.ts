@@ -106,6 +106,11 @@ export interface IPv6Layer extends LayerBase {
   /** Set when a Fragment header says this is not the first fragment. */
   fragmentOffset: number;
   moreFragments: boolean;
+  /**
+   * The last address of a type 0/2 Routing header with segments left: the packet's real
+   * destination, which TCP/UDP/ICMPv6 checksums cover instead of `dst`.
+   */
+  finalDestination?: Uint8Array;
   /** Identification from the Fragment header, when there is one. */
   fragmentIdentification?: number;
   /** Set when an extension header ran past the captured bytes; `protocol` is then that header. */
