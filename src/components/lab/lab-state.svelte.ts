@@ -51,12 +51,13 @@ export class LabState {
   /** A share link carries the capture in the URL fragment, which browsers never send to a server. */
   async openFromLocation(hash: string): Promise<void> {
     if (!hash.startsWith('#capture=')) return;
-    const decoded = await decodeShareFragment(hash.slice(1));
-    if (!decoded.ok) {
-      this.notice = `This share link could not be opened: ${decoded.message}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = await decodeShareFragment(hash);
+    } catch (error) {
+      this.notice = `This share link could not be opened: ${messageOf(error)}`;
       return;
     }
-    const bytes = decoded.value;
     await this.#open({ kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' }, 'shared capture', bytes.length, 'primary');
   }
 
@@ -107,12 +108,14 @@ export class LabState {
   /** Copies a link that opens this capture (anonymized, payloads stripped) in the lab. */
   async share(slot: Slot): Promise<void> {
     const bytes = await slot.view.exportPcapng(null, true);
-    const encoded = await encodeShareFragment(bytes);
-    if (!encoded.ok) {
-      this.notice = encoded.message;
+    let fragment: string;
+    try {
+      fragment = await encodeShareFragment(bytes);
+    } catch (error) {
+      this.notice = messageOf(error);
       return;
     }
-    const url = `${location.origin}${location.pathname}#${encoded.value}`;
+    const url = `${location.origin}${location.pathname}${fragment}`;
     try {
       await navigator.clipboard.writeText(url);
       this.notice = `Share link copied (${Math.round(url.length / 1024)} KB). The capture travels inside the link, anonymized; no server sees it.`;
@@ -133,6 +136,8 @@ export class LabState {
     await this.refreshLibrary();
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
