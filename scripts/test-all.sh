@@ -7,7 +7,8 @@ export ASTRO_TELEMETRY_DISABLED=1
 bash scripts/ensure-system-tools.sh
 echo "== unit and oracle tests"
 npx vitest run
-echo "== type check"
+echo "== type check (Astro, TypeScript, Svelte)"
 npx astro check --minimumFailingSeverity warning
+npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --threshold warning
 echo "== browser tests (Chromium)"
 npx vitest run --config vitest.e2e.config.ts
