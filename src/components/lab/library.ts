@@ -6,9 +6,9 @@
 // the database open): every method returns a result instead of throwing, so the page can say
 // what happened and still open the capture for this session.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { AttemptSummary } from '../../lib/lab/report.ts';
 
-export type { AttemptSummary } from '../../lib/lab/report.ts';
+/** Ids are the store's numbers; strings (from a data attribute) are accepted and converted. */
+export type LibraryId = number | string;
 
 export interface LibraryEntry {
   id: number;
@@ -18,8 +18,8 @@ export interface LibraryEntry {
   size: number;
   /** When it was added: milliseconds since 1970 (Date.now()). */
   addedAt: number;
-  /** Verdict counts, set by setSummary once the capture has been analyzed. */
-  summary?: AttemptSummary;
+  /** One line of verdict counts ("2 connected, 1 no-response"), set by setSummary after analysis. */
+  summary?: string;
 }
 
 export interface NewCapture {
@@ -91,6 +91,11 @@ function abortQuietly(transaction: { abort(): void } | undefined): void {
   } catch {
     // Already finished or aborted: nothing to undo.
   }
+}
+
+function toKey(id: LibraryId): number | undefined {
+  const key = typeof id === 'number' ? id : Number(id);
+  return Number.isSafeInteger(key) ? key : undefined;
 }
 
 export interface LibraryOptions {
@@ -203,34 +208,38 @@ export class CaptureLibrary {
   }
 
   /** The capture's bytes as a Blob (stream it with blob.stream()). */
-  async loadCaptureBytes(id: number): Promise<LibraryResult<Blob>> {
+  async loadCaptureBytes(id: LibraryId): Promise<LibraryResult<Blob>> {
+    const key = toKey(id);
+    if (key === undefined) return failure('not-found');
     const opened = await this.open();
     if (!opened.ok) return opened;
     try {
-      const blob = await opened.value.get('bytes', id);
+      const blob = await opened.value.get('bytes', key);
       return blob === undefined ? failure('not-found') : { ok: true, value: blob };
     } catch (error) {
       return classify(error);
     }
   }
 
-  renameCapture(id: number, name: string): Promise<LibraryResult<LibraryEntry>> {
+  renameCapture(id: LibraryId, name: string): Promise<LibraryResult<LibraryEntry>> {
     return this.update(id, (entry) => ({ ...entry, name }));
   }
 
   /** Records the verdict counts after analysis, for the library list. */
-  setSummary(id: number, summary: AttemptSummary): Promise<LibraryResult<LibraryEntry>> {
+  setSummary(id: LibraryId, summary: string): Promise<LibraryResult<LibraryEntry>> {
     return this.update(id, (entry) => ({ ...entry, summary }));
   }
 
-  private async update(id: number, change: (entry: LibraryEntry) => LibraryEntry): Promise<LibraryResult<LibraryEntry>> {
+  private async update(id: LibraryId, change: (entry: LibraryEntry) => LibraryEntry): Promise<LibraryResult<LibraryEntry>> {
+    const key = toKey(id);
+    if (key === undefined) return failure('not-found');
     const opened = await this.open();
     if (!opened.ok) return opened;
     let transaction;
     try {
       transaction = opened.value.transaction('captures', 'readwrite');
       transaction.done.catch(() => undefined);
-      const entry = await transaction.store.get(id);
+      const entry = await transaction.store.get(key);
       if (entry === undefined) {
         await transaction.done;
         return failure('not-found');
@@ -246,13 +255,15 @@ export class CaptureLibrary {
   }
 
   /** Removes the entry and its bytes; deleting an id that is already gone is not an error. */
-  async deleteCapture(id: number): Promise<LibraryResult<void>> {
+  async deleteCapture(id: LibraryId): Promise<LibraryResult<void>> {
+    const key = toKey(id);
+    if (key === undefined) return { ok: true, value: undefined };
     const opened = await this.open();
     if (!opened.ok) return opened;
     try {
       const transaction = opened.value.transaction(['captures', 'bytes'], 'readwrite');
-      await transaction.objectStore('captures').delete(id);
-      await transaction.objectStore('bytes').delete(id);
+      await transaction.objectStore('captures').delete(key);
+      await transaction.objectStore('bytes').delete(key);
       await transaction.done;
       return { ok: true, value: undefined };
     } catch (error) {
@@ -268,3 +279,16 @@ export class CaptureLibrary {
     if (result?.ok) result.value.close();
   }
 }
+
+// The page uses one library per tab; these are its methods bound to a shared instance.
+let shared: CaptureLibrary | undefined;
+const library = (): CaptureLibrary => (shared ??= new CaptureLibrary());
+
+export const saveCapture = (capture: NewCapture): Promise<LibraryResult<number>> => library().saveCapture(capture);
+export const listCaptures = (): Promise<LibraryResult<LibraryEntry[]>> => library().listCaptures();
+export const loadCaptureBytes = (id: LibraryId): Promise<LibraryResult<Blob>> => library().loadCaptureBytes(id);
+export const renameCapture = (id: LibraryId, name: string): Promise<LibraryResult<LibraryEntry>> =>
+  library().renameCapture(id, name);
+export const setSummary = (id: LibraryId, summary: string): Promise<LibraryResult<LibraryEntry>> =>
+  library().setSummary(id, summary);
+export const deleteCapture = (id: LibraryId): Promise<LibraryResult<void>> => library().deleteCapture(id);

@@ -1,0 +1,112 @@
+// The lab library against fake-indexeddb, an in-memory implementation of the IndexedDB spec.
+import { readFileSync } from 'node:fs';
+import { IDBFactory } from 'fake-indexeddb';
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CaptureLibrary } from '../../src/components/lab/library.ts';
+
+const corpusBytes = (path: string): Uint8Array => new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+
+let library: CaptureLibrary;
+
+beforeEach(() => {
+  // A fresh, empty IndexedDB for every test.
+  globalThis.indexedDB = new IDBFactory();
+  library = new CaptureLibrary();
+});
+
+afterEach(async () => {
+  await library.close();
+});
+
+describe('capture library', () => {
+  it('keeps a capture across connections (a reload) with its bytes intact', async () => {
+    const bytes = corpusBytes('packets/tcp_retransmissions.pcapng');
+    const file = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    const saved = await library.saveCapture({ name: 'tcp_retransmissions.pcapng', bytes: file, addedAt: 1000 });
+    expect(saved.ok).toBe(true);
+    await library.close();
+
+    const reopened = new CaptureLibrary();
+    const list = await reopened.listCaptures();
+    expect(list).toEqual({ ok: true, value: [{ id: saved.ok && saved.value, name: 'tcp_retransmissions.pcapng', size: bytes.length, addedAt: 1000 }] });
+    const loaded = await reopened.loadCaptureBytes(saved.ok ? saved.value : -1);
+    expect(loaded.ok).toBe(true);
+    if (loaded.ok) expect(Buffer.compare(Buffer.from(await loaded.value.arrayBuffer()), Buffer.from(bytes))).toBe(0);
+    await reopened.close();
+  });
+
+  it('lists newest first, renames, records summaries and deletes', async () => {
+    const a = await library.saveCapture({ name: 'a.pcap', bytes: corpusBytes('packets/tcp_handshake.pcapng'), addedAt: 1 });
+    const b = await library.saveCapture({ name: 'b.pcap', bytes: corpusBytes('packets/tcp_teardown.pcapng').buffer as ArrayBuffer, addedAt: 2 });
+    if (!a.ok || !b.ok) throw new Error('save failed');
+    expect(a.value).not.toBe(b.value);
+
+    const renamed = await library.renameCapture(a.value, 'client side.pcap');
+    expect(renamed.ok && renamed.value.name).toBe('client side.pcap');
+    const summary = '1 connected, 2 no-response';
+    expect((await library.setSummary(b.value, summary)).ok).toBe(true);
+
+    const list = await library.listCaptures();
+    if (!list.ok) throw new Error(list.message);
+    expect(list.value.map((e) => [e.name, e.size, e.summary])).toEqual([
+      ['b.pcap', 408, summary],
+      ['client side.pcap', 336, undefined],
+    ]);
+
+    expect((await library.deleteCapture(a.value)).ok).toBe(true);
+    const after = await library.listCaptures();
+    expect(after.ok && after.value.map((e) => e.name)).toEqual(['b.pcap']);
+    expect(await library.loadCaptureBytes(a.value)).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(await library.renameCapture(a.value, 'x')).toMatchObject({ ok: false, reason: 'not-found' });
+    // Ids read back from the page's markup arrive as strings.
+    expect(await library.renameCapture(String(b.value), 'server side.pcap')).toMatchObject({ ok: true });
+    expect(await library.loadCaptureBytes('not a number')).toMatchObject({ ok: false, reason: 'not-found' });
+  });
+
+  it('says "unavailable" where there is no IndexedDB (private windows)', async () => {
+    const saved = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser without IndexedDB
+    delete globalThis.indexedDB;
+    try {
+      const result = await new CaptureLibrary().saveCapture({ name: 'x', bytes: new Uint8Array(4) });
+      expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
+      expect(!result.ok && result.message).toMatch(/open for this session only/);
+    } finally {
+      globalThis.indexedDB = saved;
+    }
+  });
+
+  it('says "quota" when the store refuses the bytes for lack of space, and keeps nothing half-written', async () => {
+    const store = globalThis.IDBObjectStore.prototype;
+    const put = store.put;
+    store.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'bytes') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      const result = await library.saveCapture({ name: 'big.pcapng', bytes: corpusBytes('packets/http_google.pcapng') });
+      expect(result).toMatchObject({ ok: false, reason: 'quota' });
+    } finally {
+      store.put = put;
+    }
+    // The metadata written before the failure was rolled back with the transaction.
+    expect(await library.listCaptures()).toEqual({ ok: true, value: [] });
+  });
+
+  it('says "blocked" when another tab holds an older version open', async () => {
+    const otherTab = await openDB('porttrace-lab', 1, {
+      upgrade(db) {
+        db.createObjectStore('captures', { keyPath: 'id', autoIncrement: true });
+        db.createObjectStore('bytes');
+      },
+    });
+    const newer = new CaptureLibrary({ schemaVersion: 2 });
+    expect(await newer.listCaptures()).toMatchObject({ ok: false, reason: 'blocked' });
+    otherTab.close();
+    // Once the other tab lets go, the next call opens (and upgrades) normally.
+    expect(await newer.listCaptures()).toEqual({ ok: true, value: [] });
+    await newer.close();
+  });
+});
