@@ -40,6 +40,9 @@ export interface NdisPackets {
 interface Pending {
   parts: Uint8Array[];
   length: number;
+  /** fileIndex of the buffer holding the first fragment. */
+  buffer: number;
+  spansBuffers: boolean;
 }
 
 function u32(bytes: Uint8Array, at: number): number {
@@ -84,8 +87,14 @@ function interfaceName(linkType: number, lowerIfIndex: number): string {
   return `${medium}:${lowerIfIndex}`;
 }
 
-/** Turns time-sorted ETW events into frames, joining fragments per CPU until PacketEnd. */
-export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>): NdisPackets {
+/**
+ * Turns time-sorted ETW events into frames, joining fragments per CPU until PacketEnd.
+ *
+ * `buffersMayBeMissing`: when the file is damaged (or Windows reports lost buffers), a packet
+ * whose fragments sit in different buffers may have lost a middle piece with a missing buffer;
+ * such packets are then dropped (counted as incomplete) rather than joined wrongly.
+ */
+export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, buffersMayBeMissing = false): NdisPackets {
   const out: NdisPackets = {
     frames: [],
     interfaces: [],
@@ -146,17 +155,22 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>): 
     let packet = pending.get(event.processor);
     if (starts) {
       if (packet) out.incompletePackets++;
-      packet = { parts: [fragment], length: fragment.length };
+      packet = { parts: [fragment], length: fragment.length, buffer: event.buffer, spansBuffers: false };
       pending.set(event.processor, packet);
     } else if (packet) {
       packet.parts.push(fragment);
       packet.length += fragment.length;
+      if (event.buffer !== packet.buffer) packet.spansBuffers = true;
     } else {
       out.orphanFragments++;
       continue;
     }
     if (!ends) continue;
     pending.delete(event.processor);
+    if (packet.spansBuffers && buffersMayBeMissing) {
+      out.incompletePackets++;
+      continue;
+    }
 
     let data: Uint8Array;
     if (packet.parts.length === 1) {

@@ -17,6 +17,8 @@ const LOGFILE_HEADER_SIZE_32 = 272;
 
 /** LogFileMode bit: buffers were compressed before being written (Windows 8+). */
 export const EVENT_TRACE_COMPRESSED_MODE = 0x0400_0000;
+/** LogFileMode bit: the file wraps around (BuffersWritten may exceed the buffers it holds). */
+const EVENT_TRACE_FILE_MODE_CIRCULAR = 0x0000_0002;
 /** BufferFlag bit: this buffer's payload is compressed. */
 export const BUFFER_FLAG_COMPRESSED = 0x40;
 
@@ -453,6 +455,18 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
     }
     offset += buffer.bufferSize;
   }
+  // A file cut exactly between two buffers looks whole; the count written at stop time tells.
+  // (Circular logs wrap, so their count can exceed what the file holds.)
+  const circular = (header.logFileMode & EVENT_TRACE_FILE_MODE_CIRCULAR) !== 0;
+  if (!circular && buffers.length < header.buffersWritten && offset >= bytes.length) {
+    problems.push(
+      new CaptureError(
+        'truncated',
+        `file ends at byte ${fmt(bytes.length)} after ${fmt(buffers.length)} buffers; its logfile header says ${fmt(header.buffersWritten)} were written`,
+        bytes.length,
+      ),
+    );
+  }
 
   // Each CPU fills its own buffers, so file order is not time order. Walk buffers by flush time
   // (then file position) and merge their events by timestamp; `order` keeps one CPU's events
@@ -520,6 +534,11 @@ function* walkBufferEvents(
       problems.push(
         new CaptureError('malformed', `event at byte ${fmt(p)} (${info.kind} header) says it is ${fmt(size)} bytes, less than its ${info.headerLength}-byte header`, p),
       );
+      return;
+    }
+    if (p + size > end && p + size <= buffer.offset + buffer.savedOffset) {
+      // The size fits the buffer: it is the file that stops short.
+      problems.push(new CaptureError('truncated', `file ends at byte ${fmt(end)}, inside the event at byte ${fmt(p)} (${fmt(size)} bytes)`, end));
       return;
     }
     if (p + size > end) {

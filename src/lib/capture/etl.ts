@@ -72,7 +72,8 @@ function variantOf(header: LogfileHeader | undefined): string {
 export function readEtl(bytes: Uint8Array): EtlRead {
   const walk = walkEtl(bytes);
   const header = walk.header;
-  const packets = header ? ndisPackets(header, walk.events) : undefined;
+  const buffersMayBeMissing = walk.problems.length > 0 || (header?.buffersLost ?? 0) > 0;
+  const packets = header ? ndisPackets(header, walk.events, buffersMayBeMissing) : undefined;
   const problems = [...walk.problems, ...(packets?.problems ?? [])].sort((a, b) => a.offset - b.offset);
   const events: EtlEventSummary = {
     buffers: walk.buffers.length,
