@@ -1,0 +1,90 @@
+// Whatever is done to a generated .etl — bytes overwritten, header fields set to random values,
+// the file cut anywhere — the reader returns (never throws), and what it returns is sane.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readEtl, walkEtl } from '../../src/lib/capture/etl.ts';
+import { CaptureError } from '../../src/lib/capture/types.ts';
+import { writeEtl } from './write-etl.ts';
+import { framesOf, packetsFrom } from './helpers.ts';
+
+const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 });
+const pristine = writeEtl(packets, { shuffleSeed: 4, bufferSize: 1024, noise: true });
+const packetEventCount = pristine.packetEvents.reduce((n, e) => n + e.length, 0);
+
+// Places where a wrong value hurts most: buffer headers, event headers, NDIS fragment headers.
+const hotSpots: number[] = [];
+for (const b of pristine.buffers) for (let o = 0; o < 72; o += 2) hotSpots.push(b.offset + o);
+for (const events of pristine.packetEvents) {
+  for (const [start] of events) for (let o = 0; o < 8; o += 2) hotSpots.push(start + o);
+}
+for (let o = 0x48; o < 0x48 + 32 + 300; o += 4) hotSpots.push(o);
+
+type Mutation =
+  | { kind: 'cut'; at: number }
+  | { kind: 'byte'; at: number; value: number }
+  | { kind: 'u16'; spot: number; value: number }
+  | { kind: 'u32'; spot: number; value: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat({ max: pristine.bytes.length }) }),
+  fc.record({ kind: fc.constant('byte' as const), at: fc.nat({ max: pristine.bytes.length - 1 }), value: fc.nat({ max: 255 }) }),
+  fc.record({ kind: fc.constant('u16' as const), spot: fc.nat({ max: hotSpots.length - 1 }), value: fc.oneof(fc.nat({ max: 0xffff }), fc.constantFrom(0, 1, 8, 0x48, 0xffff)) }),
+  fc.record({ kind: fc.constant('u32' as const), spot: fc.nat({ max: hotSpots.length - 1 }), value: fc.oneof(fc.nat(), fc.constantFrom(0, 0x48, 1024, 0x7ffffff8, 0xffffffff)) }),
+);
+
+function apply(mutations: Mutation[]): Uint8Array {
+  let bytes = pristine.bytes.slice();
+  for (const m of mutations) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (m.kind === 'cut') bytes = bytes.slice(0, Math.min(m.at, bytes.length));
+    else if (m.kind === 'byte' && m.at < bytes.length) bytes[m.at] = m.value;
+    else if (m.kind === 'u16' && hotSpots[m.spot] + 2 <= bytes.length) view.setUint16(hotSpots[m.spot], m.value, true);
+    else if (m.kind === 'u32' && hotSpots[m.spot] + 4 <= bytes.length) view.setUint32(hotSpots[m.spot], m.value >>> 0, true);
+  }
+  return bytes;
+}
+
+describe('mutated ETL files', () => {
+  it('never make the reader throw, and what comes back is well-formed', () => {
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (mutations) => {
+        const bytes = apply(mutations);
+        expect(() => walkEtl(bytes)).not.toThrow();
+        const read = readEtl(bytes);
+        if (read.error) {
+          expect(read.error).toBeInstanceOf(CaptureError);
+          expect(['not-a-capture', 'truncated', 'malformed', 'unsupported']).toContain(read.error.kind);
+          expect(read.error.offset).toBeGreaterThanOrEqual(0);
+          expect(read.error.offset).toBeLessThanOrEqual(bytes.length);
+          expect(read.error.message.length).toBeGreaterThan(10);
+        }
+        expect(read.frames.length).toBeLessThanOrEqual(packetEventCount);
+        read.frames.forEach((f, i) => {
+          expect(f.number).toBe(i + 1);
+          expect(f.capturedLength).toBe(f.data.length);
+          expect(f.data.length).toBeLessThanOrEqual(bytes.length);
+          expect(f.originalLength).toBeGreaterThanOrEqual(f.capturedLength);
+          expect(Number.isInteger(f.seconds)).toBe(true);
+          expect(f.nanoseconds).toBeGreaterThanOrEqual(0);
+          expect(f.nanoseconds).toBeLessThan(1e9);
+          expect(read.info.interfaces[f.interfaceId]).toBeDefined();
+        });
+      }),
+      { numRuns: 600, seed: 20261126 },
+    );
+  });
+
+  it('random bytes behind a valid first buffer never throw either', () => {
+    const head = pristine.bytes.subarray(0, 1024);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 4096 }), (tail) => {
+        const bytes = new Uint8Array(head.length + tail.length);
+        bytes.set(head);
+        bytes.set(tail, head.length);
+        const read = readEtl(bytes);
+        if (read.error) expect(read.error).toBeInstanceOf(CaptureError);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
