@@ -1,0 +1,163 @@
+// `porttrace packets`, run in-process through main() with a fake terminal, and once as a real
+// process to prove the bin works. The text output is compared with tshark's own default output
+// when tshark is installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { parseGolden } from '../decode/tshark-fields.ts';
+
+const CORPUS = '../shared/corpus/';
+
+/** A CliIO that serves files from memory (optionally cut short) and records what is printed. */
+function fakeIO(files: Record<string, Uint8Array>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (text) => void out.push(text),
+    err: (text) => void err.push(text),
+    openFile(path) {
+      const bytes = files[path];
+      if (!bytes) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      // Odd-sized chunks so records straddle chunk boundaries, as with a real stream.
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += 777) yield bytes.subarray(i, i + 777);
+      }
+      return { size: bytes.length, chunks: chunks() };
+    },
+  };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+const corpusFile = (path: string) => new Uint8Array(readFileSync(CORPUS + path));
+
+function tsharkAvailable(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('porttrace packets', () => {
+  // Captures in which tshark's Protocol column is TCP for every packet (no HTTP to reassemble).
+  it.runIf(tsharkAvailable()).each([
+    'packets/tcp_handshake.pcapng',
+    'packets/tcp_refuseconnection.pcapng',
+    'packets/nowebaccess2.pcapng',
+    'packets/synscan.pcapng',
+    'packets/tcp_retransmissions.pcapng',
+    'tcpdump/tests/tcp-handshake-nano.pcap',
+  ])('prints %s exactly as tshark does', async (path) => {
+    // -n: no MAC vendor names ("HewlettP_bf:91:ee", "Broadcast"); we print addresses as they are.
+    const expected = execFileSync('tshark', ['-n', '-r', CORPUS + path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    expect(await main(['packets', path], io)).toBe(0);
+    expect(stderr()).toBe('');
+    expect(stdout()).toBe(expected);
+  });
+
+  it('--json gives every packet with number, time, addresses, protocol, length, info and description', async () => {
+    const path = 'packets/tcp_refuseconnection.pcapng';
+    const { io, stdout } = fakeIO({ [path]: corpusFile(path) });
+    expect(await main(['packets', path, '--json'], io)).toBe(0);
+    const rows = JSON.parse(stdout());
+    // What tshark said about the same packets (scripts/golden-packets.sh).
+    const golden = parseGolden(readFileSync('tests/golden/packets/packets__tcp_refuseconnection.pcapng.tsv', 'utf8'));
+    expect(rows).toHaveLength(golden.rows.length);
+    rows.forEach((row: Record<string, unknown>, i: number) => {
+      expect(row).toMatchObject({
+        number: Number(golden.rows[i]['frame.number']),
+        time: golden.rows[i]['frame.time_relative'],
+        src: golden.rows[i]['ip.src'],
+        dst: golden.rows[i]['ip.dst'],
+        protocol: golden.rows[i]['_ws.col.Protocol'],
+        length: Number(golden.rows[i]['frame.len']),
+        info: golden.rows[i]['_ws.col.Info'],
+      });
+    });
+    expect(rows[0].info).toMatch(/^\d+ → 80 \[SYN\] Seq=0 /);
+    expect(rows[0].description).toMatch(/^TCP:Flags=\.{6}S\., SrcPort=/);
+    expect(rows[1].info).toMatch(/^80 → \d+ \[RST, ACK\] Seq=1 Ack=1 Win=0 Len=0$/);
+    expect(rows[1].description).toMatch(/^TCP:Flags=\.\.\.A\.R\.\., /);
+  });
+
+  it('--netmon prints Network Monitor descriptions with raw numbers and the SYN retransmit mark', async () => {
+    const path = 'packets/nowebaccess2.pcapng';
+    const { io, stdout } = fakeIO({ [path]: corpusFile(path) });
+    expect(await main(['packets', path, '--netmon'], io)).toBe(0);
+    const lines = stdout().trimEnd().split('\n');
+    const syns = lines.filter((line) => line.includes('Flags=......S.'));
+    expect(syns).toHaveLength(3);
+    // Raw sequence numbers, all the same: the same SYN sent three times.
+    const seqs = syns.map((line) => /Seq=(\d+),/.exec(line)![1]);
+    expect(new Set(seqs).size).toBe(1);
+    expect(Number(seqs[0])).toBeGreaterThan(1);
+    expect(syns[0]).toContain('DstPort=World Wide Web HTTP(80)');
+    expect(syns[0]).toMatch(/Win=8192 \( Negotiating scale factor 0x2 \) = 8192$/);
+    expect(syns[1]).toMatch(/TCP:\[SynReTransmit #3\]Flags=/);
+  });
+
+  it('--filter shows only matching packets (with the analysis of the whole capture)', async () => {
+    const path = 'packets/nowebaccess2.pcapng';
+    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    const code = await main(['packets', path, '--filter', 'tcp.flags.syn == 1'], io);
+    expect(stderr()).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout().trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain('[TCP Retransmission]');
+  });
+
+  it('a bad filter is one error with a marker, exit 2', async () => {
+    const path = 'packets/synscan.pcapng';
+    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    expect(await main(['packets', path, '--filter', 'tcp.port =='], io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/^porttrace: invalid filter: /);
+  });
+
+  it('a missing file is one line on stderr, exit 2', async () => {
+    const { io, stdout, stderr } = fakeIO({});
+    expect(await main(['packets', 'nope.pcap'], io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toBe("porttrace: nope.pcap: cannot read: ENOENT: no such file or directory, open 'nope.pcap'\n");
+  });
+
+  it('a file cut inside a packet prints the packets before it, then the error, exit 2', async () => {
+    const whole = corpusFile('packets/synscan.pcapng');
+    const cut = whole.subarray(0, Math.floor(whole.length / 2));
+    const { io, stdout, stderr } = fakeIO({ 'cut.pcapng': cut });
+    expect(await main(['packets', 'cut.pcapng'], io)).toBe(2);
+    const lines = stdout().trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines[0]).toMatch(/^ {4}1 {3}0\.000000 /);
+    expect(stderr()).toMatch(/^porttrace: cut\.pcapng: truncated: .*\n$/);
+    expect(stderr().split('\n')).toHaveLength(2);
+  });
+
+  it('something that is not a capture is one error line, exit 2', async () => {
+    const { io, stdout, stderr } = fakeIO({ 'notes.txt': new TextEncoder().encode('hello, this is not a capture file\n') });
+    expect(await main(['packets', 'notes.txt'], io)).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/^porttrace: notes\.txt: not a capture/);
+  });
+
+  it('bad arguments are a usage error', async () => {
+    const { io, stderr } = fakeIO({});
+    expect(await main(['packets'], io)).toBe(2);
+    expect(stderr()).toMatch(/missing FILE/);
+  });
+
+  it('runs as a real command through bin/porttrace.mjs', () => {
+    const result = spawnSync('npx', ['porttrace', 'packets', `${CORPUS}packets/tcp_refuseconnection.pcapng`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(result.stdout).toContain('[RST, ACK]');
+  });
+});
