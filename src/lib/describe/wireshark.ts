@@ -55,7 +55,7 @@ export function infoColumn(packet: Packet, tcp?: TcpContext, icmpRequestFrame?: 
   const d = packet.dissection;
   if (d.tcp) return tcpInfo(packet, d.tcp, tcp);
   if (d.udp) return `${d.udp.srcPort} → ${d.udp.dstPort} Len=${Math.max(0, d.udp.length - 8)}`;
-  if (d.icmp) return icmpInfo(d, d.icmp, icmpRequestFrame);
+  if (d.icmp) return icmpInfo(packet.data, d, d.icmp, icmpRequestFrame);
   if (d.arp) return arpInfo(d.arp);
   if (d.ip) return ipOnlyInfo(d);
   if (d.problem) return d.problem;
@@ -175,8 +175,40 @@ export function icmpTypeName(icmp: IcmpLayer): { type: string; code?: string } {
   return { type: types[icmp.type] ?? `Unknown ICMP${icmp.version === 6 ? 'v6' : ''} (obsolete or malformed?)`, code: codes[icmp.type]?.[icmp.code] };
 }
 
-function icmpInfo(d: Dissection, icmp: IcmpLayer, requestFrame: number | undefined): string {
+/** ICMPv6 Neighbor Discovery option `kind` (1 source, 2 target link-layer address), as a MAC. */
+function ndpLinkAddress(bytes: Uint8Array, start: number, end: number, kind: number): string | undefined {
+  for (let at = start; at + 2 <= end; ) {
+    const length = bytes[at + 1] * 8;
+    if (length === 0 || at + length > end) return undefined;
+    if (bytes[at] === kind && length >= 8) return formatMac(bytes.subarray(at + 2, at + 8));
+    at += length;
+  }
+  return undefined;
+}
+
+/** Neighbor Discovery lines: "Neighbor Solicitation for fe80::1 from 00:11:22:33:44:55". */
+function ndpInfo(bytes: Uint8Array, icmp: IcmpLayer, type: string): string {
+  const at = icmp.offset;
+  const end = icmp.payloadEnd;
+  if (icmp.type === 133 || icmp.type === 134) {
+    const from = ndpLinkAddress(bytes, at + (icmp.type === 133 ? 8 : 16), end, 1);
+    return from ? `${type} from ${from}` : type;
+  }
+  if (end - at < 24) return type;
+  const target = formatIP(bytes.subarray(at + 8, at + 24));
+  if (icmp.type === 135) {
+    const from = ndpLinkAddress(bytes, at + 24, end, 1);
+    return `${type} for ${target}${from ? ` from ${from}` : ''}`;
+  }
+  const flagBits = bytes[at + 4];
+  const flags = [flagBits & 0x80 ? 'rtr' : '', flagBits & 0x40 ? 'sol' : '', flagBits & 0x20 ? 'ovr' : ''].filter(Boolean);
+  const linkAddress = ndpLinkAddress(bytes, at + 24, end, 2);
+  return `${type} ${target}${flags.length ? ` (${flags.join(', ')})` : ''}${linkAddress ? ` is at ${linkAddress}` : ''}`;
+}
+
+function icmpInfo(bytes: Uint8Array, d: Dissection, icmp: IcmpLayer, requestFrame: number | undefined): string {
   const { type, code } = icmpTypeName(icmp);
+  if (icmp.version === 6 && icmp.type >= 133 && icmp.type <= 136) return ndpInfo(bytes, icmp, type);
   const ttl = d.ip ? (d.ip.version === 4 ? d.ip.ttl : d.ip.hopLimit) : 0;
   const matched = requestFrame !== undefined ? ` (request in ${requestFrame})` : '';
   if (icmp.identifier !== undefined && icmp.sequence !== undefined) {
@@ -197,6 +229,7 @@ function arpInfo(arp: ArpLayer): string {
   const mac = (b: Uint8Array) => (b.length === 6 ? formatMac(b) : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':'));
   const sameIp = arp.senderIp.every((b, i) => b === arp.targetIp[i]);
   if (arp.opcode === 1) {
+    if (ethernetIPv4 && sameIp && arp.targetMac.every((b) => b === 0)) return `ARP Announcement for ${ip(arp.senderIp)}`;
     if (ethernetIPv4 && sameIp) return `Gratuitous ARP for ${ip(arp.senderIp)} (Request)`;
     if (ethernetIPv4 && arp.senderIp.every((b) => b === 0)) return `Who has ${ip(arp.targetIp)}? (ARP Probe)`;
     return `Who has ${ip(arp.targetIp)}? Tell ${ip(arp.senderIp)}`;
