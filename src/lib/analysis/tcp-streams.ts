@@ -1,0 +1,477 @@
+// Per-connection TCP analysis, numbered and flagged the way tshark 4.0 does it in one pass:
+// tcp.stream, relative tcp.seq / tcp.ack / tcp.nxtseq, tcp.analysis.{retransmission, rto,
+// rto_frame, initial_rtt, …}. The display filters bind these fields to the arrays below, and the
+// classifier reads them, so `tcp.analysis.retransmission` means the same thing in both places and
+// the same thing as in Wireshark (checked against tshark by tests/analysis/tcp-streams.test.ts).
+//
+// Why tshark's rules rather than something cleaner: our users filter with Wireshark's names and
+// compare our packet list with Wireshark's; a field that means something slightly different
+// under the same name would teach them the wrong thing.
+import type { Capture, Packet } from '../packets.ts';
+import type { IPLayer, TcpLayer } from '../decode/types.ts';
+
+/** Bits of `analysisFlags`. The first group mirrors tshark's tcp.analysis.* labels. */
+export const TcpAnalysisFlag = {
+  /** tcp.analysis.retransmission (tshark also sets it on fast retransmissions). */
+  Retransmission: 1 << 0,
+  /** tcp.analysis.fast_retransmission */
+  FastRetransmission: 1 << 1,
+  /** tcp.analysis.spurious_retransmission */
+  SpuriousRetransmission: 1 << 2,
+  /** tcp.analysis.out_of_order */
+  OutOfOrder: 1 << 3,
+  /** tcp.analysis.reused_ports: a SYN on known ports with a new initial sequence number. */
+  PortsReused: 1 << 4,
+  /** tcp.analysis.keep_alive */
+  KeepAlive: 1 << 5,
+  /** tcp.analysis.duplicate_ack */
+  DuplicateAck: 1 << 6,
+  /** tcp.analysis.zero_window_probe */
+  ZeroWindowProbe: 1 << 7,
+  /**
+   * Ours, not tshark's: the same IP datagram captured twice (same IPv4 ID, seq, ack, flags and
+   * length, within DUPLICATE_WINDOW_NS of the first copy) — a multi-interface or SPAN capture,
+   * not a retransmission. tshark flags such copies as retransmissions or out-of-order; we keep
+   * its flags for the filters and add this one so the classifier does not count them as retries.
+   */
+  Duplicate: 1 << 8,
+  /** Ours: the TCP header is the one quoted inside an ICMP/ICMPv6 error, not a segment. */
+  QuotedInIcmp: 1 << 9,
+} as const;
+
+/**
+ * A real retransmission timer never fires this soon (RFC 6298's minimum is 1 s, Linux uses
+ * 200 ms), so a byte-identical datagram with the same IP ID within this window is a copy made
+ * by the capture setup.
+ */
+export const DUPLICATE_WINDOW_NS = 100_000_000;
+
+export interface TcpStreamInfo {
+  /** tcp.stream */
+  index: number;
+  /** Index into capture.packets of the first packet of the stream. */
+  firstPacket: number;
+  /** Index into capture.packets of the last packet of the stream. */
+  lastPacket: number;
+  packetCount: number;
+}
+
+export interface TcpStreams {
+  /** tcp.stream per packet; -1 when the packet carries no TCP header. */
+  stream: Int32Array;
+  /** tcp.seq (relative); NaN when absent. */
+  relSeq: Float64Array;
+  /** tcp.ack (relative when the ACK flag is set, raw otherwise, as tshark shows it); NaN when absent. */
+  relAck: Float64Array;
+  /** tcp.nxtseq (relative); NaN when absent. */
+  nxtSeq: Float64Array;
+  /** TcpAnalysisFlag bits. */
+  analysisFlags: Uint32Array;
+  /** tcp.analysis.rto_frame: the frame number this one retransmits; 0 when absent. */
+  rtoFrame: Int32Array;
+  /** tcp.analysis.rto in seconds; NaN when absent. */
+  rto: Float64Array;
+  /** tcp.analysis.initial_rtt in seconds, from the packet that completed it on; NaN before/without. */
+  initialRtt: Float64Array;
+  /**
+   * tcp.window_size_scalefactor for non-SYN packets: 2^shift, -1 unknown, -2 no scaling; NaN on
+   * SYNs and non-TCP packets.
+   */
+  windowScale: Float64Array;
+  streams: TcpStreamInfo[];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** What one direction of a connection has sent so far (tshark's tcp_flow_t + seq info). */
+interface Flow {
+  baseSeq: number;
+  baseSet: boolean;
+  /** Raw sequence number after the highest segment seen; 0 = not yet known (as in tshark). */
+  nextSeq: number;
+  nextSeqFrame: number;
+  nextSeqTime: number;
+  lastAck: number;
+  lastAckTime: number;
+  dupAckCount: number;
+  /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
+  maxSeqToBeAcked: number;
+  window: number;
+  /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
+  winScale: number;
+  sawSyn: boolean;
+  /** Segments sent and not yet acknowledged, oldest first (tshark's unacked list). */
+  unacked: Array<{ frame: number; nextSeq: number; time: number }>;
+  /** Last pure-SYN/segment per IP ID, to spot capture duplicates. */
+  lastIpId: number;
+  lastIpIdTime: number;
+  lastIpIdSeq: number;
+  lastIpIdAck: number;
+  lastIpIdFlags: number;
+  lastIpIdLength: number;
+}
+
+interface Conversation {
+  index: number;
+  /** Endpoint key of the side that is `a`. */
+  aKey: string;
+  a: Flow;
+  b: Flow;
+  /** Time of the most recent pure SYN, for the initial RTT; NaN = none. */
+  lastSynTime: number;
+  /** Nanoseconds, NaN until known. */
+  initialRttNs: number;
+  /**
+   * Times inside a conversation are nanoseconds since this second: exact in a double, where
+   * nanoseconds since the capture's first packet would not be for merged captures years apart.
+   */
+  originSeconds: number;
+}
+
+/** tshark stops tracking unacknowledged segments past this many (one-sided captures). */
+const MAX_UNACKED_SEGMENTS = 10000;
+/** tshark's duplicate-ACK counter after an ACK of unseen data: -1 stored in an unsigned int. */
+const DUPACK_AFTER_LOST = 0xffffffff;
+const SYN = 0x002;
+const RST = 0x004;
+const FIN = 0x001;
+const ACK = 0x010;
+
+const newFlow = (): Flow => ({
+  baseSeq: 0,
+  baseSet: false,
+  nextSeq: 0,
+  nextSeqFrame: 0,
+  nextSeqTime: 0,
+  lastAck: 0,
+  lastAckTime: 0,
+  dupAckCount: 0,
+  maxSeqToBeAcked: 0,
+  window: -1,
+  winScale: -1,
+  sawSyn: false,
+  unacked: [],
+  lastIpId: -1,
+  lastIpIdTime: 0,
+  lastIpIdSeq: 0,
+  lastIpIdAck: 0,
+  lastIpIdFlags: 0,
+  lastIpIdLength: 0,
+});
+
+/** Sequence-space comparisons modulo 2^32 (RFC 1982 style). */
+const seqDiff = (a: number, b: number): number => ((a - b) | 0);
+const seqLT = (a: number, b: number): boolean => seqDiff(a, b) < 0;
+const seqGT = (a: number, b: number): boolean => seqDiff(a, b) > 0;
+const seqLE = (a: number, b: number): boolean => seqDiff(a, b) <= 0;
+const u32 = (x: number): number => x >>> 0;
+
+function addressKey(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  return s;
+}
+
+/** "address/port" for one endpoint; IPv4 and IPv6 keys cannot collide (different lengths). */
+export function endpointKey(address: Uint8Array, port: number): string {
+  return `${addressKey(address)}/${port}`;
+}
+
+/** Nanoseconds since `origin`, exact while a capture spans less than ~104 days. */
+export function packetTimeNs(p: Packet, originSeconds: number): number {
+  return (p.seconds - originSeconds) * 1e9 + p.nanoseconds;
+}
+
+/** The TCP header a packet carries directly, or the one quoted in an ICMP error. */
+function tcpOf(p: Packet): { ip: IPLayer; tcp: Partial<TcpLayer> & { srcPort: number; dstPort: number }; quoted: boolean } | undefined {
+  const d = p.dissection;
+  if (d.tcp && d.ip) return { ip: d.ip, tcp: d.tcp, quoted: false };
+  const q = d.icmp?.quoted;
+  if (q?.tcp && q.ip) return { ip: q.ip, tcp: q.tcp, quoted: true };
+  return undefined;
+}
+
+export function analyzeTcpStreams(capture: Capture): TcpStreams {
+  const packets = capture.packets;
+  const n = packets.length;
+  const result: TcpStreams = {
+    stream: new Int32Array(n).fill(-1),
+    relSeq: new Float64Array(n).fill(NaN),
+    relAck: new Float64Array(n).fill(NaN),
+    nxtSeq: new Float64Array(n).fill(NaN),
+    analysisFlags: new Uint32Array(n),
+    rtoFrame: new Int32Array(n),
+    rto: new Float64Array(n).fill(NaN),
+    initialRtt: new Float64Array(n).fill(NaN),
+    windowScale: new Float64Array(n).fill(NaN),
+    streams: [],
+  };
+  // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
+  const byPair = new Map<string, Conversation>();
+
+  const startConversation = (pairKey: string, srcKey: string, index: number): Conversation => {
+    const conv: Conversation = {
+      index: result.streams.length,
+      aKey: srcKey,
+      a: newFlow(),
+      b: newFlow(),
+      lastSynTime: NaN,
+      initialRttNs: NaN,
+      originSeconds: packets[index].seconds,
+    };
+    result.streams.push({ index: conv.index, firstPacket: index, lastPacket: index, packetCount: 0 });
+    byPair.set(pairKey, conv);
+    return conv;
+  };
+
+  for (let i = 0; i < n; i++) {
+    const p = packets[i];
+    const found = tcpOf(p);
+    if (!found) continue;
+    const { ip, tcp, quoted } = found;
+    const srcKey = endpointKey(ip.src, tcp.srcPort);
+    const dstKey = endpointKey(ip.dst, tcp.dstPort);
+    const pairKey = srcKey < dstKey ? `${srcKey}>${dstKey}` : `${dstKey}>${srcKey}`;
+
+    if (quoted) {
+      // tshark reads the quoted header's seq/ack raw and skips all analysis; it only finds the
+      // conversation when the quote reaches past the flags and window (16 bytes).
+      result.analysisFlags[i] = TcpAnalysisFlag.QuotedInIcmp;
+      if (tcp.seq !== undefined) result.relSeq[i] = tcp.seq;
+      if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
+      if (tcp.flags !== undefined && tcp.window !== undefined) {
+        const conv = byPair.get(pairKey) ?? startConversation(pairKey, srcKey, i);
+        noteInStream(result, conv.index, i);
+        result.stream[i] = conv.index;
+        const flow = conv.aKey === srcKey ? conv.a : conv.b;
+        if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 2 ** flow.winScale : flow.winScale;
+      }
+      continue;
+    }
+
+    const seg = tcp as TcpLayer;
+    const flags = seg.flags;
+    const seq = seg.seq;
+    const ack = seg.ack;
+    let conv = byPair.get(pairKey) ?? startConversation(pairKey, srcKey, i);
+    let fwd = conv.aKey === srcKey ? conv.a : conv.b;
+    let analysis = 0;
+
+    // A SYN with a new initial sequence number on ports already in use starts a new stream
+    // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
+    if ((flags & (SYN | ACK)) === SYN && fwd.baseSet && seq !== fwd.baseSeq) {
+      conv = startConversation(pairKey, srcKey, i);
+      fwd = conv.a;
+      analysis |= TcpAnalysisFlag.PortsReused;
+    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+      // A SYN/ACK with a new ISN: tshark flags it and renumbers this side from it.
+      analysis |= TcpAnalysisFlag.PortsReused;
+      fwd.baseSeq = seq;
+    }
+    const rev = fwd === conv.a ? conv.b : conv.a;
+    result.stream[i] = conv.index;
+    noteInStream(result, conv.index, i);
+
+    const now = packetTimeNs(p, conv.originSeconds);
+    // tcp.len as tshark computes it: bounded by the IP length and by the frame's length on the
+    // wire (a frame sliced by a short snap length still counts; one cut on the wire does not).
+    const seglen = Math.max(0, Math.min(seg.payloadLength, p.originalLength - seg.payloadOffset));
+    // A fragment's TCP length is unknown until reassembly; tshark then skips the analysis.
+    const haveSeglen = !(ip.version === 4 && ip.moreFragments);
+
+    // Window scaling (RFC 7323): each side announces its shift on its SYN, and scaling is used
+    // only if both did. A SYN without the option settles it for both directions.
+    if (flags & SYN) {
+      const shift = seg.options?.windowScale;
+      if (shift !== undefined) fwd.winScale = Math.min(shift, 14);
+      if (fwd.winScale === -1) {
+        fwd.winScale = -2;
+        rev.winScale = -2;
+      } else if (flags & ACK && rev.winScale === -2) {
+        fwd.winScale = -2;
+      }
+    }
+
+    if (haveSeglen) {
+      analysis |= analyzeSegment(result, i, p.number, now, conv, fwd, rev, seq, ack, flags, seglen, seg.window, ip);
+      result.analysisFlags[i] = analysis;
+      result.relSeq[i] = u32(seq - fwd.baseSeq);
+      result.relAck[i] = flags & ACK ? u32(ack - rev.baseSeq) : ack;
+      let next = seq + seglen;
+      if (flags & (SYN | FIN)) next += 1;
+      result.nxtSeq[i] = u32(next - fwd.baseSeq);
+      if (!Number.isNaN(conv.initialRttNs)) result.initialRtt[i] = conv.initialRttNs / 1e9;
+    } else {
+      result.analysisFlags[i] = analysis;
+      result.relSeq[i] = seq;
+      result.relAck[i] = ack;
+    }
+    if (!(flags & SYN)) {
+      result.windowScale[i] = fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale;
+    }
+  }
+  return result;
+}
+
+function noteInStream(result: TcpStreams, stream: number, index: number): void {
+  const info = result.streams[stream];
+  info.lastPacket = index;
+  info.packetCount++;
+}
+
+/** tshark's tcp_analyze_sequence_number, reduced to the fields we expose. Returns flag bits. */
+function analyzeSegment(
+  result: TcpStreams,
+  i: number,
+  frame: number,
+  now: number,
+  conv: Conversation,
+  fwd: Flow,
+  rev: Flow,
+  seq: number,
+  ack: number,
+  flags: number,
+  seglen: number,
+  window: number,
+  ip: IPLayer,
+): number {
+  let analysis = 0;
+
+  // Relative numbering starts at the SYN's ISN, or one before the first segment seen midstream
+  // (so a capture that starts late still shows Seq=1). The other side's ISN is ack-1 of the
+  // first segment that acknowledges anything.
+  if (!fwd.baseSet) {
+    fwd.baseSeq = flags & SYN ? seq : u32(seq - 1);
+    fwd.baseSet = true;
+  }
+  if (!rev.baseSet && flags & ACK) {
+    rev.baseSeq = u32(ack - 1);
+    rev.baseSet = true;
+  }
+
+  // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges
+  // something (the handshake's ACK, or the RST that refuses it).
+  if ((flags & (SYN | ACK)) === SYN) conv.lastSynTime = now;
+  if (flags & ACK && !(flags & SYN) && Number.isNaN(conv.initialRttNs) && !Number.isNaN(conv.lastSynTime)) {
+    conv.initialRttNs = now - conv.lastSynTime;
+  }
+
+  // Our own duplicate check, before tshark's state moves on.
+  if (ip.version === 4) {
+    if (
+      fwd.lastIpId === ip.id &&
+      now - fwd.lastIpIdTime <= DUPLICATE_WINDOW_NS &&
+      fwd.lastIpIdSeq === seq &&
+      fwd.lastIpIdAck === ack &&
+      fwd.lastIpIdFlags === flags &&
+      fwd.lastIpIdLength === seglen
+    ) {
+      analysis |= TcpAnalysisFlag.Duplicate;
+    } else {
+      fwd.lastIpId = ip.id;
+      fwd.lastIpIdTime = now;
+      fwd.lastIpIdSeq = seq;
+      fwd.lastIpIdAck = ack;
+      fwd.lastIpIdFlags = flags;
+      fwd.lastIpIdLength = seglen;
+    }
+  }
+
+  // Zero window probe: one byte at the next sequence number while the peer's window is 0.
+  // tshark skips the keep-alive and duplicate-ACK checks for it.
+  const zeroWindowProbe = seglen === 1 && seq === fwd.nextSeq && rev.window === 0;
+  if (zeroWindowProbe) {
+    analysis |= TcpAnalysisFlag.ZeroWindowProbe;
+  } else {
+    // Keep-alive: 0 or 1 byte starting one before the next expected byte.
+    if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && (flags & (SYN | FIN | RST)) === 0) {
+      analysis |= TcpAnalysisFlag.KeepAlive;
+    }
+    // Duplicate ACK: nothing new at all from this side (same seq, ack and window).
+    if (
+      seglen === 0 &&
+      window !== 0 &&
+      window === fwd.window &&
+      seq === fwd.nextSeq &&
+      ack === fwd.lastAck &&
+      (flags & (SYN | FIN | RST)) === 0
+    ) {
+      fwd.dupAckCount = fwd.dupAckCount === DUPACK_AFTER_LOST ? 1 : fwd.dupAckCount + 1;
+      analysis |= TcpAnalysisFlag.DuplicateAck;
+    }
+  }
+  if (ack !== fwd.lastAck) fwd.dupAckCount = 0;
+
+  // ACKed unseen segment: this side acknowledges more than the other side was seen sending.
+  // tshark then parks the other side's duplicate-ACK counter at -1 in an unsigned field, which
+  // its fast-retransmission test reads as "many duplicate ACKs"; we keep that quirk so
+  // tcp.analysis.fast_retransmission matches Wireshark.
+  if (rev.maxSeqToBeAcked !== 0 && seqGT(ack, rev.maxSeqToBeAcked) && flags & ACK) {
+    if (rev.maxSeqToBeAcked > rev.nextSeq) {
+      rev.maxSeqToBeAcked = rev.nextSeq;
+    } else {
+      rev.dupAckCount = DUPACK_AFTER_LOST;
+    }
+  }
+
+  // Retransmission, fast retransmission, out-of-order, spurious: a segment with data (or SYN or
+  // FIN) that does not advance the sequence number.
+  if ((seglen > 0 || flags & (SYN | FIN)) && !(analysis & TcpAnalysisFlag.KeepAlive)) {
+    let notAdvanced = fwd.nextSeq !== 0 && seqLT(seq, fwd.nextSeq);
+    // A longer segment starting one byte back really carries new data (after a window probe).
+    if (seglen > 1 && u32(fwd.nextSeq - 1) === seq) notAdvanced = false;
+
+    const sinceLastAck = now - rev.lastAckTime;
+    const sinceHighest = now - fwd.nextSeqTime;
+    const outOfOrderWindow = Number.isNaN(conv.initialRttNs) ? 3_000_000 : conv.initialRttNs;
+    const consumed = seglen + (flags & (SYN | FIN) ? 1 : 0);
+    if (seglen > 0 && rev.lastAck !== 0 && seqLE(u32(seq + seglen), rev.lastAck)) {
+      // Everything in it was already acknowledged.
+      analysis |= TcpAnalysisFlag.SpuriousRetransmission | TcpAnalysisFlag.Retransmission;
+    } else if (notAdvanced && rev.dupAckCount >= 2 && rev.lastAck === seq && sinceLastAck < 20_000_000) {
+      analysis |= TcpAnalysisFlag.FastRetransmission | TcpAnalysisFlag.Retransmission;
+    } else if (notAdvanced && sinceHighest < outOfOrderWindow && fwd.nextSeq !== u32(seq + consumed)) {
+      analysis |= TcpAnalysisFlag.OutOfOrder;
+    } else if (notAdvanced) {
+      analysis |= TcpAnalysisFlag.Retransmission;
+      // The delay is measured from the oldest segment still unacknowledged (likely the one
+      // resent), else from the segment that last raised the sequence number.
+      const eldest = fwd.unacked.length > 0 ? fwd.unacked[0] : undefined;
+      const delay = eldest ? now - eldest.time : sinceHighest;
+      // tshark leaves rto/rto_frame out when the delay is exactly zero (a duplicated frame).
+      if (delay !== 0) {
+        result.rto[i] = delay / 1e9;
+        result.rtoFrame[i] = eldest ? eldest.frame : fwd.nextSeqFrame;
+      }
+    }
+  }
+
+  let next = u32(seq + seglen);
+  if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.length < MAX_UNACKED_SEGMENTS) {
+    if (flags & (SYN | FIN)) next = u32(next + 1);
+    fwd.unacked.push({ frame, nextSeq: next, time: now });
+  }
+  // The highest sequence number sent so far, and when: the reference for the checks above.
+  if ((fwd.nextSeq === 0 || seqGT(next, fwd.nextSeq)) && !zeroWindowProbe) {
+    fwd.nextSeq = next;
+    fwd.nextSeqFrame = frame;
+    fwd.nextSeqTime = now;
+  }
+
+  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !zeroWindowProbe) {
+    fwd.maxSeqToBeAcked = fwd.nextSeq;
+  }
+
+  fwd.window = window;
+  fwd.lastAck = ack;
+  fwd.lastAckTime = now;
+
+  // Forget the other side's segments this one acknowledges (tshark compares the raw ack field
+  // even when the ACK flag is off, and so do we).
+  if (rev.unacked.length > 0) {
+    let kept = 0;
+    for (const segment of rev.unacked) if (seqGT(segment.nextSeq, ack)) rev.unacked[kept++] = segment;
+    rev.unacked.length = kept;
+  }
+  return analysis;
+}
