@@ -1,0 +1,138 @@
+// Fields computed per TCP connection: tcp.stream, relative seq/ack, the window scaling learned
+// from the SYNs, conversation completeness and tcp.analysis.*. They read the shared analysis
+// (analysis/tcp-streams.ts), computed once per capture on first use and cached in the field
+// context, so the classifier and the filters agree on what "retransmission" means.
+import { analyzeTcpStreams, TcpAnalysisFlag, type TcpStreams } from '../analysis/tcp-streams.ts';
+import type { FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
+
+const CACHE_KEY = 'tcp-streams';
+const COMPLETENESS_KEY = 'tcp-completeness';
+
+function streamsOf(context: FieldContext): TcpStreams {
+  let streams = context.cache.get(CACHE_KEY) as TcpStreams | undefined;
+  if (streams === undefined) {
+    streams = analyzeTcpStreams(context.capture);
+    context.cache.set(CACHE_KEY, streams);
+  }
+  return streams;
+}
+
+/** The tshark flags that put a packet under tcp.analysis.flags (not our own Duplicate/Quoted bits). */
+const EXPERT_FLAGS =
+  TcpAnalysisFlag.Retransmission |
+  TcpAnalysisFlag.FastRetransmission |
+  TcpAnalysisFlag.SpuriousRetransmission |
+  TcpAnalysisFlag.OutOfOrder |
+  TcpAnalysisFlag.PortsReused |
+  TcpAnalysisFlag.KeepAlive |
+  TcpAnalysisFlag.DuplicateAck |
+  TcpAnalysisFlag.ZeroWindowProbe;
+
+/** A field read from one of the per-packet arrays; NaN (or the `absent` value) means "not there". */
+function fromArray(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, pick: (s: TcpStreams, i: number, out: FieldValues) => void): FieldDefinition {
+  const read: FieldReader = (context, index, out) => pick(streamsOf(context), index, out);
+  return { name, kind, bits, description, read };
+}
+
+const pushIfNumber = (value: number, out: FieldValues): void => {
+  if (value === value) out.pushNumber(value);
+};
+
+/** Seconds (as the analysis gives them) → integer nanoseconds, the filters' time unit. */
+const pushSecondsAsNs = (seconds: number, out: FieldValues): void => {
+  if (seconds === seconds) out.pushNumber(Math.round(seconds * 1e9));
+};
+
+function flagField(name: string, description: string, bit: number): FieldDefinition {
+  return fromArray(name, description, 'none', undefined, (s, i, out) => {
+    if ((s.analysisFlags[i] & bit) !== 0) out.pushPresent();
+  });
+}
+
+// Conversation completeness (Wireshark's bits), accumulated over the whole connection.
+const SYN_SENT = 1;
+const SYN_ACK = 2;
+const ACK = 4;
+const DATA = 8;
+const FIN = 16;
+const RST = 32;
+
+/**
+ * tcp.completeness as Wireshark's GUI (and tshark -2) shows it: what the whole connection ended
+ * up containing. Single-pass tshark shows the bits seen before the packet instead (see
+ * docs/FILTERS.md).
+ */
+function completenessOf(context: FieldContext): Uint8Array {
+  let perStream = context.cache.get(COMPLETENESS_KEY) as Uint8Array | undefined;
+  if (perStream !== undefined) return perStream;
+  const s = streamsOf(context);
+  perStream = new Uint8Array(s.streams.length);
+  const packets = context.packets;
+  for (let i = 0; i < packets.length; i++) {
+    const stream = s.stream[i];
+    const tcp = packets[i].dissection.tcp;
+    if (stream < 0 || tcp === undefined) continue;
+    const flags = tcp.flags;
+    let bits = 0;
+    const synAck = flags & 0x012;
+    if (synAck === 0x002) bits |= SYN_SENT;
+    else if (synAck === 0x012) bits |= SYN_ACK;
+    // Wireshark counts the ACK only once the SYN/ACK has been seen (the handshake's third step).
+    else if (synAck === 0x010 && (perStream[stream] & SYN_ACK) !== 0) bits |= ACK;
+    if (tcp.payloadLength > 0) bits |= DATA;
+    if ((flags & 0x001) !== 0) bits |= FIN;
+    if ((flags & 0x004) !== 0) bits |= RST;
+    perStream[stream] |= bits;
+  }
+  context.cache.set(COMPLETENESS_KEY, perStream);
+  return perStream;
+}
+
+export const tcpAnalysisFields: FieldDefinition[] = [
+  fromArray('tcp.stream', 'Stream index', 'uint', 32, (s, i, out) => {
+    if (s.stream[i] >= 0) out.pushNumber(s.stream[i]);
+  }),
+  fromArray('tcp.seq', 'Sequence Number', 'uint', 32, (s, i, out) => pushIfNumber(s.relSeq[i], out)),
+  fromArray('tcp.ack', 'Acknowledgment Number', 'uint', 32, (s, i, out) => pushIfNumber(s.relAck[i], out)),
+  fromArray('tcp.nxtseq', 'Next Sequence Number', 'uint', 32, (s, i, out) => pushIfNumber(s.nxtSeq[i], out)),
+  fromArray('tcp.window_size_scalefactor', 'Window size scaling factor', 'int', 32, (s, i, out) => pushIfNumber(s.windowScale[i], out)),
+  {
+    name: 'tcp.window_size',
+    kind: 'uint',
+    bits: 32,
+    description: 'Calculated window size',
+    read: (context, index, out) => {
+      const tcp = context.packets[index].dissection.tcp;
+      if (tcp === undefined) return;
+      const scale = streamsOf(context).windowScale[index];
+      // SYNs and connections whose SYN we did not see (-1) or that do not scale (-2): as sent.
+      out.pushNumber(scale > 0 ? tcp.window * scale : tcp.window);
+    },
+  },
+  {
+    name: 'tcp.completeness',
+    kind: 'uint',
+    bits: 8,
+    description: 'Conversation completeness',
+    read: (context, index, out) => {
+      const stream = streamsOf(context).stream[index];
+      if (stream >= 0 && context.packets[index].dissection.tcp !== undefined) out.pushNumber(completenessOf(context)[stream]);
+    },
+  },
+  fromArray('tcp.analysis.flags', 'TCP Analysis Flags', 'none', undefined, (s, i, out) => {
+    if ((s.analysisFlags[i] & EXPERT_FLAGS) !== 0) out.pushPresent();
+  }),
+  flagField('tcp.analysis.retransmission', 'This frame is a (suspected) retransmission', TcpAnalysisFlag.Retransmission),
+  flagField('tcp.analysis.fast_retransmission', 'This frame is a (suspected) fast retransmission', TcpAnalysisFlag.FastRetransmission),
+  flagField('tcp.analysis.spurious_retransmission', 'This frame is a (suspected) spurious retransmission', TcpAnalysisFlag.SpuriousRetransmission),
+  flagField('tcp.analysis.out_of_order', 'This frame is a (suspected) out-of-order segment', TcpAnalysisFlag.OutOfOrder),
+  flagField('tcp.analysis.reused_ports', 'A new tcp session is started with the same ports as an earlier session in this trace', TcpAnalysisFlag.PortsReused),
+  flagField('tcp.analysis.keep_alive', 'This is a TCP keep-alive segment', TcpAnalysisFlag.KeepAlive),
+  flagField('tcp.analysis.duplicate_ack', 'This is a TCP duplicate ack', TcpAnalysisFlag.DuplicateAck),
+  flagField('tcp.analysis.zero_window_probe', 'This is a TCP zero-window-probe', TcpAnalysisFlag.ZeroWindowProbe),
+  fromArray('tcp.analysis.rto', 'The RTO for this segment was', 'time', undefined, (s, i, out) => pushSecondsAsNs(s.rto[i], out)),
+  fromArray('tcp.analysis.rto_frame', 'RTO based on delta from frame', 'framenum', 32, (s, i, out) => {
+    if (s.rtoFrame[i] > 0) out.pushNumber(s.rtoFrame[i]);
+  }),
+  fromArray('tcp.analysis.initial_rtt', 'iRTT', 'time', undefined, (s, i, out) => pushSecondsAsNs(s.initialRtt[i], out)),
+];

@@ -1,0 +1,413 @@
+// Syntax tree → checked tree → predicate. The check resolves every name against the field
+// registry, converts every literal to the field's kind (with tshark's messages) and rejects
+// operators the field's type cannot take. What comes out is a tree of closures: compiled once,
+// then run over every packet with no allocation per packet.
+import { fieldRegistry } from '../fields/registry.ts';
+import { FieldValues, isNumericKind, kindLabel, type FieldContext, type FieldDefinition } from '../fields/types.ts';
+import { filterError, type FilterWarning } from './errors.ts';
+import { hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
+import { bytesLiteral, literalFor, type BytesLiteral, type Literal, type NumberLiteral } from './literals.ts';
+import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, WordNode } from './parser.ts';
+
+/** A predicate over packet indices, built for one capture. */
+export type Predicate = (index: number) => boolean;
+
+/** Builds the predicate for a capture; called once per run, never per packet. */
+export type PredicateFactory = (context: FieldContext) => Predicate;
+
+/** A field as read by a filter, with an optional `& mask` applied to each occurrence. */
+interface Source {
+  field: FieldDefinition;
+  mask?: number;
+  start: number;
+  end: number;
+}
+
+const OP_SYMBOL: Record<CompareOp, string> = {
+  any_eq: '==',
+  all_ne: '!=',
+  all_eq: '===',
+  any_ne: '!==',
+  gt: '>',
+  lt: '<',
+  ge: '>=',
+  le: '<=',
+  contains: 'contains',
+  matches: 'matches',
+};
+
+function operandText(text: string, node: Operand): string {
+  return text.slice(node.start, node.end);
+}
+
+export class Checker {
+  readonly warnings: FilterWarning[] = [];
+  constructor(private readonly text: string) {}
+
+  private field(word: WordNode): FieldDefinition | undefined {
+    return fieldRegistry.get(word.text);
+  }
+
+  private unknownAlone(node: Operand): never {
+    const shown = operandText(this.text, node);
+    const hint = node.type === 'word' ? hintForUnknownName(node.text) : undefined;
+    throw filterError('unknown-field', `${shown} is neither a field nor a protocol name.`, node.start, node.end, hint);
+  }
+
+  /** The left side of a comparison must be a field (or `field & mask`). */
+  private source(node: Operand, opText: string): Source {
+    if (node.type === 'word') {
+      const field = this.field(node);
+      if (field !== undefined) return { field, start: node.start, end: node.end };
+    }
+    if (node.type === 'bitand') return this.bitand(node);
+    const shown = operandText(this.text, node);
+    const hint = node.type === 'word' ? hintForUnknownName(node.text) : 'Put the field on the left: tcp.port == 80, not 80 == tcp.port.';
+    throw filterError('unknown-field', `Left side of "${opText}" expression must be a field or function, not ${shown}.`, node.start, node.end, hint);
+  }
+
+  private bitand(node: Extract<Operand, { type: 'bitand' }>): Source {
+    if (node.left.type !== 'word' || this.field(node.left) === undefined) {
+      if (node.left.type === 'word') this.unknownAlone(node.left);
+      throw filterError('type', `The left side of "&" must be a field.`, node.left.start, node.left.end);
+    }
+    const field = this.field(node.left)!;
+    if (field.kind === 'bool') {
+      throw filterError('type', 'FT_BOOLEAN cannot &.', node.left.start, node.left.end, `${field.name} is already a single bit: test it with ${field.name} == 1.`);
+    }
+    if (field.kind !== 'uint' && field.kind !== 'int' && field.kind !== 'framenum') {
+      throw filterError('type', `${field.name} (type=${kindLabel(field)}) cannot participate in bitwise and.`, node.left.start, node.left.end);
+    }
+    const mask = literalFor(field, node.right) as NumberLiteral;
+    return { field, mask: mask.value, start: node.start, end: node.end };
+  }
+
+  check(expr: Expr): PredicateFactory {
+    switch (expr.type) {
+      case 'and': {
+        const a = this.check(expr.left);
+        const b = this.check(expr.right);
+        return (c) => {
+          const pa = a(c);
+          const pb = b(c);
+          return (i) => pa(i) && pb(i);
+        };
+      }
+      case 'or': {
+        const a = this.check(expr.left);
+        const b = this.check(expr.right);
+        return (c) => {
+          const pa = a(c);
+          const pb = b(c);
+          return (i) => pa(i) || pb(i);
+        };
+      }
+      case 'not': {
+        const a = this.check(expr.operand);
+        return (c) => {
+          const pa = a(c);
+          return (i) => !pa(i);
+        };
+      }
+      case 'test':
+        return this.test(expr.operand);
+      case 'compare':
+        return this.compare(expr);
+      case 'in':
+        return this.inSet(expr);
+    }
+  }
+
+  private test(node: Operand): PredicateFactory {
+    if (node.type === 'paren') return this.check(node.inner);
+    if (node.type === 'bitand') {
+      const source = this.bitand(node);
+      return numericPredicate(source, (v) => v !== 0, 'any');
+    }
+    if (node.type !== 'word') this.unknownAlone(node);
+    const field = this.field(node);
+    if (field === undefined) {
+      if (WIRESHARK_ONLY_PROTOCOLS.has(node.text)) {
+        throw filterError('unknown-field', `${node.text} is a protocol porttrace does not decode.`, node.start, node.end, hintForUnknownName(node.text));
+      }
+      this.unknownAlone(node);
+    }
+    return presencePredicate(field);
+  }
+
+  private compare(node: CompareNode): PredicateFactory {
+    const source = this.source(node.left, node.opText);
+    const field = source.field;
+    if (node.op === 'matches') {
+      if (node.right.type !== 'string') {
+        throw filterError('type', 'Matches requires a double quoted string on the right side.', node.right.start, node.right.end, `Put the pattern in double quotes: ${field.name} matches "…".`);
+      }
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol') this.cannotParticipate(source, node);
+      let pattern: RegExp;
+      try {
+        // Wireshark's `matches` ignores case by default (PCRE2 caseless).
+        pattern = new RegExp(new TextDecoder().decode(node.right.bytes), 'is');
+      } catch (e) {
+        throw filterError('type', `Regex compilation error: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}.`, node.right.start, node.right.end);
+      }
+      return bytesPredicate(source, (b) => pattern.test(latin1(b)), 'any');
+    }
+    if (node.op === 'contains') {
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether') this.cannotParticipate(source, node);
+      const needle = bytesLiteral(field, node.right).value;
+      if (field.kind === 'ether') {
+        return numericPredicate(source, (v) => containsBytes(etherBytes(v), needle), 'any');
+      }
+      return bytesPredicate(source, (b) => containsBytes(b, needle), 'any');
+    }
+    if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node);
+    if (field.kind === 'bytes' || field.kind === 'string') {
+      throw filterError('type', `porttrace compares ${field.name} only with contains or matches.`, source.start, source.end, `e.g. ${field.name} contains "GET"`);
+    }
+    // Field compared with field: tcp.port == tcp.srcport.
+    if (node.right.type === 'word' && (fieldRegistry.has(node.right.text) || WIRESHARK_ONLY_PROTOCOLS.has(node.right.text))) {
+      const other = fieldRegistry.get(node.right.text);
+      if (other === undefined || !compatible(field, other)) {
+        throw filterError('type', `${operandText(this.text, node.left)} and ${node.right.text} are not of compatible types.`, node.right.start, node.right.end, other === undefined ? undefined : `${field.name} is ${kindLabel(field)}; ${other.name} is ${kindLabel(other)}.`);
+      }
+      return fieldPairPredicate(source, { field: other, start: node.right.start, end: node.right.end }, node.op);
+    }
+    if (node.right.type === 'bitand' || node.right.type === 'paren') {
+      throw filterError('syntax', `"${operandText(this.text, node.right)}" cannot be compared with ${field.name}.`, node.right.start, node.right.end);
+    }
+    const literal = literalFor(field, node.right);
+    if (node.op === 'all_ne' && field.multiValued) {
+      const value = operandText(this.text, node.right);
+      this.warnings.push({
+        message:
+          `${field.name} has two values in every packet (source and destination). "${field.name} != ${value}" keeps only packets where neither is ${value}` +
+          ` (Wireshark's != means "all not equal"). !(${field.name} == ${value}) is the same but also keeps packets without ${field.name};` +
+          ` ${field.name} !== ${value} keeps packets where either one is not ${value}.`,
+        start: node.opStart,
+        end: node.opEnd,
+      });
+    }
+    return literalPredicate(source, literal, node.op);
+  }
+
+  private cannotParticipate(source: Source, node: CompareNode): never {
+    const f = source.field;
+    const hint = f.kind === 'none' ? `${f.name} is a flag with no value: test it alone, e.g. ${f.name} && tcp.flags.syn == 1.` : undefined;
+    throw filterError('type', `${f.name} (type=${kindLabel(f)}) cannot participate in ${node.opText === '~' ? 'matches' : node.opText} comparison.`, source.start, source.end, hint);
+  }
+
+  private inSet(node: InNode): PredicateFactory {
+    const source = this.source(node.left, 'in');
+    const field = source.field;
+    if (!isNumericKind(field.kind) && field.kind !== 'ipv6') this.cannotParticipate(source, { ...node, type: 'compare', op: 'any_eq', opText: 'in', left: node.left, right: node.left } as CompareNode);
+    const members: Array<{ low: Literal; high: Literal }> = node.members.map((m: Operand | SetRange) => {
+      if (m.type === 'range') return { low: literalFor(field, m.low), high: literalFor(field, m.high) };
+      const value = literalFor(field, m);
+      return { low: value, high: value };
+    });
+    const tests = members.map(({ low, high }) => {
+      if (low === high) return literalTest(low, 'any_eq');
+      const lowTest = literalTest(low, 'ge');
+      const highTest = literalTest(high, 'le');
+      return { n: (v: number) => lowTest.n(v) && highTest.n(v), b: (v: Uint8Array) => lowTest.b(v) && highTest.b(v) };
+    });
+    if (field.kind === 'ipv6') return bytesPredicate(source, (v) => tests.some((t) => t.b(v)), 'any');
+    return numericPredicate(source, (v) => {
+      for (const t of tests) if (t.n(v)) return true;
+      return false;
+    }, 'any');
+  }
+}
+
+function compatible(a: FieldDefinition, b: FieldDefinition): boolean {
+  const integer = (f: FieldDefinition) => f.kind === 'uint' || f.kind === 'int' || f.kind === 'framenum';
+  if (integer(a) && integer(b)) return true;
+  return a.kind === b.kind && a.kind !== 'none' && a.kind !== 'protocol';
+}
+
+const latin1 = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+};
+
+function etherBytes(v: number): Uint8Array {
+  const out = new Uint8Array(6);
+  let x = v;
+  for (let i = 5; i >= 0; i--) {
+    out[i] = x % 256;
+    x = Math.floor(x / 256);
+  }
+  return out;
+}
+
+function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length === 0) return true;
+  const first = needle[0];
+  const last = haystack.length - needle.length;
+  outer: for (let i = 0; i <= last; i++) {
+    if (haystack[i] !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Compares two byte strings the way Wireshark orders them (memcmp, then length). */
+function compareBytes(a: Uint8Array, b: Uint8Array, prefixBits: number): number {
+  const full = Math.floor(prefixBits / 8);
+  for (let i = 0; i < full && i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  const rest = prefixBits % 8;
+  if (rest !== 0 && full < a.length && full < b.length) {
+    const mask = (0xff << (8 - rest)) & 0xff;
+    return (a[full] & mask) - (b[full] & mask);
+  }
+  if (prefixBits >= a.length * 8 && prefixBits >= b.length * 8) return a.length - b.length;
+  return 0;
+}
+
+/** The literal's comparison as a test of one occurrence (numeric `n` or bytes `b`). */
+function literalTest(literal: Literal, op: CompareOp): { n: (v: number) => boolean; b: (v: Uint8Array) => boolean } {
+  const never = () => false;
+  if (literal.kind === 'number') {
+    if (literal.incomparable) {
+      // tshark 4.0: a negative value for an unsigned field is never equal, greater or less.
+      const ne = op === 'all_ne' || op === 'any_ne';
+      return { n: () => ne, b: never };
+    }
+    const value = literal.value;
+    if (literal.prefixBits < 32) {
+      // IPv4 prefix: compare the network parts.
+      const divisor = 2 ** (32 - literal.prefixBits);
+      const network = Math.floor(value / divisor);
+      const cmp = (v: number) => Math.floor(v / divisor) - network;
+      return { n: orderTest(cmp, op), b: never };
+    }
+    return { n: orderTest((v) => v - value, op), b: never };
+  }
+  const bytes = literal.value;
+  const prefix = literal.prefixBits || bytes.length * 8;
+  return { n: never, b: orderTest((v: Uint8Array) => compareBytes(v, bytes, prefix), op) };
+}
+
+function orderTest<T>(cmp: (v: T) => number, op: CompareOp): (v: T) => boolean {
+  switch (op) {
+    case 'any_eq':
+    case 'all_eq':
+      return (v) => cmp(v) === 0;
+    case 'all_ne':
+    case 'any_ne':
+      return (v) => cmp(v) !== 0;
+    case 'gt':
+      return (v) => cmp(v) > 0;
+    case 'lt':
+      return (v) => cmp(v) < 0;
+    case 'ge':
+      return (v) => cmp(v) >= 0;
+    case 'le':
+      return (v) => cmp(v) <= 0;
+    default:
+      return () => false;
+  }
+}
+
+/** How occurrences combine: any occurrence passes, or every occurrence passes (and one exists). */
+type Quantifier = 'any' | 'all';
+
+const quantifierOf = (op: CompareOp): Quantifier => (op === 'all_ne' || op === 'all_eq' ? 'all' : 'any');
+
+function presencePredicate(field: FieldDefinition): PredicateFactory {
+  return (context) => {
+    const values = new FieldValues();
+    const read = field.read;
+    return (i) => {
+      values.reset();
+      read(context, i, values);
+      return values.count > 0;
+    };
+  };
+}
+
+function numericPredicate(source: Source, test: (v: number) => boolean, quantifier: Quantifier): PredicateFactory {
+  const { field, mask } = source;
+  return (context) => {
+    const values = new FieldValues();
+    const read = field.read;
+    const numbers = values.numbers;
+    return (i) => {
+      values.reset();
+      read(context, i, values);
+      const n = values.count;
+      if (n === 0) return false;
+      for (let k = 0; k < n; k++) {
+        const v = mask === undefined ? numbers[k] : bitAnd(numbers[k], mask);
+        const ok = test(v);
+        if (quantifier === 'any' ? ok : !ok) return quantifier === 'any';
+      }
+      return quantifier === 'all';
+    };
+  };
+}
+
+function bytesPredicate(source: Source, test: (v: Uint8Array) => boolean, quantifier: Quantifier): PredicateFactory {
+  const { field } = source;
+  return (context) => {
+    const values = new FieldValues();
+    const read = field.kind === 'protocol' && field.readBytes !== undefined ? field.readBytes : field.read;
+    const bytes = values.bytes;
+    return (i) => {
+      values.reset();
+      read(context, i, values);
+      const n = values.count;
+      if (n === 0) return false;
+      for (let k = 0; k < n; k++) {
+        const ok = test(bytes[k]);
+        if (quantifier === 'any' ? ok : !ok) return quantifier === 'any';
+      }
+      return quantifier === 'all';
+    };
+  };
+}
+
+/** `&` on values up to 2^53: JS bitwise operators only see 32 bits. */
+function bitAnd(a: number, b: number): number {
+  if (a <= 0xffffffff && b <= 0xffffffff && a >= 0 && b >= 0) return (a & b) >>> 0;
+  const high = (Math.floor(a / 2 ** 32) & Math.floor(b / 2 ** 32)) >>> 0;
+  return high * 2 ** 32 + ((a & b) >>> 0);
+}
+
+function literalPredicate(source: Source, literal: Literal, op: CompareOp): PredicateFactory {
+  const test = literalTest(literal, op);
+  if (literal.kind === 'bytes') return bytesPredicate(source, test.b, quantifierOf(op));
+  return numericPredicate(source, test.n, quantifierOf(op));
+}
+
+function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFactory {
+  const bytesKind = a.field.kind === 'ipv6';
+  const quantifier = quantifierOf(op);
+  return (context) => {
+    const left = new FieldValues();
+    const right = new FieldValues();
+    const numericTest = orderTest((d: number) => d, op);
+    const bytesTest = orderTest((d: number) => d, op);
+    return (i) => {
+      left.reset();
+      right.reset();
+      a.field.read(context, i, left);
+      b.field.read(context, i, right);
+      if (left.count === 0 || right.count === 0) return false;
+      for (let x = 0; x < left.count; x++) {
+        for (let y = 0; y < right.count; y++) {
+          const ok = bytesKind
+            ? bytesTest(compareBytes(left.bytes[x], right.bytes[y], 128))
+            : numericTest((a.mask === undefined ? left.numbers[x] : bitAnd(left.numbers[x], a.mask)) - right.numbers[y]);
+          if (quantifier === 'any' ? ok : !ok) return quantifier === 'any';
+        }
+      }
+      return quantifier === 'all';
+    };
+  };
+}
+
+export { OP_SYMBOL };
+export type { BytesLiteral };
