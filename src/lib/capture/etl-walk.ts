@@ -179,13 +179,15 @@ function i64(bytes: Uint8Array, at: number): bigint {
   return BigInt.asIntN(64, u64(bytes, at));
 }
 
-const hex = (n: number, digits: number): string => n.toString(16).padStart(digits, '0');
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** A Windows GUID as stored (Data1-3 little-endian, Data4 as bytes) → "2ed6006e-4729-…". */
 export function readGuid(bytes: Uint8Array, at: number): string {
-  let tail = '';
-  for (let i = 8; i < 16; i++) tail += hex(bytes[at + i], 2);
-  return `${hex(u32(bytes, at), 8)}-${hex(u16(bytes, at + 4), 4)}-${hex(u16(bytes, at + 6), 4)}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+  const h = (i: number) => HEX_BYTE[bytes[at + i]];
+  return (
+    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
+    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+  );
 }
 
 /** NUL-terminated UTF-16LE starting at `at`, never reading at or past `end`. Returns the text and where it stopped. */
