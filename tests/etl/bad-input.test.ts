@@ -106,11 +106,27 @@ describe('malformed sizes', () => {
     expectKept(read, packetsOutside(buffer.offset, buffer.offset + buffer.size));
   });
 
-  it('a SavedOffset beyond the buffer: malformed, that buffer skipped, others kept', () => {
+  it('a SavedOffset beyond the buffer: malformed; the second copy (FilledBytes) still reads it', () => {
     const read = readEtl(damaged((_, v) => v.setUint32(buffer.offset + 4, buffer.size + 64, true)));
     expect(read.error?.kind).toBe('malformed');
     expect(read.error?.offset).toBe(buffer.offset + 4);
+    expect(read.error?.message).toContain('reading up to FilledBytes');
+    expectKept(read, packetsOutside(0, 0));
+  });
+
+  it('both copies of the data end beyond the buffer: malformed, that buffer skipped, others kept', () => {
+    const read = readEtl(
+      damaged((_, v) => {
+        v.setUint32(buffer.offset + 4, buffer.size + 64, true);
+        v.setUint32(buffer.offset + 48, 3, true);
+      }),
+    );
+    expect(read.error?.kind).toBe('malformed');
+    expect(read.error?.offset).toBe(buffer.offset + 4);
     expectKept(read, packetsOutside(buffer.offset, buffer.offset + buffer.size));
+    const inBuffer = packets.map((_, i) => i).filter((i) => pristine.packetEvents[i].some(([s]) => s >= buffer.offset && s < buffer.offset + buffer.size));
+    const got = new Set(read.frames.map(keyOfFrame));
+    for (const i of inBuffer) expect(got.has(keyOfPacket[i])).toBe(false);
   });
 
   it('a BufferSize of 13: malformed, and nothing after it can be found', () => {

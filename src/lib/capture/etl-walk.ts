@@ -34,6 +34,8 @@ export interface EtlBufferHeader {
   bufferSize: number;
   /** End of the event data, counted from the buffer's start. */
   savedOffset: number;
+  /** Offset/FilledBytes at 0x30: the same end, kept by Windows as a second copy. */
+  filledBytes: number;
   /** Raw clock value when the buffer was flushed (0 in the header buffer). */
   timestamp: bigint;
   sequenceNumber: bigint;
@@ -211,6 +213,7 @@ function readBufferHeader(bytes: Uint8Array, offset: number, fileIndex: number):
     offset,
     bufferSize: u32(bytes, offset),
     savedOffset: u32(bytes, offset + 4),
+    filledBytes: u32(bytes, offset + 48),
     timestamp: i64(bytes, offset + 16),
     sequenceNumber: i64(bytes, offset + 24),
     processorIndex: u16(bytes, offset + 40),
@@ -444,16 +447,22 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
           offset,
         ),
       );
-    } else if (buffer.savedOffset < BUFFER_HEADER_SIZE || buffer.savedOffset > buffer.bufferSize) {
-      problems.push(
-        new CaptureError(
-          'malformed',
-          `buffer ${fileIndex} at byte ${fmt(offset)} says its events end at SavedOffset ${fmt(buffer.savedOffset)}, outside the buffer (${fmt(buffer.bufferSize)} bytes)`,
-          offset + 4,
-        ),
-      );
     } else {
-      readable.push({ buffer, end: offset + Math.min(buffer.savedOffset, available) });
+      const fits = (end: number) => end >= BUFFER_HEADER_SIZE && end <= buffer.bufferSize;
+      let dataEnd = buffer.savedOffset;
+      if (!fits(dataEnd)) {
+        // The header keeps the end of the data twice; fall back on the second copy when it fits.
+        const fallback = fits(buffer.filledBytes) ? `; reading up to FilledBytes ${fmt(buffer.filledBytes)} instead` : '';
+        problems.push(
+          new CaptureError(
+            'malformed',
+            `buffer ${fileIndex} at byte ${fmt(offset)} says its events end at SavedOffset ${fmt(buffer.savedOffset)}, outside the buffer (${fmt(buffer.bufferSize)} bytes)${fallback}`,
+            offset + 4,
+          ),
+        );
+        dataEnd = fallback ? buffer.filledBytes : -1;
+      }
+      if (dataEnd >= 0) readable.push({ buffer, end: offset + Math.min(dataEnd, available) });
     }
     offset += buffer.bufferSize;
   }
