@@ -21,6 +21,8 @@ export const EVENT_TRACE_COMPRESSED_MODE = 0x0400_0000;
 const EVENT_TRACE_FILE_MODE_CIRCULAR = 0x0000_0002;
 /** BufferFlag bit: this buffer's payload is compressed. */
 export const BUFFER_FLAG_COMPRESSED = 0x40;
+/** ETW_BUFFER_STATE value of a compressed buffer (Windows 10 1607 and later). */
+const BUFFER_STATE_COMPRESSED = 5;
 
 /** FILETIME (100 ns since 1601) of 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -439,11 +441,12 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
         ),
       );
     }
-    if (buffer.bufferFlag & BUFFER_FLAG_COMPRESSED) {
+    // Compressed buffers carry BufferFlag 0x40; since Windows 10 1607 also State 5 (EtwBufferStateCompressed).
+    if (buffer.bufferFlag & BUFFER_FLAG_COMPRESSED || buffer.state === BUFFER_STATE_COMPRESSED) {
       problems.push(
         new CaptureError(
           'unsupported',
-          `buffer ${fileIndex} at byte ${fmt(offset)} is compressed (BufferFlag 0x40; trace written with LogFileMode 0x04000000, EVENT_TRACE_COMPRESSED_MODE): compressed ETW buffers are not supported — convert the trace on Windows first (e.g. "tracerpt" or "etl2pcapng")`,
+          `buffer ${fileIndex} at byte ${fmt(offset)} is compressed (BufferFlag 0x40 / State 5; trace written with LogFileMode 0x04000000, EVENT_TRACE_COMPRESSED_MODE): compressed ETW buffers are not supported — convert the trace on Windows first (e.g. "tracerpt" or "etl2pcapng")`,
           offset,
         ),
       );
