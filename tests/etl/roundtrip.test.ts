@@ -33,7 +33,7 @@ function roundTrip(packets: PacketIn[], options: WriteOptions) {
 }
 
 /** Order-independent comparison for packets sharing a timestamp (their CPUs decide their order). */
-const keyOf = (x: { seconds: number; nanoseconds: number; direction?: string; iface: string; hex: string }) =>
+const keyOf = (x: { seconds: number; nanoseconds: number; direction?: string; iface?: string; hex: string }) =>
   `${x.seconds}.${String(x.nanoseconds).padStart(9, '0')} ${x.direction} ${x.iface} ${x.hex}`;
 
 function expectSame(got: ReturnType<typeof roundTrip>['got'], want: ReturnType<typeof roundTrip>['want']) {
