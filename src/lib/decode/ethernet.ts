@@ -19,15 +19,33 @@ export const isVlanTpid = (type: number): boolean =>
  */
 export function decodeEthernet(bytes: Uint8Array, offset: number, end: number): EthernetLayer | Truncated {
   if (end - offset < 14) return truncated('eth', offset, 14);
-  return {
-    offset,
-    length: 14,
-    payloadOffset: offset + 14,
-    payloadEnd: end,
-    dst: bytes.subarray(offset, offset + 6),
-    src: bytes.subarray(offset + 6, offset + 12),
-    type: u16(bytes, offset + 12),
-  };
+  return new EthernetHeader(bytes, offset, end);
+}
+
+/** Addresses as views made on demand (see IPv4Header for why). */
+class EthernetHeader implements EthernetLayer {
+  readonly #bytes: Uint8Array;
+  offset: number;
+  length = 14;
+  payloadOffset: number;
+  payloadEnd: number;
+  type: number;
+
+  constructor(bytes: Uint8Array, offset: number, end: number) {
+    this.#bytes = bytes;
+    this.offset = offset;
+    this.payloadOffset = offset + 14;
+    this.payloadEnd = end;
+    this.type = u16(bytes, offset + 12);
+  }
+
+  get dst(): Uint8Array {
+    return this.#bytes.subarray(this.offset, this.offset + 6);
+  }
+
+  get src(): Uint8Array {
+    return this.#bytes.subarray(this.offset + 6, this.offset + 12);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // return Truncated), and the payload is cut to the total length so Ethernet padding never
 // counts as transport payload.
 import { fold, malformed, sumWords, truncated, u16 } from './bytes.ts';
-import type { IPv4Layer, Malformed, Truncated } from './types.ts';
+import type { ChecksumStatus, IPv4Layer, Malformed, Truncated } from './types.ts';
 
 export function decodeIPv4(bytes: Uint8Array, offset: number, end: number): IPv4Layer | Truncated | Malformed {
   if (end - offset < 20) return truncated('ip', offset, 20);
@@ -17,29 +17,61 @@ export function decodeIPv4(bytes: Uint8Array, offset: number, end: number): IPv4
   if (totalLength !== 0 && totalLength < headerLength) {
     return malformed('ip', offset, `IPv4 total length ${totalLength} is less than the header length ${headerLength}`);
   }
-  const flagsAndOffset = u16(bytes, offset + 6);
-  const checksum = u16(bytes, offset + 10);
-  const payloadOffset = offset + headerLength;
   const payloadEnd = totalLength === 0 ? end : Math.min(end, offset + totalLength);
-  return {
-    offset,
-    length: headerLength,
-    payloadOffset,
-    payloadEnd,
-    version: 4,
-    headerLength,
-    dscp: bytes[offset + 1] >> 2,
-    ecn: bytes[offset + 1] & 3,
-    totalLength,
-    id: u16(bytes, offset + 4),
-    dontFragment: (flagsAndOffset & 0x4000) !== 0,
-    moreFragments: (flagsAndOffset & 0x2000) !== 0,
-    fragmentOffset: (flagsAndOffset & 0x1fff) * 8,
-    ttl: bytes[offset + 8],
-    protocol: bytes[offset + 9],
-    checksum,
-    checksumStatus: fold(sumWords(bytes, offset, payloadOffset, 0)) === 0xffff ? 'good' : 'bad',
-    src: bytes.subarray(offset + 12, offset + 16),
-    dst: bytes.subarray(offset + 16, offset + 20),
-  };
+  return new IPv4Header(bytes, offset, headerLength, payloadEnd);
+}
+
+/**
+ * A class rather than a literal so the addresses can be views made on demand: a capture keeps
+ * every packet's layers, and two typed-array objects per header cost more to keep than the rest
+ * of it. (`#bytes` stays out of JSON and structured clones.)
+ */
+class IPv4Header implements IPv4Layer {
+  readonly #bytes: Uint8Array;
+  offset: number;
+  length: number;
+  payloadOffset: number;
+  payloadEnd: number;
+  version: 4 = 4;
+  headerLength: number;
+  dscp: number;
+  ecn: number;
+  totalLength: number;
+  id: number;
+  dontFragment: boolean;
+  moreFragments: boolean;
+  fragmentOffset: number;
+  ttl: number;
+  protocol: number;
+  checksum: number;
+  checksumStatus: ChecksumStatus;
+
+  constructor(bytes: Uint8Array, offset: number, headerLength: number, payloadEnd: number) {
+    this.#bytes = bytes;
+    this.offset = offset;
+    this.length = headerLength;
+    this.payloadOffset = offset + headerLength;
+    this.payloadEnd = payloadEnd;
+    this.headerLength = headerLength;
+    this.dscp = bytes[offset + 1] >> 2;
+    this.ecn = bytes[offset + 1] & 3;
+    this.totalLength = u16(bytes, offset + 2);
+    this.id = u16(bytes, offset + 4);
+    const flagsAndOffset = u16(bytes, offset + 6);
+    this.dontFragment = (flagsAndOffset & 0x4000) !== 0;
+    this.moreFragments = (flagsAndOffset & 0x2000) !== 0;
+    this.fragmentOffset = (flagsAndOffset & 0x1fff) * 8;
+    this.ttl = bytes[offset + 8];
+    this.protocol = bytes[offset + 9];
+    this.checksum = u16(bytes, offset + 10);
+    this.checksumStatus = fold(sumWords(bytes, offset, offset + headerLength, 0)) === 0xffff ? 'good' : 'bad';
+  }
+
+  get src(): Uint8Array {
+    return this.#bytes.subarray(this.offset + 12, this.offset + 16);
+  }
+
+  get dst(): Uint8Array {
+    return this.#bytes.subarray(this.offset + 16, this.offset + 20);
+  }
 }
