@@ -19,27 +19,7 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
   const nextHeader = bytes[offset + 6];
   // Payload length 0 means a jumbogram (or TSO): take what was captured, as Wireshark does.
   const payloadEnd = payloadLength === 0 ? end : Math.min(end, offset + 40 + payloadLength);
-  const layer: IPv6Layer = {
-    offset,
-    length: 40,
-    payloadOffset: offset + 40,
-    payloadEnd,
-    version: 6,
-    trafficClass: ((bytes[offset] & 0x0f) << 4) | (bytes[offset + 1] >> 4),
-    flowLabel: ((bytes[offset + 1] & 0x0f) << 16) | u16(bytes, offset + 2),
-    payloadLength,
-    nextHeader,
-    hopLimit: bytes[offset + 7],
-    src: bytes.subarray(offset + 8, offset + 24),
-    dst: bytes.subarray(offset + 24, offset + 40),
-    protocol: nextHeader,
-    extensionHeaders: [],
-    fragmentOffset: 0,
-    moreFragments: false,
-    finalDestination: undefined,
-    fragmentIdentification: undefined,
-    extensionTruncated: undefined,
-  };
+  const layer = new IPv6Header(bytes, offset, payloadEnd);
   let header = nextHeader;
   let at = offset + 40;
   for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
@@ -77,6 +57,7 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
         layer.finalDestination = bytes.subarray(last, last + 16);
       }
     }
+    if (layer.extensionHeaders === NO_EXTENSION_HEADERS) layer.extensionHeaders = [];
     layer.extensionHeaders.push(header);
     header = bytes[at];
     at += size;
@@ -85,4 +66,50 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
   layer.payloadOffset = at;
   layer.length = at - offset;
   return layer;
+}
+
+/** Shared by every packet without extension headers (most); replaced before the first push. */
+const NO_EXTENSION_HEADERS: number[] = Object.freeze([]) as unknown as number[];
+
+/** Addresses as views made on demand (see IPv4Header for why). */
+class IPv6Header implements IPv6Layer {
+  readonly #bytes: Uint8Array;
+  offset: number;
+  length = 40;
+  payloadOffset: number;
+  payloadEnd: number;
+  version: 6 = 6;
+  trafficClass: number;
+  flowLabel: number;
+  payloadLength: number;
+  nextHeader: number;
+  hopLimit: number;
+  protocol: number;
+  extensionHeaders: number[] = NO_EXTENSION_HEADERS;
+  fragmentOffset = 0;
+  moreFragments = false;
+  finalDestination: Uint8Array | undefined = undefined;
+  fragmentIdentification: number | undefined = undefined;
+  extensionTruncated: Truncated | undefined = undefined;
+
+  constructor(bytes: Uint8Array, offset: number, payloadEnd: number) {
+    this.#bytes = bytes;
+    this.offset = offset;
+    this.payloadOffset = offset + 40;
+    this.payloadEnd = payloadEnd;
+    this.trafficClass = ((bytes[offset] & 0x0f) << 4) | (bytes[offset + 1] >> 4);
+    this.flowLabel = ((bytes[offset + 1] & 0x0f) << 16) | u16(bytes, offset + 2);
+    this.payloadLength = u16(bytes, offset + 4);
+    this.nextHeader = bytes[offset + 6];
+    this.hopLimit = bytes[offset + 7];
+    this.protocol = this.nextHeader;
+  }
+
+  get src(): Uint8Array {
+    return this.#bytes.subarray(this.offset + 8, this.offset + 24);
+  }
+
+  get dst(): Uint8Array {
+    return this.#bytes.subarray(this.offset + 24, this.offset + 40);
+  }
 }
