@@ -154,6 +154,7 @@ export async function loadCaptureStream(
     }
   } catch (problem) {
     if (signal?.aborted) throw signal.reason;
+    // The reader would only say the file ends inside a packet; the failure is the real reason.
     const message = problem instanceof Error ? problem.message : String(problem);
     sourceError = new CaptureError('truncated', `truncated: the input stopped after ${reader.bytesRead} bytes (${message})`, reader.bytesRead);
   }
@@ -162,5 +163,6 @@ export async function loadCaptureStream(
   for (const frame of end.frames) packets.push(toPacket(frame, arena.copy(frame.data), endLengths[frame.interfaceId] ?? 0));
   redecodeForFcs(packets, end.info, lengths);
   onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: packets.length });
-  return finishCapture(end.info, packets, end.error ?? sourceError);
+  const readerStoppedFirst = sourceError === undefined || end.error?.kind !== 'truncated';
+  return finishCapture(end.info, packets, readerStoppedFirst ? end.error ?? sourceError : sourceError);
 }
