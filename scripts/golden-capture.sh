@@ -45,6 +45,7 @@ samples=(
   "$corpus/packets/nowebaccess1.pcapng"
   tests/fixtures/capture/pcapng-features.pcapng
   tests/fixtures/capture/pcap-be-nsec-fcs.pcap
+  tests/fixtures/capture/pcap-kuznetsov.pcap
   tests/fixtures/capture/netmon-2.1.cap
   tests/fixtures/capture/netmon-2.2.cap
   tests/fixtures/capture/netmon-2.3.cap

@@ -160,6 +160,19 @@ function pcapFile(le: boolean, nanos: boolean, linkField: number, records: { sec
   return w.toBytes();
 }
 
+/** Alexey Kuznetsov's patched libpcap: magic 0xa1b2cd34, 8 more bytes per record header. */
+function kuznetsovPcap(): Uint8Array {
+  const w = new Writer(true);
+  w.u32(0xa1b2cd34).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(1);
+  for (let i = 0; i < 3; i++) {
+    const data = frameBytes(60 + i * 10, 30 + i);
+    w.u32(1_700_000_000 + i).u32(123_456 + i).u32(data.length).u32(data.length);
+    w.u32(2).u16(0x0800).u8(0).u8(0); // ifindex, protocol, packet type, padding
+    w.raw(data);
+  }
+  return w.toBytes();
+}
+
 // ---------------------------------------------------------------- NetMon 2.x
 /**
  * NetMon 2.x with `minor` (1, 2 or 3): per-frame trailer of media type (2.1), + process index
@@ -211,6 +224,7 @@ const fixtures: Record<string, Uint8Array> = {
     { sec: 1_700_000_001, frac: 1, data: frameBytes(64, 21), orig: 64 },
     { sec: 1_700_000_003, frac: 500_000_000, data: frameBytes(40, 22), orig: 1518 },
   ]),
+  'pcap-kuznetsov.pcap': kuznetsovPcap(),
   'netmon-2.1.cap': netmon2(1),
   'netmon-2.2.cap': netmon2(2),
   'netmon-2.3.cap': netmon2(3),
