@@ -165,6 +165,34 @@ describe('malformed sizes', () => {
   });
 });
 
+describe('Hyper-V switch fragments (event 1003) with bad counts', () => {
+  const vmPackets = packets.map((p) => ({ ...p, fragments: 1, vmSwitch: { portId: 2, portName: 'P', nicName: 'N', nicType: 'T', destinations: 1 } }));
+  const vm = writeEtl(vmPackets, { bufferSize: 2048 });
+  const [s] = vm.packetEvents[3][0];
+  // User data: 12 bytes of indexes, then "P\0", "N\0", "T\0" (4 bytes each), then DestinationCount.
+  const destinationCount = s + 80 + 12 + 12;
+
+  it('a DestinationCount larger than the event: malformed at that event, the others kept', () => {
+    const bytes = vm.bytes.slice();
+    new DataView(bytes.buffer).setUint32(destinationCount, 0x0fff_ffff, true);
+    const read = readEtl(bytes);
+    expect(read.error?.kind).toBe('malformed');
+    expect(read.error?.offset).toBe(s);
+    expect(read.error?.message).toContain('DestinationCount 268,435,455');
+    expect(read.frames.length).toBe(vmPackets.length - 1);
+  });
+
+  it('a port name with no terminating NUL: malformed, never a read past the event', () => {
+    const bytes = vm.bytes.slice();
+    const end = vm.packetEvents[3][0][1];
+    bytes.fill(0x41, s + 80 + 12, end);
+    const read = readEtl(bytes);
+    expect(read.error?.kind).toBe('malformed');
+    expect(read.error?.message).toContain('runs past the end of the event');
+    expect(read.frames.length).toBe(vmPackets.length - 1);
+  });
+});
+
 describe('what is not an ETL or not supported', () => {
   it('a pcapng file is not-a-capture', () => {
     const read = readEtl(corpusBytes('packets/tcp_handshake.pcapng'));

@@ -7,7 +7,10 @@ import { CaptureError } from '../../src/lib/capture/types.ts';
 import { writeEtl } from './write-etl.ts';
 import { framesOf, packetsFrom } from './helpers.ts';
 
-const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 });
+// Half the packets as Hyper-V switch fragments (1003), so both payload parsers get mutated.
+const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 }).map(
+  (p, i) => (i % 2 ? { ...p, vmSwitch: { portId: 5, portName: 'PORT', nicName: 'vm', nicType: 'Synthetic', destinations: 1 } } : p),
+);
 const pristine = writeEtl(packets, { shuffleSeed: 4, bufferSize: 1024, noise: true });
 const packetEventCount = pristine.packetEvents.reduce((n, e) => n + e.length, 0);
 
@@ -15,7 +18,9 @@ const packetEventCount = pristine.packetEvents.reduce((n, e) => n + e.length, 0)
 const hotSpots: number[] = [];
 for (const b of pristine.buffers) for (let o = 0; o < 72; o += 2) hotSpots.push(b.offset + o);
 for (const events of pristine.packetEvents) {
+  // Event header sizes, and the first 48 bytes of user data (indexes, names, counts, sizes).
   for (const [start] of events) for (let o = 0; o < 8; o += 2) hotSpots.push(start + o);
+  for (const [start, end] of events) for (let o = start + 80; o < Math.min(end, start + 176); o += 2) hotSpots.push(o);
 }
 for (let o = 0x48; o < 0x48 + 32 + 300; o += 4) hotSpots.push(o);
 

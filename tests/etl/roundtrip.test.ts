@@ -154,6 +154,26 @@ describe('round trip through the test ETL writer', () => {
     expect(read.frames[3].data[1]).toBe(0x01);
   });
 
+  it('Hyper-V switch fragments (event 1003) come back, one interface per switch port', () => {
+    const ports = [
+      { portId: 3, portName: 'B7F3A1C2-PORT', nicName: 'web01 (adapter)', nicType: 'Synthetic', destinations: 2 },
+      { portId: 9, portName: 'EXTERNAL-PORT', nicName: 'Intel(R) Ethernet', nicType: 'External', destinations: 0 },
+    ];
+    const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'), { fragments: (i) => 1 + (i % 2) }).map((p, i) => ({
+      ...p,
+      vmSwitch: ports[i % 2],
+      lowerIfIndex: 14,
+      miniportIfIndex: 14,
+    }));
+    const { got, read, written } = roundTrip(packets, { shuffleSeed: 6, bufferSize: 2048, noise: true });
+    expect(read.error).toBeUndefined();
+    expect(read.events.vmSwitchFragments).toBe(written.packetEvents.reduce((n, e) => n + e.length, 0));
+    expect(read.info.interfaces.map((i) => i.name).sort()).toEqual(['vNIC:External:EXTERNAL-PORT:14', 'vNIC:Synthetic:B7F3A1C2-PORT:14']);
+    expect(read.info.interfaces.find((i) => i.name?.includes('Synthetic'))?.description).toContain('Hyper-V switch port 3 (web01 (adapter))');
+    const want = packets.map((p, i) => ({ ...expected(p), iface: `vNIC:${ports[i % 2].nicType}:${ports[i % 2].portName}:14` }));
+    expectSame(got, want);
+  });
+
   it('a truncated packet gets its wire length from the IP header (as etl2pcapng does)', () => {
     const full = framesOf('packets/http_ip4and6.pcapng').find((f) => f.data.length > 200)!;
     const cut = full.data.subarray(0, 128);

@@ -22,6 +22,8 @@ export interface PacketIn {
   fragments?: number;
   /** Append the GftFlowEntryId/GftOffloadInformation fields newer manifests log. */
   gftFields?: boolean;
+  /** Log as a Hyper-V switch fragment (event 1003) seen on this switch port. */
+  vmSwitch?: { portId: number; portName: string; nicName: string; nicType: string; destinations: number };
 }
 
 export type ClockIn = { kind: 'qpc'; frequency: bigint } | { kind: 'system-time' } | { kind: 'cpu-cycles'; mhz: number };
@@ -55,6 +57,7 @@ export interface WrittenEtl {
 const NDIS_GUID_LE = guidBytes('2ED6006E-4729-4609-B423-3EE7BCD678EF');
 const OTHER_GUID_LE = guidBytes('1C95126E-7EEA-49A9-A3FE-A378B03DDB4D');
 const KW_WWAN = 0x200n;
+const KW_VMSWITCH = 0x1000000n;
 const KW_80211 = 0x10000n;
 const KW_START = 0x40000000n;
 const KW_END = 0x80000000n;
@@ -145,9 +148,11 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
         return anchor + ceilDiv(delta * BigInt(clock.mhz), 10n);
     }
   };
-  // Buffer header, EVENT_HEADER, extended items (40), fragment header, GFT fields, padding.
-  const maxFragment = bufferSize - 72 - 80 - 40 - 12 - 16 - 8;
-  if (maxFragment < 64) throw new Error('bufferSize too small');
+  // Buffer header, EVENT_HEADER, extended items (40), fragment header, GFT fields, padding
+  // (and for Hyper-V fragments their names, destinations and OOB data).
+  const vmExtra = (p: PacketIn) =>
+    p.vmSwitch ? 2 * (p.vmSwitch.portName.length + p.vmSwitch.nicName.length + p.vmSwitch.nicType.length + 3) + 8 * p.vmSwitch.destinations + 28 : 0;
+  const maxFragmentOf = (p: PacketIn) => bufferSize - 72 - 80 - 40 - 12 - 16 - 8 - vmExtra(p);
 
   const perCpu = new Map<number, PendingEvent[]>();
   const push = (cpu: number, e: PendingEvent) => {
@@ -160,6 +165,8 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
 
   packets.forEach((packet, index) => {
     const raw = toRaw(packet.filetime);
+    const maxFragment = maxFragmentOf(packet);
+    if (maxFragment < 64) throw new Error('bufferSize too small');
     let pieces = Math.max(1, packet.fragments ?? 1, Math.ceil(packet.data.length / maxFragment));
     pieces = Math.min(pieces, Math.max(1, packet.data.length));
     if (pieces > 1) fragmentedPackets++;
@@ -175,6 +182,15 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
     }
     for (let i = 0; i < pieces; i++) {
       const part = packet.data.subarray(i * chunk, Math.min(packet.data.length, (i + 1) * chunk));
+      let keyword = medium | direction;
+      if (i === 0) keyword |= KW_START;
+      if (i === pieces - 1) keyword |= KW_END;
+      const withExtended = options.noise === true && i % 2 === 0;
+      if (packet.vmSwitch) {
+        const user = vmSwitchPayload(packet, part);
+        push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1003, keyword | KW_VMSWITCH, raw, user, withExtended), packet: index });
+        continue;
+      }
       const user = new Out(12 + part.length + (packet.gftFields ? 16 : 0));
       user.u32(0, packet.miniportIfIndex);
       user.u32(4, packet.lowerIfIndex);
@@ -184,10 +200,7 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
         user.u64(12 + part.length, 0x1122334455667788n);
         user.u64(20 + part.length, 0n);
       }
-      let keyword = medium | direction;
-      if (i === 0) keyword |= KW_START;
-      if (i === pieces - 1) keyword |= KW_END;
-      push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1001, keyword, raw, user.bytes, options.noise === true && i % 2 === 0), packet: index });
+      push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1001, keyword, raw, user.bytes, withExtended), packet: index });
     }
     if (options.noise && index % 3 === 1) {
       for (const bytes of noiseRecords(wide, raw, random)) push(packet.cpu, { raw, bytes });
@@ -360,6 +373,35 @@ function noiseRecords(wide: boolean, raw: bigint, random: () => number): Uint8Ar
   perf.i64(8, raw);
   const user = new Uint8Array(1 + Math.floor(random() * 40)).fill(0x5a);
   return [classic.bytes, compact.bytes, perf.bytes, eventHeader(wide, OTHER_GUID_LE, 7, 0x8000n, raw, user, true)];
+}
+
+/**
+ * Event 1003 user data (manifest template): MiniportIfIndex, LowerIfIndex, SourcePortId, three
+ * UTF-16 strings, DestinationCount + 8 bytes each, FragmentSize + Fragment, OOBDataSize + OOBData.
+ */
+function vmSwitchPayload(packet: PacketIn, part: Uint8Array): Uint8Array {
+  const vm = packet.vmSwitch!;
+  const names = [utf16z(vm.portName), utf16z(vm.nicName), utf16z(vm.nicType)];
+  const namesLength = names.reduce((n, x) => n + x.length, 0);
+  const oob = new Uint8Array(16).fill(0x11);
+  const out = new Out(12 + namesLength + 4 + 8 * vm.destinations + 4 + part.length + 4 + oob.length);
+  out.u32(0, packet.miniportIfIndex);
+  out.u32(4, packet.lowerIfIndex);
+  out.u32(8, vm.portId);
+  let p = 12;
+  for (const n of names) {
+    out.bytes.set(n, p);
+    p += n.length;
+  }
+  out.u32(p, vm.destinations);
+  p += 4;
+  for (let d = 0; d < vm.destinations; d++, p += 8) out.u64(p, BigInt(d + 1));
+  out.u32(p, part.length);
+  out.bytes.set(part, p + 4);
+  p += 4 + part.length;
+  out.u32(p, oob.length);
+  out.bytes.set(oob, p + 4);
+  return out.bytes;
 }
 
 function utf16z(text: string): Uint8Array {

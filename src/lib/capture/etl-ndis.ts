@@ -87,6 +87,68 @@ function interfaceName(linkType: number, lowerIfIndex: number): string {
   return `${medium}:${lowerIfIndex}`;
 }
 
+/** What one fragment event says, whichever event carries it. */
+interface FragmentRecord {
+  miniportIfIndex: number;
+  lowerIfIndex: number;
+  fragment: Uint8Array;
+  /** Hyper-V switch port the packet came from (event 1003 only). */
+  vmSwitch?: { portId: number; portName: string; nicName: string; nicType: string };
+}
+
+/** Event 1001: u32 MiniportIfIndex, u32 LowerIfIndex, u32 FragmentSize, Fragment[, GFT fields]. */
+function parsePacketFragment(user: Uint8Array): FragmentRecord | string {
+  if (user.length < 12) return `has ${user.length} bytes of data, too few for its 12-byte fragment header`;
+  const fragmentSize = u32(user, 8);
+  if (fragmentSize > user.length - 12) {
+    return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - 12)} bytes after the fragment header`;
+  }
+  return { miniportIfIndex: u32(user, 0), lowerIfIndex: u32(user, 4), fragment: user.subarray(12, 12 + fragmentSize) };
+}
+
+/** UTF-16LE up to a NUL inside `user`; undefined when no NUL comes before the end. */
+function utf16z(user: Uint8Array, at: number): { text: string; next: number } | undefined {
+  let text = '';
+  for (let p = at; p + 1 < user.length; p += 2) {
+    const unit = user[p] | (user[p + 1] << 8);
+    if (unit === 0) return { text, next: p + 2 };
+    text += String.fromCharCode(unit);
+  }
+  return undefined;
+}
+
+/**
+ * Event 1003 (Hyper-V switch): u32 MiniportIfIndex, u32 LowerIfIndex, u32 SourcePortId,
+ * SourcePortName, SourceNicName, SourceNicType (NUL-terminated UTF-16), u32 DestinationCount,
+ * 8 bytes per destination, u32 FragmentSize, Fragment, u32 OOBDataSize, OOBData.
+ */
+function parseVmSwitchFragment(user: Uint8Array): FragmentRecord | string {
+  if (user.length < 12) return `has ${user.length} bytes of data, too few for its Hyper-V switch header`;
+  const strings: string[] = [];
+  let p = 12;
+  for (let i = 0; i < 3; i++) {
+    const s = utf16z(user, p);
+    if (!s) return 'has a switch port or NIC name that runs past the end of the event';
+    strings.push(s.text);
+    p = s.next;
+  }
+  if (p + 4 > user.length) return 'ends before its DestinationCount';
+  const destinations = u32(user, p);
+  p += 4;
+  if (destinations > (user.length - p) / 8) return `says DestinationCount ${fmt(destinations)}, more than the event holds`;
+  p += destinations * 8;
+  if (p + 4 > user.length) return 'ends before its FragmentSize';
+  const fragmentSize = u32(user, p);
+  p += 4;
+  if (fragmentSize > user.length - p) return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - p)} bytes after it`;
+  return {
+    miniportIfIndex: u32(user, 0),
+    lowerIfIndex: u32(user, 4),
+    fragment: user.subarray(p, p + fragmentSize),
+    vmSwitch: { portId: u32(user, 8), portName: strings[0], nicName: strings[1], nicType: strings[2] },
+  };
+}
+
 /**
  * Turns time-sorted ETW events into frames, joining fragments per CPU until PacketEnd.
  *
@@ -108,55 +170,38 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
     problems: [],
   };
   const interfaceIds = new Map<string, number>();
-  // Fragments of one packet are logged back to back by one call, so on one CPU: key by CPU so
-  // that another CPU's packets interleaved by the time sort do not get mixed in.
-  const pending = new Map<number, Pending>();
+  // Fragments of one packet are logged back to back by one call, so on one CPU: key by CPU (and
+  // event kind) so that another CPU's packets interleaved by the time sort are not mixed in.
+  const pending = new Map<string, Pending>();
 
   for (const event of events) {
     if (event.kind !== 'event-header' || event.guid !== NDIS_PACKET_CAPTURE_PROVIDER || !event.descriptor) continue;
     const { id, keyword } = event.descriptor;
-    if (id === NDIS_EVENT_PACKET_METADATA) {
-      out.metadataEvents++;
-      continue;
-    }
-    if (id === NDIS_EVENT_VMSWITCH_FRAGMENT) {
+    let record: FragmentRecord | string;
+    if (id === NDIS_EVENT_PACKET_FRAGMENT) {
+      out.packetEvents++;
+      record = parsePacketFragment(event.userData);
+    } else if (id === NDIS_EVENT_VMSWITCH_FRAGMENT) {
       out.vmSwitchFragments++;
+      record = parseVmSwitchFragment(event.userData);
+    } else {
+      if (id === NDIS_EVENT_PACKET_METADATA) out.metadataEvents++;
+      else out.otherNdisEvents++;
       continue;
     }
-    if (id !== NDIS_EVENT_PACKET_FRAGMENT) {
-      out.otherNdisEvents++;
+    if (typeof record === 'string') {
+      out.problems.push(new CaptureError('malformed', `packet event at byte ${fmt(event.offset)} ${record}`, event.offset, out.frames.length + 1));
       continue;
     }
-    out.packetEvents++;
-    const user = event.userData;
-    if (user.length < 12) {
-      out.problems.push(
-        new CaptureError('malformed', `packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its 12-byte fragment header`, event.offset, out.frames.length + 1),
-      );
-      continue;
-    }
-    const miniportIfIndex = u32(user, 0);
-    const lowerIfIndex = u32(user, 4);
-    const fragmentSize = u32(user, 8);
-    if (fragmentSize > user.length - 12) {
-      out.problems.push(
-        new CaptureError(
-          'malformed',
-          `packet event at byte ${fmt(event.offset)} says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - 12)} bytes after the fragment header`,
-          event.offset,
-          out.frames.length + 1,
-        ),
-      );
-      continue;
-    }
-    const fragment = user.subarray(12, 12 + fragmentSize);
+    const { fragment } = record;
     const starts = (keyword & NdisKeyword.PACKET_START) !== 0n;
     const ends = (keyword & NdisKeyword.PACKET_END) !== 0n;
-    let packet = pending.get(event.processor);
+    const pendingKey = `${id}/${event.processor}`;
+    let packet = pending.get(pendingKey);
     if (starts) {
       if (packet) out.incompletePackets++;
       packet = { parts: [fragment], length: fragment.length, buffer: event.buffer, spansBuffers: false };
-      pending.set(event.processor, packet);
+      pending.set(pendingKey, packet);
     } else if (packet) {
       packet.parts.push(fragment);
       packet.length += fragment.length;
@@ -166,7 +211,7 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
       continue;
     }
     if (!ends) continue;
-    pending.delete(event.processor);
+    pending.delete(pendingKey);
     if (packet.spansBuffers && buffersMayBeMissing) {
       out.incompletePackets++;
       continue;
@@ -190,24 +235,7 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
       data = data.slice();
       data[1] &= ~0x40;
     }
-    const interfaceKey = `${lowerIfIndex}/${linkType}`;
-    let interfaceId = interfaceIds.get(interfaceKey);
-    if (interfaceId === undefined) {
-      interfaceId = out.interfaces.length;
-      interfaceIds.set(interfaceKey, interfaceId);
-      out.interfaces.push({
-        id: interfaceId,
-        linkType,
-        // ETL records no snap length; ndiscap's own truncation is only a keyword.
-        snapLength: 0,
-        name: interfaceName(linkType, lowerIfIndex),
-        description:
-          miniportIfIndex !== lowerIfIndex
-            ? `NDIS LowerIfIndex ${lowerIfIndex} (filter over IfIndex ${miniportIfIndex})`
-            : `NDIS IfIndex ${lowerIfIndex}`,
-        fcsLength: 0,
-      });
-    }
+    const interfaceId = interfaceFor(out, interfaceIds, record, linkType);
     // Like etl2pcapng, the packet's time is that of the event that completes it.
     const time = filetimeToUnix(etlTimeToFiletime(header, event.timestamp ?? 0n));
     const frame: CapturedFrame = {
@@ -226,4 +254,29 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
   }
   out.incompletePackets += pending.size;
   return out;
+}
+
+/** One interface per capture point: LowerIfIndex and medium, plus the switch port for Hyper-V. */
+function interfaceFor(out: NdisPackets, ids: Map<string, number>, record: FragmentRecord, linkType: number): number {
+  const { lowerIfIndex, miniportIfIndex, vmSwitch } = record;
+  const key = vmSwitch ? `vm/${lowerIfIndex}/${vmSwitch.portId}/${vmSwitch.portName}` : `${lowerIfIndex}/${linkType}`;
+  const known = ids.get(key);
+  if (known !== undefined) return known;
+  const id = out.interfaces.length;
+  ids.set(key, id);
+  const filter = miniportIfIndex !== lowerIfIndex ? ` (filter over IfIndex ${miniportIfIndex})` : '';
+  out.interfaces.push({
+    id,
+    linkType,
+    // ETL records no snap length; ndiscap's own truncation is only a keyword.
+    snapLength: 0,
+    name: vmSwitch ? `vNIC:${vmSwitch.nicType}:${vmSwitch.portName}:${lowerIfIndex}` : interfaceName(linkType, lowerIfIndex),
+    description: vmSwitch
+      ? `Hyper-V switch port ${vmSwitch.portId} (${vmSwitch.nicName}), NDIS LowerIfIndex ${lowerIfIndex}${filter}`
+      : filter
+        ? `NDIS LowerIfIndex ${lowerIfIndex}${filter}`
+        : `NDIS IfIndex ${lowerIfIndex}`,
+    fcsLength: 0,
+  });
+  return id;
 }

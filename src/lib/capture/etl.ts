@@ -32,7 +32,7 @@ export interface EtlEventSummary {
   fragmentedPackets: number;
   incompletePackets: number;
   orphanFragments: number;
-  /** NDIS 1002 (802.11 metadata) and 1003 (Hyper-V switch fragments, not decoded). */
+  /** NDIS 1002 (802.11 metadata, counted only) and 1003 (Hyper-V switch fragments, decoded into frames). */
   metadataEvents: number;
   vmSwitchFragments: number;
   /** What the logfile header says Windows dropped while tracing. */
