@@ -214,6 +214,19 @@ function netmon2(minor: number): Uint8Array {
   for (const o of offsets) w.u32(o);
   w.setU32(tableFieldAt, tableAt);
   w.setU32(tableFieldAt + 4, offsets.length * 4);
+  if (minor >= 2) {
+    // Comment table (2.2+): {frames per comment, frame offset, title length, UTF-16LE title,
+    // description length, description}; NetMon 3.4 writes RTF descriptions.
+    const commentAt = w.length;
+    const comment = (frame: number, title: string, description: string): void => {
+      const titleBytes = new Uint8Array(new Uint16Array([...title].map((c) => c.charCodeAt(0))).buffer);
+      w.u32(1).u32(offsets[frame]).u32(titleBytes.length).raw(titleBytes).u32(description.length).raw(utf8(description));
+    };
+    comment(0, 'First SYN', 'the client tries 3389');
+    comment(1, 'Retransmission', '{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\fnil\\fcharset0 Segoe UI;}}\\pard\\f0\\fs18 no answer after 3 s\\par}');
+    w.setU32(40, commentAt);
+    w.setU32(44, w.length - commentAt);
+  }
   return w.toBytes();
 }
 

@@ -285,3 +285,22 @@ describe('damaged input never throws', () => {
     );
   });
 });
+
+describe('NetMon 2.2+ frame comments', () => {
+  const path = join(repoRoot, 'tests', 'fixtures', 'capture', 'netmon-2.3.cap');
+  const live = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'netmon_header.title_comment', '-e', 'netmon_header.description_comment'], { encoding: 'utf8' });
+  it.skipIf(live.status !== 0)('attach the titles tshark shows, and the description text', () => {
+    const rows = live.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+    const { frames } = readCaptureBytes(fixture('netmon-2.3.cap'));
+    expect(frames.length).toBe(rows.length);
+    expect(rows.filter(([title]) => title !== '').length).toBe(2);
+    rows.forEach(([title, description], i) => {
+      const comments = frames[i].comments;
+      if (title === '') return expect(comments).toBeUndefined();
+      expect(comments?.[0]).toBe(title);
+      // RTF descriptions are reduced to their text; plain ones are kept as they are.
+      if (description.startsWith('{\\rtf')) expect(description).toContain(comments?.[1]);
+      else expect(comments?.[1]).toBe(description);
+    });
+  });
+});

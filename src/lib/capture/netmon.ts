@@ -30,6 +30,25 @@ export const NetmonLinkType = {
   NETMON_FILTER: 0x1_ffff,
 } as const;
 
+const utf16le = new TextDecoder('utf-16le');
+const latin1 = new TextDecoder('latin1');
+
+/** A comment description as text: RTF (what NetMon 3.4 writes) reduced to its words. */
+function plainText(raw: Uint8Array): string {
+  let text = latin1.decode(raw).replace(/\0+$/, '');
+  if (text.startsWith('{\\rtf')) {
+    text = text
+      .replace(/\{\\\*[^{}]*\}/g, '') // ignorable destinations
+      .replace(/\{\\(fonttbl|colortbl|stylesheet)[^]*?\}\}?/g, '')
+      .replace(/\\par(?![a-z]) ?/g, '\n')
+      .replace(/\\'([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+      .replace(/\\[a-z]+-?\d* ?/gi, '')
+      .replace(/[{}]/g, '')
+      .trim();
+  }
+  return text;
+}
+
 export function looksLikeNetmon(head: Uint8Array): boolean {
   if (head.length < 4) return false;
   const magic = String.fromCharCode(head[0], head[1], head[2], head[3]);
@@ -81,7 +100,11 @@ export class NetmonParser implements FormatParser {
   private readonly file: WholeFileBuffer;
   private readonly observer: BlockObserver | undefined;
   private readonly totalBytes: number | undefined;
-  private header: { major: number; minor: number; media: number; startSeconds: number; startNanos: number; tableOffset: number; tableLength: number } | undefined;
+  private header:
+    | { major: number; minor: number; media: number; startSeconds: number; startNanos: number; tableOffset: number; tableLength: number; commentOffset: number; commentLength: number }
+    | undefined;
+  /** Frame comments (NetMon 2.2+ comment table), by the frame's file offset. */
+  private commentsByFrame: Map<number, string[]> | undefined;
   private table: Uint32Array | undefined;
   /** Index in the frame table of the next frame to read. */
   private nextEntry = 0;
@@ -141,6 +164,9 @@ export class NetmonParser implements FormatParser {
     if (this.table === undefined) {
       if (!this.readTable()) return;
     }
+    if (this.commentsByFrame === undefined) {
+      if (!this.readComments()) return;
+    }
     this.readFrames(out);
   }
 
@@ -178,7 +204,29 @@ export class NetmonParser implements FormatParser {
       );
       return false;
     }
-    this.header = { major, minor, media, startSeconds: Number.isFinite(startSeconds) ? startSeconds : 0, startNanos: millis * 1_000_000, tableOffset, tableLength };
+    // Only 2.2 and later define the comment table; older files leave garbage in those fields.
+    const hasComments = major === 2 && minor >= 2;
+    const commentOffset = hasComments ? view.getUint32(40, true) : 0;
+    const commentLength = hasComments ? view.getUint32(44, true) : 0;
+    if (commentLength > 0 && (commentLength < 17 || commentLength > 512 * 1024 * 1024)) {
+      this.fail(malformedAt(`NetMon comment table length ${formatCount(commentLength)} cannot be right`, 44));
+      return false;
+    }
+    if (commentLength > 0 && this.totalBytes !== undefined && commentOffset + commentLength > this.totalBytes) {
+      this.fail(truncatedInside('the NetMon comment table', undefined, Math.min(commentOffset, this.totalBytes), `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`));
+      return false;
+    }
+    this.header = {
+      major,
+      minor,
+      media,
+      startSeconds: Number.isFinite(startSeconds) ? startSeconds : 0,
+      startNanos: millis * 1_000_000,
+      tableOffset,
+      tableLength,
+      commentOffset,
+      commentLength,
+    };
     this.observer?.('netmon-header', 0, HEADER_BYTES);
     this.fileInfo = { format: 'netmon', variant: `NetMon ${major}.${minor}`, interfaces: this.interfaces, comments: [] };
     return true;
@@ -193,6 +241,52 @@ export class NetmonParser implements FormatParser {
     for (let i = 0; i < count; i++) table[i] = view.getUint32(tableOffset + i * 4, true);
     this.table = table;
     this.observer?.('frame-table', tableOffset, tableLength);
+    return true;
+  }
+
+  /**
+   * The comment table: entries of {u32 frames per comment, u32 frame offset, u32 title length,
+   * UTF-16LE title, u32 description length, description}. NetMon 3.4 writes the description
+   * as RTF; we keep its text.
+   */
+  private readComments(): boolean {
+    const { commentOffset, commentLength } = this.header!;
+    const comments = new Map<number, string[]>();
+    if (commentLength === 0) {
+      this.commentsByFrame = comments;
+      return true;
+    }
+    if (this.file.length < commentOffset + commentLength) return false;
+    const view = this.file.view;
+    const bytes = this.file.bytes;
+    let at = commentOffset;
+    let left = commentLength;
+    while (left > 16) {
+      const frameOffset = view.getUint32(at + 4, true);
+      const titleLength = view.getUint32(at + 8, true);
+      at += 12;
+      left -= 12;
+      if (titleLength === 0 || titleLength + 4 > left) {
+        this.fail(malformedAt(`NetMon comment at byte ${formatCount(at - 12)} has a title of ${formatCount(titleLength)} bytes, which does not fit the comment table`, at - 4));
+        return false;
+      }
+      const title = utf16le.decode(bytes.subarray(at, at + titleLength)).replace(/\0+$/, '');
+      at += titleLength;
+      left -= titleLength;
+      const descriptionLength = view.getUint32(at, true);
+      at += 4;
+      left -= 4;
+      if (descriptionLength > left) {
+        this.fail(malformedAt(`NetMon comment description at byte ${formatCount(at - 4)} is ${formatCount(descriptionLength)} bytes, more than the comment table has left`, at - 4));
+        return false;
+      }
+      const description = plainText(bytes.subarray(at, at + descriptionLength));
+      at += descriptionLength;
+      left -= descriptionLength;
+      comments.set(frameOffset, description ? [title, description] : [title]);
+    }
+    this.commentsByFrame = comments;
+    this.observer?.('comment-table', commentOffset, commentLength);
     return true;
   }
 
@@ -258,7 +352,7 @@ export class NetmonParser implements FormatParser {
           this.interfaceFor(linkType),
           bytes.subarray(at + recordHeader, at + recordHeader + capturedLength),
           undefined,
-          undefined,
+          this.commentsByFrame!.get(at),
         ),
       );
     }
