@@ -134,6 +134,8 @@ describe('round trip through the test ETL writer', () => {
     const { got, want, read } = roundTrip(packets, { shuffleSeed: 8, noise: true });
     expect(got).toEqual(want);
     expect(read.frames.map((f) => f.number)).toEqual(packets.map((_, i) => i + 1));
+    // The writer logs every event from process 4, thread 0x1234 (the System process, as NDIS does).
+    for (const f of read.frames) expect(f.comments).toEqual(['PID=4 TID=4660']);
     // Lengths: nothing was truncated, so the wire length is the captured length.
     for (const f of read.frames) expect(f.originalLength).toBe(f.capturedLength);
   });

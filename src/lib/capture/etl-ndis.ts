@@ -250,6 +250,8 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
     };
     const direction = directionOf(keyword);
     if (direction) frame.direction = direction;
+    // The thread that logged the packet, as etl2pcapng writes it into each packet's comment.
+    if (event.processId !== undefined && event.threadId !== undefined) frame.comments = [`PID=${event.processId} TID=${event.threadId}`];
     out.frames.push(frame);
   }
   out.incompletePackets += pending.size;
