@@ -1,0 +1,32 @@
+// One capture → every attempt's verdict, plus capture-wide findings.
+import type { Capture } from '../packets.ts';
+import { findAttempts } from './attempts.ts';
+import { classify } from './classify.ts';
+import { findOffload } from './offload.ts';
+import { analyzeTcpStreams, type TcpStreams } from './tcp-streams.ts';
+import type { CaptureAnalysis } from './types.ts';
+
+/** Seconds since 1970 of the capture's first and last packets. */
+export function captureSpan(capture: Capture): { start: number; end: number } {
+  const ps = capture.packets;
+  if (ps.length === 0) return { start: 0, end: 0 };
+  const first = ps[0];
+  let end = first.seconds + first.nanoseconds / 1e9;
+  // Captures are not always in time order (merged files): the end is the latest packet.
+  for (const p of ps) {
+    const t = p.seconds + p.nanoseconds / 1e9;
+    if (t > end) end = t;
+  }
+  return { start: first.seconds + first.nanoseconds / 1e9, end };
+}
+
+export function analyzeCapture(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): CaptureAnalysis {
+  const { start, end } = captureSpan(capture);
+  const attempts = findAttempts(capture, tcp).map((a) => classify(a, end));
+  const offload = findOffload(capture);
+  const findings = [...offload.text];
+  if (capture.error) {
+    findings.push(`The file stops early (${capture.error.message}); verdicts use the ${capture.packets.length} packets before that.`);
+  }
+  return { attempts, offload, duration: end - start, findings };
+}

@@ -1,0 +1,186 @@
+// The verdict for one attempt: a pure function of the attempt's packets and how long the capture
+// went on after it (after Zeek's conn_state(), which is also computed here for comparison).
+import { explain } from './evidence.ts';
+import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
+import type { Attempt, AttemptPacket, AttemptVerdict, NmapState, Verdict } from './types.ts';
+
+const FIN = 0x001;
+const SYN = 0x002;
+const RST = 0x004;
+const ACK = 0x010;
+
+/** ICMP codes nmap takes as "filtered" (v4 type 3 codes 0,1,2,3,9,10,13; every ICMPv6 type 1). */
+const NMAP_FILTERED_ICMP4 = new Set([0, 1, 2, 3, 9, 10, 13]);
+
+/** The packets of an attempt, grouped by the part they play. */
+export interface AttemptParts {
+  syns: AttemptPacket[];
+  duplicates: AttemptPacket[];
+  synAcks: AttemptPacket[];
+  serverRsts: AttemptPacket[];
+  clientAcks: AttemptPacket[];
+  clientRsts: AttemptPacket[];
+  clientFins: AttemptPacket[];
+  serverFins: AttemptPacket[];
+  serverConfirms: AttemptPacket[];
+  icmp: AttemptPacket[];
+}
+
+export function partsOf(attempt: Attempt): AttemptParts {
+  const pick = (...roles: AttemptPacket['role'][]) => attempt.packets.filter((p) => roles.includes(p.role));
+  return {
+    syns: pick('syn', 'syn-retransmission'),
+    duplicates: pick('duplicate'),
+    synAcks: pick('syn-ack', 'syn-ack-retransmission'),
+    serverRsts: pick('rst'),
+    clientAcks: pick('client-ack', 'client-data'),
+    clientRsts: pick('client-rst'),
+    clientFins: pick('client-fin'),
+    serverFins: pick('server-fin'),
+    serverConfirms: pick('server-confirms'),
+    icmp: pick('icmp'),
+  };
+}
+
+/**
+ * `captureEnd`: seconds since 1970 of the capture's last packet — how long we could have seen an
+ * answer. Returns the verdict with its evidence.
+ */
+export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
+  const parts = partsOf(attempt);
+  const { syns, synAcks, serverRsts, clientAcks, clientRsts, clientFins, icmp } = parts;
+  const lastSynT = syns.length > 0 ? syns[syns.length - 1].t : 0;
+  const observedAfterFirst = captureEnd - attempt.startTime;
+  const observedAfterLastSyn = Math.max(0, observedAfterFirst - lastSynT);
+  const timing = retryTiming(syns.map((s) => s.t));
+
+  let verdict: Verdict;
+  const firstSynAck = synAcks[0];
+  if (firstSynAck || clientAcks.length > 0 || parts.serverConfirms.length > 0) {
+    if (clientAcks.length > 0 || parts.serverConfirms.length > 0) verdict = 'connected';
+    else {
+      // The server answered; "half-open" needs proof the handshake stalled, not just a capture
+      // that stops right after the SYN/ACK.
+      const synAgain = syns.some((s) => s.t > firstSynAck.t);
+      const stalled =
+        clientRsts.length > 0 || synAgain || synAcks.length > 1 || observedAfterFirst - firstSynAck.t >= MIN_INITIAL_RTO;
+      verdict = stalled ? 'half-open' : 'inconclusive';
+    }
+  } else if (serverRsts.length > 0) {
+    verdict = 'refused';
+  } else if (icmp.length > 0) {
+    verdict = 'unreachable';
+  } else {
+    const retries = syns.length - 1;
+    const clientQuit = [...clientRsts, ...clientFins].sort((a, b) => a.t - b.t)[0];
+    const quitAtOnce = clientQuit !== undefined && retries === 0 && clientQuit.t < MIN_INITIAL_RTO;
+    verdict = !quitAtOnce && (retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO) ? 'no-response' : 'inconclusive';
+  }
+
+  const zeek = zeekConnState(attempt);
+  const nmap = nmapState(verdict, icmp[0], synAcks.length > 0);
+  const text = explain({ attempt, parts, verdict, timing, observedAfterLastSyn, observedAfterFirst, nmap, zeek });
+  return {
+    attempt,
+    verdict,
+    headline: text.headline,
+    nmap,
+    zeek,
+    history: history(attempt),
+    frames: attempt.packets.map((p) => p.frame),
+    evidence: text.evidence,
+    caveats: text.caveats,
+    timing,
+    observedAfterLastSyn,
+  };
+}
+
+function nmapState(verdict: Verdict, icmp: AttemptPacket | undefined, synAck: boolean): NmapState {
+  if (synAck) return 'open';
+  switch (verdict) {
+    case 'connected':
+    case 'half-open':
+      return 'open';
+    case 'refused':
+      return 'closed';
+    case 'no-response':
+      return 'filtered';
+    case 'unreachable':
+      if (!icmp) return 'filtered';
+      return icmp.icmpVersion === 6 || NMAP_FILTERED_ICMP4.has(icmp.icmpCode ?? -1) ? 'filtered' : 'unknown';
+    default:
+      return 'unknown';
+  }
+}
+
+type EndpointState = 'inactive' | 'syn-sent' | 'syn-ack-sent' | 'established' | 'closed' | 'reset';
+
+/**
+ * Zeek's conn_state from the two endpoints' final TCP states (base/protocols/conn/main.zeek).
+ * ICMP does not change TCP state in Zeek, so an unreachable attempt is S0 there.
+ */
+export function zeekConnState(attempt: Attempt): string {
+  let orig: EndpointState = 'inactive';
+  let resp: EndpointState = 'inactive';
+  let origBytes = 0;
+  let respBytes = 0;
+  for (const p of attempt.packets) {
+    if (p.role === 'icmp' || p.role === 'duplicate') continue;
+    if (p.from === 'client') {
+      origBytes += p.length;
+      if (p.flags & RST) orig = 'reset';
+      else if (p.flags & FIN) orig = orig === 'reset' ? orig : 'closed';
+      else if (p.flags & SYN) orig = orig === 'inactive' ? 'syn-sent' : orig;
+      else if (p.flags & ACK && (resp === 'syn-ack-sent' || resp === 'established' || resp === 'closed' || orig === 'inactive')) {
+        if (orig === 'syn-sent' || orig === 'inactive') orig = 'established';
+        if (resp === 'syn-ack-sent') resp = 'established';
+      }
+    } else {
+      respBytes += p.length;
+      if (p.flags & RST) resp = 'reset';
+      else if (p.flags & FIN) resp = resp === 'reset' ? resp : 'closed';
+      else if ((p.flags & (SYN | ACK)) === (SYN | ACK)) resp = resp === 'inactive' ? 'syn-ack-sent' : resp;
+      else if (resp === 'inactive') resp = 'established';
+    }
+  }
+  const oInactive = orig === 'inactive';
+  const rInactive = resp === 'inactive';
+  if (resp === 'reset') {
+    if (orig === 'syn-sent' || (orig === 'reset' && origBytes === 0 && respBytes === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (orig === 'reset') return rInactive ? 'RSTOS0' : 'RSTO';
+  if (resp === 'closed' && orig === 'closed') return 'SF';
+  if (orig === 'closed') return rInactive ? 'SH' : 'S2';
+  if (resp === 'closed') return oInactive ? 'SHR' : 'S3';
+  if (orig === 'syn-sent' && rInactive) return 'S0';
+  if (orig === 'established' && resp === 'established') return 'S1';
+  return 'OTH';
+}
+
+/**
+ * Zeek-style history: S SYN, H SYN/ACK, A pure ACK, D data, F FIN, R RST; upper case for the
+ * client (originator), lower case for the server. Each letter once per side, as Zeek records it.
+ */
+export function history(attempt: Attempt): string {
+  let out = '';
+  const seen = new Set<string>();
+  const note = (letter: string, client: boolean) => {
+    const l = client ? letter : letter.toLowerCase();
+    if (!seen.has(l)) {
+      seen.add(l);
+      out += l;
+    }
+  };
+  for (const p of attempt.packets) {
+    if (p.role === 'icmp' || p.role === 'duplicate') continue;
+    const client = p.from === 'client';
+    if ((p.flags & (SYN | ACK)) === SYN) note('S', client);
+    else if ((p.flags & (SYN | ACK)) === (SYN | ACK)) note('H', client);
+    if (p.flags & RST) note('R', client);
+    if (p.flags & FIN) note('F', client);
+    if (p.length > 0) note('D', client);
+    else if ((p.flags & (SYN | FIN | RST | ACK)) === ACK) note('A', client);
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+// Two sides of the same moment: a capture on the client and one on the server. Attempts are
+// matched by 4-tuple and ISN (or, when a NAT rewrote addresses, by ISN and server port alone),
+// the clocks are lined up, and each client attempt gets `where` it ended:
+//   none        the client got the server's answer (handshake completed, or refused by RST)
+//   path        the SYN left the client but never reached the server capture (or a router
+//               turned it back with ICMP)
+//   server      the SYN reached the server, which sent nothing back (host firewall, or no
+//               listener behind a dropping firewall)
+//   return-path the server answered (SYN/ACK or RST) and the answer never reached the client
+import type { Capture } from '../packets.ts';
+import { partsOf } from './classify.ts';
+import { explainWhere } from './evidence.ts';
+import { analyzeCapture } from './analyze.ts';
+import type { AttemptVerdict, Comparison, ComparedAttempt, Where } from './types.ts';
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function firstSynTime(v: AttemptVerdict): number {
+  const syn = v.attempt.packets.find((p) => p.role === 'syn');
+  return v.attempt.startTime + (syn?.t ?? 0);
+}
+
+export function whereFor(client: AttemptVerdict, server: AttemptVerdict | undefined): Where {
+  if (client.verdict === 'connected' || client.verdict === 'refused') return 'none';
+  if (client.verdict === 'half-open' && client.attempt.packets.some((p) => p.role === 'client-rst')) return 'none';
+  if (client.verdict === 'unreachable') {
+    const icmp = client.attempt.packets.find((p) => p.role === 'icmp');
+    return icmp?.from === 'server' || server ? 'server' : 'path';
+  }
+  if (!server) return client.verdict === 'half-open' ? 'none' : 'path';
+  const serverAnswered = server.verdict === 'connected' || server.verdict === 'half-open' || server.verdict === 'refused';
+  // The client's half-open-by-resending (its SYN/ACK arrived but it keeps sending SYNs) is
+  // still an answer that reached it.
+  if (client.verdict === 'half-open') return 'none';
+  return serverAnswered ? 'return-path' : 'server';
+}
+
+export function compareCaptures(clientCapture: Capture, serverCapture: Capture): Comparison {
+  const clientSide = analyzeCapture(clientCapture).attempts;
+  const serverSide = analyzeCapture(serverCapture).attempts;
+  const byId = new Map(serverSide.map((v) => [v.attempt.id, v]));
+  // Fallback key for NAT: the client's ISN and the server port usually survive address rewriting.
+  const byIsn = new Map<string, AttemptVerdict | null>();
+  for (const v of serverSide) {
+    const key = `${v.attempt.isn}/${v.attempt.serverPort}`;
+    byIsn.set(key, byIsn.has(key) ? null : v);
+  }
+  const pairs: Array<{ client: AttemptVerdict; server?: AttemptVerdict; matchedBy?: 'tuple' | 'isn' }> = [];
+  const used = new Set<AttemptVerdict>();
+  for (const c of clientSide) {
+    let s = byId.get(c.attempt.id);
+    let matchedBy: 'tuple' | 'isn' | undefined = s ? 'tuple' : undefined;
+    if (!s) {
+      const viaIsn = byIsn.get(`${c.attempt.isn}/${c.attempt.serverPort}`);
+      if (viaIsn && !used.has(viaIsn) && !byId.has(viaIsn.attempt.id)) {
+        s = viaIsn;
+        matchedBy = 'isn';
+      }
+    }
+    if (s) used.add(s);
+    pairs.push({ client: c, server: s, matchedBy });
+  }
+  const clockOffset = median(pairs.filter((p) => p.server).map((p) => firstSynTime(p.server!) - firstSynTime(p.client)));
+
+  const attempts: ComparedAttempt[] = pairs.map(({ client, server, matchedBy }) => {
+    const where = whereFor(client, server);
+    return {
+      ...client,
+      side: 'client',
+      where,
+      counterpart: server,
+      whereEvidence: explainWhere({
+        where,
+        client: { verdict: client.verdict, attempt: client.attempt, frames: client.frames },
+        server: server ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) } : undefined,
+        clockOffset,
+        matchedBy,
+      }),
+    };
+  });
+  const findings: string[] = [];
+  const matched = pairs.filter((p) => p.server).length;
+  const serverOnly = serverSide.filter((v) => !used.has(v));
+  if (clientSide.length > 0 && serverSide.length > 0 && matched === 0) {
+    findings.push('No attempt appears in both captures: they may be of different moments, or something between the two rewrote the sequence numbers as well as the addresses.');
+  }
+  if (serverOnly.length > 0) {
+    findings.push(`${serverOnly.length} ${serverOnly.length === 1 ? 'attempt appears' : 'attempts appear'} only in the server capture (the client capture started later, or they came from other clients).`);
+  }
+  return { attempts, clockOffset, matched, findings };
+}

@@ -1,0 +1,375 @@
+// Every sentence the classifier says, in one place, in the lessons' voice: what each frame shows,
+// with its numbers, then what the frames do not prove and what would settle it.
+// The widgets and the CLI show these strings as they are.
+import type { AttemptParts } from './classify.ts';
+import { formatSeconds } from './timing.ts';
+import type { Attempt, AttemptPacket, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
+
+export interface ExplainInput {
+  attempt: Attempt;
+  parts: AttemptParts;
+  verdict: Verdict;
+  timing: RetryTiming;
+  observedAfterLastSyn: number;
+  observedAfterFirst: number;
+  nmap: NmapState;
+  zeek: string;
+}
+
+export interface Explanation {
+  headline: string;
+  evidence: EvidenceStep[];
+  caveats: string[];
+}
+
+const ICMP4_UNREACHABLE: Record<number, string> = {
+  0: 'network unreachable',
+  1: 'host unreachable',
+  2: 'protocol unreachable',
+  3: 'port unreachable',
+  4: 'fragmentation needed',
+  5: 'source route failed',
+  6: 'destination network unknown',
+  7: 'destination host unknown',
+  9: 'network administratively prohibited',
+  10: 'host administratively prohibited',
+  11: 'network unreachable for this type of service',
+  12: 'host unreachable for this type of service',
+  13: 'communication administratively prohibited',
+  14: 'host precedence violation',
+  15: 'precedence cutoff in effect',
+};
+
+const ICMP6_UNREACHABLE: Record<number, string> = {
+  0: 'no route to destination',
+  1: 'communication administratively prohibited',
+  2: 'beyond scope of source address',
+  3: 'address unreachable',
+  4: 'port unreachable',
+  5: 'source address failed ingress/egress policy',
+  6: 'reject route to destination',
+};
+
+/** "type 3, code 13 (communication administratively prohibited)" */
+export function icmpName(version: 4 | 6, code: number): string {
+  const names = version === 4 ? ICMP4_UNREACHABLE : ICMP6_UNREACHABLE;
+  return names[code] ?? `code ${code}`;
+}
+
+/** What the ICMP code tells the reader about who said no. */
+function icmpMeaning(version: 4 | 6, code: number): string {
+  const prohibited = version === 4 ? code === 9 || code === 10 || code === 13 : code === 1 || code === 5 || code === 6;
+  if (prohibited) return 'a filter said no, and said so instead of dropping silently';
+  const portUnreachable = version === 4 ? code === 3 : code === 4;
+  if (portUnreachable) return 'a firewall rejecting with "port unreachable" (TCP itself would answer RST)';
+  if (version === 4 ? code === 1 || code === 7 : code === 3) return 'the last router could not reach the host (no ARP/ND answer: down, or wrong address)';
+  if (version === 4 ? code === 0 || code === 6 : code === 0) return 'a router has no route to the destination network';
+  if (version === 4 && code === 4) return 'the path MTU is smaller than the packet and DF is set';
+  return 'the path refused to deliver it';
+}
+
+const frameList = (frames: number[]): string => {
+  if (frames.length === 1) return `frame ${frames[0]}`;
+  if (frames.length === 2) return `frames ${frames[0]} and ${frames[1]}`;
+  return `frames ${frames.slice(0, -1).join(', ')} and ${frames[frames.length - 1]}`;
+};
+const frameNumbers = (ps: AttemptPacket[]): number[] => ps.map((p) => p.frame);
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const count = (n: number): string => (n === 2 ? 'both' : `all ${n}`);
+
+export function explain(input: ExplainInput): Explanation {
+  const { attempt, parts, verdict, timing, observedAfterLastSyn, observedAfterFirst } = input;
+  const { syns, duplicates, synAcks, serverRsts, clientAcks, clientRsts, clientFins, icmp } = parts;
+  const client = `${attempt.client}:${attempt.clientPort}`;
+  const server = `${attempt.server}:${attempt.serverPort}`;
+  const port = attempt.serverPort;
+  const evidence: EvidenceStep[] = [];
+  const caveats: string[] = [];
+  const isnPlus1 = (attempt.isn + 1) >>> 0;
+
+  // 1. The SYN(s).
+  if (syns.length > 0) {
+    const first = syns[0];
+    if (syns.length === 1) {
+      evidence.push({
+        text: `Frame ${first.frame}: ${client} sends a SYN to ${server} (Seq ${attempt.isn}, Ack ${first.ack})`,
+        frames: [first.frame],
+      });
+    } else {
+      const frames = frameNumbers(syns);
+      evidence.push({
+        text: `Ack stays ${first.ack} in ${count(syns.length)} SYNs from ${client} to ${server} (frames ${frames.join(', ')})`,
+        frames,
+      });
+      const retries = syns.slice(1);
+      evidence.push({
+        text: `Seq stays ${attempt.isn}: ${frameList(frameNumbers(retries))} ${retries.length === 1 ? 'retransmits' : 'retransmit'} frame ${first.frame} after ${retries.map((r) => formatSeconds(r.t - first.t)).join(' and ')}`,
+        frames,
+      });
+      if (timing.schedule && (verdict === 'no-response' || verdict === 'inconclusive' || verdict === 'unreachable')) {
+        evidence.push({ text: `The client waited ${timing.schedule}`, frames });
+      }
+    }
+    for (const d of duplicates) {
+      const original = attempt.packets.filter((p) => p.t <= d.t && p.from === d.from && p.role !== 'duplicate' && p.seq === d.seq).pop();
+      if (!original) continue;
+      const id = d.ipId !== undefined ? `same IP ID 0x${d.ipId.toString(16).padStart(4, '0')}, ` : '';
+      evidence.push({
+        text: `Frame ${d.frame} is frame ${original.frame} captured a second time (${id}${formatSeconds(d.t - original.t)} later${d.vlan !== original.vlan && d.vlan !== undefined ? `, on VLAN ${d.vlan}` : ''}), not a retry`,
+        frames: [original.frame, d.frame],
+      });
+    }
+  } else if (attempt.synMissing) {
+    evidence.push({
+      text: `The capture holds no SYN from ${client}: it started after it. The server's answer (Ack ${isnPlus1}) tells us the SYN's Seq was ${attempt.isn}`,
+      frames: synAcks.length > 0 ? [synAcks[0].frame] : [],
+    });
+  }
+  if (attempt.vlans.length > 0) {
+    evidence.push({
+      text: attempt.vlans.length === 1 ? `All of it on VLAN ${attempt.vlans[0]}` : `Seen on VLANs ${attempt.vlans.join(', ')}: the same packets crossing more than one VLAN`,
+      frames: [],
+    });
+  }
+
+  const lastSyn = syns[syns.length - 1];
+  const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(p.t - (syns[0]?.t ?? 0));
+  let headline = '';
+
+  switch (verdict) {
+    case 'connected':
+    case 'half-open': {
+      const sa = synAcks[0];
+      if (sa) {
+        evidence.push({
+          text: `Frame ${sa.frame}: ${server} answers SYN/ACK with Ack ${sa.ack} = the SYN's Seq + 1${syns.length > 0 ? `, ${sinceFirstSyn(sa)} after the first SYN` : ''}: something listens on port ${port}`,
+          frames: [sa.frame],
+        });
+      }
+      const earlyRst = serverRsts.find((r) => !sa || r.t < sa.t);
+      if (earlyRst && sa) {
+        const ttls = earlyRst.ttl !== undefined && sa.ttl !== undefined && earlyRst.ttl !== sa.ttl ? ` (TTL ${earlyRst.ttl}, while the SYN/ACK has TTL ${sa.ttl})` : '';
+        evidence.push({
+          text: `Frame ${earlyRst.frame}: a RST claiming to come from ${server} arrived before the SYN/ACK${ttls}: a forged reset from a middlebox, not the server's answer`,
+          frames: [earlyRst.frame, sa.frame],
+        });
+      }
+      const extraSynAcks = synAcks.slice(1);
+      if (extraSynAcks.length > 0) {
+        evidence.push({
+          text: `The server sent its SYN/ACK ${plural(synAcks.length, 'time')} (${frameList(frameNumbers(synAcks))}): it was waiting for the client's ACK`,
+          frames: frameNumbers(synAcks),
+        });
+      }
+      if (verdict === 'connected') {
+        const ack = clientAcks[0];
+        const confirm = parts.serverConfirms[0];
+        if (ack) {
+          const what = ack.role === 'client-data' ? `sends data (${plural(ack.length, 'byte')})` : ack.flags & 0x001 ? 'ACKs the SYN/ACK (with FIN)' : 'ACKs the SYN/ACK';
+          evidence.push({
+            text: `Frame ${ack.frame}: the client ${what}${sa ? ` with Ack ${ack.ack}, past the server's Seq` : ''}: the handshake completed`,
+            frames: [ack.frame],
+          });
+          if (!sa) {
+            evidence.push({
+              text: `The SYN/ACK itself is not in the capture, but the client could not have sent frame ${ack.frame} without it`,
+              frames: [ack.frame],
+            });
+          }
+        } else if (confirm) {
+          const what = confirm.length > 0 ? `sends ${plural(confirm.length, 'byte')} of data` : `acknowledges ${plural(((confirm.ack - isnPlus1) >>> 0), 'byte')} of client data (Ack ${confirm.ack})`;
+          evidence.push({
+            text: `Frame ${confirm.frame}: the server ${what} — it only does that once the handshake completed. The client's packets are not in this capture (one direction only)`,
+            frames: [confirm.frame],
+          });
+        }
+        headline = `Connected: ${server} answered and the handshake completed — port ${port} is open and reachable.`;
+      } else {
+        const laterSyns = sa ? syns.filter((s) => s.t > sa.t) : [];
+        if (clientRsts.length > 0 && sa) {
+          const r = clientRsts[0];
+          evidence.push({
+            text: `Frame ${r.frame}: instead of completing the handshake, the client resets it (RST, Seq ${r.seq}) ${formatSeconds(r.t - sa.t)} after the SYN/ACK — the way a SYN scan (nmap -sS) probes a port`,
+            frames: [r.frame],
+          });
+        } else if (laterSyns.length > 0) {
+          evidence.push({
+            text: `The client kept resending its SYN after the SYN/ACK (${frameList(frameNumbers(laterSyns))}): the answer never reached it`,
+            frames: frameNumbers(laterSyns),
+          });
+          caveats.push('Something between the two ends (or the client\'s own firewall) dropped the SYN/ACK: capture on the client host itself, and on the way back, to see where');
+        } else {
+          evidence.push({
+            text: `No ACK from the client in the ${formatSeconds(observedAfterLastSyn)} the capture went on after that`,
+            frames: [],
+          });
+          if (observedAfterLastSyn < 1) caveats.push('The capture stops soon after the SYN/ACK: a longer capture would show whether the client completes the handshake');
+        }
+        headline = `Half-open: ${server} answered SYN/ACK, so port ${port} is open, but the handshake never completed.`;
+      }
+      break;
+    }
+    case 'refused': {
+      const r = serverRsts[0];
+      const answersSyn = (r.flags & 0x010) !== 0 && r.ack === isnPlus1;
+      evidence.push({
+        text: `Frame ${r.frame}: ${server} answers RST${r.flags & 0x010 ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: nothing listens on port ${port}`,
+        frames: [r.frame],
+      });
+      if (syns.length > 1) {
+        const retries = syns.slice(1);
+        evidence.push({
+          text: `The client tried again anyway (${frameList(frameNumbers(retries))}) and got ${serverRsts.length > 1 ? `a RST each time (${frameList(frameNumbers(serverRsts.slice(1)))})` : 'no further answer'} — Windows retries a refused SYN`,
+          frames: [...frameNumbers(retries), ...frameNumbers(serverRsts.slice(1))],
+        });
+      }
+      evidence.push({ text: `A reset came back, so the path to ${attempt.server} and back is open: the host is up and the port is closed`, frames: [r.frame] });
+      caveats.push(`A firewall set to reject (rather than drop) can send the RST for the host: if its TTL differs from other packets from ${attempt.server}, it came from somewhere else`);
+      headline = `Refused: ${server} answered RST — port ${port} is closed (nothing listening), and the network let the SYN through.`;
+      break;
+    }
+    case 'unreachable': {
+      const u = icmp[0];
+      const name = icmpName(u.icmpVersion ?? 4, u.icmpCode ?? -1);
+      const type = u.icmpVersion === 6 ? `ICMPv6 type 1, code ${u.icmpCode}` : `ICMP type 3, code ${u.icmpCode}`;
+      evidence.push({
+        text: `Frame ${u.frame}: ${u.routerAddress === attempt.server ? `${attempt.server} itself` : u.routerAddress} sends ${type} (${name}) quoting this SYN (${attempt.clientPort} → ${port}${Number.isNaN(u.seq) ? '' : `, Seq ${u.seq}`}), ${sinceFirstSyn(u)} after it: ${icmpMeaning(u.icmpVersion ?? 4, u.icmpCode ?? -1)}`,
+        frames: [u.frame],
+      });
+      if (icmp.length > 1) {
+        evidence.push({ text: `Every retry got the same answer (${frameList(frameNumbers(icmp))})`, frames: frameNumbers(icmp) });
+      }
+      headline = `Unreachable: ${u.routerAddress} answered ICMP ${name} — the SYN did not reach port ${port}.`;
+      break;
+    }
+    case 'no-response': {
+      evidence.push({
+        text:
+          observedAfterLastSyn > 0.0005
+            ? `No SYN/ACK, RST or ICMP error about it from ${server} or any router in the ${formatSeconds(observedAfterLastSyn)} that followed${syns.length > 1 ? ' the last SYN' : ''}`
+            : `No SYN/ACK, RST or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
+        frames: lastSyn ? [lastSyn.frame] : [],
+      });
+      if (observedAfterLastSyn < 1) {
+        caveats.push(`The capture ends ${formatSeconds(observedAfterLastSyn)} after the last SYN: the client may have tried again after that`);
+      }
+      const gaveUp = [...clientRsts, ...clientFins][0];
+      if (gaveUp) {
+        evidence.push({ text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`, frames: [gaveUp.frame] });
+      }
+      if (timing.matches === 'legacy-windows' && observedAfterFirst < 21) {
+        caveats.push(`The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`);
+      }
+      caveats.push('From this side alone, a firewall drop and a port with nothing listening behind a dropping firewall (Windows Firewall on a closed port) look the same — capture on the server too');
+      const which = syns.length === 1 ? 'the SYN' : syns.length === 2 ? 'either SYN' : `any of the ${syns.length} SYNs`;
+      headline = `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
+      break;
+    }
+    case 'inconclusive': {
+      const quit = [...clientRsts, ...clientFins].sort((a, b) => a.t - b.t)[0];
+      const sa = synAcks[0];
+      if (sa) {
+        evidence.push({
+          text: `Frame ${sa.frame}: ${server} answers SYN/ACK with Ack ${sa.ack} = the SYN's Seq + 1: port ${port} is open`,
+          frames: [sa.frame],
+        });
+        evidence.push({
+          text: `The capture stops ${formatSeconds(observedAfterFirst - sa.t)} after the SYN/ACK, before the client's ACK could show`,
+          frames: [sa.frame],
+        });
+        caveats.push('Capture a little longer to see whether the handshake completes');
+      } else if (quit) {
+        evidence.push({
+          text: `Frame ${quit.frame}: the client itself gives up (${quit.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(quit)} after its SYN, before any answer could be expected`,
+          frames: [quit.frame],
+        });
+        caveats.push('The client aborted before a retry: try the connection again and let it run, capturing for at least 3 s');
+      } else {
+        evidence.push({
+          text: `The capture stops ${formatSeconds(observedAfterLastSyn)} after the SYN, with no answer yet — less than the ${formatSeconds(1)} a client waits before its first retry`,
+          frames: lastSyn ? [lastSyn.frame] : [],
+        });
+        caveats.push('Too short to tell a drop from a slow answer: capture for at least 3 s after the SYN (21 s to see a legacy Windows client give up), or capture on the server too');
+      }
+      headline = sa
+        ? `Inconclusive: ${server} answered SYN/ACK (port ${port} is open), but the capture stops before the handshake could complete.`
+        : quit
+          ? `Inconclusive: the client gave up on its own ${sinceFirstSyn(quit)} after the SYN — too soon to tell.`
+          : `Inconclusive: the capture shows the SYN but stops ${formatSeconds(observedAfterLastSyn)} later — too soon to tell.`;
+      break;
+    }
+  }
+  return { headline, evidence, caveats };
+}
+
+/** The sentence for the nmap and Zeek columns, e.g. "nmap: filtered · Zeek: S0". */
+export function stateLine(nmap: NmapState, zeek: string): string {
+  return `nmap: ${nmap} · Zeek: ${zeek}`;
+}
+
+export interface WhereInput {
+  where: 'none' | 'path' | 'server' | 'return-path';
+  client: { verdict: Verdict; attempt: Attempt; frames: number[] };
+  /** The same attempt in the server capture, when it is there. */
+  server?: { verdict: Verdict; attempt: Attempt; parts: AttemptParts };
+  /** Server clock minus client clock, seconds; NaN if unknown. */
+  clockOffset: number;
+  /** How the two were matched. */
+  matchedBy?: 'tuple' | 'isn';
+}
+
+/** Evidence for `where`, citing frames of both files ("client frame 3", "server frame 2"). */
+export function explainWhere(input: WhereInput): EvidenceStep[] {
+  const { where, client, server, clockOffset, matchedBy } = input;
+  const a = client.attempt;
+  const target = `${a.server}:${a.serverPort}`;
+  const steps: EvidenceStep[] = [];
+  if (server) {
+    const s = server.attempt;
+    const synFrames = server.parts.syns.map((p) => p.frame);
+    steps.push({
+      text: `The server capture has the same SYN (Seq ${a.isn}${matchedBy === 'isn' ? `; addresses rewritten on the way — NAT — so matched by Seq alone: ${s.client}:${s.clientPort} → ${s.server}:${s.serverPort} there` : ''}) in server ${synFrames.length === 1 ? 'frame' : 'frames'} ${synFrames.join(', ')}${Number.isFinite(clockOffset) ? ` (the server's clock runs ${formatSeconds(Math.abs(clockOffset))} ${clockOffset >= 0 ? 'ahead of' : 'behind'} the client's)` : ''}`,
+      frames: [],
+    });
+  }
+  switch (where) {
+    case 'none':
+      steps.push({
+        text:
+          client.verdict === 'connected'
+            ? 'Nothing was lost: the handshake completed'
+            : `Nothing was lost on the way: the client received the server's answer (${client.verdict})`,
+        frames: [],
+      });
+      break;
+    case 'path': {
+      const icmp = client.attempt.packets.find((p) => p.role === 'icmp');
+      steps.push({
+        text: icmp
+          ? `Client frame ${icmp.frame}: router ${icmp.routerAddress} turned the SYN back with ICMP ${icmpName(icmp.icmpVersion ?? 4, icmp.icmpCode ?? -1)}; it never reached the server`
+          : `The SYN left the client (client ${client.frames.length === 1 ? 'frame' : 'frames'} ${client.frames.slice(0, 5).join(', ')}) but never reached the server capture: something on the path between them dropped it`,
+        frames: icmp ? [icmp.frame] : [],
+      });
+      break;
+    }
+    case 'server': {
+      const answered = server?.parts.icmp[0];
+      steps.push({
+        text: answered
+          ? `The SYN reached ${a.server}, which answered ICMP ${icmpName(answered.icmpVersion ?? 4, answered.icmpCode ?? -1)} instead of TCP: a host firewall rejecting`
+          : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
+        frames: [],
+      });
+      break;
+    }
+    case 'return-path': {
+      const answer = server?.parts.synAcks[0] ?? server?.parts.serverRsts[0];
+      steps.push({
+        text: `${target} answered (${answer && answer.flags & 0x002 ? 'SYN/ACK' : 'RST'} in server frame ${answer?.frame ?? '?'}), but the answer never reached the client: it was dropped on the way back`,
+        frames: [],
+      });
+      break;
+    }
+  }
+  return steps;
+}

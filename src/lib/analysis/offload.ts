@@ -1,0 +1,71 @@
+// Checksum offload: a capture taken on the sending host shows wrong TCP/UDP (and sometimes IP)
+// checksums on the packets that host sent, because the NIC fills them in after the capture
+// point. Wrong checksums on packets the host *received* are different: those are real damage.
+//
+// Who is "the capturing host"? The decoder recognises the exact offload signature — the field
+// holds the folded pseudo-header sum ('partial') — so a host with such packets is the one that
+// sent them from this machine. When the capture records directions (pcapng flags), 'sent' says
+// it directly. Bad checksums from any other host count as received.
+import type { Capture, Packet } from '../packets.ts';
+import { formatIP } from '../describe/addresses.ts';
+import type { OffloadFinding } from './types.ts';
+
+type Status = 'good' | 'bad' | 'partial' | 'unverified' | undefined;
+
+function checksumStatuses(p: Packet): Status[] {
+  const d = p.dissection;
+  const out: Status[] = [];
+  if (d.ip?.version === 4) out.push(d.ip.checksumStatus);
+  if (d.tcp) out.push(d.tcp.checksumStatus);
+  if (d.udp) out.push(d.udp.checksumStatus);
+  return out;
+}
+
+const MAX_FRAMES_LISTED = 10_000;
+
+export function findOffload(capture: Capture): OffloadFinding {
+  const localHosts = new Set<string>();
+  // First pass: which hosts sent packets with the offload signature, or are marked as sent.
+  for (const p of capture.packets) {
+    const ip = p.dissection.ip;
+    if (!ip) continue;
+    const statuses = checksumStatuses(p);
+    if (p.direction === 'sent' || statuses.includes('partial')) localHosts.add(formatIP(ip.src));
+  }
+  const offloadFrames: number[] = [];
+  const corruptFrames: number[] = [];
+  let offloadCount = 0;
+  let corruptCount = 0;
+  for (const p of capture.packets) {
+    const ip = p.dissection.ip;
+    if (!ip) continue;
+    const statuses = checksumStatuses(p);
+    const wrong = statuses.some((s) => s === 'bad' || s === 'partial');
+    if (!wrong) continue;
+    const sentHere = p.direction === 'sent' || (p.direction !== 'received' && localHosts.has(formatIP(ip.src)));
+    if (sentHere) {
+      offloadCount++;
+      if (offloadFrames.length < MAX_FRAMES_LISTED) offloadFrames.push(p.number);
+    } else {
+      corruptCount++;
+      if (corruptFrames.length < MAX_FRAMES_LISTED) corruptFrames.push(p.number);
+    }
+  }
+  const offloadHosts = [...localHosts].sort();
+  const text: string[] = [];
+  if (offloadCount > 0) {
+    text.push(
+      `${offloadCount} ${offloadCount === 1 ? 'packet' : 'packets'} sent by ${offloadHosts.join(', ') || 'the capturing host'} show a wrong checksum ` +
+        `(Network Monitor: [Bad CheckSum]). They were captured before the network card filled the checksum in — checksum offload. ` +
+        `A red herring: those packets left with correct checksums.`,
+    );
+  }
+  if (corruptCount > 0) {
+    text.push(
+      `${corruptCount} received ${corruptCount === 1 ? 'packet has' : 'packets have'} a wrong checksum. That is different from offload and real: ` +
+        `they were damaged on the way (or by a middlebox that rewrote them badly), and the receiver drops them.`,
+    );
+  }
+  const kind = offloadCount > 0 && corruptCount > 0 ? 'both' : offloadCount > 0 ? 'offload' : corruptCount > 0 ? 'corrupt' : 'none';
+  return { kind, offloadHosts: offloadCount > 0 ? offloadHosts : [], offloadFrames, corruptFrames, text };
+}

@@ -1,0 +1,155 @@
+// The classifier's data: connection attempts found in a capture, and what we say about each.
+// Everything here is plain data (numbers, strings, arrays) so it crosses a Worker boundary as is.
+
+/** What happened to one connection attempt, from the frames alone. */
+export type Verdict = 'connected' | 'half-open' | 'refused' | 'no-response' | 'unreachable' | 'inconclusive';
+
+/** nmap's port state for the same evidence (SYN scan rules). */
+export type NmapState = 'open' | 'closed' | 'filtered' | 'unknown';
+
+/** Where an attempt ended, from a client-side and a server-side capture of the same moment. */
+export type Where = 'none' | 'path' | 'server' | 'return-path';
+
+/** Which end sent a packet: the attempt's client, its server, or a third host (a router's ICMP). */
+export type Sender = 'client' | 'server' | 'router';
+
+/** One packet of an attempt, in capture order. Indices are into capture.packets. */
+export interface AttemptPacket {
+  index: number;
+  /** Frame number as Wireshark shows it. */
+  frame: number;
+  /** Seconds since the attempt's first packet. */
+  t: number;
+  from: Sender;
+  /** TCP flags (0 for ICMP). */
+  flags: number;
+  /** What part it plays; 'other' = later traffic of the same connection. */
+  role:
+    | 'syn'
+    | 'syn-retransmission'
+    | 'duplicate'
+    | 'syn-ack'
+    | 'syn-ack-retransmission'
+    | 'rst'
+    | 'client-ack'
+    | 'client-data'
+    | 'client-rst'
+    | 'client-fin'
+    | 'server-fin'
+    /** A server packet that proves the handshake completed (data, or an ACK of client data). */
+    | 'server-confirms'
+    | 'icmp'
+    | 'other';
+  /** Raw seq / ack, NaN when absent. */
+  seq: number;
+  ack: number;
+  ipId?: number;
+  ttl?: number;
+  vlan?: number;
+  /** ICMP type/code for role 'icmp'; the router's address. */
+  icmpType?: number;
+  icmpCode?: number;
+  icmpVersion?: 4 | 6;
+  routerAddress?: string;
+  /** Payload bytes. */
+  length: number;
+}
+
+/** A client's SYN (and its retransmissions), identified by 4-tuple and ISN, with everything that answered it. */
+export interface Attempt {
+  /** Stable id: "client:port>server:port#isn". */
+  id: string;
+  client: string;
+  clientPort: number;
+  server: string;
+  serverPort: number;
+  ipVersion: 4 | 6;
+  /** The client's initial sequence number (raw). For a SYN not captured: the SYN/ACK's ack - 1. */
+  isn: number;
+  /** tcp.stream of the first SYN (or SYN/ACK). */
+  stream: number;
+  /** True when the capture holds no SYN for it (it started after the SYN; only the answer is here). */
+  synMissing: boolean;
+  /** Seconds since 1970 of the first packet (float, for display and clock offsets). */
+  startTime: number;
+  packets: AttemptPacket[];
+  /** VLAN ids the attempt's packets were seen on (empty if untagged). */
+  vlans: number[];
+  /** The server's ISN when a SYN/ACK was seen. */
+  serverIsn?: number;
+}
+
+/** One step of reasoning, citing the frames it rests on. */
+export interface EvidenceStep {
+  text: string;
+  frames: number[];
+}
+
+export interface RetryTiming {
+  /** Seconds from the first SYN to each retransmission. */
+  offsets: number[];
+  /** Seconds between successive SYNs. */
+  intervals: number[];
+  /** e.g. "3 s then 6 s: legacy Windows", or undefined when there are no retries. */
+  schedule?: string;
+  /** Which known stack the schedule matches. */
+  matches?: 'legacy-windows' | 'doubling-1s' | 'other';
+}
+
+export interface AttemptVerdict {
+  attempt: Attempt;
+  verdict: Verdict;
+  /** One sentence: what the verdict means for this attempt. */
+  headline: string;
+  nmap: NmapState;
+  /** Zeek conn_state for the same packets (SF, S0, REJ, RSTO, RSTOS0, SH, OTH, …). */
+  zeek: string;
+  /** Zeek-style history: S SYN, h SYN/ACK, A ACK, D data, F FIN, R RST, upper case = client; I ICMP. */
+  history: string;
+  /** Frame numbers of the attempt's packets. */
+  frames: number[];
+  evidence: EvidenceStep[];
+  /** What this capture cannot prove, and what would settle it. */
+  caveats: string[];
+  timing: RetryTiming;
+  /** Seconds the capture went on after the attempt's last SYN. */
+  observedAfterLastSyn: number;
+}
+
+export interface OffloadFinding {
+  /** 'none': every checksum we could check was right. */
+  kind: 'none' | 'offload' | 'corrupt' | 'both';
+  /** Hosts whose sent packets carry checksum-offload signatures (the capturing host). */
+  offloadHosts: string[];
+  offloadFrames: number[];
+  /** Received packets with wrong checksums: real damage somewhere. */
+  corruptFrames: number[];
+  /** Sentences for the reader. */
+  text: string[];
+}
+
+export interface CaptureAnalysis {
+  attempts: AttemptVerdict[];
+  offload: OffloadFinding;
+  /** Seconds from first to last packet. */
+  duration: number;
+  /** Capture-wide sentences (offload, capture cut short, …). */
+  findings: string[];
+}
+
+export interface ComparedAttempt extends AttemptVerdict {
+  where: Where;
+  /** The same attempt in the other capture, when found. */
+  counterpart?: AttemptVerdict;
+  /** Which capture this row comes from. */
+  side: 'client' | 'server';
+  whereEvidence: EvidenceStep[];
+}
+
+export interface Comparison {
+  attempts: ComparedAttempt[];
+  /** Server clock minus client clock, seconds (median over matched attempts); NaN if none matched. */
+  clockOffset: number;
+  matched: number;
+  findings: string[];
+}
