@@ -2,7 +2,7 @@
 // timestamps (to 100 ns, FILETIME's resolution), direction and interface — whatever the clock,
 // pointer size, buffer size, CPU spread, buffer order and fragmentation.
 import { describe, expect, it } from 'vitest';
-import { readEtl, looksLikeEtl } from '../../src/lib/capture/etl.ts';
+import { readEtl, looksLikeEtl, walkEtl } from '../../src/lib/capture/etl.ts';
 import { writeEtl, type ClockIn, type PacketIn, type WriteOptions } from './write-etl.ts';
 import { framesOf, hasTshark, hex, manifestCount, packetsFrom, tsharkFrames, type Plan } from './helpers.ts';
 
@@ -100,6 +100,11 @@ describe('round trip through the test ETL writer', () => {
     expect(read.events.byKind['compact-system']).toBeGreaterThan(0);
     expect(read.events.byKind['perfinfo']).toBeGreaterThan(0);
     expect(read.events.metadataEvents).toBeGreaterThan(0);
+    // readEtl keeps only packet events but counts them all: the same totals as a full walk.
+    const walk = walkEtl(written.bytes);
+    expect(read.events.events).toBe(walk.events.length);
+    expect(read.events.events).toBe(walk.counts.total);
+    expect(read.events.events).toBe(packets.length > 0 ? 1 + written.noiseEvents + read.events.packetEvents : 1);
   });
 
   it.each(clocks)('timestamps are exact to 100 ns with the %s clock', (_name, clock) => {

@@ -159,10 +159,28 @@ export interface EtlWalk {
   header?: LogfileHeader;
   /** Every buffer found, sorted by time (the header buffer first), then by file position. */
   buffers: EtlBufferHeader[];
-  /** Every readable event, sorted by time across the per-CPU buffers. */
+  /** Every readable event (or those `keep` chose), sorted by time across the per-CPU buffers. */
   events: EtlEvent[];
+  /** Counts over every readable event, kept or not. */
+  counts: EtlEventCounts;
   /** Everything that was wrong, in file order. Complete events elsewhere are still in `events`. */
   problems: CaptureError[];
+}
+
+export interface EtlEventCounts {
+  total: number;
+  /** Per header kind ('event-header', 'system', 'wpp', …). */
+  byKind: Record<string, number>;
+  /** Per provider GUID (EVENT_HEADER) or class GUID (classic headers). */
+  byProvider: Record<string, number>;
+}
+
+export interface WalkOptions {
+  /**
+   * Which events to return. The rest are only counted: a netsh trace holds far more events
+   * from other providers than packets, and keeping them all would cost memory for nothing.
+   */
+  keep?: (event: EtlEvent) => boolean;
 }
 
 const fmt = (n: number | bigint): string => n.toLocaleString('en-US');
@@ -385,11 +403,13 @@ export function looksLikeEtl(head: Uint8Array): boolean {
 }
 
 /** Reads the whole file: header, buffers and events (sorted by time), and every problem met. */
-export function walkEtl(bytes: Uint8Array): EtlWalk {
+export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   const problems: CaptureError[] = [];
   const buffers: EtlBufferHeader[] = [];
   const events: EtlEvent[] = [];
-  const fail = (error: CaptureError): EtlWalk => ({ buffers, events, problems: [error] });
+  const counts: EtlEventCounts = { total: 0, byKind: {}, byProvider: {} };
+  const keep = options.keep;
+  const fail = (error: CaptureError): EtlWalk => ({ buffers, events, counts, problems: [error] });
 
   if (bytes.length === 0) return fail(new CaptureError('not-a-capture', 'the file is empty', 0));
   if (bytes.length < BUFFER_HEADER_SIZE + SYSTEM_HEADER_SIZE) {
@@ -505,6 +525,10 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
     for (const event of walkBufferEvents(bytes, buffer, end, problems)) {
       // Kinds without a timestamp (WPP, unknown) sort with the event before them.
       if (event.timestamp !== undefined) lastTime = event.timestamp;
+      counts.total++;
+      counts.byKind[event.kind] = (counts.byKind[event.kind] ?? 0) + 1;
+      if (event.guid) counts.byProvider[event.guid] = (counts.byProvider[event.guid] ?? 0) + 1;
+      if (keep && !keep(event)) continue;
       // Time relative to the logfile header fits a double exactly for any real trace length.
       sortable.push({ key: Number(lastTime - header.headerTimestamp), order: order++, event });
     }
@@ -513,7 +537,7 @@ export function walkEtl(bytes: Uint8Array): EtlWalk {
   for (const s of sortable) events.push(s.event);
   buffers.sort(byTime);
   problems.sort((a, b) => a.offset - b.offset);
-  return { header, buffers, events, problems };
+  return { header, buffers, events, counts, problems };
 }
 
 /** Past the last whole buffer, a few bytes of zero or 0xFF fill are not damage. */

@@ -5,8 +5,8 @@
 // ETL needs the whole file at once: buffers are written per CPU and only sorting all of them by
 // time gives the packets in order.
 import type { CaptureError, CaptureInfo, CapturedFrame } from './types.ts';
-import { EVENT_TRACE_COMPRESSED_MODE, walkEtl, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
-import { ndisPackets } from './etl-ndis.ts';
+import { EVENT_TRACE_COMPRESSED_MODE, walkEtl, type LogfileHeader } from './etl-walk.ts';
+import { NDIS_PACKET_CAPTURE_PROVIDER, ndisPackets } from './etl-ndis.ts';
 
 export {
   looksLikeEtl,
@@ -17,7 +17,18 @@ export {
   EVENT_TRACE_COMPRESSED_MODE,
   BUFFER_FLAG_COMPRESSED,
 } from './etl-walk.ts';
-export type { EtlBufferHeader, EtlClock, EtlEvent, EtlEventDescriptor, EtlExtendedItem, EtlHeaderKind, EtlWalk, LogfileHeader } from './etl-walk.ts';
+export type {
+  EtlBufferHeader,
+  EtlClock,
+  EtlEvent,
+  EtlEventCounts,
+  EtlEventDescriptor,
+  EtlExtendedItem,
+  EtlHeaderKind,
+  EtlWalk,
+  LogfileHeader,
+  WalkOptions,
+} from './etl-walk.ts';
 export { NDIS_PACKET_CAPTURE_PROVIDER, NdisKeyword, ndisPackets } from './etl-ndis.ts';
 
 export interface EtlEventSummary {
@@ -51,16 +62,6 @@ export interface EtlRead {
   events: EtlEventSummary;
 }
 
-function summarize(events: EtlEvent[]): Pick<EtlEventSummary, 'byKind' | 'byProvider'> {
-  const byKind: Record<string, number> = {};
-  const byProvider: Record<string, number> = {};
-  for (const e of events) {
-    byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
-    if (e.guid) byProvider[e.guid] = (byProvider[e.guid] ?? 0) + 1;
-  }
-  return { byKind, byProvider };
-}
-
 function variantOf(header: LogfileHeader | undefined): string {
   if (!header) return 'ETL';
   const clock = header.clock === 'qpc' ? 'QPC' : header.clock === 'system-time' ? 'system time' : 'CPU cycles';
@@ -70,15 +71,17 @@ function variantOf(header: LogfileHeader | undefined): string {
 
 /** Reads a whole .etl: never throws; the first problem (if any) is `error`, every packet found is in `frames`. */
 export function readEtl(bytes: Uint8Array): EtlRead {
-  const walk = walkEtl(bytes);
+  // Only packet-capture events are kept; the rest are counted.
+  const walk = walkEtl(bytes, { keep: (e) => e.guid === NDIS_PACKET_CAPTURE_PROVIDER });
   const header = walk.header;
   const buffersMayBeMissing = walk.problems.length > 0 || (header?.buffersLost ?? 0) > 0;
   const packets = header ? ndisPackets(header, walk.events, buffersMayBeMissing) : undefined;
   const problems = [...walk.problems, ...(packets?.problems ?? [])].sort((a, b) => a.offset - b.offset);
   const events: EtlEventSummary = {
     buffers: walk.buffers.length,
-    events: walk.events.length,
-    ...summarize(walk.events),
+    events: walk.counts.total,
+    byKind: walk.counts.byKind,
+    byProvider: walk.counts.byProvider,
     packetEvents: packets?.packetEvents ?? 0,
     fragmentedPackets: packets?.fragmentedPackets ?? 0,
     incompletePackets: packets?.incompletePackets ?? 0,
