@@ -304,3 +304,41 @@ describe('NetMon 2.2+ frame comments', () => {
     });
   });
 });
+
+describe('incremental reader state', () => {
+  it('has info as soon as the header is parsed, before any frame', () => {
+    if (!haveCorpus) return;
+    const bytes = corpusFile('tcpdump/tests/tcp-handshake-nano.pcap');
+    const reader = createCaptureReader();
+    expect(reader.push(bytes.slice(0, 10))).toEqual([]);
+    expect(reader.info).toBeUndefined();
+    expect(reader.push(bytes.slice(10, 30))).toEqual([]);
+    expect(reader.info?.variant).toBe('pcap LE nsec 2.4');
+    expect(reader.info?.interfaces).toEqual([{ id: 0, linkType: 113, snapLength: 262144, fcsLength: 0 }]);
+    const frames = reader.push(bytes.slice(30));
+    expect(frames.length).toBe(3);
+    expect(reader.framesRead).toBe(3);
+    expect(reader.bytesRead).toBe(bytes.length);
+    expect(reader.finish()).toEqual({ info: reader.info, frames: [] });
+    // finish() is idempotent and later pushes are ignored.
+    expect(reader.push(bytes)).toEqual([]);
+    expect(reader.finish().frames).toEqual([]);
+  });
+
+  it('stops a ReadableStream it no longer needs', async () => {
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('%PDF-1.7 not a capture, and more to come'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const generator = readCaptureStream(stream);
+    const step = await generator.next();
+    expect(step.done).toBe(true);
+    expect(step.value?.error?.kind).toBe('not-a-capture');
+    expect(cancelled).toBe(true);
+  });
+});

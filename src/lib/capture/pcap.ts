@@ -54,7 +54,10 @@ export class PcapParser implements FormatParser {
   private fcsLength = 0;
   private readonly observer: BlockObserver | undefined;
 
-  constructor(magic: { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean }, observer?: BlockObserver) {
+  private readonly totalBytes: number | undefined;
+
+  constructor(magic: { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean }, observer?: BlockObserver, totalBytes?: number) {
+    this.totalBytes = totalBytes;
     this.littleEndian = magic.littleEndian;
     this.nanosecondUnits = magic.nanoseconds;
     this.recordHeaderBytes = magic.kuznetsov ? KUZNETSOV_RECORD_HEADER_BYTES : RECORD_HEADER_BYTES;
@@ -92,6 +95,18 @@ export class PcapParser implements FormatParser {
         break;
       }
       const total = headerBytes + capturedLength;
+      const recordOffset = fileOffset + pos - start;
+      if (this.totalBytes !== undefined && recordOffset + total > this.totalBytes) {
+        // Known at once when the size is known: never wait for (or buffer toward) bytes that cannot come.
+        this.error = truncatedInside(
+          `packet ${formatCount(emitted + 1)}`,
+          emitted + 1,
+          recordOffset,
+          `record of ${formatCount(total)} bytes, ${formatCount(this.totalBytes - recordOffset)} left in the file`,
+        );
+        this.need = 0;
+        break;
+      }
       if (end - pos < total) {
         this.need = total;
         this.framesEmitted = emitted;

@@ -58,7 +58,7 @@ export function createCaptureReader(options: CaptureReaderOptions = {}): Capture
 function parserFor(sniffed: Exclude<Sniffed, { format: undefined }>, options: CaptureReaderOptions): FormatParser {
   switch (sniffed.format) {
     case 'pcap':
-      return new PcapParser(sniffed, options.observer);
+      return new PcapParser(sniffed, options.observer, options.totalBytes);
     case 'pcapng':
       return new PcapngParser({ observer: options.observer, totalBytes: options.totalBytes });
     case 'netmon':
@@ -127,7 +127,7 @@ class IncrementalReader implements CaptureReader {
         this.consumedOffset += next;
         if (parser.error) break;
         if (next === 0 && parser.need <= this.pendingLength) break; // cannot happen with a correct parser; never spin
-        this.keepPending(buffer, next, this.pendingLength);
+        if (next > 0) this.keepPending(buffer, next, this.pendingLength);
         continue;
       }
       if (pos >= chunk.length) break;
@@ -262,13 +262,19 @@ async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint
   if ('getReader' in source && typeof source.getReader === 'function') {
     // Not every browser makes ReadableStream async-iterable yet.
     const streamReader = source.getReader();
+    let finished = false;
     try {
       for (;;) {
         const { done, value } = await streamReader.read();
-        if (done) return;
+        if (done) {
+          finished = true;
+          return;
+        }
         yield value;
       }
     } finally {
+      // Stopped early (bad input): tell the source we want no more bytes.
+      if (!finished) await streamReader.cancel().catch(() => undefined);
       streamReader.releaseLock();
     }
   } else {

@@ -76,6 +76,8 @@ export function sniffCapture(head: Uint8Array, complete: boolean): Sniffed | und
   if (pcap) return { format: 'pcap', ...pcap };
   if (looksLikePcapng(head)) return { format: 'pcapng' };
   if (looksLikeNetmon(head)) return { format: 'netmon' };
+  // Known foreign signatures are decided at once (no need to wait for an ETL-sized head).
+  if (FOREIGN_SIGNATURES.some((signature) => startsWith(head, signature.bytes))) return { format: undefined, error: describeForeign(head) };
   const etl = etlSupport();
   if (etl) {
     if (head.length < SNIFF_BYTES && !complete) return undefined;
