@@ -338,7 +338,8 @@ describe('incremental reader state', () => {
     const generator = readCaptureStream(stream);
     const step = await generator.next();
     expect(step.done).toBe(true);
-    expect(step.value?.error?.kind).toBe('not-a-capture');
+    if (!step.done) return;
+    expect(step.value.error?.kind).toBe('not-a-capture');
     expect(cancelled).toBe(true);
   });
 });
