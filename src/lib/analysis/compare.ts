@@ -1,11 +1,11 @@
 // Two sides of the same moment: a capture on the client and one on the server. Attempts are
 // matched by 4-tuple and ISN (or, when a NAT rewrote addresses, by ISN and server port alone),
 // the clocks are lined up, and each client attempt gets `where` it ended:
-//   none        the client got the server's answer (handshake completed, or refused by RST)
+//   none        the handshake completed (or, for a SYN scan, the client got the SYN/ACK it wanted)
 //   path        the SYN left the client but never reached the server capture (or a router
 //               turned it back with ICMP)
 //   server      the SYN reached the server, which sent nothing back (host firewall, or no
-//               listener behind a dropping firewall)
+//               listener behind a dropping firewall) — or refused it (RST, or ICMP from the host)
 //   return-path the server answered (SYN/ACK or RST) and the answer never reached the client
 import type { Capture } from '../packets.ts';
 import { partsOf } from './classify.ts';
@@ -26,7 +26,9 @@ function firstSynTime(v: AttemptVerdict): number {
 }
 
 export function whereFor(client: AttemptVerdict, server: AttemptVerdict | undefined): Where {
-  if (client.verdict === 'connected' || client.verdict === 'refused') return 'none';
+  if (client.verdict === 'connected') return 'none';
+  // Refused: the answer came back, but the attempt ended at the server, which said no.
+  if (client.verdict === 'refused') return 'server';
   if (client.verdict === 'half-open' && client.attempt.packets.some((p) => p.role === 'client-rst')) return 'none';
   if (client.verdict === 'unreachable') {
     const icmp = client.attempt.packets.find((p) => p.role === 'icmp');

@@ -354,11 +354,14 @@ export function explainWhere(input: WhereInput): EvidenceStep[] {
     }
     case 'server': {
       const answered = server?.parts.icmp[0];
+      const refusal = client.attempt.packets.find((p) => p.role === 'rst');
       steps.push({
-        text: answered
+        text: refusal
+          ? `The SYN reached ${a.server}, which refused it: client frame ${refusal.frame} is its RST, and nothing listens on port ${a.serverPort}`
+          : answered
           ? `The SYN reached ${a.server}, which answered ICMP ${icmpName(answered.icmpVersion ?? 4, answered.icmpCode ?? -1)} instead of TCP: a host firewall rejecting`
           : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
-        frames: [],
+        frames: refusal ? [refusal.frame] : [],
       });
       break;
     }
