@@ -10,6 +10,7 @@ export const NDIS_EVENT_PACKET_FRAGMENT = 1001;
 export const NDIS_EVENT_PACKET_METADATA = 1002;
 export const NDIS_EVENT_VMSWITCH_FRAGMENT = 1003;
 
+/** Keyword bits (the u64 EVENT_DESCRIPTOR.Keyword). */
 export const NdisKeyword = {
   WIRELESS_WAN: 0x200n,
   NATIVE_802_11: 0x1_0000n,
@@ -49,15 +50,23 @@ function u32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x100_0000;
 }
 
-function linkTypeOf(keyword: bigint): number {
-  if (keyword & NdisKeyword.NATIVE_802_11) return LinkType.IEEE802_11;
-  if (keyword & NdisKeyword.WIRELESS_WAN) return LinkType.RAW;
+// The same bits split into the keyword's two 32-bit halves: BigInt arithmetic per packet is slow.
+const LOW_WIRELESS_WAN = 0x200;
+const LOW_NATIVE_802_11 = 0x1_0000;
+const LOW_PACKET_START = 0x4000_0000;
+const LOW_PACKET_END = 0x8000_0000;
+const HIGH_SEND = 0x1;
+const HIGH_RECEIVE = 0x2;
+
+function linkTypeOf(low: number): number {
+  if (low & LOW_NATIVE_802_11) return LinkType.IEEE802_11;
+  if (low & LOW_WIRELESS_WAN) return LinkType.RAW;
   return LinkType.ETHERNET;
 }
 
-function directionOf(keyword: bigint): Direction | undefined {
-  if (keyword & NdisKeyword.SEND) return 'sent';
-  if (keyword & NdisKeyword.RECEIVE) return 'received';
+function directionOf(high: number): Direction | undefined {
+  if (high & HIGH_SEND) return 'sent';
+  if (high & HIGH_RECEIVE) return 'received';
   return undefined;
 }
 
@@ -194,8 +203,10 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
       continue;
     }
     const { fragment } = record;
-    const starts = (keyword & NdisKeyword.PACKET_START) !== 0n;
-    const ends = (keyword & NdisKeyword.PACKET_END) !== 0n;
+    const low = Number(keyword & 0xffff_ffffn);
+    const high = Number(keyword >> 32n);
+    const starts = (low & LOW_PACKET_START) !== 0;
+    const ends = (low & LOW_PACKET_END) !== 0;
     const pendingKey = `${id}/${event.processor}`;
     let packet = pending.get(pendingKey);
     if (starts) {
@@ -229,7 +240,7 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
         at += part.length;
       }
     }
-    const linkType = linkTypeOf(keyword);
+    const linkType = linkTypeOf(low);
     // NDIS logs 802.11 frames after decryption: clear "Protected" so decoders do not try to decrypt.
     if (linkType === LinkType.IEEE802_11 && data.length > 1 && data[1] & 0x40) {
       data = data.slice();
@@ -248,7 +259,7 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
       interfaceId,
       data,
     };
-    const direction = directionOf(keyword);
+    const direction = directionOf(high);
     if (direction) frame.direction = direction;
     // The thread that logged the packet, as etl2pcapng writes it into each packet's comment.
     if (event.processId !== undefined && event.threadId !== undefined) frame.comments = [`PID=${event.processId} TID=${event.threadId}`];

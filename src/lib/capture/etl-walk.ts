@@ -177,10 +177,11 @@ export interface EtlEventCounts {
 
 export interface WalkOptions {
   /**
-   * Which events to return. The rest are only counted: a netsh trace holds far more events
-   * from other providers than packets, and keeping them all would cost memory for nothing.
+   * Return only events of these providers (GUIDs as in EtlEvent.guid); the rest are counted but
+   * never turned into objects: a netsh trace holds far more events from other providers than
+   * packets, and materialising them all would cost memory and time for nothing.
    */
-  keep?: (event: EtlEvent) => boolean;
+  providers?: readonly string[];
 }
 
 const fmt = (n: number | bigint): string => n.toLocaleString('en-US');
@@ -210,6 +211,35 @@ export function readGuid(bytes: Uint8Array, at: number): string {
     h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
     h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
   );
+}
+
+/**
+ * GUID text without a new string per event: a trace has a handful of providers but millions of
+ * events. Entries are found by Data1 and checked byte for byte; the cache stops growing at a
+ * size no real trace reaches (a damaged file could otherwise fill it with garbage GUIDs).
+ */
+class GuidCache {
+  private readonly byData1 = new Map<number, Array<{ bytes: Uint8Array; text: string }>>();
+  private size = 0;
+
+  read(bytes: Uint8Array, at: number): string {
+    const data1 = u32(bytes, at);
+    const list = this.byData1.get(data1);
+    if (list) {
+      outer: for (const entry of list) {
+        for (let i = 4; i < 16; i++) if (entry.bytes[i] !== bytes[at + i]) continue outer;
+        return entry.text;
+      }
+    }
+    const text = readGuid(bytes, at);
+    if (this.size < 4096) {
+      this.size++;
+      const entry = { bytes: bytes.slice(at, at + 16), text };
+      if (list) list.push(entry);
+      else this.byData1.set(data1, [entry]);
+    }
+    return text;
+  }
 }
 
 /** NUL-terminated UTF-16LE starting at `at`, never reading at or past `end`. Returns the text and where it stopped. */
@@ -251,6 +281,8 @@ interface KindInfo {
   headerLength: number;
   /** Where the u16 total size sits: 4 for kernel-style headers, 0 for the rest. */
   sizeAt: 0 | 4;
+  /** Where the provider/class GUID sits, for the kinds that have one. */
+  guidAt?: number;
 }
 
 /** Header kind from byte 2 (TRACE_HEADER_TYPE_*) and byte 3 (marker flags). */
@@ -269,13 +301,13 @@ function classify(type: number, markerFlags: number): KindInfo {
       return { kind: 'perfinfo', headerLength: 16, sizeAt: 4 };
     case 0x12:
     case 0x13:
-      return { kind: 'event-header', headerLength: 80, sizeAt: 0 };
+      return { kind: 'event-header', headerLength: 80, sizeAt: 0, guidAt: 24 };
     case 0x0a:
     case 0x14:
-      return { kind: 'event-trace', headerLength: 48, sizeAt: 0 };
+      return { kind: 'event-trace', headerLength: 48, sizeAt: 0, guidAt: 24 };
     case 0x0b:
     case 0x15:
-      return { kind: 'instance', headerLength: 48, sizeAt: 0 };
+      return { kind: 'instance', headerLength: 48, sizeAt: 0, guidAt: 24 };
     case 0x0c:
       return { kind: 'timed', headerLength: 4, sizeAt: 0 };
     case 0x0d:
@@ -408,7 +440,8 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   const buffers: EtlBufferHeader[] = [];
   const events: EtlEvent[] = [];
   const counts: EtlEventCounts = { total: 0, byKind: {}, byProvider: {} };
-  const keep = options.keep;
+  const only = options.providers ? new Set(options.providers) : undefined;
+  const guids = new GuidCache();
   const fail = (error: CaptureError): EtlWalk => ({ buffers, events, counts, problems: [error] });
 
   if (bytes.length === 0) return fail(new CaptureError('not-a-capture', 'the file is empty', 0));
@@ -522,16 +555,19 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   let order = 0;
   for (const { buffer, end } of readable) {
     let lastTime = buffer.timestamp;
-    for (const event of walkBufferEvents(bytes, buffer, end, problems)) {
+    walkBufferEvents(bytes, buffer, end, problems, (p, size, info) => {
+      counts.total++;
+      counts.byKind[info.kind] = (counts.byKind[info.kind] ?? 0) + 1;
+      const guid = info.guidAt ? guids.read(bytes, p + info.guidAt) : undefined;
+      if (guid) counts.byProvider[guid] = (counts.byProvider[guid] ?? 0) + 1;
+      if (only && (!guid || !only.has(guid))) return;
+      const event = readEvent(bytes, p, size, info, buffer, problems, guid);
+      if (!event) return;
       // Kinds without a timestamp (WPP, unknown) sort with the event before them.
       if (event.timestamp !== undefined) lastTime = event.timestamp;
-      counts.total++;
-      counts.byKind[event.kind] = (counts.byKind[event.kind] ?? 0) + 1;
-      if (event.guid) counts.byProvider[event.guid] = (counts.byProvider[event.guid] ?? 0) + 1;
-      if (keep && !keep(event)) continue;
       // Time relative to the logfile header fits a double exactly for any real trace length.
       sortable.push({ key: Number(lastTime - header.headerTimestamp), order: order++, event });
-    }
+    });
   }
   sortable.sort((a, b) => a.key - b.key || a.order - b.order);
   for (const s of sortable) events.push(s.event);
@@ -551,12 +587,13 @@ function isTrailingFill(bytes: Uint8Array, offset: number): boolean {
  * runs past `end` or is smaller than its header stops the buffer; damage inside one event
  * (extended items) skips just that event.
  */
-function* walkBufferEvents(
+function walkBufferEvents(
   bytes: Uint8Array,
   buffer: EtlBufferHeader,
   end: number,
   problems: CaptureError[],
-): Generator<EtlEvent> {
+  visit: (p: number, size: number, info: KindInfo) => void,
+): void {
   let p = buffer.offset + BUFFER_HEADER_SIZE;
   while (p + 4 <= end) {
     // Unused space inside a buffer is filled with 0xFF.
@@ -589,8 +626,7 @@ function* walkBufferEvents(
       );
       return;
     }
-    const event = readEvent(bytes, p, size, info, buffer, problems);
-    if (event) yield event;
+    visit(p, size, info);
     p += (size + 7) & ~7;
   }
   if (p < end) {
@@ -605,6 +641,7 @@ function readEvent(
   info: KindInfo,
   buffer: EtlBufferHeader,
   problems: CaptureError[],
+  guid: string | undefined,
 ): EtlEvent | undefined {
   const eventEnd = p + size;
   const base = { kind: info.kind, headerType: bytes[p + 2], offset: p, size, buffer: buffer.fileIndex, processor: buffer.processorIndex };
@@ -628,7 +665,7 @@ function readEvent(
         threadId: u32(bytes, p + 8),
         processId: u32(bytes, p + 12),
         timestamp: i64(bytes, p + 16),
-        guid: readGuid(bytes, p + 24),
+        guid,
         userData: bytes.subarray(p + info.headerLength, eventEnd),
       };
     case 'event-header': {
@@ -639,7 +676,7 @@ function readEvent(
         threadId: u32(bytes, p + 8),
         processId: u32(bytes, p + 12),
         timestamp: i64(bytes, p + 16),
-        guid: readGuid(bytes, p + 24),
+        guid,
         descriptor: {
           id: u16(bytes, p + 40),
           version: bytes[p + 42],

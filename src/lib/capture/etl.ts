@@ -72,7 +72,7 @@ function variantOf(header: LogfileHeader | undefined): string {
 /** Reads a whole .etl: never throws; the first problem (if any) is `error`, every packet found is in `frames`. */
 export function readEtl(bytes: Uint8Array): EtlRead {
   // Only packet-capture events are kept; the rest are counted.
-  const walk = walkEtl(bytes, { keep: (e) => e.guid === NDIS_PACKET_CAPTURE_PROVIDER });
+  const walk = walkEtl(bytes, { providers: [NDIS_PACKET_CAPTURE_PROVIDER] });
   const header = walk.header;
   const buffersMayBeMissing = walk.problems.length > 0 || (header?.buffersLost ?? 0) > 0;
   const packets = header ? ndisPackets(header, walk.events, buffersMayBeMissing) : undefined;
