@@ -14,8 +14,12 @@ const ipv4Number = (address: Uint8Array): number =>
 const etherNumber = (address: Uint8Array): number =>
   (address[0] * 0x10000 + ((address[1] << 8) | address[2])) * 0x1000000 + ((address[3] << 16) | (address[4] << 8) | address[5]);
 
-/** Wireshark's checksum status values (PROTO_CHECKSUM_E_*); 'partial' is Wireshark ≥ 4.2's. */
-const CHECKSUM_STATUS = { bad: 0, good: 1, unverified: 2, partial: 5 } as const;
+/**
+ * Wireshark's checksum status values (PROTO_CHECKSUM_E_*: 0 bad, 1 good, 2 unverified). A
+ * 'partial' checksum (the offload signature) is a wrong value in the field, and tshark 4.0 calls
+ * it bad, so the filter does too; the packet details say why (see docs/FILTERS.md).
+ */
+const CHECKSUM_STATUS = { bad: 0, good: 1, unverified: 2, partial: 0 } as const;
 
 const SET_LABELS = ['Set', 'Not set'] as const;
 
@@ -77,7 +81,7 @@ function ipv6Field(name: string, description: string, kind: FieldDefinition['kin
 }
 
 /** A TCP field: read from the packet's own header and from a quoted one when the value is there. */
-function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
+function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
   return {
     name,
     kind,
@@ -86,14 +90,14 @@ function tcpField(name: string, description: string, kind: FieldDefinition['kind
     ...extra,
     read: fromPacket((p, out) => {
       const d = p.dissection;
-      if (d.tcp !== undefined) get(d.tcp, out);
+      if (d.tcp !== undefined) get(d.tcp, out, p);
       const quoted = d.icmp?.quoted?.tcp;
-      if (quoted !== undefined) get(quoted, out);
+      if (quoted !== undefined) get(quoted, out, p);
     }),
   };
 }
 
-function udpField(name: string, description: string, bits: number, get: (udp: QuotedUdp, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
+function udpField(name: string, description: string, bits: number, get: (udp: QuotedUdp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
   return {
     name,
     kind: 'uint',
@@ -102,9 +106,9 @@ function udpField(name: string, description: string, bits: number, get: (udp: Qu
     ...extra,
     read: fromPacket((p, out) => {
       const d = p.dissection;
-      if (d.udp !== undefined) get(d.udp, out);
+      if (d.udp !== undefined) get(d.udp, out, p);
       const quoted = d.icmp?.quoted?.udp;
-      if (quoted !== undefined) get(quoted, out);
+      if (quoted !== undefined) get(quoted, out, p);
     }),
   };
 }
@@ -277,9 +281,6 @@ const ipFields: FieldDefinition[] = [
 
 // --- transport ---------------------------------------------------------------------------
 
-/** The TCP segment's payload bytes, a view into the frame. */
-const tcpPayload = (p: Packet, tcp: TcpLayer): Uint8Array => p.data.subarray(tcp.payloadOffset, tcp.payloadEnd);
-
 const tcpFields: FieldDefinition[] = [
   protocol('tcp', 'Transmission Control Protocol', (d) => d.tcp !== undefined || d.icmp?.quoted?.tcp !== undefined, (p) => layerSpan(p.dissection.tcp)),
   tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort)),
@@ -342,15 +343,12 @@ const tcpFields: FieldDefinition[] = [
       if (tcp !== undefined) out.pushNumber(tcp.payloadLength);
     }),
   },
-  {
-    name: 'tcp.payload',
-    kind: 'bytes',
-    description: 'TCP payload',
-    read: fromPacket((p, out) => {
-      const tcp = p.dissection.tcp;
-      if (tcp !== undefined && tcp.payloadEnd > tcp.payloadOffset) out.pushBytes(tcpPayload(p, tcp));
-    }),
-  },
+  tcpField('tcp.payload', 'TCP payload', 'bytes', undefined, (tcp, out, p) => {
+    // A quoted header carries payload only when the ICMP error quoted the whole segment.
+    if (tcp.payloadOffset !== undefined && tcp.payloadEnd !== undefined && tcp.payloadEnd > tcp.payloadOffset) {
+      out.pushBytes(p.data.subarray(tcp.payloadOffset, tcp.payloadEnd));
+    }
+  }),
   ...tcpAnalysisFields,
 ];
 
@@ -368,15 +366,11 @@ const udpFields: FieldDefinition[] = [
   udpField('udp.checksum', 'Checksum', 16, (udp, out) => {
     if (udp.checksum !== undefined) out.pushNumber(udp.checksum);
   }),
-  {
-    name: 'udp.payload',
-    kind: 'bytes',
-    description: 'Payload',
-    read: fromPacket((p, out) => {
-      const udp = p.dissection.udp;
-      if (udp !== undefined && udp.payloadEnd > udp.payloadOffset) out.pushBytes(p.data.subarray(udp.payloadOffset, udp.payloadEnd));
-    }),
-  },
+  udpField('udp.payload', 'Payload', 0, (udp, out, p) => {
+    if (udp.payloadOffset !== undefined && udp.payloadEnd !== undefined && udp.payloadEnd > udp.payloadOffset) {
+      out.pushBytes(p.data.subarray(udp.payloadOffset, udp.payloadEnd));
+    }
+  }, { kind: 'bytes', bits: undefined }),
 ];
 
 function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined): FieldDefinition {

@@ -77,8 +77,9 @@ function completenessOf(context: FieldContext): Uint8Array {
     const synAck = flags & 0x012;
     if (synAck === 0x002) bits |= SYN_SENT;
     else if (synAck === 0x012) bits |= SYN_ACK;
-    // Wireshark counts the ACK only once the SYN/ACK has been seen (the handshake's third step).
-    else if (synAck === 0x010 && (perStream[stream] & SYN_ACK) !== 0) bits |= ACK;
+    // Wireshark's ACK bit is a bare acknowledgment (no SYN, no data), checked against tshark -2:
+    // a RST/ACK or FIN/ACK counts, a data segment with ACK set does not.
+    else if (synAck === 0x010 && tcp.payloadLength === 0) bits |= ACK;
     if (tcp.payloadLength > 0) bits |= DATA;
     if ((flags & 0x001) !== 0) bits |= FIN;
     if ((flags & 0x004) !== 0) bits |= RST;

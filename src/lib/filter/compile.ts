@@ -145,8 +145,7 @@ export class Checker {
       if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol') this.cannotParticipate(source, node);
       let pattern: RegExp;
       try {
-        // Wireshark's `matches` ignores case by default (PCRE2 caseless).
-        pattern = new RegExp(new TextDecoder().decode(node.right.bytes), 'is');
+        pattern = wiresharkRegExp(new TextDecoder().decode(node.right.bytes));
       } catch (e) {
         throw filterError('type', `Regex compilation error: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}.`, node.right.start, node.right.end);
       }
@@ -217,6 +216,24 @@ export class Checker {
       return false;
     }, 'any');
   }
+}
+
+/**
+ * A PCRE pattern as a JS RegExp. Wireshark's `matches` ignores case by default; PCRE's leading
+ * option setting, e.g. `(?-i)` (case-sensitive) or `(?s)`, becomes JS flags, which have no
+ * inline form.
+ */
+function wiresharkRegExp(source: string): RegExp {
+  const flags = new Set(['i']);
+  let pattern = source;
+  const leading = /^\(\?([imsx]*)(?:-([imsx]*))?\)/.exec(pattern);
+  if (leading !== null) {
+    for (const f of leading[1]) flags.add(f);
+    for (const f of leading[2] ?? '') flags.delete(f);
+    flags.delete('x');
+    pattern = pattern.slice(leading[0].length);
+  }
+  return new RegExp(pattern, [...flags].join(''));
 }
 
 function compatible(a: FieldDefinition, b: FieldDefinition): boolean {
