@@ -9,7 +9,7 @@
 //   return-path the server answered (SYN/ACK or RST) and the answer never reached the client
 import type { Capture } from '../packets.ts';
 import { partsOf } from './classify.ts';
-import { explainWhere } from './evidence.ts';
+import { explainWhere, ONE_SIDE_CAVEAT } from './evidence.ts';
 import { analyzeCapture } from './analyze.ts';
 import type { AttemptVerdict, Comparison, ComparedAttempt, Where } from './types.ts';
 
@@ -73,6 +73,8 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
     const where = whereFor(client, server);
     return {
       ...client,
+      // With the server's capture in hand, "capture on the server too" has been done.
+      caveats: client.caveats.filter((c) => c !== ONE_SIDE_CAVEAT),
       side: 'client',
       where,
       counterpart: server,

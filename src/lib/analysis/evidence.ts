@@ -22,6 +22,10 @@ export interface Explanation {
   caveats: string[];
 }
 
+/** The limit of one capture, which a second capture (on the server) removes. */
+export const ONE_SIDE_CAVEAT =
+  'From this side alone, a firewall drop and a port with nothing listening behind a dropping firewall (Windows Firewall on a closed port) look the same — capture on the server too';
+
 const ICMP4_UNREACHABLE: Record<number, string> = {
   0: 'network unreachable',
   1: 'host unreachable',
@@ -167,7 +171,7 @@ export function explain(input: ExplainInput): Explanation {
         if (ack) {
           const what = ack.role === 'client-data' ? `sends data (${plural(ack.length, 'byte')})` : ack.flags & 0x001 ? 'ACKs the SYN/ACK (with FIN)' : 'ACKs the SYN/ACK';
           evidence.push({
-            text: `Frame ${ack.frame}: the client ${what}${sa ? ` with Ack ${ack.ack}, past the server's Seq` : ''}: the handshake completed`,
+            text: `Frame ${ack.frame}: the client ${what}${sa ? ` with Ack ${ack.ack}${ack.ack === ((sa.seq + 1) >>> 0) ? " = the server's Seq + 1" : ", past the server's Seq"}` : ''}: the handshake completed`,
             frames: [ack.frame],
           });
           if (!sa) {
@@ -239,7 +243,10 @@ export function explain(input: ExplainInput): Explanation {
       if (icmp.length > 1) {
         evidence.push({ text: `Every retry got the same answer (${frameList(frameNumbers(icmp))})`, frames: frameNumbers(icmp) });
       }
-      headline = `Unreachable: ${u.routerAddress} answered ICMP ${name} — the SYN did not reach port ${port}.`;
+      headline =
+        u.routerAddress === attempt.server
+          ? `Unreachable: ${attempt.server} answered ICMP ${name} instead of TCP — a firewall on the host turned the SYN for port ${port} away.`
+          : `Unreachable: router ${u.routerAddress} answered ICMP ${name} — the SYN for port ${port} never reached ${attempt.server}.`;
       break;
     }
     case 'no-response': {
@@ -251,7 +258,11 @@ export function explain(input: ExplainInput): Explanation {
         frames: lastSyn ? [lastSyn.frame] : [],
       });
       if (observedAfterLastSyn < 1) {
-        caveats.push(`The capture ends ${formatSeconds(observedAfterLastSyn)} after the last SYN: the client may have tried again after that`);
+        caveats.push(
+          observedAfterLastSyn > 0.0005
+            ? `The capture ends ${formatSeconds(observedAfterLastSyn)} after the last SYN: the client may have tried again after that`
+            : 'The capture ends with the last SYN: the client may have tried again after that',
+        );
       }
       const gaveUp = [...clientRsts, ...clientFins][0];
       if (gaveUp) {
@@ -260,7 +271,7 @@ export function explain(input: ExplainInput): Explanation {
       if (timing.matches === 'legacy-windows' && observedAfterFirst < 21) {
         caveats.push(`The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`);
       }
-      caveats.push('From this side alone, a firewall drop and a port with nothing listening behind a dropping firewall (Windows Firewall on a closed port) look the same — capture on the server too');
+      caveats.push(ONE_SIDE_CAVEAT);
       const which = syns.length === 1 ? 'the SYN' : syns.length === 2 ? 'either SYN' : `any of the ${syns.length} SYNs`;
       headline = `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
       break;

@@ -34,9 +34,13 @@ function describeSchedule(intervals: number[], matches: RetryTiming['matches']):
   const spoken = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} then ${list[list.length - 1]}`;
   switch (matches) {
     case 'legacy-windows':
-      return `${spoken}: a first retry after 3 s, doubling after that — legacy Windows (SYNs at 0, 3 and 9 s, giving up at 21 s)`;
+      return intervals.length > 1
+        ? `${spoken}: a first retry after 3 s, doubling after that — legacy Windows (SYNs at 0, 3 and 9 s, giving up at 21 s)`
+        : `${spoken}: a first retry after 3 s — legacy Windows (SYNs at 0, 3 and 9 s, giving up at 21 s)`;
     case 'doubling-1s':
-      return `${spoken}: a first retry after 1 s, doubling after that — Linux and current Windows`;
+      return intervals.length > 1
+        ? `${spoken}: a first retry after 1 s, doubling after that — Linux and current Windows`
+        : `${spoken}: a first retry after 1 s — Linux and current Windows (which double the wait after that)`;
     default:
       return intervals.length > 1 && doubles(intervals)
         ? `${spoken}: doubling, but from ${list[0]} — not one of the usual schedules`

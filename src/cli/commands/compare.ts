@@ -1,0 +1,55 @@
+// `porttrace compare CLIENT SERVER [--json]`: match a client-side and a server-side capture of
+// the same moment and say where each attempt ended (none / path / server / return-path).
+import type { CliIO } from '../io.ts';
+import { compareCaptures } from '../../lib/analysis/index.ts';
+import { formatSeconds } from '../../lib/analysis/timing.ts';
+import { attemptJson, attemptText, damageLine, parseArgs, readCapture } from './verdicts.ts';
+
+const USAGE = 'usage: porttrace compare CLIENT SERVER [--json]\n';
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(args, 2);
+  if (typeof parsed === 'string') {
+    io.err(`porttrace compare: ${parsed}\n${USAGE}`);
+    return 2;
+  }
+  const [clientFile, serverFile] = parsed.files;
+  const client = await readCapture(clientFile, io);
+  if (typeof client === 'string') {
+    io.err(client);
+    return 2;
+  }
+  const server = await readCapture(serverFile, io);
+  if (typeof server === 'string') {
+    io.err(server);
+    return 2;
+  }
+  const comparison = compareCaptures(client, server);
+  const offset = Number.isFinite(comparison.clockOffset) ? comparison.clockOffset : null;
+  if (parsed.json) {
+    io.out(
+      JSON.stringify(
+        { attempts: comparison.attempts.map(attemptJson), matched: comparison.matched, clockOffset: offset, findings: comparison.findings },
+        null,
+        1,
+      ) + '\n',
+    );
+  } else {
+    io.out(
+      `${comparison.matched} of ${comparison.attempts.length} client attempts found in the server capture` +
+        (offset !== null ? `; the server's clock is ${formatSeconds(Math.abs(offset))} ${offset >= 0 ? 'ahead' : 'behind'}` : '') +
+        '\n\n',
+    );
+    for (const v of comparison.attempts) io.out(attemptText(v));
+    for (const f of comparison.findings) io.out(`\n${f}\n`);
+  }
+  let status = 0;
+  for (const [file, capture] of [[clientFile, client], [serverFile, server]] as const) {
+    const damage = damageLine(file, capture);
+    if (damage) {
+      io.err(damage);
+      status = 2;
+    }
+  }
+  return status;
+}
