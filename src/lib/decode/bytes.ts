@@ -24,18 +24,45 @@ export function truncated(layer: string, offset: number, needed: number): Trunca
  * not yet folded. An odd last byte is padded with zero, as RFC 1071 says.
  */
 export function sumWords(bytes: Uint8Array, start: number, end: number, initial: number): number {
-  let sum = initial;
+  // High and low bytes summed apart, eight bytes a turn: this loop touches every payload byte of
+  // every packet, so it is the decoder's hottest. (Sums stay far below 2^53 for any frame.)
+  let high = 0;
+  let low = 0;
   let i = start;
   const evenEnd = end - ((end - start) & 1);
-  for (; i < evenEnd; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (i < end) sum += bytes[i] << 8;
-  return sum;
+  for (const stop = evenEnd - 7; i < stop; i += 8) {
+    high += bytes[i] + bytes[i + 2] + bytes[i + 4] + bytes[i + 6];
+    low += bytes[i + 1] + bytes[i + 3] + bytes[i + 5] + bytes[i + 7];
+  }
+  for (; i < evenEnd; i += 2) {
+    high += bytes[i];
+    low += bytes[i + 1];
+  }
+  if (i < end) high += bytes[i];
+  return initial + high * 256 + low;
 }
 
 /** Fold carries into 16 bits (the sum stays well below 2^53 for any frame we can hold). */
 export function fold(sum: number): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
   return sum;
+}
+
+/**
+ * The same sum with the addresses read in place (`length` bytes each at srcOffset/dstOffset):
+ * what the decoders use, so no address views are made while loading.
+ */
+export function pseudoHeaderSumAt(
+  bytes: Uint8Array,
+  srcOffset: number,
+  dstOffset: number,
+  addressLength: number,
+  protocol: number,
+  length: number,
+): number {
+  let sum = sumWords(bytes, srcOffset, srcOffset + addressLength, 0);
+  sum = sumWords(bytes, dstOffset, dstOffset + addressLength, sum);
+  return sum + protocol + Math.floor(length / 0x10000) + (length & 0xffff);
 }
 
 /** Sum of the IPv4/IPv6 pseudo-header that TCP, UDP and ICMPv6 checksums cover. */

@@ -3,7 +3,7 @@
 // becomes `truncated` (+ `problem`), a header that cannot be right becomes `problem`, and every
 // layer decoded before that is kept.
 import { LinkType, type CapturedFrame } from '../capture/types.ts';
-import { pseudoHeaderSum } from './bytes.ts';
+import { pseudoHeaderSum, pseudoHeaderSumAt } from './bytes.ts';
 import { decodeArp } from './arp.ts';
 import { decodeEthernet, decodeVlanTag, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanTpid } from './ethernet.ts';
 import { decodeIcmp } from './icmp.ts';
@@ -172,7 +172,7 @@ function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number,
     start = ip.payloadOffset;
     stop = ip.payloadEnd;
     segmentLength = ip.totalLength === 0 ? stop - start : ip.totalLength - ip.headerLength;
-    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.dst, protocol, 0);
+    if (!ip.moreFragments) checksumBase = pseudoHeaderSumAt(bytes, offset + 12, offset + 16, 4, protocol, 0);
   } else {
     const ip = decodeIPv6(bytes, offset, end);
     if ('truncated' in ip) return stopTruncated(d, ip, end);
@@ -184,7 +184,12 @@ function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number,
     start = ip.payloadOffset;
     stop = ip.payloadEnd;
     segmentLength = ip.payloadLength === 0 ? stop - start : ip.payloadLength - (start - offset - 40);
-    if (!ip.moreFragments) checksumBase = pseudoHeaderSum(ip.src, ip.finalDestination ?? ip.dst, protocol, 0);
+    if (!ip.moreFragments) {
+      checksumBase =
+        ip.finalDestination === undefined
+          ? pseudoHeaderSumAt(bytes, offset + 8, offset + 24, 16, protocol, 0)
+          : pseudoHeaderSum(ip.src, ip.finalDestination, protocol, 0);
+    }
   }
   if (segmentLength < 0) segmentLength = 0;
   if (protocol === IP_PROTO_TCP) {
