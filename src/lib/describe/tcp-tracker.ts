@@ -60,6 +60,10 @@ const newDirection = (): Direction => ({
   seenAny: false,
 });
 
+const MAX_REMEMBERED_SEGMENTS = 256;
+/** Shared by every packet without analysis notes (most of them). */
+const NO_NOTES: string[] = Object.freeze([]) as unknown as string[];
+
 const mod32 = (n: number): number => ((n % 0x100000000) + 0x100000000) % 0x100000000;
 /** a < b in sequence space (RFC 1982 serial arithmetic). */
 const seqLess = (a: number, b: number): boolean => a !== b && mod32(b - a) < 0x80000000;
@@ -178,7 +182,10 @@ function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, 
   }
   if (hasAck && !isRst && rev.nextSeq >= 0 && seqLess(rev.nextSeq, tcp.ack)) notes.push('TCP ACKed unseen segment');
 
-  if (segmentLength > 0 && !fwd.firstFrameBySeq.has(tcp.seq) && fwd.firstFrameBySeq.size < 4096) {
+  if (segmentLength > 0 && !fwd.firstFrameBySeq.has(tcp.seq)) {
+    // Bounded: a long transfer would otherwise keep one entry per segment. Retransmissions
+    // come soon after the original, so forgetting old segments loses almost nothing.
+    if (fwd.firstFrameBySeq.size >= MAX_REMEMBERED_SEGMENTS) fwd.firstFrameBySeq.clear();
     fwd.firstFrameBySeq.set(tcp.seq, packet.number);
   }
   if (!isRst && (fwd.nextSeq < 0 || seqLess(fwd.nextSeq, nextSeq))) fwd.nextSeq = nextSeq;
@@ -197,7 +204,7 @@ function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, 
     window,
     windowShift,
     ackBase: rev.baseSeq,
-    notes,
+    notes: notes.length === 0 ? NO_NOTES : notes,
     originalFrame,
   };
 }
