@@ -1,0 +1,67 @@
+// Every bundled trace entry is well-formed, points at a real capture, and pairs agree.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { capturePath, hasCapinfos, loadEntries, type TraceEntry } from './tshark.ts';
+
+const entries = loadEntries();
+const byId = new Map(entries.map((entry) => [entry.id, entry]));
+const VERDICTS = ['connected', 'half-open', 'refused', 'no-response', 'unreachable', 'inconclusive'];
+const WHERE = ['none', 'path', 'server', 'return-path'];
+
+describe('trace entries (src/content/traces)', () => {
+  it('exist: the recorded scenarios and the article reconstructions', () => {
+    const scenarios = new Set(entries.map((entry) => entry.scenario));
+    for (const scenario of [
+      'blocked-drop', 'closed-rst', 'closed-stealth', 'open', 'reject-icmp-prohibited', 'reject-tcp-reset',
+      'path-drop', 'return-path-drop', 'open-ipv6', 'blocked-ipv6', 'article-blocked', 'article-success',
+    ]) {
+      expect(scenarios, scenario).toContain(scenario);
+    }
+  });
+
+  describe.each(entries.map((entry) => [entry.id, entry] as const))('%s', (id, entry: TraceEntry) => {
+    it('has the schema shape of src/content.config.ts', () => {
+      expect(typeof entry.title).toBe('string');
+      expect(entry.title.length).toBeGreaterThan(0);
+      // 1–3 sentences.
+      const sentences = entry.story.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim().length > 0);
+      expect(sentences.length).toBeGreaterThanOrEqual(1);
+      expect(sentences.length).toBeLessThanOrEqual(3);
+      expect(entry.file).toBe(`/traces/${id}.pcapng`);
+      expect(['client', 'server', 'router']).toContain(entry.side);
+      expect(typeof entry.reconstruction).toBe('boolean');
+      expect(entry.source).toMatch(entry.reconstruction ? /scripts\/reconstruct-traces\.ts/ : /scripts\/record-traces\.sh/);
+      expect(entry.expected.length).toBeGreaterThan(0);
+      for (const attempt of entry.expected) {
+        expect(VERDICTS).toContain(attempt.verdict);
+        if (attempt.where !== undefined) expect(WHERE).toContain(attempt.where);
+        for (const port of [attempt.clientPort, attempt.serverPort]) {
+          expect(Number.isInteger(port) && port > 0 && port <= 65535).toBe(true);
+        }
+      }
+    });
+
+    it('names a capture file that exists and stays small', () => {
+      expect(existsSync(capturePath(entry))).toBe(true);
+      expect(statSync(capturePath(entry)).size).toBeLessThan(64 * 1024);
+    });
+
+    it.skipIf(!entry.pair)('pairs with the other side of the same moment', () => {
+      const other = byId.get(entry.pair!);
+      expect(other, `pair ${entry.pair}`).toBeDefined();
+      expect(other!.pair).toBe(id);
+      expect(other!.scenario).toBe(entry.scenario);
+      expect(other!.side).not.toBe(entry.side);
+      expect(other!.reconstruction).toBe(entry.reconstruction);
+    });
+
+    it.skipIf(!hasCapinfos)('is a capture capinfos reads, with packets in it', () => {
+      const result = spawnSync('capinfos', ['-M', '-c', '-T', capturePath(entry)], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      // Table output: header line, then "file<TAB>count".
+      const count = Number(result.stdout.trim().split('\n').at(-1)!.split('\t').at(-1));
+      expect(count).toBeGreaterThan(0);
+    });
+  });
+});
