@@ -58,6 +58,11 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
   const attempts: Builder[] = [];
   /** "client>server#isn" → attempt */
   const byKey = new Map<string, Builder>();
+  /**
+   * "client>server#ack" → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
+   * the data a SYN carried (TCP Fast Open, or a SYN with payload).
+   */
+  const byAnswer = new Map<string, Builder>();
   /** "client>server" → newest attempt on that 4-tuple */
   const latestByTuple = new Map<string, Builder>();
 
@@ -80,6 +85,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const b: Builder = { attempt, startSeconds: p.seconds, startNanoseconds: p.nanoseconds, sawSynAck: false, sawClientAck: false };
     attempts.push(b);
     byKey.set(attempt.id, b);
+    byAnswer.set(`${tuple}#${u32(isn + 1)}`, b);
     latestByTuple.set(tuple, b);
     return b;
   };
@@ -152,15 +158,14 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
         b = open(p, i, src, dst, seg.seq, ip, [seg.srcPort, seg.dstPort], false);
         add(b, p, i, 'client', 'syn', base);
       }
+      if (seg.payloadLength > 0) byAnswer.set(`${src}>${dst}#${u32(seg.seq + 1 + seg.payloadLength)}`, b);
       latestByTuple.set(`${src}>${dst}`, b);
       continue;
     }
 
     if ((flags & (SYN | ACK)) === (SYN | ACK)) {
-      const isn = u32(seg.ack - 1);
-      const key = `${dst}>${src}#${isn}`;
-      let b = byKey.get(key);
-      if (!b) b = open(p, i, dst, src, isn, ip, [seg.dstPort, seg.srcPort], true);
+      let b = byAnswer.get(`${dst}>${src}#${seg.ack}`);
+      if (!b) b = open(p, i, dst, src, u32(seg.ack - 1), ip, [seg.dstPort, seg.srcPort], true);
       const again = b.sawSynAck && b.attempt.serverIsn === seg.seq;
       add(b, p, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', base);
       b.sawSynAck = true;
@@ -173,7 +178,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const fromServer = latestByTuple.get(`${dst}>${src}`);
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
-      const answered = flags & ACK ? byKey.get(`${dst}>${src}#${u32(seg.ack - 1)}`) : undefined;
+      const answered = flags & ACK ? byAnswer.get(`${dst}>${src}#${seg.ack}`) : undefined;
       if (answered) add(answered, p, i, 'server', duplicate ? 'duplicate' : 'rst', base);
       else if (fromClient) add(fromClient, p, i, 'client', 'client-rst', base);
       else if (fromServer) add(fromServer, p, i, 'server', 'rst', base);
