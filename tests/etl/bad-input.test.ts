@@ -129,6 +129,23 @@ describe('malformed sizes', () => {
     for (const i of inBuffer) expect(got.has(keyOfPacket[i])).toBe(false);
   });
 
+  it('a blank (zeroed) buffer in the middle: malformed, stepped over with the trace buffer size, later buffers kept', () => {
+    const b = pristine.buffers[3];
+    const read = readEtl(damaged((bytes) => bytes.fill(0, b.offset, b.offset + b.size)));
+    expect(read.error?.kind).toBe('malformed');
+    expect(read.error?.offset).toBe(b.offset);
+    expect(read.error?.message).toContain('is blank but data follows; skipping 1,024 bytes');
+    expectKept(read, packetsOutside(b.offset, b.offset + b.size));
+  });
+
+  it('zero-filled space after the last buffer (a preallocated file) is not damage', () => {
+    const padded = new Uint8Array(pristine.bytes.length + 5000);
+    padded.set(pristine.bytes);
+    const read = readEtl(padded);
+    expect(read.error).toBeUndefined();
+    expect(read.frames.length).toBe(packets.length);
+  });
+
   it('a BufferSize of 13: malformed, and nothing after it can be found', () => {
     const at = pristine.buffers[2].offset;
     const read = readEtl(damaged((_, v) => v.setUint32(at, 13, true)));

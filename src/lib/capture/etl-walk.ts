@@ -464,17 +464,33 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   // Buffers follow one another, each BufferSize long (its own field: sizes may differ).
   let offset = 0;
   const readable: Array<{ buffer: EtlBufferHeader; end: number }> = [];
+  // Preallocated or never-flushed space at the end of a file is 0x00 or 0xFF: not damage.
+  const lastDataByte = lastNonFillByte(bytes);
   while (offset < bytes.length) {
     const fileIndex = buffers.length;
     if (bytes.length - offset < BUFFER_HEADER_SIZE) {
-      if (!isTrailingFill(bytes, offset)) {
+      if (offset <= lastDataByte) {
         problems.push(
           new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the header of buffer ${fileIndex} (byte ${fmt(offset)})`, offset),
         );
       }
       break;
     }
-    if (isUnusedSpace(bytes, offset)) break;
+    if (isUnusedSpace(bytes, offset)) {
+      if (offset > lastDataByte) break;
+      // A blank buffer with data after it: step over it with the trace's buffer size.
+      const stride = header.bufferSize;
+      problems.push(
+        new CaptureError(
+          'malformed',
+          `buffer ${fileIndex} at byte ${fmt(offset)} is blank but data follows${stride >= BUFFER_HEADER_SIZE && stride % 8 === 0 ? `; skipping ${fmt(stride)} bytes (the trace's buffer size)` : ''}`,
+          offset,
+        ),
+      );
+      if (stride < BUFFER_HEADER_SIZE || stride % 8 !== 0) break;
+      offset += stride;
+      continue;
+    }
     const buffer = readBufferHeader(bytes, offset, fileIndex);
     if (buffer.bufferSize < BUFFER_HEADER_SIZE || buffer.bufferSize % 8 !== 0) {
       // Without a believable size the next buffer cannot be found: stop here.
@@ -576,10 +592,10 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   return { header, buffers, events, counts, problems };
 }
 
-/** Past the last whole buffer, a few bytes of zero or 0xFF fill are not damage. */
-function isTrailingFill(bytes: Uint8Array, offset: number): boolean {
-  for (let i = offset; i < bytes.length; i++) if (bytes[i] !== 0 && bytes[i] !== 0xff) return false;
-  return true;
+/** Index of the last byte that is neither 0x00 nor 0xFF (−1 when there is none). */
+function lastNonFillByte(bytes: Uint8Array): number {
+  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] !== 0 && bytes[i] !== 0xff) return i;
+  return -1;
 }
 
 /**
