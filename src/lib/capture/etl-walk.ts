@@ -515,7 +515,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       problems.push(
         new CaptureError(
           'unsupported',
-          `buffer ${fileIndex} at byte ${fmt(offset)} is compressed (BufferFlag 0x40 / State 5; trace written with LogFileMode 0x04000000, EVENT_TRACE_COMPRESSED_MODE): compressed ETW buffers are not supported — convert the trace on Windows first (e.g. "tracerpt" or "etl2pcapng")`,
+          `buffer ${fileIndex} at byte ${fmt(offset)} is compressed (BufferFlag 0x40 / State 5; trace written with LogFileMode 0x04000000, EVENT_TRACE_COMPRESSED_MODE): compressed ETW buffers are not supported — convert the trace on Windows first with etl2pcapng (github.com/microsoft/etl2pcapng)`,
           offset,
         ),
       );
