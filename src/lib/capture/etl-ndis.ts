@@ -10,10 +10,11 @@ export const NDIS_EVENT_PACKET_FRAGMENT = 1001;
 export const NDIS_EVENT_PACKET_METADATA = 1002;
 export const NDIS_EVENT_VMSWITCH_FRAGMENT = 1003;
 
-/** Keyword bits (the u64 EVENT_DESCRIPTOR.Keyword). */
+/** Keyword bits (the u64 EVENT_DESCRIPTOR.Keyword), from the provider's manifest. */
 export const NdisKeyword = {
   WIRELESS_WAN: 0x200n,
   NATIVE_802_11: 0x1_0000n,
+  VMSWITCH: 0x100_0000n,
   TRUNCATED: 0x200_0000n,
   PACKET_START: 0x4000_0000n,
   PACKET_END: 0x8000_0000n,
@@ -50,13 +51,13 @@ function u32(bytes: Uint8Array, at: number): number {
   return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x100_0000;
 }
 
-// The same bits split into the keyword's two 32-bit halves: BigInt arithmetic per packet is slow.
-const LOW_WIRELESS_WAN = 0x200;
-const LOW_NATIVE_802_11 = 0x1_0000;
-const LOW_PACKET_START = 0x4000_0000;
-const LOW_PACKET_END = 0x8000_0000;
-const HIGH_SEND = 0x1;
-const HIGH_RECEIVE = 0x2;
+// The same bits in the keyword's two 32-bit halves: BigInt arithmetic per packet is slow.
+const LOW_WIRELESS_WAN = Number(NdisKeyword.WIRELESS_WAN);
+const LOW_NATIVE_802_11 = Number(NdisKeyword.NATIVE_802_11);
+const LOW_PACKET_START = Number(NdisKeyword.PACKET_START);
+const LOW_PACKET_END = Number(NdisKeyword.PACKET_END);
+const HIGH_SEND = Number(NdisKeyword.SEND >> 32n);
+const HIGH_RECEIVE = Number(NdisKeyword.RECEIVE >> 32n);
 
 function linkTypeOf(low: number): number {
   if (low & LOW_NATIVE_802_11) return LinkType.IEEE802_11;
