@@ -123,6 +123,34 @@ describe.each(FILES)('%s', (path) => {
   });
 });
 
+describe('lxcore_kernel.etl, event by event (read off a hex dump of the file)', () => {
+  // Bytes 0x2048…0x21A0: EVENT_HEADER size 0x158, flags 0x0001, then an item of 0x40 bytes
+  // (type 0x0C provider traits, 0x38 data bytes: u16 0x38 + "Microsoft.Windows.Subsystem.LxCore"),
+  // then one of 0x70 bytes (type 0x0B TraceLogging schema, 0x64 data bytes), then user data.
+  const bytes = corpusBytes('etl/lxcore_kernel.etl');
+  const event = walkEtl(bytes).events.find((e) => e.offset === 0x2048)!;
+
+  it('has the header fields at their documented places', () => {
+    expect(event.kind).toBe('event-header');
+    expect(event.size).toBe(0x158);
+    expect(event.flags).toBe(0x0001);
+    expect(event.processor).toBe(3);
+    expect(event.guid).toBe('0cd1c309-0878-4515-83db-749843b3f5c9');
+    expect(event.descriptor).toMatchObject({ id: 0, channel: 0x0b, level: 2, keyword: 0x0000_4000_0000_0000n });
+  });
+
+  it('has the two extended items and the user data after them', () => {
+    expect(event.extendedItems!.map((i) => [i.type, i.offset, i.length])).toEqual([
+      [0x0c, 0x2098 + 8, 0x38],
+      [0x0b, 0x20d8 + 8, 0x64],
+    ]);
+    const traits = bytes.subarray(0x2098 + 8 + 2, 0x2098 + 8 + 0x38);
+    expect(new TextDecoder().decode(traits).replace(/\0.*$/s, '')).toBe('Microsoft.Windows.Subsystem.LxCore');
+    expect(event.userData.byteOffset - bytes.byteOffset).toBe(0x2148);
+    expect(event.userData.length).toBe(0x21a0 - 0x2148);
+  });
+});
+
 describe('looksLikeEtl', () => {
   it('says no to every other capture in the corpus', () => {
     const others: string[] = [];
