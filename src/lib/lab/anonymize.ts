@@ -1,0 +1,493 @@
+// Anonymize a capture before it leaves the instructor's hands (export, share link, add-trace):
+//   * addresses remapped consistently (address-map.ts): Ethernet and Linux-cooked MACs, ARP,
+//     IPv4/IPv6 source and destination, the IP header an ICMP error quotes, and the addresses
+//     inside IPv6 Neighbor Discovery (targets, link-layer options, prefixes, DNS servers);
+//   * payloads removed: TCP and UDP data, ICMP echo data, anything after the part of the
+//     datagram an ICMP error quotes (IP header + 8 bytes: ports and sequence number), the
+//     payload of other IP protocols and fragments, the body of non-IP frames (LLDP, CDP, STP…),
+//     IPv4 options (overwritten with NOPs: record-route carries addresses), Ethernet padding and
+//     the FCS; comments and interface names, which are free text, are dropped;
+//   * lengths and checksums fixed up so Wireshark sees well-formed packets.
+//
+// What the lessons rely on survives: packet count and order (frame i is still frame i, so
+// indices chosen in the original select the same packets), time stamps, directions, TCP ports,
+// flags, sequence and acknowledgement numbers, windows and options, TTLs, ICMP types and
+// codes, and the checksum verdicts: a good checksum is recomputed good, a checksum-offload
+// 'partial' one is recomputed as the folded pseudo-header sum over the NEW addresses (so the
+// red herring the lesson explains is still there, and still recognisable as offload), and a
+// bad one stays bad.
+//
+// Payloads can be cut (default: frames end after the transport header, IP/UDP lengths are
+// shortened to match, so the file is small) or zeroed (`payload: 'zero'`: frames keep their
+// sizes and TCP sequence analysis stays exact, and the zeros compress to almost nothing in a
+// share link). With 'cut', Wireshark's TCP analysis notes the missing data on data segments
+// ("previous segment not captured"); handshakes, resets and retransmitted SYNs are unaffected.
+//
+// Frames whose content we cannot walk (an undecoded link type, a damaged link header) are
+// emptied — kept as a zero-length frame so numbering is unchanged — rather than passed through
+// with addresses we could not find.
+import type { CaptureInterface } from '../capture/types.ts';
+import { fold, pseudoHeaderSum, sumWords, u16 } from '../decode/bytes.ts';
+import { decodeFrame } from '../decode/index.ts';
+import { transportChecksumStatus } from '../decode/tcp.ts';
+import type { ChecksumStatus, Dissection, IcmpLayer, IPLayer } from '../decode/types.ts';
+import type { Capture, Packet } from '../packets.ts';
+import { AddressMap, addressMapKey, type AddressCounts } from './address-map.ts';
+
+export interface AnonymizeOptions {
+  /**
+   * A passphrase: the same passphrase maps addresses the same way in every file, so a client
+   * and a server capture anonymized with it still match each other. Without one, a random key
+   * is used and thrown away (nobody, including us, can undo the mapping).
+   */
+  key?: string;
+  /** 'cut' (default): frames end after the transport header. 'zero': payload bytes become zeros. */
+  payload?: 'cut' | 'zero';
+}
+
+export interface AnonymizationReport {
+  /** Distinct addresses remapped. */
+  addresses: AddressCounts;
+  /** Frame numbers emptied because their content could not be walked safely. */
+  emptiedFrames: number[];
+  /** Payload bytes removed or zeroed, over all frames. */
+  payloadBytes: number;
+}
+
+export interface AnonymizedCapture extends Capture {
+  anonymization: AnonymizationReport;
+}
+
+const IP_PROTO_ICMP = 1;
+const IP_PROTO_TCP = 6;
+const IP_PROTO_UDP = 17;
+const IP_PROTO_ICMPV6 = 58;
+
+/** ICMPv6 Neighbor Discovery: where the options start in each message. */
+const ND_OPTIONS_AT: Record<number, number> = { 133: 8, 134: 16, 135: 24, 136: 24, 137: 40 };
+const ND_OPTION_SOURCE_LL = 1;
+const ND_OPTION_TARGET_LL = 2;
+const ND_OPTION_PREFIX = 3;
+const ND_OPTION_MTU = 5;
+const ND_OPTION_RDNSS = 25;
+/** MLD query/report/done: the one address they carry is a multicast group. */
+const MLD_TYPES = new Set([130, 131, 132]);
+const MLDV2_REPORT = 143;
+
+export function anonymizeCapture(capture: Capture, options: AnonymizeOptions = {}): AnonymizedCapture {
+  const map = new AddressMap(addressMapKey(options.key));
+  const mode = options.payload ?? 'cut';
+  const fcsLengths: number[] = [];
+  for (const iface of capture.info.interfaces) fcsLengths[iface.id] = iface.fcsLength;
+  const report: AnonymizationReport = { addresses: map.counts, emptiedFrames: [], payloadBytes: 0 };
+  const packets = capture.packets.map((packet) => {
+    const rewritten = rewritePacket(packet, map, mode, fcsLengths[packet.interfaceId] ?? 0);
+    if (rewritten.emptied) report.emptiedFrames.push(packet.number);
+    report.payloadBytes += rewritten.payloadBytes;
+    return rewritten.packet;
+  });
+  report.addresses = map.counts;
+  const interfaces: CaptureInterface[] = capture.info.interfaces.map((iface) => ({
+    id: iface.id,
+    linkType: iface.linkType,
+    snapLength: iface.snapLength,
+    // The FCS is removed from every frame (it would be wrong after the rewrite anyway).
+    fcsLength: 0,
+  }));
+  const result: AnonymizedCapture = {
+    info: { ...capture.info, interfaces, comments: [] },
+    packets,
+    anonymization: report,
+  };
+  if (capture.error) result.error = capture.error;
+  return result;
+}
+
+interface Rewritten {
+  packet: Packet;
+  emptied: boolean;
+  payloadBytes: number;
+}
+
+/** Offsets of a view inside the packet's data. */
+const offsetIn = (packet: Packet, view: Uint8Array): number => view.byteOffset - packet.data.byteOffset;
+
+/** A TCP/UDP/ICMP checksum to recompute over the final bytes. */
+interface TransportChecksum {
+  kind: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+  offset: number;
+  was: ChecksumStatus;
+  /** UDP over IPv4 with checksum 0: "not computed", left alone. */
+  none?: boolean;
+}
+
+/** Checksum fix-ups to apply once the bytes are final, innermost first. */
+interface ChecksumPlan {
+  /** Quoted IPv4 header (inside an ICMP error) whose checksum was good. */
+  quotedIPv4?: { offset: number; headerLength: number };
+  /** The TCP/UDP header an ICMP error quotes, when the quoted datagram is there whole. */
+  quotedTransport?: TransportChecksum & { ip: IPLayer };
+  transport?: TransportChecksum;
+  ipv4?: { offset: number; headerLength: number; was: ChecksumStatus; field: number };
+}
+
+function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fcsLength: number): Rewritten {
+  const d = packet.dissection;
+  const source = packet.data;
+  const complete = packet.capturedLength === packet.originalLength;
+  // The bytes we consider the frame's content: without an FCS, when the interface appends one.
+  let end = Math.min(source.length, packet.capturedLength);
+  if (fcsLength > 0 && complete && end >= fcsLength) end -= fcsLength;
+
+  const linkEnd = linkHeaderEnd(d);
+  if (linkEnd < 0) return finish(packet, new Uint8Array(0), packet.originalLength, true);
+
+  // Where the frame will end, and ranges of bytes to zero (payloads, in 'zero' mode; padding).
+  let cut = linkEnd;
+  const zeroRanges: Array<[number, number]> = [];
+  const writes: Array<(out: Uint8Array) => void> = [];
+  const plan: ChecksumPlan = {};
+  let datagramEnd = -1;
+  /** The IP length field to rewrite when the datagram is cut short. */
+  let shortenIp: IPLayer | undefined;
+  let udpLengthAt = -1;
+  let payloadBytes = 0;
+
+  if (d.eth) {
+    const eth = d.eth;
+    const at = eth.offset;
+    writes.push((out) => {
+      out.set(map.mapMac(source.subarray(at, at + 6)), at);
+      out.set(map.mapMac(source.subarray(at + 6, at + 12)), at + 6);
+    });
+  }
+  if (d.sll && d.sll.address.length === 6) {
+    const at = offsetIn(packet, d.sll.address);
+    const address = d.sll.address;
+    writes.push((out) => out.set(map.mapMac(address), at));
+  }
+
+  if (d.arp) {
+    const arp = d.arp;
+    if (arp.senderMac.length === 6 && (arp.senderIp.length === 4 || arp.senderIp.length === 16)) {
+      cut = arp.offset + arp.length;
+      for (const view of [arp.senderMac, arp.targetMac]) {
+        const at = offsetIn(packet, view);
+        writes.push((out) => out.set(map.mapMac(view), at));
+      }
+      for (const view of [arp.senderIp, arp.targetIp]) {
+        const at = offsetIn(packet, view);
+        writes.push((out) => out.set(map.mapIP(view), at));
+      }
+    }
+  } else if (d.ip) {
+    const ip = d.ip;
+    cut = ip.payloadOffset;
+    datagramEnd = ip.payloadEnd;
+    writes.push((out) => {
+      out.set(map.mapIP(ip.src), offsetIn(packet, ip.src));
+      out.set(map.mapIP(ip.dst), offsetIn(packet, ip.dst));
+    });
+    if (ip.version === 4) {
+      plan.ipv4 = { offset: ip.offset, headerLength: ip.headerLength, was: ip.checksumStatus, field: ip.checksum };
+    }
+    const transportTruncated = d.truncated !== undefined && d.truncated.offset >= ip.payloadOffset;
+    if (d.tcp) {
+      const tcp = d.tcp;
+      cut = tcp.payloadOffset;
+      payloadBytes = ip.payloadEnd - tcp.payloadOffset;
+      plan.transport = { kind: 'tcp', offset: tcp.offset, was: tcp.checksumStatus };
+      if (mode === 'zero') {
+        zeroRanges.push([tcp.payloadOffset, ip.payloadEnd]);
+        cut = ip.payloadEnd;
+      } else shortenIp = ip;
+    } else if (d.udp) {
+      const udp = d.udp;
+      cut = udp.payloadOffset;
+      payloadBytes = udp.payloadEnd - udp.payloadOffset;
+      plan.transport = { kind: 'udp', offset: udp.offset, was: udp.checksumStatus, none: ip.version === 4 && udp.checksum === 0 };
+      if (mode === 'zero') {
+        zeroRanges.push([udp.payloadOffset, udp.payloadEnd]);
+        cut = ip.payloadEnd;
+      } else {
+        shortenIp = ip;
+        udpLengthAt = udp.offset + 4;
+      }
+    } else if (d.icmp) {
+      const icmpCut = planIcmp(packet, d.icmp, ip, map, writes, zeroRanges, plan);
+      payloadBytes = ip.payloadEnd - icmpCut;
+      if (mode === 'zero') {
+        zeroRanges.push([icmpCut, ip.payloadEnd]);
+        cut = ip.payloadEnd;
+      } else {
+        cut = icmpCut;
+        shortenIp = ip;
+      }
+    } else if (transportTruncated) {
+      // The capture was sliced inside the transport header: no payload byte is present, and
+      // what is there (ports, flags) is what the lessons need. Keep it; the frame stays sliced.
+      cut = end;
+    } else {
+      // Another protocol, a later fragment, or a transport header that could not be decoded.
+      payloadBytes = ip.payloadEnd - ip.payloadOffset;
+      if (mode === 'zero') {
+        zeroRanges.push([ip.payloadOffset, ip.payloadEnd]);
+        cut = ip.payloadEnd;
+      } else shortenIp = ip;
+    }
+  } else {
+    // A non-IP, non-ARP frame: keep the link header only.
+    payloadBytes = end - linkEnd;
+  }
+
+  cut = Math.min(cut, end);
+  // Ethernet padding after the datagram may hold stale memory (the "Etherleak" bug): zero it.
+  if (mode === 'zero' && datagramEnd >= 0 && datagramEnd < cut) zeroRanges.push([datagramEnd, cut]);
+
+  const out = source.slice(0, cut);
+  for (const [from, to] of zeroRanges) out.fill(0, Math.min(from, cut), Math.min(to, cut));
+  // IPv4 options (record route, timestamps) can carry addresses: NOPs keep the header's length.
+  if (d.ip?.version === 4 && d.ip.headerLength > 20) out.fill(1, d.ip.offset + 20, Math.min(d.ip.offset + d.ip.headerLength, cut));
+  for (const write of writes) write(out);
+
+  // When bytes of the datagram were dropped (including bytes a sliced capture never had), the
+  // IP (and UDP) length fields are shortened to what is left, making the frame whole again.
+  let rewroteLength = false;
+  if (shortenIp !== undefined && cut >= shortenIp.payloadOffset && cut < declaredEnd(shortenIp)) {
+    rewroteLength = true;
+    const ip = shortenIp;
+    if (ip.version === 4) setU16(out, ip.offset + 2, cut - ip.offset);
+    else setU16(out, ip.offset + 4, cut - ip.offset - 40);
+    if (udpLengthAt >= 0) setU16(out, udpLengthAt, 8);
+  }
+
+  applyChecksums(out, d, plan, cut);
+
+  // The wire length: a complete frame, or one whose datagram we shortened, is now exactly what
+  // we wrote; a sliced frame stays sliced by as much as before.
+  let originalLength: number;
+  if (complete || rewroteLength) originalLength = out.length;
+  else originalLength = Math.max(out.length, packet.originalLength - (source.length - out.length));
+  return finish(packet, out, originalLength, false, payloadBytes);
+}
+
+/** Where the datagram ends by its own length field (what was on the wire, captured or not). */
+function declaredEnd(ip: IPLayer): number {
+  if (ip.version === 4) return ip.totalLength === 0 ? ip.payloadEnd : ip.offset + ip.totalLength;
+  return ip.payloadLength === 0 ? ip.payloadEnd : ip.offset + 40 + ip.payloadLength;
+}
+
+function finish(packet: Packet, data: Uint8Array, originalLength: number, emptied: boolean, payloadBytes = 0): Rewritten {
+  const rewritten: Packet = {
+    number: packet.number,
+    seconds: packet.seconds,
+    nanoseconds: packet.nanoseconds,
+    capturedLength: data.length,
+    originalLength: Math.max(originalLength, data.length),
+    linkType: packet.linkType,
+    interfaceId: packet.interfaceId,
+    data,
+    direction: packet.direction,
+    comments: undefined,
+    dissection: undefined as unknown as Dissection,
+  };
+  rewritten.dissection = decodeFrame(rewritten, 0);
+  return { packet: rewritten, emptied, payloadBytes: Math.max(0, payloadBytes) };
+}
+
+/** Where the link-layer header ends, or -1 when we cannot tell (then the frame is emptied). */
+function linkHeaderEnd(d: Dissection): number {
+  if (d.eth) return d.eth.payloadOffset;
+  if (d.sll) return d.sll.payloadOffset;
+  if (d.loopback) return d.loopback.payloadOffset;
+  if (d.ip) return d.ip.offset; // raw IP link types
+  return -1;
+}
+
+const setU16 = (bytes: Uint8Array, at: number, value: number): void => {
+  if (at + 2 > bytes.length) return;
+  bytes[at] = (value >> 8) & 0xff;
+  bytes[at + 1] = value & 0xff;
+};
+
+/**
+ * ICMP/ICMPv6: queue the address rewrites inside the message and return where the message
+ * should end (everything after is payload to drop).
+ */
+function planIcmp(
+  packet: Packet,
+  icmp: IcmpLayer,
+  ip: IPLayer,
+  map: AddressMap,
+  writes: Array<(out: Uint8Array) => void>,
+  zeroRanges: Array<[number, number]>,
+  plan: ChecksumPlan,
+): number {
+  const bytes = packet.data;
+  const start = icmp.offset;
+  const end = ip.payloadEnd;
+  plan.transport = { kind: icmp.version === 4 ? 'icmp' : 'icmpv6', offset: start, was: icmp.checksumStatus };
+  const headerEnd = Math.min(start + 8, end);
+  if (icmp.quoted) {
+    const quoted = icmp.quoted.ip;
+    writes.push((out) => {
+      out.set(map.mapIP(quoted.src), offsetIn(packet, quoted.src));
+      out.set(map.mapIP(quoted.dst), offsetIn(packet, quoted.dst));
+    });
+    if (quoted.version === 4 && quoted.checksumStatus === 'good') plan.quotedIPv4 = { offset: quoted.offset, headerLength: quoted.headerLength };
+    // Keep the quoted transport header (ports, sequence number, flags: what ties the error to
+    // the SYN it answers) and drop the quoted payload. When the quote is a whole datagram with
+    // no payload (a SYN), its checksum is still checkable, so it is recomputed like any other.
+    const tcp = icmp.quoted.tcp;
+    const udp = icmp.quoted.udp;
+    const headerEnd = tcp?.payloadOffset ?? (udp?.checksum !== undefined ? quoted.payloadOffset + 8 : undefined);
+    if (headerEnd === undefined) return Math.min(quoted.payloadOffset + 8, end); // RFC 792: IP header + 8 bytes
+    const quotedEnd = declaredEnd(quoted);
+    if (quotedEnd === headerEnd && quotedEnd <= end && !quoted.moreFragments) {
+      const kind = tcp ? 'tcp' : 'udp';
+      const checksum = tcp?.checksum ?? udp?.checksum ?? 0;
+      const protocol = tcp ? IP_PROTO_TCP : IP_PROTO_UDP;
+      const base = pseudoHeaderSum(quoted.src, quoted.dst, protocol, quotedEnd - quoted.payloadOffset);
+      const none = kind === 'udp' && quoted.version === 4 && checksum === 0;
+      const was = transportChecksumStatus(bytes, quoted.payloadOffset, quotedEnd, base, checksum);
+      plan.quotedTransport = { kind, offset: quoted.payloadOffset, was, none, ip: quoted };
+    }
+    return Math.min(headerEnd, end);
+  }
+  if (icmp.version === 6) {
+    const type = icmp.type;
+    const optionsAt = ND_OPTIONS_AT[type];
+    if (optionsAt !== undefined) {
+      // Targets: NS/NA target at +8; Redirect target at +8 and destination at +24.
+      const addressSlots = type === 135 || type === 136 ? [8] : type === 137 ? [8, 24] : [];
+      for (const slot of addressSlots) {
+        const at = start + slot;
+        if (at + 16 <= end) {
+          const view = bytes.subarray(at, at + 16);
+          writes.push((out) => out.set(map.mapIPv6(view), at));
+        }
+      }
+      let at = start + optionsAt;
+      while (at + 2 <= end) {
+        const optionType = bytes[at];
+        const length = bytes[at + 1] * 8;
+        if (length === 0 || at + length > end) return at; // malformed: drop the rest
+        const optionStart = at;
+        if ((optionType === ND_OPTION_SOURCE_LL || optionType === ND_OPTION_TARGET_LL) && length === 8) {
+          const view = bytes.subarray(optionStart + 2, optionStart + 8);
+          writes.push((out) => out.set(map.mapMac(view), optionStart + 2));
+        } else if (optionType === ND_OPTION_PREFIX && length === 32) {
+          const prefixLength = bytes[optionStart + 2];
+          const view = bytes.subarray(optionStart + 16, optionStart + 32);
+          writes.push((out) => out.set(maskPrefix(map.mapIPv6(view), prefixLength), optionStart + 16));
+        } else if (optionType === ND_OPTION_RDNSS && length >= 24) {
+          for (let a = optionStart + 8; a + 16 <= optionStart + length; a += 16) {
+            const view = bytes.subarray(a, a + 16);
+            const target = a;
+            writes.push((out) => out.set(map.mapIPv6(view), target));
+          }
+        } else if (optionType !== ND_OPTION_MTU) {
+          // Other options (redirected header, DNS search list, …) may carry anything: zero them.
+          zeroRanges.push([optionStart + 2, optionStart + length]);
+        }
+        at += length;
+      }
+      return end;
+    }
+    if (MLD_TYPES.has(type)) {
+      const at = start + 8;
+      if (at + 16 <= end) {
+        const view = bytes.subarray(at, at + 16);
+        writes.push((out) => out.set(map.mapIPv6(view), at));
+      }
+      return Math.min(start + 24, end);
+    }
+    if (type === MLDV2_REPORT) {
+      // Keep an empty report: the records list groups and sources.
+      writes.push((out) => setU16(out, start + 6, 0));
+      return headerEnd;
+    }
+  }
+  // Echo and everything else: the 8-byte header (type, code, checksum, id/sequence) only.
+  return headerEnd;
+}
+
+/** Zero the bits after the prefix length (a prefix field holds only the prefix). */
+function maskPrefix(address: Uint8Array, length: number): Uint8Array {
+  const out = address.slice();
+  for (let i = Math.max(0, length); i < 128; i++) out[i >> 3] &= ~(0x80 >> (i & 7));
+  return out;
+}
+
+/** A value that is neither the good checksum nor the offload signature: keeps 'bad' bad. */
+function keepBad(good: number, partial: number): number {
+  let value = good ^ 0x5a5a;
+  if (value === partial) value = good ^ 0xa5a5;
+  return value;
+}
+
+function applyChecksums(out: Uint8Array, original: Dissection, plan: ChecksumPlan, cut: number): void {
+  if (plan.quotedTransport) {
+    const quoted = plan.quotedTransport;
+    writeTransportChecksum(out, quoted, quoted.ip, declaredEnd(quoted.ip), cut);
+  }
+  if (plan.quotedIPv4) {
+    const { offset, headerLength } = plan.quotedIPv4;
+    if (offset + headerLength <= cut) writeIPv4HeaderChecksum(out, offset, headerLength);
+  }
+  const ip = original.ip;
+  if (plan.transport && ip && !ip.moreFragments && ip.fragmentOffset === 0) {
+    // Where the datagram now ends, by its (possibly rewritten) length field; 0 means "as
+    // captured" (segmentation offload), as the decoders read it.
+    const lengthField = u16(out, ip.version === 4 ? ip.offset + 2 : ip.offset + 4);
+    const segmentEnd = lengthField === 0 ? cut : ip.offset + lengthField + (ip.version === 4 ? 0 : 40);
+    writeTransportChecksum(out, plan.transport, ip, segmentEnd, cut);
+  }
+  if (plan.ipv4) {
+    const { offset, headerLength, was, field } = plan.ipv4;
+    if (offset + headerLength <= cut) {
+      // A zero field on a sent packet is Windows' offload signature: keep it zero.
+      if (was === 'bad' && field === 0) return;
+      const good = writeIPv4HeaderChecksum(out, offset, headerLength);
+      if (was === 'bad') setU16(out, offset + 10, keepBad(good, -1));
+    }
+  }
+}
+
+/**
+ * Recomputes a TCP/UDP/ICMP checksum over out[t.offset, segmentEnd) with the addresses now in
+ * the IP header, keeping its verdict: good stays good, 'partial' (offload) becomes the folded
+ * pseudo-header sum over the new addresses, bad stays bad. A checksum that could not be
+ * verified before (the frame was sliced) is computed good once the segment is whole again.
+ */
+function writeTransportChecksum(out: Uint8Array, t: TransportChecksum, ip: IPLayer, segmentEnd: number, cut: number): void {
+  if (t.none || segmentEnd > cut) return;
+  const srcAt = offsetIn2(ip, 'src');
+  const dstAt = offsetIn2(ip, 'dst');
+  const size = ip.version === 4 ? 4 : 16;
+  const src = out.subarray(srcAt, srcAt + size);
+  const dst = out.subarray(dstAt, dstAt + size);
+  const checksumAt = t.offset + (t.kind === 'tcp' ? 16 : t.kind === 'udp' ? 6 : 2);
+  if (checksumAt + 2 > cut) return;
+  const protocol = t.kind === 'tcp' ? IP_PROTO_TCP : t.kind === 'udp' ? IP_PROTO_UDP : t.kind === 'icmpv6' ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP;
+  const base = t.kind === 'icmp' ? 0 : pseudoHeaderSum(src, dst, protocol, segmentEnd - t.offset);
+  setU16(out, checksumAt, 0);
+  let good = 0xffff - fold(sumWords(out, t.offset, segmentEnd, base));
+  // UDP sends a computed 0 as 0xffff (0 means "no checksum").
+  if (good === 0 && t.kind === 'udp') good = 0xffff;
+  const partial = fold(base);
+  setU16(out, checksumAt, t.was === 'partial' ? partial : t.was === 'bad' ? keepBad(good, partial) : good);
+}
+
+/** Offset of the IP layer's src/dst field in the frame (the views point into the original data). */
+function offsetIn2(ip: IPLayer, which: 'src' | 'dst'): number {
+  if (ip.version === 4) return ip.offset + (which === 'src' ? 12 : 16);
+  return ip.offset + (which === 'src' ? 8 : 24);
+}
+
+function writeIPv4HeaderChecksum(out: Uint8Array, offset: number, headerLength: number): number {
+  setU16(out, offset + 10, 0);
+  const value = 0xffff - fold(sumWords(out, offset, offset + headerLength, 0));
+  setU16(out, offset + 10, value);
+  return value;
+}
