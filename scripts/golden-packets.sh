@@ -35,6 +35,7 @@ files=(
   zeek/Traces/icmp/icmp-destunreach-udp.pcap
   zeek/Traces/icmp/icmp6-destunreach-ip6ext-udp.pcap
   zeek/Traces/icmp/icmp-timeexceeded.pcap
+  zeek/Traces/smtp.pcap
   zeek/Traces/communityid/icmp.pcap
   zeek/Traces/communityid/icmp6.pcap
   zeek/Traces/communityid/ipv6.pcap

@@ -8,9 +8,14 @@
 //     offload) is tshark 4.0's "bad" (0); Wireshark only learned "partial" in 4.2.
 //  2. Info: tshark appends "[TCP CHECKSUM INCORRECT]" after Win= because the goldens turn
 //     checksum checking on (Wireshark's default is off, and so is our Info line): stripped.
-//  3. Info: " [TCP segment of a reassembled PDU]" and application text (e.g. "HTTP/1.1 200 OK")
+//  3. tcp.checksum.status of a TCP header quoted in an ICMP error: tshark 4.0 checks it over
+//     the few quoted bytes and calls it bad (0); the segment is not all there, so we leave it
+//     unverified and print nothing. The cell is not compared on such rows.
+//  4. Info: " [TCP segment of a reassembled PDU]" and application text (e.g. "HTTP/1.1 200 OK")
 //     come from reassembling HTTP, which we do not do: the suffix is stripped, and TCP rows
 //     whose Info tshark replaced with application text are not compared.
+//  5. Single packets whose TCP analysis note we do not reproduce, listed in KNOWN_INFO_DIFFERENCES
+//     with the reason; they count against the match rate printed at the end.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
@@ -33,6 +38,14 @@ function normalizeInfo(info: string): string | undefined {
   return text;
 }
 
+const KNOWN_INFO_DIFFERENCES: Record<string, string> = {
+  // After an ICMP "fragmentation needed", the client resends frames 22-25 with a smaller MSS
+  // (frames 27-36); the last resend reaches past anything sent before. Wireshark's bookkeeping of
+  // the highest sequence number to be acknowledged then flags the ACK of it as acknowledging an
+  // unseen segment; we count that resend as seen.
+  'zeek/Traces/smtp.pcap#43': '[TCP ACKed unseen segment]',
+};
+
 const infoTotals = { compared: 0, equal: 0, rawEqual: 0 };
 const otherTotals = { compared: 0, equal: 0 };
 const OTHER_INFO = new Set(['UDP', 'ICMP', 'ICMPv6', 'ARP', 'RARP', 'IPv4', 'IPv6']);
@@ -54,8 +67,10 @@ describe('decoders agree with tshark field by field', () => {
         const packet = capture.packets[i];
         const ours = ourFields(packet);
         ours['frame.time_relative'] = relativeTime(packet, capture.packets[0]);
+        const quotesTcp = packet.dissection.icmp?.quoted?.tcp !== undefined;
         for (const field of golden.fields) {
           if (SKIP.has(field)) continue;
+          if (quotesTcp && field === 'tcp.checksum.status') continue;
           const theirs = row[field];
           const mine = ours[field] ?? '';
           if (mine !== theirs) mismatches.push(`frame ${row['frame.number']} ${field}: ours "${mine}", tshark "${theirs}"`);
@@ -77,7 +92,9 @@ describe('decoders agree with tshark field by field', () => {
           infoTotals.compared++;
           if (descriptions[i].info === row['_ws.col.Info']) infoTotals.rawEqual++;
           if (descriptions[i].info === expected) infoTotals.equal++;
-          else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
+          else if (KNOWN_INFO_DIFFERENCES[`${golden.source}#${row['frame.number']}`] !== undefined) {
+            expect(expected).toBe(`${KNOWN_INFO_DIFFERENCES[`${golden.source}#${row['frame.number']}`]} ${descriptions[i].info}`);
+          } else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
         }
       });
       expect(mismatches).toEqual([]);

@@ -52,9 +52,17 @@ export function ourFields(packet: Packet): Record<string, string> {
     if (!quoted) return;
     addIp(quoted.ip);
     if (quoted.tcp) {
+      // tshark 4.0 prints no tcp.seq_raw (nor tcp.len) for a quoted TCP header; the rest of a
+      // complete quoted header it does print.
       add('tcp.srcport', quoted.tcp.srcPort);
       add('tcp.dstport', quoted.tcp.dstPort);
-      add('tcp.seq_raw', quoted.tcp.seq);
+      if (quoted.tcp.flags !== undefined) {
+        add('tcp.ack_raw', quoted.tcp.ack);
+        add('tcp.flags', `0x${quoted.tcp.flags.toString(16).padStart(4, '0')}`);
+        add('tcp.window_size_value', quoted.tcp.window);
+        add('tcp.options.mss_val', quoted.tcp.options?.mss);
+        add('tcp.options.wscale.shift', quoted.tcp.options?.windowScale);
+      }
     }
     if (quoted.udp) {
       add('udp.srcport', quoted.udp.srcPort);

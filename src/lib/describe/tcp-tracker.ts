@@ -34,6 +34,10 @@ interface Direction {
   windowShift: number;
   lastAck: number;
   lastAckFrame: number;
+  /** When lastAck was last set or repeated (seconds), for fast-retransmission timing. */
+  lastAckTime: number;
+  /** When nextSeq last advanced (seconds), for out-of-order timing. */
+  nextSeqTime: number;
   lastWindow: number;
   dupAckCount: number;
   lastSeq: number;
@@ -44,6 +48,12 @@ interface Conversation {
   directions: [Direction, Direction];
   /** Endpoint key of direction 0's sender. */
   first: string;
+  /** Time of the first SYN (seconds), -1 before one is seen. */
+  synTime: number;
+  /** Whether a SYN/ACK has been seen, so the next ACK completes the handshake. */
+  synAckSeen: boolean;
+  /** Handshake round trip (tcp.analysis.initial_rtt) in seconds, -1 until known. */
+  initialRtt: number;
 }
 
 const newDirection = (): Direction => ({
@@ -54,6 +64,8 @@ const newDirection = (): Direction => ({
   windowShift: -1,
   lastAck: -1,
   lastAckFrame: 0,
+  lastAckTime: 0,
+  nextSeqTime: 0,
   lastWindow: -1,
   dupAckCount: 0,
   lastSeq: -1,
@@ -97,22 +109,40 @@ export class TcpTracker {
       }
     }
     if (!conversation) {
-      conversation = { directions: [newDirection(), newDirection()], first: from };
+      conversation = { directions: [newDirection(), newDirection()], first: from, synTime: -1, synAckSeen: false, initialRtt: -1 };
       this.conversations.set(key, conversation);
     }
     const index = conversation.first === from ? 0 : 1;
     const fwd = conversation.directions[index];
     const rev = conversation.directions[1 - index];
-    return analyze(packet, tcp, fwd, rev, notes);
+    return analyze(packet, tcp, conversation, fwd, rev, notes);
   }
 }
 
-function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, notes: string[]): TcpContext {
+/** Wireshark's out-of-order threshold when the handshake round trip is unknown. */
+const DEFAULT_OUT_OF_ORDER_SECONDS = 0.003;
+/** A retransmission this soon after the second duplicate ACK is a fast retransmission. */
+const FAST_RETRANSMISSION_SECONDS = 0.02;
+
+function analyze(
+  packet: Packet,
+  tcp: TcpLayer,
+  conversation: Conversation,
+  fwd: Direction,
+  rev: Direction,
+  notes: string[],
+): TcpContext {
   const flags = tcp.flags;
   const isSyn = (flags & TCP_SYN) !== 0;
   const isFin = (flags & TCP_FIN) !== 0;
   const isRst = (flags & TCP_RST) !== 0;
   const hasAck = (flags & TCP_ACK) !== 0;
+  const now = packet.seconds + packet.nanoseconds / 1e9;
+  if (isSyn && !hasAck && conversation.synTime < 0) conversation.synTime = now;
+  else if (isSyn && hasAck) conversation.synAckSeen = true;
+  else if (hasAck && conversation.synAckSeen && conversation.initialRtt < 0 && conversation.synTime >= 0) {
+    conversation.initialRtt = now - conversation.synTime;
+  }
   if (!fwd.baseKnown) {
     // Without the SYN, Wireshark takes the first byte seen as relative sequence number 1.
     fwd.baseSeq = isSyn ? tcp.seq : mod32(tcp.seq - 1);
@@ -132,6 +162,14 @@ function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, 
     if (segmentLength > 0 && seqLess(tcp.seq, fwd.nextSeq)) {
       if (segmentLength <= 1 && !isSyn && !isFin && mod32(fwd.nextSeq - 1) === tcp.seq) {
         notes.push('TCP Keep-Alive');
+      } else if (rev.dupAckCount >= 2 && rev.lastAck === tcp.seq && now - rev.lastAckTime < FAST_RETRANSMISSION_SECONDS) {
+        notes.push('TCP Fast Retransmission');
+      } else if (
+        now - fwd.nextSeqTime < (conversation.initialRtt >= 0 ? conversation.initialRtt : DEFAULT_OUT_OF_ORDER_SECONDS) &&
+        fwd.nextSeq !== nextSeq
+      ) {
+        // Filling a hole soon after the segments around it: reordered, not sent again.
+        notes.push('TCP Out-Of-Order');
       } else if (rev.lastAck >= 0 && !seqLess(rev.lastAck, nextSeq) && !isSyn) {
         // Everything in it was already acknowledged.
         notes.push('TCP Spurious Retransmission');
@@ -165,6 +203,7 @@ function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, 
     fwd.seenAny
   ) {
     fwd.dupAckCount++;
+    fwd.lastAckTime = now;
     notes.push(`TCP Dup ACK ${fwd.lastAckFrame}#${fwd.dupAckCount}`);
   } else if (
     hasAck &&
@@ -188,10 +227,14 @@ function analyze(packet: Packet, tcp: TcpLayer, fwd: Direction, rev: Direction, 
     if (fwd.firstFrameBySeq.size >= MAX_REMEMBERED_SEGMENTS) fwd.firstFrameBySeq.clear();
     fwd.firstFrameBySeq.set(tcp.seq, packet.number);
   }
-  if (!isRst && (fwd.nextSeq < 0 || seqLess(fwd.nextSeq, nextSeq))) fwd.nextSeq = nextSeq;
+  if (!isRst && (fwd.nextSeq < 0 || seqLess(fwd.nextSeq, nextSeq))) {
+    fwd.nextSeq = nextSeq;
+    fwd.nextSeqTime = now;
+  }
   if (hasAck && (fwd.lastAck !== tcp.ack || fwd.lastWindow !== tcp.window || segmentLength > 0)) {
     fwd.lastAck = tcp.ack;
     fwd.lastAckFrame = packet.number;
+    fwd.lastAckTime = now;
     fwd.dupAckCount = 0;
   }
   fwd.lastWindow = tcp.window;
