@@ -33,9 +33,10 @@
 # Run as root: `npm run traces:record` (= bash scripts/record-traces.sh). Idempotent: it
 # removes namespaces left by an interrupted run, overwrites its own outputs, and its EXIT trap
 # stops the processes it started and deletes its namespaces. Needs: iproute2, iptables,
-# ethtool, python3, dumpcap and editcap (Debian: wireshark-common). tshark, when present,
+# ethtool, python3 and dumpcap (Debian: wireshark-common). tshark, when present,
 # prints each trace's packets at the end so you can look at them.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1 # keep scripts/record/ free of __pycache__
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TRACE_DIR="$REPO_ROOT/public/traces"
@@ -63,7 +64,7 @@ die() { echo "record-traces: $*" >&2; exit 1; }
 check_prerequisites() {
   [[ $EUID -eq 0 ]] || die "run as root (network namespaces, iptables and captures need it)"
   local tool missing=()
-  for tool in ip iptables ip6tables ethtool python3 dumpcap editcap; do
+  for tool in ip iptables ip6tables ethtool python3 dumpcap; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   ((${#missing[@]} == 0)) ||
@@ -167,20 +168,26 @@ wait_for_line() { # file pattern what
   die "$3 did not start"
 }
 
-start_capture() { # namespace output-file
+capture_comment() { # scenario side story
+  echo "porttrace teaching trace '$1-$2', captured on the $2's eth0. $3 Recorded by scripts/record-traces.sh in Linux network namespaces (client $CLIENT4/$CLIENT6, router, server $SERVER4/$SERVER6)."
+}
+
+start_capture() { # namespace output-file comment
   local log="$WORK_DIR/$(basename "$2").log"
   # Started directly (no function or subshell in between) so $! is dumpcap itself: `ip netns
-  # exec` execs it. It stops cleanly on SIGTERM (background jobs of a script ignore SIGINT).
-  ip netns exec "$1" dumpcap -q -i eth0 -f "$CAPTURE_FILTER" -w "$2" >"$log" 2>&1 &
+  # exec` execs it. It stops cleanly on SIGTERM (background jobs of a script ignore SIGINT) and
+  # then writes an Interface Statistics Block whose end time shows the silence after the last
+  # packet. The comment goes in at the start because rewriting the file (editcap) drops that block.
+  ip netns exec "$1" dumpcap -q -i eth0 -f "$CAPTURE_FILTER" --capture-comment "$3" -w "$2" >"$log" 2>&1 &
   local pid=$!
   STARTED_PIDS+=("$pid")
   CAPTURE_PIDS+=("$pid")
   wait_for_line "$log" "Capturing on" "dumpcap in $1"
 }
 
-start_captures() {
-  start_capture "$NS_CLIENT" "$WORK_DIR/client.pcapng"
-  start_capture "$NS_SERVER" "$WORK_DIR/server.pcapng"
+start_captures() { # scenario
+  start_capture "$NS_CLIENT" "$WORK_DIR/client.pcapng" "$(capture_comment "$1" client "$CLIENT_STORY")"
+  start_capture "$NS_SERVER" "$WORK_DIR/server.pcapng" "$(capture_comment "$1" server "$SERVER_STORY")"
   sleep 0.5 # let both capturers settle before the first packet
 }
 
@@ -237,8 +244,8 @@ write_trace() {
   shift 4
   local id="$scenario-$side" other=server
   [[ $side == server ]] && other=client
-  editcap --capture-comment "porttrace teaching trace '$id', captured on the $side's eth0. $story Recorded by scripts/record-traces.sh in Linux network namespaces (client $CLIENT4/$CLIENT6, router, server $SERVER4/$SERVER6)." \
-    "$WORK_DIR/$side.pcapng" "$TRACE_DIR/$id.pcapng"
+  cp "$WORK_DIR/$side.pcapng" "$TRACE_DIR/$id.pcapng"
+  chmod 644 "$TRACE_DIR/$id.pcapng"
   python3 "$HELPERS/entry.py" "$ENTRY_DIR/$id.json" "$id" "$title" "$side" "$scenario" \
     "$scenario-$other" "$story" "$SOURCE_NOTE" "$@"
   echo "  wrote public/traces/$id.pcapng and src/content/traces/$id.json"
@@ -358,7 +365,7 @@ record_scenario() {
   CLIENT_EXPECTED=() SERVER_EXPECTED=()
   build_topology
   "setup_$name"
-  start_captures
+  start_captures "$scenario"
   "traffic_$name"
   stop_captures
   stop_listeners
