@@ -13,7 +13,7 @@
 import type { Capture, Packet } from '../packets.ts';
 import type { IPLayer } from '../decode/types.ts';
 import { formatIP } from '../describe/addresses.ts';
-import { analyzeTcpStreams, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
+import { analyzeTcpStreams, EndpointTable, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
 import type { Attempt, AttemptPacket, Sender } from './types.ts';
 
 const FIN = 0x001;
@@ -32,21 +32,20 @@ interface Builder {
   sawClientAck: boolean;
 }
 
-function timeSince(p: Packet, b: Builder): number {
-  return p.seconds - b.startSeconds + (p.nanoseconds - b.startNanoseconds) / 1e9;
-}
-
-function endpoint(address: Uint8Array, port: number): string {
-  return `${formatIP(address)}:${port}`;
-}
-
-function vlanOf(p: Packet): number | undefined {
-  const tags = p.dissection.vlan;
-  return tags && tags.length > 0 ? tags[0].id : undefined;
-}
-
-function ipDetails(ip: IPLayer): { ipId?: number; ttl: number } {
-  return ip.version === 4 ? { ipId: ip.id, ttl: ip.ttl } : { ttl: ip.hopLimit };
+/** Map<tuple id, Map<sequence number, T>> without building string keys per packet. */
+class TupleSeqMap<T> {
+  private readonly outer = new Map<number, Map<number, T>>();
+  get(tuple: number, seq: number): T | undefined {
+    return this.outer.get(tuple)?.get(seq);
+  }
+  set(tuple: number, seq: number, value: T): void {
+    let inner = this.outer.get(tuple);
+    if (!inner) {
+      inner = new Map();
+      this.outer.set(tuple, inner);
+    }
+    inner.set(seq, value);
+  }
 }
 
 /** ICMP errors that say a destination cannot be reached (v4 type 3, v6 type 1). */
@@ -56,24 +55,26 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 
 export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): Attempt[] {
   const attempts: Builder[] = [];
-  /** "client>server#isn" → attempt */
-  const byKey = new Map<string, Builder>();
+  const endpoints = new EndpointTable();
+  /** (client>server, ISN) → attempt */
+  const byKey = new TupleSeqMap<Builder>();
   /**
-   * "client>server#ack" → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
+   * (client>server, ack) → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
    * the data a SYN carried (TCP Fast Open, or a SYN with payload).
    */
-  const byAnswer = new Map<string, Builder>();
-  /** "client>server" → newest attempt on that 4-tuple */
-  const latestByTuple = new Map<string, Builder>();
+  const byAnswer = new TupleSeqMap<Builder>();
+  /** client>server → newest attempt on that 4-tuple */
+  const latestByTuple = new Map<number, Builder>();
 
-  const open = (p: Packet, index: number, client: string, server: string, isn: number, ip: IPLayer, ports: [number, number], synMissing: boolean): Builder => {
-    const tuple = `${client}>${server}`;
+  const open = (p: Packet, index: number, tuple: number, isn: number, ip: IPLayer, clientPort: number, serverPort: number, synMissing: boolean): Builder => {
+    const client = formatIP(synMissing ? ip.dst : ip.src);
+    const server = formatIP(synMissing ? ip.src : ip.dst);
     const attempt: Attempt = {
-      id: `${tuple}#${isn}`,
-      client: formatIP(synMissing ? ip.dst : ip.src),
-      clientPort: ports[0],
-      server: formatIP(synMissing ? ip.src : ip.dst),
-      serverPort: ports[1],
+      id: `${client}:${clientPort}>${server}:${serverPort}#${isn}`,
+      client,
+      clientPort,
+      server,
+      serverPort,
       ipVersion: ip.version,
       isn,
       stream: tcp.stream[index],
@@ -84,28 +85,37 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     };
     const b: Builder = { attempt, startSeconds: p.seconds, startNanoseconds: p.nanoseconds, sawSynAck: false, sawClientAck: false };
     attempts.push(b);
-    byKey.set(attempt.id, b);
-    byAnswer.set(`${tuple}#${u32(isn + 1)}`, b);
+    byKey.set(tuple, isn, b);
+    byAnswer.set(tuple, u32(isn + 1), b);
     latestByTuple.set(tuple, b);
     return b;
   };
 
-  const add = (b: Builder, p: Packet, index: number, from: Sender, role: AttemptPacket['role'], extra: Partial<AttemptPacket>): void => {
-    const vlan = vlanOf(p);
+  /** One AttemptPacket per packet, always the same shape. */
+  const add = (b: Builder, p: Packet, index: number, from: Sender, role: AttemptPacket['role'], ip: IPLayer, flags: number, seq: number, ack: number, length: number): AttemptPacket => {
+    const tags = p.dissection.vlan;
+    const vlan = tags && tags.length > 0 ? tags[0].id : undefined;
     if (vlan !== undefined && !b.attempt.vlans.includes(vlan)) b.attempt.vlans.push(vlan);
-    b.attempt.packets.push({
+    const packet: AttemptPacket = {
       index,
       frame: p.number,
-      t: timeSince(p, b),
+      t: p.seconds - b.startSeconds + (p.nanoseconds - b.startNanoseconds) / 1e9,
       from,
-      flags: 0,
+      flags,
       role,
-      seq: NaN,
-      ack: NaN,
-      length: 0,
+      seq,
+      ack,
+      ipId: ip.version === 4 ? ip.id : undefined,
+      ttl: ip.version === 4 ? ip.ttl : ip.hopLimit,
       vlan,
-      ...extra,
-    });
+      length,
+      icmpType: undefined,
+      icmpCode: undefined,
+      icmpVersion: undefined,
+      routerAddress: undefined,
+    };
+    b.attempt.packets.push(packet);
+    return packet;
   };
 
   const packets = capture.packets;
@@ -116,20 +126,15 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     if (d.icmp?.quoted?.tcp && d.ip && isDestinationUnreachable(d.icmp.version, d.icmp.type)) {
       const q = d.icmp.quoted;
       const qtcp = q.tcp!;
-      const client = endpoint(q.ip.src, qtcp.srcPort);
-      const server = endpoint(q.ip.dst, qtcp.dstPort);
-      const tuple = `${client}>${server}`;
-      const b = qtcp.seq !== undefined ? (byKey.get(`${tuple}#${qtcp.seq}`) ?? latestByTuple.get(tuple)) : latestByTuple.get(tuple);
+      const tuple = pairId(endpoints.id(q.ip.src, qtcp.srcPort), endpoints.id(q.ip.dst, qtcp.dstPort));
+      const b = (qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : undefined) ?? latestByTuple.get(tuple);
       if (!b) continue;
       const sender = formatIP(d.ip.src);
-      add(b, p, i, sender === b.attempt.server ? 'server' : 'router', 'icmp', {
-        icmpType: d.icmp.type,
-        icmpCode: d.icmp.code,
-        icmpVersion: d.icmp.version,
-        routerAddress: sender,
-        seq: qtcp.seq ?? NaN,
-        ...ipDetails(d.ip),
-      });
+      const packet = add(b, p, i, sender === b.attempt.server ? 'server' : 'router', 'icmp', d.ip, 0, qtcp.seq ?? NaN, NaN, 0);
+      packet.icmpType = d.icmp.type;
+      packet.icmpCode = d.icmp.code;
+      packet.icmpVersion = d.icmp.version;
+      packet.routerAddress = sender;
       continue;
     }
 
@@ -137,51 +142,50 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const ip = d.ip;
     if (!seg || !ip) continue;
     const flags = seg.flags;
-    const src = endpoint(ip.src, seg.srcPort);
-    const dst = endpoint(ip.dst, seg.dstPort);
+    const src = endpoints.id(ip.src, seg.srcPort);
+    const dst = endpoints.id(ip.dst, seg.dstPort);
+    const outbound = pairId(src, dst); // src as the client
+    const inbound = pairId(dst, src); // src as the server
     const duplicate = (tcp.analysisFlags[i] & TcpAnalysisFlag.Duplicate) !== 0;
-    const base = { flags, seq: seg.seq, ack: seg.ack, length: seg.payloadLength, ...ipDetails(ip) };
+    const seq = seg.seq;
+    const ack = seg.ack;
+    const length = seg.payloadLength;
 
-    if ((flags & (SYN | ACK)) === SYN && !(flags & RST)) {
-      const key = `${src}>${dst}#${seg.seq}`;
-      let b = byKey.get(key);
+    if ((flags & (SYN | ACK | RST)) === SYN) {
+      let b = byKey.get(outbound, seq);
       if (b) {
         const hasSyn = b.attempt.packets.some((x) => x.role === 'syn');
-        if (!hasSyn) {
-          // The SYN/ACK came first (reordered capture): this is the attempt's own SYN.
-          b.attempt.synMissing = false;
-          add(b, p, i, 'client', 'syn', base);
-        } else {
-          add(b, p, i, 'client', duplicate ? 'duplicate' : 'syn-retransmission', base);
-        }
+        // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
+        if (!hasSyn) b.attempt.synMissing = false;
+        add(b, p, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission', ip, flags, seq, ack, length);
       } else {
-        b = open(p, i, src, dst, seg.seq, ip, [seg.srcPort, seg.dstPort], false);
-        add(b, p, i, 'client', 'syn', base);
+        b = open(p, i, outbound, seq, ip, seg.srcPort, seg.dstPort, false);
+        add(b, p, i, 'client', 'syn', ip, flags, seq, ack, length);
       }
-      if (seg.payloadLength > 0) byAnswer.set(`${src}>${dst}#${u32(seg.seq + 1 + seg.payloadLength)}`, b);
-      latestByTuple.set(`${src}>${dst}`, b);
+      if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), b);
+      latestByTuple.set(outbound, b);
       continue;
     }
 
     if ((flags & (SYN | ACK)) === (SYN | ACK)) {
-      let b = byAnswer.get(`${dst}>${src}#${seg.ack}`);
-      if (!b) b = open(p, i, dst, src, u32(seg.ack - 1), ip, [seg.dstPort, seg.srcPort], true);
-      const again = b.sawSynAck && b.attempt.serverIsn === seg.seq;
-      add(b, p, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', base);
+      let b = byAnswer.get(inbound, ack);
+      if (!b) b = open(p, i, inbound, u32(ack - 1), ip, seg.dstPort, seg.srcPort, true);
+      const again = b.sawSynAck && b.attempt.serverIsn === seq;
+      add(b, p, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', ip, flags, seq, ack, length);
       b.sawSynAck = true;
-      if (b.attempt.serverIsn === undefined) b.attempt.serverIsn = seg.seq;
+      if (b.attempt.serverIsn === undefined) b.attempt.serverIsn = seq;
       continue;
     }
 
     // Everything else belongs to the newest attempt on its 4-tuple, if there is one.
-    const fromClient = latestByTuple.get(`${src}>${dst}`);
-    const fromServer = latestByTuple.get(`${dst}>${src}`);
+    const fromClient = latestByTuple.get(outbound);
+    const fromServer = latestByTuple.get(inbound);
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
-      const answered = flags & ACK ? byAnswer.get(`${dst}>${src}#${seg.ack}`) : undefined;
-      if (answered) add(answered, p, i, 'server', duplicate ? 'duplicate' : 'rst', base);
-      else if (fromClient) add(fromClient, p, i, 'client', 'client-rst', base);
-      else if (fromServer) add(fromServer, p, i, 'server', 'rst', base);
+      const answered = flags & ACK ? byAnswer.get(inbound, ack) : undefined;
+      if (answered) add(answered, p, i, 'server', duplicate ? 'duplicate' : 'rst', ip, flags, seq, ack, length);
+      else if (fromClient) add(fromClient, p, i, 'client', 'client-rst', ip, flags, seq, ack, length);
+      else if (fromServer) add(fromServer, p, i, 'server', 'rst', ip, flags, seq, ack, length);
       continue;
     }
     if (fromClient) {
@@ -189,27 +193,25 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       let role: AttemptPacket['role'] = 'other';
       // The first client packet acknowledging the server's SYN (ack ≥ server ISN + 1; more when
       // the SYN/ACK carried data) completes the handshake, whatever else it carries.
-      const completes =
-        !b.sawClientAck && flags & ACK && b.attempt.serverIsn !== undefined && seqDiff(seg.ack, u32(b.attempt.serverIsn + 1)) >= 0;
+      const completes = !b.sawClientAck && flags & ACK && b.attempt.serverIsn !== undefined && seqDiff(ack, u32(b.attempt.serverIsn + 1)) >= 0;
       if (duplicate) role = 'duplicate';
-      else if (completes) role = seg.payloadLength > 0 ? 'client-data' : 'client-ack';
+      else if (completes) role = length > 0 ? 'client-data' : 'client-ack';
       else if (flags & FIN) role = 'client-fin';
-      else if (seg.payloadLength > 0 && !b.sawClientAck) role = 'client-data';
+      else if (length > 0 && !b.sawClientAck) role = 'client-data';
       if (role === 'client-ack' || role === 'client-data') b.sawClientAck = true;
-      add(b, p, i, 'client', role, base);
+      add(b, p, i, 'client', role, ip, flags, seq, ack, length);
     } else if (fromServer) {
       const b = fromServer;
       let role: AttemptPacket['role'] = flags & FIN ? 'server-fin' : 'other';
       // A server only sends data, or acknowledges client data, once the handshake completed:
       // in a capture that holds one direction only, that is the proof.
-      const confirms =
-        !b.sawClientAck && b.sawSynAck && !(flags & SYN) && (seg.payloadLength > 0 || (flags & ACK && seqDiff(seg.ack, u32(b.attempt.isn + 1)) > 0));
+      const confirms = !b.sawClientAck && b.sawSynAck && !(flags & SYN) && (length > 0 || (flags & ACK && seqDiff(ack, u32(b.attempt.isn + 1)) > 0));
       if (duplicate) role = 'duplicate';
       else if (confirms) {
         role = 'server-confirms';
         b.sawClientAck = true;
       }
-      add(b, p, i, 'server', role, base);
+      add(b, p, i, 'server', role, ip, flags, seq, ack, length);
     }
   }
   return attempts.map((b) => b.attempt);

@@ -27,19 +27,56 @@ export interface AttemptParts {
 }
 
 export function partsOf(attempt: Attempt): AttemptParts {
-  const pick = (...roles: AttemptPacket['role'][]) => attempt.packets.filter((p) => roles.includes(p.role));
-  return {
-    syns: pick('syn', 'syn-retransmission'),
-    duplicates: pick('duplicate'),
-    synAcks: pick('syn-ack', 'syn-ack-retransmission'),
-    serverRsts: pick('rst'),
-    clientAcks: pick('client-ack', 'client-data'),
-    clientRsts: pick('client-rst'),
-    clientFins: pick('client-fin'),
-    serverFins: pick('server-fin'),
-    serverConfirms: pick('server-confirms'),
-    icmp: pick('icmp'),
+  const parts: AttemptParts = {
+    syns: [],
+    duplicates: [],
+    synAcks: [],
+    serverRsts: [],
+    clientAcks: [],
+    clientRsts: [],
+    clientFins: [],
+    serverFins: [],
+    serverConfirms: [],
+    icmp: [],
   };
+  for (const p of attempt.packets) {
+    switch (p.role) {
+      case 'syn':
+      case 'syn-retransmission':
+        parts.syns.push(p);
+        break;
+      case 'duplicate':
+        parts.duplicates.push(p);
+        break;
+      case 'syn-ack':
+      case 'syn-ack-retransmission':
+        parts.synAcks.push(p);
+        break;
+      case 'rst':
+        parts.serverRsts.push(p);
+        break;
+      case 'client-ack':
+      case 'client-data':
+        parts.clientAcks.push(p);
+        break;
+      case 'client-rst':
+        parts.clientRsts.push(p);
+        break;
+      case 'client-fin':
+        parts.clientFins.push(p);
+        break;
+      case 'server-fin':
+        parts.serverFins.push(p);
+        break;
+      case 'server-confirms':
+        parts.serverConfirms.push(p);
+        break;
+      case 'icmp':
+        parts.icmp.push(p);
+        break;
+    }
+  }
+  return parts;
 }
 
 /**

@@ -10,15 +10,9 @@ import type { Capture, Packet } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
 import type { OffloadFinding } from './types.ts';
 
-type Status = 'good' | 'bad' | 'partial' | 'unverified' | undefined;
-
-function checksumStatuses(p: Packet): Status[] {
+function hasStatus(p: Packet, status: 'bad' | 'partial'): boolean {
   const d = p.dissection;
-  const out: Status[] = [];
-  if (d.ip?.version === 4) out.push(d.ip.checksumStatus);
-  if (d.tcp) out.push(d.tcp.checksumStatus);
-  if (d.udp) out.push(d.udp.checksumStatus);
-  return out;
+  return (d.ip?.version === 4 && d.ip.checksumStatus === status) || d.tcp?.checksumStatus === status || d.udp?.checksumStatus === status;
 }
 
 const MAX_FRAMES_LISTED = 10_000;
@@ -26,11 +20,11 @@ const MAX_FRAMES_LISTED = 10_000;
 export function findOffload(capture: Capture): OffloadFinding {
   const localHosts = new Set<string>();
   // First pass: which hosts sent packets with the offload signature, or are marked as sent.
+  // (Addresses are formatted only for those packets: most captures have none.)
   for (const p of capture.packets) {
     const ip = p.dissection.ip;
     if (!ip) continue;
-    const statuses = checksumStatuses(p);
-    if (p.direction === 'sent' || statuses.includes('partial')) localHosts.add(formatIP(ip.src));
+    if (p.direction === 'sent' || hasStatus(p, 'partial')) localHosts.add(formatIP(ip.src));
   }
   const offloadFrames: number[] = [];
   const corruptFrames: number[] = [];
@@ -39,9 +33,7 @@ export function findOffload(capture: Capture): OffloadFinding {
   for (const p of capture.packets) {
     const ip = p.dissection.ip;
     if (!ip) continue;
-    const statuses = checksumStatuses(p);
-    const wrong = statuses.some((s) => s === 'bad' || s === 'partial');
-    if (!wrong) continue;
+    if (!hasStatus(p, 'bad') && !hasStatus(p, 'partial')) continue;
     const sentHere = p.direction === 'sent' || (p.direction !== 'received' && localHosts.has(formatIP(ip.src)));
     if (sentHere) {
       offloadCount++;

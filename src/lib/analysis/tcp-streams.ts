@@ -114,7 +114,8 @@ interface Flow {
 interface Conversation {
   index: number;
   /** Endpoint key of the side that is `a`. */
-  aKey: string;
+  /** Endpoint id of the side that is `a`. */
+  aKey: number;
   a: Flow;
   b: Flow;
   /** Time of the most recent pure SYN, for the initial RTT; NaN = none. */
@@ -166,16 +167,38 @@ const seqGT = (a: number, b: number): boolean => seqDiff(a, b) > 0;
 const seqLE = (a: number, b: number): boolean => seqDiff(a, b) <= 0;
 const u32 = (x: number): number => x >>> 0;
 
-function addressKey(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-  return s;
+/**
+ * Small integer ids for endpoints (address + port), so per-packet lookups use numbers, not
+ * strings: a 100 MB capture has hundreds of thousands of packets and few distinct endpoints.
+ */
+export class EndpointTable {
+  private readonly v4 = new Map<number, number>();
+  private readonly other = new Map<string, number>();
+  private count = 0;
+
+  id(address: Uint8Array, port: number): number {
+    if (address.length === 4) {
+      const key = (((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0) * 65536 + port;
+      let id = this.v4.get(key);
+      if (id === undefined) {
+        id = this.count++;
+        this.v4.set(key, id);
+      }
+      return id;
+    }
+    let key = `${port}/`;
+    for (let i = 0; i < address.length; i++) key += String.fromCharCode(address[i]);
+    let id = this.other.get(key);
+    if (id === undefined) {
+      id = this.count++;
+      this.other.set(key, id);
+    }
+    return id;
+  }
 }
 
-/** "address/port" for one endpoint; IPv4 and IPv6 keys cannot collide (different lengths). */
-export function endpointKey(address: Uint8Array, port: number): string {
-  return `${addressKey(address)}/${port}`;
-}
+/** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
+export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
 /** Nanoseconds since `origin`, exact while a capture spans less than ~104 days. */
 export function packetTimeNs(p: Packet, originSeconds: number): number {
@@ -207,9 +230,10 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     streams: [],
   };
   // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
-  const byPair = new Map<string, Conversation>();
+  const byPair = new Map<number, Conversation>();
+  const endpoints = new EndpointTable();
 
-  const startConversation = (pairKey: string, srcKey: string, index: number): Conversation => {
+  const startConversation = (pairKey: number, srcKey: number, index: number): Conversation => {
     const conv: Conversation = {
       index: result.streams.length,
       aKey: srcKey,
@@ -229,9 +253,9 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     const found = tcpOf(p);
     if (!found) continue;
     const { ip, tcp, quoted } = found;
-    const srcKey = endpointKey(ip.src, tcp.srcPort);
-    const dstKey = endpointKey(ip.dst, tcp.dstPort);
-    const pairKey = srcKey < dstKey ? `${srcKey}>${dstKey}` : `${dstKey}>${srcKey}`;
+    const srcKey = endpoints.id(ip.src, tcp.srcPort);
+    const dstKey = endpoints.id(ip.dst, tcp.dstPort);
+    const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
 
     if (quoted) {
       // tshark reads the quoted header's seq/ack raw and skips all analysis; it only finds the

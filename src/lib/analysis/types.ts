@@ -46,7 +46,7 @@ export interface AttemptPacket {
   ipId?: number;
   ttl?: number;
   vlan?: number;
-  /** ICMP type/code for role 'icmp'; the router's address. */
+  /** ICMP type/code for role 'icmp'; the router's address (undefined otherwise). */
   icmpType?: number;
   icmpCode?: number;
   icmpVersion?: 4 | 6;

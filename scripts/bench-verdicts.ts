@@ -1,0 +1,48 @@
+// Classifier benchmark: verdicts for every attempt in the ~100 MB benchmark capture written by
+// `npm run bench:capture` (bench-data/, gitignored; generated here first if missing). Times, as
+// the median of 3 runs: the per-connection TCP analysis (tcp.stream, seq/ack, retransmissions),
+// then attempts + verdicts + evidence, then the whole analyzeCapture. Loading is timed once for
+// scale. Run: npm run bench:verdicts
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeCapture, analyzeTcpStreams, classify, captureSpan, findAttempts } from '../src/lib/analysis/index.ts';
+import { loadCaptureBytes } from '../src/lib/load.ts';
+
+const file = join(import.meta.dirname, '..', 'bench-data', 'capture-bench-100mb.pcapng');
+if (!existsSync(file)) {
+  console.log('generating the benchmark capture (npm run bench:capture) …');
+  spawnSync('npm', ['run', 'bench:capture'], { stdio: 'inherit' });
+}
+const bytes = new Uint8Array(readFileSync(file));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const time = <T>(f: () => T): [T, number] => {
+  const t0 = performance.now();
+  const r = f();
+  return [r, performance.now() - t0];
+};
+
+const [capture, loadMs] = time(() => loadCaptureBytes(bytes));
+console.log(`capture: ${(bytes.length / 1e6).toFixed(1)} MB, ${capture.packets.length.toLocaleString('en')} packets, loaded in ${loadMs.toFixed(0)} ms`);
+
+const streamsMs: number[] = [];
+const verdictsMs: number[] = [];
+const wholeMs: number[] = [];
+let summary = '';
+for (let run = 0; run < 3; run++) {
+  const [tcp, a] = time(() => analyzeTcpStreams(capture));
+  streamsMs.push(a);
+  const { end } = captureSpan(capture);
+  const [verdicts, b] = time(() => findAttempts(capture, tcp).map((x) => classify(x, end)));
+  verdictsMs.push(b);
+  const [whole, c] = time(() => analyzeCapture(capture));
+  wholeMs.push(c);
+  const counts: Record<string, number> = {};
+  for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+  summary = `${verdicts.length.toLocaleString('en')} attempts ${JSON.stringify(counts)}, ${tcp.streams.length.toLocaleString('en')} TCP streams; findings: ${whole.findings.length}`;
+}
+console.log(summary);
+console.log(`tcp streams + analysis flags: ${median(streamsMs).toFixed(0)} ms (median of 3)`);
+console.log(`attempts + verdicts + evidence: ${median(verdictsMs).toFixed(0)} ms`);
+console.log(`analyzeCapture (all of it, with offload): ${median(wholeMs).toFixed(0)} ms`);
+console.log(`heap used: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
