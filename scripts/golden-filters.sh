@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates tests/golden/filters/ from tshark 4.0 (the independent oracle):
 #   errors.tsv      each filter tshark rejects → its message and the span its ^~~ marks
-#   <capture>.tsv   each valid filter → the frame numbers tshark shows, for one capture
+#   <capture>.tsv   each valid filter → the frame numbers tshark shows, for one capture (the
+#                   first line names the capture and its SHA-256)
 # Filters come from tests/filter/suite.txt; captures from tests/filter/captures.txt plus
 # public/traces/*.pcapng. Run from anywhere: `bash scripts/golden-filters.sh` (needs tshark
 # with Lua, as Debian's is). The whole suite runs in one tshark pass per capture, through
@@ -56,7 +57,7 @@ for capture in "${CAPTURES[@]}"; do
   evaluate "$capture" > "$WORK/one"
   evaluate "$capture" -2 > "$WORK/two"
   {
-    printf '# %s\n# filter\tframe numbers tshark shows\n' "$capture"
+    printf '# %s\t%s\n# filter\tframe numbers tshark shows\n' "$capture" "$(sha256sum "$capture" | cut -d' ' -f1)"
     while IFS=$'\t' read -r index frames _; do
       [ "$frames" = '!error' ] && continue
       filter=$(sed -n "${index}p" "$WORK/filters")

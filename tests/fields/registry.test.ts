@@ -2,6 +2,7 @@
 // the same type and width (from `tshark -G fields`, run live when tshark is installed), and every
 // field the lessons and the issue name is there.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fieldList, fieldRegistry } from '../../src/lib/fields/registry.ts';
 import { kindLabel } from '../../src/lib/fields/types.ts';
@@ -48,6 +49,11 @@ describe('the registry', () => {
       'tcp', 'udp', 'icmp', 'icmpv6', 'ip', 'ipv6', 'arp', 'eth', 'vlan',
     ];
     expect(required.filter((name) => !fieldRegistry.has(name))).toEqual([]);
+  });
+
+  it('is documented field by field in docs/FILTERS.md', () => {
+    const docs = readFileSync('docs/FILTERS.md', 'utf8');
+    expect(fieldList.map((f) => f.name).filter((name) => !docs.includes(`\`${name}\``))).toEqual([]);
   });
 
   it('registers each name once', () => {

@@ -116,8 +116,9 @@ export const tcpAnalysisFields: FieldDefinition[] = [
     bits: 8,
     description: 'Conversation completeness',
     read: (context, index, out) => {
+      // An ICMP error quoting a segment belongs to its connection and shows its completeness too.
       const stream = streamsOf(context).stream[index];
-      if (stream >= 0 && context.packets[index].dissection.tcp !== undefined) out.pushNumber(completenessOf(context)[stream]);
+      if (stream >= 0) out.pushNumber(completenessOf(context)[stream]);
     },
   },
   fromArray('tcp.analysis.flags', 'TCP Analysis Flags', 'none', undefined, (s, i, out) => {

@@ -6,7 +6,7 @@ import { fieldRegistry } from '../fields/registry.ts';
 import { FieldValues, isNumericKind, kindLabel, type FieldContext, type FieldDefinition } from '../fields/types.ts';
 import { filterError, type FilterWarning } from './errors.ts';
 import { hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
-import { bytesLiteral, literalFor, type BytesLiteral, type Literal, type NumberLiteral } from './literals.ts';
+import { bytesLiteral, literalFor, type Literal, type NumberLiteral } from './literals.ts';
 import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, WordNode } from './parser.ts';
 
 /** A predicate over packet indices, built for one capture. */
@@ -22,19 +22,6 @@ interface Source {
   start: number;
   end: number;
 }
-
-const OP_SYMBOL: Record<CompareOp, string> = {
-  any_eq: '==',
-  all_ne: '!=',
-  all_eq: '===',
-  any_ne: '!==',
-  gt: '>',
-  lt: '<',
-  ge: '>=',
-  le: '<=',
-  contains: 'contains',
-  matches: 'matches',
-};
 
 function operandText(text: string, node: Operand): string {
   return text.slice(node.start, node.end);
@@ -142,7 +129,7 @@ export class Checker {
       if (node.right.type !== 'string') {
         throw filterError('type', 'Matches requires a double quoted string on the right side.', node.right.start, node.right.end, `Put the pattern in double quotes: ${field.name} matches "…".`);
       }
-      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol') this.cannotParticipate(source, node);
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol') this.cannotParticipate(source, node.opText);
       let pattern: RegExp;
       try {
         pattern = wiresharkRegExp(new TextDecoder().decode(node.right.bytes));
@@ -152,14 +139,14 @@ export class Checker {
       return bytesPredicate(source, (b) => pattern.test(latin1(b)), 'any');
     }
     if (node.op === 'contains') {
-      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether') this.cannotParticipate(source, node);
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether') this.cannotParticipate(source, node.opText);
       const needle = bytesLiteral(field, node.right).value;
       if (field.kind === 'ether') {
         return numericPredicate(source, (v) => containsBytes(etherBytes(v), needle), 'any');
       }
       return bytesPredicate(source, (b) => containsBytes(b, needle), 'any');
     }
-    if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node);
+    if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node.opText);
     if (field.kind === 'bytes' || field.kind === 'string') {
       throw filterError('type', `porttrace compares ${field.name} only with contains or matches.`, source.start, source.end, `e.g. ${field.name} contains "GET"`);
     }
@@ -189,16 +176,16 @@ export class Checker {
     return literalPredicate(source, literal, node.op);
   }
 
-  private cannotParticipate(source: Source, node: CompareNode): never {
+  private cannotParticipate(source: Source, opText: string): never {
     const f = source.field;
     const hint = f.kind === 'none' ? `${f.name} is a flag with no value: test it alone, e.g. ${f.name} && tcp.flags.syn == 1.` : undefined;
-    throw filterError('type', `${f.name} (type=${kindLabel(f)}) cannot participate in ${node.opText === '~' ? 'matches' : node.opText} comparison.`, source.start, source.end, hint);
+    throw filterError('type', `${f.name} (type=${kindLabel(f)}) cannot participate in ${opText === '~' ? 'matches' : opText} comparison.`, source.start, source.end, hint);
   }
 
   private inSet(node: InNode): PredicateFactory {
     const source = this.source(node.left, 'in');
     const field = source.field;
-    if (!isNumericKind(field.kind) && field.kind !== 'ipv6') this.cannotParticipate(source, { ...node, type: 'compare', op: 'any_eq', opText: 'in', left: node.left, right: node.left } as CompareNode);
+    if (!isNumericKind(field.kind) && field.kind !== 'ipv6') this.cannotParticipate(source, 'in');
     const members: Array<{ low: Literal; high: Literal }> = node.members.map((m: Operand | SetRange) => {
       if (m.type === 'range') return { low: literalFor(field, m.low), high: literalFor(field, m.high) };
       const value = literalFor(field, m);
@@ -426,5 +413,3 @@ function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFacto
   };
 }
 
-export { OP_SYMBOL };
-export type { BytesLiteral };

@@ -107,7 +107,7 @@ export function hintForUnknownName(name: string): string | undefined {
 }
 
 /** A hint for tshark's "was unexpected" / "Unexpected end" errors, from the tokens around. */
-export function hintForUnexpected(text: string, tokens: Token[], position: number): string | undefined {
+export function hintForUnexpected(tokens: Token[], position: number): string | undefined {
   const t = tokens[Math.min(position, tokens.length - 1)];
   const before = tokens[position - 1];
   if (t.kind === 'end') {
@@ -150,6 +150,5 @@ export function hintForUnexpected(text: string, tokens: Token[], position: numbe
   if ((t.kind === 'word' || t.kind === 'string' || t.text === '(' || t.text === '!') && before !== undefined && before.kind !== 'op') {
     return 'Two conditions need && (and) or || (or) between them.';
   }
-  void text;
   return undefined;
 }

@@ -30,7 +30,7 @@ const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a |
 const utf8 = new TextEncoder();
 
 /** Decodes the escapes of a quoted string or character constant; returns bytes. */
-function unescape(text: string, quoteStart: number, body: string): Uint8Array {
+function unescape(quoteStart: number, body: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
@@ -57,7 +57,6 @@ function unescape(text: string, quoteStart: number, body: string): Uint8Array {
       throw filterError('syntax', `${shown} is not a valid character escape sequence`, escapeStart, escapeStart + shown.length);
     }
   }
-  void text;
   return Uint8Array.from(out);
 }
 
@@ -84,7 +83,7 @@ export function tokenize(text: string): Token[] {
       const close = closingQuote(text, start, '"');
       if (close < 0) throw filterError('syntax', 'The final quote was missing from a quoted string.', text.length, text.length);
       const raw = text.slice(start, close + 1);
-      tokens.push({ kind: 'string', text: raw, bytes: unescape(text, start, text.slice(start + 1, close)), start, end: close + 1 });
+      tokens.push({ kind: 'string', text: raw, bytes: unescape(start, text.slice(start + 1, close)), start, end: close + 1 });
       i = close + 1;
       continue;
     }
@@ -92,7 +91,7 @@ export function tokenize(text: string): Token[] {
       const close = closingQuote(text, start, "'");
       if (close < 0) throw filterError('syntax', 'The final quote was missing from a character constant.', text.length, text.length);
       const raw = text.slice(start, close + 1);
-      const bytes = unescape(text, start, text.slice(start + 1, close));
+      const bytes = unescape(start, text.slice(start + 1, close));
       if (bytes.length !== 1) {
         throw filterError('syntax', `${raw} is too ${bytes.length === 0 ? 'short' : 'long'} to be a valid character constant.`, start, close + 1);
       }

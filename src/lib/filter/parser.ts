@@ -159,7 +159,7 @@ class Parser {
   /** tshark's two syntax messages: the end came too early, or this token cannot come here. */
   unexpected(t: Token): never {
     const at = this.tokens.indexOf(t);
-    const hint = hintForUnexpected(this.text, this.tokens, at);
+    const hint = hintForUnexpected(this.tokens, at);
     if (t.kind === 'end') throw filterError('syntax', 'Unexpected end of filter expression.', t.start, t.end, hint);
     throw filterError('syntax', `"${t.text}" was unexpected in this context.`, t.start, t.end, hint);
   }
@@ -221,9 +221,9 @@ class Parser {
       const after = this.peek();
       const chained = compareOpOf(after);
       if (chained !== undefined) {
-        // tshark reads `a == b == c` as a comparison whose left side is `b`.
+        // tshark reads `a == b == c` as a comparison whose left side is `b`, and marks `b`.
         const leftText = this.text.slice(right.start, right.end);
-        throw filterError('syntax', `Left side of "${after.text}" expression must be a field or function, not ${leftText}.`, after.start, after.end, 'Comparisons do not chain: join two comparisons with && (e.g. tcp.port >= 1 && tcp.port <= 100).');
+        throw filterError('syntax', `Left side of "${after.text}" expression must be a field or function, not ${leftText}.`, right.start, right.end, 'Comparisons do not chain: join two comparisons with && (e.g. tcp.port >= 1 && tcp.port <= 100).');
       }
       return { type: 'compare', op, opText: t.text, opStart: t.start, opEnd: t.end, left, right, start: left.start, end: right.end };
     }
