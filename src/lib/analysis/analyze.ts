@@ -2,6 +2,7 @@
 import type { Capture } from '../packets.ts';
 import { findAttempts } from './attempts.ts';
 import { classify } from './classify.ts';
+import { damagedCaptureText } from './evidence.ts';
 import { findOffload } from './offload.ts';
 import { analyzeTcpStreams, type TcpStreams } from './tcp-streams.ts';
 import type { CaptureAnalysis } from './types.ts';
@@ -26,7 +27,7 @@ export function analyzeCapture(capture: Capture, tcp: TcpStreams = analyzeTcpStr
   const offload = findOffload(capture);
   const findings = [...offload.text];
   if (capture.error) {
-    findings.push(`The file stops early (${capture.error.message}); verdicts use the ${capture.packets.length} packets before that.`);
+    findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }
   return { attempts, offload, duration: end - start, findings };
 }

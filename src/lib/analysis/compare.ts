@@ -9,7 +9,7 @@
 //   return-path the server answered (SYN/ACK or RST) and the answer never reached the client
 import type { Capture } from '../packets.ts';
 import { partsOf } from './classify.ts';
-import { explainWhere, ONE_SIDE_CAVEAT } from './evidence.ts';
+import { explainWhere, NOTHING_MATCHED_TEXT, ONE_SIDE_CAVEAT, serverOnlyText } from './evidence.ts';
 import { analyzeCapture } from './analyze.ts';
 import type { AttemptVerdict, Comparison, ComparedAttempt, Where } from './types.ts';
 
@@ -52,6 +52,7 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
     const key = `${v.attempt.isn}/${v.attempt.serverPort}`;
     byIsn.set(key, byIsn.has(key) ? null : v);
   }
+  const clientIds = new Set(clientSide.map((v) => v.attempt.id));
   const pairs: Array<{ client: AttemptVerdict; server?: AttemptVerdict; matchedBy?: 'tuple' | 'isn' }> = [];
   const used = new Set<AttemptVerdict>();
   for (const c of clientSide) {
@@ -59,7 +60,8 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
     let matchedBy: 'tuple' | 'isn' | undefined = s ? 'tuple' : undefined;
     if (!s) {
       const viaIsn = byIsn.get(`${c.attempt.isn}/${c.attempt.serverPort}`);
-      if (viaIsn && !used.has(viaIsn) && !byId.has(viaIsn.attempt.id)) {
+      // Never take a server attempt that some client attempt matches exactly.
+      if (viaIsn && !used.has(viaIsn) && !clientIds.has(viaIsn.attempt.id)) {
         s = viaIsn;
         matchedBy = 'isn';
       }
@@ -91,10 +93,8 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
   const matched = pairs.filter((p) => p.server).length;
   const serverOnly = serverSide.filter((v) => !used.has(v));
   if (clientSide.length > 0 && serverSide.length > 0 && matched === 0) {
-    findings.push('No attempt appears in both captures: they may be of different moments, or something between the two rewrote the sequence numbers as well as the addresses.');
+    findings.push(NOTHING_MATCHED_TEXT);
   }
-  if (serverOnly.length > 0) {
-    findings.push(`${serverOnly.length} ${serverOnly.length === 1 ? 'attempt appears' : 'attempts appear'} only in the server capture (the client capture started later, or they came from other clients).`);
-  }
+  if (serverOnly.length > 0) findings.push(serverOnlyText(serverOnly.length));
   return { attempts, clockOffset, matched, findings };
 }

@@ -387,3 +387,34 @@ export function explainWhere(input: WhereInput): EvidenceStep[] {
   }
   return steps;
 }
+
+/** The checksum-offload finding: the red herring on sent packets, real damage on received ones. */
+export function offloadText(offloadCount: number, offloadHosts: string[], corruptCount: number): string[] {
+  const text: string[] = [];
+  if (offloadCount > 0) {
+    text.push(
+      `${offloadCount} ${offloadCount === 1 ? 'packet' : 'packets'} sent by ${offloadHosts.join(', ') || 'the capturing host'} show a wrong checksum ` +
+        `(Network Monitor: [Bad CheckSum]). They were captured before the network card filled the checksum in — checksum offload. ` +
+        `A red herring: those packets left with correct checksums.`,
+    );
+  }
+  if (corruptCount > 0) {
+    text.push(
+      `${corruptCount} received ${corruptCount === 1 ? 'packet has' : 'packets have'} a wrong checksum. That is different from offload and real: ` +
+        `they were damaged on the way (or by a middlebox that rewrote them badly), and the receiver drops them.`,
+    );
+  }
+  return text;
+}
+
+/** A capture file that stops early. */
+export function damagedCaptureText(message: string, packets: number): string {
+  return `The file stops early (${message}); verdicts use the ${packets} packets before that.`;
+}
+
+export const NOTHING_MATCHED_TEXT =
+  'No attempt appears in both captures: they may be of different moments, or something between the two rewrote the sequence numbers as well as the addresses.';
+
+export function serverOnlyText(count: number): string {
+  return `${count} ${count === 1 ? 'attempt appears' : 'attempts appear'} only in the server capture (the client capture started later, or they came from other clients).`;
+}

@@ -8,6 +8,7 @@
 // it directly. Bad checksums from any other host count as received.
 import type { Capture, Packet } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
+import { offloadText } from './evidence.ts';
 import type { OffloadFinding } from './types.ts';
 
 function hasStatus(p: Packet, status: 'bad' | 'partial'): boolean {
@@ -44,20 +45,7 @@ export function findOffload(capture: Capture): OffloadFinding {
     }
   }
   const offloadHosts = [...localHosts].sort();
-  const text: string[] = [];
-  if (offloadCount > 0) {
-    text.push(
-      `${offloadCount} ${offloadCount === 1 ? 'packet' : 'packets'} sent by ${offloadHosts.join(', ') || 'the capturing host'} show a wrong checksum ` +
-        `(Network Monitor: [Bad CheckSum]). They were captured before the network card filled the checksum in — checksum offload. ` +
-        `A red herring: those packets left with correct checksums.`,
-    );
-  }
-  if (corruptCount > 0) {
-    text.push(
-      `${corruptCount} received ${corruptCount === 1 ? 'packet has' : 'packets have'} a wrong checksum. That is different from offload and real: ` +
-        `they were damaged on the way (or by a middlebox that rewrote them badly), and the receiver drops them.`,
-    );
-  }
+  const text = offloadText(offloadCount, offloadHosts, corruptCount);
   const kind = offloadCount > 0 && corruptCount > 0 ? 'both' : offloadCount > 0 ? 'offload' : corruptCount > 0 ? 'corrupt' : 'none';
   return { kind, offloadHosts: offloadCount > 0 ? offloadHosts : [], offloadFrames, corruptFrames, text };
 }
