@@ -7,11 +7,16 @@ import { CaptureError } from '../../src/lib/capture/types.ts';
 import { writeEtl } from './write-etl.ts';
 import { framesOf, packetsFrom } from './helpers.ts';
 
-// Half the packets as Hyper-V switch fragments (1003), so both payload parsers get mutated.
-const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 }).map(
-  (p, i) => (i % 2 ? { ...p, vmSwitch: { portId: 5, portName: 'PORT', nicName: 'vm', nicType: 'Synthetic', destinations: 1 } } : p),
+// Packets as NDIS 1001, Hyper-V switch 1003 and PktMon 160/170 events, so every payload parser
+// gets mutated.
+const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 }).map((p, i) =>
+  i % 3 === 1
+    ? { ...p, vmSwitch: { portId: 5, portName: 'PORT', nicName: 'vm', nicType: 'Synthetic', destinations: 1 } }
+    : i % 3 === 2
+      ? { ...p, pktmon: { componentIds: [5, 9], firstDirTag: 3, drop: i === 5 ? { appearance: 1, reason: 8, location: 1 } : undefined } }
+      : p,
 );
-const pristine = writeEtl(packets, { shuffleSeed: 4, bufferSize: 1024, noise: true });
+const pristine = writeEtl(packets, { shuffleSeed: 4, bufferSize: 1024, noise: true, pktmonComponents: [{ id: 5, type: 2, name: 'NIC', description: 'Miniport' }] });
 const packetEventCount = pristine.packetEvents.reduce((n, e) => n + e.length, 0);
 
 // Places where a wrong value hurts most: buffer headers, event headers, NDIS fragment headers.

@@ -24,6 +24,18 @@ export interface PacketIn {
   gftFields?: boolean;
   /** Log as a Hyper-V switch fragment (event 1003) seen on this switch port. */
   vmSwitch?: { portId: number; portName: string; nicName: string; nicType: string; destinations: number };
+  /**
+   * Log as PktMon frame events (160) instead: one per component the packet passes, in order,
+   * the first with `firstDirTag`; `drop` turns that appearance into a drop event (170) and ends it.
+   */
+  pktmon?: { componentIds: number[]; firstDirTag: number; packetNumber?: number; drop?: { appearance: number; reason: number; location: number } };
+}
+
+export interface PktmonComponentIn {
+  id: number;
+  type: number;
+  name: string;
+  description: string;
 }
 
 export type ClockIn = { kind: 'qpc'; frequency: bigint } | { kind: 'system-time' } | { kind: 'cpu-cycles'; mhz: number };
@@ -39,6 +51,8 @@ export interface WriteOptions {
   noise?: boolean;
   /** Mark the trace and its data buffers compressed (without compressing anything). */
   markCompressed?: boolean;
+  /** PktMon ComponentInfo events (20) to log first, on CPU 0. */
+  pktmonComponents?: PktmonComponentIn[];
   startTime?: bigint;
   endTime?: bigint;
 }
@@ -55,6 +69,7 @@ export interface WrittenEtl {
 }
 
 const NDIS_GUID_LE = guidBytes('2ED6006E-4729-4609-B423-3EE7BCD678EF');
+const PKTMON_GUID_LE = guidBytes('4D4F80D9-C8BD-4D73-BB5B-19C90402C5AC');
 const OTHER_GUID_LE = guidBytes('1C95126E-7EEA-49A9-A3FE-A378B03DDB4D');
 const KW_WWAN = 0x200n;
 const KW_VMSWITCH = 0x1000000n;
@@ -163,8 +178,44 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
   let noiseEvents = 0;
   const random = prng(options.shuffleSeed || 12345);
 
+  for (const c of options.pktmonComponents ?? []) {
+    const names = [utf16z(c.name), utf16z(c.description)];
+    const user = new Out(4 + names[0].length + names[1].length);
+    user.u16(0, c.id);
+    user.u16(2, c.type);
+    user.bytes.set(names[0], 4);
+    user.bytes.set(names[1], 4 + names[0].length);
+    push(0, { raw: anchor + 1n, bytes: eventHeader(wide, PKTMON_GUID_LE, 20, 0x1n, anchor + 1n, user.bytes, false) });
+  }
+
   packets.forEach((packet, index) => {
     const raw = toRaw(packet.filetime);
+    if (packet.pktmon) {
+      const pm = packet.pktmon;
+      const packetType = packet.medium === 'raw' ? 3 : packet.medium === 'wifi' ? 2 : 1;
+      for (let k = 0; k < pm.componentIds.length; k++) {
+        const dropping = pm.drop?.appearance === k;
+        const user = new Out(34 + packet.data.length);
+        user.u64(0, BigInt(index + 1) * 0x1_0000_0001n); // PktGroupId: both halves matter
+        user.u16(8, pm.packetNumber ?? 1);
+        user.u16(10, k + 1);
+        user.u16(12, k === 0 ? pm.firstDirTag : packet.direction === 'sent' ? 4 : 1);
+        user.u16(14, packetType);
+        user.u16(16, pm.componentIds[k]);
+        user.u16(18, 1);
+        user.u16(20, 0);
+        user.u32(22, dropping ? pm.drop!.reason : 0);
+        user.u32(26, dropping ? pm.drop!.location : 0);
+        user.u16(30, Math.min(packet.data.length, 0xffff));
+        user.u16(32, packet.data.length);
+        user.bytes.set(packet.data, 34);
+        // Later appearances come a few clock ticks after the first.
+        const at = raw + BigInt(k);
+        push(packet.cpu, { raw: at, bytes: eventHeader(wide, PKTMON_GUID_LE, dropping ? 170 : 160, 0x10n, at, user.bytes, false), packet: index });
+        if (dropping) break;
+      }
+      return;
+    }
     const maxFragment = maxFragmentOf(packet);
     if (maxFragment < 64) throw new Error('bufferSize too small');
     let pieces = Math.max(1, packet.fragments ?? 1, Math.ceil(packet.data.length / maxFragment));

@@ -7,6 +7,7 @@
 import type { CaptureError, CaptureInfo, CapturedFrame } from './types.ts';
 import { EVENT_TRACE_COMPRESSED_MODE, walkEtl, type LogfileHeader } from './etl-walk.ts';
 import { NDIS_PACKET_CAPTURE_PROVIDER, ndisPackets } from './etl-ndis.ts';
+import { PKTMON_PROVIDER, pktmonPackets } from './etl-pktmon.ts';
 
 export {
   looksLikeEtl,
@@ -30,6 +31,7 @@ export type {
   WalkOptions,
 } from './etl-walk.ts';
 export { NDIS_PACKET_CAPTURE_PROVIDER, NdisKeyword, ndisPackets } from './etl-ndis.ts';
+export { PKTMON_PROVIDER, pktmonPackets } from './etl-pktmon.ts';
 
 export interface EtlEventSummary {
   buffers: number;
@@ -46,6 +48,10 @@ export interface EtlEventSummary {
   /** NDIS 1002 (802.11 metadata, counted only) and 1003 (Hyper-V switch fragments, decoded into frames). */
   metadataEvents: number;
   vmSwitchFragments: number;
+  /** PktMon frame (160) and drop (170) events, and later appearances folded into earlier frames. */
+  pktmonFrameEvents: number;
+  pktmonDropEvents: number;
+  pktmonRepeatedAppearances: number;
   /** What the logfile header says Windows dropped while tracing. */
   eventsLost: number;
   buffersLost: number;
@@ -72,11 +78,13 @@ function variantOf(header: LogfileHeader | undefined): string {
 /** Reads a whole .etl: never throws; the first problem (if any) is `error`, every packet found is in `frames`. */
 export function readEtl(bytes: Uint8Array): EtlRead {
   // Only packet-capture events are kept; the rest are counted.
-  const walk = walkEtl(bytes, { providers: [NDIS_PACKET_CAPTURE_PROVIDER] });
+  const walk = walkEtl(bytes, { providers: [NDIS_PACKET_CAPTURE_PROVIDER, PKTMON_PROVIDER] });
   const header = walk.header;
   const buffersMayBeMissing = walk.problems.length > 0 || (header?.buffersLost ?? 0) > 0;
   const packets = header ? ndisPackets(header, walk.events, buffersMayBeMissing) : undefined;
-  const problems = [...walk.problems, ...(packets?.problems ?? [])].sort((a, b) => a.offset - b.offset);
+  const pktmon = header ? pktmonPackets(header, walk.events) : undefined;
+  const problems = [...walk.problems, ...(packets?.problems ?? []), ...(pktmon?.problems ?? [])].sort((a, b) => a.offset - b.offset);
+  const { frames, interfaces } = mergePacketSources(packets, pktmon);
   const events: EtlEventSummary = {
     buffers: walk.buffers.length,
     events: walk.counts.total,
@@ -88,6 +96,9 @@ export function readEtl(bytes: Uint8Array): EtlRead {
     orphanFragments: packets?.orphanFragments ?? 0,
     metadataEvents: packets?.metadataEvents ?? 0,
     vmSwitchFragments: packets?.vmSwitchFragments ?? 0,
+    pktmonFrameEvents: pktmon?.frameEvents ?? 0,
+    pktmonDropEvents: pktmon?.dropEvents ?? 0,
+    pktmonRepeatedAppearances: pktmon?.repeatedAppearances ?? 0,
     eventsLost: header?.eventsLost ?? 0,
     buffersLost: header?.buffersLost ?? 0,
     loggerName: header?.loggerName,
@@ -99,11 +110,40 @@ export function readEtl(bytes: Uint8Array): EtlRead {
   if (header && (header.eventsLost || header.buffersLost)) {
     comments.push(`Windows reports ${header.eventsLost} events and ${header.buffersLost} buffers lost while tracing`);
   }
+  if (header && frames.length === 0 && problems.length === 0) {
+    comments.push(
+      'This trace holds no packet events (Microsoft-Windows-NDIS-PacketCapture or PktMon): record with "netsh trace start capture=yes" or "pktmon start --capture".',
+    );
+  }
   const result: EtlRead = {
-    info: { format: 'etl', variant: variantOf(header), interfaces: packets?.interfaces ?? [], comments },
-    frames: packets?.frames ?? [],
+    info: { format: 'etl', variant: variantOf(header), interfaces, comments },
+    frames,
     events,
   };
   if (problems.length > 0) result.error = problems[0];
   return result;
+}
+
+/**
+ * A trace normally holds one kind of packet events; should it hold both (netsh and pktmon ran
+ * together), their frames are merged by time and renumbered, PktMon's interfaces after NDIS's.
+ */
+function mergePacketSources(
+  ndis: { frames: CapturedFrame[]; interfaces: CaptureInfo['interfaces'] } | undefined,
+  pktmon: { frames: CapturedFrame[]; interfaces: CaptureInfo['interfaces'] } | undefined,
+): { frames: CapturedFrame[]; interfaces: CaptureInfo['interfaces'] } {
+  if (!pktmon || pktmon.frames.length === 0) return { frames: ndis?.frames ?? [], interfaces: ndis?.interfaces ?? [] };
+  if (!ndis || ndis.frames.length === 0) return { frames: pktmon.frames, interfaces: pktmon.interfaces };
+  const shift = ndis.interfaces.length;
+  const interfaces = [...ndis.interfaces, ...pktmon.interfaces.map((i) => ({ ...i, id: i.id + shift }))];
+  const later = (a: CapturedFrame, b: CapturedFrame) => a.seconds > b.seconds || (a.seconds === b.seconds && a.nanoseconds > b.nanoseconds);
+  const frames: CapturedFrame[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < ndis.frames.length || j < pktmon.frames.length) {
+    const takeNdis = j >= pktmon.frames.length || (i < ndis.frames.length && !later(ndis.frames[i], pktmon.frames[j]));
+    const frame = takeNdis ? ndis.frames[i++] : { ...pktmon.frames[j++], interfaceId: pktmon.frames[j - 1].interfaceId + shift };
+    frames.push({ ...frame, number: frames.length + 1 });
+  }
+  return { frames, interfaces };
 }

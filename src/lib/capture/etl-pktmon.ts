@@ -1,0 +1,209 @@
+// Packets from Microsoft-Windows-PktMon events (what `pktmon start --capture` records, Windows 10
+// 2004 and later). Layouts from Microsoft's Network Monitor parser for the provider:
+//   event 20  ComponentInfo:    u16 Id, u16 Type, Name, Description (NUL-terminated UTF-16)
+//   event 160 FramePayload and
+//   event 170 FrameDropPayload: u64 PktGroupId, u16 PktNumber, u16 AppearanceCount, u16 DirTag,
+//                               u16 PacketType, u16 ComponentId, u16 EdgeId, u16 FilterId,
+//                               u32 DropReason, u32 DropLocation, u16 OriginalPayloadSize,
+//                               u16 LoggedPayloadSize, payload
+// PktMon logs one packet at every component it passes (same PktGroupId and PktNumber, rising
+// AppearanceCount). Each packet becomes one frame, at its first appearance, so the capture reads
+// like a single-point capture; where it was dropped, and why, goes into the frame's comment.
+import { CaptureError, LinkType, type CaptureInterface, type CapturedFrame, type Direction } from './types.ts';
+import { etlTimeToFiletime, filetimeToUnix, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
+
+export const PKTMON_PROVIDER = '4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac';
+export const PKTMON_EVENT_COMPONENT_INFO = 20;
+export const PKTMON_EVENT_FRAME = 160;
+export const PKTMON_EVENT_FRAME_DROP = 170;
+
+const FRAME_HEADER_SIZE = 34;
+
+const DIRECTION_NAMES = ['None', 'In', 'Out', 'Rx', 'Tx', 'Ingress', 'Egress'];
+
+/** PktMon_DropReason: the values an admin meets most; others are shown by number. */
+const DROP_REASONS: Record<number, string> = {
+  0: 'Unspecified',
+  1: 'Invalid Data',
+  2: 'Invalid Packet',
+  3: 'Insufficient resources',
+  4: 'Adapter not ready',
+  5: 'Media Disconnected',
+  6: 'Not accepted',
+  7: 'Device busy',
+  8: 'Filtered',
+  9: 'Filtered VLAN',
+  10: 'Unauthorized VLAN',
+  11: 'Unauthorized MAC',
+  12: 'Failed security policy',
+  14: 'QoS drop',
+  15: 'IPSec drop',
+  23: 'MTU mismatch',
+  101: 'Adapter paused',
+  103: 'Send aborted',
+  104: 'Unsupported EtherType',
+};
+
+const COMPONENT_TYPES = ['', 'NDIS', 'Miniport', 'Filter', 'Protocol', 'VmsVmNic', 'VmsMiniport', 'VmsExtMiniport', 'VmsProtocolNic', 'NetVsc Miniport'];
+
+export interface PktmonPackets {
+  frames: CapturedFrame[];
+  interfaces: CaptureInterface[];
+  /** Frame (160) and drop (170) events read. */
+  frameEvents: number;
+  dropEvents: number;
+  /** Later appearances of packets already turned into frames (same PktGroupId/PktNumber). */
+  repeatedAppearances: number;
+  problems: CaptureError[];
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function u16(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8);
+}
+function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 0x100_0000;
+}
+
+function utf16z(b: Uint8Array, at: number): { text: string; next: number } | undefined {
+  let text = '';
+  for (let p = at; p + 1 < b.length; p += 2) {
+    const unit = u16(b, p);
+    if (unit === 0) return { text, next: p + 2 };
+    text += String.fromCharCode(unit);
+  }
+  return undefined;
+}
+
+/** Host's point of view from the component's direction tag: Rx/In come up the stack, Tx/Out go down. */
+function directionOf(tag: number): Direction | undefined {
+  if (tag === 1 || tag === 3) return 'received';
+  if (tag === 2 || tag === 4) return 'sent';
+  return undefined;
+}
+
+/**
+ * PacketType 1 Ethernet, 3 mobile broadband (IP without a link header). For 2 (Wi-Fi) the
+ * components above the miniport see Ethernet frames, the miniport may see 802.11 ones: the
+ * bytes decide (an EtherType where Ethernet has one).
+ */
+function linkTypeOf(packetType: number, data: Uint8Array): number {
+  if (packetType === 3) return LinkType.RAW;
+  if (packetType === 2 && data.length >= 14) {
+    const etherType = (data[12] << 8) | data[13];
+    const looksEthernet = etherType === 0x0800 || etherType === 0x86dd || etherType === 0x0806 || etherType === 0x8100 || etherType === 0x888e;
+    if (!looksEthernet) return LinkType.IEEE802_11;
+  }
+  return LinkType.ETHERNET;
+}
+
+interface Component {
+  type: number;
+  name: string;
+  description: string;
+}
+
+/** Turns time-sorted PktMon events into frames, one per packet (its first appearance). */
+export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>): PktmonPackets {
+  const out: PktmonPackets = { frames: [], interfaces: [], frameEvents: 0, dropEvents: 0, repeatedAppearances: 0, problems: [] };
+  const components = new Map<number, Component>();
+  const interfaceIds = new Map<string, number>();
+  /** Frame index by packet identity, to attach later drop reports to it. */
+  const seen = new Map<string, number>();
+  // Frames are built after all events: component names may be logged after the first packets.
+  const pending: Array<{ componentId: number; linkType: number; frame: CapturedFrame }> = [];
+
+  for (const event of events) {
+    if (event.kind !== 'event-header' || event.guid !== PKTMON_PROVIDER || !event.descriptor) continue;
+    const id = event.descriptor.id;
+    const user = event.userData;
+    if (id === PKTMON_EVENT_COMPONENT_INFO) {
+      const name = user.length >= 4 ? utf16z(user, 4) : undefined;
+      const description = name ? utf16z(user, name.next) : undefined;
+      if (name) components.set(u16(user, 0), { type: u16(user, 2), name: name.text, description: description?.text ?? '' });
+      continue;
+    }
+    if (id !== PKTMON_EVENT_FRAME && id !== PKTMON_EVENT_FRAME_DROP) continue;
+    const dropped = id === PKTMON_EVENT_FRAME_DROP;
+    if (dropped) out.dropEvents++;
+    else out.frameEvents++;
+    if (user.length < FRAME_HEADER_SIZE) {
+      out.problems.push(
+        new CaptureError('malformed', `PktMon packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its ${FRAME_HEADER_SIZE}-byte header`, event.offset),
+      );
+      continue;
+    }
+    const logged = u16(user, 32);
+    if (logged > user.length - FRAME_HEADER_SIZE) {
+      out.problems.push(
+        new CaptureError(
+          'malformed',
+          `PktMon packet event at byte ${fmt(event.offset)} says LoggedPayloadSize ${fmt(logged)} but holds only ${fmt(user.length - FRAME_HEADER_SIZE)} bytes`,
+          event.offset,
+        ),
+      );
+      continue;
+    }
+    const key = `${u32(user, 4)}:${u32(user, 0)}/${u16(user, 8)}`;
+    const componentId = u16(user, 16);
+    const dirTag = u16(user, 12);
+    const dropNote = dropped
+      ? `dropped at component ${componentId}${componentLabel(components.get(componentId))}: ${DROP_REASONS[u32(user, 22)] ?? 'unknown reason'} (DropReason ${u32(user, 22)}, DropLocation 0x${u32(user, 26).toString(16)})`
+      : undefined;
+    const known = seen.get(key);
+    if (known !== undefined) {
+      out.repeatedAppearances++;
+      if (dropNote) (pending[known].frame.comments ??= []).push(`PktMon: ${dropNote}`);
+      continue;
+    }
+    const data = user.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + logged);
+    const linkType = linkTypeOf(u16(user, 14), data);
+    const time = filetimeToUnix(etlTimeToFiletime(header, event.timestamp ?? 0n));
+    const frame: CapturedFrame = {
+      number: 0,
+      seconds: time.seconds,
+      nanoseconds: time.nanoseconds,
+      capturedLength: data.length,
+      originalLength: Math.max(u16(user, 30), data.length),
+      linkType,
+      interfaceId: 0,
+      data,
+      comments: [`PktMon: first seen at component ${componentId}, direction ${DIRECTION_NAMES[dirTag] ?? dirTag}`],
+    };
+    if (dropNote) frame.comments!.push(`PktMon: ${dropNote}`);
+    const direction = directionOf(dirTag);
+    if (direction) frame.direction = direction;
+    seen.set(key, pending.length);
+    pending.push({ componentId, linkType, frame });
+  }
+
+  for (const { componentId, linkType, frame } of pending) {
+    const interfaceKey = `${componentId}/${linkType}`;
+    let interfaceId = interfaceIds.get(interfaceKey);
+    if (interfaceId === undefined) {
+      interfaceId = out.interfaces.length;
+      interfaceIds.set(interfaceKey, interfaceId);
+      const component = components.get(componentId);
+      out.interfaces.push({
+        id: interfaceId,
+        linkType,
+        snapLength: 0,
+        name: component?.name || `pktmon:${componentId}`,
+        description: `PktMon component ${componentId}${componentLabel(component)}`,
+        fcsLength: 0,
+      });
+    }
+    frame.interfaceId = interfaceId;
+    frame.number = out.frames.length + 1;
+    out.frames.push(frame);
+  }
+  return out;
+}
+
+function componentLabel(component: Component | undefined): string {
+  if (!component) return '';
+  const type = COMPONENT_TYPES[component.type] ?? `type ${component.type}`;
+  const what = [type, component.name, component.description].filter((s) => s).join(', ');
+  return what ? ` (${what})` : '';
+}
