@@ -138,20 +138,34 @@ const SOURCES = [
   'public/traces/reject-icmp6-prohibited-client.pcapng',
 ];
 
-describe.skipIf(!hasTshark)('anonymizeCapture, checked with tshark', () => {
+/** Printable text runs (8+ characters) in the original's TCP/UDP/ICMP payloads: what must not survive. */
+function payloadTexts(capture: Capture): string[] {
+  const texts = new Set<string>();
+  for (const packet of capture.packets) {
+    const d = packet.dissection;
+    const layer = d.tcp ?? d.udp ?? (d.icmp && !d.icmp.quoted ? d.icmp : undefined);
+    if (!layer || !d.ip) continue;
+    const payload = Buffer.from(packet.data.subarray(layer.payloadOffset, d.ip.payloadEnd)).toString('latin1');
+    for (const match of payload.matchAll(/[\x20-\x7e]{8,}/g)) texts.add(match[0]);
+  }
+  return [...texts];
+}
+
+describe.skipIf(!hasTshark).each(['cut', 'zero'] as const)('anonymizeCapture (payload: %s), checked with tshark', (payload) => {
   for (const source of SOURCES) {
     // The site's traces are re-recorded from time to time; corpus files are always there.
     it.skipIf(!existsSync(corpusPath(source)))(source, () => {
       const original = load(source);
       const path = corpusPath(source);
-      const anonymized = anonymizeCapture(original, { key: 'lesson key' });
+      const anonymized = anonymizeCapture(original, { key: 'lesson key', payload });
       expect(anonymized.packets).toHaveLength(original.packets.length);
       expect(anonymized.anonymization.emptiedFrames).toEqual([]);
-      const file = work.write(`${source.replaceAll('/', '_')}.anon.pcapng`, exportPcapng(anonymized, anonymized.packets.keys()));
+      const exported = exportPcapng(anonymized, anonymized.packets.keys());
+      const file = work.write(`${source.replaceAll('/', '_')}.${payload}.pcapng`, exported);
 
       // One tshark run per file, every field at once; columns are picked out below.
       const PAYLOAD_FIELDS = ['tcp.len', 'udp.length', 'data.len', 'frame.protocols'];
-      const fields = [...IPV4_FIELDS, ...IPV6_FIELDS, ...MAC_FIELDS, ...KEPT_FIELDS, ...CHECKSUM_FIELDS, ...PAYLOAD_FIELDS];
+      const fields = [...IPV4_FIELDS, ...IPV6_FIELDS, ...MAC_FIELDS, ...KEPT_FIELDS, ...CHECKSUM_FIELDS, ...PAYLOAD_FIELDS, 'frame.len'];
       const before = tsharkFields(path, fields, CHECKSUM_PREFS);
       const after = tsharkFields(file, fields, CHECKSUM_PREFS);
       expect(after).toHaveLength(before.length);
@@ -191,7 +205,15 @@ describe.skipIf(!hasTshark)('anonymizeCapture, checked with tshark', () => {
         c.packets.map((p) => [p.dissection.tcp?.checksumStatus, p.dissection.udp?.checksumStatus, p.dissection.icmp?.checksumStatus]);
       expect(statuses(anonymized)).toEqual(statuses(original));
 
-      // Payloads are gone: no TCP/UDP data, no application protocol left to dissect.
+      // Payloads are gone: no text of them is left anywhere in the file...
+      const fileText = Buffer.from(exported).toString('latin1');
+      expect(payloadTexts(original).filter((text) => fileText.includes(text))).toEqual([]);
+      if (payload === 'zero') {
+        // ... and with 'zero' every frame keeps its size.
+        expect(columns(after, ['frame.len', 'tcp.len', 'udp.length'])).toEqual(columns(before, ['frame.len', 'tcp.len', 'udp.length']));
+        return;
+      }
+      // ... and with 'cut' no TCP/UDP data, no application protocol left to dissect.
       for (const [tcpLength, udpLength, data, protocols] of columns(after, PAYLOAD_FIELDS)) {
         if (/icmp/.test(protocols)) continue; // quoted headers carry the original lengths
         expect(split(tcpLength).every((n) => n === '0')).toBe(true);

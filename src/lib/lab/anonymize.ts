@@ -17,11 +17,13 @@
 // red herring the lesson explains is still there, and still recognisable as offload), and a
 // bad one stays bad.
 //
-// Payloads can be cut (default: frames end after the transport header, IP/UDP lengths are
-// shortened to match, so the file is small) or zeroed (`payload: 'zero'`: frames keep their
-// sizes and TCP sequence analysis stays exact, and the zeros compress to almost nothing in a
-// share link). With 'cut', Wireshark's TCP analysis notes the missing data on data segments
-// ("previous segment not captured"); handshakes, resets and retransmitted SYNs are unaffected.
+// Payload bytes are zeroed by default: frames keep their sizes, so Wireshark's TCP analysis
+// (Len, next sequence number, "previous segment not captured") and our classifier see exactly
+// what they saw before (tests/lab/anonymize-verdicts.test.ts holds every verdict, history and
+// packet role equal), and zeros compress to almost nothing in a share link. `payload: 'cut'`
+// ends frames after the transport header and shortens the IP/UDP lengths instead: the file is
+// small, verdicts are the same, but data segments become empty ACKs (the history loses its
+// D/d) and Wireshark notes the missing data. Payload lengths (not contents) survive 'zero'.
 //
 // Frames whose content we cannot walk (an undecoded link type, a damaged link header) are
 // emptied — kept as a zero-length frame so numbering is unchanged — rather than passed through
@@ -41,7 +43,7 @@ export interface AnonymizeOptions {
    * is used and thrown away (nobody, including us, can undo the mapping).
    */
   key?: string;
-  /** 'cut' (default): frames end after the transport header. 'zero': payload bytes become zeros. */
+  /** 'zero' (default): payload bytes become zeros, sizes stay. 'cut': frames end after the transport header. */
   payload?: 'cut' | 'zero';
 }
 
@@ -76,7 +78,7 @@ const MLDV2_REPORT = 143;
 
 export function anonymizeCapture(capture: Capture, options: AnonymizeOptions = {}): AnonymizedCapture {
   const map = new AddressMap(addressMapKey(options.key));
-  const mode = options.payload ?? 'cut';
+  const mode = options.payload ?? 'zero';
   const fcsLengths: number[] = [];
   for (const iface of capture.info.interfaces) fcsLengths[iface.id] = iface.fcsLength;
   const report: AnonymizationReport = { addresses: map.counts, emptiedFrames: [], payloadBytes: 0 };
@@ -147,7 +149,6 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
   const zeroRanges: Array<[number, number]> = [];
   const writes: Array<(out: Uint8Array) => void> = [];
   const plan: ChecksumPlan = {};
-  let datagramEnd = -1;
   /** The IP length field to rewrite when the datagram is cut short. */
   let shortenIp: IPLayer | undefined;
   let udpLengthAt = -1;
@@ -183,7 +184,6 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
   } else if (d.ip) {
     const ip = d.ip;
     cut = ip.payloadOffset;
-    datagramEnd = ip.payloadEnd;
     writes.push((out) => {
       out.set(map.mapIP(ip.src), offsetIn(packet, ip.src));
       out.set(map.mapIP(ip.dst), offsetIn(packet, ip.dst));
@@ -197,32 +197,18 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
       cut = tcp.payloadOffset;
       payloadBytes = ip.payloadEnd - tcp.payloadOffset;
       plan.transport = { kind: 'tcp', offset: tcp.offset, was: tcp.checksumStatus };
-      if (mode === 'zero') {
-        zeroRanges.push([tcp.payloadOffset, ip.payloadEnd]);
-        cut = ip.payloadEnd;
-      } else shortenIp = ip;
+      shortenIp = ip;
     } else if (d.udp) {
       const udp = d.udp;
       cut = udp.payloadOffset;
       payloadBytes = udp.payloadEnd - udp.payloadOffset;
       plan.transport = { kind: 'udp', offset: udp.offset, was: udp.checksumStatus, none: ip.version === 4 && udp.checksum === 0 };
-      if (mode === 'zero') {
-        zeroRanges.push([udp.payloadOffset, udp.payloadEnd]);
-        cut = ip.payloadEnd;
-      } else {
-        shortenIp = ip;
-        udpLengthAt = udp.offset + 4;
-      }
+      shortenIp = ip;
+      udpLengthAt = udp.offset + 4;
     } else if (d.icmp) {
-      const icmpCut = planIcmp(packet, d.icmp, ip, map, writes, zeroRanges, plan);
-      payloadBytes = ip.payloadEnd - icmpCut;
-      if (mode === 'zero') {
-        zeroRanges.push([icmpCut, ip.payloadEnd]);
-        cut = ip.payloadEnd;
-      } else {
-        cut = icmpCut;
-        shortenIp = ip;
-      }
+      cut = planIcmp(packet, d.icmp, ip, map, writes, zeroRanges, plan);
+      payloadBytes = ip.payloadEnd - cut;
+      shortenIp = ip;
     } else if (transportTruncated) {
       // The capture was sliced inside the transport header: no payload byte is present, and
       // what is there (ports, flags) is what the lessons need. Keep it; the frame stays sliced.
@@ -230,10 +216,7 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
     } else {
       // Another protocol, a later fragment, or a transport header that could not be decoded.
       payloadBytes = ip.payloadEnd - ip.payloadOffset;
-      if (mode === 'zero') {
-        zeroRanges.push([ip.payloadOffset, ip.payloadEnd]);
-        cut = ip.payloadEnd;
-      } else shortenIp = ip;
+      shortenIp = ip;
     }
   } else {
     // A non-IP, non-ARP frame: keep the link header only.
@@ -241,8 +224,13 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
   }
 
   cut = Math.min(cut, end);
-  // Ethernet padding after the datagram may hold stale memory (the "Etherleak" bug): zero it.
-  if (mode === 'zero' && datagramEnd >= 0 && datagramEnd < cut) zeroRanges.push([datagramEnd, cut]);
+  // 'zero': what 'cut' would drop (payload, quoted data, Ethernet padding, which may hold stale
+  // memory — the "Etherleak" bug) is zeroed instead, and no length field changes.
+  if (mode === 'zero') {
+    zeroRanges.push([cut, end]);
+    cut = end;
+    shortenIp = undefined;
+  }
 
   const out = source.slice(0, cut);
   for (const [from, to] of zeroRanges) out.fill(0, Math.min(from, cut), Math.min(to, cut));
@@ -336,14 +324,15 @@ function planIcmp(
     });
     if (quoted.version === 4 && quoted.checksumStatus === 'good') plan.quotedIPv4 = { offset: quoted.offset, headerLength: quoted.headerLength };
     // Keep the quoted transport header (ports, sequence number, flags: what ties the error to
-    // the SYN it answers) and drop the quoted payload. When the quote is a whole datagram with
-    // no payload (a SYN), its checksum is still checkable, so it is recomputed like any other.
+    // the SYN it answers) and drop the quoted payload.
     const tcp = icmp.quoted.tcp;
     const udp = icmp.quoted.udp;
     const headerEnd = tcp?.payloadOffset ?? (udp?.checksum !== undefined ? quoted.payloadOffset + 8 : undefined);
     if (headerEnd === undefined) return Math.min(quoted.payloadOffset + 8, end); // RFC 792: IP header + 8 bytes
     const quotedEnd = declaredEnd(quoted);
-    if (quotedEnd === headerEnd && quotedEnd <= end && !quoted.moreFragments) {
+    // Recomputed when the final frame still holds the whole quoted datagram (with 'cut', only
+    // when it had no payload; with 'zero', its payload is zeros); otherwise it is unverifiable.
+    if (quotedEnd <= end && !quoted.moreFragments && quoted.fragmentOffset === 0) {
       const kind = tcp ? 'tcp' : 'udp';
       const checksum = tcp?.checksum ?? udp?.checksum ?? 0;
       const protocol = tcp ? IP_PROTO_TCP : IP_PROTO_UDP;

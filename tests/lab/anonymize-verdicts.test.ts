@@ -1,0 +1,75 @@
+// Anonymization must not change what the classifier says: the same attempts, in the same
+// order, with the same verdicts, histories and evidence frames, only under other addresses.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture, compareCaptures } from '../../src/lib/analysis/index.ts';
+import type { AttemptVerdict } from '../../src/lib/analysis/index.ts';
+import { anonymizeCapture } from '../../src/lib/lab/anonymize.ts';
+import { loadCaptureBytes } from '../../src/lib/load.ts';
+import type { Capture } from '../../src/lib/packets.ts';
+
+const read = (path: string): Capture => loadCaptureBytes(new Uint8Array(readFileSync(path)));
+
+/** Everything about a verdict except the addresses (which anonymization changes by design). */
+const shape = (v: AttemptVerdict) => ({
+  ports: [v.attempt.clientPort, v.attempt.serverPort],
+  isn: v.attempt.isn,
+  verdict: v.verdict,
+  nmap: v.nmap,
+  zeek: v.zeek,
+  history: v.history,
+  frames: v.frames,
+  roles: v.attempt.packets.map((p) => p.role),
+});
+
+/**
+ * With payloads cut, data segments are empty: the history loses its D/d letters and data
+ * packets read as plain ACKs (so an ACK letter may be recorded at another point), but the
+ * verdict and everything it rests on stay.
+ */
+const shapeWithoutData = (v: AttemptVerdict) => ({
+  ports: [v.attempt.clientPort, v.attempt.serverPort],
+  isn: v.attempt.isn,
+  verdict: v.verdict,
+  nmap: v.nmap,
+  historyLetters: [...v.history.replace(/[Dd]/g, '')].sort().join(''),
+  frames: v.frames,
+});
+
+const SITE_TRACES = readdirSync('public/traces')
+  .filter((name) => name.endsWith('.pcapng'))
+  .map((name) => `public/traces/${name}`);
+const CORPUS = [
+  'packets/tcp_ports.pcapng',
+  'packets/synscan.pcapng',
+  'packets/tcp_refuseconnection.pcapng',
+  'packets/http_ip4and6.pcapng',
+  'packets/http_espn_fail.pcapng',
+  'packets/tcp_handshake.pcapng',
+  'netmon/nowebaccess3.netmon2.cap',
+].map((path) => `../shared/corpus/${path}`);
+
+describe.each(['cut', 'zero'] as const)('verdicts survive anonymization (payload: %s)', (payload) => {
+  it.each([...SITE_TRACES, ...CORPUS])('%s', (path) => {
+    const original = read(path);
+    const before = analyzeCapture(original);
+    const after = analyzeCapture(anonymizeCapture(original, { payload }));
+    expect(before.attempts.length).toBeGreaterThan(0);
+    const compare = payload === 'zero' ? shape : shapeWithoutData;
+    expect(after.attempts.map(compare)).toEqual(before.attempts.map(compare));
+    expect(after.offload.kind).toBe(before.offload.kind);
+  });
+});
+
+describe('two-sided verdicts survive anonymization with a shared key', () => {
+  const pairs = SITE_TRACES.filter((p) => p.endsWith('-client.pcapng')).filter((p) => SITE_TRACES.includes(p.replace('-client', '-server')));
+  it.each(pairs)('%s', (clientPath) => {
+    const client = read(clientPath);
+    const server = read(clientPath.replace('-client', '-server'));
+    const before = compareCaptures(client, server);
+    const after = compareCaptures(anonymizeCapture(client, { key: 'pair' }), anonymizeCapture(server, { key: 'pair' }));
+    const where = (c: typeof before) => c.attempts.map((a) => [a.side, a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.where]);
+    expect(where(after)).toEqual(where(before));
+    expect(after.matched).toBe(before.matched);
+  });
+});
