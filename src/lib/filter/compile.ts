@@ -191,6 +191,19 @@ export class Checker {
       const value = literalFor(field, m);
       return { low: value, high: value };
     });
+    // The common case — plain numbers and ranges — as two typed arrays and a loop; prefixes
+    // and byte values go through the general comparison.
+    const plain = (l: Literal): l is NumberLiteral => l.kind === 'number' && (l.prefixBits >= 32 || field.kind !== 'ipv4');
+    if (members.every(({ low, high }) => plain(low) && plain(high))) {
+      const usable = members.filter(({ low, high }) => !(low as NumberLiteral).incomparable && !(high as NumberLiteral).incomparable);
+      const lows = Float64Array.from(usable, (m) => (m.low as NumberLiteral).value);
+      const highs = Float64Array.from(usable, (m) => (m.high as NumberLiteral).value);
+      const count = lows.length;
+      return numericPredicate(source, (v) => {
+        for (let k = 0; k < count; k++) if (v >= lows[k] && v <= highs[k]) return true;
+        return false;
+      }, 'any');
+    }
     const tests = members.map(({ low, high }) => {
       if (low === high) return literalTest(low, 'any_eq');
       const lowTest = literalTest(low, 'ge');
@@ -280,12 +293,12 @@ function literalTest(literal: Literal, op: CompareOp): { n: (v: number) => boole
       return { n: () => ne, b: never };
     }
     const value = literal.value;
+    if (literal.prefixBits === 0) return { n: orderTest(() => 0, op), b: never };
     if (literal.prefixBits < 32) {
-      // IPv4 prefix: compare the network parts.
-      const divisor = 2 ** (32 - literal.prefixBits);
-      const network = Math.floor(value / divisor);
-      const cmp = (v: number) => Math.floor(v / divisor) - network;
-      return { n: orderTest(cmp, op), b: never };
+      // IPv4 prefix: compare the network parts (>>> works on the unsigned 32-bit address).
+      const shift = 32 - literal.prefixBits;
+      const network = value >>> shift;
+      return { n: orderTest((v: number) => (v >>> shift) - network, op), b: never };
     }
     return { n: orderTest((v) => v - value, op), b: never };
   }
