@@ -55,7 +55,7 @@ describe.each(['cut', 'zero'] as const)('verdicts survive anonymization (payload
     const before = analyzeCapture(original);
     const after = analyzeCapture(anonymizeCapture(original, { payload }));
     expect(before.attempts.length).toBeGreaterThan(0);
-    const compare = payload === 'zero' ? shape : shapeWithoutData;
+    const compare: (v: AttemptVerdict) => object = payload === 'zero' ? shape : shapeWithoutData;
     expect(after.attempts.map(compare)).toEqual(before.attempts.map(compare));
     expect(after.offload.kind).toBe(before.offload.kind);
   });
