@@ -137,7 +137,12 @@ export function explain(input: ExplainInput): Explanation {
   }
 
   const lastSyn = syns[syns.length - 1];
-  const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(p.t - (syns[0]?.t ?? 0));
+  /** "1.3 ms after the first SYN", or, in a capture that holds them out of order, "captured … before". */
+  const afterFirstSyn = (p: AttemptPacket): string => {
+    const delta = p.t - (syns[0]?.t ?? 0);
+    return delta >= 0 ? `${formatSeconds(delta)} after the first SYN` : `captured ${formatSeconds(-delta)} before the SYN (the capture holds them out of order)`;
+  };
+  const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(Math.max(0, p.t - (syns[0]?.t ?? 0)));
   let headline = '';
 
   switch (verdict) {
@@ -146,7 +151,7 @@ export function explain(input: ExplainInput): Explanation {
       const sa = synAcks[0];
       if (sa) {
         evidence.push({
-          text: `Frame ${sa.frame}: ${server} answers SYN/ACK with Ack ${sa.ack} = the SYN's Seq + 1${syns.length > 0 ? `, ${sinceFirstSyn(sa)} after the first SYN` : ''}: something listens on port ${port}`,
+          text: `Frame ${sa.frame}: ${server} answers SYN/ACK with Ack ${sa.ack} = the SYN's Seq + 1${syns.length > 0 ? `, ${afterFirstSyn(sa)}` : ''}: something listens on port ${port}`,
           frames: [sa.frame],
         });
       }
