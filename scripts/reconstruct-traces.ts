@@ -421,7 +421,15 @@ function absoluteTime(offset: number): { seconds: number; nanoseconds: number } 
   return { seconds: TRACE_START_SECONDS + Math.floor(total / SECOND), nanoseconds: total % SECOND };
 }
 
-function writeTrace(spec: TraceSpec): void {
+/** One generated file and its entry for the traces collection. */
+export interface Reconstruction {
+  id: string;
+  pcapng: Uint8Array;
+  entry: Record<string, unknown>;
+  packets: number;
+}
+
+function buildTrace(spec: TraceSpec): Reconstruction {
   const { point } = spec;
   const writer = new PcapngWriter({
     comments: [
@@ -462,7 +470,6 @@ function writeTrace(spec: TraceSpec): void {
   const end = absoluteTime(spec.endsAt + point.clockOffset);
   writer.addStatistics({ interfaceId, ...end, start: absoluteTime(point.clockOffset), end, received: visible, dropped: 0 });
 
-  writeFileSync(join(TRACE_DIR, `${spec.id}.pcapng`), writer.toBytes());
   const entry = {
     title: spec.title,
     story: spec.story,
@@ -474,8 +481,7 @@ function writeTrace(spec: TraceSpec): void {
     source: SOURCE_NOTE,
     expected: spec.expected,
   };
-  writeFileSync(join(ENTRY_DIR, `${spec.id}.json`), JSON.stringify(entry, null, 2) + '\n');
-  console.log(`wrote public/traces/${spec.id}.pcapng (${visible} packets) and src/content/traces/${spec.id}.json`);
+  return { id: spec.id, pcapng: writer.toBytes(), entry, packets: visible };
 }
 
 function senderPoint(hosts: ReturnType<typeof makeHosts>): CapturePoint {
@@ -505,7 +511,8 @@ function receiverPoint(hosts: ReturnType<typeof makeHosts>): CapturePoint {
 const WINDOWS_SYN_TIMES = [0, 3_010_241_700, 9_025_635_300];
 const WINDOWS_GIVES_UP_AT = 21 * SECOND;
 
-function scenarioBlocked(): void {
+function scenarioBlocked(): Reconstruction[] {
+  const traces: Reconstruction[] = [];
   const hosts = makeHosts();
   const timeline = new Timeline();
   // mstsc resolves the server's name first: the reason the article filters on the port.
@@ -521,21 +528,23 @@ function scenarioBlocked(): void {
     { client: '10.0.0.1', clientPort: 57475, server: '10.0.0.2', serverPort: 3389, verdict: 'no-response', where: 'server' },
   ];
   const title = 'Article scenario 1: RDP blocked by Windows Firewall (reconstruction)';
-  writeTrace({
+  traces.push(buildTrace({
     id: 'article-blocked-client', title, side: 'client', scenario: 'article-blocked', pair: 'article-blocked-server',
     story:
       "The sender's capture from the article, rebuilt packet by packet: after a DNS lookup, three SYNs from port 57475 to 3389 at 0, 3 and 9 s with the same Seq, Ack 0, and no answer until Windows gives up at 21 s. Its own packets show Bad CheckSum only because of checksum offload — a red herring.",
     timeline, point: senderPoint(hosts), endsAt: start + WINDOWS_GIVES_UP_AT, expected,
-  });
-  writeTrace({
+  }));
+  traces.push(buildTrace({
     id: 'article-blocked-server', title, side: 'server', scenario: 'article-blocked', pair: 'article-blocked-client',
     story:
       "The receiver's copy of the same moment: the three SYNs arrive with correct checksums, a few milliseconds later by the server's clock, and the server's firewall lets nothing go back.",
     timeline, point: receiverPoint(hosts), endsAt: start + WINDOWS_GIVES_UP_AT, expected,
-  });
+  }));
+  return traces;
 }
 
-function scenarioClosed(): void {
+function scenarioClosed(): Reconstruction[] {
+  const traces: Reconstruction[] = [];
   const hosts = makeHosts();
   const timeline = new Timeline();
   const rdp = new TcpConversation(timeline, hosts.client, 57483, hosts.server, 3390, 3047815522);
@@ -544,21 +553,23 @@ function scenarioClosed(): void {
     { client: '10.0.0.1', clientPort: 57483, server: '10.0.0.2', serverPort: 3390, verdict: 'no-response', where: 'server' },
   ];
   const title = 'Article scenario 2: nothing listening on 3390 (reconstruction)';
-  writeTrace({
+  traces.push(buildTrace({
     id: 'article-closed-client', title, side: 'client', scenario: 'article-closed-stealth', pair: 'article-closed-server',
     story:
       "Nothing listens on 3390, but Windows Firewall drops SYNs to closed ports instead of letting TCP answer RST. The sender's capture is indistinguishable from scenario 1: three SYNs at 0, 3 and 9 s, silence.",
     timeline, point: senderPoint(hosts), endsAt: WINDOWS_GIVES_UP_AT, expected,
-  });
-  writeTrace({
+  }));
+  traces.push(buildTrace({
     id: 'article-closed-server', title, side: 'server', scenario: 'article-closed-stealth', pair: 'article-closed-client',
     story:
       "The receiver's copy: the SYNs to 3390 arrive and nothing answers them — no RST, because the firewall drops them first. Only knowing what listens on the server tells this apart from a blocked port.",
     timeline, point: receiverPoint(hosts), endsAt: WINDOWS_GIVES_UP_AT, expected,
-  });
+  }));
+  return traces;
 }
 
-function scenarioSuccess(): void {
+function scenarioSuccess(): Reconstruction[] {
+  const traces: Reconstruction[] = [];
   const hosts = makeHosts();
   const timeline = new Timeline();
   const { client, server, domainController } = hosts;
@@ -591,7 +602,7 @@ function scenarioSuccess(): void {
   rdp.fin((at += 9_800), false);
   rdp.ack((at += WIRE + 66_000), true);
 
-  writeTrace({
+  traces.push(buildTrace({
     id: 'article-success-client', title: 'Article scenario 3: RDP allowed, with Kerberos 88 (reconstruction)', side: 'client',
     scenario: 'article-success',
     story:
@@ -601,11 +612,23 @@ function scenarioSuccess(): void {
       { client: '10.0.0.1', clientPort: 57490, server: '10.0.0.10', serverPort: 88, verdict: 'connected', where: 'none' },
       { client: '10.0.0.1', clientPort: 57491, server: '10.0.0.2', serverPort: 3389, verdict: 'connected', where: 'none' },
     ],
-  });
+  }));
+  return traces;
 }
 
-mkdirSync(TRACE_DIR, { recursive: true });
-mkdirSync(ENTRY_DIR, { recursive: true });
-scenarioBlocked();
-scenarioClosed();
-scenarioSuccess();
+/** Every reconstruction, built in memory (the tests compare them with the committed files). */
+export function buildReconstructions(): Reconstruction[] {
+  return [...scenarioBlocked(), ...scenarioClosed(), ...scenarioSuccess()];
+}
+
+function main(): void {
+  mkdirSync(TRACE_DIR, { recursive: true });
+  mkdirSync(ENTRY_DIR, { recursive: true });
+  for (const trace of buildReconstructions()) {
+    writeFileSync(join(TRACE_DIR, `${trace.id}.pcapng`), trace.pcapng);
+    writeFileSync(join(ENTRY_DIR, `${trace.id}.json`), JSON.stringify(trace.entry, null, 2) + '\n');
+    console.log(`wrote public/traces/${trace.id}.pcapng (${trace.packets} packets) and src/content/traces/${trace.id}.json`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -1,6 +1,6 @@
 // Every bundled trace entry is well-formed, points at a real capture, and pairs agree.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capturePath, hasCapinfos, loadEntries, type TraceEntry } from './tshark.ts';
 
@@ -63,5 +63,28 @@ describe('trace entries (src/content/traces)', () => {
       const count = Number(result.stdout.trim().split('\n').at(-1)!.split('\t').at(-1));
       expect(count).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('scripts/record-traces.sh', () => {
+  const script = 'scripts/record-traces.sh';
+
+  it('is valid bash', () => {
+    const result = spawnSync('bash', ['-n', script], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+  });
+
+  it("records every recorded entry's scenario, as a client/server pair", () => {
+    const table = /^SCENARIOS=\(([^)]*)\)/m.exec(readFileSync(script, 'utf8'));
+    expect(table).not.toBeNull();
+    const scenarios = table![1]!.split(/\s+/).filter(Boolean).sort();
+    const recorded = entries.filter((entry) => !entry.reconstruction);
+    expect([...new Set(recorded.map((entry) => entry.scenario))].sort()).toEqual(scenarios);
+    for (const scenario of scenarios) {
+      expect(recorded.filter((e) => e.scenario === scenario).map((e) => `${e.id}:${e.side}`).sort()).toEqual([
+        `${scenario}-client:client`,
+        `${scenario}-server:server`,
+      ]);
+    }
   });
 });
