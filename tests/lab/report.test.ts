@@ -47,7 +47,7 @@ describe('verdict reports', () => {
     });
     // Every attempt has its own section citing frames.
     expect(markdown.match(/^## \d+\. /gm)).toHaveLength(entry.expected.length);
-    expect(markdown).toMatch(/frame/);
+    expect(markdown).toMatch(/frames? \d/i);
 
     const json = JSON.parse(reportJson(`${id}.pcapng`, analysis));
     expect(json).toMatchObject({ format: 'porttrace-verdicts', version: 1, capture: `${id}.pcapng` });

@@ -60,7 +60,7 @@ function cell(text: string): string {
 
 /** " (frames 1, 2)" after a step that does not already name its frames. */
 function citation(text: string, frames: number[]): string {
-  if (frames.length === 0 || /\bframes? \d/.test(text)) return '';
+  if (frames.length === 0 || /\bframes? \d/i.test(text)) return '';
   return frames.length === 1 ? ` (frame ${frames[0]})` : ` (frames ${frameText(frames)})`;
 }
 
