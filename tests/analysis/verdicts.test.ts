@@ -37,6 +37,14 @@ describe('verdicts', () => {
     for (const e of v.evidence) for (const f of e.frames) expect(v.frames).toContain(f);
   });
 
+  it('no-response seen past a router (TTL 126): the capture was not taken on the client', () => {
+    const routed = syns([0, 3]).map((x) => ({ ...x, ttl: 126 }));
+    const v = only([...routed, end(10)]);
+    expect(v.evidence.map((e) => e.text).join(' ')).toContain('TTL 126 (sent with 128: 2 routers on the way)');
+    const local = only([...syns([0, 3]), end(10)]);
+    expect(local.evidence.map((e) => e.text).join(' ')).not.toContain('routers on the way');
+  });
+
   it('no-response: a single SYN and a capture that goes on for 1 s or more', () => {
     expect(only([...syns([0]), end(1.5)]).verdict).toBe('no-response');
   });

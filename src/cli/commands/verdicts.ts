@@ -2,7 +2,7 @@
 // one line per attempt with its evidence indented under it (or JSON for scripts).
 import type { CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
-import { analyzeCapture, type AttemptVerdict, type ComparedAttempt, type EvidenceStep } from '../../lib/analysis/index.ts';
+import { analyzeCapture, hostPort, type AttemptVerdict, type ComparedAttempt, type EvidenceStep } from '../../lib/analysis/index.ts';
 import type { Capture } from '../../lib/packets.ts';
 
 const USAGE = 'usage: porttrace verdicts FILE [--json]\n';
@@ -79,7 +79,7 @@ export function attemptText(v: AttemptVerdict | ComparedAttempt): string {
   const a = v.attempt;
   const where = 'where' in v ? `  where: ${v.where}` : '';
   const lines = [
-    `${a.client}:${a.clientPort} → ${a.server}:${a.serverPort}  ${v.verdict}${where}  (nmap: ${v.nmap}, Zeek: ${v.zeek}, history ${v.history})  frames ${compactFrames(v.frames)}`,
+    `${hostPort(a.client, a.clientPort)} → ${hostPort(a.server, a.serverPort)}  ${v.verdict}${where}  (nmap: ${v.nmap}, Zeek: ${v.zeek}, history ${v.history})  frames ${compactFrames(v.frames)}`,
     `    ${v.headline}`,
   ];
   for (const e of v.evidence) lines.push(`    - ${e.text}`);

@@ -72,6 +72,14 @@ function icmpMeaning(version: 4 | 6, code: number): string {
   return 'the path refused to deliver it';
 }
 
+/** "10.0.0.2:3389", "[fd00::20]:3389" — brackets keep an IPv6 address apart from its port. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Initial TTLs stacks use: Linux/macOS 64, Windows 128, network gear 255. */
+const INITIAL_TTLS = [64, 128, 255];
+
 const frameList = (frames: number[]): string => {
   if (frames.length === 1) return `frame ${frames[0]}`;
   if (frames.length === 2) return `frames ${frames[0]} and ${frames[1]}`;
@@ -81,11 +89,18 @@ const frameNumbers = (ps: AttemptPacket[]): number[] => ps.map((p) => p.frame);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const count = (n: number): string => (n === 2 ? 'both' : `all ${n}`);
 
+/** Routers a packet crossed before the capture point, from its TTL (0 when it is at an initial value). */
+function routersBefore(p: AttemptPacket | undefined): number {
+  if (!p || p.ttl === undefined) return 0;
+  const initial = INITIAL_TTLS.find((x) => x >= p.ttl!);
+  return initial === undefined ? 0 : initial - p.ttl;
+}
+
 export function explain(input: ExplainInput): Explanation {
   const { attempt, parts, verdict, timing, observedAfterLastSyn, observedAfterFirst } = input;
   const { syns, duplicates, synAcks, serverRsts, clientAcks, clientRsts, clientFins, icmp } = parts;
-  const client = `${attempt.client}:${attempt.clientPort}`;
-  const server = `${attempt.server}:${attempt.serverPort}`;
+  const client = hostPort(attempt.client, attempt.clientPort);
+  const server = hostPort(attempt.server, attempt.serverPort);
   const port = attempt.serverPort;
   const evidence: EvidenceStep[] = [];
   const caveats: string[] = [];
@@ -222,7 +237,7 @@ export function explain(input: ExplainInput): Explanation {
       const r = serverRsts[0];
       const answersSyn = (r.flags & 0x010) !== 0 && r.ack === isnPlus1;
       evidence.push({
-        text: `Frame ${r.frame}: ${server} answers RST${r.flags & 0x010 ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: nothing listens on port ${port}`,
+        text: `Frame ${r.frame}: ${server} answers RST${r.flags & 0x010 ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: the host's TCP says nothing listens on port ${port}`,
         frames: [r.frame],
       });
       if (syns.length > 1) {
@@ -262,7 +277,8 @@ export function explain(input: ExplainInput): Explanation {
             : `No SYN/ACK, RST or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
         frames: lastSyn ? [lastSyn.frame] : [],
       });
-      if (observedAfterLastSyn < 1) {
+      const legacyCut = timing.matches === 'legacy-windows' && observedAfterFirst < 21;
+      if (observedAfterLastSyn < 1 && !legacyCut) {
         caveats.push(
           observedAfterLastSyn > 0.0005
             ? `The capture ends ${formatSeconds(observedAfterLastSyn)} after the last SYN: the client may have tried again after that`
@@ -273,8 +289,15 @@ export function explain(input: ExplainInput): Explanation {
       if (gaveUp) {
         evidence.push({ text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`, frames: [gaveUp.frame] });
       }
-      if (timing.matches === 'legacy-windows' && observedAfterFirst < 21) {
+      if (legacyCut) {
         caveats.push(`The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`);
+      }
+      const hops = routersBefore(syns[0]);
+      if (hops > 0) {
+        evidence.push({
+          text: `The SYN${syns.length > 1 ? 's' : ''} arrive${syns.length > 1 ? '' : 's'} with TTL ${syns[0].ttl} (sent with ${syns[0].ttl! + hops}: ${plural(hops, 'router')} on the way), so this capture was taken past ${attempt.client}'s own network — if on ${attempt.server} itself, the SYNs reached it and it sent nothing back`,
+          frames: [syns[0].frame],
+        });
       }
       caveats.push(ONE_SIDE_CAVEAT);
       const which = syns.length === 1 ? 'the SYN' : syns.length === 2 ? 'either SYN' : `any of the ${syns.length} SYNs`;
@@ -338,13 +361,13 @@ export interface WhereInput {
 export function explainWhere(input: WhereInput): EvidenceStep[] {
   const { where, client, server, clockOffset, matchedBy } = input;
   const a = client.attempt;
-  const target = `${a.server}:${a.serverPort}`;
+  const target = hostPort(a.server, a.serverPort);
   const steps: EvidenceStep[] = [];
   if (server) {
     const s = server.attempt;
     const synFrames = server.parts.syns.map((p) => p.frame);
     steps.push({
-      text: `The server capture has the same SYN (Seq ${a.isn}${matchedBy === 'isn' ? `; addresses rewritten on the way — NAT — so matched by Seq alone: ${s.client}:${s.clientPort} → ${s.server}:${s.serverPort} there` : ''}) in server ${synFrames.length === 1 ? 'frame' : 'frames'} ${synFrames.join(', ')}${Number.isFinite(clockOffset) ? ` (the server's clock runs ${formatSeconds(Math.abs(clockOffset))} ${clockOffset >= 0 ? 'ahead of' : 'behind'} the client's)` : ''}`,
+      text: `The server capture has the same SYN (Seq ${a.isn}${matchedBy === 'isn' ? `; addresses rewritten on the way — NAT — so matched by Seq alone: ${hostPort(s.client, s.clientPort)} → ${hostPort(s.server, s.serverPort)} there` : ''}) in server ${synFrames.length === 1 ? 'frame' : 'frames'} ${synFrames.join(', ')}${Number.isFinite(clockOffset) ? ` (the server's clock runs ${formatSeconds(Math.abs(clockOffset))} ${clockOffset >= 0 ? 'ahead of' : 'behind'} the client's)` : ''}`,
       frames: [],
     });
   }

@@ -6,7 +6,7 @@ export { analyzeCapture, captureSpan } from './analyze.ts';
 export { findAttempts, isDestinationUnreachable } from './attempts.ts';
 export { classify, history, partsOf, zeekConnState } from './classify.ts';
 export { compareCaptures } from './compare.ts';
-export { explain, icmpName, stateLine } from './evidence.ts';
+export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
