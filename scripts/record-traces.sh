@@ -127,7 +127,8 @@ build_topology() {
   for iface in "$NS_CLIENT eth0" "$NS_ROUTER eth0" "$NS_ROUTER eth1" "$NS_SERVER eth0"; do
     set -- $iface
     # Fill in checksums in software, as a physical NIC would on the wire; keep segments small.
-    in_ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+    in_ns "$1" ethtool -K "$2" tx off >/dev/null || die "cannot turn checksum offload off on $1 $2"
+    in_ns "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1 || true
     ip -n "$1" link set "$2" up
   done
 
@@ -330,6 +331,18 @@ setup_return_path_drop() {
 }
 traffic_return_path_drop() { attempt 4 54076 3389 timeout no-response half-open return-path; }
 
+# Needs Linux ≥ 6.5; record_scenario skips it (keeping any earlier files) on older kernels.
+requires_blocked_linear_retries() { test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; }
+setup_blocked_linear_retries() {
+  in_ns "$NS_CLIENT" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=4 # the kernel's default
+  TITLE="Blocked, with current Linux retry timing (SYNs 1 s apart)"
+  CLIENT_STORY="The same DROP rule as the blocked trace, but the client keeps Linux's default since 6.5: its first SYN retransmissions come at a fixed 1 s instead of doubling. Retry timing tells you about the client's OS, not about the firewall."
+  SERVER_STORY="The server's capture: every one of the client's evenly spaced SYNs arrives, and the firewall drops them all."
+  listen "$SERVER4" 3389
+  server_firewall iptables -A INPUT -p tcp --dport 3389 -j DROP
+}
+traffic_blocked_linear_retries() { attempt 4 49790 3389 timeout no-response no-response server; }
+
 setup_open_ipv6() {
   TITLE="IPv6: RDP 3389 allowed"
   CLIENT_STORY="The successful RDP connection over IPv6: the same SYN, SYN/ACK (Ack = Seq + 1), ACK, one request and reply, and FINs, with IPv6 addresses and Hop Limit instead of TTL."
@@ -357,12 +370,16 @@ setup_reject_icmp6_prohibited() {
 traffic_reject_icmp6_prohibited() { attempt 6 56302 3389 unreachable unreachable unreachable server; }
 
 SCENARIOS=(blocked-drop closed-rst closed-stealth open reject-icmp-prohibited reject-tcp-reset
-  path-drop return-path-drop open-ipv6 blocked-ipv6 reject-icmp6-prohibited)
+  path-drop return-path-drop open-ipv6 blocked-ipv6 reject-icmp6-prohibited blocked-linear-retries)
 
 record_scenario() {
   local scenario=$1 name=${1//-/_}
   echo "== $scenario"
   CLIENT_EXPECTED=() SERVER_EXPECTED=()
+  if declare -F "requires_$name" >/dev/null && ! "requires_$name"; then
+    echo "  skipped: this kernel cannot set the scenario up"
+    return 0
+  fi
   build_topology
   "setup_$name"
   start_captures "$scenario"
@@ -379,6 +396,7 @@ show_traces() {
   local scenario side
   for scenario in "$@"; do
     for side in client server; do
+      [[ -f $TRACE_DIR/$scenario-$side.pcapng ]] || continue
       echo "== $scenario-$side"
       tshark -r "$TRACE_DIR/$scenario-$side.pcapng" 2>/dev/null | sed 's/^/  /'
     done
