@@ -13,7 +13,7 @@
 import type { Capture, Packet } from '../packets.ts';
 import type { IPLayer } from '../decode/types.ts';
 import { formatIP } from '../describe/addresses.ts';
-import { analyzeTcpStreams, EndpointTable, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
+import { analyzeTcpStreams, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
 import type { Attempt, AttemptPacket, Sender } from './types.ts';
 
 const FIN = 0x001;
@@ -55,7 +55,6 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 
 export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): Attempt[] {
   const attempts: Builder[] = [];
-  const endpoints = new EndpointTable();
   /** (client>server, ISN) → attempt */
   const byKey = new TupleSeqMap<Builder>();
   /**
@@ -126,7 +125,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     if (d.icmp?.quoted?.tcp && d.ip && isDestinationUnreachable(d.icmp.version, d.icmp.type)) {
       const q = d.icmp.quoted;
       const qtcp = q.tcp!;
-      const tuple = pairId(endpoints.id(q.ip.src, qtcp.srcPort), endpoints.id(q.ip.dst, qtcp.dstPort));
+      const tuple = pairId(tcp.srcEndpoint[i], tcp.dstEndpoint[i]);
       const b = (qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : undefined) ?? latestByTuple.get(tuple);
       if (!b) continue;
       const sender = formatIP(d.ip.src);
@@ -142,8 +141,8 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const ip = d.ip;
     if (!seg || !ip) continue;
     const flags = seg.flags;
-    const src = endpoints.id(ip.src, seg.srcPort);
-    const dst = endpoints.id(ip.dst, seg.dstPort);
+    const src = tcp.srcEndpoint[i];
+    const dst = tcp.dstEndpoint[i];
     const outbound = pairId(src, dst); // src as the client
     const inbound = pairId(dst, src); // src as the server
     const duplicate = (tcp.analysisFlags[i] & TcpAnalysisFlag.Duplicate) !== 0;

@@ -78,6 +78,13 @@ export interface TcpStreams {
    * SYNs and non-TCP packets.
    */
   windowScale: Float64Array;
+  /**
+   * Endpoint ids (address + port, numbered in order of appearance) of the TCP header's source and
+   * destination — the quoted header's for ICMP errors; -1 when there is none. Lets later passes
+   * (findAttempts) key connections by number without formatting addresses.
+   */
+  srcEndpoint: Int32Array;
+  dstEndpoint: Int32Array;
   streams: TcpStreamInfo[];
 }
 
@@ -227,6 +234,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     rto: new Float64Array(n).fill(NaN),
     initialRtt: new Float64Array(n).fill(NaN),
     windowScale: new Float64Array(n).fill(NaN),
+    srcEndpoint: new Int32Array(n).fill(-1),
+    dstEndpoint: new Int32Array(n).fill(-1),
     streams: [],
   };
   // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
@@ -256,6 +265,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     const srcKey = endpoints.id(ip.src, tcp.srcPort);
     const dstKey = endpoints.id(ip.dst, tcp.dstPort);
     const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
+    result.srcEndpoint[i] = srcKey;
+    result.dstEndpoint[i] = dstKey;
 
     if (quoted) {
       // tshark reads the quoted header's seq/ack raw and skips all analysis; it only finds the
