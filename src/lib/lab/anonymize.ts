@@ -170,8 +170,11 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
 
   if (d.arp) {
     const arp = d.arp;
-    if (arp.senderMac.length === 6 && (arp.senderIp.length === 4 || arp.senderIp.length === 16)) {
-      cut = arp.offset + arp.length;
+    cut = arp.offset + arp.length;
+    if (arp.senderMac.length !== 6 || (arp.senderIp.length !== 4 && arp.senderIp.length !== 16)) {
+      // Addresses of sizes we do not map (not Ethernet/IP): zeroed, the header kept.
+      zeroRanges.push([arp.offset + 8, arp.offset + arp.length]);
+    } else {
       for (const view of [arp.senderMac, arp.targetMac]) {
         const at = offsetIn(packet, view);
         writes.push((out) => out.set(map.mapMac(view), at));
