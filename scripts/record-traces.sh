@@ -30,7 +30,9 @@
 # - ports 3389 and 88 carry the first real RDP and Kerberos exchange (scripts/record/protocols.py)
 #   so Wireshark dissects them as it would on a Windows network.
 #
-# Run as root: `npm run traces:record` (= bash scripts/record-traces.sh). Idempotent: it
+# Run as root: `npm run traces:record` (= bash scripts/record-traces.sh [SCENARIO...], default
+# all of SCENARIOS below; blocked-linear-retries deliberately keeps Linux ≥ 6.5's 1 s retries,
+# and is skipped on older kernels). Idempotent: it
 # removes namespaces left by an interrupted run, overwrites its own outputs, and its EXIT trap
 # stops the processes it started and deletes its namespaces. Needs: iproute2, iptables,
 # ethtool, python3 and dumpcap (Debian: wireshark-common). tshark, when present,
