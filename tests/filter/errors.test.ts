@@ -1,8 +1,11 @@
 // Errors and hints, one behaviour per test: what the user typed, what they are told, and where
 // the ^~~ points. Messages that tshark also prints are checked against tshark's golden output
 // in golden.test.ts; these cover our own hints and the layout.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { compileFilter, formatFilterError, type FilterError } from '../../src/lib/filter/index.ts';
+import { NETWORK_MONITOR } from '../../src/lib/filter/hints.ts';
 
 function errorOf(text: string): FilterError {
   const result = compileFilter(text);
@@ -54,6 +57,29 @@ describe('hints', () => {
     expect(errorOf('TCP.Flags.Syn').hint).toContain('tcp.flags.syn==1');
     expect(errorOf('TCP.Port == 3389').hint).toContain('tcp.port');
     expect(errorOf('IPv4.Address == 10.0.0.1').hint).toContain('ip.addr');
+  });
+
+  it('only ever suggests Network Monitor translations that are valid filters', () => {
+    expect(Object.values(NETWORK_MONITOR).filter((text) => !compileFilter(text).ok)).toEqual([]);
+  });
+
+  it('translates capture-filter (BPF) syntax', () => {
+    expect(errorOf('port 3389').hint).toContain('tcp.port == 3389 || udp.port == 3389');
+    expect(errorOf('tcp port 3389').hint).toContain('tcp.port == 3389');
+    expect(errorOf('src host 10.0.0.1').hint).toContain('ip.src == 10.0.0.1');
+    expect(errorOf('host fd00::10').hint).toContain('ipv6.addr == fd00::10');
+  });
+
+  it('explains how to test several values of one field', () => {
+    const text = 'tcp.port == 80 or 443';
+    const e = errorOf(text);
+    expect(marked(text, e)).toBe('443');
+    expect(e.hint).toContain('tcp.port in {80, 443}');
+  });
+
+  it('points from a flag name to the flag field', () => {
+    expect(errorOf('tcp.flags == SYN').hint).toContain('tcp.flags.syn == 1');
+    expect(errorOf('tcp.flags == RST').hint).toContain('tcp.flags.reset == 1');
   });
 
   it('explains a single = and uppercase AND', () => {
@@ -127,6 +153,16 @@ describe('language', () => {
     '   ',
   ])('accepts %j', (text) => {
     expect(compileFilter(text).ok).toBe(true);
+  });
+
+  it('compiles and runs a chain of 20,000 conditions without deep recursion', () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `tcp.port == ${i}`).join(' || ');
+    const result = compileFilter(text);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    // The handshake's three packets all have port 80, one of the 20,000 values.
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync('../shared/corpus/packets/tcp_handshake.pcapng')));
+    expect(result.filter.run(capture)).toHaveLength(3);
   });
 
   it('rejects nesting deeper than the limit with a typed error, not a stack overflow', () => {

@@ -5,7 +5,7 @@
 import { fieldRegistry } from '../fields/registry.ts';
 import { FieldValues, isNumericKind, kindLabel, type FieldContext, type FieldDefinition } from '../fields/types.ts';
 import { filterError, type FilterWarning } from './errors.ts';
-import { hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
+import { hintForLoneValue, hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
 import { bytesLiteral, literalFor, type Literal, type NumberLiteral } from './literals.ts';
 import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, WordNode } from './parser.ts';
 
@@ -71,24 +71,9 @@ export class Checker {
 
   check(expr: Expr): PredicateFactory {
     switch (expr.type) {
-      case 'and': {
-        const a = this.check(expr.left);
-        const b = this.check(expr.right);
-        return (c) => {
-          const pa = a(c);
-          const pb = b(c);
-          return (i) => pa(i) && pb(i);
-        };
-      }
-      case 'or': {
-        const a = this.check(expr.left);
-        const b = this.check(expr.right);
-        return (c) => {
-          const pa = a(c);
-          const pb = b(c);
-          return (i) => pa(i) || pb(i);
-        };
-      }
+      case 'and':
+      case 'or':
+        return this.chain(expr);
       case 'not': {
         const a = this.check(expr.operand);
         return (c) => {
@@ -103,6 +88,57 @@ export class Checker {
       case 'in':
         return this.inSet(expr);
     }
+  }
+
+  /**
+   * `a && b && c …` (or `||`): the parser builds a left-deep tree; flattened here into one loop,
+   * so a long chain neither recurses deeply when checked nor when run.
+   */
+  private chain(expr: Extract<Expr, { type: 'and' | 'or' }>): PredicateFactory {
+    const type = expr.type;
+    const terms: Expr[] = [];
+    let node: Expr = expr;
+    while (node.type === type) {
+      terms.push(node.right);
+      node = node.left;
+    }
+    terms.push(node);
+    terms.reverse();
+    // Checked left to right, so the first error reported is the leftmost, as in tshark.
+    const factories = terms.map((term, k) => {
+      if (k > 0) this.loneValue(terms[k - 1], term, type);
+      return this.check(term);
+    });
+    return (c) => {
+      const predicates = factories.map((f) => f(c));
+      const n = predicates.length;
+      if (type === 'and') {
+        return (i) => {
+          for (let k = 0; k < n; k++) if (!predicates[k](i)) return false;
+          return true;
+        };
+      }
+      return (i) => {
+        for (let k = 0; k < n; k++) if (predicates[k](i)) return true;
+        return false;
+      };
+    };
+  }
+
+  /**
+   * `tcp.port == 80 or 443`: a value standing alone after a comparison. tshark's message (the
+   * value is "neither a field nor a protocol name"), with a hint about sets.
+   */
+  private loneValue(previous: Expr, right: Expr, op: 'and' | 'or'): void {
+    let left: Expr = previous;
+    while (left.type === 'and' || left.type === 'or') left = left.right;
+    if (right.type !== 'test' || left.type !== 'compare' || left.op !== 'any_eq') return;
+    const operand = right.operand;
+    if (operand.type === 'word' && (fieldRegistry.has(operand.text) || WIRESHARK_ONLY_PROTOCOLS.has(operand.text))) return;
+    if (operand.type !== 'word' && operand.type !== 'string' && operand.type !== 'negative') return;
+    const field = operandText(this.text, left.left);
+    const shown = operandText(this.text, operand);
+    throw filterError('unknown-field', `${shown} is neither a field nor a protocol name.`, operand.start, operand.end, hintForLoneValue(field, operandText(this.text, left.right), shown, op));
   }
 
   private test(node: Operand): PredicateFactory {

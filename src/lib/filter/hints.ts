@@ -7,7 +7,7 @@ import type { Token } from './lexer.ts';
  * Network Monitor filter spellings the lessons' readers will type, and their Wireshark
  * equivalents. Keys are compared without case: NetMon itself ignores it.
  */
-const NETWORK_MONITOR: Record<string, string> = {
+export const NETWORK_MONITOR: Readonly<Record<string, string>> = {
   'property.tcpsynretransmit': 'tcp.analysis.retransmission && tcp.flags.syn==1',
   'property.tcpretransmit': 'tcp.analysis.retransmission',
   'property.tcppayloadlength': 'tcp.len',
@@ -106,10 +106,36 @@ export function hintForUnknownName(name: string): string | undefined {
   return undefined;
 }
 
+const BPF_WORDS = new Set(['host', 'port', 'net', 'src', 'dst', 'portrange', 'ether', 'proto']);
+
+/**
+ * Capture-filter (BPF) primitives, as typed into tcpdump, dumpcap -f or Wireshark's capture
+ * options, translated into the display filter that shows the same packets.
+ */
+function translateBpf(tokens: Token[]): string | undefined {
+  const words = tokens.filter((t) => t.kind !== 'end').map((t) => t.text);
+  if (!words.some((w) => BPF_WORDS.has(w))) return undefined;
+  const i = words.findIndex((w) => w === 'port' || w === 'host' || w === 'net');
+  if (i < 0 || i + 1 >= words.length) return undefined;
+  const value = words[i + 1];
+  const qualifiers = words.slice(0, i);
+  const direction = qualifiers.includes('src') ? 'src' : qualifiers.includes('dst') ? 'dst' : undefined;
+  if (words[i] === 'port') {
+    const protocols = qualifiers.includes('tcp') ? ['tcp'] : qualifiers.includes('udp') ? ['udp'] : ['tcp', 'udp'];
+    return protocols.map((p) => `${p}.${direction ? `${direction}port` : 'port'} == ${value}`).join(' || ');
+  }
+  const family = value.includes(':') ? 'ipv6' : 'ip';
+  return `${family}.${direction ?? 'addr'} == ${value}`;
+}
+
 /** A hint for tshark's "was unexpected" / "Unexpected end" errors, from the tokens around. */
 export function hintForUnexpected(tokens: Token[], position: number): string | undefined {
   const t = tokens[Math.min(position, tokens.length - 1)];
   const before = tokens[position - 1];
+  const bpf = translateBpf(tokens);
+  if (bpf !== undefined) {
+    return `That is capture-filter syntax (tcpdump, dumpcap -f). As a display filter write: ${bpf}`;
+  }
   if (t.kind === 'end') {
     let depth = 0;
     for (const tok of tokens) {
@@ -151,4 +177,22 @@ export function hintForUnexpected(tokens: Token[], position: number): string | u
     return 'Two conditions need && (and) or || (or) between them.';
   }
   return undefined;
+}
+
+/**
+ * `tcp.port == 80 or 443`: the second value stands alone, which Wireshark reads as a field
+ * name. Say how to test several values.
+ */
+export function hintForLoneValue(field: string, first: string, value: string, op: 'and' | 'or'): string {
+  if (op === 'or') return `To match several values, name the field each time (${field} == ${first} || ${field} == ${value}) or use a set: ${field} in {${first}, ${value}}`;
+  return `Each condition needs its field: ${field} == ${first} && ${field} == ${value}`;
+}
+
+const FLAG_ALIASES: Record<string, string> = { rst: 'reset', psh: 'push', fin: 'fin', syn: 'syn', ack: 'ack', urg: 'urg', ece: 'ece', cwr: 'cwr' };
+
+/** `tcp.flags == SYN`: a flag name where a number is expected. */
+export function hintForFlagName(field: string, word: string): string | undefined {
+  const flag = FLAG_ALIASES[word.toLowerCase()];
+  if (field !== 'tcp.flags' || flag === undefined) return undefined;
+  return `tcp.flags is all the flag bits as one number: test one flag with tcp.flags.${flag} == 1, or the whole set with e.g. tcp.flags == 0x002 (SYN only) or 0x012 (SYN+ACK).`;
 }

@@ -3,6 +3,7 @@
 // tcp.port, a byte for tcp.payload and a malformed address for ip.addr.
 import { kindLabel, type FieldDefinition } from '../fields/types.ts';
 import { filterError } from './errors.ts';
+import { hintForFlagName } from './hints.ts';
 import type { Operand } from './parser.ts';
 
 /** A value ready to compare with a numeric field's occurrences. */
@@ -57,11 +58,11 @@ function integerLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
       const names = Object.keys(field.valueNames).join(', ');
       throw filterError('type', `"${word.text}" cannot be found among the possible values for ${field.name}.`, word.start, word.end, `${field.name} takes a number or one of: ${names}.`);
     }
-    const hint = /^[0-9]+\.[0-9]*$/.test(word.text)
+    const hint = hintForFlagName(field.name, word.text) ?? (/^[0-9]+\.[0-9]*$/.test(word.text)
       ? `${field.name} holds whole numbers.`
       : /^0[0-9]+$/.test(word.text)
         ? `A leading 0 makes a number octal (digits 0-7): write ${word.text.replace(/^0+(?=.)/, '')}.`
-        : undefined;
+        : undefined);
     throw filterError('type', `"${word.text}" is not a valid number.`, word.start, word.end, hint);
   }
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
