@@ -14,8 +14,6 @@
 //  4. Info: " [TCP segment of a reassembled PDU]" and application text (e.g. "HTTP/1.1 200 OK")
 //     come from reassembling HTTP, which we do not do: the suffix is stripped, and TCP rows
 //     whose Info tshark replaced with application text are not compared.
-//  5. Single packets whose TCP analysis note we do not reproduce, listed in KNOWN_INFO_DIFFERENCES
-//     with the reason; they count against the match rate printed at the end.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
@@ -37,14 +35,6 @@ function normalizeInfo(info: string): string | undefined {
   if (!/^(\[[^\]]+\] )*\d+ → \d+ /.test(text)) return undefined;
   return text;
 }
-
-const KNOWN_INFO_DIFFERENCES: Record<string, string> = {
-  // After an ICMP "fragmentation needed", the client resends frames 22-25 with a smaller MSS
-  // (frames 27-36); the last resend reaches past anything sent before. Wireshark's bookkeeping of
-  // the highest sequence number to be acknowledged then flags the ACK of it as acknowledging an
-  // unseen segment; we count that resend as seen.
-  'zeek/Traces/smtp.pcap#43': '[TCP ACKed unseen segment]',
-};
 
 const infoTotals = { compared: 0, equal: 0, rawEqual: 0 };
 const otherTotals = { compared: 0, equal: 0 };
@@ -92,9 +82,7 @@ describe('decoders agree with tshark field by field', () => {
           infoTotals.compared++;
           if (descriptions[i].info === row['_ws.col.Info']) infoTotals.rawEqual++;
           if (descriptions[i].info === expected) infoTotals.equal++;
-          else if (KNOWN_INFO_DIFFERENCES[`${golden.source}#${row['frame.number']}`] !== undefined) {
-            expect(expected).toBe(`${KNOWN_INFO_DIFFERENCES[`${golden.source}#${row['frame.number']}`]} ${descriptions[i].info}`);
-          } else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
+          else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
         }
       });
       expect(mismatches).toEqual([]);
