@@ -243,7 +243,7 @@ export function explain(input: ExplainInput): Explanation {
       if (syns.length > 1) {
         const retries = syns.slice(1);
         evidence.push({
-          text: `The client tried again anyway (${frameList(frameNumbers(retries))}) and got ${serverRsts.length > 1 ? `a RST each time (${frameList(frameNumbers(serverRsts.slice(1)))})` : 'no further answer'} — Windows retries a refused SYN`,
+          text: `The client tried again anyway (${frameList(frameNumbers(retries))}) and got ${serverRsts.length > 1 ? `a RST each time (${frameList(frameNumbers(serverRsts.slice(1)))})` : 'no further answer'} — some stacks (Windows among them) retry a refused connection a couple of times`,
           frames: [...frameNumbers(retries), ...frameNumbers(serverRsts.slice(1))],
         });
       }
