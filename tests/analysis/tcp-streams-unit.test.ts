@@ -53,3 +53,12 @@ describe('analyzeTcpStreams', () => {
     expect(tcp.streams).toEqual([]);
   });
 });
+
+describe('duplicates from two interfaces, interleaved', () => {
+  it('a copy that arrives after the next segment is still recognised', () => {
+    const a: Item = { t: 0, src: '10.0.0.1', dst: '10.0.0.2', sport: 1000, dport: 80, flags: 'PA', seq: 1, ack: 1, len: 10, ipId: 100 };
+    const b: Item = { ...a, t: 0.00001, seq: 11, ipId: 101 };
+    const tcp = analyzeTcpStreams(buildCapture([a, b, { ...a, t: 0.00002 }, { ...b, t: 0.00003 }]));
+    expect(Array.from(tcp.analysisFlags).map((f) => (f & TcpAnalysisFlag.Duplicate ? 1 : 0))).toEqual([0, 0, 1, 1]);
+  });
+});

@@ -106,21 +106,30 @@ interface Flow {
   window: number;
   /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
   winScale: number;
-  sawSyn: boolean;
   /** Segments sent and not yet acknowledged, oldest first (tshark's unacked list). */
   unacked: Array<{ frame: number; nextSeq: number; time: number }>;
-  /** Last pure-SYN/segment per IP ID, to spot capture duplicates. */
-  lastIpId: number;
-  lastIpIdTime: number;
-  lastIpIdSeq: number;
-  lastIpIdAck: number;
-  lastIpIdFlags: number;
-  lastIpIdLength: number;
+  /**
+   * The last few segments' IPv4 IDs and what they carried, to spot the same datagram captured
+   * twice — the copy can come a few packets later when two interfaces interleave.
+   */
+  recent: RecentSegment[];
+  recentNext: number;
 }
+
+interface RecentSegment {
+  ipId: number;
+  time: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  length: number;
+}
+
+/** How many earlier segments per direction a copy is looked for among. */
+const RECENT_SEGMENTS = 8;
 
 interface Conversation {
   index: number;
-  /** Endpoint key of the side that is `a`. */
   /** Endpoint id of the side that is `a`. */
   aKey: number;
   a: Flow;
@@ -157,14 +166,9 @@ const newFlow = (): Flow => ({
   maxSeqToBeAcked: 0,
   window: -1,
   winScale: -1,
-  sawSyn: false,
   unacked: [],
-  lastIpId: -1,
-  lastIpIdTime: 0,
-  lastIpIdSeq: 0,
-  lastIpIdAck: 0,
-  lastIpIdFlags: 0,
-  lastIpIdLength: 0,
+  recent: [],
+  recentNext: 0,
 });
 
 /** Sequence-space comparisons modulo 2^32 (RFC 1982 style). */
@@ -393,22 +397,16 @@ function analyzeSegment(
 
   // Our own duplicate check, before tshark's state moves on.
   if (ip.version === 4) {
-    if (
-      fwd.lastIpId === ip.id &&
-      now - fwd.lastIpIdTime <= DUPLICATE_WINDOW_NS &&
-      fwd.lastIpIdSeq === seq &&
-      fwd.lastIpIdAck === ack &&
-      fwd.lastIpIdFlags === flags &&
-      fwd.lastIpIdLength === seglen
-    ) {
+    const copyOf = fwd.recent.find(
+      (r) => r.ipId === ip.id && now - r.time <= DUPLICATE_WINDOW_NS && r.seq === seq && r.ack === ack && r.flags === flags && r.length === seglen,
+    );
+    if (copyOf) {
       analysis |= TcpAnalysisFlag.Duplicate;
     } else {
-      fwd.lastIpId = ip.id;
-      fwd.lastIpIdTime = now;
-      fwd.lastIpIdSeq = seq;
-      fwd.lastIpIdAck = ack;
-      fwd.lastIpIdFlags = flags;
-      fwd.lastIpIdLength = seglen;
+      const entry: RecentSegment = { ipId: ip.id, time: now, seq, ack, flags, length: seglen };
+      if (fwd.recent.length < RECENT_SEGMENTS) fwd.recent.push(entry);
+      else fwd.recent[fwd.recentNext] = entry;
+      fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;
     }
   }
 
