@@ -45,8 +45,11 @@ describe('verdicts', () => {
     expect(local.evidence.map((e) => e.text).join(' ')).not.toContain('routers on the way');
   });
 
-  it('no-response: a single SYN and a capture that goes on for 1 s or more', () => {
-    expect(only([...syns([0]), end(1.5)]).verdict).toBe('no-response');
+  it('no-response: a single SYN and a capture that goes on for 1 s or more — with a word on the short capture', () => {
+    const v = only([...syns([0]), end(1.5)]);
+    expect(v.verdict).toBe('no-response');
+    expect(v.caveats.join(' ')).toContain('Only 1.5 s of capture after the SYN');
+    expect(only([...syns([0]), end(30)]).caveats.join(' ')).not.toContain('Only');
   });
 
   it('no-response with Linux timing: 1 s doubling', () => {

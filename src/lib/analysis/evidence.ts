@@ -289,6 +289,11 @@ export function explain(input: ExplainInput): Explanation {
       if (gaveUp) {
         evidence.push({ text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`, frames: [gaveUp.frame] });
       }
+      if (syns.length === 1 && observedAfterFirst < 3) {
+        caveats.push(
+          `Only ${formatSeconds(observedAfterFirst)} of capture after the SYN and no retry in it: a Linux client would have retried after 1 s, a legacy Windows one only after 3 s — capture longer to see the retries`,
+        );
+      }
       if (legacyCut) {
         caveats.push(`The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`);
       }
