@@ -112,6 +112,21 @@ describe('porttrace add-trace', () => {
     const truth = JSON.parse(readFileSync('src/content/traces/closed-rst-client.json', 'utf8')).expected;
     expect(entryOf('x-client').expected).toEqual(truth);
     expect(entryOf('x-client').pair).toBe('x-server');
+    // The pair names each other and shares the scenario, as tests/traces requires of entries.
+    expect(entryOf('x-server').pair).toBe('x-client');
+    expect(entryOf('x-client').scenario).toBe(entryOf('x-server').scenario);
+    expect(Object.keys(entryOf('x-server')).indexOf('pair')).toBe(Object.keys(entryOf('x-server')).indexOf('scenario') + 1);
+    // The same side twice is not a pair.
+    const same = await addTrace(client, '--title', 'Again', '--id', 'y-client', '--pair', 'x-client');
+    expect(same.code).toBe(2);
+    expect(same.io.stderr).toMatch(/client-side capture too/);
+  });
+
+  it('keeps bundled traces small: a capture that makes a 64 KB trace or more is refused', async () => {
+    const { code, io } = await addTrace(`${CORPUS}/packets/synscan.pcapng`, '--title', 'Scan');
+    expect(code).toBe(2);
+    expect(io.stderr).toMatch(/must stay under 64 KB/);
+    expect(existsSync(traceOf('synscan'))).toBe(false);
   });
 
   it('refuses to overwrite an existing id without --force', async () => {
@@ -133,6 +148,7 @@ describe('porttrace add-trace', () => {
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--side', 'middle'], /--side must be/],
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--id', 'Bad Id'], /lower-case/],
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--key', 'k'], /--key only/],
+    [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--story', 'One. Two. Three. Four.'], /1 to 3 sentences/],
   ])('fails with one line on stderr and exit 2: %j', async (args, message) => {
     const { code, io } = await addTrace(...(args as string[]));
     expect(code).toBe(2);

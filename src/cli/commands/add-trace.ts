@@ -19,8 +19,13 @@ const USAGE =
   'usage: porttrace add-trace FILE --title "…" [--id ID] [--story "…"] [--side client|server|router]\n' +
   '                           [--scenario NAME] [--pair ID] [--anonymize [--key PASSPHRASE]] [--force] [--root DIR]\n';
 
-/** Bundled traces are downloaded by every visitor of a lesson: keep them small. */
-const MAX_TRACE_BYTES = 20 * 1024 * 1024;
+/**
+ * Bundled traces are downloaded by every reader of a lesson: the file written must stay under
+ * 64 KB (tests/traces checks every entry for it). Inputs are read up to a larger size, since
+ * converting or anonymizing can change the size a little.
+ */
+const MAX_TRACE_BYTES = 64 * 1024;
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 const SIDES = ['client', 'server', 'router'] as const;
 type Side = (typeof SIDES)[number];
@@ -85,13 +90,15 @@ export function parseArgs(args: string[], env: Record<string, string | undefined
   const pair = values.get('--pair');
   if (pair !== undefined && !ID_PATTERN.test(pair)) return `the pair id "${pair}" must be lower-case letters, digits and dashes`;
   if (pair === id) return 'a trace cannot be its own pair';
+  const story = values.get('--story');
+  if (story !== undefined && (story.trim() === '' || sentenceCount(story) > 3)) return '--story should be 1 to 3 sentences';
   const key = values.get('--key');
   if (key !== undefined && !anonymize) return '--key only makes sense with --anonymize';
   return {
     file,
     title,
     id,
-    story: values.get('--story'),
+    story,
     side: side as Side,
     scenario: values.get('--scenario'),
     pair,
@@ -100,6 +107,25 @@ export function parseArgs(args: string[], env: Record<string, string | undefined
     force,
     root: values.get('--root') ?? env.PORTTRACE_ROOT ?? '.',
   };
+}
+
+const tooBig = (file: string, size: number): string =>
+  `${file} makes a ${Math.ceil(size / 1024).toLocaleString('en')} KB trace; a bundled trace must stay under ${MAX_TRACE_BYTES / 1024} KB ` +
+  '(keep only the connection that matters: Wireshark "Export Specified Packets", or the lab\'s export of filtered packets)';
+
+/** "One. Two." → 2: the schema asks for 1–3 sentences. */
+const sentenceCount = (text: string): number => text.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim() !== '').length;
+
+/** The entry with `pair` set, placed after `scenario` as in the schema. */
+function linkPair(entry: Record<string, unknown>, pair: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (key === 'pair') continue;
+    out[key] = value;
+    if (key === 'scenario') out.pair = pair;
+  }
+  if (!('pair' in out)) out.pair = pair;
+  return out;
 }
 
 async function readAll(chunks: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
@@ -155,9 +181,7 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
   let original: Uint8Array;
   try {
     const { size, chunks } = io.openFile(file);
-    if (size > MAX_TRACE_BYTES) {
-      return fail(`${file} is ${(size / 1048576).toFixed(1)} MB; a bundled trace may be at most ${MAX_TRACE_BYTES / 1048576} MB (cut it with editcap or a display filter first)`);
-    }
+    if (size > MAX_INPUT_BYTES) return fail(tooBig(file, size));
     original = await readAll(chunks, size);
   } catch (problem) {
     return fail(`${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}`);
@@ -177,6 +201,23 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
   const source = parsed.anonymize ? anonymizeCapture(capture, { key: parsed.key }) : capture;
   const keepBytes = !parsed.anonymize && capture.info.format === 'pcapng';
   const written = keepBytes ? original : exportPcapng(source, source.packets.keys(), parsed.anonymize ? { comment: 'anonymized by porttrace add-trace' } : {});
+
+  if (written.length >= MAX_TRACE_BYTES) return fail(tooBig(file, written.length));
+
+  // The other side's entry, when it is in the site already: same scenario, other side.
+  const pairEntryPath = parsed.pair === undefined ? undefined : join(entryDir, `${parsed.pair}.json`);
+  let pairEntry: Record<string, unknown> | undefined;
+  if (pairEntryPath !== undefined && existsSync(pairEntryPath)) {
+    try {
+      pairEntry = JSON.parse(readFileSync(pairEntryPath, 'utf8')) as Record<string, unknown>;
+    } catch (problem) {
+      return fail(`${pairEntryPath} is not readable JSON: ${problem instanceof Error ? problem.message : String(problem)}`);
+    }
+    if (pairEntry.side === parsed.side) return fail(`the pair "${parsed.pair}" is a ${parsed.side}-side capture too; a pair is the other side of the same moment`);
+    if (parsed.scenario !== undefined && pairEntry.scenario !== parsed.scenario) {
+      return fail(`the pair "${parsed.pair}" belongs to scenario "${String(pairEntry.scenario)}", not "${parsed.scenario}"`);
+    }
+  }
 
   // The verdicts of the file as the site will read it.
   const stored = loadCaptureBytes(written);
@@ -207,7 +248,7 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     story: parsed.story ?? `A capture added by an instructor: ${summary}.`,
     file: `/traces/${id}.pcapng`,
     side: parsed.side,
-    scenario: parsed.scenario ?? id.replace(/-(client|server|router)$/, ''),
+    scenario: parsed.scenario ?? (typeof pairEntry?.scenario === 'string' ? pairEntry.scenario : id.replace(/-(client|server|router)$/, '')),
     ...(parsed.pair !== undefined ? { pair: parsed.pair } : {}),
     reconstruction: false,
     source: `added with porttrace add-trace from ${basename(file)}${parsed.anonymize ? ' (anonymized: addresses remapped, payloads zeroed)' : ''}; expected verdicts computed then and confirmed by the instructor`,
@@ -219,6 +260,11 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     mkdirSync(entryDir, { recursive: true });
     writeFileSync(tracePath, written);
     writeFileSync(entryPath, JSON.stringify(entry, null, 2) + '\n');
+    // Pairs name each other: point the other side's entry back at this one.
+    if (pairEntry !== undefined && pairEntryPath !== undefined && pairEntry.pair !== id) {
+      writeFileSync(pairEntryPath, JSON.stringify(linkPair(pairEntry, id), null, 2) + '\n');
+      pairNote += `${join('src', 'content', 'traces', `${parsed.pair}.json`)} now names ${id} as its pair\n`;
+    }
   } catch (problem) {
     return fail(`cannot write the trace: ${problem instanceof Error ? problem.message : String(problem)}`);
   }
