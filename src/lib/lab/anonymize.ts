@@ -2,11 +2,12 @@
 //   * addresses remapped consistently (address-map.ts): Ethernet and Linux-cooked MACs, ARP,
 //     IPv4/IPv6 source and destination, the IP header an ICMP error quotes, and the addresses
 //     inside IPv6 Neighbor Discovery (targets, link-layer options, prefixes, DNS servers);
-//   * payloads removed: TCP and UDP data, ICMP echo data, anything after the part of the
-//     datagram an ICMP error quotes (IP header + 8 bytes: ports and sequence number), the
-//     payload of other IP protocols and fragments, the body of non-IP frames (LLDP, CDP, STP…),
-//     IPv4 options (overwritten with NOPs: record-route carries addresses), Ethernet padding and
-//     the FCS; comments and interface names, which are free text, are dropped;
+//   * payloads removed (zeroed or cut, below): TCP and UDP data, ICMP echo data, the payload of
+//     the datagram an ICMP error quotes (its IP and TCP/UDP headers stay: they tie the error to
+//     the SYN it answers), the payload of other IP protocols and fragments, the body of non-IP
+//     frames (LLDP, CDP, STP…) and Ethernet padding; IPv4 options are overwritten with NOPs
+//     (record-route carries addresses); the FCS is dropped; comments and interface names,
+//     which are free text, are dropped;
 //   * lengths and checksums fixed up so Wireshark sees well-formed packets.
 //
 // What the lessons rely on survives: packet count and order (frame i is still frame i, so
@@ -454,8 +455,8 @@ function applyChecksums(out: Uint8Array, original: Dissection, plan: ChecksumPla
  */
 function writeTransportChecksum(out: Uint8Array, t: TransportChecksum, ip: IPLayer, segmentEnd: number, cut: number): void {
   if (t.none || segmentEnd > cut) return;
-  const srcAt = offsetIn2(ip, 'src');
-  const dstAt = offsetIn2(ip, 'dst');
+  const srcAt = addressOffset(ip, 'src');
+  const dstAt = addressOffset(ip, 'dst');
   const size = ip.version === 4 ? 4 : 16;
   const src = out.subarray(srcAt, srcAt + size);
   const dst = out.subarray(dstAt, dstAt + size);
@@ -472,7 +473,7 @@ function writeTransportChecksum(out: Uint8Array, t: TransportChecksum, ip: IPLay
 }
 
 /** Offset of the IP layer's src/dst field in the frame (the views point into the original data). */
-function offsetIn2(ip: IPLayer, which: 'src' | 'dst'): number {
+function addressOffset(ip: IPLayer, which: 'src' | 'dst'): number {
   if (ip.version === 4) return ip.offset + (which === 'src' ? 12 : 16);
   return ip.offset + (which === 'src' ? 8 : 24);
 }
