@@ -109,4 +109,12 @@ describe('capture library', () => {
     expect(await newer.listCaptures()).toEqual({ ok: true, value: [] });
     await newer.close();
   });
+
+  it('says "blocked" when a newer version of the site already upgraded the library', async () => {
+    const newer = await openDB('porttrace-lab', 5);
+    newer.close();
+    const result = await library.listCaptures();
+    expect(result).toMatchObject({ ok: false, reason: 'blocked' });
+    expect(!result.ok && result.message).toMatch(/newer version/);
+  });
 });
