@@ -163,6 +163,10 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     io.err(`porttrace add-trace: ${message}\n`);
     return 2;
   };
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const parsed = parseArgs(args, env);
   if (typeof parsed === 'string') {
     io.err(`porttrace add-trace: ${parsed}\n${USAGE}`);
