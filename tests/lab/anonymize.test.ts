@@ -300,4 +300,40 @@ describe('address map', () => {
     }
     expect(outputs.size).toBe(4096);
   });
+
+  it('keeps special addresses, keeps their kind, and agrees with itself across families', () => {
+    const map = new AddressMap(addressMapKey('special'));
+    const v4 = (text: string) => Array.from(map.mapIPv4(Uint8Array.from(text.split('.').map(Number)))).join('.');
+    for (const kept of ['255.255.255.255', '224.0.0.251', '127.0.0.1', '0.0.0.0', '192.0.2.7']) expect(v4(kept)).toBe(kept);
+    expect(v4('172.20.1.2')).toMatch(/^172\.(1[6-9]|2\d|3[01])\./);
+    expect(v4('169.254.3.4')).toMatch(/^169\.254\./);
+    // ::ffff:10.1.2.3 says the same as 10.1.2.3.
+    const mapped = map.mapIPv6(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3));
+    expect(Array.from(mapped.subarray(12)).join('.')).toBe(v4('10.1.2.3'));
+    expect(Array.from(mapped.subarray(0, 12))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+    // ff02::1 (all nodes) is kept; a solicited-node address keeps its /104 and changes below it.
+    const allNodes = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    expect(Array.from(map.mapIPv6(allNodes))).toEqual(Array.from(allNodes));
+    const solicited = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0x12, 0x34, 0x56);
+    const mappedSolicited = map.mapIPv6(solicited);
+    expect(Array.from(mappedSolicited.subarray(0, 13))).toEqual(Array.from(solicited.subarray(0, 13)));
+    expect(Array.from(mappedSolicited.subarray(13))).not.toEqual([0x12, 0x34, 0x56]);
+    // MACs: broadcast, multicast and zero kept; a unicast one keeps its I/G and U/L bits.
+    const mac = (bytes: number[]) => Array.from(map.mapMac(Uint8Array.from(bytes)));
+    for (const kept of [[255, 255, 255, 255, 255, 255], [1, 0, 0x5e, 0, 0, 0xfb], [0x33, 0x33, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0]]) {
+      expect(mac(kept)).toEqual(kept);
+    }
+    const unicast = mac([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a]);
+    expect(unicast).not.toEqual([0x00, 0x21, 0x6a, 0x5b, 0x7d, 0x4a]);
+    expect(unicast[0] & 3).toBe(0);
+    expect(mac([0x02, 0x42, 0xac, 0x11, 0, 2])[0] & 3).toBe(2); // locally administered (Docker)
+  });
+
+  it('maps the same with the same passphrase and differently with another', () => {
+    const address = Uint8Array.of(10, 9, 8, 7);
+    const a = new AddressMap(addressMapKey('one')).mapIPv4(address);
+    expect(Array.from(new AddressMap(addressMapKey('one')).mapIPv4(address))).toEqual(Array.from(a));
+    const others = ['two', 'three', 'four'].map((k) => Array.from(new AddressMap(addressMapKey(k)).mapIPv4(address)).join('.'));
+    expect(others.some((o) => o !== Array.from(a).join('.'))).toBe(true);
+  });
 });
