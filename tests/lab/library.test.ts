@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CaptureLibrary } from '../../src/components/lab/library.ts';
+import { CaptureLibrary, persistLibrary, storageUsage } from '../../src/components/lab/library.ts';
 
 const corpusBytes = (path: string): Uint8Array => new Uint8Array(readFileSync(`../shared/corpus/${path}`));
 
@@ -116,5 +116,11 @@ describe('capture library', () => {
     const result = await library.listCaptures();
     expect(result).toMatchObject({ ok: false, reason: 'blocked' });
     expect(!result.ok && result.message).toMatch(/newer version/);
+  });
+
+  it('asks for persistent storage without failing where there is no Storage API', async () => {
+    // Node has a navigator but no navigator.storage: the answer is "not granted", not an error.
+    expect(await persistLibrary()).toBe(false);
+    expect(await storageUsage()).toBeUndefined();
   });
 });

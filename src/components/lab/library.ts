@@ -292,3 +292,29 @@ export const renameCapture = (id: LibraryId, name: string): Promise<LibraryResul
 export const setSummary = (id: LibraryId, summary: string): Promise<LibraryResult<LibraryEntry>> =>
   library().setSummary(id, summary);
 export const deleteCapture = (id: LibraryId): Promise<LibraryResult<void>> => library().deleteCapture(id);
+
+/**
+ * Asks the browser to keep the library even under storage pressure (without it, Chromium may
+ * evict a site's IndexedDB when the disk fills). True when granted; false where the browser
+ * declines or has no Storage API.
+ */
+export async function persistLibrary(): Promise<boolean> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    return storage?.persist ? await storage.persist() : false;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes used by this site's storage and the browser's quota for it, when the browser says. */
+export async function storageUsage(): Promise<{ usage: number; quota: number } | undefined> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (!storage?.estimate) return undefined;
+    const { usage, quota } = await storage.estimate();
+    return usage === undefined || quota === undefined ? undefined : { usage, quota };
+  } catch {
+    return undefined;
+  }
+}
