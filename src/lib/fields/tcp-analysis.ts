@@ -89,6 +89,55 @@ function completenessOf(context: FieldContext): Uint8Array {
   return perStream;
 }
 
+const SEQ_ACK_KEY = 'tcp-seq-ack-analysis';
+
+/**
+ * Whether tshark shows the iRTT on a packet. It prints it inside the "SEQ/ACK analysis" subtree,
+ * which a segment gets when it carries data, has an analysis flag, or acknowledges a segment
+ * (data, SYN or FIN) of the other side that nothing had acknowledged yet — so a FIN/ACK
+ * repeating the last acknowledgment has no iRTT. (Checked on every capture in the suite, for
+ * tcp.analysis.initial_rtt and tcp.analysis alike.)
+ */
+function seqAckAnalysisOf(context: FieldContext): Uint8Array {
+  let marks = context.cache.get(SEQ_ACK_KEY) as Uint8Array | undefined;
+  if (marks !== undefined) return marks;
+  const s = streamsOf(context);
+  const packets = context.packets;
+  marks = new Uint8Array(packets.length);
+  // Per stream and direction (0: the side that sent the stream's first packet), the ends
+  // (relative nxtseq) of segments sent and not yet acknowledged — tshark's unacked list,
+  // retransmissions included, capped like tshark's.
+  const firstSource = new Map<number, number>();
+  const unacked = new Map<number, number[]>();
+  for (let i = 0; i < packets.length; i++) {
+    const stream = s.stream[i];
+    const tcp = packets[i].dissection.tcp;
+    if (stream < 0 || tcp === undefined) continue;
+    const source = s.srcEndpoint[i];
+    if (!firstSource.has(stream)) firstSource.set(stream, source);
+    const direction = firstSource.get(stream) === source ? 0 : 1;
+    let marked = (s.analysisFlags[i] & EXPERT_FLAGS) !== 0 || tcp.payloadLength > 0;
+    const ack = s.relAck[i];
+    const theirs = unacked.get(stream * 2 + 1 - direction);
+    if ((tcp.flags & 0x010) !== 0 && ack === ack && theirs !== undefined && theirs.some((end) => end <= ack)) {
+      marked = true;
+      unacked.set(stream * 2 + 1 - direction, theirs.filter((end) => end > ack));
+    }
+    const end = s.nxtSeq[i];
+    if (end === end && (tcp.payloadLength > 0 || (tcp.flags & 0x003) !== 0)) {
+      const mine = unacked.get(stream * 2 + direction) ?? [];
+      if (mine.length < MAX_UNACKED) mine.push(end);
+      unacked.set(stream * 2 + direction, mine);
+    }
+    if (marked) marks[i] = 1;
+  }
+  context.cache.set(SEQ_ACK_KEY, marks);
+  return marks;
+}
+
+/** tshark stops remembering unacknowledged segments past this many per direction. */
+const MAX_UNACKED = 10000;
+
 export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.stream', 'Stream index', 'uint', 32, (s, i, out) => {
     if (s.stream[i] >= 0) out.pushNumber(s.stream[i]);
@@ -136,5 +185,26 @@ export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.analysis.rto_frame', 'RTO based on delta from frame', 'framenum', 32, (s, i, out) => {
     if (s.rtoFrame[i] > 0) out.pushNumber(s.rtoFrame[i]);
   }),
-  fromArray('tcp.analysis.initial_rtt', 'iRTT', 'time', undefined, (s, i, out) => pushSecondsAsNs(s.initialRtt[i], out)),
+  {
+    // The "SEQ/ACK analysis" subtree itself. tshark also adds one under the header quoted in an
+    // ICMP error (seen on every such packet in the suite).
+    name: 'tcp.analysis',
+    kind: 'none',
+    description: 'SEQ/ACK analysis',
+    read: (context, index, out) => {
+      const d = context.packets[index].dissection;
+      if (d.tcp !== undefined ? seqAckAnalysisOf(context)[index] === 1 : d.icmp?.quoted?.tcp !== undefined && streamsOf(context).stream[index] >= 0) {
+        out.pushPresent();
+      }
+    },
+  },
+  {
+    name: 'tcp.analysis.initial_rtt',
+    kind: 'time',
+    description: 'iRTT',
+    read: (context, index, out) => {
+      if (seqAckAnalysisOf(context)[index] === 1) pushSecondsAsNs(streamsOf(context).initialRtt[index], out);
+    },
+  },
+
 ];
