@@ -65,7 +65,13 @@ function stopMalformed(d: Dissection, m: Malformed): Dissection {
 export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissection {
   const bytes = frame.data;
   let end = Math.min(bytes.length, frame.capturedLength);
-  if (fcsLength > 0 && frame.capturedLength === frame.originalLength && end >= fcsLength) end -= fcsLength;
+  // Where the frame ended on the wire: a sliced capture holds less, and an IP header claiming
+  // more than the wire carried is cut to this (as Wireshark's reported length is).
+  let wireEnd = Math.max(frame.originalLength, end);
+  if (fcsLength > 0 && frame.capturedLength === frame.originalLength && end >= fcsLength) {
+    end -= fcsLength;
+    wireEnd -= fcsLength;
+  }
   // Every key present from the start: all dissections share one hidden class.
   const d: Dissection = {
     linkType: frame.linkType,
@@ -86,14 +92,14 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
       const eth = decodeEthernet(bytes, 0, end);
       if ('truncated' in eth) return stopTruncated(d, eth, end);
       d.eth = eth;
-      return decodeEtherType(d, bytes, eth.payloadOffset, end, eth.type);
+      return decodeEtherType(d, bytes, eth.payloadOffset, end, wireEnd, eth.type);
     }
     case LinkType.LINUX_SLL:
     case LinkType.LINUX_SLL2: {
       const sll = frame.linkType === LinkType.LINUX_SLL ? decodeSll(bytes, 0, end) : decodeSll2(bytes, 0, end);
       if ('truncated' in sll) return stopTruncated(d, sll, end);
       d.sll = sll;
-      return decodeEtherType(d, bytes, sll.payloadOffset, end, sll.protocol);
+      return decodeEtherType(d, bytes, sll.payloadOffset, end, wireEnd, sll.protocol);
     }
     case LinkType.NULL:
     case LinkType.LOOP: {
@@ -105,7 +111,7 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
         d.problem = `loopback address family ${loopback.family} is not decoded`;
         return d;
       }
-      return decodeIp(d, bytes, loopback.payloadOffset, end, version);
+      return decodeIp(d, bytes, loopback.payloadOffset, end, wireEnd, version);
     }
     case LinkType.RAW:
     case LINKTYPE_RAW_BSD12:
@@ -116,12 +122,12 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
         d.problem = `raw IP frame starts with IP version ${version} (offset 0)`;
         return d;
       }
-      return decodeIp(d, bytes, 0, end, version);
+      return decodeIp(d, bytes, 0, end, wireEnd, version);
     }
     case LinkType.IPV4:
-      return decodeIp(d, bytes, 0, end, 4);
+      return decodeIp(d, bytes, 0, end, wireEnd, 4);
     case LinkType.IPV6:
-      return decodeIp(d, bytes, 0, end, 6);
+      return decodeIp(d, bytes, 0, end, wireEnd, 6);
     default: {
       const name = linkTypeName(frame.linkType);
       d.problem = `link type ${frame.linkType}${name ? ` (${name})` : ''} is not decoded`;
@@ -130,7 +136,14 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
   }
 }
 
-function decodeEtherType(d: Dissection, bytes: Uint8Array, offset: number, end: number, type: number): Dissection {
+function decodeEtherType(
+  d: Dissection,
+  bytes: Uint8Array,
+  offset: number,
+  end: number,
+  wireEnd: number,
+  type: number,
+): Dissection {
   let at = offset;
   let etherType = type;
   while (isVlanTpid(etherType)) {
@@ -145,8 +158,8 @@ function decodeEtherType(d: Dissection, bytes: Uint8Array, offset: number, end: 
     d.eth.type = etherType;
     d.eth.payloadOffset = at;
   }
-  if (etherType === ETHERTYPE_IPV4) return decodeIp(d, bytes, at, end, 4);
-  if (etherType === ETHERTYPE_IPV6) return decodeIp(d, bytes, at, end, 6);
+  if (etherType === ETHERTYPE_IPV4) return decodeIp(d, bytes, at, end, wireEnd, 4);
+  if (etherType === ETHERTYPE_IPV6) return decodeIp(d, bytes, at, end, wireEnd, 6);
   if (etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(bytes, at, end);
     if ('truncated' in arp) return stopTruncated(d, arp, end);
@@ -155,7 +168,14 @@ function decodeEtherType(d: Dissection, bytes: Uint8Array, offset: number, end: 
   return d;
 }
 
-function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number, version: 4 | 6): Dissection {
+function decodeIp(
+  d: Dissection,
+  bytes: Uint8Array,
+  offset: number,
+  end: number,
+  wireEnd: number,
+  version: 4 | 6,
+): Dissection {
   let protocol: number;
   let segmentLength: number;
   let checksumBase = -1;
@@ -190,6 +210,12 @@ function decodeIp(d: Dissection, bytes: Uint8Array, offset: number, end: number,
           ? pseudoHeaderSumAt(bytes, offset + 8, offset + 24, 16, protocol, 0)
           : pseudoHeaderSum(ip.src, ip.finalDestination, protocol, 0);
     }
+  }
+  // An IP length beyond the end of the frame on the wire: only what was sent counts (tcp.len),
+  // and a checksum over bytes that never existed cannot be checked.
+  if (segmentLength > wireEnd - start) {
+    segmentLength = wireEnd - start;
+    checksumBase = -1;
   }
   if (segmentLength < 0) segmentLength = 0;
   if (protocol === IP_PROTO_TCP) {
