@@ -84,10 +84,10 @@ function tcpField(name: string, description: string, kind: FieldDefinition['kind
   };
 }
 
-function udpField(name: string, description: string, bits: number, get: (udp: QuotedUdp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
+function udpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (udp: QuotedUdp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
   return {
     name,
-    kind: 'uint',
+    kind,
     bits,
     description,
     ...extra,
@@ -353,23 +353,23 @@ const tcpFields: FieldDefinition[] = [
 
 const udpFields: FieldDefinition[] = [
   protocol('udp', 'User Datagram Protocol', (d) => d.udp !== undefined || d.icmp?.quoted?.udp !== undefined, (p) => layerSpan(p.dissection.udp)),
-  udpField('udp.srcport', 'Source Port', 16, (udp, out) => out.pushNumber(udp.srcPort)),
-  udpField('udp.dstport', 'Destination Port', 16, (udp, out) => out.pushNumber(udp.dstPort)),
-  udpField('udp.port', 'Source or Destination Port', 16, (udp, out) => {
+  udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort)),
+  udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort)),
+  udpField('udp.port', 'Source or Destination Port', 'uint', 16, (udp, out) => {
     out.pushNumber(udp.srcPort);
     out.pushNumber(udp.dstPort);
   }, { multiValued: true }),
-  udpField('udp.length', 'Length', 16, (udp, out) => {
+  udpField('udp.length', 'Length', 'uint', 16, (udp, out) => {
     if (udp.length !== undefined) out.pushNumber(udp.length);
   }),
-  udpField('udp.checksum', 'Checksum', 16, (udp, out) => {
+  udpField('udp.checksum', 'Checksum', 'uint', 16, (udp, out) => {
     if (udp.checksum !== undefined) out.pushNumber(udp.checksum);
   }),
-  udpField('udp.payload', 'Payload', 0, (udp, out, p) => {
+  udpField('udp.payload', 'Payload', 'bytes', undefined, (udp, out, p) => {
     if (udp.payloadOffset !== undefined && udp.payloadEnd !== undefined && udp.payloadEnd > udp.payloadOffset) {
       out.pushBytes(p.data.subarray(udp.payloadOffset, udp.payloadEnd));
     }
-  }, { kind: 'bytes', bits: undefined }),
+  }),
 ];
 
 function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined): FieldDefinition {

@@ -138,6 +138,39 @@ function seqAckAnalysisOf(context: FieldContext): Uint8Array {
 /** tshark stops remembering unacknowledged segments past this many per direction. */
 const MAX_UNACKED = 10000;
 
+const TIMES_KEY = 'tcp-times';
+
+/**
+ * tcp.time_relative and tcp.time_delta (Wireshark's "calculate conversation timestamps", on by
+ * default): nanoseconds since the stream's first packet and since its previous one. An ICMP
+ * error quoting a segment counts as a packet of its stream, as in tshark.
+ */
+function timesOf(context: FieldContext): { relative: Float64Array; delta: Float64Array } {
+  let times = context.cache.get(TIMES_KEY) as { relative: Float64Array; delta: Float64Array } | undefined;
+  if (times !== undefined) return times;
+  const s = streamsOf(context);
+  const packets = context.packets;
+  const relative = new Float64Array(packets.length).fill(NaN);
+  const delta = new Float64Array(packets.length).fill(NaN);
+  const first = new Map<number, number>();
+  const previous = new Map<number, number>();
+  for (let i = 0; i < packets.length; i++) {
+    const stream = s.stream[i];
+    if (stream < 0) continue;
+    const p = packets[i];
+    const start = first.get(stream) ?? i;
+    const before = previous.get(stream) ?? i;
+    const since = (j: number) => (p.seconds - packets[j].seconds) * 1e9 + (p.nanoseconds - packets[j].nanoseconds);
+    relative[i] = since(start);
+    delta[i] = since(before);
+    if (!first.has(stream)) first.set(stream, i);
+    previous.set(stream, i);
+  }
+  times = { relative, delta };
+  context.cache.set(TIMES_KEY, times);
+  return times;
+}
+
 export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.stream', 'Stream index', 'uint', 32, (s, i, out) => {
     if (s.stream[i] >= 0) out.pushNumber(s.stream[i]);
@@ -185,6 +218,18 @@ export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.analysis.rto_frame', 'RTO based on delta from frame', 'framenum', 32, (s, i, out) => {
     if (s.rtoFrame[i] > 0) out.pushNumber(s.rtoFrame[i]);
   }),
+  {
+    name: 'tcp.time_relative',
+    kind: 'time',
+    description: 'Time since first frame in this TCP stream',
+    read: (context, index, out) => pushIfNumber(timesOf(context).relative[index], out),
+  },
+  {
+    name: 'tcp.time_delta',
+    kind: 'time',
+    description: 'Time since previous frame in this TCP stream',
+    read: (context, index, out) => pushIfNumber(timesOf(context).delta[index], out),
+  },
   {
     // The "SEQ/ACK analysis" subtree itself. tshark also adds one under the header quoted in an
     // ICMP error (seen on every such packet in the suite).

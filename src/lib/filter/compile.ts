@@ -1,4 +1,4 @@
-// Syntax tree → checked tree → predicate. The check resolves every name against the field
+// Syntax tree → checked closures. The check resolves every name against the field
 // registry, converts every literal to the field's kind (with tshark's messages) and rejects
 // operators the field's type cannot take. What comes out is a tree of closures: compiled once,
 // then run over every packet with no allocation per packet.
