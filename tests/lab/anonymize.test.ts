@@ -30,6 +30,10 @@ const IPV6_FIELDS = [
   'icmpv6.opt.prefix',
   'icmpv6.opt.rdnss',
   'icmpv6.mld.multicast_address',
+  'ipv6.routing.src.addr',
+  'ipv6.routing.mipv6.home_address',
+  'ipv6.routing.srh.addr',
+  'ipv6.opt.mipv6.home_address',
 ];
 const MAC_FIELDS = ['eth.src', 'eth.dst', 'sll.src.eth', 'arp.src.hw_mac', 'arp.dst.hw_mac', 'icmpv6.opt.linkaddr'];
 const KEPT_FIELDS = [
@@ -134,6 +138,12 @@ const SOURCES = [
   'zeek/Traces/icmp/icmp6-toobig.pcap',
   'zeek/Traces/icmp/icmp6-mldv1.pcap',
   'zeek/Traces/icmp_nd_dnssl.pcap', // DNS search list option: free text
+  'zeek/Traces/ipv6-hbh-routing0.pcap', // routing header type 0: a list of addresses
+  'zeek/Traces/ipv6-mobility-dst-opts.pcap', // home-address destination option
+  'zeek/Traces/mobile-ipv6/ipv6-mobile-routing.pcap', // routing header type 2
+  'zeek/Traces/mobile-ipv6/ipv6-mobile-hoa.pcap', // home address option
+  'tcpdump/tests/ipv6-routing-header.pcap',
+  'tcpdump/tests/ipv6-srh-insert-cksum.pcap', // segment routing header (type 4)
   'public/traces/reject-icmp-prohibited-client.pcapng', // ICMP unreachable quoting a SYN
   'public/traces/reject-icmp6-prohibited-client.pcapng',
 ];

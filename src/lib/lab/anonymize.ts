@@ -1,10 +1,12 @@
 // Anonymize a capture before it leaves the instructor's hands (export, share link, add-trace):
 //   * addresses remapped consistently (address-map.ts): Ethernet and Linux-cooked MACs, ARP,
-//     IPv4/IPv6 source and destination, the IP header an ICMP error quotes, and the addresses
-//     inside IPv6 Neighbor Discovery (targets, link-layer options, prefixes, DNS servers);
+//     IPv4/IPv6 source and destination, IPv6 routing headers and home-address options, the IP
+//     header an ICMP error quotes, and the addresses inside IPv6 Neighbor Discovery (targets,
+//     link-layer options, prefixes, DNS servers);
 //   * payloads removed (zeroed or cut, below): TCP and UDP data, ICMP echo data, the payload of
 //     the datagram an ICMP error quotes (its IP and TCP/UDP headers stay: they tie the error to
-//     the SYN it answers), the payload of other IP protocols and fragments, the body of non-IP
+//     the SYN it answers), the payload of other IP protocols and fragments (tunnels included:
+//     an IP-in-IP or GRE packet keeps its outer header only), the body of non-IP
 //     frames (LLDP, CDP, STP…) and Ethernet padding; IPv4 options are overwritten with NOPs
 //     (record-route carries addresses); the FCS is dropped; comments and interface names,
 //     which are free text, are dropped;
@@ -60,6 +62,8 @@ export interface AnonymizationReport {
 export interface AnonymizedCapture extends Capture {
   anonymization: AnonymizationReport;
 }
+
+const TRANSPORT_LAYERS = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
 
 const IP_PROTO_ICMP = 1;
 const IP_PROTO_TCP = 6;
@@ -132,6 +136,8 @@ interface ChecksumPlan {
   quotedTransport?: TransportChecksum & { ip: IPLayer };
   transport?: TransportChecksum;
   ipv4?: { offset: number; headerLength: number; was: ChecksumStatus; field: number };
+  /** IPv6 with a routing header or a home address: where the pseudo-header's addresses are. */
+  pseudoHeader?: PseudoHeaderAddresses;
 }
 
 function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fcsLength: number): Rewritten {
@@ -194,8 +200,12 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
     });
     if (ip.version === 4) {
       plan.ipv4 = { offset: ip.offset, headerLength: ip.headerLength, was: ip.checksumStatus, field: ip.checksum };
+    } else if (ip.extensionHeaders.length > 0) {
+      plan.pseudoHeader = planIPv6Extensions(packet.data, ip, map, writes, zeroRanges);
     }
-    const transportTruncated = d.truncated !== undefined && d.truncated.offset >= ip.payloadOffset;
+    // Cut short inside the TCP/UDP/ICMP header (not inside an IPv6 extension header, whose
+    // remaining bytes may hold addresses).
+    const transportTruncated = d.truncated !== undefined && TRANSPORT_LAYERS.has(d.truncated.layer) && d.truncated.offset >= ip.payloadOffset;
     if (d.tcp) {
       const tcp = d.tcp;
       cut = tcp.payloadOffset;
@@ -253,6 +263,10 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
     if (udpLengthAt >= 0) setU16(out, udpLengthAt, 8);
   }
 
+  const moved = plan.pseudoHeader;
+  if (plan.transport && (moved?.sourceAt !== undefined || moved?.destinationAt !== undefined)) {
+    plan.transport.was = verdictWithMovedAddresses(source, d, plan, end);
+  }
   applyChecksums(out, d, plan, cut);
 
   // The wire length: a complete frame, or one whose datagram we shortened, is now exactly what
@@ -405,6 +419,91 @@ function planIcmp(
   return headerEnd;
 }
 
+const IPV6_HOP_BY_HOP = 0;
+const IPV6_ROUTING = 43;
+const IPV6_FRAGMENT = 44;
+const IPV6_AUTH = 51;
+const IPV6_DEST_OPTS = 60;
+/** Destination option carrying a Mobile IPv6 home address (RFC 6275). */
+const OPTION_HOME_ADDRESS = 0xc9;
+const OPTION_PAD1 = 0;
+/** PadN, Router Alert, Jumbo Payload: no addresses, and routers act on the last two. */
+const HARMLESS_OPTIONS = new Set([1, 5, 0xc2]);
+
+/** Where the addresses a TCP/UDP/ICMPv6 pseudo-header uses sit, when not in the IPv6 header. */
+interface PseudoHeaderAddresses {
+  /** A home-address option's address (Mobile IPv6). */
+  sourceAt?: number;
+  /** The final destination of a routing header with segments left. */
+  destinationAt?: number;
+}
+
+/**
+ * Addresses inside IPv6 extension headers: the routing header's list (type 0, type 2's home
+ * address, type 4's segment list) and the home-address destination option. Routing types we
+ * cannot read (RPL's compressed form, unknown ones) have their data zeroed.
+ */
+function planIPv6Extensions(
+  bytes: Uint8Array,
+  ip: IPLayer,
+  map: AddressMap,
+  writes: Array<(out: Uint8Array) => void>,
+  zeroRanges: Array<[number, number]>,
+): PseudoHeaderAddresses {
+  const found: PseudoHeaderAddresses = {};
+  if (ip.version !== 6) return found;
+  const mapAt = (at: number): void => {
+    const view = bytes.subarray(at, at + 16);
+    writes.push((out) => out.set(map.mapIPv6(view), at));
+  };
+  let header = ip.nextHeader;
+  let at = ip.offset + 40;
+  for (let n = 0; n < ip.extensionHeaders.length; n++) {
+    if (at + 8 > ip.payloadOffset) break;
+    const size = header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
+    const end = Math.min(at + size, ip.payloadOffset);
+    if (header === IPV6_ROUTING) {
+      const type = bytes[at + 2];
+      const count = type === 4 ? bytes[at + 4] + 1 : type === 0 || type === 2 ? bytes[at + 1] >> 1 : 0;
+      if (count === 0) zeroRanges.push([at + 8, end]);
+      for (let i = 0; i < count && at + 8 + 16 * (i + 1) <= end; i++) mapAt(at + 8 + 16 * i);
+      // RFC 8200 §8.1: TCP/UDP/ICMPv6 checksums use the final destination: the last address of
+      // a type 0/2 list, the first of a segment routing list.
+      const segmentsLeft = bytes[at + 3];
+      const finalAt = type === 4 ? at + 8 : at + 8 + 16 * (count - 1);
+      if (count > 0 && segmentsLeft > 0 && finalAt + 16 <= end) found.destinationAt = finalAt;
+    } else if (header === IPV6_DEST_OPTS || header === IPV6_HOP_BY_HOP) {
+      // Options: a home address is remapped (tshark reads its 16 bytes whatever the length
+      // byte says, so do we); the data of any other option is zeroed, and so is everything
+      // after an option whose length runs past the header.
+      let option = at + 2;
+      while (option < end) {
+        const type = bytes[option];
+        if (type === OPTION_PAD1) {
+          option += 1;
+          continue;
+        }
+        const length = option + 2 <= end ? bytes[option + 1] : end;
+        if (option + 2 + length > end) {
+          // Type and length stay, so the header reads exactly as malformed as before.
+          zeroRanges.push([option + 2, end]);
+          break;
+        }
+        if (type === OPTION_HOME_ADDRESS && option + 18 <= end) {
+          mapAt(option + 2);
+          // RFC 6275 §6.3: checksums use the home address as the source.
+          if (header === IPV6_DEST_OPTS) found.sourceAt = option + 2;
+        }
+        else if (!HARMLESS_OPTIONS.has(type)) zeroRanges.push([option + 2, option + 2 + length]);
+        option += 2 + length;
+      }
+    }
+    header = bytes[at];
+    at += size;
+  }
+  return found;
+}
+
 /** Zero the bits after the prefix length (a prefix field holds only the prefix). */
 function maskPrefix(address: Uint8Array, length: number): Uint8Array {
   const out = address.slice();
@@ -434,7 +533,7 @@ function applyChecksums(out: Uint8Array, original: Dissection, plan: ChecksumPla
     // captured" (segmentation offload), as the decoders read it.
     const lengthField = u16(out, ip.version === 4 ? ip.offset + 2 : ip.offset + 4);
     const segmentEnd = lengthField === 0 ? cut : ip.offset + lengthField + (ip.version === 4 ? 0 : 40);
-    writeTransportChecksum(out, plan.transport, ip, segmentEnd, cut);
+    writeTransportChecksum(out, plan.transport, ip, segmentEnd, cut, plan.pseudoHeader);
   }
   if (plan.ipv4) {
     const { offset, headerLength, was, field } = plan.ipv4;
@@ -453,10 +552,17 @@ function applyChecksums(out: Uint8Array, original: Dissection, plan: ChecksumPla
  * pseudo-header sum over the new addresses, bad stays bad. A checksum that could not be
  * verified before (the frame was sliced) is computed good once the segment is whole again.
  */
-function writeTransportChecksum(out: Uint8Array, t: TransportChecksum, ip: IPLayer, segmentEnd: number, cut: number): void {
+function writeTransportChecksum(
+  out: Uint8Array,
+  t: TransportChecksum,
+  ip: IPLayer,
+  segmentEnd: number,
+  cut: number,
+  moved: PseudoHeaderAddresses = {},
+): void {
   if (t.none || segmentEnd > cut) return;
-  const srcAt = addressOffset(ip, 'src');
-  const dstAt = addressOffset(ip, 'dst');
+  const srcAt = moved.sourceAt ?? addressOffset(ip, 'src');
+  const dstAt = moved.destinationAt ?? addressOffset(ip, 'dst');
   const size = ip.version === 4 ? 4 : 16;
   const src = out.subarray(srcAt, srcAt + size);
   const dst = out.subarray(dstAt, dstAt + size);
@@ -470,6 +576,27 @@ function writeTransportChecksum(out: Uint8Array, t: TransportChecksum, ip: IPLay
   if (good === 0 && t.kind === 'udp') good = 0xffff;
   const partial = fold(base);
   setU16(out, checksumAt, t.was === 'partial' ? partial : t.was === 'bad' ? keepBad(good, partial) : good);
+}
+
+/**
+ * The decoders check TCP/UDP/ICMPv6 checksums against the IPv6 header's addresses; behind a
+ * routing header with segments left the sender used the final destination, and with a home
+ * address option the home address. Re-judge the original that way, so a good checksum is known
+ * to be good.
+ */
+function verdictWithMovedAddresses(source: Uint8Array, d: Dissection, plan: ChecksumPlan, end: number): ChecksumStatus {
+  const t = plan.transport!;
+  const ip = d.ip!;
+  const moved = plan.pseudoHeader ?? {};
+  const segmentEnd = ip.version === 6 && ip.payloadLength !== 0 ? ip.offset + 40 + ip.payloadLength : end;
+  if (t.was === 'unverified' || segmentEnd > end || t.kind === 'icmp') return t.was;
+  const src = moved.sourceAt === undefined ? ip.src : source.subarray(moved.sourceAt, moved.sourceAt + 16);
+  const dst = moved.destinationAt === undefined ? ip.dst : source.subarray(moved.destinationAt, moved.destinationAt + 16);
+  const protocol = t.kind === 'tcp' ? IP_PROTO_TCP : t.kind === 'udp' ? IP_PROTO_UDP : IP_PROTO_ICMPV6;
+  const field = u16(source, t.offset + (t.kind === 'tcp' ? 16 : t.kind === 'udp' ? 6 : 2));
+  const base = pseudoHeaderSum(src, dst, protocol, segmentEnd - t.offset);
+  if (t.kind === 'icmpv6') return fold(sumWords(source, t.offset, segmentEnd, base)) === 0xffff ? 'good' : 'bad';
+  return transportChecksumStatus(source, t.offset, segmentEnd, base, field);
 }
 
 /** Offset of the IP layer's src/dst field in the frame (the views point into the original data). */
