@@ -155,6 +155,7 @@ export function hintForUnexpected(tokens: Token[], position: number): string | u
     }
     return undefined;
   }
+  if (before?.kind === 'word' && before.text === 'in' && t.text !== '{') return 'The values go in braces: tcp.port in {80, 443}';
   if (t.text === '=') return 'Use == to compare: a single "=" is not an operator in Wireshark filters.';
   if (t.text === '|') return 'Use || (or "or") between two conditions.';
   if (t.text === '&' && before?.text === '&&') return 'Use && (two ampersands) between two conditions.';

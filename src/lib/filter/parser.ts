@@ -231,6 +231,14 @@ class Parser {
       this.next();
       return this.parseSet(left, t);
     }
+    // `tcp.port not in {80, 443}` is `!(tcp.port in {80, 443})` (tshark 4.0): true also
+    // for packets without the field.
+    if (isKeyword(t, 'not') && isKeyword(this.tokens[this.position + 1], 'in')) {
+      this.next();
+      const inToken = this.next();
+      const set = this.parseSet(left, inToken);
+      return { type: 'not', operand: set, start: set.start, end: set.end };
+    }
     return { type: 'test', operand: left, start: left.start, end: left.end };
   }
 
