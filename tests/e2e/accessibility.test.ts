@@ -78,7 +78,7 @@ describe('keyboard only', () => {
     expect(outline).not.toBe('none');
 
     // the challenge: Tab to its filter box, type the answer
-    const challengeInput = page.getByRole('region', { name: 'Filter challenge' }).getByRole('textbox', { name: 'Display filter' });
+    const challengeInput = page.getByRole('region', { name: 'Filter challenge' }).getByLabel('Display filter', { exact: true });
     steps = 0;
     while (!(await challengeInput.evaluate((el) => el === document.activeElement)) && steps++ < 80) await page.keyboard.press('Tab');
     await page.keyboard.type('tcp.port==57475');

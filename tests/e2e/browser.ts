@@ -22,9 +22,22 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** Resolves when every island on the page has hydrated (Astro removes `ssr` once it has). */
+/**
+ * Resolves when every island on the page has hydrated (Astro removes `ssr` once it has).
+ * Lessons hydrate their widgets when they come into view (client:visible), so each one is
+ * scrolled into view first, as a reader scrolling down would; then the page goes back to the top.
+ */
 export async function hydrated(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
+  for (let left = await page.locator('astro-island[ssr]').count(); left > 0; ) {
+    // islands are display: contents (no box of their own): scroll to what they render
+    await page.evaluate(() => {
+      const island = document.querySelector('astro-island[ssr]');
+      (island?.firstElementChild ?? island?.parentElement)?.scrollIntoView({ block: 'center' });
+    });
+    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, { timeout: 15_000 });
+    left = await page.locator('astro-island[ssr]').count();
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
 }
 
 export const SCREENSHOTS = 'test-output/screenshots';

@@ -39,8 +39,8 @@ describe('opening a capture', () => {
     const grid = page.getByRole('grid', { name: 'Packets' });
     await grid.locator('[role=row]', { hasText: 'RST' }).first().waitFor();
     await page.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
-    await page.getByRole('textbox', { name: 'Display filter' }).fill('tcp.flags.reset==1');
-    await page.getByRole('textbox', { name: 'Display filter' }).press('Enter');
+    await page.getByLabel('Display filter', { exact: true }).fill('tcp.flags.reset==1');
+    await page.getByLabel('Display filter', { exact: true }).press('Enter');
     await page.getByText(/Displayed: \d+ of/).waitFor();
     await screenshot(page, 'lab-opened');
     const during = requests.slice(before);
@@ -90,18 +90,21 @@ describe('the library', () => {
   test('captures are kept across a reload, can be renamed and deleted', async () => {
     await openLab();
     await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
+    // the attempt summary is written to the library once the verdicts are in
+    await page.getByRole('region', { name: 'Your captures in this browser' }).getByRole('row').filter({ hasText: 'synscan.pcapng' }).getByText(/\d+ refused/).waitFor();
     await page.reload();
     await hydrated(page);
     const library = page.getByRole('region', { name: 'Your captures in this browser' });
-    await library.getByRole('cell', { name: 'synscan.pcapng' }).first().waitFor();
-    const row = library.getByRole('row', { name: /synscan\.pcapng/ }).first();
-    expect(await row.innerText()).toMatch(/refused|connected|no-response/);
+    await library.getByRole('cell', { name: 'synscan.pcapng', exact: true }).first().waitFor();
+    const row = library.getByRole('row').filter({ hasText: 'synscan.pcapng' });
+    expect(await row.count(), await library.innerText()).toBe(1);
+    expect(await row.innerText()).toMatch(/\d+ (refused|connected|no response)/);
     await row.getByRole('button', { name: /Rename/ }).click();
     await library.getByLabel('New name').fill('nmap scan of the lab');
     await library.getByRole('button', { name: 'Save' }).click();
-    await library.getByRole('cell', { name: 'nmap scan of the lab' }).waitFor();
+    await library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).waitFor();
     await library.getByRole('row', { name: /nmap scan of the lab/ }).getByRole('button', { name: /Delete/ }).click();
-    await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab' }).count()).toBe(0);
+    await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).count()).toBe(0);
   });
 });
 
@@ -109,7 +112,7 @@ describe('export', () => {
   test('the shown packets export as a pcapng that tshark reads frame for frame', async () => {
     await openLab();
     await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
-    const filter = page.getByRole('textbox', { name: 'Display filter' });
+    const filter = page.getByLabel('Display filter', { exact: true });
     await filter.fill('tcp.flags.syn==1');
     await filter.press('Enter');
     await page.getByText(/Displayed: 2 of/).waitFor();

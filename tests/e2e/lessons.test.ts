@@ -24,13 +24,13 @@ beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${m.text()} (${m.location().url})`));
 });
 afterAll(async () => browser?.close());
 
 /** Types a filter into the first (or given) Display filter box and applies it with Enter. */
 async function applyFilter(text: string, nth = 0) {
-  const input = page.getByRole('textbox', { name: 'Display filter' }).nth(nth);
+  const input = page.getByLabel('Display filter', { exact: true }).nth(nth);
   await input.fill(text);
   await input.press('Enter');
 }
@@ -97,7 +97,7 @@ describe('scenario 1, the article step by step', () => {
     await page.goto(`${base}/lessons/scenario-1-blocked/`);
     await hydrated(page);
     const challenge = page.getByRole('region', { name: 'Filter challenge' }).first();
-    const input = challenge.getByRole('textbox', { name: 'Display filter' });
+    const input = challenge.getByLabel('Display filter', { exact: true });
     await input.fill('tcp.flags.ack==1');
     await input.press('Enter');
     await challenge.getByText(/Not yet/).waitFor();

@@ -29,8 +29,8 @@ self.onmessage = async (event: MessageEvent<Request>) => {
       case 'compare': {
         const client = await open(request.client, request.id);
         const server = await open(request.server, request.id);
-        session = client;
-        reply({ id: request.id, type: 'result', value: compareSessions(client, server) });
+        session = compareSessions(client, server);
+        reply({ id: request.id, type: 'result', value: session.summary });
         break;
       }
       case 'report':
@@ -38,7 +38,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
         break;
       case 'filter':
       case 'check': {
-        const outcome = requireSession().filter(request.text, request.type === 'check');
+        const outcome = requireSession().filter(request.text);
         reply({ id: request.id, type: 'result', value: outcome }, outcome.ok ? [outcome.indices.buffer as ArrayBuffer] : []);
         break;
       }

@@ -20,7 +20,11 @@ export class TraceView {
   /** Bumped when rows arrive, so lists re-read the cache. */
   rowsVersion = $state(0);
 
-  #engine = new EngineClient();
+  // The Worker starts on the first load, in the browser only (islands also render on the server).
+  #engineInstance: EngineClient | undefined;
+  get #engine(): EngineClient {
+    return (this.#engineInstance ??= new EngineClient());
+  }
   #rows = new Map<number, PacketRow>();
   #requested = new Set<number>();
   #filterSeq = 0;
@@ -54,7 +58,7 @@ export class TraceView {
 
   cancel(): void {
     this.status = 'cancelled';
-    this.#engine.terminate();
+    this.#engineInstance?.terminate();
   }
 
   /** Applies a display filter; on error keeps the previous packet list and shows the problem. */
@@ -128,6 +132,8 @@ export function traceView(url: string): TraceView {
   let view = views.get(url);
   if (!view) {
     view = new TraceView();
+    // on the server the view stays 'loading': the island renders its placeholder
+    if (typeof window === 'undefined') return view;
     views.set(url, view);
     void view.load({ kind: 'url', url });
   }

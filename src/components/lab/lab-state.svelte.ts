@@ -68,11 +68,7 @@ export class LabState {
     this.comparison = null;
     await view.load(source);
     if (view.status === 'ready' && view.summary && libraryId !== undefined) {
-      const s = view.summary;
-      const counts = new Map<string, number>();
-      for (const a of s.attempts) counts.set(a.verdict, (counts.get(a.verdict) ?? 0) + 1);
-      const summary = [...counts].map(([verdict, n]) => `${n} ${verdict}`).join(', ') || 'no TCP attempts';
-      await library.setSummary(libraryId, summary);
+      await library.setSummary(libraryId, view.summary.attemptSummary);
       void this.refreshLibrary();
     }
     this.#compareWhenBothReady();

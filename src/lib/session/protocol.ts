@@ -89,12 +89,14 @@ export interface CaptureSummary {
   duration: number;
   error?: CaptureErrorView;
   attempts: AttemptView[];
+  /** e.g. "3 attempts: 1 connected, 2 no response". */
+  attemptSummary: string;
   /** Capture-wide findings, e.g. the checksum offload red herring. */
   findings: string[];
 }
 
 export type FilterOutcome =
-  | { ok: true; count: number; indices: Uint32Array }
+  | { ok: true; count: number; indices: Uint32Array; warning?: string }
   | { ok: false; message: string; start: number; end: number; hint?: string };
 
 export interface PacketDetails {

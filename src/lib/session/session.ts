@@ -9,7 +9,7 @@ import { netmonDescription } from '../describe/netmon.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { compileFilter } from '../filter/index.ts';
-import { analyzeForView, compareForView, reportFor } from './verdict-view.ts';
+import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
 import type { CaptureSummary, FilterOutcome, PacketDetails, PacketMark, PacketRow } from './protocol.ts';
@@ -20,14 +20,16 @@ export class TraceSession {
   /** Wireshark's per-connection view of each TCP packet (relative numbers, notes), by index. */
   readonly #tcp: Array<TcpContext | undefined>;
   readonly #start: number;
+  readonly #verdicts: VerdictsView;
 
-  constructor(name: string, size: number, capture: Capture, summary?: CaptureSummary) {
+  constructor(name: string, size: number, capture: Capture, verdicts: VerdictsView = analyzeForView(capture)) {
     this.capture = capture;
+    this.#verdicts = verdicts;
     const tracker = new TcpTracker();
     this.#tcp = capture.packets.map((p) => tracker.observe(p));
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
-    const { attempts, findings } = summary ?? analyzeForView(capture);
+    const { attempts, findings, attemptSummary } = verdicts;
     this.summary = {
       name,
       size,
@@ -36,12 +38,16 @@ export class TraceSession {
       duration: last ? epochOf(last) - this.#start : 0,
       attempts,
       findings,
+      attemptSummary,
       ...(capture.error ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } } : {}),
     };
   }
 
-  /** Applies (or, with checkOnly, just validates) a display filter. '' shows everything. */
-  filter(text: string, checkOnly = false): FilterOutcome {
+  /**
+   * The packets a display filter shows ('' shows everything), or why it is invalid. Applying
+   * and checking are the same question here: the page decides what to do with the answer.
+   */
+  filter(text: string): FilterOutcome {
     if (text.trim() === '') {
       return { ok: true, count: this.capture.packets.length, indices: Uint32Array.from(this.capture.packets.keys()) };
     }
@@ -51,8 +57,8 @@ export class TraceSession {
       return { ok: false, message, start, end, ...(hint ? { hint } : {}) };
     }
     const indices = compiled.filter.run(this.capture);
-    void checkOnly; // validation also returns the frames: the challenge widget grades with them
-    return { ok: true, count: indices.length, indices };
+    const warning = compiled.filter.warnings[0]?.message;
+    return { ok: true, count: indices.length, indices, ...(warning ? { warning } : {}) };
   }
 
   rows(indices: number[]): PacketRow[] {
@@ -97,7 +103,7 @@ export class TraceSession {
   }
 
   report(format: 'md' | 'json'): string {
-    return reportFor(this.capture, this.summary.name, format);
+    return reportFor(this.#verdicts, this.summary.name, format);
   }
 }
 
@@ -111,10 +117,10 @@ export async function openSession(
   return new TraceSession(name, size ?? 0, capture);
 }
 
-/** Two captures of the same moment: the summary's attempts carry `where` each one ended. */
-export function compareSessions(client: TraceSession, server: TraceSession): CaptureSummary {
-  const { attempts, findings } = compareForView(client.capture, server.capture);
-  return { ...client.summary, name: `${client.summary.name} + ${server.summary.name}`, attempts, findings };
+/** Two captures of the same moment, as one session whose attempts say where each one ended. */
+export function compareSessions(client: TraceSession, server: TraceSession): TraceSession {
+  const name = `${client.summary.name} + ${server.summary.name}`;
+  return new TraceSession(name, client.summary.size + server.summary.size, client.capture, compareForView(client.capture, server.capture));
 }
 
 /** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */

@@ -1,0 +1,107 @@
+// The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
+// with the ladder steps labelled the way a learner reads them.
+import { analyzeCapture, compareCaptures } from '../analysis/index.ts';
+import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
+import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
+import type { Capture } from '../packets.ts';
+import type { AttemptView, LadderStep, PacketMark } from './protocol.ts';
+
+const ROLE_LABELS: Record<AttemptPacket['role'], string> = {
+  syn: 'SYN',
+  'syn-retransmission': 'SYN (retransmission)',
+  duplicate: 'duplicate copy',
+  'syn-ack': 'SYN, ACK',
+  'syn-ack-retransmission': 'SYN, ACK (retransmission)',
+  rst: 'RST',
+  'client-ack': 'ACK',
+  'client-data': 'data',
+  'client-rst': 'RST (client gives up)',
+  'client-fin': 'FIN',
+  'server-fin': 'FIN',
+  'server-confirms': 'ACK (handshake complete)',
+  icmp: 'ICMP unreachable',
+  other: '',
+};
+
+function markOf(role: AttemptPacket['role']): PacketMark {
+  switch (role) {
+    case 'syn':
+      return 'syn';
+    case 'syn-retransmission':
+    case 'syn-ack-retransmission':
+      return 'retransmission';
+    case 'syn-ack':
+      return 'syn-ack';
+    case 'rst':
+    case 'client-rst':
+      return 'rst';
+    case 'icmp':
+      return 'icmp-error';
+    case 'client-fin':
+    case 'server-fin':
+      return 'fin';
+    default:
+      return '';
+  }
+}
+
+/** The ladder shows the handshake and how it ended, not every data segment that followed. */
+const LADDER_LIMIT = 12;
+
+function ladderOf(verdict: AttemptVerdict): LadderStep[] {
+  const steps: LadderStep[] = [];
+  for (const p of verdict.attempt.packets) {
+    if (steps.length >= LADDER_LIMIT) break;
+    const label = ROLE_LABELS[p.role] || (p.length ? `${p.length} bytes` : 'ACK');
+    steps.push({ frame: p.frame, t: p.t, from: p.from, label, mark: markOf(p.role) });
+  }
+  return steps;
+}
+
+export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
+  const a = v.attempt;
+  const compared = 'where' in v ? v : undefined;
+  return {
+    id: compared ? `${compared.side}:${a.id}` : a.id,
+    client: a.client,
+    clientPort: a.clientPort,
+    server: a.server,
+    serverPort: a.serverPort,
+    verdict: v.verdict,
+    headline: v.headline,
+    nmap: v.nmap,
+    zeek: v.zeek,
+    history: v.history,
+    frames: v.frames,
+    evidence: compared ? [...v.evidence, ...compared.whereEvidence] : v.evidence,
+    caveats: v.caveats,
+    ...(compared ? { where: compared.where } : {}),
+    ladder: ladderOf(v),
+  };
+}
+
+/** A capture's (or a pair's) verdicts, as the classifier gave them and as the panels show them. */
+export interface VerdictsView {
+  analysis: CaptureAnalysis | Comparison;
+  attempts: AttemptView[];
+  findings: string[];
+  /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
+  attemptSummary: string;
+}
+
+function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
+  return {
+    analysis,
+    attempts: analysis.attempts.map(toAttemptView),
+    findings: analysis.findings,
+    attemptSummary: summaryLine(summarizeAttempts(analysis)),
+  };
+}
+
+export const analyzeForView = (capture: Capture): VerdictsView => viewOf(analyzeCapture(capture));
+
+export const compareForView = (client: Capture, server: Capture): VerdictsView => viewOf(compareCaptures(client, server));
+
+export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
+  return format === 'md' ? reportMarkdown(name, view.analysis) : reportJson(name, view.analysis);
+}
