@@ -55,4 +55,11 @@ describe('parseByteString', () => {
     expect(Array.from(parseByteString('ff')!)).toEqual([255]);
     expect(parseByteString('zz')).toBeUndefined();
   });
+
+  it('reads a run of hex digits (an odd count gets a leading 0) and one byte as 0x..', () => {
+    expect(Array.from(parseByteString('474554')!)).toEqual([0x47, 0x45, 0x54]);
+    expect(Array.from(parseByteString('172')!)).toEqual([0x01, 0x72]);
+    expect(Array.from(parseByteString('0x12')!)).toEqual([0x12]);
+    expect(parseByteString('0x1ac')).toBeUndefined();
+  });
 });

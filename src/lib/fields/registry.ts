@@ -107,11 +107,12 @@ function tcpFlag(name: string, description: string, bit: number): FieldDefinitio
 }
 
 /**
- * A protocol name used alone (`tcp`) is true when the layer is there; with `contains` or
- * `matches` it stands for the bytes of the layer (`frame contains "GET"`). `span` gives those
- * bytes' [start, end) in the frame, or undefined when the packet has only a quoted copy.
+ * A protocol name used alone (`tcp`) is true when the layer is there; with a slice, `contains`
+ * or `matches` it stands for the bytes of the layer (`tcp[13]`, `frame contains "GET"`).
+ * `spans` gives each occurrence's [start, end) in the frame — the packet's own layer and the
+ * copy quoted inside an ICMP error, as tshark has both.
  */
-function protocol(name: string, description: string, present: (d: Dissection) => boolean, span?: (p: Packet) => [number, number] | undefined): FieldDefinition {
+function protocol(name: string, description: string, present: (d: Dissection) => boolean, spans?: (p: Packet) => Array<[number, number]>): FieldDefinition {
   return {
     name,
     kind: 'protocol',
@@ -121,14 +122,28 @@ function protocol(name: string, description: string, present: (d: Dissection) =>
     }),
     readBytes: fromPacket((p, out) => {
       if (!present(p.dissection)) return;
-      const range = span === undefined ? [0, p.data.length] : span(p);
-      if (range !== undefined) out.pushBytes(p.data.subarray(range[0], range[1]));
+      if (spans === undefined) {
+        out.pushBytes(p.data);
+        return;
+      }
+      for (const [start, end] of spans(p)) out.pushBytes(p.data.subarray(start, Math.min(end, p.data.length)));
     }),
   };
 }
 
-const layerSpan = (layer: { offset: number; payloadEnd: number } | undefined): [number, number] | undefined =>
-  layer === undefined ? undefined : [layer.offset, layer.payloadEnd];
+type Layer = { offset?: number; payloadOffset?: number; payloadEnd?: number };
+
+/** Where a layer's bytes are: from its header to the end of its payload. */
+const spanOf = (layer: Layer | undefined): Array<[number, number]> =>
+  layer?.offset !== undefined && layer.payloadEnd !== undefined ? [[layer.offset, layer.payloadEnd]] : [];
+
+/** A quoted transport header decoded only in part (8 bytes) still starts where its IP payload does. */
+const quotedSpanOf = (d: Dissection, layer: Layer | undefined): Array<[number, number]> => {
+  const ip = d.icmp?.quoted?.ip;
+  if (layer === undefined || ip === undefined) return [];
+  if (layer.offset !== undefined && layer.payloadEnd !== undefined) return [[layer.offset, layer.payloadEnd]];
+  return [[ip.payloadOffset, Math.min(ip.payloadEnd, d.icmp!.payloadEnd)]];
+};
 
 // --- frame ------------------------------------------------------------------------------
 
@@ -233,7 +248,11 @@ const hasIPv4 = (d: Dissection): boolean => (d.ip !== undefined && d.ip.version 
 const hasIPv6 = (d: Dissection): boolean => (d.ip !== undefined && d.ip.version === 6) || d.icmp?.quoted?.ip.version === 6;
 
 const ipFields: FieldDefinition[] = [
-  protocol('ip', 'Internet Protocol Version 4', hasIPv4, (p) => (p.dissection.ip?.version === 4 ? layerSpan(p.dissection.ip) : undefined)),
+  protocol('ip', 'Internet Protocol Version 4', hasIPv4, (p) => {
+    const d = p.dissection;
+    const quoted = d.icmp?.quoted?.ip;
+    return [...(d.ip?.version === 4 ? spanOf(d.ip) : []), ...(quoted?.version === 4 ? quotedSpanOf(d, quoted) : [])];
+  }),
   ipv4Field('ip.version', 'Version', 'uint', 8, (ip, out) => out.pushNumber(4)),
   ipv4Field('ip.hdr_len', 'Header Length', 'uint', 8, (ip, out) => out.pushNumber(ip.headerLength)),
   ipv4Field('ip.dsfield', 'Differentiated Services Field', 'uint', 8, (ip, out) => out.pushNumber((ip.dscp << 2) | ip.ecn)),
@@ -253,7 +272,11 @@ const ipFields: FieldDefinition[] = [
     out.pushNumber(ipv4Number(ip.src));
     out.pushNumber(ipv4Number(ip.dst));
   }, { multiValued: true }),
-  protocol('ipv6', 'Internet Protocol Version 6', hasIPv6, (p) => (p.dissection.ip?.version === 6 ? layerSpan(p.dissection.ip) : undefined)),
+  protocol('ipv6', 'Internet Protocol Version 6', hasIPv6, (p) => {
+    const d = p.dissection;
+    const quoted = d.icmp?.quoted?.ip;
+    return [...(d.ip?.version === 6 ? spanOf(d.ip) : []), ...(quoted?.version === 6 ? quotedSpanOf(d, quoted) : [])];
+  }),
   ipv6Field('ipv6.plen', 'Payload Length', 'uint', 16, (ip, out) => out.pushNumber(ip.payloadLength)),
   ipv6Field('ipv6.nxt', 'Next Header', 'uint', 8, (ip, out) => out.pushNumber(ip.nextHeader), { valueNames: IP_PROTOCOL_NAMES }),
   ipv6Field('ipv6.hlim', 'Hop Limit', 'uint', 8, (ip, out) => out.pushNumber(ip.hopLimit)),
@@ -269,7 +292,10 @@ const ipFields: FieldDefinition[] = [
 // --- transport ---------------------------------------------------------------------------
 
 const tcpFields: FieldDefinition[] = [
-  protocol('tcp', 'Transmission Control Protocol', (d) => d.tcp !== undefined || d.icmp?.quoted?.tcp !== undefined, (p) => layerSpan(p.dissection.tcp)),
+  protocol('tcp', 'Transmission Control Protocol', (d) => d.tcp !== undefined || d.icmp?.quoted?.tcp !== undefined, (p) => [
+    ...spanOf(p.dissection.tcp),
+    ...quotedSpanOf(p.dissection, p.dissection.icmp?.quoted?.tcp),
+  ]),
   tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort)),
   tcpField('tcp.dstport', 'Destination Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.dstPort)),
   tcpField('tcp.port', 'Source or Destination Port', 'uint', 16, (tcp, out) => {
@@ -352,7 +378,10 @@ const tcpFields: FieldDefinition[] = [
 ];
 
 const udpFields: FieldDefinition[] = [
-  protocol('udp', 'User Datagram Protocol', (d) => d.udp !== undefined || d.icmp?.quoted?.udp !== undefined, (p) => layerSpan(p.dissection.udp)),
+  protocol('udp', 'User Datagram Protocol', (d) => d.udp !== undefined || d.icmp?.quoted?.udp !== undefined, (p) => [
+    ...spanOf(p.dissection.udp),
+    ...quotedSpanOf(p.dissection, p.dissection.icmp?.quoted?.udp),
+  ]),
   udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort)),
   udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort)),
   udpField('udp.port', 'Source or Destination Port', 'uint', 16, (udp, out) => {
@@ -389,13 +418,13 @@ function icmpField(version: 4 | 6, name: string, description: string, bits: numb
 }
 
 const icmpFields: FieldDefinition[] = [
-  protocol('icmp', 'Internet Control Message Protocol', (d) => d.icmp !== undefined && d.icmp.version === 4, (p) => layerSpan(p.dissection.icmp)),
+  protocol('icmp', 'Internet Control Message Protocol', (d) => d.icmp !== undefined && d.icmp.version === 4, (p) => spanOf(p.dissection.icmp)),
   icmpField(4, 'icmp.type', 'Type', 8, (icmp) => icmp.type),
   icmpField(4, 'icmp.code', 'Code', 8, (icmp) => icmp.code),
   icmpField(4, 'icmp.checksum', 'Checksum', 16, (icmp) => icmp.checksum),
   icmpField(4, 'icmp.ident', 'Identifier (BE)', 16, (icmp) => icmp.identifier),
   icmpField(4, 'icmp.seq', 'Sequence Number (BE)', 16, (icmp) => icmp.sequence),
-  protocol('icmpv6', 'Internet Control Message Protocol v6', (d) => d.icmp !== undefined && d.icmp.version === 6, (p) => layerSpan(p.dissection.icmp)),
+  protocol('icmpv6', 'Internet Control Message Protocol v6', (d) => d.icmp !== undefined && d.icmp.version === 6, (p) => spanOf(p.dissection.icmp)),
   icmpField(6, 'icmpv6.type', 'Type', 8, (icmp) => icmp.type),
   icmpField(6, 'icmpv6.code', 'Code', 8, (icmp) => icmp.code),
   icmpField(6, 'icmpv6.checksum', 'Checksum', 16, (icmp) => icmp.checksum),

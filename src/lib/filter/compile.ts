@@ -7,7 +7,7 @@ import { FieldValues, isNumericKind, kindLabel, type FieldContext, type FieldDef
 import { filterError, type FilterWarning } from './errors.ts';
 import { hintForLoneValue, hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
 import { bytesLiteral, literalFor, type Literal, type NumberLiteral } from './literals.ts';
-import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, WordNode } from './parser.ts';
+import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, SliceNode, SliceRange, WordNode } from './parser.ts';
 
 /** A predicate over packet indices, built for one capture. */
 export type Predicate = (index: number) => boolean;
@@ -48,12 +48,53 @@ export class Checker {
       if (field !== undefined) return { field, start: node.start, end: node.end };
     }
     if (node.type === 'bitand') return this.bitand(node);
+    if (node.type === 'slice') return this.slice(node);
     const shown = operandText(this.text, node);
     const hint = node.type === 'word' ? hintForUnknownName(node.text) : 'Put the field on the left: tcp.port == 80, not 80 == tcp.port.';
     throw filterError('unknown-field', `Left side of "${opText}" expression must be a field or function, not ${shown}.`, node.start, node.end, hint);
   }
 
+  /**
+   * `eth.src[0:3]`: the field's bytes (an address as its bytes on the wire, a protocol as the
+   * bytes it spans), cut to the ranges and joined — a field of kind bytes, built here.
+   */
+  private slice(node: SliceNode, mask?: Uint8Array): Source {
+    const field = this.field(node.field);
+    if (field === undefined) this.unknownAlone(node.field);
+    const sliceable = field.kind === 'ether' || field.kind === 'ipv4' || field.kind === 'ipv6' || field.kind === 'bytes' || field.kind === 'string' || field.kind === 'protocol';
+    if (!sliceable) {
+      throw filterError('type', `"${field.name}" is a ${kindLabel(field)} and cannot be sliced into a sequence of bytes.`, node.field.start, node.field.end, field.kind === 'uint' ? `Compare it as a number, or mask bits with &: ${field.name} & 0xff00` : undefined);
+    }
+    const read = field.kind === 'protocol' && field.readBytes !== undefined ? field.readBytes : field.read;
+    const ranges = node.ranges;
+    const name = this.text.slice(node.start, node.end);
+    const sliced: FieldDefinition = {
+      name,
+      kind: 'bytes',
+      description: `bytes of ${field.name}`,
+      read: (context, index, out) => {
+        const inner = innerValues;
+        inner.reset();
+        read(context, index, inner);
+        for (let k = 0; k < inner.count; k++) {
+          const whole = field.kind === 'ether' ? numberBytes(inner.numbers[k], 6) : field.kind === 'ipv4' ? numberBytes(inner.numbers[k], 4) : inner.bytes[k];
+          const cut = sliceBytes(whole, ranges);
+          if (cut !== undefined) out.pushBytes(mask === undefined ? cut : andBytes(cut, mask));
+        }
+      },
+    };
+    // One scratch buffer per slice in the filter: readers never run re-entrantly.
+    const innerValues = new FieldValues();
+    return { field: sliced, start: node.start, end: node.end };
+  }
+
   private bitand(node: Extract<Operand, { type: 'bitand' }>): Source {
+    if (node.left.type === 'slice') {
+      // `tcp[13] & 0x02`: bytes and bytes, as in tshark.
+      const mask = bytesLiteral({ name: '', kind: 'bytes', description: '', read: () => {} }, node.right).value;
+      const source = this.slice(node.left, mask);
+      return { ...source, end: node.end };
+    }
     if (node.left.type !== 'word' || this.field(node.left) === undefined) {
       if (node.left.type === 'word') this.unknownAlone(node.left);
       throw filterError('type', `The left side of "&" must be a field.`, node.left.start, node.left.end);
@@ -145,8 +186,10 @@ export class Checker {
     if (node.type === 'paren') return this.check(node.inner);
     if (node.type === 'bitand') {
       const source = this.bitand(node);
+      if (source.field.kind === 'bytes') return bytesPredicate(source, (v) => v.some((b) => b !== 0), 'any');
       return numericPredicate(source, (v) => v !== 0, 'any');
     }
+    if (node.type === 'slice') return presencePredicate(this.slice(node).field);
     if (node.type !== 'word') this.unknownAlone(node);
     const field = this.field(node);
     if (field === undefined) {
@@ -183,9 +226,6 @@ export class Checker {
       return bytesPredicate(source, (b) => containsBytes(b, needle), 'any');
     }
     if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node.opText);
-    if (field.kind === 'bytes' || field.kind === 'string') {
-      throw filterError('type', `porttrace compares ${field.name} only with contains or matches.`, source.start, source.end, `e.g. ${field.name} contains "GET"`);
-    }
     // Field compared with field: tcp.port == tcp.srcport.
     if (node.right.type === 'word' && (fieldRegistry.has(node.right.text) || WIRESHARK_ONLY_PROTOCOLS.has(node.right.text))) {
       const other = fieldRegistry.get(node.right.text);
@@ -194,7 +234,7 @@ export class Checker {
       }
       return fieldPairPredicate(source, { field: other, start: node.right.start, end: node.right.end }, node.op);
     }
-    if (node.right.type === 'bitand' || node.right.type === 'paren') {
+    if (node.right.type === 'bitand' || node.right.type === 'paren' || node.right.type === 'slice') {
       throw filterError('syntax', `"${operandText(this.text, node.right)}" cannot be compared with ${field.name}.`, node.right.start, node.right.end);
     }
     const literal = literalFor(field, node.right);
@@ -294,6 +334,43 @@ function etherBytes(v: number): Uint8Array {
   return out;
 }
 
+/** An address held as a number (MAC, IPv4), back to its bytes in network order. */
+function numberBytes(value: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let rest = value;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  return out;
+}
+
+/** The bytes of `whole` in `ranges`, joined; undefined when a range falls outside (no value). */
+function sliceBytes(whole: Uint8Array, ranges: readonly SliceRange[]): Uint8Array | undefined {
+  const parts: Uint8Array[] = [];
+  for (const range of ranges) {
+    const start = range.start < 0 ? whole.length + range.start : range.start;
+    const end = range.length === undefined ? whole.length : start + range.length;
+    if (start < 0 || end > whole.length || end < start) return undefined;
+    parts.push(whole.subarray(start, end));
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Byte-wise AND over the slice's length (a shorter mask leaves the rest zero). */
+function andBytes(value: Uint8Array, mask: Uint8Array): Uint8Array {
+  const out = new Uint8Array(value.length);
+  for (let i = 0; i < value.length && i < mask.length; i++) out[i] = value[i] & mask[i];
+  return out;
+}
+
 function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   if (needle.length === 0) return true;
   const first = needle[0];
@@ -306,7 +383,14 @@ function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
   return false;
 }
 
-/** Compares two byte strings the way Wireshark orders them (memcmp, then length). */
+/** Byte strings in Wireshark's order: memcmp over the common length, then the shorter first. */
+function compareWhole(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Compares the first `prefixBits` bits of two addresses (an IPv6 prefix such as fe80::/10). */
 function compareBytes(a: Uint8Array, b: Uint8Array, prefixBits: number): number {
   const full = Math.floor(prefixBits / 8);
   for (let i = 0; i < full && i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
@@ -339,7 +423,8 @@ function literalTest(literal: Literal, op: CompareOp): { n: (v: number) => boole
     return { n: orderTest((v) => v - value, op), b: never };
   }
   const bytes = literal.value;
-  const prefix = literal.prefixBits || bytes.length * 8;
+  if (literal.prefixBits < 0) return { n: never, b: orderTest((v: Uint8Array) => compareWhole(v, bytes), op) };
+  const prefix = literal.prefixBits;
   return { n: never, b: orderTest((v: Uint8Array) => compareBytes(v, bytes, prefix), op) };
 }
 

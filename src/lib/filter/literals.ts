@@ -22,7 +22,7 @@ export interface NumberLiteral {
 export interface BytesLiteral {
   kind: 'bytes';
   value: Uint8Array;
-  /** IPv6 prefix length (128 for a plain address). */
+  /** IPv6 prefix length (128 for a plain address); -1 for bytes compared whole. */
   prefixBits: number;
 }
 
@@ -221,9 +221,16 @@ function ipv6Literal(field: FieldDefinition, node: Operand): BytesLiteral {
   return { kind: 'bytes', value: bytes, prefixBits };
 }
 
-/** Hex bytes separated by `:`, `-` or `.` (00:0c:29), or one byte (0a); undefined otherwise. */
+/**
+ * Bytes as tshark 4.0 reads them: hex bytes separated by `:`, `-` or `.` (00:0c:29), a run of
+ * hex digits (00216a; an odd count gets a leading 0), or one byte as 0x12; undefined otherwise.
+ */
 export function parseByteString(text: string): Uint8Array | undefined {
-  if (/^[0-9a-fA-F]{1,2}$/.test(text)) return Uint8Array.of(parseInt(text, 16));
+  if (/^0[xX][0-9a-fA-F]{1,2}$/.test(text)) return Uint8Array.of(parseInt(text.slice(2), 16));
+  if (/^[0-9a-fA-F]+$/.test(text)) {
+    const even = text.length % 2 === 0 ? text : `0${text}`;
+    return Uint8Array.from(even.match(/../g)!.map((b) => parseInt(b, 16)));
+  }
   if (!/^[0-9a-fA-F]{1,2}([:.-][0-9a-fA-F]{1,2})+$/.test(text)) return undefined;
   return Uint8Array.from(text.split(/[:.-]/).map((b) => parseInt(b, 16)));
 }
@@ -252,16 +259,16 @@ function etherLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
 export function bytesLiteral(field: FieldDefinition, node: Operand): BytesLiteral {
   if (node.type === 'string') {
     if (field.kind === 'ether') throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end);
-    return { kind: 'bytes', value: node.bytes, prefixBits: 0 };
+    return { kind: 'bytes', value: node.bytes, prefixBits: -1 };
   }
-  if (node.type === 'char') return { kind: 'bytes', value: Uint8Array.of(node.code), prefixBits: 0 };
+  if (node.type === 'char') return { kind: 'bytes', value: Uint8Array.of(node.code), prefixBits: -1 };
   const text = nodeText(node);
-  if (field.kind === 'string' && node.type === 'word') return { kind: 'bytes', value: new TextEncoder().encode(text), prefixBits: 0 };
+  if (field.kind === 'string' && node.type === 'word') return { kind: 'bytes', value: new TextEncoder().encode(text), prefixBits: -1 };
   const bytes = node.type === 'word' ? parseByteString(text) : undefined;
   if (bytes === undefined) {
     throw filterError('type', `"${text}" is not a valid byte string.`, node.start, node.end, 'Write bytes in hex separated by colons (47:45:54) or text in double quotes ("GET").');
   }
-  return { kind: 'bytes', value: bytes, prefixBits: 0 };
+  return { kind: 'bytes', value: bytes, prefixBits: -1 };
 }
 
 function nodeText(node: Operand): string {
@@ -276,6 +283,9 @@ function nodeText(node: Operand): string {
       return '';
   }
 }
+
+/** The operand's text when it is a plain value, for messages. */
+export { nodeText };
 
 /** The value `node` stands for when compared with `field` (==, <, in, …). */
 export function literalFor(field: FieldDefinition, node: Operand): Literal {

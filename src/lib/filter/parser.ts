@@ -50,7 +50,25 @@ export interface ParenNode extends Span {
   inner: Expr;
 }
 
-export type Operand = WordNode | StringNode | CharNode | NegativeNode | BitAndNode | ParenNode;
+/**
+ * One range of a slice, in Wireshark's forms: `[i]` one byte, `[i:n]` n bytes from i, `[i-j]`
+ * bytes i to j inclusive, `[i:]` from i to the end, `[:n]` the first n; a negative i counts
+ * from the end.
+ */
+export interface SliceRange {
+  start: number;
+  /** Bytes in the range; undefined: to the end. */
+  length: number | undefined;
+}
+
+/** `eth.src[0:3]`, `tcp[13]`, `frame[0:2,12:2]`: bytes of a field or protocol. */
+export interface SliceNode extends Span {
+  type: 'slice';
+  field: WordNode;
+  ranges: SliceRange[];
+}
+
+export type Operand = WordNode | StringNode | CharNode | NegativeNode | BitAndNode | ParenNode | SliceNode;
 
 export interface CompareNode extends Span {
   type: 'compare';
@@ -259,6 +277,32 @@ class Parser {
     }
   }
 
+  /** `[range, range, …]` after a field or protocol name. */
+  private parseSlice(field: WordNode): SliceNode {
+    const ranges: SliceRange[] = [];
+    this.next(); // [
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', t.start, t.end, `Close the slice: ${field.text}[0:3]`);
+      let negative = false;
+      let at = this.next();
+      if (isOp(at, '-')) {
+        negative = true;
+        at = this.next();
+        if (at.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', at.start, at.end);
+      }
+      if (at.kind !== 'word') this.unexpected(at);
+      const range = sliceRange(at.text, negative);
+      if (range === 'bad-number') throw filterError('type', `"${at.text}" is not a valid number.`, at.start, at.end, 'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).');
+      if (range === undefined) throw filterError('syntax', `"${at.text}" is not a valid slice range.`, at.start, at.end, 'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).');
+      ranges.push(range);
+      const after = this.next();
+      if (isOp(after, ']')) return { type: 'slice', field, ranges, start: field.start, end: after.end };
+      if (after.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', after.start, after.end, `Close the slice: ${field.text}[0:3]`);
+      if (!isOp(after, ',')) this.unexpected(after);
+    }
+  }
+
   /** An operand, with any `& mask` after it. */
   private parseTerm(): Operand {
     let left = this.parseAtom();
@@ -272,7 +316,10 @@ class Parser {
 
   private parseAtom(): Operand {
     const t = this.next();
-    if (t.kind === 'word' && !RESERVED.has(t.text)) return { type: 'word', text: t.text, start: t.start, end: t.end };
+    if (t.kind === 'word' && !RESERVED.has(t.text)) {
+      const word: WordNode = { type: 'word', text: t.text, start: t.start, end: t.end };
+      return isOp(this.peek(), '[') ? this.parseSlice(word) : word;
+    }
     if (t.kind === 'string') return { type: 'string', text: t.text, bytes: t.bytes!, start: t.start, end: t.end };
     if (t.kind === 'char') return { type: 'char', text: t.text, code: t.code!, start: t.start, end: t.end };
     if (isOp(t, '-')) {
@@ -290,6 +337,23 @@ class Parser {
     }
     this.unexpected(t);
   }
+}
+
+/** Parses the text of one slice range (`0:3`, `1-2`, `4:`, `:2`, `13`); undefined if malformed. */
+function sliceRange(text: string, negative: boolean): SliceRange | 'bad-number' | undefined {
+  const number = (digits: string): number => Number(digits);
+  let m: RegExpExecArray | null;
+  if ((m = /^([0-9]+)$/.exec(text))) return { start: negative ? -number(m[1]) : number(m[1]), length: 1 };
+  if ((m = /^([0-9]*):([0-9]*)$/.exec(text))) {
+    const start = m[1] === '' ? 0 : number(m[1]);
+    return { start: negative ? -start : start, length: m[2] === '' ? undefined : number(m[2]) };
+  }
+  if (!negative && (m = /^([0-9]+)-([0-9]+)$/.exec(text))) {
+    const start = number(m[1]);
+    const end = number(m[2]);
+    return end < start ? undefined : { start, length: end - start + 1 };
+  }
+  return /^[0-9:-]*$/.test(text) ? undefined : 'bad-number';
 }
 
 /** Parses a filter; `undefined` for an empty filter (which shows every packet, as in tshark). */
