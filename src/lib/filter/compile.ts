@@ -415,10 +415,12 @@ function literalTest(literal: Literal, op: CompareOp): { n: (v: number) => boole
     const value = literal.value;
     if (literal.prefixBits === 0) return { n: orderTest(() => 0, op), b: never };
     if (literal.prefixBits < 32) {
-      // IPv4 prefix: compare the network parts (>>> works on the unsigned 32-bit address).
-      const shift = 32 - literal.prefixBits;
-      const network = value >>> shift;
-      return { n: orderTest((v: number) => (v >>> shift) - network, op), b: never };
+      // IPv4 prefix: the addresses in the network are one interval; compare with its bounds
+      // (plain number comparisons: addresses above 2^31 are not small integers to the JIT).
+      const size = 2 ** (32 - literal.prefixBits);
+      const low = Math.floor(value / size) * size;
+      const high = low + size - 1;
+      return { n: orderTest((v: number) => (v < low ? -1 : v > high ? 1 : 0), op), b: never };
     }
     return { n: orderTest((v) => v - value, op), b: never };
   }
