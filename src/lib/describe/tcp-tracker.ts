@@ -148,9 +148,10 @@ export class TcpTracker {
     const key = from < to ? `${from}|${to}` : `${to}|${from}`;
     let conversation = this.conversations.get(key);
     let flags = 0;
-    if (conversation && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+    if (conversation && tcp.flags & TCP_SYN) {
       const fwd = conversation.directions[conversation.first === from ? 0 : 1];
-      // A new SYN with another ISN on the same ports is a new connection, not a retransmission.
+      // A new SYN (or SYN/ACK) with another ISN on the same ports is a new connection, not a
+      // retransmission.
       if (fwd.baseKnown && tcp.seq !== fwd.baseSeq) {
         flags |= REUSED_PORTS;
         conversation = undefined;

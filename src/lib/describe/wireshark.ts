@@ -24,6 +24,7 @@ const TCP_FLAG_ORDER: Array<[number, string]> = [
 export function tcpFlagsText(flags: number): string {
   const names: string[] = [];
   for (const [bit, name] of TCP_FLAG_ORDER) if (flags & bit) names.push(name);
+  if (flags & 0xe00) names.push('Reserved');
   return `[${names.length ? names.join(', ') : '<None>'}]`;
 }
 
