@@ -15,6 +15,7 @@ files=(
   packets/synscan.pcapng
   zeek/Traces/http-vlan-0.pcap
   zeek/Traces/smtp.pcap
+  zeek/Traces/modbus/fuzz-72.pcap
   zeek/Traces/linux_dlt_sll2.pcap
   tcpdump/tests/tcp-handshake-nano.pcap
 )

@@ -388,13 +388,6 @@ function analyzeSegment(
     rev.baseSet = true;
   }
 
-  // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges
-  // something (the handshake's ACK, or the RST that refuses it).
-  if ((flags & (SYN | ACK)) === SYN) conv.lastSynTime = now;
-  if (flags & ACK && !(flags & SYN) && Number.isNaN(conv.initialRttNs) && !Number.isNaN(conv.lastSynTime)) {
-    conv.initialRttNs = now - conv.lastSynTime;
-  }
-
   // Our own duplicate check, before tshark's state moves on.
   if (ip.version === 4) {
     const copyOf = fwd.recent.find(
@@ -505,6 +498,15 @@ function analyzeSegment(
     let kept = 0;
     for (const segment of rev.unacked) if (seqGT(segment.nextSeq, ack)) rev.unacked[kept++] = segment;
     rev.unacked.length = kept;
+  }
+
+  // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges
+  // something (the handshake's ACK, or the RST that refuses it). Computed after the checks
+  // above, so the packet that completes it is still judged with the 3 ms out-of-order window,
+  // as tshark does (zeek/Traces/modbus/fuzz-72.pcap frame 2).
+  if ((flags & (SYN | ACK)) === SYN) conv.lastSynTime = now;
+  if (flags & ACK && !(flags & SYN) && Number.isNaN(conv.initialRttNs) && !Number.isNaN(conv.lastSynTime)) {
+    conv.initialRttNs = now - conv.lastSynTime;
   }
   return analysis;
 }
