@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
+import csp from './integrations/csp.mjs';
 import displayFilter from './src/syntax/display-filter.tmLanguage.json' with { type: 'json' };
 
 // Starlight is the shell (sidebar from the lessons folder, on-page contents, previous/next,
@@ -32,5 +33,6 @@ export default defineConfig({
       pagination: true,
     }),
     svelte(),
+    csp(),
   ],
 });

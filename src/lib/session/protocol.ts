@@ -93,6 +93,10 @@ export interface CaptureSummary {
   attemptSummary: string;
   /** Capture-wide findings, e.g. the checksum offload red herring. */
   findings: string[];
+  /** The file's own comments (pcapng section comments, NetMon comment) — untrusted text. */
+  comments: string[];
+  /** Interfaces as "name — description (link type)" — untrusted text. */
+  interfaces: string[];
 }
 
 export type FilterOutcome =

@@ -8,6 +8,7 @@ import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshar
 import { netmonDescription } from '../describe/netmon.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
+import { linkTypeName } from '../decode/linktypes.ts';
 import { compileFilter } from '../filter/index.ts';
 import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
@@ -39,6 +40,10 @@ export class TraceSession {
       attempts,
       findings,
       attemptSummary,
+      comments: capture.info.comments,
+      interfaces: capture.info.interfaces.map((i) =>
+        [i.name, i.description].filter(Boolean).join(' — ') + ` (${linkTypeName(i.linkType) ?? `link type ${i.linkType}`})`,
+      ),
       ...(capture.error ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } } : {}),
     };
   }
