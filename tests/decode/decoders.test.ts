@@ -133,4 +133,19 @@ describe('IP', () => {
     expect(d.eth?.type).toBe(0x0800);
     expect(formatIP(d.ip!.src)).toBe('10.1.2.3');
   });
+
+  it('a TCP header whose options were cut by the snap length keeps its ports and flags', () => {
+    // SYN with 12 bytes of options (MSS, NOP, WS, NOP, NOP, SACK_PERM), captured up to the WS option.
+    const syn = [
+      0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+      0xe0, 0x83, 0x0d, 0x3d, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
+      2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2,
+    ];
+    const d = decodeFrame(frame(101, syn.slice(0, 46), syn.length));
+    expect(d.tcp).toMatchObject({ srcPort: 57475, dstPort: 3389, flags: 0x002, window: 64240, headerLength: 32, payloadLength: 0 });
+    expect(d.tcp?.options.mss).toBe(1460);
+    expect(d.tcp?.options.sackPermitted).toBeUndefined();
+    expect(d.tcp?.checksumStatus).toBe('unverified');
+    expect(d.truncated).toMatchObject({ layer: 'tcp', offset: 20, needed: 32 });
+  });
 });

@@ -224,6 +224,9 @@ function decodeIp(
     if ('truncated' in tcp) return stopTruncated(d, tcp, end);
     if ('malformed' in tcp) return stopMalformed(d, tcp);
     d.tcp = tcp;
+    if (tcp.payloadOffset < tcp.offset + tcp.headerLength) {
+      return stopTruncated(d, { truncated: true, layer: 'tcp', offset: tcp.offset, needed: tcp.headerLength }, end);
+    }
   } else if (protocol === IP_PROTO_UDP) {
     const udp = decodeUdp(bytes, start, stop, checksumBase, version === 4);
     if ('truncated' in udp) return stopTruncated(d, udp, end);

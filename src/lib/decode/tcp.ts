@@ -119,10 +119,11 @@ export function decodeTcp(
   if (end - offset < 20) return truncated('tcp', offset, 20);
   const headerLength = (bytes[offset + 12] >> 4) * 4;
   if (headerLength < 20) return malformed('tcp', offset, `TCP header length ${headerLength} is less than 20`);
-  if (end - offset < headerLength) return truncated('tcp', offset, headerLength);
+  // Options cut off by the snap length: keep the fixed header and the options that are there
+  // (the caller reports the truncation), as a small-snaplen capture still shows ports and flags.
+  const payloadOffset = Math.min(offset + headerLength, end);
   const checksum = u16(bytes, offset + 16);
-  const payloadOffset = offset + headerLength;
-  const complete = checksumBase >= 0 && end - offset === segmentLength;
+  const complete = checksumBase >= 0 && end - offset === segmentLength && payloadOffset === offset + headerLength;
   return {
     offset,
     length: headerLength,
@@ -138,7 +139,7 @@ export function decodeTcp(
     checksum,
     checksumStatus: complete ? transportChecksumStatus(bytes, offset, end, checksumBase, checksum) : 'unverified',
     urgentPointer: u16(bytes, offset + 18),
-    options: headerLength > 20 ? decodeOptions(bytes, offset + 20, payloadOffset) : NO_OPTIONS,
+    options: payloadOffset > offset + 20 ? decodeOptions(bytes, offset + 20, payloadOffset) : NO_OPTIONS,
     payloadLength: Math.max(0, segmentLength - headerLength),
   };
 }
