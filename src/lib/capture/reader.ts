@@ -4,7 +4,6 @@
 // the caller's chunks (zero copy), and only a unit (block/record) that straddles two chunks is
 // copied into a small internal buffer, grown only to that unit's validated length. NetMon and
 // ETL are the exception: they must keep the whole file (see whole-file.ts).
-import { MAX_UNIT_BYTES } from './common.ts';
 import { EtlParser, etlSupport } from './hook-etl.ts';
 import { NetmonParser } from './netmon.ts';
 import type { BlockObserver, FormatParser } from './parser.ts';
@@ -190,12 +189,14 @@ class IncrementalReader implements CaptureReader {
     return take;
   }
 
-  /** Append chunk[from, from+count) to the pending bytes, growing to at most `capacityHint`. */
+  /** Append chunk[from, from+count) to the pending bytes, growing (by doubling) to at most `capacityHint`. */
   private appendPending(chunk: Uint8Array, from: number, count: number, capacityHint: number): void {
     const needed = this.pendingLength + count;
     if (needed > this.current.length) {
-      // Parsers validate lengths before asking for them, so this stays below MAX_UNIT_BYTES.
-      const capacity = Math.min(Math.max(needed, capacityHint, this.current.length * 2, 256), Math.max(needed, MAX_UNIT_BYTES));
+      // Grow with the bytes that actually arrived (doubling), never straight to the unit's claimed
+      // length: without the file size a damaged header can claim up to MAX_UNIT_BYTES for a
+      // record the stream never delivers.
+      const capacity = Math.min(Math.max(needed, this.current.length * 2, 256), Math.max(needed, capacityHint));
       const grown = new Uint8Array(capacity);
       grown.set(this.current.subarray(0, this.pendingLength));
       this.current = grown;
