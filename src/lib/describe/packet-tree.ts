@@ -2,7 +2,7 @@
 // Wireshark field name (so a click can suggest a filter) and the bytes it came from (so the hex
 // view can highlight them).
 import type { Packet } from '../packets.ts';
-import type { ChecksumStatus, IPLayer, TcpLayer } from '../decode/types.ts';
+import type { ArpLayer, ChecksumStatus, IPLayer, TcpLayer } from '../decode/types.ts';
 import { formatIPv4, formatIPv6, formatMac } from './addresses.ts';
 
 export interface TreeNode {
@@ -151,6 +151,23 @@ function tcpNode(tcp: TcpLayer, ctx: TcpContext): TreeNode {
   };
 }
 
+/** Address lengths come from the ARP header, so only 6-byte hardware and 4-byte protocol addresses get MAC/IPv4 form. */
+function arpChildren(arp: ArpLayer): TreeNode[] {
+  const bytesText = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+  const mac = (b: Uint8Array) => (b.length === 6 ? formatMac(b) : bytesText(b));
+  const ip = (b: Uint8Array) => (b.length === 4 ? formatIPv4(b) : b.length === 16 ? formatIPv6(b) : bytesText(b));
+  const hw = arp.senderMac.length;
+  const proto = arp.senderIp.length;
+  const o = arp.offset + 8;
+  return [
+    leaf('Opcode', 'arp.opcode', arp.opcode, arp.offset + 6, 2),
+    leaf('Sender MAC address', 'arp.src.hw_mac', mac(arp.senderMac), o, hw),
+    leaf('Sender IP address', 'arp.src.proto_ipv4', ip(arp.senderIp), o + hw, proto),
+    leaf('Target MAC address', 'arp.dst.hw_mac', mac(arp.targetMac), o + hw + proto, hw),
+    leaf('Target IP address', 'arp.dst.proto_ipv4', ip(arp.targetIp), o + 2 * hw + proto, proto),
+  ];
+}
+
 export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
   const d = packet.dissection;
   const nodes: TreeNode[] = [
@@ -196,13 +213,7 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
       field: 'arp',
       offset: d.arp.offset,
       length: d.arp.length,
-      children: [
-        leaf('Opcode', 'arp.opcode', d.arp.opcode, d.arp.offset + 6, 2),
-        leaf('Sender MAC address', 'arp.src.hw_mac', formatMac(d.arp.senderMac), d.arp.offset + 8, 6),
-        leaf('Sender IP address', 'arp.src.proto_ipv4', formatIPv4(d.arp.senderIp), d.arp.offset + 14, 4),
-        leaf('Target MAC address', 'arp.dst.hw_mac', formatMac(d.arp.targetMac), d.arp.offset + 18, 6),
-        leaf('Target IP address', 'arp.dst.proto_ipv4', formatIPv4(d.arp.targetIp), d.arp.offset + 24, 4),
-      ],
+      children: arpChildren(d.arp),
     });
   if (d.ip) nodes.push(ipNode(d.ip));
   if (d.tcp) nodes.push(tcpNode(d.tcp, ctx));
