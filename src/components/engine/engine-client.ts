@@ -1,11 +1,14 @@
-// The page's side of the engine Worker: one Worker per open capture, requests answered by id.
+// The page's side of the engine Worker. Lessons share one Worker for all their traces (each
+// trace a session in it); the lab gives each capture a Worker of its own, so Cancel can stop a
+// long read at once by ending that Worker.
 import type {
   CaptureSource,
   CaptureSummary,
+  AttemptView,
   FilterOutcome,
   PacketDetails,
   PacketRow,
-  Request,
+  RequestBody,
   Response,
 } from '../../lib/session/protocol.ts';
 
@@ -16,15 +19,12 @@ export interface Progress {
   frames: number;
 }
 
-type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-export class EngineClient {
-  #worker: Worker;
+class EngineWorker {
+  #worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
   #next = 1;
   #pending = new Map<number, Pending>();
 
   constructor() {
-    this.#worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
     this.#worker.onmessage = (event: MessageEvent<Response>) => {
       const msg = event.data;
       const pending = this.#pending.get(msg.id);
@@ -36,18 +36,45 @@ export class EngineClient {
         else pending.reject(new Error(msg.message));
       }
     };
-    this.#worker.onerror = (event) => {
-      for (const p of this.#pending.values()) p.reject(new Error(event.message || 'the capture engine stopped'));
-      this.#pending.clear();
-    };
+    this.#worker.onerror = (event) => this.#failAll(event.message || 'the capture engine stopped');
   }
 
-  #call<T>(request: Body<Request>, onProgress?: (p: Progress) => void): Promise<T> {
+  call<T>(session: string, request: RequestBody, onProgress?: (p: Progress) => void): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
-      this.#worker.postMessage({ ...request, id });
+      this.#worker.postMessage({ ...request, id, session });
     });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+    this.#failAll('cancelled');
+  }
+
+  #failAll(message: string): void {
+    for (const p of this.#pending.values()) p.reject(new Error(message));
+    this.#pending.clear();
+  }
+}
+
+let shared: EngineWorker | undefined;
+let sessions = 0;
+
+/** One capture open in a Worker. */
+export class EngineClient {
+  readonly #worker: EngineWorker;
+  readonly #session = `s${++sessions}`;
+  readonly #dedicated: boolean;
+
+  /** `dedicated`: a Worker of its own (the lab), else the page's shared one (lessons). */
+  constructor(dedicated = false) {
+    this.#dedicated = dedicated;
+    this.#worker = dedicated ? new EngineWorker() : (shared ??= new EngineWorker());
+  }
+
+  #call<T>(request: RequestBody, onProgress?: (p: Progress) => void): Promise<T> {
+    return this.#worker.call<T>(this.#session, request, onProgress);
   }
 
   open(source: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
@@ -57,14 +84,8 @@ export class EngineClient {
   compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
     return this.#call({ type: 'compare', client, server }, onProgress);
   }
-  report(format: 'md' | 'json'): Promise<string> {
-    return this.#call({ type: 'report', format });
-  }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });
-  }
-  check(text: string): Promise<FilterOutcome> {
-    return this.#call({ type: 'check', text });
   }
   rows(indices: number[]): Promise<PacketRow[]> {
     return this.#call({ type: 'rows', indices });
@@ -72,13 +93,18 @@ export class EngineClient {
   details(index: number): Promise<PacketDetails> {
     return this.#call({ type: 'details', index });
   }
+  attempts(from: number, count: number): Promise<AttemptView[]> {
+    return this.#call({ type: 'attempts', from, count });
+  }
   exportPcapng(indices: number[] | null, anonymize: boolean): Promise<Uint8Array> {
     return this.#call({ type: 'export', indices, anonymize });
   }
-  /** Stops a running open at once: the Worker is ended, so nothing keeps reading. */
-  terminate(): void {
-    this.#worker.terminate();
-    for (const p of this.#pending.values()) p.reject(new Error('cancelled'));
-    this.#pending.clear();
+  report(format: 'md' | 'json'): Promise<string> {
+    return this.#call({ type: 'report', format });
+  }
+  /** Frees the capture; a dedicated Worker is ended at once, even in the middle of a read. */
+  close(): void {
+    if (this.#dedicated) this.#worker.terminate();
+    else void this.#call({ type: 'close' }).catch(() => {});
   }
 }

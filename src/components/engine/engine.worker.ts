@@ -1,10 +1,11 @@
 /// <reference lib="webworker" />
-// The engine in a Worker: reads and decodes the capture off the main thread, then answers the
-// page's questions about it. All the logic is in src/lib/session (shared with tests and CLI).
+// The engine in a Worker: reads and decodes captures off the main thread, then answers the
+// page's questions about them. Each open capture is a session; all the logic is in
+// src/lib/session (shared with the tests and the CLI).
 import type { CaptureSource, Request, Response } from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
 
-let session: TraceSession | undefined;
+const sessions = new Map<string, TraceSession>();
 
 const reply = (msg: Response, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(msg, transfer);
 
@@ -17,51 +18,6 @@ async function sourceChunks(source: CaptureSource): Promise<{ name: string; size
   return { name: source.name ?? source.url.split('/').pop() ?? source.url, size: length, chunks: response.body };
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
-  const request = event.data;
-  try {
-    switch (request.type) {
-      case 'open': {
-        session = await open(request.source, request.id);
-        reply({ id: request.id, type: 'result', value: session.summary });
-        break;
-      }
-      case 'compare': {
-        const client = await open(request.client, request.id);
-        const server = await open(request.server, request.id);
-        session = compareSessions(client, server);
-        reply({ id: request.id, type: 'result', value: session.summary });
-        break;
-      }
-      case 'report':
-        reply({ id: request.id, type: 'result', value: requireSession().report(request.format) });
-        break;
-      case 'filter':
-      case 'check': {
-        const outcome = requireSession().filter(request.text);
-        reply({ id: request.id, type: 'result', value: outcome }, outcome.ok ? [outcome.indices.buffer as ArrayBuffer] : []);
-        break;
-      }
-      case 'rows':
-        reply({ id: request.id, type: 'result', value: requireSession().rows(request.indices) });
-        break;
-      case 'details':
-        reply({ id: request.id, type: 'result', value: requireSession().details(request.index) });
-        break;
-      case 'export': {
-        const bytes = requireSession().exportPcapng(request.indices, request.anonymize);
-        reply({ id: request.id, type: 'result', value: bytes }, [bytes.buffer as ArrayBuffer]);
-        break;
-      }
-      case 'cancel':
-        self.close();
-        break;
-    }
-  } catch (error) {
-    reply({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) });
-  }
-};
-
 async function open(source: CaptureSource, id: number): Promise<TraceSession> {
   const { name, size, chunks } = await sourceChunks(source);
   let lastReport = 0;
@@ -73,7 +29,61 @@ async function open(source: CaptureSource, id: number): Promise<TraceSession> {
   });
 }
 
-function requireSession(): TraceSession {
-  if (!session) throw new Error('no capture is open');
-  return session;
-}
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const request = event.data;
+  const session = () => {
+    const s = sessions.get(request.session);
+    if (!s) throw new Error('no capture is open');
+    return s;
+  };
+  try {
+    let value: unknown;
+    let transfer: Transferable[] = [];
+    switch (request.type) {
+      case 'open': {
+        const opened = await open(request.source, request.id);
+        sessions.set(request.session, opened);
+        value = opened.summary;
+        break;
+      }
+      case 'compare': {
+        const client = await open(request.client, request.id);
+        const server = await open(request.server, request.id);
+        const pair = compareSessions(client, server);
+        sessions.set(request.session, pair);
+        value = pair.summary;
+        break;
+      }
+      case 'filter': {
+        const outcome = session().filter(request.text);
+        if (outcome.ok) transfer = [outcome.indices.buffer as ArrayBuffer];
+        value = outcome;
+        break;
+      }
+      case 'rows':
+        value = session().rows(request.indices);
+        break;
+      case 'details':
+        value = session().details(request.index);
+        break;
+      case 'attempts':
+        value = session().attempts(request.from, request.count);
+        break;
+      case 'export': {
+        const bytes = session().exportPcapng(request.indices, request.anonymize);
+        transfer = [bytes.buffer as ArrayBuffer];
+        value = bytes;
+        break;
+      }
+      case 'report':
+        value = session().report(request.format);
+        break;
+      case 'close':
+        sessions.delete(request.session);
+        break;
+    }
+    reply({ id: request.id, type: 'result', value }, transfer);
+  } catch (error) {
+    reply({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+};

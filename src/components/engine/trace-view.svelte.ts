@@ -2,7 +2,7 @@
 // same trace shares one TraceView (and one Worker), so a frame number clicked in the verdict
 // panel selects that packet in the explorer.
 import { EngineClient, type Progress } from './engine-client.ts';
-import type { CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
+import type { AttemptView, CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
 
 export type FilterProblem = Extract<FilterOutcome, { ok: false }>;
 
@@ -20,10 +20,19 @@ export class TraceView {
   /** Bumped when rows arrive, so lists re-read the cache. */
   rowsVersion = $state(0);
 
+  /** Every attempt fetched so far (the summary carries the first page). */
+  attempts = $state.raw<AttemptView[]>([]);
+
   // The Worker starts on the first load, in the browser only (islands also render on the server).
   #engineInstance: EngineClient | undefined;
+  readonly #dedicated: boolean;
   get #engine(): EngineClient {
-    return (this.#engineInstance ??= new EngineClient());
+    return (this.#engineInstance ??= new EngineClient(this.#dedicated));
+  }
+
+  /** `dedicated`: this capture gets a Worker of its own (the lab), so Cancel can end it. */
+  constructor(dedicated = false) {
+    this.#dedicated = dedicated;
   }
   #rows = new Map<number, PacketRow>();
   #requested = new Set<number>();
@@ -32,6 +41,7 @@ export class TraceView {
   async load(source: CaptureSource): Promise<void> {
     try {
       this.summary = await this.#engine.open(source, (p) => (this.progress = p));
+      this.attempts = this.summary.attempts;
       this.visible = Uint32Array.from({ length: this.summary.packets }, (_, i) => i);
       this.status = 'ready';
     } catch (error) {
@@ -45,6 +55,7 @@ export class TraceView {
   async loadPair(client: CaptureSource, server: CaptureSource): Promise<void> {
     try {
       this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p));
+      this.attempts = this.summary.attempts;
       this.status = 'ready';
     } catch (error) {
       this.failure = error instanceof Error ? error.message : String(error);
@@ -58,7 +69,13 @@ export class TraceView {
 
   cancel(): void {
     this.status = 'cancelled';
-    this.#engineInstance?.terminate();
+    this.#engineInstance?.close();
+  }
+
+  /** Fetches the next `count` attempts after those already here. */
+  async moreAttempts(count: number): Promise<void> {
+    const next = await this.#engine.attempts(this.attempts.length, count);
+    this.attempts = [...this.attempts, ...next];
   }
 
   /** Applies a display filter; on error keeps the previous packet list and shows the problem. */
@@ -74,9 +91,9 @@ export class TraceView {
     return outcome;
   }
 
-  /** Validates without applying (live feedback while typing). */
+  /** The frames a filter would show, without showing them (live checking, grading). */
   check(text: string): Promise<FilterOutcome> {
-    return this.#engine.check(text);
+    return this.#engine.filter(text);
   }
 
   row(index: number): PacketRow | undefined {

@@ -62,7 +62,7 @@ export class LabState {
   }
 
   async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number): Promise<void> {
-    const view = new TraceView();
+    const view = new TraceView(true);
     const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
@@ -78,7 +78,7 @@ export class LabState {
     const client = this.slots.find((s) => s.key === 'primary');
     const server = this.slots.find((s) => s.key === 'secondary');
     if (client?.view.status !== 'ready' || server?.view.status !== 'ready') return;
-    const comparison = new TraceView();
+    const comparison = new TraceView(true);
     this.comparison = comparison;
     void comparison.loadPair(client.source, server.source);
   }

@@ -80,6 +80,9 @@ export interface LadderStep {
   mark: PacketMark;
 }
 
+/** How many attempts a summary carries; the rest are fetched a page at a time. */
+export const SUMMARY_ATTEMPTS = 100;
+
 export interface CaptureSummary {
   name: string;
   size: number;
@@ -88,7 +91,11 @@ export interface CaptureSummary {
   /** Seconds from first to last packet. */
   duration: number;
   error?: CaptureErrorView;
+  /** The first SUMMARY_ATTEMPTS attempts (a port scan has thousands: see attemptCount). */
   attempts: AttemptView[];
+  attemptCount: number;
+  /** verdict → number of attempts, over all of them. */
+  verdictCounts: Record<string, number>;
   /** e.g. "3 attempts: 1 connected, 2 no response". */
   attemptSummary: string;
   /** Capture-wide findings, e.g. the checksum offload red herring. */
@@ -109,16 +116,19 @@ export interface PacketDetails {
   bytes: Uint8Array;
 }
 
-export type Request =
-  | { id: number; type: 'open'; source: CaptureSource; totalBytes?: number }
-  | { id: number; type: 'filter'; text: string }
-  | { id: number; type: 'check'; text: string }
-  | { id: number; type: 'rows'; indices: number[] }
-  | { id: number; type: 'details'; index: number }
-  | { id: number; type: 'compare'; client: CaptureSource; server: CaptureSource }
-  | { id: number; type: 'export'; indices: number[] | null; anonymize: boolean }
-  | { id: number; type: 'report'; format: 'md' | 'json' }
-  | { id: number; type: 'cancel' };
+/** What the page asks; each request names the session (one open capture) it is about. */
+export type RequestBody =
+  | { type: 'open'; source: CaptureSource }
+  | { type: 'compare'; client: CaptureSource; server: CaptureSource }
+  | { type: 'filter'; text: string }
+  | { type: 'rows'; indices: number[] }
+  | { type: 'details'; index: number }
+  | { type: 'attempts'; from: number; count: number }
+  | { type: 'export'; indices: number[] | null; anonymize: boolean }
+  | { type: 'report'; format: 'md' | 'json' }
+  | { type: 'close' };
+
+export type Request = RequestBody & { id: number; session: string };
 
 export type Response =
   | { id: number; type: 'progress'; bytesRead: number; totalBytes?: number; frames: number }

@@ -13,31 +13,38 @@ import { compileFilter } from '../filter/index.ts';
 import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
-import type { CaptureSummary, FilterOutcome, PacketDetails, PacketMark, PacketRow } from './protocol.ts';
+import { SUMMARY_ATTEMPTS, type AttemptView, type CaptureSummary, type FilterOutcome, type PacketDetails, type PacketMark, type PacketRow } from './protocol.ts';
 
 export class TraceSession {
   readonly capture: Capture;
   readonly summary: CaptureSummary;
-  /** Wireshark's per-connection view of each TCP packet (relative numbers, notes), by index. */
-  readonly #tcp: Array<TcpContext | undefined>;
+  /**
+   * Wireshark's per-connection view of each TCP packet (relative numbers, notes), by index.
+   * Computed in frame order as far as rows have been asked for, not all at once: the first
+   * screen of a big capture should not wait for its last packet.
+   */
+  readonly #tcp: Array<TcpContext | undefined> = [];
+  readonly #tracker = new TcpTracker();
   readonly #start: number;
   readonly #verdicts: VerdictsView;
 
   constructor(name: string, size: number, capture: Capture, verdicts: VerdictsView = analyzeForView(capture)) {
     this.capture = capture;
     this.#verdicts = verdicts;
-    const tracker = new TcpTracker();
-    this.#tcp = capture.packets.map((p) => tracker.observe(p));
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
     const { attempts, findings, attemptSummary } = verdicts;
+    const verdictCounts: Record<string, number> = {};
+    for (const a of attempts) verdictCounts[a.verdict] = (verdictCounts[a.verdict] ?? 0) + 1;
     this.summary = {
       name,
       size,
       format: capture.info.variant || capture.info.format,
       packets: capture.packets.length,
       duration: last ? epochOf(last) - this.#start : 0,
-      attempts,
+      attempts: attempts.slice(0, SUMMARY_ATTEMPTS),
+      attemptCount: attempts.length,
+      verdictCounts,
       findings,
       attemptSummary,
       comments: capture.info.comments,
@@ -66,12 +73,23 @@ export class TraceSession {
     return { ok: true, count: indices.length, indices, ...(warning ? { warning } : {}) };
   }
 
+  /** Attempts after the first page that the summary carries. */
+  attempts(from: number, count: number): AttemptView[] {
+    return this.#verdicts.attempts.slice(from, from + count);
+  }
+
+  #tcpContext(index: number): TcpContext | undefined {
+    const packets = this.capture.packets;
+    for (let i = this.#tcp.length; i <= index && i < packets.length; i++) this.#tcp.push(this.#tracker.observe(packets[i]));
+    return this.#tcp[index];
+  }
+
   rows(indices: number[]): PacketRow[] {
     const out: PacketRow[] = [];
     for (const index of indices) {
       const packet = this.capture.packets[index];
       if (!packet) continue;
-      const tcp = this.#tcp[index];
+      const tcp = this.#tcpContext(index);
       const d = packet.dissection;
       const { src, dst } = addressColumns(d);
       const epoch = epochOf(packet);
@@ -96,7 +114,7 @@ export class TraceSession {
   details(index: number): PacketDetails {
     const packet = this.capture.packets[index];
     if (!packet) throw new Error(`no packet at index ${index}`);
-    const tcp = this.#tcp[index];
+    const tcp = this.#tcpContext(index);
     const tree = packetTree(packet, tcp ? { relSeq: tcp.relativeSeq, relAck: tcp.relativeAck, notes: tcp.notes } : {});
     return { index, tree, bytes: packet.data.slice() };
   }
