@@ -146,7 +146,13 @@ export class NetmonParser implements FormatParser {
     }
     if (this.nextEntry < this.table.length) {
       const frame = this.framesEmitted + 1;
-      return truncatedInside(`packet ${formatCount(frame)}`, frame, this.table[this.nextEntry], `the file has ${formatCount(have)} bytes`);
+      const at = this.table[this.nextEntry];
+      // Now the file size is known: an entry pointing past the end is the table's fault (as
+      // readFrames says when the size is known up front), and the offset stays inside the file.
+      if (at + (this.header.major === 2 ? 16 : 8) > have) {
+        return malformedAt(`NetMon frame table entry ${formatCount(this.nextEntry + 1)} points to byte ${formatCount(at)}, past the end of the ${formatCount(have)}-byte file`, tableOffset + this.nextEntry * 4, frame);
+      }
+      return truncatedInside(`packet ${formatCount(frame)}`, frame, at, `the file has ${formatCount(have)} bytes`);
     }
     return undefined;
   }
