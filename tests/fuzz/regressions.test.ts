@@ -1,0 +1,76 @@
+// Inputs the fuzzer (npm run fuzz) found crashing or over-allocating, cut down to the bytes
+// that matter, so the fixes stay fixed. See docs/FUZZING.md.
+import { describe, expect, it } from 'vitest';
+import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
+import { analyzeCapture } from '../../src/lib/analysis/index.ts';
+import { Describer } from '../../src/lib/describe/index.ts';
+import { packetTree, type TreeNode } from '../../src/lib/describe/packet-tree.ts';
+import { CaptureError } from '../../src/lib/capture/types.ts';
+import { readFileSync } from 'node:fs';
+import { blocksOf, writePcap } from '../../scripts/fuzz/core.ts';
+
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+
+function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+describe('fuzz regressions', () => {
+  // Found as: tcpdump's arp-oobr.pcap (and bit flips of ARP frames) threw
+  // "Cannot read properties of undefined (reading 'toString')" in formatMac: the ARP decoder
+  // takes address lengths from the header, the packet tree assumed 6 and 4 bytes.
+  it('shows ARP with non-Ethernet/IPv4 address lengths without throwing, with the right bytes', () => {
+    const ethernet = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x08, 0x06];
+    // hardware type 1, protocol 0x0800, hlen 2, plen 3, request; then sender hw, sender proto, target hw, target proto
+    const arp = [0, 1, 0x08, 0x00, 2, 3, 0, 1, 0xaa, 0xbb, 10, 0, 1, 0xcc, 0xdd, 10, 0, 2];
+    const capture = loadCaptureBytes(writePcap(1, [Uint8Array.from([...ethernet, ...arp])]));
+    expect(capture.error).toBeUndefined();
+    const packet = capture.packets[0];
+    expect(packet.dissection.arp?.senderMac).toHaveLength(2);
+    new Describer().describe(packet);
+    const tree = packetTree(packet);
+    const arpNode = tree.find((n) => n.field === 'arp') as TreeNode;
+    const leaves = new Map(arpNode.children!.map((n) => [n.field, n]));
+    expect(leaves.get('arp.src.hw_mac')!.label).toContain(hex(Uint8Array.from([0xaa, 0xbb])));
+    // Byte spans follow the lengths in the header: sender hw at 14+8, sender proto after it, ...
+    expect([leaves.get('arp.src.hw_mac')!.offset, leaves.get('arp.src.hw_mac')!.length]).toEqual([22, 2]);
+    expect([leaves.get('arp.src.proto_ipv4')!.offset, leaves.get('arp.src.proto_ipv4')!.length]).toEqual([24, 3]);
+    expect([leaves.get('arp.dst.hw_mac')!.offset, leaves.get('arp.dst.hw_mac')!.length]).toEqual([27, 2]);
+    expect([leaves.get('arp.dst.proto_ipv4')!.offset, leaves.get('arp.dst.proto_ipv4')!.length]).toEqual([29, 3]);
+  });
+
+  // Found as: bit flips in pcap record headers (tcpdump's DECnet_Phone.pcap, AoE_Linux.pcap)
+  // made loadCaptureStream allocate up to 68 MB for a 95 KB file: without the file size, the
+  // streaming reader sized its buffer to the record's claimed length (anything below the
+  // 256 MiB sanity limit) as soon as the record straddled two chunks.
+  it('does not size the stream buffer by a record length the stream never delivers', async () => {
+    // DECnet_Phone.pcap with one bit flipped: record 1 claims 0x00800032 (8 MiB) captured bytes.
+    const file = writePcap(1, [new Uint8Array(7600)]);
+    new DataView(file.buffer).setUint32(24 + 8, 0x00800032, true);
+    const before = process.memoryUsage().arrayBuffers;
+    const capture = await loadCaptureStream(chunks(file, 1000));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(capture.error).toBeInstanceOf(CaptureError);
+    expect(capture.error!.kind).toBe('truncated');
+    expect(capture.error!.offset).toBeLessThanOrEqual(file.length);
+    expect(grown).toBeLessThan(4 * file.length + (1 << 20));
+    analyzeCapture(capture);
+  });
+
+  // Found as: a NetMon file with a block duplicated or swapped (the frame table's entries then
+  // point elsewhere), read as a stream, reported "truncated: file ends inside packet 1 at byte
+  // 3,675,631,616" for a 2,432-byte file: the error offset was the bad table entry's value.
+  it.each(['netmon/tcp_handshake.netmon1.cap', 'netmon/tcp_handshake.netmon2.cap'])('%s: a frame table entry past the end is an error inside the file', async (path) => {
+    const file = new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+    const table = blocksOf(file).find((b) => b.kind === 'frame-table')!;
+    new DataView(file.buffer).setUint32(table.offset, 0xdb160000, true); // entry 1
+    const whole = loadCaptureBytes(file);
+    const streamed = await loadCaptureStream(chunks(file, 61));
+    for (const capture of [whole, streamed]) {
+      expect(capture.error).toBeInstanceOf(CaptureError);
+      expect(capture.error!.kind).toBe('malformed');
+      expect(capture.error!.offset).toBe(table.offset);
+    }
+    expect(streamed.packets).toHaveLength(0);
+  });
+});
