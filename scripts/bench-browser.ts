@@ -27,18 +27,23 @@ async function main() {
   const browser = await launch();
   const results: Record<string, unknown> = {};
   try {
-    console.log('JavaScript loaded per page (gzip):');
+    console.log('JavaScript loaded per page (gzip-compressed):');
     for (const path of PAGES) {
       const page = await browser.newPage();
-      const bodies: Array<Promise<Buffer | null>> = [];
+      // the page's own scripts, and the engine Worker's (loaded once per page, off the main thread)
+      const bodies: Array<Promise<{ worker: boolean; body: Buffer | null }>> = [];
       page.on('response', (r) => {
-        if (r.request().resourceType() === 'script' || r.url().endsWith('.js')) bodies.push(r.body().catch(() => null));
+        if (r.request().resourceType() === 'script' || r.url().endsWith('.js')) {
+          bodies.push(r.body().then((body) => ({ worker: r.url().includes('.worker'), body })).catch(() => ({ worker: false, body: null })));
+        }
       });
       await page.goto(`${url}${path}`, { waitUntil: 'networkidle' });
       await hydrated(page);
-      const sizes = (await Promise.all(bodies)).filter((b): b is Buffer => b !== null);
-      const main = sizes.reduce((n, b) => n + gzipSync(b).length, 0);
-      console.log(`  ${path.padEnd(34)} ${(main / 1024).toFixed(1).padStart(6)} KB in ${sizes.length} files (main thread and workers it started)`);
+      const loaded = (await Promise.all(bodies)).filter((b) => b.body !== null);
+      const gz = (worker: boolean) => loaded.filter((b) => b.worker === worker).reduce((n, b) => n + gzipSync(b.body!).length, 0);
+      const main = gz(false);
+      const worker = gz(true);
+      console.log(`  ${path.padEnd(34)} main thread ${(main / 1024).toFixed(1).padStart(6)} KB` + (worker ? `, engine Worker ${(worker / 1024).toFixed(1)} KB` : ''));
       results[`js:${path}`] = main;
       await page.close();
     }

@@ -9,6 +9,13 @@ export interface CliIO {
   openFile(path: string): { size: number; chunks: AsyncIterable<Uint8Array> };
 }
 
+// `porttrace packets big.pcap | head` closes the pipe early: that is the reader saying it has
+// seen enough, not an error, so stop quietly instead of dying on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),

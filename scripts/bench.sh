@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm run bench: every benchmark, on this machine, with its description first. Not a test: it
+# measures. Results are recorded by hand in docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== machine"
+echo "  $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "  memory: $(free -g | awk '/Mem:/ {print $2}') GiB; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  node $(node --version); $(tshark --version 2>/dev/null | head -1 || echo 'tshark not installed')"
+echo "== capture reader";          npx tsx scripts/bench-capture.ts
+echo "== display filters";         npx tsx scripts/bench-filters.ts
+echo "== verdicts";                npx tsx scripts/bench-verdicts.ts
+echo "== against tshark/tcpdump";  npx tsx scripts/bench-compare.ts
+echo "== browser (Chromium)";      npx tsx scripts/bench-browser.ts
