@@ -1,4 +1,4 @@
-// npm run fuzz [-- --seed N --cases N --target readers|decoders|filters|all --max-bytes N]
+// npm run fuzz [-- --seed N --cases N --target readers|decoders|filters|all --max-bytes N --no-sweep]
 //
 // Deterministic fuzzing of the capture readers, the decoders behind them (with the TCP
 // analysis, the classifier and the describers) and the display-filter compiler. Prints a table
@@ -10,7 +10,7 @@ import { TARGETS, formatTable, runCampaign, type Failure, type Target } from './
 const FAILURE_DIR = 'bench-data/fuzz-failures';
 
 function usage(): never {
-  console.error('usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N]');
+  console.error('usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N] [--no-sweep]');
   process.exit(2);
 }
 
@@ -19,6 +19,7 @@ let seed = 1;
 let cases: number | undefined;
 let target: Target | 'all' = 'all';
 let maxBytes = 256 * 1024;
+let sweep = true;
 for (let i = 0; i < args.length; i++) {
   const value = args[i + 1];
   switch (args[i]) {
@@ -38,6 +39,9 @@ for (let i = 0; i < args.length; i++) {
     case '--max-bytes':
       maxBytes = Number(value);
       i++;
+      break;
+    case '--no-sweep':
+      sweep = false;
       break;
     case '--help':
     case '-h':
@@ -69,8 +73,10 @@ const result = await runCampaign({
   seed,
   cases: perTarget,
   seedOptions: { maxBytes },
+  // Every block/record boundary of every seed, ±1 byte (readers target only).
+  boundarySweep: sweep ? { maxCutsPerSeed: Number.POSITIVE_INFINITY } : undefined,
   onFailure: save,
-  onProgress: (t, done, total) => process.stderr.write(`  ${t}: ${done}/${total}\r`),
+  onProgress: (t, done, total) => process.stderr.write(`  ${t}: ${done}${total >= 0 ? `/${total}` : ' (boundary sweep)'}\r`),
 });
 process.stderr.write('\n');
 console.log(`${result.seeds} seed files; ${result.seconds.toFixed(1)} s`);

@@ -54,6 +54,11 @@ export interface CampaignOptions {
   limits?: CaseLimits;
   onFailure?: (failure: Failure) => void;
   onProgress?: (target: Target, done: number, total: number) => void;
+  /**
+   * Also cut every seed at every block/record boundary and ±1 byte (mutation
+   * 'truncate-every-boundary'), at most this many cuts per seed; 0 = no sweep.
+   */
+  boundarySweep?: { maxCutsPerSeed: number; maxSeeds?: number };
   /** Keep collecting after this many failures? (default: stop a target after 50) */
   maxFailuresPerTarget?: number;
 }
@@ -120,6 +125,34 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         fail({ target: 'readers', mutation, caseNumber: c, seedName: seed.name, reason: result.reason ?? '', input });
       }
       if (c % 1000 === 999) options.onProgress?.('readers', c + 1, readerCases);
+    }
+  }
+
+  if (readerCases > 0 && options.boundarySweep && options.boundarySweep.maxCutsPerSeed > 0) {
+    const { maxCutsPerSeed, maxSeeds } = options.boundarySweep;
+    const rng = new Rng(options.seed ^ 0x43555453);
+    const mutation = 'truncate-every-boundary';
+    let failed = 0;
+    let c = 0;
+    const swept = maxSeeds === undefined ? seeds : seeds.filter((_, i) => i % Math.max(1, Math.floor(seeds.length / maxSeeds)) === 0).slice(0, maxSeeds);
+    for (const seed of swept) {
+      if (failed >= maxFailures) break;
+      const cuts = new Set<number>();
+      for (const b of seed.blocks)
+        for (const edge of [b.offset, b.offset + b.length])
+          for (const delta of [-1, 0, 1]) if (edge + delta >= 0 && edge + delta <= seed.bytes.length) cuts.add(edge + delta);
+      for (const cut of [...cuts].sort((a, b) => a - b).slice(0, maxCutsPerSeed)) {
+        const input = seed.bytes.slice(0, cut);
+        const result = await runCaptureCase(input, rng.int(0x100000000), limits);
+        count(rowFor(rows, 'readers', mutation), result, c);
+        if (result.outcome === 'failure') {
+          failed++;
+          fail({ target: 'readers', mutation, caseNumber: c, seedName: `${seed.name} cut at ${cut}`, reason: result.reason ?? '', input });
+          if (failed >= maxFailures) break;
+        }
+        c++;
+        if (c % 5000 === 0) options.onProgress?.('readers', c, -1);
+      }
     }
   }
 

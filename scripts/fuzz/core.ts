@@ -526,6 +526,11 @@ async function pipeline(bytes: Uint8Array, rng: Rng, limits: CaseLimits, track: 
   const streamed = await loadCaptureStream(oddChunks(bytes, rng), rng.chance(0.5) ? { totalBytes: size } : {});
   const streamProblem = stage('loadCaptureStream') ?? checkError(streamed, size, 'loadCaptureStream') ?? checkPackets(streamed, 'loadCaptureStream');
   if (streamProblem) return { reason: streamProblem, typedError: false };
+  // Chunking must not change what is read: same frames, same error at the same place.
+  if (streamed.packets.length !== whole.packets.length || streamed.error?.kind !== whole.error?.kind || streamed.error?.offset !== whole.error?.offset) {
+    const describe = (c: Capture) => `${c.packets.length} frames, ${c.error ? `${c.error.kind} at ${c.error.offset}: ${c.error.message}` : 'no error'}`;
+    return { reason: `loadCaptureStream disagrees with loadCaptureBytes: ${describe(streamed)} vs ${describe(whole)}`, typedError: false };
+  }
   analyzeCapture(whole);
   const analysisProblem = stage('analyzeCapture');
   if (analysisProblem) return { reason: analysisProblem, typedError: false };

@@ -44,9 +44,17 @@ describe('fuzz slice', () => {
   });
 
   it('damaged captures: only typed errors, bounded time and memory (readers + decoders)', async () => {
-    const result = await runCampaign({ seed: SEED, cases: { readers: 2000, decoders: 1500 }, seedOptions, maxFailuresPerTarget: 5 });
+    const result = await runCampaign({
+      seed: SEED,
+      cases: { readers: 2000, decoders: 1500 },
+      seedOptions,
+      boundarySweep: { maxCutsPerSeed: 24, maxSeeds: 40 },
+      maxFailuresPerTarget: 5,
+    });
     expect(failuresText(result)).toBe('');
-    const readers = result.rows.filter((r) => r.target === 'readers');
+    const sweep = result.rows.filter((r) => r.mutation === 'truncate-every-boundary');
+    expect(total(sweep, 'cases')).toBeGreaterThan(300);
+    const readers = result.rows.filter((r) => r.target === 'readers' && r.mutation !== 'truncate-every-boundary');
     const decoders = result.rows.filter((r) => r.target === 'decoders');
     expect(total(readers, 'cases')).toBe(2000);
     expect(total(decoders, 'cases')).toBe(1500);
