@@ -12,6 +12,9 @@ const BLOCK_IDB = 1;
 const BLOCK_PB = 2; // obsolete Packet Block, still written by old tools
 const BLOCK_SPB = 3;
 const BLOCK_EPB = 6;
+const BLOCK_ISB = 5;
+const OPT_ISB_ENDTIME = 3;
+const YEAR_2000 = 946_684_800;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const MIN_BLOCK = 12;
 const MIN_SHB = 28;
@@ -89,6 +92,8 @@ export class PcapngParser implements FormatParser {
   private readonly time: SplitTime = { seconds: 0, nanoseconds: 0 };
   /** Type of the block the input stopped inside, for the truncation message. */
   private pendingType = -1;
+  /** The latest isb_endtime of any interface statistics block. */
+  private endTime: { seconds: number; nanoseconds: number } | undefined;
   private readonly observer: BlockObserver | undefined;
   private readonly totalBytes: number | undefined;
 
@@ -101,7 +106,9 @@ export class PcapngParser implements FormatParser {
     if (this.sections === 0) return undefined;
     const order = this.sawBigEndian && this.sawLittleEndian ? 'mixed byte order' : this.sawBigEndian ? 'BE' : 'LE';
     const sections = this.sections > 1 ? `, ${this.sections} sections` : '';
-    return { format: 'pcapng', variant: `pcapng ${order}${sections}`, interfaces: this.interfaces, comments: this.comments };
+    const info: CaptureInfo = { format: 'pcapng', variant: `pcapng ${order}${sections}`, interfaces: this.interfaces, comments: this.comments };
+    if (this.endTime) info.endTime = this.endTime;
+    return info;
   }
 
   parse(bytes: Uint8Array, view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number {
@@ -161,6 +168,8 @@ export class PcapngParser implements FormatParser {
         if (!this.simplePacket(bytes, view, pos, length, blockOffset, le!, out)) break;
       } else if (type === BLOCK_PB) {
         if (!this.obsoletePacket(bytes, view, pos, length, blockOffset, le!, out)) break;
+      } else if (type === BLOCK_ISB) {
+        this.interfaceStatistics(view, pos, length, le!);
       }
       pos += length;
     }
@@ -321,6 +330,41 @@ export class PcapngParser implements FormatParser {
     if (timing.units !== 0) ticksToTime(high, low, timing.units, this.time);
     else ticksToTimeBig(high, low, timing.unitsBig, this.time);
     if (timing.offsetSeconds !== 0) this.time.seconds += timing.offsetSeconds;
+  }
+
+  /**
+   * Interface statistics: only isb_endtime is kept. Statistics are advisory, so a block that
+   * names an unknown interface or has odd options is ignored rather than ending the read.
+   */
+  private interfaceStatistics(view: DataView, pos: number, length: number, le: boolean): void {
+    if (length < 24) return;
+    const local = view.getUint32(pos + 8, le);
+    if (local >= this.sectionInterfaces.length) return;
+    const interfaceId = this.sectionInterfaces[local];
+    let p = pos + 20;
+    const end = pos + length - 4;
+    while (end - p >= 4) {
+      const code = view.getUint16(p, le);
+      const valueLength = view.getUint16(p + 2, le);
+      if (code === OPT_ENDOFOPT || valueLength > end - p - 4) return;
+      if (code === OPT_ISB_ENDTIME && valueLength === 8) {
+        const high = view.getUint32(p + 4, le);
+        const low = view.getUint32(p + 8, le);
+        this.stamp(interfaceId, high, low);
+        // dumpcap writes isb_endtime from the system clock in microseconds whatever if_tsresol
+        // says: on a nanosecond interface its value reads as a date in January 1970.
+        if (this.time.seconds < YEAR_2000) {
+          const micros = high * 2 ** 32 + low;
+          if (micros / 1e6 >= YEAR_2000) {
+            this.time.seconds = Math.floor(micros / 1e6);
+            this.time.nanoseconds = (micros % 1e6) * 1000;
+          }
+        }
+        const t = { seconds: this.time.seconds, nanoseconds: this.time.nanoseconds };
+        if (!this.endTime || t.seconds > this.endTime.seconds || (t.seconds === this.endTime.seconds && t.nanoseconds > this.endTime.nanoseconds)) this.endTime = t;
+      }
+      p += 4 + ((valueLength + 3) & ~3);
+    }
   }
 
   private enhancedPacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {

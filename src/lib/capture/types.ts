@@ -82,6 +82,12 @@ export interface CaptureInfo {
   interfaces: CaptureInterface[];
   /** Section/file comments (pcapng SHB opt_comment, NetMon comment). */
   comments: string[];
+  /**
+   * When the capture says it stopped (pcapng interface statistics, isb_endtime), if it says so.
+   * Later than the last packet when the capture went on in silence — which is exactly what an
+   * unanswered SYN looks like, so the classifier needs it.
+   */
+  endTime?: { seconds: number; nanoseconds: number };
 }
 
 /** Progress of an incremental read, for progress bars. */
