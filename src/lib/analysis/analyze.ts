@@ -13,11 +13,15 @@ export function captureSpan(capture: Capture): { start: number; end: number } {
   if (ps.length === 0) return { start: 0, end: 0 };
   const first = ps[0];
   let end = first.seconds + first.nanoseconds / 1e9;
-  // Captures are not always in time order (merged files): the end is the latest packet.
+  // Captures are not always in time order (merged files): the end is the latest packet …
   for (const p of ps) {
     const t = p.seconds + p.nanoseconds / 1e9;
     if (t > end) end = t;
   }
+  // A capture that went on in silence after its last packet says until when (pcapng
+  // isb_endtime): that silence is part of the evidence for an unanswered SYN.
+  const stopped = capture.info.endTime;
+  if (stopped) end = Math.max(end, stopped.seconds + stopped.nanoseconds / 1e9);
   return { start: first.seconds + first.nanoseconds / 1e9, end };
 }
 
