@@ -69,6 +69,8 @@ export interface AttemptView {
   where?: string;
   /** Time of each packet of the attempt, relative to its first SYN, for the ladder diagram. */
   ladder: LadderStep[];
+  /** Seconds from the attempt's first packet to the end of the capture (how long we watched). */
+  observedUntil: number;
 }
 
 export interface LadderStep {

@@ -58,6 +58,12 @@ function ladderOf(verdict: AttemptVerdict): LadderStep[] {
   return steps;
 }
 
+function lastSynTime(v: AttemptVerdict): number {
+  let t = 0;
+  for (const p of v.attempt.packets) if (p.role === 'syn' || p.role === 'syn-retransmission') t = Math.max(t, p.t);
+  return t;
+}
+
 export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
   const a = v.attempt;
   const compared = 'where' in v ? v : undefined;
@@ -77,6 +83,7 @@ export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView 
     caveats: v.caveats,
     ...(compared ? { where: compared.where } : {}),
     ladder: ladderOf(v),
+    observedUntil: lastSynTime(v) + v.observedAfterLastSyn,
   };
 }
 
