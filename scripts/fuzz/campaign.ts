@@ -56,7 +56,7 @@ export interface CampaignOptions {
   onProgress?: (target: Target, done: number, total: number) => void;
   /**
    * Also cut every seed at every block/record boundary and ±1 byte (mutation
-   * 'truncate-every-boundary'), at most this many cuts per seed; 0 = no sweep.
+   * 'truncate-every-boundary'), at most about this many cuts per seed (see pickCuts); 0 = no sweep.
    */
   boundarySweep?: { maxCutsPerSeed: number; maxSeeds?: number };
   /** Keep collecting after this many failures? (default: stop a target after 50) */
@@ -94,6 +94,22 @@ function count(row: Row, result: CaseResult, caseNumber: number): void {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * All cuts when there are few; otherwise the first half of the budget in file order (file
+ * header, first blocks: where most structure is) and the rest spread evenly over the file, so
+ * the sweep stays linear in the file size rather than quadratic.
+ */
+function pickCuts(sorted: number[], max: number): number[] {
+  if (sorted.length <= max) return sorted;
+  const head = Math.floor(max / 2);
+  const picked = sorted.slice(0, head);
+  const rest = sorted.slice(head);
+  const spread = max - head;
+  for (let i = 0; i < spread; i++) picked.push(rest[Math.floor((i * rest.length) / spread)]);
+  picked.push(sorted[sorted.length - 1]);
+  return [...new Set(picked)];
+}
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const started = performance.now();
@@ -141,7 +157,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       for (const b of seed.blocks)
         for (const edge of [b.offset, b.offset + b.length])
           for (const delta of [-1, 0, 1]) if (edge + delta >= 0 && edge + delta <= seed.bytes.length) cuts.add(edge + delta);
-      for (const cut of [...cuts].sort((a, b) => a - b).slice(0, maxCutsPerSeed)) {
+      for (const cut of pickCuts([...cuts].sort((a, b) => a - b), maxCutsPerSeed)) {
         const input = seed.bytes.slice(0, cut);
         const result = await runCaptureCase(input, rng.int(0x100000000), limits);
         count(rowFor(rows, 'readers', mutation), result, c);

@@ -10,7 +10,7 @@
 //               the damage reaches decodeFrame, the TCP analysis, the classifier and the describers
 //   filters   – random filter text and random token sequences through compileFilter, and compiled
 //               filters run over small real captures
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createCaptureReader } from '../../src/lib/capture/reader.ts';
 import { CaptureError } from '../../src/lib/capture/types.ts';
 import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
@@ -102,17 +102,23 @@ function corpusPaths(maxFiles?: number): string[] {
 }
 
 function tracePaths(): string[] {
-  const index = readFileSync(`${TRACES}/README.md`, 'utf8');
-  const names = new Set<string>();
-  for (const match of index.matchAll(/[\w.-]+\.(?:pcapng|pcap|cap|etl)\b/g)) names.add(match[0]);
-  return [...names].filter((name) => {
-    try {
-      readFileSync(`${TRACES}/${name}`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync(TRACES)
+    .filter((name) => /\.(?:pcapng|pcap|cap|etl)$/.test(name))
+    .sort();
+}
+
+/** ETL files are a run of buffers, each starting with its own size (WMI_BUFFER_HEADER.BufferSize). */
+function etlBuffers(bytes: Uint8Array): Block[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const blocks: Block[] = [];
+  let at = 0;
+  while (at + 4 <= bytes.length) {
+    const size = view.getUint32(at, true);
+    if (size < 72 || size % 8 !== 0 || at + size > bytes.length) break;
+    blocks.push({ kind: 'etl-buffer', offset: at, length: size });
+    at += size;
+  }
+  return blocks;
 }
 
 /** ETL seeds keep the writer's buffer and event layout as their blocks. */
@@ -150,9 +156,15 @@ export function loadSeeds(options: SeedOptions = {}): Seed[] {
     } catch {
       continue;
     }
-    if (bytes.length > maxBytes) continue;
-    const name = path.replace(`${CORPUS}/`, 'corpus/');
-    seeds.push({ name, bytes, blocks: blocksOf(bytes) });
+    let name = path.replace(`${CORPUS}/`, 'corpus/');
+    // Big files still take part, as their first maxBytes (a capture cut short is a capture too);
+    // files up to twice the limit are taken whole.
+    if (bytes.length > 2 * maxBytes) {
+      bytes = bytes.slice(0, maxBytes);
+      name += ` (first ${maxBytes} bytes)`;
+    }
+    const blocks = path.endsWith('.etl') ? etlBuffers(bytes) : blocksOf(bytes);
+    seeds.push({ name, bytes, blocks });
     if (path.endsWith('.pcapng') && etlSources.length < (options.etlFromPcaps ?? 12) && bytes.length < 64 * 1024) {
       const capture = loadCaptureBytes(bytes);
       if (!capture.error && capture.packets.length >= 3) etlSources.push({ name, capture });
