@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hydrated, launch, screenshot } from './browser.ts';
 
 const base = inject('baseUrl');
@@ -123,5 +123,67 @@ describe('export', () => {
     const ours = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
     const theirs = execFileSync('tshark', ['-r', `${CORPUS}/packets/tcp_handshake.pcapng`, '-Y', 'tcp.flags.syn==1', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
     expect(ours).toBe(theirs);
+  });
+});
+
+describe('netsh .etl', () => {
+  test('an .etl written from a recorded trace opens in the lab and shows its verdict', async () => {
+    const { writeEtl } = await import('../etl/write-etl.ts');
+    const { packetsFrom } = await import('../etl/helpers.ts');
+    const { pcapngFrames } = await import('../etl/pcapng-frames.ts');
+    // the blocked-by-DROP client capture, as netsh would have logged it (events over 4 CPUs)
+    const source = pcapngFrames(readFileSync('public/traces/blocked-drop-client.pcapng'));
+    const etl = writeEtl(packetsFrom(source), { shuffleSeed: 7, bufferSize: 4096 }).bytes;
+    await openLab();
+    await page.getByLabel('Open capture').setInputFiles({ name: 'client.etl', mimeType: 'application/octet-stream', buffer: Buffer.from(etl) });
+    await page.getByText(/connection attempt/).first().waitFor();
+    await page.getByRole('region', { name: 'Verdicts' }).getByText(/No response/).first().waitFor();
+    await screenshot(page, 'lab-etl');
+  });
+});
+
+describe('cancel, share, both sides', () => {
+  test('a large capture can be cancelled while it is read, and the page keeps working', async () => {
+    await openLab();
+    // about 60 MB: a corpus pcapng repeated (each copy is a new pcapng section)
+    const section = readFileSync(`${CORPUS}/packets/synscan.pcapng`);
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/big.pcapng', Buffer.concat(Array.from({ length: 340 }, () => section)));
+    await page.getByLabel('Open capture').setInputFiles('test-output/big.pcapng');
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await cancel.waitFor();
+    await page.getByRole('progressbar').waitFor();
+    await cancel.click();
+    await page.getByText('Cancelled.').waitFor();
+    // still responsive: another capture opens
+    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+  });
+
+  test('a share link carries a capture in the URL fragment and opens it in the lab', async () => {
+    await openLab();
+    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('button', { name: 'Copy share link' }).click();
+    await page.getByText(/Share link copied/).waitFor();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link.startsWith(`${base}/lab/#capture=v1.`)).toBe(true);
+    const other = await context.newPage();
+    const requests: string[] = [];
+    other.on('request', (r) => requests.push(r.url()));
+    await other.goto(link);
+    await hydrated(other);
+    await other.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    // the fragment never reaches a server: no request URL carries it
+    expect(requests.some((u) => u.includes('capture=v1'))).toBe(false);
+    await other.close();
+  });
+
+  test('a client and a server capture opened together say where each attempt died', async () => {
+    await openLab();
+    await page.getByLabel('Open capture').setInputFiles('public/traces/return-path-drop-client.pcapng');
+    await page.getByLabel('Open the other side (optional)').setInputFiles('public/traces/return-path-drop-server.pcapng');
+    const both = page.getByRole('region', { name: 'Both sides' });
+    await both.getByText(/ended at: return-path/).first().waitFor();
+    await screenshot(page, 'lab-both-sides');
   });
 });

@@ -2,6 +2,7 @@
 // interactive steps of the article's scenarios work on the real traces.
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hydrated, launch, screenshot } from './browser.ts';
 
 const base = inject('baseUrl');
@@ -152,4 +153,26 @@ describe('phone size', () => {
     }
     await phone.close();
   });
+});
+
+describe('every challenge can be solved', () => {
+  // the reference answers, read from the lessons' source (each <FilterChallenge … answer="…">)
+  const challenges = readdirSync('src/content/docs/lessons').flatMap((file) => {
+    const source = readFileSync(`src/content/docs/lessons/${file}`, 'utf8');
+    return [...source.matchAll(/<FilterChallenge[^>]*\banswer="([^"]+)"/g)].map((m, i) => ({ slug: file.replace(/\.mdx$/, ''), index: i, answer: m[1] }));
+  });
+
+  test('the lessons have challenges', () => expect(challenges.length).toBeGreaterThanOrEqual(2));
+
+  for (const { slug, index, answer } of challenges) {
+    test(`${slug}, challenge ${index + 1}: the reference answer passes`, async () => {
+      await page.goto(`${base}/lessons/${slug}/`);
+      await hydrated(page);
+      const challenge = page.getByRole('region', { name: 'Filter challenge' }).nth(index);
+      const input = challenge.getByLabel('Display filter', { exact: true });
+      await input.fill(answer);
+      await input.press('Enter');
+      await challenge.getByText(/Right/).waitFor();
+    });
+  }
 });

@@ -18,7 +18,8 @@ export interface Slot {
 const LABELS = { primary: 'Client side (or the only capture)', secondary: 'Server side' } as const;
 
 export class LabState {
-  slots = $state<Slot[]>([]);
+  // raw: a slot holds a File and a TraceView, which must reach the Worker as they are, not proxied
+  slots = $state.raw<Slot[]>([]);
   comparison = $state.raw<TraceView | null>(null);
   notice = $state('');
   entries = $state.raw<library.LibraryEntry[]>([]);
