@@ -33,7 +33,11 @@ export interface Row {
   totalMs: number;
   slowestMs: number;
   slowestCase: number;
+  /** Input size of the slowest case. */
+  slowestBytes: number;
   maxAllocated: number;
+  /** Input size of the case with the largest allocation. */
+  maxAllocatedBytes: number;
 }
 
 export interface Failure {
@@ -74,20 +78,24 @@ function rowFor(rows: Map<string, Row>, target: Target, mutation: string): Row {
   const key = `${target}/${mutation}`;
   let row = rows.get(key);
   if (!row) {
-    row = { target, mutation, cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, maxAllocated: 0 };
+    row = { target, mutation, cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, slowestBytes: 0, maxAllocated: 0, maxAllocatedBytes: 0 };
     rows.set(key, row);
   }
   return row;
 }
 
-function count(row: Row, result: CaseResult, caseNumber: number): void {
+function count(row: Row, result: CaseResult, caseNumber: number, inputBytes: number): void {
   row.cases++;
   row.totalMs += result.ms;
   if (result.ms > row.slowestMs) {
     row.slowestMs = result.ms;
     row.slowestCase = caseNumber;
+    row.slowestBytes = inputBytes;
   }
-  row.maxAllocated = Math.max(row.maxAllocated, result.allocated);
+  if (result.allocated > row.maxAllocated) {
+    row.maxAllocated = result.allocated;
+    row.maxAllocatedBytes = inputBytes;
+  }
   if (result.outcome === 'ok') row.ok++;
   else if (result.outcome === 'typed-error') row.typedErrors++;
   else row.failures++;
@@ -135,7 +143,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const seed = seeds[Math.floor(c / READER_MUTATIONS.length) % seeds.length];
       const input = mutateFile(seed, mutation, rng, rng.pick(seeds));
       const result = await runCaptureCase(input, rng.int(0x100000000), limits);
-      count(rowFor(rows, 'readers', mutation), result, c);
+      count(rowFor(rows, 'readers', mutation), result, c, input.length);
       if (result.outcome === 'failure') {
         failed++;
         fail({ target: 'readers', mutation, caseNumber: c, seedName: seed.name, reason: result.reason ?? '', input });
@@ -160,7 +168,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       for (const cut of pickCuts([...cuts].sort((a, b) => a - b), maxCutsPerSeed)) {
         const input = seed.bytes.slice(0, cut);
         const result = await runCaptureCase(input, rng.int(0x100000000), limits);
-        count(rowFor(rows, 'readers', mutation), result, c);
+        count(rowFor(rows, 'readers', mutation), result, c, input.length);
         if (result.outcome === 'failure') {
           failed++;
           fail({ target: 'readers', mutation, caseNumber: c, seedName: `${seed.name} cut at ${cut}`, reason: result.reason ?? '', input });
@@ -181,7 +189,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const frames = frameSets[Math.floor(c / DECODER_MUTATIONS.length) % frameSets.length];
       const input = mutateFrames(frames, mutation, rng, rng.pick(frameSets));
       const result = await runCaptureCase(input, rng.int(0x100000000), limits);
-      count(rowFor(rows, 'decoders', mutation), result, c);
+      count(rowFor(rows, 'decoders', mutation), result, c, input.length);
       if (result.outcome === 'failure') {
         failed++;
         fail({ target: 'decoders', mutation, caseNumber: c, seedName: frames.name, reason: result.reason ?? '', input });
@@ -198,7 +206,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const mutation = FILTER_MUTATIONS[c % FILTER_MUTATIONS.length];
       const text = randomFilter(mutation, rng);
       const result = runFilterCase(text, captures, limits.maxMs);
-      count(rowFor(rows, 'filters', mutation), result, c);
+      count(rowFor(rows, 'filters', mutation), result, c, text.length);
       if (result.outcome === 'failure') {
         failed++;
         fail({ target: 'filters', mutation, caseNumber: c, seedName: 'random', reason: result.reason ?? '', input: utf8.encode(text) });
@@ -212,21 +220,23 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 /** The table `npm run fuzz` prints (and FUZZING.md quotes). */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['target', 'mutation', 'cases', 'typed errors', 'ok', 'failures', 'mean ms', 'slowest ms', 'max alloc KiB'];
-  const body = rows.map((r) => [
+  const header = ['target', 'mutation', 'cases', 'typed errors', 'ok', 'failures', 'mean ms', 'slowest ms (case, input size)', 'max alloc KiB (input size)'];
+  const size = (r: Row) => (r.target === 'filters' ? `${r.slowestBytes} chars` : `${(r.slowestBytes / 1024).toFixed(1)} KiB`);
+  const cells = (r: Row, mutation: string) => [
     r.target,
-    r.mutation,
+    mutation,
     String(r.cases),
     String(r.typedErrors),
     String(r.ok),
     String(r.failures),
     (r.totalMs / Math.max(1, r.cases)).toFixed(2),
-    `${r.slowestMs.toFixed(1)} (#${r.slowestCase})`,
-    (r.maxAllocated / 1024).toFixed(0),
-  ]);
+    `${r.slowestMs.toFixed(1)} (#${r.slowestCase}, ${size(r)})`,
+    r.target === 'filters' ? '-' : `${(r.maxAllocated / 1024).toFixed(0)} (${(r.maxAllocatedBytes / 1024).toFixed(1)} KiB)`,
+  ];
+  const body = rows.map((r) => cells(r, r.mutation));
   const totals = new Map<Target, Row>();
   for (const r of rows) {
-    const t = totals.get(r.target) ?? { ...r, mutation: 'all', cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, maxAllocated: 0 };
+    const t = totals.get(r.target) ?? { ...r, cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, slowestBytes: 0, maxAllocated: 0, maxAllocatedBytes: 0 };
     t.cases += r.cases;
     t.typedErrors += r.typedErrors;
     t.ok += r.ok;
@@ -235,12 +245,15 @@ export function formatTable(rows: readonly Row[]): string {
     if (r.slowestMs > t.slowestMs) {
       t.slowestMs = r.slowestMs;
       t.slowestCase = r.slowestCase;
+      t.slowestBytes = r.slowestBytes;
     }
-    t.maxAllocated = Math.max(t.maxAllocated, r.maxAllocated);
+    if (r.maxAllocated > t.maxAllocated) {
+      t.maxAllocated = r.maxAllocated;
+      t.maxAllocatedBytes = r.maxAllocatedBytes;
+    }
     totals.set(r.target, t);
   }
-  for (const t of totals.values())
-    body.push([t.target, 'ALL', String(t.cases), String(t.typedErrors), String(t.ok), String(t.failures), (t.totalMs / Math.max(1, t.cases)).toFixed(2), `${t.slowestMs.toFixed(1)} (#${t.slowestCase})`, (t.maxAllocated / 1024).toFixed(0)]);
+  for (const t of totals.values()) body.push(cells(t, 'ALL'));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');

@@ -418,7 +418,7 @@ export function writePcap(linkType: number, frames: readonly Uint8Array[], origi
 }
 
 export function mutateFrames(seed: FrameSeed, kind: DecoderMutation, rng: Rng, other: FrameSeed): Uint8Array {
-  const frames = seed.frames.map((f) => f.slice());
+  const frames: Uint8Array[] = seed.frames.map((f) => f.slice());
   const extra: number[] = frames.map(() => 0);
   let linkType = seed.linkType;
   // Damage a few frames, and keep the rest so the TCP analysis sees damaged packets among good ones.
