@@ -187,3 +187,23 @@ describe('cancel, share, both sides', () => {
     await screenshot(page, 'lab-both-sides');
   });
 });
+
+describe('captures larger than the browser can hold', () => {
+  test('are refused before reading with a clear message, and nothing is stored', async () => {
+    // a browser that gives the page 64 MB, so a 60 MB capture cannot be decoded in it
+    const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await small.addInitScript(() => Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 64 * 2 ** 20 } }));
+    const p = await small.newPage();
+    await p.goto(`${base}/lab/`);
+    await hydrated(p);
+    mkdirSync('test-output', { recursive: true });
+    const section = readFileSync(`${CORPUS}/packets/synscan.pcapng`);
+    writeFileSync('test-output/big.pcapng', Buffer.concat(Array.from({ length: 340 }, () => section)));
+    await p.getByLabel('Open capture').setInputFiles('test-output/big.pcapng');
+    const notice = p.getByRole('status').filter({ hasText: 'big.pcapng' });
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/needs about .* GB of memory, more than this browser gives a page/);
+    expect(await p.getByRole('region', { name: 'Your captures in this browser' }).getByText('big.pcapng').count()).toBe(0);
+    await small.close();
+  });
+});

@@ -32,6 +32,11 @@ export class LabState {
 
   /** Keeps the file first — a reload in the middle of reading loses nothing — then reads it. */
   async openFile(file: File, key: Slot['key']): Promise<void> {
+    const tooBig = tooBigToOpen(file.size);
+    if (tooBig) {
+      this.notice = `${file.name}: ${tooBig}`;
+      return;
+    }
     const saved = await library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() });
     if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
     await this.#open({ kind: 'file', file }, file.name, file.size, key, saved.ok ? saved.value : undefined);
@@ -132,6 +137,31 @@ export class LabState {
     if (!r.ok) this.notice = r.message;
     await this.refreshLibrary();
   }
+}
+
+/**
+ * The decoded capture takes about this many times the file's size in memory (measured on the
+ * 100 MB benchmark capture: docs/PERFORMANCE.md).
+ */
+const MEMORY_PER_FILE_BYTE = 9;
+
+/**
+ * Why a file is too large to open in this tab, or undefined. A capture the browser cannot hold
+ * would freeze and then crash the tab; better to say so before reading it. The budget is what
+ * the browser gives a page's JavaScript (Chromium tells; others get a conservative 2 GB).
+ */
+export function tooBigToOpen(size: number): string | undefined {
+  const reported = (performance as Performance & { memory?: { jsHeapSizeLimit: number } }).memory?.jsHeapSizeLimit;
+  const budget = reported ?? 2 ** 31;
+  const needed = size * MEMORY_PER_FILE_BYTE;
+  if (needed <= budget * 0.8) return undefined;
+  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+  const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
+  return (
+    `this capture is ${mb(size)}; reading it needs about ${gb(needed)} of memory, more than this browser gives a page (${gb(budget)}). ` +
+    'Nothing was read or stored. Cut it down first — the verdicts only need the handshakes, e.g. ' +
+    `tshark -r big.pcapng -Y "tcp.flags.syn==1 || tcp.flags.reset==1 || icmp.type==3 || icmpv6.type==1" -w handshakes.pcapng`
+  );
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
