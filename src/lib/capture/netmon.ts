@@ -144,6 +144,10 @@ export class NetmonParser implements FormatParser {
     if (this.table === undefined) {
       return truncatedInside('the NetMon frame table', undefined, Math.min(have, tableOffset), `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(have)} bytes`);
     }
+    if (this.commentsByFrame === undefined) {
+      const { commentOffset, commentLength } = this.header;
+      return truncatedInside('the NetMon comment table', undefined, Math.min(commentOffset, have), `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`);
+    }
     if (this.nextEntry < this.table.length) {
       const frame = this.framesEmitted + 1;
       const at = this.table[this.nextEntry];
@@ -204,18 +208,20 @@ export class NetmonParser implements FormatParser {
       this.fail(malformedAt(`NetMon frame table length is ${formatCount(tableLength)} bytes, which is ${tableLength === 0 ? 'empty' : 'not a whole number of 4-byte entries'}`, 28));
       return false;
     }
-    if (this.totalBytes !== undefined && tableOffset + tableLength > this.totalBytes) {
-      this.fail(
-        truncatedInside('the NetMon frame table', undefined, Math.min(tableOffset, this.totalBytes), `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(this.totalBytes)} bytes`),
-      );
-      return false;
-    }
     // Only 2.2 and later define the comment table; older files leave garbage in those fields.
     const hasComments = major === 2 && minor >= 2;
     const commentOffset = hasComments ? view.getUint32(40, true) : 0;
     const commentLength = hasComments ? view.getUint32(44, true) : 0;
     if (commentLength > 0 && (commentLength < 17 || commentLength > 512 * 1024 * 1024)) {
       this.fail(malformedAt(`NetMon comment table length ${formatCount(commentLength)} cannot be right`, 44));
+      return false;
+    }
+    // Checks that need the file size come after those that do not, so a file gives the same
+    // error whether its size is known up front or only at the end of a stream.
+    if (this.totalBytes !== undefined && tableOffset + tableLength > this.totalBytes) {
+      this.fail(
+        truncatedInside('the NetMon frame table', undefined, Math.min(tableOffset, this.totalBytes), `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(this.totalBytes)} bytes`),
+      );
       return false;
     }
     if (commentLength > 0 && this.totalBytes !== undefined && commentOffset + commentLength > this.totalBytes) {
