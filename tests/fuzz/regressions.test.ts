@@ -73,4 +73,44 @@ describe('fuzz regressions', () => {
     }
     expect(streamed.packets).toHaveLength(0);
   });
+
+  // Found as: public/traces/closed-stealth-client.pcapng with its magic replaced by NetMon 2's
+  // "GMBU" (fuzz seed 2, foreign-magic). With the file size known the reader said the frame
+  // table was cut short (truncated at 1,144); streamed without it, that the comment table length
+  // was impossible (malformed at 44): size-dependent checks ran before size-independent ones.
+  function netmon22Header(size: number, table: [number, number], comments: [number, number]): Uint8Array {
+    const file = new Uint8Array(size);
+    const view = new DataView(file.buffer);
+    file.set([0x47, 0x4d, 0x42, 0x55, 2, 2]); // GMBU, version 2.2
+    view.setUint16(6, 1, true); // Ethernet
+    view.setUint32(24, table[0], true);
+    view.setUint32(28, table[1], true);
+    view.setUint32(40, comments[0], true);
+    view.setUint32(44, comments[1], true);
+    return file;
+  }
+
+  async function bothWays(file: Uint8Array) {
+    return [loadCaptureBytes(file), await loadCaptureStream(chunks(file, 13)), await loadCaptureStream(chunks(file, 13), { totalBytes: file.length })];
+  }
+
+  it('NetMon: an impossible comment table length is the same error with or without the file size', async () => {
+    const file = netmon22Header(1144, [27_918_337, 1_953_656_688], [0x1000, 1_948_280_686]);
+    for (const capture of await bothWays(file)) {
+      expect(capture.error?.kind).toBe('malformed');
+      expect(capture.error?.offset).toBe(44);
+    }
+  });
+
+  it('NetMon: a comment table past the end is the same error with or without the file size', async () => {
+    // A frame table of one entry inside the file, a comment table past its end.
+    const file = netmon22Header(256, [128, 4], [10_000, 100]);
+    new DataView(file.buffer).setUint32(128, 136, true);
+    const results = await bothWays(file);
+    for (const capture of results) {
+      expect(capture.error?.kind).toBe('truncated');
+      expect(capture.error?.offset).toBe(file.length);
+      expect(capture.error?.message).toContain('comment table');
+    }
+  });
 });
