@@ -1,16 +1,18 @@
 // npm run fuzz [-- --seed N --cases N --target readers|decoders|filters|all --max-bytes N --no-sweep]
+// npm run fuzz -- --replay bench-data/fuzz-failures/FILE   (one saved failing input, again)
 //
 // Deterministic fuzzing of the capture readers, the decoders behind them (with the TCP
 // analysis, the classifier and the describers) and the display-filter compiler. Prints a table
 // per target and mutation kind, writes every failing input to bench-data/fuzz-failures/, and
 // exits 1 when any case failed. See docs/FUZZING.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { TARGETS, formatTable, runCampaign, type Failure, type Target } from './fuzz/campaign.ts';
+import { filterCaptures, runCaptureCase, runFilterCase } from './fuzz/core.ts';
 
 const FAILURE_DIR = 'bench-data/fuzz-failures';
 
 function usage(): never {
-  console.error('usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N] [--no-sweep]');
+  console.error('usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N] [--no-sweep] | --replay FILE');
   process.exit(2);
 }
 
@@ -40,6 +42,14 @@ for (let i = 0; i < args.length; i++) {
       maxBytes = Number(value);
       i++;
       break;
+    case '--replay': {
+      // A saved failure: .txt is a filter, anything else a capture.
+      if (!value) usage();
+      const input = readFileSync(value);
+      const result = value.endsWith('.txt') ? runFilterCase(input.toString('utf8'), filterCaptures()) : await runCaptureCase(new Uint8Array(input), 1);
+      console.log(`${result.outcome} in ${result.ms.toFixed(1)} ms${result.reason ? `: ${result.reason}` : ''}`);
+      process.exit(result.outcome === 'failure' ? 1 : 0);
+    }
     case '--no-sweep':
       sweep = false;
       break;
