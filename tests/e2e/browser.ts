@@ -34,7 +34,7 @@ export async function hydrated(page: Page): Promise<void> {
       const island = document.querySelector('astro-island[ssr]');
       (island?.firstElementChild ?? island?.parentElement)?.scrollIntoView({ block: 'center' });
     });
-    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, { timeout: 15_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, { timeout: 45_000 });
     left = await page.locator('astro-island[ssr]').count();
   }
   await page.evaluate(() => window.scrollTo(0, 0));
