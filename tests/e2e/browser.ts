@@ -24,7 +24,7 @@ export async function launch(): Promise<Browser> {
 
 /**
  * Resolves when every island on the page has hydrated (Astro removes `ssr` once it has).
- * Lessons hydrate their widgets when they come into view (client:visible), so each one is
+ * An island that hydrates when it comes into view (client:visible) is
  * scrolled into view first, as a reader scrolling down would; then the page goes back to the top.
  */
 export async function hydrated(page: Page): Promise<void> {
