@@ -30,6 +30,11 @@ class ByteArena {
     this.used = start + length;
     return this.block.subarray(start, start + length);
   }
+
+  /** Gives back the space of `copy`, the last copy made (a packet that was not kept). */
+  release(copy: Uint8Array): void {
+    if (copy.buffer === this.block.buffer && copy.byteOffset + copy.length === this.used) this.used = copy.byteOffset;
+  }
 }
 
 /** FCS bytes per interface id, from the capture's interface list (empty until known). */
@@ -96,6 +101,11 @@ export interface LoadOptions {
   onProgress?: (progress: ReadProgress) => void;
   /** Aborting stops the read between chunks; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Keeps only the packets this returns true for (decoded, with their frame numbers), so a
+   * capture too large to hold streams through in memory bounded by what is kept.
+   */
+  keep?: (packet: Packet) => boolean;
 }
 
 async function* chunksOf(
@@ -127,7 +137,7 @@ export async function loadCaptureStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>,
   options: LoadOptions = {},
 ): Promise<Capture> {
-  const { totalBytes, onProgress, signal } = options;
+  const { totalBytes, onProgress, signal, keep } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
   const arena = new ByteArena();
@@ -136,6 +146,14 @@ export async function loadCaptureStream(
   let lengths: number[] = [];
   let knownInterfaces = -1;
   let sourceError: CaptureError | undefined;
+  let seen = 0;
+  const add = (frame: CapturedFrame, fcsLength: number) => {
+    seen++;
+    const data = arena.copy(frame.data);
+    const packet = toPacket(frame, data, fcsLength);
+    if (!keep || keep(packet)) packets.push(packet);
+    else arena.release(data);
+  };
   try {
     for await (const chunk of chunksOf(chunks)) {
       signal?.throwIfAborted();
@@ -145,11 +163,8 @@ export async function loadCaptureStream(
         lengths = fcsLengths(info);
         knownInterfaces = info.interfaces.length;
       }
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i];
-        packets.push(toPacket(frame, arena.copy(frame.data), lengths[frame.interfaceId] ?? 0));
-      }
-      onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: packets.length });
+      for (let i = 0; i < frames.length; i++) add(frames[i], lengths[frames[i].interfaceId] ?? 0);
+      onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: seen });
       if (reader.error) break;
     }
   } catch (problem) {
@@ -160,9 +175,9 @@ export async function loadCaptureStream(
   }
   const end = reader.finish();
   const endLengths = fcsLengths(end.info);
-  for (const frame of end.frames) packets.push(toPacket(frame, arena.copy(frame.data), endLengths[frame.interfaceId] ?? 0));
+  for (const frame of end.frames) add(frame, endLengths[frame.interfaceId] ?? 0);
   redecodeForFcs(packets, end.info, lengths);
-  onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: packets.length });
+  onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: seen });
   const readerStoppedFirst = sourceError === undefined || end.error?.kind !== 'truncated';
   return finishCapture(end.info, packets, readerStoppedFirst ? end.error ?? sourceError : sourceError);
 }

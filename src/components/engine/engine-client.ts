@@ -77,8 +77,11 @@ export class EngineClient {
     return this.#worker.call<T>(this.#session, request, onProgress);
   }
 
-  open(source: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
-    return this.#call({ type: 'open', source }, onProgress);
+  open(source: CaptureSource, onProgress?: (p: Progress) => void, handshakesOnly = false): Promise<CaptureSummary> {
+    return this.#call({ type: 'open', source, handshakesOnly }, onProgress);
+  }
+  locate(frame: number): Promise<number> {
+    return this.#call({ type: 'locate', frame });
   }
   /** Opens both sides of the same moment and says where each attempt ended. */
   compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {

@@ -18,15 +18,16 @@ async function sourceChunks(source: CaptureSource): Promise<{ name: string; size
   return { name: source.name ?? source.url.split('/').pop() ?? source.url, size: length, chunks: response.body };
 }
 
-async function open(source: CaptureSource, id: number): Promise<TraceSession> {
+async function open(source: CaptureSource, id: number, handshakesOnly = false): Promise<TraceSession> {
   const { name, size, chunks } = await sourceChunks(source);
   let lastReport = 0;
-  return openSession(name, chunks, size, (p) => {
+  const progress = (p: { bytesRead: number; totalBytes?: number; frames: number }) => {
     const now = performance.now();
     if (now - lastReport < 50) return; // a progress bar needs no more than 20 updates a second
     lastReport = now;
     reply({ id, type: 'progress', ...p });
-  });
+  };
+  return openSession(name, chunks, size, progress, { handshakesOnly });
 }
 
 self.onmessage = async (event: MessageEvent<Request>) => {
@@ -41,7 +42,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
     let transfer: Transferable[] = [];
     switch (request.type) {
       case 'open': {
-        const opened = await open(request.source, request.id);
+        const opened = await open(request.source, request.id, request.handshakesOnly);
         sessions.set(request.session, opened);
         value = opened.summary;
         break;
@@ -60,6 +61,9 @@ self.onmessage = async (event: MessageEvent<Request>) => {
         value = outcome;
         break;
       }
+      case 'locate':
+        value = session().indexOfFrame(request.frame);
+        break;
       case 'rows':
         value = session().rows(request.indices);
         break;

@@ -38,9 +38,10 @@ export class TraceView {
   #requested = new Set<number>();
   #filterSeq = 0;
 
-  async load(source: CaptureSource): Promise<void> {
+  /** `handshakesOnly`: keep only the packets that decide the verdicts (a capture too large to hold). */
+  async load(source: CaptureSource, handshakesOnly = false): Promise<void> {
     try {
-      this.summary = await this.#engine.open(source, (p) => (this.progress = p));
+      this.summary = await this.#engine.open(source, (p) => (this.progress = p), handshakesOnly);
       this.attempts = this.summary.attempts;
       this.visible = Uint32Array.from({ length: this.summary.packets }, (_, i) => i);
       this.status = 'ready';
@@ -132,9 +133,10 @@ export class TraceView {
     if (this.selected === index) this.details = details;
   }
 
-  /** Frame numbers are 1-based and in file order, so frame N is packet N-1. */
-  selectFrame(frame: number): Promise<void> {
-    return this.select(frame - 1);
+  /** Selects a packet by its frame number (the number evidence cites). */
+  async selectFrame(frame: number): Promise<void> {
+    const index = await this.#engine.locate(frame);
+    if (index >= 0) await this.select(index);
   }
 
   exportPcapng(indices: number[] | null, anonymize: boolean): Promise<Uint8Array> {

@@ -32,14 +32,11 @@ export class LabState {
 
   /** Keeps the file first — a reload in the middle of reading loses nothing — then reads it. */
   async openFile(file: File, key: Slot['key']): Promise<void> {
-    const tooBig = tooBigToOpen(file.size);
-    if (tooBig) {
-      this.notice = `${file.name}: ${tooBig}`;
-      return;
-    }
+    const tooBig = tooBigToHold(file.size);
+    if (tooBig) this.notice = `${file.name}: ${tooBig}`;
     const saved = await library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() });
     if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
-    await this.#open({ kind: 'file', file }, file.name, file.size, key, saved.ok ? saved.value : undefined);
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, saved.ok ? saved.value : undefined, tooBig !== undefined);
     void this.refreshLibrary();
   }
 
@@ -67,12 +64,12 @@ export class LabState {
     await this.#open({ kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' }, 'shared capture', bytes.length, 'primary');
   }
 
-  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number): Promise<void> {
+  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number, handshakesOnly = false): Promise<void> {
     const view = new TraceView(true);
     const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
-    await view.load(source);
+    await view.load(source, handshakesOnly);
     if (view.status === 'ready' && view.summary && libraryId !== undefined) {
       await library.setSummary(libraryId, view.summary.attemptSummary);
       void this.refreshLibrary();
@@ -146,21 +143,22 @@ export class LabState {
 const MEMORY_PER_FILE_BYTE = 9;
 
 /**
- * Why a file is too large to open in this tab, or undefined. A capture the browser cannot hold
- * would freeze and then crash the tab; better to say so before reading it. The budget is what
- * the browser gives a page's JavaScript (Chromium tells; others get a conservative 2 GB).
+ * Why a file is too large to hold whole in this tab, or undefined. Such a capture would freeze
+ * and then crash the tab if decoded whole, so it is streamed through instead, keeping only the
+ * packets that decide the verdicts. The budget is what the browser gives a page's JavaScript
+ * (Chromium tells; others get a conservative 2 GB).
  */
-export function tooBigToOpen(size: number): string | undefined {
+export function tooBigToHold(size: number): string | undefined {
   const reported = (performance as Performance & { memory?: { jsHeapSizeLimit: number } }).memory?.jsHeapSizeLimit;
   const budget = reported ?? 2 ** 31;
   const needed = size * MEMORY_PER_FILE_BYTE;
   if (needed <= budget * 0.8) return undefined;
-  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+  const gb = (n: number) => (n < 2 ** 30 ? `${Math.round(n / 2 ** 20)} MB` : `${(n / 2 ** 30).toFixed(1)} GB`);
   const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
   return (
-    `this capture is ${mb(size)}; reading it needs about ${gb(needed)} of memory, more than this browser gives a page (${gb(budget)}). ` +
-    'Nothing was read or stored. Cut it down first — the verdicts only need the handshakes, e.g. ' +
-    `tshark -r big.pcapng -Y "tcp.flags.syn==1 || tcp.flags.reset==1 || icmp.type==3 || icmpv6.type==1" -w handshakes.pcapng`
+    `this capture is ${mb(size)}; holding all of it would need about ${gb(needed)} of memory, more than this browser gives a page (${gb(budget)}). ` +
+    'It is read through once and only the packets that decide the verdicts are kept: SYNs, SYN/ACKs, resets, FINs, ICMP errors and the first packets of each connection. ' +
+    'To look at every packet, cut it down first, e.g. tshark -r big.pcapng -Y "tcp.port==3389" -w part.pcapng'
   );
 }
 

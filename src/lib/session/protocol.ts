@@ -106,6 +106,8 @@ export interface CaptureSummary {
   comments: string[];
   /** Interfaces as "name — description (link type)" — untrusted text. */
   interfaces: string[];
+  /** Set when the capture was too large to hold whole and only the deciding packets were kept. */
+  handshakesOnly?: { kept: number; read: number };
 }
 
 export type FilterOutcome =
@@ -120,7 +122,8 @@ export interface PacketDetails {
 
 /** What the page asks; each request names the session (one open capture) it is about. */
 export type RequestBody =
-  | { type: 'open'; source: CaptureSource }
+  | { type: 'open'; source: CaptureSource; handshakesOnly?: boolean }
+  | { type: 'locate'; frame: number }
   | { type: 'compare'; client: CaptureSource; server: CaptureSource }
   | { type: 'filter'; text: string }
   | { type: 'rows'; indices: number[] }

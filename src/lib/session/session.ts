@@ -10,6 +10,7 @@ import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
 import { compileFilter } from '../filter/index.ts';
+import { handshakeSelector } from './handshakes.ts';
 import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
@@ -71,6 +72,24 @@ export class TraceSession {
     const indices = compiled.filter.run(this.capture);
     const warning = compiled.filter.warnings[0]?.message;
     return { ok: true, count: indices.length, indices, ...(warning ? { warning } : {}) };
+  }
+
+  /**
+   * Position of a frame number in the capture. Frame N is packet N-1 unless only some packets
+   * were kept (a large capture read for its handshakes).
+   */
+  indexOfFrame(frame: number): number {
+    const packets = this.capture.packets;
+    let lo = 0;
+    let hi = packets.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const n = packets[mid].number;
+      if (n === frame) return mid;
+      if (n < frame) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Attempts after the first page that the summary carries. */
@@ -135,9 +154,17 @@ export async function openSession(
   chunks: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   size: number | undefined,
   onProgress?: (p: ReadProgress) => void,
+  options: { handshakesOnly?: boolean } = {},
 ): Promise<TraceSession> {
-  const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress });
-  return new TraceSession(name, size ?? 0, capture);
+  if (!options.handshakesOnly) {
+    const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress });
+    return new TraceSession(name, size ?? 0, capture);
+  }
+  const selector = handshakeSelector();
+  const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress, keep: selector.keep });
+  const session = new TraceSession(name, size ?? 0, capture);
+  session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
+  return session;
 }
 
 /** Two captures of the same moment, as one session whose attempts say where each one ended. */
