@@ -368,11 +368,30 @@ export class PcapngParser implements FormatParser {
   }
 
   private enhancedPacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {
+    return this.timestampedPacket('enhanced packet block', 32, bytes, view, pos, length, blockOffset, le, out);
+  }
+
+  /**
+   * The two packet blocks with a timestamp share one layout after their interface id: the
+   * enhanced block's id is 32 bits, the obsolete block's 16 (a drops count follows it).
+   */
+  private timestampedPacket(
+    kind: 'enhanced packet block' | 'packet block',
+    interfaceBits: 16 | 32,
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+    out: CapturedFrame[],
+  ): boolean {
     if (length < 32) {
-      this.fail(malformedAt(`enhanced packet block at byte ${formatCount(blockOffset)} has length ${length}, less than the 32-byte minimum`, blockOffset + 4, this.framesEmitted + 1));
+      this.fail(malformedAt(`${kind} at byte ${formatCount(blockOffset)} has length ${length}, less than the 32-byte minimum`, blockOffset + 4, this.framesEmitted + 1));
       return false;
     }
-    const interfaceId = this.interfaceFor(view.getUint32(pos + 8, le), blockOffset);
+    const local = interfaceBits === 32 ? view.getUint32(pos + 8, le) : view.getUint16(pos + 8, le);
+    const interfaceId = this.interfaceFor(local, blockOffset);
     if (interfaceId === undefined) return false;
     const capturedLength = view.getUint32(pos + 20, le);
     const dataStart = pos + 28;
@@ -448,51 +467,7 @@ export class PcapngParser implements FormatParser {
   }
 
   private obsoletePacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {
-    if (length < 32) {
-      this.fail(malformedAt(`packet block at byte ${formatCount(blockOffset)} has length ${length}, less than the 32-byte minimum`, blockOffset + 4, this.framesEmitted + 1));
-      return false;
-    }
-    const interfaceId = this.interfaceFor(view.getUint16(pos + 8, le), blockOffset);
-    if (interfaceId === undefined) return false;
-    const capturedLength = view.getUint32(pos + 20, le);
-    const dataStart = pos + 28;
-    const bodyEnd = pos + length - 4;
-    if (capturedLength > bodyEnd - dataStart) {
-      this.fail(
-        malformedAt(
-          `packet ${formatCount(this.framesEmitted + 1)} (block at byte ${formatCount(blockOffset)}) says ${formatCount(capturedLength)} bytes were captured, but its block holds only ${formatCount(bodyEnd - dataStart)}`,
-          blockOffset + 20,
-          this.framesEmitted + 1,
-        ),
-      );
-      return false;
-    }
-    this.stamp(interfaceId, view.getUint32(pos + 12, le), view.getUint32(pos + 16, le));
-    const optionsStart = dataStart + ((capturedLength + 3) & ~3);
-    let direction: Direction | undefined;
-    let comments: string[] | undefined;
-    if (optionsStart + 4 <= bodyEnd) {
-      const found = this.packetOptions(bytes, view, pos, optionsStart, bodyEnd, blockOffset, le);
-      if (found === undefined) return false;
-      direction = found.direction;
-      comments = found.comments;
-    }
-    this.framesEmitted++;
-    out.push(
-      makeFrame(
-        this.framesEmitted,
-        this.time.seconds,
-        this.time.nanoseconds,
-        capturedLength,
-        view.getUint32(pos + 24, le),
-        this.interfaces[interfaceId].linkType,
-        interfaceId,
-        bytes.subarray(dataStart, dataStart + capturedLength),
-        direction,
-        comments,
-      ),
-    );
-    return true;
+    return this.timestampedPacket('packet block', 16, bytes, view, pos, length, blockOffset, le, out);
   }
 
   /** opt_comment and the direction bits of epb_flags/pack_flags; undefined after an error. */
