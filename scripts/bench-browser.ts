@@ -33,19 +33,26 @@ async function main() {
     for (const path of PAGES) {
       const page = await browser.newPage();
       // the page's own scripts, and the engine Worker's (loaded once per page, off the main thread)
-      const bodies: Array<Promise<{ worker: boolean; body: Buffer | null }>> = [];
+      const bodies: Array<Promise<{ kind: string; body: Buffer | null }>> = [];
       page.on('response', (r) => {
         if (r.request().resourceType() === 'script' || r.url().endsWith('.js')) {
-          bodies.push(r.body().then((body) => ({ worker: r.url().includes('.worker'), body })).catch(() => ({ worker: false, body: null })));
+          // Starlight's search UI (Pagefind's, in ui-core) is imported once the page is idle
+          const kind = r.url().includes('.worker') ? 'worker' : r.url().includes('/ui-core.') ? 'search' : 'page';
+          bodies.push(r.body().then((body) => ({ kind, body })).catch(() => ({ kind, body: null })));
         }
       });
       await page.goto(`${url}${path}`, { waitUntil: 'networkidle' });
       await hydrated(page);
       const loaded = (await Promise.all(bodies)).filter((b) => b.body !== null);
-      const gz = (worker: boolean) => loaded.filter((b) => b.worker === worker).reduce((n, b) => n + gzipSync(b.body!).length, 0);
-      const main = gz(false);
-      const worker = gz(true);
-      console.log(`  ${path.padEnd(34)} main thread ${(main / 1024).toFixed(1).padStart(6)} KB` + (worker ? `, engine Worker ${(worker / 1024).toFixed(1)} KB` : ''));
+      const gz = (kind: string) => loaded.filter((b) => b.kind === kind).reduce((n, b) => n + gzipSync(b.body!).length, 0);
+      const main = gz('page');
+      const search = gz('search');
+      const worker = gz('worker');
+      console.log(
+        `  ${path.padEnd(34)} main thread ${(main / 1024).toFixed(1).padStart(6)} KB` +
+          (search ? `, + Starlight's search UI once idle ${(search / 1024).toFixed(1)} KB` : '') +
+          (worker ? `, engine Worker ${(worker / 1024).toFixed(1)} KB` : ''),
+      );
       results[`js:${path}`] = main;
       await page.close();
     }
