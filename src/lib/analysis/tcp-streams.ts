@@ -114,6 +114,8 @@ interface Flow {
    */
   recent: RecentSegment[];
   recentNext: number;
+  /** Time of this side's latest segment (-Infinity before any). */
+  lastSeenTime: number;
 }
 
 interface RecentSegment {
@@ -169,6 +171,7 @@ const newFlow = (): Flow => ({
   unacked: [],
   recent: [],
   recentNext: 0,
+  lastSeenTime: -Infinity,
 });
 
 /** Sequence-space comparisons modulo 2^32 (RFC 1982 style). */
@@ -388,10 +391,19 @@ function analyzeSegment(
     rev.baseSet = true;
   }
 
-  // Our own duplicate check, before tshark's state moves on.
+  // Our own duplicate check, before tshark's state moves on. A copy is only a copy if the other
+  // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
+  // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ip.version === 4) {
     const copyOf = fwd.recent.find(
-      (r) => r.ipId === ip.id && now - r.time <= DUPLICATE_WINDOW_NS && r.seq === seq && r.ack === ack && r.flags === flags && r.length === seglen,
+      (r) =>
+        r.ipId === ip.id &&
+        now - r.time <= DUPLICATE_WINDOW_NS &&
+        r.time >= rev.lastSeenTime &&
+        r.seq === seq &&
+        r.ack === ack &&
+        r.flags === flags &&
+        r.length === seglen,
     );
     if (copyOf) {
       analysis |= TcpAnalysisFlag.Duplicate;
@@ -402,6 +414,7 @@ function analyzeSegment(
       fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;
     }
   }
+  fwd.lastSeenTime = now;
 
   // Zero window probe: one byte at the next sequence number while the peer's window is 0.
   // tshark skips the keep-alive and duplicate-ACK checks for it.
