@@ -35,7 +35,8 @@ const fromPacket =
   (context: FieldContext, index: number, out: FieldValues) =>
     read(context.packets[index], out);
 
-function ipv4Field(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
+/** An IP field of one version: read from the packet's own header and from one quoted in an ICMP error. */
+function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: L, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
   return {
     name,
     kind,
@@ -44,28 +45,17 @@ function ipv4Field(name: string, description: string, kind: FieldDefinition['kin
     ...extra,
     read: fromPacket((p, out) => {
       const d = p.dissection;
-      if (d.ip !== undefined && d.ip.version === 4) get(d.ip, out);
+      if (d.ip !== undefined && d.ip.version === version) get(d.ip as L, out);
       const quoted = d.icmp?.quoted?.ip;
-      if (quoted !== undefined && quoted.version === 4) get(quoted, out);
+      if (quoted !== undefined && quoted.version === version) get(quoted as L, out);
     }),
   };
 }
 
-function ipv6Field(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
-  return {
-    name,
-    kind,
-    bits,
-    description,
-    ...extra,
-    read: fromPacket((p, out) => {
-      const d = p.dissection;
-      if (d.ip !== undefined && d.ip.version === 6) get(d.ip, out);
-      const quoted = d.icmp?.quoted?.ip;
-      if (quoted !== undefined && quoted.version === 6) get(quoted, out);
-    }),
-  };
-}
+const ipv4Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, extra?: Partial<FieldDefinition>) =>
+  ipField<IPv4Layer>(4, name, description, kind, bits, get, extra);
+const ipv6Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, extra?: Partial<FieldDefinition>) =>
+  ipField<IPv6Layer>(6, name, description, kind, bits, get, extra);
 
 /** A TCP field: read from the packet's own header and from a quoted one when the value is there. */
 function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
