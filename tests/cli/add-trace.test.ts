@@ -6,26 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
+import { fakeIO } from './fake-io.ts';
 import { hasTshark, tsharkFields } from '../lab/tshark.ts';
-
-function memoryIO(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-    openFile(path: string) {
-      const bytes = new Uint8Array(readFileSync(path));
-      return { size: bytes.length, chunks: [bytes] as unknown as AsyncIterable<Uint8Array> };
-    },
-  };
-  return io;
-}
 
 const CORPUS = '../shared/corpus';
 let root: string;
@@ -38,7 +20,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 async function addTrace(...args: string[]) {
-  const io = memoryIO();
+  const io = fakeIO();
   const code = await main(['add-trace', ...args, '--root', root], io);
   return { code, io };
 }
@@ -168,7 +150,7 @@ describe('porttrace add-trace', () => {
   });
 
   it('refuses a folder that is not the site', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     const code = await main(['add-trace', `${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--root', join(root, 'public')], io);
     expect(code).toBe(2);
     expect(io.stderr).toMatch(/not the site's folder/);

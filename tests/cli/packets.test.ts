@@ -5,30 +5,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
 import { parseGolden } from '../decode/tshark-fields.ts';
+import { fakeIO } from './fake-io.ts';
 
 const CORPUS = '../shared/corpus/';
 
-/** A CliIO that serves files from memory (optionally cut short) and records what is printed. */
-function fakeIO(files: Record<string, Uint8Array>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (text) => void out.push(text),
-    err: (text) => void err.push(text),
-    openFile(path) {
-      const bytes = files[path];
-      if (!bytes) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-      // Odd-sized chunks so records straddle chunk boundaries, as with a real stream.
-      async function* chunks() {
-        for (let i = 0; i < bytes.length; i += 777) yield bytes.subarray(i, i + 777);
-      }
-      return { size: bytes.length, chunks: chunks() };
-    },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+/** Serves files from memory in odd-sized chunks, so records straddle chunk boundaries as with a real stream. */
+const memoryIO = (files: Record<string, Uint8Array>) => fakeIO({ files, chunkSize: 777 });
 
 const corpusFile = (path: string) => new Uint8Array(readFileSync(CORPUS + path));
 
@@ -53,17 +36,17 @@ describe('porttrace packets', () => {
   ])('prints %s exactly as tshark does', async (path) => {
     // -n: no MAC vendor names ("HewlettP_bf:91:ee", "Broadcast"); we print addresses as they are.
     const expected = execFileSync('tshark', ['-n', '-r', CORPUS + path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path], io)).toBe(0);
-    expect(stderr()).toBe('');
-    expect(stdout()).toBe(expected);
+    expect(io.stderr).toBe('');
+    expect(io.stdout).toBe(expected);
   });
 
   it('--json gives every packet with number, time, addresses, protocol, length, info and description', async () => {
     const path = 'packets/tcp_refuseconnection.pcapng';
-    const { io, stdout } = fakeIO({ [path]: corpusFile(path) });
+    const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--json'], io)).toBe(0);
-    const rows = JSON.parse(stdout());
+    const rows = JSON.parse(io.stdout);
     // What tshark said about the same packets (scripts/golden-packets.sh).
     const golden = parseGolden(readFileSync('tests/golden/packets/packets__tcp_refuseconnection.pcapng.tsv', 'utf8'));
     expect(rows).toHaveLength(golden.rows.length);
@@ -86,9 +69,9 @@ describe('porttrace packets', () => {
 
   it('--netmon prints Network Monitor descriptions with raw numbers and the SYN retransmit mark', async () => {
     const path = 'packets/nowebaccess2.pcapng';
-    const { io, stdout } = fakeIO({ [path]: corpusFile(path) });
+    const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--netmon'], io)).toBe(0);
-    const lines = stdout().trimEnd().split('\n');
+    const lines = io.stdout.trimEnd().split('\n');
     const syns = lines.filter((line) => line.includes('Flags=......S.'));
     expect(syns).toHaveLength(3);
     // Raw sequence numbers, all the same: the same SYN sent three times.
@@ -102,53 +85,53 @@ describe('porttrace packets', () => {
 
   it('--filter shows only matching packets (with the analysis of the whole capture)', async () => {
     const path = 'packets/nowebaccess2.pcapng';
-    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    const io = memoryIO({ [path]: corpusFile(path) });
     const code = await main(['packets', path, '--filter', 'tcp.flags.syn == 1'], io);
-    expect(stderr()).toBe('');
+    expect(io.stderr).toBe('');
     expect(code).toBe(0);
-    const lines = stdout().trimEnd().split('\n');
+    const lines = io.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('[TCP Retransmission]');
   });
 
   it('a bad filter is one error with a marker, exit 2', async () => {
     const path = 'packets/synscan.pcapng';
-    const { io, stdout, stderr } = fakeIO({ [path]: corpusFile(path) });
+    const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--filter', 'tcp.port =='], io)).toBe(2);
-    expect(stdout()).toBe('');
-    expect(stderr()).toMatch(/^porttrace: invalid filter: /);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toMatch(/^porttrace: invalid filter: /);
   });
 
   it('a missing file is one line on stderr, exit 2', async () => {
-    const { io, stdout, stderr } = fakeIO({});
+    const io = memoryIO({});
     expect(await main(['packets', 'nope.pcap'], io)).toBe(2);
-    expect(stdout()).toBe('');
-    expect(stderr()).toBe("porttrace: nope.pcap: cannot read: ENOENT: no such file or directory, open 'nope.pcap'\n");
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toBe("porttrace: nope.pcap: cannot read: ENOENT: no such file or directory, open 'nope.pcap'\n");
   });
 
   it('a file cut inside a packet prints the packets before it, then the error, exit 2', async () => {
     const whole = corpusFile('packets/synscan.pcapng');
     const cut = whole.subarray(0, Math.floor(whole.length / 2));
-    const { io, stdout, stderr } = fakeIO({ 'cut.pcapng': cut });
+    const io = memoryIO({ 'cut.pcapng': cut });
     expect(await main(['packets', 'cut.pcapng'], io)).toBe(2);
-    const lines = stdout().trimEnd().split('\n');
+    const lines = io.stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(10);
     expect(lines[0]).toMatch(/^ {4}1 {3}0\.000000 /);
-    expect(stderr()).toMatch(/^porttrace: cut\.pcapng: truncated: .*\n$/);
-    expect(stderr().split('\n')).toHaveLength(2);
+    expect(io.stderr).toMatch(/^porttrace: cut\.pcapng: truncated: .*\n$/);
+    expect(io.stderr.split('\n')).toHaveLength(2);
   });
 
   it('something that is not a capture is one error line, exit 2', async () => {
-    const { io, stdout, stderr } = fakeIO({ 'notes.txt': new TextEncoder().encode('hello, this is not a capture file\n') });
+    const io = memoryIO({ 'notes.txt': new TextEncoder().encode('hello, this is not a capture file\n') });
     expect(await main(['packets', 'notes.txt'], io)).toBe(2);
-    expect(stdout()).toBe('');
-    expect(stderr()).toMatch(/^porttrace: notes\.txt: not a capture/);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toMatch(/^porttrace: notes\.txt: not a capture/);
   });
 
   it('bad arguments are a usage error', async () => {
-    const { io, stderr } = fakeIO({});
+    const io = memoryIO({});
     expect(await main(['packets'], io)).toBe(2);
-    expect(stderr()).toMatch(/missing FILE/);
+    expect(io.stderr).toMatch(/missing FILE/);
   });
 
   it('runs as a real command through bin/porttrace.mjs', () => {

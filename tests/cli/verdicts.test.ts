@@ -2,25 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/io.ts';
-
-function memoryIO(override?: (path: string) => Uint8Array): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(text: string) {
-      io.stderr += text;
-    },
-    openFile(path: string) {
-      const bytes = override ? override(path) : new Uint8Array(readFileSync(path));
-      return { size: bytes.length, chunks: [bytes] as unknown as AsyncIterable<Uint8Array> };
-    },
-  };
-  return io;
-}
+import { fakeIO } from './fake-io.ts';
 
 const CORPUS = '../shared/corpus/packets';
 const haveCorpus = existsSync(`${CORPUS}/tcp_refuseconnection.pcapng`);
@@ -28,7 +10,7 @@ const haveTraces = existsSync('public/traces/return-path-drop-client.pcapng') &&
 
 describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   it('--json gives the documented shape, with frames and evidence citing them', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     expect(await main(['verdicts', `${CORPUS}/tcp_refuseconnection.pcapng`, '--json'], io)).toBe(0);
     const out = JSON.parse(io.stdout);
     expect(out.attempts).toHaveLength(1);
@@ -52,7 +34,7 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   });
 
   it('human output: one line per attempt, then its evidence indented', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     expect(await main(['verdicts', `${CORPUS}/nowebaccess3.pcapng`], io)).toBe(0);
     const lines = io.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^172\.16\.0\.8:1251 → 74\.125\.95\.105:80 {2}no-response /);
@@ -61,7 +43,7 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   });
 
   it('a scan: thousands of attempts, each on its own line', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     expect(await main(['verdicts', `${CORPUS}/synscan.pcapng`, '--json'], io)).toBe(0);
     const out = JSON.parse(io.stdout);
     // Counted independently with tshark: 1994 distinct SYNs (4-tuple + ISN) from the scanner.
@@ -69,19 +51,19 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   });
 
   it('usage errors and unreadable files exit 2 with one line on stderr', async () => {
-    let io = memoryIO();
+    let io = fakeIO();
     expect(await main(['verdicts'], io)).toBe(2);
     expect(io.stderr).toContain('missing FILE');
-    io = memoryIO();
+    io = fakeIO();
     expect(await main(['verdicts', 'a', 'b'], io)).toBe(2);
-    io = memoryIO();
+    io = fakeIO();
     expect(await main(['verdicts', 'no/such/file.pcap'], io)).toBe(2);
     expect(io.stderr).toMatch(/^porttrace: no\/such\/file\.pcap: cannot read/);
   });
 
   it('a file cut short still gets verdicts for what is there, and exits 2 saying where it stops', async () => {
     const whole = new Uint8Array(readFileSync(`${CORPUS}/nowebaccess2.pcapng`));
-    const io = memoryIO(() => whole.subarray(0, whole.length - 20));
+    const io = fakeIO({ files: { 'cut.pcapng': whole.subarray(0, whole.length - 20) } });
     expect(await main(['verdicts', 'cut.pcapng', '--json'], io)).toBe(2);
     expect(JSON.parse(io.stdout).attempts[0].verdict).toBe('refused');
     expect(io.stderr).toMatch(/^porttrace: cut\.pcapng: .*truncated/);
@@ -90,7 +72,7 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
 
 describe.skipIf(!haveTraces)('porttrace compare', () => {
   it('says where the attempt ended, in JSON', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     expect(await main(['compare', 'public/traces/return-path-drop-client.pcapng', 'public/traces/return-path-drop-server.pcapng', '--json'], io)).toBe(0);
     const out = JSON.parse(io.stdout);
     expect(out.matched).toBe(1);
@@ -100,7 +82,7 @@ describe.skipIf(!haveTraces)('porttrace compare', () => {
   });
 
   it('needs two files', async () => {
-    const io = memoryIO();
+    const io = fakeIO();
     expect(await main(['compare', 'public/traces/return-path-drop-client.pcapng'], io)).toBe(2);
     expect(io.stderr).toContain('missing SERVER');
   });

@@ -3,38 +3,20 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
-
-function fakeIO(files: Record<string, Uint8Array> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (text) => void out.push(text),
-    err: (text) => void err.push(text),
-    openFile(path) {
-      const bytes = files[path];
-      if (!bytes) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-      async function* chunks() {
-        yield bytes;
-      }
-      return { size: bytes.length, chunks: chunks() };
-    },
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
+import { fakeIO } from '../cli/fake-io.ts';
 
 describe('porttrace check-filter', () => {
   it('exits 0 for a valid filter', async () => {
     const t = fakeIO();
-    expect(await main(['check-filter', 'tcp.port == 3389 && tcp.flags.syn == 1'], t.io)).toBe(0);
-    expect(t.stderr()).toBe('');
+    expect(await main(['check-filter', 'tcp.port == 3389 && tcp.flags.syn == 1'], t)).toBe(0);
+    expect(t.stderr).toBe('');
   });
 
   it('exits 2 with the message, the filter and a ^~~ line under the bad token', async () => {
     const t = fakeIO();
-    expect(await main(['check-filter', 'tcp.port == 99999'], t.io)).toBe(2);
-    const lines = t.stderr().split('\n');
+    expect(await main(['check-filter', 'tcp.port == 99999'], t)).toBe(2);
+    const lines = t.stderr.split('\n');
     expect(lines[0]).toBe('"99999" too big for this field, maximum 65535.');
     expect(lines[1]).toBe('    tcp.port == 99999');
     expect(lines[2]).toBe('                ^~~~~');
@@ -42,20 +24,20 @@ describe('porttrace check-filter', () => {
 
   it('teaches Network Monitor users', async () => {
     const t = fakeIO();
-    expect(await main(['check-filter', 'Property.TCPSynRetransmit'], t.io)).toBe(2);
-    expect(t.stderr()).toContain('tcp.analysis.retransmission && tcp.flags.syn==1');
+    expect(await main(['check-filter', 'Property.TCPSynRetransmit'], t)).toBe(2);
+    expect(t.stderr).toContain('tcp.analysis.retransmission && tcp.flags.syn==1');
   });
 
   it('explains != on tcp.port but accepts it', async () => {
     const t = fakeIO();
-    expect(await main(['check-filter', 'tcp.port != 3389'], t.io)).toBe(0);
-    expect(t.stderr()).toContain('!(tcp.port == 3389)');
+    expect(await main(['check-filter', 'tcp.port != 3389'], t)).toBe(0);
+    expect(t.stderr).toContain('!(tcp.port == 3389)');
   });
 
   it('asks for quotes when the filter arrives as several words', async () => {
     const t = fakeIO();
-    expect(await main(['check-filter', 'tcp.port', '==', '80'], t.io)).toBe(2);
-    expect(t.stderr()).toContain('quotes');
+    expect(await main(['check-filter', 'tcp.port', '==', '80'], t)).toBe(2);
+    expect(t.stderr).toContain('quotes');
   });
 
   it('exits 2 from a real process', () => {
@@ -72,13 +54,13 @@ describe('porttrace packets --filter', () => {
   const bytes = new Uint8Array(readFileSync(file));
 
   it('prints only the matching packets, with their original frame numbers', async () => {
-    const all = fakeIO({ [file]: bytes });
-    expect(await main(['packets', file, '--json'], all.io)).toBe(0);
-    const everything = JSON.parse(all.stdout()) as Array<{ number: number; info?: string }>;
+    const all = fakeIO({ files: { [file]: bytes } });
+    expect(await main(['packets', file, '--json'], all)).toBe(0);
+    const everything = JSON.parse(all.stdout) as Array<{ number: number; info?: string }>;
 
-    const some = fakeIO({ [file]: bytes });
-    expect(await main(['packets', file, '--json', '--filter', 'tcp.flags.reset == 1'], some.io)).toBe(0);
-    const rows = JSON.parse(some.stdout()) as Array<{ number: number }>;
+    const some = fakeIO({ files: { [file]: bytes } });
+    expect(await main(['packets', file, '--json', '--filter', 'tcp.flags.reset == 1'], some)).toBe(0);
+    const rows = JSON.parse(some.stdout) as Array<{ number: number }>;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(everything.length);
     // Original numbers, increasing, not renumbered from 1.
@@ -87,9 +69,9 @@ describe('porttrace packets --filter', () => {
   });
 
   it('rejects a bad filter before reading the file', async () => {
-    const t = fakeIO({});
-    expect(await main(['packets', 'no-such-file.pcap', '--filter', 'tcp.prot == 80'], t.io)).toBe(2);
-    expect(t.stderr()).toContain('tcp.port');
-    expect(t.stderr()).not.toContain('no-such-file');
+    const t = fakeIO({ files: {} });
+    expect(await main(['packets', 'no-such-file.pcap', '--filter', 'tcp.prot == 80'], t)).toBe(2);
+    expect(t.stderr).toContain('tcp.port');
+    expect(t.stderr).not.toContain('no-such-file');
   });
 });
