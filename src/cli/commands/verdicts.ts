@@ -4,6 +4,7 @@ import type { CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import { analyzeCapture, hostPort, type AttemptVerdict, type ComparedAttempt, type EvidenceStep } from '../../lib/analysis/index.ts';
 import type { Capture } from '../../lib/packets.ts';
+import { attemptFields } from '../../lib/session/verdict-view.ts';
 
 const USAGE = 'usage: porttrace verdicts FILE [--json]\n';
 
@@ -46,18 +47,7 @@ const steps = (xs: EvidenceStep[]) => xs.map((e) => ({ text: e.text, frames: e.f
 export function attemptJson(v: AttemptVerdict | ComparedAttempt): Record<string, unknown> {
   const a = v.attempt;
   const row: Record<string, unknown> = {
-    client: a.client,
-    clientPort: a.clientPort,
-    server: a.server,
-    serverPort: a.serverPort,
-    verdict: v.verdict,
-    headline: v.headline,
-    nmap: v.nmap,
-    zeek: v.zeek,
-    history: v.history,
-    frames: v.frames,
-    evidence: steps(v.evidence),
-    caveats: v.caveats,
+    ...attemptFields(v, steps(v.evidence)),
     isn: a.isn,
     stream: a.stream,
     synMissing: a.synMissing,

@@ -64,11 +64,13 @@ function lastSynTime(v: AttemptVerdict): number {
   return t;
 }
 
-export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
+/**
+ * What the panels and `porttrace verdicts --json` both say about an attempt, in the order they
+ * say it; each passes its own form of the evidence. Adding a field here adds it to both.
+ */
+export function attemptFields<E>(v: AttemptVerdict | ComparedAttempt, evidence: E[]) {
   const a = v.attempt;
-  const compared = 'where' in v ? v : undefined;
   return {
-    id: compared ? `${compared.side}:${a.id}` : a.id,
     client: a.client,
     clientPort: a.clientPort,
     server: a.server,
@@ -79,8 +81,17 @@ export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView 
     zeek: v.zeek,
     history: v.history,
     frames: v.frames,
-    evidence: compared ? [...v.evidence, ...compared.whereEvidence] : v.evidence,
+    evidence,
     caveats: v.caveats,
+  };
+}
+
+export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
+  const a = v.attempt;
+  const compared = 'where' in v ? v : undefined;
+  return {
+    id: compared ? `${compared.side}:${a.id}` : a.id,
+    ...attemptFields(v, compared ? [...v.evidence, ...compared.whereEvidence] : v.evidence),
     ...(compared ? { where: compared.where } : {}),
     ladder: ladderOf(v),
     observedUntil: lastSynTime(v) + v.observedAfterLastSyn,
