@@ -3,19 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture, type AttemptVerdict } from '../../src/lib/analysis/index.ts';
+import { hasTshark } from '../lab/tshark.ts';
 import { CORPUS, corpusAvailable, corpusCapture } from './corpus.ts';
 
 const verdictsOf = (path: string): AttemptVerdict[] => analyzeCapture(corpusCapture(path)).attempts;
 const texts = (v: AttemptVerdict): string => [...v.evidence.map((e) => e.text), ...v.caveats].join('\n');
-
-function tsharkAvailable(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
   it('tcp_handshake: SYN, SYN/ACK with Ack=ISN+1, ACK — connected', () => {
@@ -52,7 +44,7 @@ describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
     expect(texts(v)).toContain('same IP ID 0x178a');
   });
 
-  it.skipIf(!tsharkAvailable())('synscan: every SYN is an attempt; SYN/ACKs, RSTs and silence counted by tshark', () => {
+  it.skipIf(!hasTshark)('synscan: every SYN is an attempt; SYN/ACKs, RSTs and silence counted by tshark', () => {
     const verdicts = verdictsOf('packets/synscan.pcapng');
     const tshark = (filter: string, fields: string[]) =>
       new Set(

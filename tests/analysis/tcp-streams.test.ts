@@ -17,6 +17,7 @@ import {
 } from "../../src/lib/analysis/tcp-streams.ts";
 import { loadCaptureBytes } from "../../src/lib/load.ts";
 import type { Capture } from "../../src/lib/packets.ts";
+import { hasTshark } from "../lab/tshark.ts";
 import { corpusAvailable, corpusCapture, readTsv } from "./corpus.ts";
 
 const GOLDEN = "tests/golden/tcp";
@@ -33,15 +34,6 @@ const FIELDS = readFileSync("scripts/golden-tcp.sh", "utf8")
   .match(/^fields=\(([^)]*)\)/m)![1]
   .split(/\s+/)
   .filter(Boolean);
-
-function tsharkAvailable(): boolean {
-  try {
-    execFileSync("tshark", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The same tshark command as scripts/golden-tcp.sh, run now. */
 function tsharkRows(path: string): Array<Record<string, string>> {
@@ -198,7 +190,7 @@ describe.skipIf(!corpusAvailable)(
   },
 );
 
-describe.skipIf(TRACES.length === 0 || !tsharkAvailable())(
+describe.skipIf(TRACES.length === 0 || !hasTshark)(
   "per-connection TCP analysis matches tshark (recorded traces, tshark live)",
   () => {
     it.each(TRACES)("%s", (path) => {

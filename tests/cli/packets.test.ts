@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { parseGolden } from '../decode/tshark-fields.ts';
+import { hasTshark } from '../lab/tshark.ts';
 import { fakeIO } from './fake-io.ts';
 
 const CORPUS = '../shared/corpus/';
@@ -15,18 +16,9 @@ const memoryIO = (files: Record<string, Uint8Array>) => fakeIO({ files, chunkSiz
 
 const corpusFile = (path: string) => new Uint8Array(readFileSync(CORPUS + path));
 
-function tsharkAvailable(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('porttrace packets', () => {
   // Captures in which tshark's Protocol column is TCP for every packet (no HTTP to reassemble).
-  it.runIf(tsharkAvailable()).each([
+  it.runIf(hasTshark).each([
     'packets/tcp_handshake.pcapng',
     'packets/tcp_refuseconnection.pcapng',
     'packets/nowebaccess2.pcapng',

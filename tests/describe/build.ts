@@ -95,15 +95,6 @@ export function pcapFile(frames: Array<{ time: number; data: Uint8Array }>): Uin
   return Uint8Array.from(parts);
 }
 
-export function tsharkAvailable(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** tshark's Info column for every frame of `file` (written to a temporary directory). */
 export function tsharkInfo(file: Uint8Array): string[] {
   const path = join(mkdtempSync(join(tmpdir(), 'porttrace-describe-')), 'crafted.pcap');

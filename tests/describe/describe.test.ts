@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { describePackets, infoColumn, netmonFlags, serviceName, tcpFlagsText } from '../../src/lib/describe/index.ts';
-import { icmpErrorFrame, pcapFile, tcpFrame, tsharkAvailable, tsharkInfo } from './build.ts';
+import { hasTshark } from '../lab/tshark.ts';
+import { icmpErrorFrame, pcapFile, tcpFrame, tsharkInfo } from './build.ts';
 
 const SYN = 0x02;
 const RST = 0x04;
@@ -55,7 +56,7 @@ describe('describing packets', () => {
   const capture = loadCaptureBytes(file);
   const descriptions = describePackets(capture.packets);
 
-  it.runIf(tsharkAvailable())('Info column equals tshark on every crafted packet', () => {
+  it.runIf(hasTshark)('Info column equals tshark on every crafted packet', () => {
     expect(descriptions.map((d) => d.info)).toEqual(tsharkInfo(file));
   });
 
