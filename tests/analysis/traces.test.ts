@@ -2,37 +2,18 @@
 // from the article) declare what really happened in src/content/traces/*.json. The classifier
 // must agree: every expected attempt found with its verdict, and for client/server pairs the
 // right `where`.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture, compareCaptures } from '../../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
+import { ENTRY_DIR, loadEntries, type TraceEntry } from '../traces/tshark.ts';
 
-interface Expected {
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  verdict: string;
-  where?: string;
-}
-interface Trace {
-  file: string;
-  side: 'client' | 'server' | 'router';
-  pair?: string;
-  expected: Expected[];
-}
-
-const DIR = 'src/content/traces';
-const traces: Array<[string, Trace]> = existsSync(DIR)
-  ? readdirSync(DIR)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as Trace])
-  : [];
+const traces: Array<[string, TraceEntry]> = existsSync(ENTRY_DIR) ? loadEntries().map((entry) => [entry.id, entry]) : [];
 const byId = new Map(traces);
 
 const loaded = new Map<string, Capture>();
-function load(trace: Trace): Capture {
+function load(trace: TraceEntry): Capture {
   let c = loaded.get(trace.file);
   if (!c) {
     c = loadCaptureBytes(new Uint8Array(readFileSync(`public${trace.file}`)));

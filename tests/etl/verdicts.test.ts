@@ -7,23 +7,11 @@ import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { analyzeCapture } from '../../src/lib/analysis/index.ts';
 import { pcapngFrames } from './pcapng-frames.ts';
 import { unixNsToFiletime, writeEtl, type PacketIn } from './write-etl.ts';
-
-interface Expected {
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  verdict: string;
-}
-interface TraceMeta {
-  file: string;
-  side: 'client' | 'server';
-  expected: Expected[];
-}
+import type { TraceEntry } from '../traces/tshark.ts';
 
 const traces = readdirSync('src/content/traces')
   .filter((name) => name.endsWith('.json'))
-  .map((name) => ({ name, meta: JSON.parse(readFileSync(`src/content/traces/${name}`, 'utf8')) as TraceMeta }))
+  .map((name) => ({ name, meta: JSON.parse(readFileSync(`src/content/traces/${name}`, 'utf8')) as Omit<TraceEntry, 'id'> }))
   .filter(({ meta }) => meta.file?.endsWith('.pcapng') && meta.expected?.length);
 
 /** The IP source address of an Ethernet frame as text, or '' when it carries no IP. */
