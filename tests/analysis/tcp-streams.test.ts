@@ -67,6 +67,16 @@ function tsharkRows(path: string): Array<Record<string, string>> {
 const num = (s: string): number => (s === "" ? NaN : Number(s));
 const flag = (s: string): boolean => s !== "";
 
+/** tshark's tcp.analysis.* flag fields, and our TcpAnalysisFlag bit for each. */
+const ANALYSIS_FLAGS: Array<[string, number]> = [
+  ["retransmission", TcpAnalysisFlag.Retransmission],
+  ["fast_retransmission", TcpAnalysisFlag.FastRetransmission],
+  ["spurious_retransmission", TcpAnalysisFlag.SpuriousRetransmission],
+  ["out_of_order", TcpAnalysisFlag.OutOfOrder],
+  ["reused_ports", TcpAnalysisFlag.PortsReused],
+  ["keep_alive", TcpAnalysisFlag.KeepAlive],
+];
+
 function compareWithTshark(
   path: string,
   golden: Array<Record<string, string>>,
@@ -108,42 +118,8 @@ function compareWithTshark(
     check(frame, "tcp.seq", tcp.relSeq[i], num(row["tcp.seq"]));
     check(frame, "tcp.ack", tcp.relAck[i], num(row["tcp.ack"]));
     check(frame, "tcp.nxtseq", tcp.nxtSeq[i], num(row["tcp.nxtseq"]));
-    check(
-      frame,
-      "retransmission",
-      (f & TcpAnalysisFlag.Retransmission) !== 0,
-      flag(row["tcp.analysis.retransmission"]),
-    );
-    check(
-      frame,
-      "fast_retransmission",
-      (f & TcpAnalysisFlag.FastRetransmission) !== 0,
-      flag(row["tcp.analysis.fast_retransmission"]),
-    );
-    check(
-      frame,
-      "spurious_retransmission",
-      (f & TcpAnalysisFlag.SpuriousRetransmission) !== 0,
-      flag(row["tcp.analysis.spurious_retransmission"]),
-    );
-    check(
-      frame,
-      "out_of_order",
-      (f & TcpAnalysisFlag.OutOfOrder) !== 0,
-      flag(row["tcp.analysis.out_of_order"]),
-    );
-    check(
-      frame,
-      "reused_ports",
-      (f & TcpAnalysisFlag.PortsReused) !== 0,
-      flag(row["tcp.analysis.reused_ports"]),
-    );
-    check(
-      frame,
-      "keep_alive",
-      (f & TcpAnalysisFlag.KeepAlive) !== 0,
-      flag(row["tcp.analysis.keep_alive"]),
-    );
+    for (const [name, bit] of ANALYSIS_FLAGS)
+      check(frame, name, (f & bit) !== 0, flag(row[`tcp.analysis.${name}`]));
     check(
       frame,
       "rto_frame",
