@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { compileFilter } from '../src/lib/filter/index.ts';
 import { loadCaptureBytes } from '../src/lib/load.ts';
-import type { Capture, Packet } from '../src/lib/packets.ts';
+import { frameOf, type Capture, type Packet } from '../src/lib/packets.ts';
+import { storeOf } from '../src/lib/store/packet-store.ts';
 
 const SOURCE = process.argv[2] ?? '../shared/corpus/packets/synscan.pcapng';
 const TARGET = Number(process.argv[3] ?? 500_000);
@@ -17,10 +18,13 @@ const packets: Packet[] = [];
 for (let round = 0; packets.length < TARGET; round++) {
   for (const p of base.packets) {
     if (packets.length >= TARGET) break;
-    packets.push({ ...p, number: packets.length + 1, seconds: p.seconds + round * span });
+    packets.push({ ...frameOf(p), number: packets.length + 1, seconds: p.seconds + round * span, dissection: p.dissection });
   }
 }
-const capture: Capture = { info: base.info, packets };
+// Stored as a loaded capture is: columns plus packet handles.
+const store = storeOf({ info: base.info, packets });
+packets.length = 0;
+const capture: Capture = { info: base.info, packets: store.packets(), store };
 
 const FILTERS = [
   'tcp.port == 3389',

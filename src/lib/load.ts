@@ -1,97 +1,69 @@
-// Bytes → Capture: the capture readers plus decodeFrame. This is what the CLI, the Worker, the
-// tests and the other parts of the engine call.
+// Bytes → Capture: the capture readers feeding the packet store (decoded columns plus the
+// frames' bytes). This is what the CLI, the Worker, the tests and the rest of the engine call.
 //
-// Packets own their bytes: the readers hand out views into buffers we do not own, so frames
-// are copied — a whole in-memory file at once, streamed frames into shared arena blocks
-// rather than one ArrayBuffer per packet.
-import { createCaptureReader, readCaptureBytes } from './capture/reader.ts';
+// The store owns the bytes it points into: the readers hand out views into buffers we do not
+// own, so a whole in-memory file is copied once and read in place, and streamed frames are
+// copied into the store's blocks rather than one ArrayBuffer per packet.
+import { createCaptureReader } from './capture/reader.ts';
 import { CaptureError } from './capture/types.ts';
 import type { CaptureInfo, CapturedFrame, ReadProgress } from './capture/types.ts';
-import { decodeFrame } from './decode/index.ts';
 import type { Capture, Packet } from './packets.ts';
-
-const ARENA_BLOCK_BYTES = 1 << 20;
-
-/** Copies frames into large blocks; each packet's `data` is a view of its own bytes there. */
-class ByteArena {
-  private block = new Uint8Array(0);
-  private used = 0;
-
-  copy(source: Uint8Array): Uint8Array {
-    const length = source.length;
-    // Big frames get their own buffer so a block is never mostly wasted.
-    if (length > ARENA_BLOCK_BYTES >> 2) return source.slice();
-    if (this.used + length > this.block.length) {
-      this.block = new Uint8Array(ARENA_BLOCK_BYTES);
-      this.used = 0;
-    }
-    const start = this.used;
-    this.block.set(source, start);
-    this.used = start + length;
-    return this.block.subarray(start, start + length);
-  }
-
-  /** Gives back the space of `copy`, the last copy made (a packet that was not kept). */
-  release(copy: Uint8Array): void {
-    if (copy.buffer === this.block.buffer && copy.byteOffset + copy.length === this.used) this.used = copy.byteOffset;
-  }
-}
-
-/** FCS bytes per interface id, from the capture's interface list (empty until known). */
-function fcsLengths(info: CaptureInfo | undefined): number[] {
-  const lengths: number[] = [];
-  if (info) for (const iface of info.interfaces) lengths[iface.id] = iface.fcsLength;
-  return lengths;
-}
-
-/**
- * The frame object becomes the packet: the reader made it for us, and adding two properties is
- * cheaper than copying eleven into a new object. `data` is replaced by bytes the packet owns.
- */
-function toPacket(frame: CapturedFrame, data: Uint8Array, fcsLength: number): Packet {
-  const packet = frame as Packet;
-  packet.data = data;
-  packet.dissection = decodeFrame(packet, fcsLength);
-  return packet;
-}
-
-/**
- * A format that states interfaces late (NetMon's trailer) can reveal an FCS after frames were
- * decoded: decode those frames again, now without their FCS. `decodedWith` is what was used.
- */
-function redecodeForFcs(packets: Packet[], info: CaptureInfo | undefined, decodedWith: number[]): void {
-  const lengths = fcsLengths(info);
-  if (!lengths.some((n) => n > 0)) return;
-  for (const packet of packets) {
-    const fcs = lengths[packet.interfaceId] ?? 0;
-    if (fcs !== (decodedWith[packet.interfaceId] ?? 0)) packet.dissection = decodeFrame(packet, fcs);
-  }
-}
+import { PacketStore } from './store/packet-store.ts';
 
 /** When the bytes are not a capture at all, there is no interface list to report. */
 const UNREADABLE_INFO: CaptureInfo = { format: 'pcap', variant: 'unreadable', interfaces: [], comments: [] };
 
-/** A whole capture already in memory (a test fixture, a fetched trace). */
-export function loadCaptureBytes(bytes: Uint8Array): Capture {
-  // One copy of the whole input, read in place: the reader's frames are then already views
-  // into bytes we own. Frames it had to assemble in its own buffer go to the arena.
-  const owned = bytes.slice();
-  const read = readCaptureBytes(owned);
-  const lengths = fcsLengths(read.info);
-  const arena = new ByteArena();
-  const packets: Packet[] = new Array(read.frames.length);
-  for (let i = 0; i < read.frames.length; i++) {
-    const frame = read.frames[i];
-    const data = frame.data.buffer === owned.buffer ? frame.data : arena.copy(frame.data);
-    packets[i] = toPacket(frame, data, lengths[frame.interfaceId] ?? 0);
+/** A whole file is fed to the reader in slices, so its frame objects never all exist at once. */
+const SLICE_BYTES = 4 << 20;
+
+/** Reader frames → store rows, keeping the FCS lengths in step with the interfaces seen so far. */
+class StoreFeeder {
+  readonly store: PacketStore;
+  seen = 0;
+  private knownInterfaces = -1;
+  private readonly keep: ((packet: Packet) => boolean) | undefined;
+  private readonly adopted: number;
+
+  constructor(expectedPackets: number, keep?: (packet: Packet) => boolean, adopt?: Uint8Array) {
+    this.store = new PacketStore(expectedPackets);
+    this.keep = keep;
+    this.adopted = adopt ? this.store.adopt(adopt) : -1;
   }
-  return finishCapture(read.info, packets, read.error);
+
+  add(frames: CapturedFrame[], info: CaptureInfo | undefined): void {
+    if (info && info.interfaces.length !== this.knownInterfaces) {
+      this.store.setFcsLengths(info);
+      this.knownInterfaces = info.interfaces.length;
+    }
+    const store = this.store;
+    for (let i = 0; i < frames.length; i++) {
+      this.seen++;
+      const index = store.add(frames[i], this.adopted);
+      if (this.keep && !this.keep(store.packet(index))) store.dropLast();
+    }
+  }
+
+  finish(info: CaptureInfo | undefined, error: CaptureError | undefined): Capture {
+    this.store.finish(info);
+    const capture: Capture = { info: info ?? UNREADABLE_INFO, packets: this.store.packets(), store: this.store };
+    if (error) capture.error = error;
+    return capture;
+  }
 }
 
-function finishCapture(info: CaptureInfo | undefined, packets: Packet[], error: CaptureError | undefined): Capture {
-  const capture: Capture = { info: info ?? UNREADABLE_INFO, packets };
-  if (error) capture.error = error;
-  return capture;
+/** A whole capture already in memory (a test fixture, a fetched trace). */
+export function loadCaptureBytes(bytes: Uint8Array): Capture {
+  // One copy of the whole input, read in place: the reader's frames are then views into bytes
+  // the store keeps. Frames it had to assemble in its own buffer are copied.
+  const owned = bytes.slice();
+  const reader = createCaptureReader({ totalBytes: owned.length });
+  const feeder = new StoreFeeder(Math.ceil(owned.length / 256), undefined, owned);
+  for (let at = 0; at < owned.length && !reader.error; at += SLICE_BYTES) {
+    feeder.add(reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))), reader.info);
+  }
+  const end = reader.finish();
+  feeder.add(end.frames, end.info);
+  return feeder.finish(end.info, end.error);
 }
 
 export interface LoadOptions {
@@ -140,31 +112,13 @@ export async function loadCaptureStream(
   const { totalBytes, onProgress, signal, keep } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const arena = new ByteArena();
-  const packets: Packet[] = [];
-  // FCS lengths come from the interfaces the reader has seen so far; see redecodeForFcs.
-  let lengths: number[] = [];
-  let knownInterfaces = -1;
+  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : Math.ceil(totalBytes / 256), keep);
   let sourceError: CaptureError | undefined;
-  let seen = 0;
-  const add = (frame: CapturedFrame, fcsLength: number) => {
-    seen++;
-    const data = arena.copy(frame.data);
-    const packet = toPacket(frame, data, fcsLength);
-    if (!keep || keep(packet)) packets.push(packet);
-    else arena.release(data);
-  };
   try {
     for await (const chunk of chunksOf(chunks)) {
       signal?.throwIfAborted();
-      const frames = reader.push(chunk);
-      const info = reader.info;
-      if (info && info.interfaces.length !== knownInterfaces) {
-        lengths = fcsLengths(info);
-        knownInterfaces = info.interfaces.length;
-      }
-      for (let i = 0; i < frames.length; i++) add(frames[i], lengths[frames[i].interfaceId] ?? 0);
-      onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: seen });
+      feeder.add(reader.push(chunk), reader.info);
+      onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
       if (reader.error) break;
     }
   } catch (problem) {
@@ -174,10 +128,8 @@ export async function loadCaptureStream(
     sourceError = new CaptureError('truncated', `truncated: the input stopped after ${reader.bytesRead} bytes (${message})`, reader.bytesRead);
   }
   const end = reader.finish();
-  const endLengths = fcsLengths(end.info);
-  for (const frame of end.frames) add(frame, endLengths[frame.interfaceId] ?? 0);
-  redecodeForFcs(packets, end.info, lengths);
-  onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: seen });
+  feeder.add(end.frames, end.info);
+  onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
   const readerStoppedFirst = sourceError === undefined || end.error?.kind !== 'truncated';
-  return finishCapture(end.info, packets, readerStoppedFirst ? end.error ?? sourceError : sourceError);
+  return feeder.finish(end.info, readerStoppedFirst ? end.error ?? sourceError : sourceError);
 }

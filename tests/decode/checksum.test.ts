@@ -9,7 +9,7 @@ import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { decodeFrame } from '../../src/lib/decode/index.ts';
 import { fold, pseudoHeaderSum } from '../../src/lib/decode/bytes.ts';
 import { formatIP } from '../../src/lib/describe/addresses.ts';
-import type { Packet } from '../../src/lib/packets.ts';
+import { frameOf, type Packet } from '../../src/lib/packets.ts';
 
 const load = (path: string) => loadCaptureBytes(new Uint8Array(readFileSync(`../shared/corpus/${path}`)));
 
@@ -58,7 +58,7 @@ describe('checksum offload shows as partial, only on what the capturing host sen
       const data = syn.data.slice();
       data[at] = field >> 8;
       data[at + 1] = field & 0xff;
-      return { ...syn, data, dissection: decodeFrame({ ...syn, data }) };
+      return { ...frameOf(syn), data, dissection: decodeFrame({ ...frameOf(syn), data }) };
     };
     const offloadField = fold(pseudoHeaderSum(ip.src, ip.dst, 6, segmentLength));
     expect(withField(offloadField).dissection.tcp?.checksumStatus).toBe('partial');
@@ -71,7 +71,7 @@ describe('checksum offload shows as partial, only on what the capturing host sen
     const withData = capture.packets.find((p) => (p.dissection.tcp?.payloadLength ?? 0) > 100)!;
     expect(withData.dissection.tcp?.checksumStatus).toBe('good');
     const cut = withData.data.subarray(0, withData.data.length - 10);
-    const d = decodeFrame({ ...withData, data: cut, capturedLength: cut.length });
+    const d = decodeFrame({ ...frameOf(withData), data: cut, capturedLength: cut.length });
     expect(d.tcp?.checksumStatus).toBe('unverified');
     // tcp.len still comes from the IP header, not from what was captured.
     expect(d.tcp?.payloadLength).toBe(withData.dissection.tcp?.payloadLength);

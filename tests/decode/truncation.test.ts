@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { decodeFrame } from '../../src/lib/decode/index.ts';
+import { frameOf } from '../../src/lib/packets.ts';
 import type { Dissection } from '../../src/lib/decode/types.ts';
 
 const FILES = [
@@ -41,7 +42,7 @@ describe('cutting packets at every length gives typed truncation, never a throw'
         const ends = headerEnds(packet.dissection);
         for (let length = 0; length <= packet.data.length; length++) {
           const data = packet.data.subarray(0, length);
-          const d = decodeFrame({ ...packet, data, capturedLength: length });
+          const d = decodeFrame({ ...frameOf(packet), data, capturedLength: length });
           cuts++;
           const cutInside = ends.find(([, end]) => length < end);
           if (cutInside) {

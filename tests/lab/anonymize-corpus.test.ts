@@ -8,7 +8,7 @@ import { decodeFrame } from '../../src/lib/decode/index.ts';
 import { anonymizeCapture } from '../../src/lib/lab/anonymize.ts';
 import { exportPcapng } from '../../src/lib/lab/export.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
-import type { Capture, Packet } from '../../src/lib/packets.ts';
+import { frameOf, type Capture, type Packet } from '../../src/lib/packets.ts';
 
 const CORPUS = '../shared/corpus';
 
@@ -63,7 +63,7 @@ describe('anonymizeCapture on frames cut at every length', () => {
       for (const packet of capture.packets.slice(0, 12)) {
         for (let length = 0; length <= packet.data.length; length++) {
           const data = packet.data.slice(0, length);
-          const frame: Packet = { ...packet, data, capturedLength: length, dissection: undefined as unknown as Packet['dissection'] };
+          const frame: Packet = { ...frameOf(packet), data, capturedLength: length, dissection: undefined as unknown as Packet['dissection'] };
           frame.dissection = decodeFrame(frame);
           cut.push(frame);
         }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportPcapng } from '../../src/lib/lab/export.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { frameOf } from '../../src/lib/packets.ts';
 import { hasTshark, scratch, tsharkFields, tsharkHexdumps } from './tshark.ts';
 
 const corpusPath = (path: string): string => `../shared/corpus/${path}`;
@@ -52,7 +53,9 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
   });
 
   it('records the direction a frame went (epb_flags) and keeps nanoseconds', () => {
-    const capture = load('packets/tcp_handshake.pcapng');
+    const loaded = load('packets/tcp_handshake.pcapng');
+    // Plain packets, so their fields can be changed (a loaded capture's are read-only handles).
+    const capture = { ...loaded, store: undefined, packets: loaded.packets.map((p) => ({ ...frameOf(p), dissection: p.dissection })) };
     capture.packets[0].direction = 'sent';
     capture.packets[1].direction = 'received';
     capture.packets[2].nanoseconds = 123_456_789;

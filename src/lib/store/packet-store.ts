@@ -1,0 +1,461 @@
+// The decoded capture as columns: one typed array per field the hot paths read (filters, TCP
+// analysis, verdicts), one entry per packet, and every frame's bytes kept once. Nothing is an
+// object per packet except the thin `StoredPacket` handle, so a 100 MB capture costs about the
+// file plus a hundred bytes a packet, not several kilobytes of layer objects.
+//
+// Everything else (layer details, options, quoted ICMP headers) is decoded again from the bytes
+// when asked for: `dissectionOf(i)` runs the same `decodeFrame` that filled the columns.
+import type { CaptureInfo, CapturedFrame, Direction } from '../capture/types.ts';
+import { decodeFrame } from '../decode/index.ts';
+import type { ChecksumStatus, Dissection } from '../decode/types.ts';
+import type { Capture, Packet } from '../packets.ts';
+
+/** Bits of `layers`: which headers a packet carries (the packet's own, never a quoted one). */
+export const Layer = {
+  Ethernet: 1 << 0,
+  Vlan: 1 << 1,
+  Sll: 1 << 2,
+  Loopback: 1 << 3,
+  Arp: 1 << 4,
+  IPv4: 1 << 5,
+  IPv6: 1 << 6,
+  Tcp: 1 << 7,
+  Udp: 1 << 8,
+  Icmp: 1 << 9,
+  /** The ICMP message quotes a datagram (an error), whose headers count as extra occurrences. */
+  IcmpQuote: 1 << 10,
+  /** IPv4 More Fragments, or an IPv6 Fragment header with M set. */
+  MoreFragments: 1 << 11,
+  /** Decoding stopped early (truncated, malformed, or a link type we do not decode). */
+  Problem: 1 << 12,
+} as const;
+
+/** Checksum states in two bits: the IP header's in bits 0–1, TCP/UDP/ICMP's in bits 2–3. */
+const CHECKSUM_CODES: Record<ChecksumStatus, number> = { good: 0, bad: 1, unverified: 2, partial: 3 };
+const CHECKSUM_NAMES: readonly ChecksumStatus[] = ['good', 'bad', 'unverified', 'partial'];
+
+const DIRECTION_CODES = { sent: 1, received: 2 } as const;
+const DIRECTION_NAMES: readonly (Direction | undefined)[] = [undefined, 'sent', 'received'];
+
+/**
+ * Bytes of frame data per block: blocks start small (a tiny capture should not cost a
+ * megabyte) and double up to this; large frames get a block of their own.
+ */
+const BLOCK_BYTES = 1 << 20;
+const FIRST_BLOCK_BYTES = 1 << 16;
+
+type Columns = ReturnType<typeof allocateColumns>;
+
+function allocateColumns(n: number) {
+  return {
+    // The frame, as the reader gave it.
+    number: new Uint32Array(n),
+    seconds: new Float64Array(n),
+    nanoseconds: new Uint32Array(n),
+    capturedLength: new Uint32Array(n),
+    originalLength: new Uint32Array(n),
+    linkType: new Uint32Array(n),
+    interfaceId: new Uint32Array(n),
+    direction: new Uint8Array(n),
+    /** Where the frame's bytes are: a block index and an offset into it. */
+    block: new Uint32Array(n),
+    byteOffset: new Uint32Array(n),
+    // What decoding found.
+    layers: new Uint16Array(n),
+    /** Offset of the IP header in the frame (addresses are read from the bytes). */
+    ipOffset: new Uint32Array(n),
+    /** IPv4 addresses as numbers (0 for IPv6 and non-IP packets). */
+    src4: new Uint32Array(n),
+    dst4: new Uint32Array(n),
+    ipId: new Uint16Array(n),
+    /** IPv4 TTL or IPv6 hop limit. */
+    ttl: new Uint8Array(n),
+    checksums: new Uint8Array(n),
+    /** The first VLAN tag's id (when Layer.Vlan). */
+    vlanId: new Uint16Array(n),
+    /** TCP or UDP ports. */
+    srcPort: new Uint16Array(n),
+    dstPort: new Uint16Array(n),
+    seq: new Uint32Array(n),
+    ack: new Uint32Array(n),
+    tcpFlags: new Uint16Array(n),
+    window: new Uint16Array(n),
+    /** The window scale option's shift on a SYN; -1 without the option. */
+    windowScaleOption: new Int8Array(n),
+    /** Offset of the TCP/UDP payload in the frame, and its length (tcp.len / UDP payload). */
+    payloadOffset: new Uint32Array(n),
+    payloadLength: new Uint32Array(n),
+    icmpType: new Uint8Array(n),
+    icmpCode: new Uint8Array(n),
+  };
+}
+
+function resizeColumns(columns: Columns, n: number, count: number): Columns {
+  const next = allocateColumns(n);
+  for (const key of Object.keys(columns) as (keyof Columns)[]) {
+    (next[key] as Uint32Array).set((columns[key] as Uint32Array).subarray(0, count));
+  }
+  return next;
+}
+
+export class PacketStore {
+  count = 0;
+  columns: Columns;
+  /** The blocks holding frame bytes. */
+  private readonly blocks: Uint8Array[] = [];
+  /** Bytes used in the last block (the one new frames are copied into). */
+  private blockUsed = 0;
+  /** False while the last block is adopted bytes, which are never written to. */
+  private lastBlockOurs = false;
+  private readonly comments = new Map<number, string[]>();
+  /** FCS bytes per interface id, as the frames were decoded with. */
+  private fcsLengths: number[] = [];
+  /** One decoded packet: consecutive questions about the same packet decode it once. */
+  private cachedIndex = -1;
+  private cachedDissection: Dissection | undefined;
+  private cachedData: Uint8Array | undefined;
+
+  constructor(expectedPackets = 1024) {
+    this.columns = allocateColumns(Math.max(16, expectedPackets));
+  }
+
+  /**
+   * Keeps bytes the store may point into without copying them (a whole file read into memory
+   * by `loadCaptureBytes`): frames that are views of `bytes` are then stored in place.
+   */
+  adopt(bytes: Uint8Array): number {
+    this.blocks.push(bytes);
+    // New copies must not go into a block that is not ours to write.
+    this.blockUsed = bytes.length;
+    this.lastBlockOurs = false;
+    return this.blocks.length - 1;
+  }
+
+  setFcsLengths(info: CaptureInfo | undefined): void {
+    this.fcsLengths = fcsLengthsOf(info);
+  }
+
+  /**
+   * Adds a frame: stores its bytes (in place when they lie in `adoptedBlock`, else copied),
+   * decodes it into the columns, and returns its index. The dissection stays cached, so asking
+   * about the packet just added costs nothing.
+   */
+  add(frame: CapturedFrame, adoptedBlock = -1): number {
+    const i = this.count;
+    if (i === this.columns.number.length) this.columns = resizeColumns(this.columns, Math.ceil(i * 1.5), i);
+    const c = this.columns;
+    const data = frame.data;
+    let stored: Uint8Array;
+    if (adoptedBlock >= 0 && data.buffer === this.blocks[adoptedBlock].buffer) {
+      c.block[i] = adoptedBlock;
+      c.byteOffset[i] = data.byteOffset - this.blocks[adoptedBlock].byteOffset;
+      stored = data;
+    } else {
+      stored = this.copy(data, i);
+    }
+    c.number[i] = frame.number;
+    c.seconds[i] = frame.seconds;
+    c.nanoseconds[i] = frame.nanoseconds;
+    c.capturedLength[i] = stored.length;
+    c.originalLength[i] = frame.originalLength;
+    c.linkType[i] = frame.linkType;
+    c.interfaceId[i] = frame.interfaceId;
+    c.direction[i] = frame.direction ? DIRECTION_CODES[frame.direction] : 0;
+    if (frame.comments && frame.comments.length > 0) this.comments.set(i, frame.comments);
+    else this.comments.delete(i);
+    this.count = i + 1;
+    const d = decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
+    this.record(i, d);
+    this.cachedIndex = i;
+    this.cachedDissection = d;
+    this.cachedData = stored;
+    return i;
+  }
+
+  /** Forgets the packet just added (a large capture keeps only some packets). */
+  dropLast(): void {
+    const i = this.count - 1;
+    if (i < 0) return;
+    const c = this.columns;
+    const last = this.blocks.length - 1;
+    if (this.lastBlockOurs && c.block[i] === last && c.byteOffset[i] + c.capturedLength[i] === this.blockUsed) this.blockUsed = c.byteOffset[i];
+    this.comments.delete(i);
+    this.count = i;
+    if (this.cachedIndex === i) this.cachedIndex = -1;
+  }
+
+  /**
+   * Called once at the end: the final interface list may state an FCS that frames read before
+   * it were decoded without (NetMon's trailer), and spare capacity is given back.
+   */
+  finish(info: CaptureInfo | undefined): void {
+    const lengths = fcsLengthsOf(info);
+    const before = this.fcsLengths;
+    this.fcsLengths = lengths;
+    if (lengths.some((n, id) => n !== (before[id] ?? 0))) {
+      this.cachedIndex = -1;
+      for (let i = 0; i < this.count; i++) {
+        const id = this.columns.interfaceId[i];
+        if ((lengths[id] ?? 0) !== (before[id] ?? 0)) this.record(i, this.dissectionOf(i));
+        this.cachedIndex = -1;
+      }
+    }
+    if (this.columns.number.length > this.count + 16) this.columns = resizeColumns(this.columns, this.count, this.count);
+  }
+
+  /** The frame's bytes (a view; do not modify). */
+  bytesOf(i: number): Uint8Array {
+    if (i === this.cachedIndex && this.cachedData) return this.cachedData;
+    const c = this.columns;
+    const block = this.blocks[c.block[i]];
+    return block.subarray(c.byteOffset[i], c.byteOffset[i] + c.capturedLength[i]);
+  }
+
+  /** All layers of packet i, decoded from its bytes (the last one asked for is kept). */
+  dissectionOf(i: number): Dissection {
+    if (i === this.cachedIndex && this.cachedDissection) return this.cachedDissection;
+    const data = this.bytesOf(i);
+    const d = decodeFrame(this.frameAt(i, data), this.fcsLengths[this.columns.interfaceId[i]] ?? 0);
+    this.cachedIndex = i;
+    this.cachedDissection = d;
+    this.cachedData = data;
+    return d;
+  }
+
+  commentsOf(i: number): string[] | undefined {
+    return this.comments.get(i);
+  }
+
+  directionOf(i: number): Direction | undefined {
+    return DIRECTION_NAMES[this.columns.direction[i]];
+  }
+
+  ipChecksum(i: number): ChecksumStatus {
+    return CHECKSUM_NAMES[this.columns.checksums[i] & 3];
+  }
+
+  /** The TCP, UDP or ICMP checksum's state. */
+  transportChecksum(i: number): ChecksumStatus {
+    return CHECKSUM_NAMES[(this.columns.checksums[i] >> 2) & 3];
+  }
+
+  /** The packet's source and destination address bytes (views), when it has an IP header. */
+  addressBytes(i: number): { src: Uint8Array; dst: Uint8Array } | undefined {
+    const layers = this.columns.layers[i];
+    if (!(layers & (Layer.IPv4 | Layer.IPv6))) return undefined;
+    const bytes = this.bytesOf(i);
+    const at = this.columns.ipOffset[i];
+    if (layers & Layer.IPv4) return { src: bytes.subarray(at + 12, at + 16), dst: bytes.subarray(at + 16, at + 20) };
+    return { src: bytes.subarray(at + 8, at + 24), dst: bytes.subarray(at + 24, at + 40) };
+  }
+
+  /** Seconds since 1970 as a double (for display and spans, not for exact differences). */
+  epochOf(i: number): number {
+    return this.columns.seconds[i] + this.columns.nanoseconds[i] / 1e9;
+  }
+
+  /** A handle on row i. */
+  packet(i: number): Packet {
+    return new StoredPacket(this, i);
+  }
+
+  /** The thin packet handles the rest of the engine iterates over. */
+  packets(): Packet[] {
+    const out: Packet[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = new StoredPacket(this, i);
+    return out;
+  }
+
+  /** Approximate bytes held: the columns and the frame blocks. */
+  get byteSize(): number {
+    let total = 0;
+    for (const column of Object.values(this.columns)) total += column.byteLength;
+    for (const block of this.blocks) total += block.byteLength;
+    return total;
+  }
+
+  private frameAt(i: number, data: Uint8Array): CapturedFrame {
+    const c = this.columns;
+    return {
+      number: c.number[i],
+      seconds: c.seconds[i],
+      nanoseconds: c.nanoseconds[i],
+      capturedLength: c.capturedLength[i],
+      originalLength: c.originalLength[i],
+      linkType: c.linkType[i],
+      interfaceId: c.interfaceId[i],
+      data,
+    };
+  }
+
+  private copy(data: Uint8Array, i: number): Uint8Array {
+    const length = data.length;
+    let blockIndex = this.blocks.length - 1;
+    if (length > BLOCK_BYTES >> 2) {
+      // A big frame gets a block of its own.
+      this.blocks.push(data.slice());
+      this.blockUsed = length;
+      this.lastBlockOurs = false;
+      blockIndex = this.blocks.length - 1;
+      this.columns.block[i] = blockIndex;
+      this.columns.byteOffset[i] = 0;
+      return this.blocks[blockIndex];
+    }
+    if (blockIndex < 0 || !this.lastBlockOurs || this.blockUsed + length > this.blocks[blockIndex].length) {
+      const previous = this.lastBlockOurs ? this.blocks[blockIndex].length : FIRST_BLOCK_BYTES >> 1;
+      this.blocks.push(new Uint8Array(Math.min(BLOCK_BYTES, Math.max(previous * 2, length))));
+      this.blockUsed = 0;
+      this.lastBlockOurs = true;
+      blockIndex = this.blocks.length - 1;
+    }
+    const block = this.blocks[blockIndex];
+    const start = this.blockUsed;
+    block.set(data, start);
+    this.blockUsed = start + length;
+    this.columns.block[i] = blockIndex;
+    this.columns.byteOffset[i] = start;
+    return block.subarray(start, start + length);
+  }
+
+  /** Writes what the hot paths need from one dissection into row i. */
+  private record(i: number, d: Dissection): void {
+    const c = this.columns;
+    let layers = 0;
+    if (d.eth) layers |= Layer.Ethernet;
+    if (d.vlan && d.vlan.length > 0) {
+      layers |= Layer.Vlan;
+      c.vlanId[i] = d.vlan[0].id;
+    }
+    if (d.sll) layers |= Layer.Sll;
+    if (d.loopback) layers |= Layer.Loopback;
+    if (d.arp) layers |= Layer.Arp;
+    if (d.problem !== undefined) layers |= Layer.Problem;
+    let checksums = 0;
+    const ip = d.ip;
+    if (ip) {
+      c.ipOffset[i] = ip.offset;
+      if (ip.version === 4) {
+        layers |= Layer.IPv4;
+        c.src4[i] = ((ip.src[0] << 24) | (ip.src[1] << 16) | (ip.src[2] << 8) | ip.src[3]) >>> 0;
+        c.dst4[i] = ((ip.dst[0] << 24) | (ip.dst[1] << 16) | (ip.dst[2] << 8) | ip.dst[3]) >>> 0;
+        c.ipId[i] = ip.id;
+        c.ttl[i] = ip.ttl;
+        checksums = CHECKSUM_CODES[ip.checksumStatus];
+      } else {
+        layers |= Layer.IPv6;
+        c.src4[i] = 0;
+        c.dst4[i] = 0;
+        c.ipId[i] = 0;
+        c.ttl[i] = ip.hopLimit;
+        checksums = CHECKSUM_CODES.unverified;
+      }
+      if (ip.moreFragments) layers |= Layer.MoreFragments;
+    }
+    const tcp = d.tcp;
+    const udp = d.udp;
+    const icmp = d.icmp;
+    if (tcp) {
+      layers |= Layer.Tcp;
+      c.srcPort[i] = tcp.srcPort;
+      c.dstPort[i] = tcp.dstPort;
+      c.seq[i] = tcp.seq;
+      c.ack[i] = tcp.ack;
+      c.tcpFlags[i] = tcp.flags;
+      c.window[i] = tcp.window;
+      c.windowScaleOption[i] = tcp.options.windowScale ?? -1;
+      c.payloadOffset[i] = tcp.payloadOffset;
+      c.payloadLength[i] = tcp.payloadLength;
+      checksums |= CHECKSUM_CODES[tcp.checksumStatus] << 2;
+    } else if (udp) {
+      layers |= Layer.Udp;
+      c.srcPort[i] = udp.srcPort;
+      c.dstPort[i] = udp.dstPort;
+      c.payloadOffset[i] = udp.payloadOffset;
+      c.payloadLength[i] = udp.payloadEnd - udp.payloadOffset;
+      checksums |= CHECKSUM_CODES[udp.checksumStatus] << 2;
+    } else if (icmp) {
+      layers |= Layer.Icmp;
+      if (icmp.quoted) layers |= Layer.IcmpQuote;
+      c.icmpType[i] = icmp.type;
+      c.icmpCode[i] = icmp.code;
+      checksums |= CHECKSUM_CODES[icmp.checksumStatus] << 2;
+    } else {
+      checksums |= CHECKSUM_CODES.unverified << 2;
+    }
+    c.layers[i] = layers;
+    c.checksums[i] = checksums;
+  }
+}
+
+function fcsLengthsOf(info: CaptureInfo | undefined): number[] {
+  const lengths: number[] = [];
+  if (info) for (const iface of info.interfaces) lengths[iface.id] = iface.fcsLength;
+  return lengths;
+}
+
+/**
+ * A packet as the rest of the engine sees it: a handle on one row of the store. Its layers are
+ * decoded when asked for, so keep `packet.dissection` in a local while you use it.
+ */
+class StoredPacket implements Packet {
+  readonly #store: PacketStore;
+  readonly #index: number;
+
+  constructor(store: PacketStore, index: number) {
+    this.#store = store;
+    this.#index = index;
+  }
+
+  get number(): number {
+    return this.#store.columns.number[this.#index];
+  }
+  get seconds(): number {
+    return this.#store.columns.seconds[this.#index];
+  }
+  get nanoseconds(): number {
+    return this.#store.columns.nanoseconds[this.#index];
+  }
+  get capturedLength(): number {
+    return this.#store.columns.capturedLength[this.#index];
+  }
+  get originalLength(): number {
+    return this.#store.columns.originalLength[this.#index];
+  }
+  get linkType(): number {
+    return this.#store.columns.linkType[this.#index];
+  }
+  get interfaceId(): number {
+    return this.#store.columns.interfaceId[this.#index];
+  }
+  get direction(): Direction | undefined {
+    return this.#store.directionOf(this.#index);
+  }
+  get comments(): string[] | undefined {
+    return this.#store.commentsOf(this.#index);
+  }
+  get data(): Uint8Array {
+    return this.#store.bytesOf(this.#index);
+  }
+  get dissection(): Dissection {
+    return this.#store.dissectionOf(this.#index);
+  }
+}
+
+const builtStores = new WeakMap<Capture, PacketStore>();
+
+/**
+ * The store behind a capture. Captures from the loaders carry one; a capture assembled from
+ * packet objects (tests, the anonymizer's output) gets one built from its packets, once.
+ */
+export function storeOf(capture: Capture): PacketStore {
+  if (capture.store) return capture.store;
+  let store = builtStores.get(capture);
+  if (!store) {
+    store = new PacketStore(capture.packets.length);
+    store.setFcsLengths(capture.info);
+    for (const packet of capture.packets) store.add(packet);
+    store.finish(capture.info);
+    builtStores.set(capture, store);
+  }
+  return store;
+}
