@@ -7,8 +7,8 @@
 // Why tshark's rules rather than something cleaner: our users filter with Wireshark's names and
 // compare our packet list with Wireshark's; a field that means something slightly different
 // under the same name would teach them the wrong thing.
-import type { Capture, Packet } from '../packets.ts';
-import type { IPLayer, TcpLayer } from '../decode/types.ts';
+import type { Capture } from '../packets.ts';
+import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 
 /** Bits of `analysisFlags`. The first group mirrors tshark's tcp.analysis.* labels. */
 export const TcpAnalysisFlag = {
@@ -190,16 +190,19 @@ export class EndpointTable {
   private readonly other = new Map<string, number>();
   private count = 0;
 
-  id(address: Uint8Array, port: number): number {
-    if (address.length === 4) {
-      const key = (((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0) * 65536 + port;
-      let id = this.v4.get(key);
-      if (id === undefined) {
-        id = this.count++;
-        this.v4.set(key, id);
-      }
-      return id;
+  /** An IPv4 address given as a number. */
+  idV4(address: number, port: number): number {
+    const key = address * 65536 + port;
+    let id = this.v4.get(key);
+    if (id === undefined) {
+      id = this.count++;
+      this.v4.set(key, id);
     }
+    return id;
+  }
+
+  id(address: Uint8Array, port: number): number {
+    if (address.length === 4) return this.idV4(((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0, port);
     let key = `${port}/`;
     for (let i = 0; i < address.length; i++) key += String.fromCharCode(address[i]);
     let id = this.other.get(key);
@@ -214,23 +217,18 @@ export class EndpointTable {
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
-/** Nanoseconds since `origin`, exact while a capture spans less than ~104 days. */
-export function packetTimeNs(p: Packet, originSeconds: number): number {
-  return (p.seconds - originSeconds) * 1e9 + p.nanoseconds;
-}
-
-/** The TCP header a packet carries directly, or the one quoted in an ICMP error. */
-function tcpOf(p: Packet): { ip: IPLayer; tcp: Partial<TcpLayer> & { srcPort: number; dstPort: number }; quoted: boolean } | undefined {
-  const d = p.dissection;
-  if (d.tcp && d.ip) return { ip: d.ip, tcp: d.tcp, quoted: false };
-  const q = d.icmp?.quoted;
-  if (q?.tcp && q.ip) return { ip: q.ip, tcp: q.tcp, quoted: true };
-  return undefined;
+/** Endpoint ids of a packet's own TCP header (the columns hold IPv4 addresses as numbers). */
+function endpointsOf(store: PacketStore, i: number, endpoints: EndpointTable): [number, number] {
+  const c = store.columns;
+  if (c.layers[i] & Layer.IPv4) return [endpoints.idV4(c.src4[i], c.srcPort[i]), endpoints.idV4(c.dst4[i], c.dstPort[i])];
+  const { src, dst } = store.addressBytes(i)!;
+  return [endpoints.id(src, c.srcPort[i]), endpoints.id(dst, c.dstPort[i])];
 }
 
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
-  const packets = capture.packets;
-  const n = packets.length;
+  const store = storeOf(capture);
+  const c = store.columns;
+  const n = store.count;
   const result: TcpStreams = {
     stream: new Int32Array(n).fill(-1),
     relSeq: new Float64Array(n).fill(NaN),
@@ -257,7 +255,7 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       b: newFlow(),
       lastSynTime: NaN,
       initialRttNs: NaN,
-      originSeconds: packets[index].seconds,
+      originSeconds: c.seconds[index],
     };
     result.streams.push({ index: conv.index, firstPacket: index, lastPacket: index, packetCount: 0 });
     byPair.set(pairKey, conv);
@@ -265,17 +263,26 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
   };
 
   for (let i = 0; i < n; i++) {
-    const p = packets[i];
-    const found = tcpOf(p);
-    if (!found) continue;
-    const { ip, tcp, quoted } = found;
-    const srcKey = endpoints.id(ip.src, tcp.srcPort);
-    const dstKey = endpoints.id(ip.dst, tcp.dstPort);
+    const layers = c.layers[i];
+    const direct = (layers & Layer.Tcp) !== 0 && (layers & (Layer.IPv4 | Layer.IPv6)) !== 0;
+    if (!direct && !(layers & Layer.IcmpQuote)) continue;
+    let srcKey: number;
+    let dstKey: number;
+    if (direct) {
+      [srcKey, dstKey] = endpointsOf(store, i, endpoints);
+    } else {
+      // An ICMP error quoting a TCP header: rare, so read from the full decode.
+      const q = store.dissectionOf(i).icmp?.quoted;
+      if (!q?.tcp) continue;
+      srcKey = endpoints.id(q.ip.src, q.tcp.srcPort);
+      dstKey = endpoints.id(q.ip.dst, q.tcp.dstPort);
+    }
     const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
     result.srcEndpoint[i] = srcKey;
     result.dstEndpoint[i] = dstKey;
 
-    if (quoted) {
+    if (!direct) {
+      const tcp = store.dissectionOf(i).icmp!.quoted!.tcp!;
       // tshark reads the quoted header's seq/ack raw and skips all analysis; it only finds the
       // conversation when the quote reaches past the flags and window (16 bytes).
       result.analysisFlags[i] = TcpAnalysisFlag.QuotedInIcmp;
@@ -291,10 +298,9 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       continue;
     }
 
-    const seg = tcp as TcpLayer;
-    const flags = seg.flags;
-    const seq = seg.seq;
-    const ack = seg.ack;
+    const flags = c.tcpFlags[i];
+    const seq = c.seq[i];
+    const ack = c.ack[i];
     let conv = byPair.get(pairKey) ?? startConversation(pairKey, srcKey, i);
     let fwd = conv.aKey === srcKey ? conv.a : conv.b;
     let analysis = 0;
@@ -314,18 +320,19 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     result.stream[i] = conv.index;
     noteInStream(result, conv.index, i);
 
-    const now = packetTimeNs(p, conv.originSeconds);
+    const now = (c.seconds[i] - conv.originSeconds) * 1e9 + c.nanoseconds[i];
     // tcp.len as tshark computes it: bounded by the IP length and by the frame's length on the
     // wire (a frame sliced by a short snap length still counts; one cut on the wire does not).
-    const seglen = Math.max(0, Math.min(seg.payloadLength, p.originalLength - seg.payloadOffset));
+    const seglen = Math.max(0, Math.min(c.payloadLength[i], c.originalLength[i] - c.payloadOffset[i]));
     // A fragment's TCP length is unknown until reassembly; tshark then skips the analysis.
-    const haveSeglen = !(ip.version === 4 && ip.moreFragments);
+    const isV4 = (layers & Layer.IPv4) !== 0;
+    const haveSeglen = !(isV4 && layers & Layer.MoreFragments);
 
     // Window scaling (RFC 7323): each side announces its shift on its SYN, and scaling is used
     // only if both did. A SYN without the option settles it for both directions.
     if (flags & SYN) {
-      const shift = seg.options?.windowScale;
-      if (shift !== undefined) fwd.winScale = Math.min(shift, 14);
+      const shift = c.windowScaleOption[i];
+      if (shift >= 0) fwd.winScale = Math.min(shift, 14);
       if (fwd.winScale === -1) {
         fwd.winScale = -2;
         rev.winScale = -2;
@@ -335,7 +342,7 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     }
 
     if (haveSeglen) {
-      analysis |= analyzeSegment(result, i, p.number, now, conv, fwd, rev, seq, ack, flags, seglen, seg.window, ip);
+      analysis |= analyzeSegment(result, i, c.number[i], now, conv, fwd, rev, seq, ack, flags, seglen, c.window[i], isV4 ? c.ipId[i] : -1);
       result.analysisFlags[i] = analysis;
       result.relSeq[i] = u32(seq - fwd.baseSeq);
       result.relAck[i] = flags & ACK ? u32(ack - rev.baseSeq) : ack;
@@ -375,7 +382,8 @@ function analyzeSegment(
   flags: number,
   seglen: number,
   window: number,
-  ip: IPLayer,
+  /** The IPv4 ID; -1 for IPv6, which has none. */
+  ipId: number,
 ): number {
   let analysis = 0;
 
@@ -394,10 +402,10 @@ function analyzeSegment(
   // Our own duplicate check, before tshark's state moves on. A copy is only a copy if the other
   // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
-  if (ip.version === 4) {
+  if (ipId >= 0) {
     const copyOf = fwd.recent.find(
       (r) =>
-        r.ipId === ip.id &&
+        r.ipId === ipId &&
         now - r.time <= DUPLICATE_WINDOW_NS &&
         r.time >= rev.lastSeenTime &&
         r.seq === seq &&
@@ -408,7 +416,7 @@ function analyzeSegment(
     if (copyOf) {
       analysis |= TcpAnalysisFlag.Duplicate;
     } else {
-      const entry: RecentSegment = { ipId: ip.id, time: now, seq, ack, flags, length: seglen };
+      const entry: RecentSegment = { ipId, time: now, seq, ack, flags, length: seglen };
       if (fwd.recent.length < RECENT_SEGMENTS) fwd.recent.push(entry);
       else fwd.recent[fwd.recentNext] = entry;
       fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;

@@ -81,7 +81,7 @@ function allocateColumns(n: number) {
     tcpFlags: new Uint16Array(n),
     window: new Uint16Array(n),
     /** The window scale option's shift on a SYN; -1 without the option. */
-    windowScaleOption: new Int8Array(n),
+    windowScaleOption: new Int16Array(n),
     /** Offset of the TCP/UDP payload in the frame, and its length (tcp.len / UDP payload). */
     payloadOffset: new Uint32Array(n),
     payloadLength: new Uint32Array(n),
@@ -114,6 +114,11 @@ export class PacketStore {
   private cachedIndex = -1;
   private cachedDissection: Dissection | undefined;
   private cachedData: Uint8Array | undefined;
+  /**
+   * For a store built from packet objects (`storeOf` on a hand-made capture): their own
+   * dissections, which may say more than their bytes (tests build layers without bytes).
+   */
+  private given: Dissection[] | undefined;
 
   constructor(expectedPackets = 1024) {
     this.columns = allocateColumns(Math.max(16, expectedPackets));
@@ -140,7 +145,7 @@ export class PacketStore {
    * decodes it into the columns, and returns its index. The dissection stays cached, so asking
    * about the packet just added costs nothing.
    */
-  add(frame: CapturedFrame, adoptedBlock = -1): number {
+  add(frame: CapturedFrame, adoptedBlock = -1, dissection?: Dissection): number {
     const i = this.count;
     if (i === this.columns.number.length) this.columns = resizeColumns(this.columns, Math.ceil(i * 1.5), i);
     const c = this.columns;
@@ -164,7 +169,8 @@ export class PacketStore {
     if (frame.comments && frame.comments.length > 0) this.comments.set(i, frame.comments);
     else this.comments.delete(i);
     this.count = i + 1;
-    const d = decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
+    const d = dissection ?? decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
+    if (dissection) (this.given ??= [])[i] = dissection;
     this.record(i, d);
     this.cachedIndex = i;
     this.cachedDissection = d;
@@ -192,7 +198,7 @@ export class PacketStore {
     const lengths = fcsLengthsOf(info);
     const before = this.fcsLengths;
     this.fcsLengths = lengths;
-    if (lengths.some((n, id) => n !== (before[id] ?? 0))) {
+    if (!this.given && lengths.some((n, id) => n !== (before[id] ?? 0))) {
       this.cachedIndex = -1;
       for (let i = 0; i < this.count; i++) {
         const id = this.columns.interfaceId[i];
@@ -213,6 +219,7 @@ export class PacketStore {
 
   /** All layers of packet i, decoded from its bytes (the last one asked for is kept). */
   dissectionOf(i: number): Dissection {
+    if (this.given) return this.given[i];
     if (i === this.cachedIndex && this.cachedDissection) return this.cachedDissection;
     const data = this.bytesOf(i);
     const d = decodeFrame(this.frameAt(i, data), this.fcsLengths[this.columns.interfaceId[i]] ?? 0);
@@ -243,6 +250,7 @@ export class PacketStore {
   addressBytes(i: number): { src: Uint8Array; dst: Uint8Array } | undefined {
     const layers = this.columns.layers[i];
     if (!(layers & (Layer.IPv4 | Layer.IPv6))) return undefined;
+    if (this.given) return this.given[i].ip;
     const bytes = this.bytesOf(i);
     const at = this.columns.ipOffset[i];
     if (layers & Layer.IPv4) return { src: bytes.subarray(at + 12, at + 16), dst: bytes.subarray(at + 16, at + 20) };
@@ -453,7 +461,7 @@ export function storeOf(capture: Capture): PacketStore {
   if (!store) {
     store = new PacketStore(capture.packets.length);
     store.setFcsLengths(capture.info);
-    for (const packet of capture.packets) store.add(packet);
+    for (const packet of capture.packets) store.add(packet, -1, packet.dissection);
     store.finish(capture.info);
     builtStores.set(capture, store);
   }
