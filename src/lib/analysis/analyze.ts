@@ -1,5 +1,6 @@
 // One capture → every attempt's verdict, plus capture-wide findings.
 import type { Capture } from '../packets.ts';
+import { storeOf } from '../store/packet-store.ts';
 import { findAttempts } from './attempts.ts';
 import { classify } from './classify.ts';
 import { damagedCaptureText } from './evidence.ts';
@@ -9,20 +10,17 @@ import type { CaptureAnalysis } from './types.ts';
 
 /** Seconds since 1970 of the capture's first and last packets. */
 export function captureSpan(capture: Capture): { start: number; end: number } {
-  const ps = capture.packets;
-  if (ps.length === 0) return { start: 0, end: 0 };
-  const first = ps[0];
-  let end = first.seconds + first.nanoseconds / 1e9;
+  const store = storeOf(capture);
+  if (store.count === 0) return { start: 0, end: 0 };
+  const start = store.epochOf(0);
+  let end = start;
   // Captures are not always in time order (merged files): the end is the latest packet …
-  for (const p of ps) {
-    const t = p.seconds + p.nanoseconds / 1e9;
-    if (t > end) end = t;
-  }
+  for (let i = 1; i < store.count; i++) end = Math.max(end, store.epochOf(i));
   // A capture that went on in silence after its last packet says until when (pcapng
   // isb_endtime): that silence is part of the evidence for an unanswered SYN.
   const stopped = capture.info.endTime;
   if (stopped) end = Math.max(end, stopped.seconds + stopped.nanoseconds / 1e9);
-  return { start: first.seconds + first.nanoseconds / 1e9, end };
+  return { start, end };
 }
 
 export function analyzeCapture(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): CaptureAnalysis {

@@ -10,9 +10,9 @@
 // - VLANs: the key is the 4-tuple and ISN, so one SYN seen on two VLANs (router on a stick) is
 //   one attempt, and two clients with the same addresses on different VLANs would still differ
 //   by ISN. The VLAN ids are recorded.
-import type { Capture, Packet } from '../packets.ts';
-import type { IPLayer } from '../decode/types.ts';
+import type { Capture } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
+import { Layer, storeOf } from '../store/packet-store.ts';
 import { analyzeTcpStreams, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
 import type { Attempt, AttemptPacket, Sender } from './types.ts';
 
@@ -65,24 +65,30 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
   /** client>server → newest attempt on that 4-tuple */
   const latestByTuple = new Map<number, Builder>();
 
-  const open = (p: Packet, index: number, tuple: number, isn: number, ip: IPLayer, clientPort: number, serverPort: number, synMissing: boolean): Builder => {
+  const store = storeOf(capture);
+  const c = store.columns;
+
+  const open = (index: number, tuple: number, isn: number, clientPort: number, serverPort: number, synMissing: boolean): Builder => {
+    const ip = store.addressBytes(index)!;
     const client = formatIP(synMissing ? ip.dst : ip.src);
     const server = formatIP(synMissing ? ip.src : ip.dst);
+    const seconds = c.seconds[index];
+    const nanoseconds = c.nanoseconds[index];
     const attempt: Attempt = {
       id: `${client}:${clientPort}>${server}:${serverPort}#${isn}`,
       client,
       clientPort,
       server,
       serverPort,
-      ipVersion: ip.version,
+      ipVersion: c.layers[index] & Layer.IPv4 ? 4 : 6,
       isn,
       stream: tcp.stream[index],
       synMissing,
-      startTime: p.seconds + p.nanoseconds / 1e9,
+      startTime: seconds + nanoseconds / 1e9,
       packets: [],
       vlans: [],
     };
-    const b: Builder = { attempt, startSeconds: p.seconds, startNanoseconds: p.nanoseconds, sawSynAck: false, sawClientAck: false };
+    const b: Builder = { attempt, startSeconds: seconds, startNanoseconds: nanoseconds, sawSynAck: false, sawClientAck: false };
     attempts.push(b);
     byKey.set(tuple, isn, b);
     byAnswer.set(tuple, u32(isn + 1), b);
@@ -91,21 +97,21 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
   };
 
   /** One AttemptPacket per packet, always the same shape. */
-  const add = (b: Builder, p: Packet, index: number, from: Sender, role: AttemptPacket['role'], ip: IPLayer, flags: number, seq: number, ack: number, length: number): AttemptPacket => {
-    const tags = p.dissection.vlan;
-    const vlan = tags && tags.length > 0 ? tags[0].id : undefined;
+  const add = (b: Builder, index: number, from: Sender, role: AttemptPacket['role'], flags: number, seq: number, ack: number, length: number): AttemptPacket => {
+    const layers = c.layers[index];
+    const vlan = layers & Layer.Vlan ? c.vlanId[index] : undefined;
     if (vlan !== undefined && !b.attempt.vlans.includes(vlan)) b.attempt.vlans.push(vlan);
     const packet: AttemptPacket = {
       index,
-      frame: p.number,
-      t: p.seconds - b.startSeconds + (p.nanoseconds - b.startNanoseconds) / 1e9,
+      frame: c.number[index],
+      t: c.seconds[index] - b.startSeconds + (c.nanoseconds[index] - b.startNanoseconds) / 1e9,
       from,
       flags,
       role,
       seq,
       ack,
-      ipId: ip.version === 4 ? ip.id : undefined,
-      ttl: ip.version === 4 ? ip.ttl : ip.hopLimit,
+      ipId: layers & Layer.IPv4 ? c.ipId[index] : undefined,
+      ttl: c.ttl[index],
       vlan,
       length,
       icmpType: undefined,
@@ -117,19 +123,18 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     return packet;
   };
 
-  const packets = capture.packets;
-  for (let i = 0; i < packets.length; i++) {
-    const p = packets[i];
-    const d = p.dissection;
-
-    if (d.icmp?.quoted?.tcp && d.ip && isDestinationUnreachable(d.icmp.version, d.icmp.type)) {
+  for (let i = 0; i < store.count; i++) {
+    const layers = c.layers[i];
+    if (layers & Layer.IcmpQuote) {
+      const d = store.dissectionOf(i);
+      if (!d.icmp?.quoted?.tcp || !d.ip || !isDestinationUnreachable(d.icmp.version, d.icmp.type)) continue;
       const q = d.icmp.quoted;
       const qtcp = q.tcp!;
       const tuple = pairId(tcp.srcEndpoint[i], tcp.dstEndpoint[i]);
       const b = (qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : undefined) ?? latestByTuple.get(tuple);
       if (!b) continue;
       const sender = formatIP(d.ip.src);
-      const packet = add(b, p, i, sender === b.attempt.server ? 'server' : 'router', 'icmp', d.ip, 0, qtcp.seq ?? NaN, NaN, 0);
+      const packet = add(b, i, sender === b.attempt.server ? 'server' : 'router', 'icmp', 0, qtcp.seq ?? NaN, NaN, 0);
       packet.icmpType = d.icmp.type;
       packet.icmpCode = d.icmp.code;
       packet.icmpVersion = d.icmp.version;
@@ -137,18 +142,16 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       continue;
     }
 
-    const seg = d.tcp;
-    const ip = d.ip;
-    if (!seg || !ip) continue;
-    const flags = seg.flags;
+    if (!(layers & Layer.Tcp) || !(layers & (Layer.IPv4 | Layer.IPv6))) continue;
+    const flags = c.tcpFlags[i];
     const src = tcp.srcEndpoint[i];
     const dst = tcp.dstEndpoint[i];
     const outbound = pairId(src, dst); // src as the client
     const inbound = pairId(dst, src); // src as the server
     const duplicate = (tcp.analysisFlags[i] & TcpAnalysisFlag.Duplicate) !== 0;
-    const seq = seg.seq;
-    const ack = seg.ack;
-    const length = seg.payloadLength;
+    const seq = c.seq[i];
+    const ack = c.ack[i];
+    const length = c.payloadLength[i];
 
     if ((flags & (SYN | ACK | RST)) === SYN) {
       let b = byKey.get(outbound, seq);
@@ -156,10 +159,10 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
         const hasSyn = b.attempt.packets.some((x) => x.role === 'syn');
         // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
         if (!hasSyn) b.attempt.synMissing = false;
-        add(b, p, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission', ip, flags, seq, ack, length);
+        add(b, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission', flags, seq, ack, length);
       } else {
-        b = open(p, i, outbound, seq, ip, seg.srcPort, seg.dstPort, false);
-        add(b, p, i, 'client', 'syn', ip, flags, seq, ack, length);
+        b = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false);
+        add(b, i, 'client', 'syn', flags, seq, ack, length);
       }
       if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), b);
       latestByTuple.set(outbound, b);
@@ -168,9 +171,9 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
 
     if ((flags & (SYN | ACK)) === (SYN | ACK)) {
       let b = byAnswer.get(inbound, ack);
-      if (!b) b = open(p, i, inbound, u32(ack - 1), ip, seg.dstPort, seg.srcPort, true);
+      if (!b) b = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
       const again = b.sawSynAck && b.attempt.serverIsn === seq;
-      add(b, p, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', ip, flags, seq, ack, length);
+      add(b, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', flags, seq, ack, length);
       b.sawSynAck = true;
       if (b.attempt.serverIsn === undefined) b.attempt.serverIsn = seq;
       continue;
@@ -182,9 +185,9 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
       const answered = flags & ACK ? byAnswer.get(inbound, ack) : undefined;
-      if (answered) add(answered, p, i, 'server', duplicate ? 'duplicate' : 'rst', ip, flags, seq, ack, length);
-      else if (fromClient) add(fromClient, p, i, 'client', 'client-rst', ip, flags, seq, ack, length);
-      else if (fromServer) add(fromServer, p, i, 'server', 'rst', ip, flags, seq, ack, length);
+      if (answered) add(answered, i, 'server', duplicate ? 'duplicate' : 'rst', flags, seq, ack, length);
+      else if (fromClient) add(fromClient, i, 'client', 'client-rst', flags, seq, ack, length);
+      else if (fromServer) add(fromServer, i, 'server', 'rst', flags, seq, ack, length);
       continue;
     }
     if (fromClient) {
@@ -198,7 +201,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       else if (flags & FIN) role = 'client-fin';
       else if (length > 0 && !b.sawClientAck) role = 'client-data';
       if (role === 'client-ack' || role === 'client-data') b.sawClientAck = true;
-      add(b, p, i, 'client', role, ip, flags, seq, ack, length);
+      add(b, i, 'client', role, flags, seq, ack, length);
     } else if (fromServer) {
       const b = fromServer;
       let role: AttemptPacket['role'] = flags & FIN ? 'server-fin' : 'other';
@@ -210,7 +213,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
         role = 'server-confirms';
         b.sawClientAck = true;
       }
-      add(b, p, i, 'server', role, ip, flags, seq, ack, length);
+      add(b, i, 'server', role, flags, seq, ack, length);
     }
   }
   return attempts.map((b) => b.attempt);

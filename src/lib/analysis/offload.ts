@@ -6,42 +6,53 @@
 // holds the folded pseudo-header sum ('partial') — so a host with such packets is the one that
 // sent them from this machine. When the capture records directions (pcapng flags), 'sent' says
 // it directly. Bad checksums from any other host count as received.
-import type { Capture, Packet } from '../packets.ts';
+import type { Capture } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
+import { Layer, storeOf } from '../store/packet-store.ts';
 import { offloadText } from './evidence.ts';
 import type { OffloadFinding } from './types.ts';
 
-function hasStatus(p: Packet, status: 'bad' | 'partial'): boolean {
-  const d = p.dissection;
-  return (d.ip?.version === 4 && d.ip.checksumStatus === status) || d.tcp?.checksumStatus === status || d.udp?.checksumStatus === status;
+/** The IPv4 header's, TCP's or UDP's checksum state is `status` (ICMP's is not counted). */
+function hasStatus(ipChecksum: string, transportChecksum: string, layers: number, status: 'bad' | 'partial'): boolean {
+  return (ipChecksum === status && (layers & Layer.IPv4) !== 0) || (transportChecksum === status && (layers & (Layer.Tcp | Layer.Udp)) !== 0);
 }
 
 const MAX_FRAMES_LISTED = 10_000;
 
 export function findOffload(capture: Capture): OffloadFinding {
+  const store = storeOf(capture);
+  const c = store.columns;
+  const sourceOf = (i: number) => formatIP(store.addressBytes(i)!.src);
   const localHosts = new Set<string>();
+  // Only packets with a bad or partial checksum, or marked as sent, matter; most captures have
+  // none, so the states are looked at as numbers first.
+  const wrongChecksum = (i: number) => store.hasWrongChecksum(i);
+  const suspicious = (i: number) => wrongChecksum(i) || c.direction[i] !== 0;
   // First pass: which hosts sent packets with the offload signature, or are marked as sent.
-  // (Addresses are formatted only for those packets: most captures have none.)
-  for (const p of capture.packets) {
-    const ip = p.dissection.ip;
-    if (!ip) continue;
-    if (p.direction === 'sent' || hasStatus(p, 'partial')) localHosts.add(formatIP(ip.src));
+  for (let i = 0; i < store.count; i++) {
+    if (!suspicious(i) || !(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
+    const ipState = store.ipChecksum(i);
+    const l4State = store.transportChecksum(i);
+    if (store.directionOf(i) === 'sent' || hasStatus(ipState, l4State, c.layers[i], 'partial')) localHosts.add(sourceOf(i));
   }
   const offloadFrames: number[] = [];
   const corruptFrames: number[] = [];
   let offloadCount = 0;
   let corruptCount = 0;
-  for (const p of capture.packets) {
-    const ip = p.dissection.ip;
-    if (!ip) continue;
-    if (!hasStatus(p, 'bad') && !hasStatus(p, 'partial')) continue;
-    const sentHere = p.direction === 'sent' || (p.direction !== 'received' && localHosts.has(formatIP(ip.src)));
+  for (let i = 0; i < store.count; i++) {
+    if (!wrongChecksum(i) || !(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
+    const ipState = store.ipChecksum(i);
+    const l4State = store.transportChecksum(i);
+    const layers = c.layers[i];
+    if (!hasStatus(ipState, l4State, layers, 'bad') && !hasStatus(ipState, l4State, layers, 'partial')) continue;
+    const direction = store.directionOf(i);
+    const sentHere = direction === 'sent' || (direction !== 'received' && localHosts.has(sourceOf(i)));
     if (sentHere) {
       offloadCount++;
-      if (offloadFrames.length < MAX_FRAMES_LISTED) offloadFrames.push(p.number);
+      if (offloadFrames.length < MAX_FRAMES_LISTED) offloadFrames.push(c.number[i]);
     } else {
       corruptCount++;
-      if (corruptFrames.length < MAX_FRAMES_LISTED) corruptFrames.push(p.number);
+      if (corruptFrames.length < MAX_FRAMES_LISTED) corruptFrames.push(c.number[i]);
     }
   }
   const offloadHosts = [...localHosts].sort();

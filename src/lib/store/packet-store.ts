@@ -241,6 +241,11 @@ export class PacketStore {
     return CHECKSUM_NAMES[this.columns.checksums[i] & 3];
   }
 
+  /** Some checksum of the packet is 'bad' or 'partial' (both codes have their low bit set). */
+  hasWrongChecksum(i: number): boolean {
+    return (this.columns.checksums[i] & 0b0101) !== 0;
+  }
+
   /** The TCP, UDP or ICMP checksum's state. */
   transportChecksum(i: number): ChecksumStatus {
     return CHECKSUM_NAMES[(this.columns.checksums[i] >> 2) & 3];
