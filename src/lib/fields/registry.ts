@@ -3,8 +3,17 @@
 // pushes both ports, ip.addr both addresses, and the IP/TCP/UDP header quoted inside an ICMP
 // error adds further occurrences, as in tshark (tcp.port==3389 matches the "port unreachable"
 // that quotes a SYN to 3389).
+//
+// Two ways to read a field. The common ones are read from the packet store's columns and the
+// frame's bytes (a filter over half a million packets must not decode them); every field also
+// has a reference reader over the packet's full dissection (`store.dissectionOf(i)`), which the
+// column reader hands the packets its columns cannot answer: those quoting a header in an ICMP
+// error (Layer.IcmpQuote: the quoted header is only in the dissection) and, for the rare fields,
+// every packet that has the field's layer. Packets without the layer are skipped from the layer
+// bits alone. tests/fields/columns.test.ts checks both readers agree on every packet of the corpus.
+import { isVlanTpid } from '../decode/ethernet.ts';
 import type { Dissection, IPv4Layer, IPv6Layer, TcpLayer, UdpLayer } from '../decode/types.ts';
-import type { Packet } from '../packets.ts';
+import { Layer, type PacketStore } from '../store/packet-store.ts';
 import { tcpAnalysisFields } from './tcp-analysis.ts';
 import type { FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
@@ -14,121 +23,189 @@ const ipv4Number = (address: Uint8Array): number =>
 const etherNumber = (address: Uint8Array): number =>
   (address[0] * 0x10000 + ((address[1] << 8) | address[2])) * 0x1000000 + ((address[3] << 16) | (address[4] << 8) | address[5]);
 
+/** The MAC address at `at` in `bytes` as a number, without a view. */
+const etherAt = (bytes: Uint8Array, at: number): number =>
+  (bytes[at] * 0x10000 + ((bytes[at + 1] << 8) | bytes[at + 2])) * 0x1000000 + ((bytes[at + 3] << 16) | (bytes[at + 4] << 8) | bytes[at + 5]);
+
+const u16At = (bytes: Uint8Array, at: number): number => (bytes[at] << 8) | bytes[at + 1];
+
 /**
  * Wireshark's checksum status values (PROTO_CHECKSUM_E_*: 0 bad, 1 good, 2 unverified). A
  * 'partial' checksum (the offload signature) is a wrong value in the field, and tshark 4.0 calls
  * it bad, so the filter does too; the packet details say why (see docs/FILTERS.md).
  */
 const CHECKSUM_STATUS = { bad: 0, good: 1, unverified: 2, partial: 0 } as const;
+/** The same, indexed by the store's two-bit checksum codes (good, bad, unverified, partial). */
+const CHECKSUM_STATUS_BY_CODE = [CHECKSUM_STATUS.good, CHECKSUM_STATUS.bad, CHECKSUM_STATUS.unverified, CHECKSUM_STATUS.partial];
 
 const SET_LABELS = ['Set', 'Not set'] as const;
+
+// --- the two readers ----------------------------------------------------------------------
+
+type Columns = PacketStore['columns'];
+
+/**
+ * Reads a field from the columns (and the frame's bytes) of a packet that has its layer; returns
+ * false, having pushed nothing, when only the dissection can tell (the reference reader then
+ * answers).
+ */
+type ColumnRead = (c: Columns, i: number, out: FieldValues, store: PacketStore, context: FieldContext) => void | boolean;
+
+/** Reads a field from one packet's dissection: the reference, and the path for rare fields. */
+type DissectionRead = (d: Dissection, out: FieldValues, store: PacketStore, index: number) => void;
+
+// Readers are written as plain functions and wrapped once, so each one is a small monomorphic
+// function the JIT can inline.
+const fromDissection =
+  (read: DissectionRead): FieldReader =>
+  (context: FieldContext, index: number, out: FieldValues) => {
+    const store = context.store;
+    read(store.dissectionOf(index), out, store, index);
+  };
+
+/**
+ * The reader filters run. A packet with any of the `quoted` layer bits goes to the reference
+ * reader (its quoted header is only in the dissection); otherwise a packet with all of the `own`
+ * bits is read by `fast` from the columns, or by the reference when the field has no column
+ * reader or `fast` returns false; any other packet has no occurrence.
+ */
+function columnar(own: number, quoted: number, fast: ColumnRead | undefined, reference: FieldReader): FieldReader {
+  if (fast === undefined) {
+    return (context, index, out) => {
+      const layers = context.store.columns.layers[index];
+      if ((layers & own) === own || (layers & quoted) !== 0) reference(context, index, out);
+    };
+  }
+  return (context, index, out) => {
+    const store = context.store;
+    const c = store.columns;
+    const layers = c.layers[index];
+    if ((layers & quoted) !== 0) reference(context, index, out);
+    else if ((layers & own) === own && fast(c, index, out, store, context) === false) reference(context, index, out);
+  };
+}
+
+/** A field read by `fast` for packets with the `own` layer bits and by the reference for the rest (see columnar). */
+function defineField(
+  field: Omit<FieldDefinition, 'read' | 'reference'>,
+  own: number,
+  quoted: number,
+  reference: DissectionRead,
+  fast?: ColumnRead,
+): FieldDefinition {
+  const referenceReader = fromDissection(reference);
+  return { ...field, read: columnar(own, quoted, fast, referenceReader), reference: { read: referenceReader } };
+}
 
 // --- where the layers are, including the copies quoted inside ICMP errors -----------------
 
 type QuotedTcp = Partial<TcpLayer> & { srcPort: number; dstPort: number };
 type QuotedUdp = Partial<UdpLayer> & { srcPort: number; dstPort: number };
 
-// Readers are written as plain functions of (packet, out) and wrapped once, so each one is a
-// small monomorphic function the JIT can inline.
-const fromPacket =
-  (read: (p: Packet, out: FieldValues) => void): FieldReader =>
-  (context: FieldContext, index: number, out: FieldValues) =>
-    read(context.packets[index], out);
+/**
+ * Where the TCP, UDP or ICMP header (IP protocol `protocol`) starts in the frame: after the IPv4
+ * header, or after an IPv6 header without extension headers; -1 when only the dissection knows.
+ */
+function transportOffset(c: Columns, i: number, bytes: Uint8Array, protocol: number): number {
+  const at = c.ipOffset[i];
+  if ((c.layers[i] & Layer.IPv4) !== 0) return at + (bytes[at] & 0x0f) * 4;
+  return bytes[at + 6] === protocol ? at + 40 : -1;
+}
+
+const IP_PROTO_TCP = 6;
+const IP_PROTO_ICMP = 1;
+
+type FieldOptions = Partial<Omit<FieldDefinition, 'read' | 'reference'>>;
 
 /** An IP field of one version: read from the packet's own header and from one quoted in an ICMP error. */
-function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: L, out: FieldValues) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
-  return {
-    name,
-    kind,
-    bits,
-    description,
-    ...extra,
-    read: fromPacket((p, out) => {
-      const d = p.dissection;
-      if (d.ip !== undefined && d.ip.version === version) get(d.ip as L, out);
-      const quoted = d.icmp?.quoted?.ip;
-      if (quoted !== undefined && quoted.version === version) get(quoted as L, out);
-    }),
-  };
+function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: L, out: FieldValues) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+  return defineField({ name, kind, bits, description, ...extra }, version === 4 ? Layer.IPv4 : Layer.IPv6, Layer.IcmpQuote, (d, out) => {
+    if (d.ip !== undefined && d.ip.version === version) get(d.ip as L, out);
+    const quoted = d.icmp?.quoted?.ip;
+    if (quoted !== undefined && quoted.version === version) get(quoted as L, out);
+  }, fast);
 }
 
-const ipv4Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, extra?: Partial<FieldDefinition>) =>
-  ipField<IPv4Layer>(4, name, description, kind, bits, get, extra);
-const ipv6Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, extra?: Partial<FieldDefinition>) =>
-  ipField<IPv6Layer>(6, name, description, kind, bits, get, extra);
+const ipv4Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, fast?: ColumnRead, extra?: FieldOptions) =>
+  ipField<IPv4Layer>(4, name, description, kind, bits, get, fast, extra);
+const ipv6Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, fast?: ColumnRead, extra?: FieldOptions) =>
+  ipField<IPv6Layer>(6, name, description, kind, bits, get, fast, extra);
 
 /** A TCP field: read from the packet's own header and from a quoted one when the value is there. */
-function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
-  return {
-    name,
-    kind,
-    bits,
-    description,
-    ...extra,
-    read: fromPacket((p, out) => {
-      const d = p.dissection;
-      if (d.tcp !== undefined) get(d.tcp, out, p);
-      const quoted = d.icmp?.quoted?.tcp;
-      if (quoted !== undefined) get(quoted, out, p);
-    }),
-  };
+function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, bytes: Uint8Array) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+  return defineField({ name, kind, bits, description, ...extra }, Layer.Tcp, Layer.IcmpQuote, (d, out, store, index) => {
+    if (d.tcp !== undefined) get(d.tcp, out, store.bytesOf(index));
+    const quoted = d.icmp?.quoted?.tcp;
+    if (quoted !== undefined) get(quoted, out, store.bytesOf(index));
+  }, fast);
 }
 
-function udpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (udp: QuotedUdp, out: FieldValues, p: Packet) => void, extra: Partial<FieldDefinition> = {}): FieldDefinition {
-  return {
-    name,
-    kind,
-    bits,
-    description,
-    ...extra,
-    read: fromPacket((p, out) => {
-      const d = p.dissection;
-      if (d.udp !== undefined) get(d.udp, out, p);
-      const quoted = d.icmp?.quoted?.udp;
-      if (quoted !== undefined) get(quoted, out, p);
-    }),
-  };
+function udpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (udp: QuotedUdp, out: FieldValues, bytes: Uint8Array) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+  return defineField({ name, kind, bits, description, ...extra }, Layer.Udp, Layer.IcmpQuote, (d, out, store, index) => {
+    if (d.udp !== undefined) get(d.udp, out, store.bytesOf(index));
+    const quoted = d.icmp?.quoted?.udp;
+    if (quoted !== undefined) get(quoted, out, store.bytesOf(index));
+  }, fast);
 }
 
 function tcpFlag(name: string, description: string, bit: number): FieldDefinition {
   return tcpField(name, description, 'bool', undefined, (tcp, out) => {
     if (tcp.flags !== undefined) out.pushNumber((tcp.flags & bit) !== 0 ? 1 : 0);
-  }, { booleanLabels: SET_LABELS });
+  }, (c, i, out) => out.pushNumber((c.tcpFlags[i] & bit) !== 0 ? 1 : 0), { booleanLabels: SET_LABELS });
 }
+
+/** Pushes bytes [start, end) of the frame, cut to what was captured. */
+const pushSpan = (bytes: Uint8Array, start: number, end: number, out: FieldValues): void => out.pushBytes(bytes.subarray(start, Math.min(end, bytes.length)));
 
 /**
  * A protocol name used alone (`tcp`) is true when the layer is there; with a slice, `contains`
  * or `matches` it stands for the bytes of the layer (`tcp[13]`, `frame contains "GET"`).
  * `spans` gives each occurrence's [start, end) in the frame — the packet's own layer and the
- * copy quoted inside an ICMP error, as tshark has both.
+ * copy quoted inside an ICMP error, as tshark has both; without it the protocol stands for the
+ * whole frame. `own` / `quoted` are the layer bits that say whether the protocol is there (see
+ * columnar); `fastSpan` pushes the packet's own layer's bytes from the columns.
  */
-function protocol(name: string, description: string, present: (d: Dissection) => boolean, spans?: (p: Packet) => Array<[number, number]>): FieldDefinition {
+function protocol(
+  name: string,
+  description: string,
+  own: number,
+  quoted: number,
+  present: (d: Dissection) => boolean,
+  spans?: (d: Dissection) => Array<[number, number]>,
+  fastSpan?: ColumnRead,
+): FieldDefinition {
+  const reference = fromDissection((d, out) => {
+    if (present(d)) out.pushPresent();
+  });
+  const referenceBytes = fromDissection((d, out, store, index) => {
+    if (!present(d)) return;
+    const bytes = store.bytesOf(index);
+    if (spans === undefined) {
+      out.pushBytes(bytes);
+      return;
+    }
+    for (const [start, end] of spans(d)) pushSpan(bytes, start, end, out);
+  });
+  const wholeFrame: ColumnRead = (c, i, out, store) => out.pushBytes(store.bytesOf(i));
   return {
     name,
     kind: 'protocol',
     description,
-    read: fromPacket((p, out) => {
-      if (present(p.dissection)) out.pushPresent();
-    }),
-    readBytes: fromPacket((p, out) => {
-      if (!present(p.dissection)) return;
-      if (spans === undefined) {
-        out.pushBytes(p.data);
-        return;
-      }
-      for (const [start, end] of spans(p)) out.pushBytes(p.data.subarray(start, Math.min(end, p.data.length)));
-    }),
+    read: columnar(own, quoted, (c, i, out) => out.pushPresent(), reference),
+    readBytes: columnar(own, quoted, spans === undefined ? wholeFrame : fastSpan, referenceBytes),
+    withinFrame: true,
+    reference: { read: reference, readBytes: referenceBytes },
   };
 }
 
-type Layer = { offset?: number; payloadOffset?: number; payloadEnd?: number };
+type Span = { offset?: number; payloadOffset?: number; payloadEnd?: number };
 
 /** Where a layer's bytes are: from its header to the end of its payload. */
-const spanOf = (layer: Layer | undefined): Array<[number, number]> =>
+const spanOf = (layer: Span | undefined): Array<[number, number]> =>
   layer?.offset !== undefined && layer.payloadEnd !== undefined ? [[layer.offset, layer.payloadEnd]] : [];
 
 /** A quoted transport header decoded only in part (8 bytes) still starts where its IP payload does. */
-const quotedSpanOf = (d: Dissection, layer: Layer | undefined): Array<[number, number]> => {
+const quotedSpanOf = (d: Dissection, layer: Span | undefined): Array<[number, number]> => {
   const ip = d.icmp?.quoted?.ip;
   if (layer === undefined || ip === undefined) return [];
   if (layer.offset !== undefined && layer.payloadEnd !== undefined) return [[layer.offset, layer.payloadEnd]];
@@ -138,75 +215,93 @@ const quotedSpanOf = (d: Dissection, layer: Layer | undefined): Array<[number, n
 // --- frame ------------------------------------------------------------------------------
 
 /** Nanoseconds between two capture times, exact while below 2^53 ns (104 days). */
-const nanosecondsBetween = (a: Packet, b: Packet): number =>
-  (a.seconds - b.seconds) * 1e9 + (a.nanoseconds - b.nanoseconds);
+const nanosecondsBetween = (c: Columns, a: number, b: number): number =>
+  (c.seconds[a] - c.seconds[b]) * 1e9 + (c.nanoseconds[a] - c.nanoseconds[b]);
+
+/** A frame field: every packet has one, read from the columns. */
+function frameField(field: Omit<FieldDefinition, 'read' | 'reference'>, read: ColumnRead): FieldDefinition {
+  const reader: FieldReader = (context, index, out) => {
+    const store = context.store;
+    read(store.columns, index, out, store, context);
+  };
+  return { ...field, read: reader, reference: { read: reader } };
+}
 
 const frameFields: FieldDefinition[] = [
-  protocol('frame', 'Frame', () => true),
-  { name: 'frame.number', kind: 'uint', bits: 32, description: 'Frame Number', read: fromPacket((p, out) => out.pushNumber(p.number)) },
-  {
-    name: 'frame.time_relative',
-    kind: 'time',
-    description: 'Time since reference or first frame',
-    read: (context, index, out) => out.pushNumber(nanosecondsBetween(context.packets[index], context.packets[0])),
-  },
-  {
-    name: 'frame.time_delta',
-    kind: 'time',
-    description: 'Time delta from previous captured frame',
-    read: (context, index, out) =>
-      out.pushNumber(index === 0 ? 0 : nanosecondsBetween(context.packets[index], context.packets[index - 1])),
-  },
-  { name: 'frame.len', kind: 'uint', bits: 32, description: 'Frame length on the wire', read: fromPacket((p, out) => out.pushNumber(p.originalLength)) },
-  { name: 'frame.cap_len', kind: 'uint', bits: 32, description: 'Frame length stored into the capture file', read: fromPacket((p, out) => out.pushNumber(p.capturedLength)) },
+  protocol('frame', 'Frame', 0, 0, () => true),
+  frameField({ name: 'frame.number', kind: 'uint', bits: 32, description: 'Frame Number' }, (c, i, out) => out.pushNumber(c.number[i])),
+  frameField({ name: 'frame.time_relative', kind: 'time', description: 'Time since reference or first frame' }, (c, i, out) => out.pushNumber(nanosecondsBetween(c, i, 0))),
+  frameField({ name: 'frame.time_delta', kind: 'time', description: 'Time delta from previous captured frame' }, (c, i, out) =>
+    out.pushNumber(i === 0 ? 0 : nanosecondsBetween(c, i, i - 1)),
+  ),
+  frameField({ name: 'frame.len', kind: 'uint', bits: 32, description: 'Frame length on the wire' }, (c, i, out) => out.pushNumber(c.originalLength[i])),
+  frameField({ name: 'frame.cap_len', kind: 'uint', bits: 32, description: 'Frame length stored into the capture file' }, (c, i, out) => out.pushNumber(c.capturedLength[i])),
 ];
 
 // --- link layer -------------------------------------------------------------------------
 
 const ETHER_TYPE_NAMES = { IPv4: 0x0800, ARP: 0x0806, IPv6: 0x86dd } as const;
 
+// The Ethernet header is always at the start of the frame.
 const ethFields: FieldDefinition[] = [
-  protocol('eth', 'Ethernet', (d) => d.eth !== undefined),
-  { name: 'eth.dst', kind: 'ether', description: 'Destination', read: fromPacket((p, out) => { const e = p.dissection.eth; if (e) out.pushNumber(etherNumber(e.dst)); }) },
-  { name: 'eth.src', kind: 'ether', description: 'Source', read: fromPacket((p, out) => { const e = p.dissection.eth; if (e) out.pushNumber(etherNumber(e.src)); }) },
-  {
-    name: 'eth.addr',
-    kind: 'ether',
-    description: 'Address',
-    multiValued: true,
-    read: fromPacket((p, out) => {
-      const e = p.dissection.eth;
-      if (e) {
-        out.pushNumber(etherNumber(e.dst));
-        out.pushNumber(etherNumber(e.src));
-      }
-    }),
-  },
-  {
-    // The EtherType field itself (0x8100 on a tagged frame), as Wireshark shows it; the decoder's
-    // `type` is the one after the tags, so read the header bytes.
-    name: 'eth.type',
-    kind: 'uint',
-    bits: 16,
-    description: 'Type',
-    valueNames: ETHER_TYPE_NAMES,
-    read: fromPacket((p, out) => {
-      const e = p.dissection.eth;
-      if (e) out.pushNumber((p.data[e.offset + 12] << 8) | p.data[e.offset + 13]);
-    }),
-  },
-  protocol('vlan', '802.1Q Virtual LAN', (d) => d.vlan !== undefined && d.vlan.length > 0),
-  { name: 'vlan.id', kind: 'uint', bits: 16, description: 'ID', read: fromPacket((p, out) => { for (const tag of p.dissection.vlan ?? []) out.pushNumber(tag.id); }) },
-  { name: 'vlan.priority', kind: 'uint', bits: 16, description: 'Priority', read: fromPacket((p, out) => { for (const tag of p.dissection.vlan ?? []) out.pushNumber(tag.priority); }) },
-  { name: 'vlan.etype', kind: 'uint', bits: 16, description: 'Type', valueNames: ETHER_TYPE_NAMES, read: fromPacket((p, out) => { for (const tag of p.dissection.vlan ?? []) out.pushNumber(tag.type); }) },
-  protocol('sll', 'Linux cooked-mode capture', (d) => d.sll !== undefined),
-  { name: 'sll.pkttype', kind: 'uint', bits: 16, description: 'Packet type', read: fromPacket((p, out) => { const s = p.dissection.sll; if (s) out.pushNumber(s.packetType); }) },
-  protocol('arp', 'Address Resolution Protocol', (d) => d.arp !== undefined),
-  { name: 'arp.opcode', kind: 'uint', bits: 16, description: 'Opcode', valueNames: { request: 1, reply: 2 }, read: fromPacket((p, out) => { const a = p.dissection.arp; if (a) out.pushNumber(a.opcode); }) },
-  { name: 'arp.src.hw_mac', kind: 'ether', description: 'Sender MAC address', read: fromPacket((p, out) => { const a = p.dissection.arp; if (a && a.senderMac.length === 6) out.pushNumber(etherNumber(a.senderMac)); }) },
-  { name: 'arp.dst.hw_mac', kind: 'ether', description: 'Target MAC address', read: fromPacket((p, out) => { const a = p.dissection.arp; if (a && a.targetMac.length === 6) out.pushNumber(etherNumber(a.targetMac)); }) },
-  { name: 'arp.src.proto_ipv4', kind: 'ipv4', description: 'Sender IP address', read: fromPacket((p, out) => { const a = p.dissection.arp; if (a && a.senderIp.length === 4) out.pushNumber(ipv4Number(a.senderIp)); }) },
-  { name: 'arp.dst.proto_ipv4', kind: 'ipv4', description: 'Target IP address', read: fromPacket((p, out) => { const a = p.dissection.arp; if (a && a.targetIp.length === 4) out.pushNumber(ipv4Number(a.targetIp)); }) },
+  protocol('eth', 'Ethernet', Layer.Ethernet, 0, (d) => d.eth !== undefined),
+  defineField({ name: 'eth.dst', kind: 'ether', description: 'Destination' }, Layer.Ethernet, 0, (d, out) => {
+    if (d.eth) out.pushNumber(etherNumber(d.eth.dst));
+  }, (c, i, out, store) => out.pushNumber(etherAt(store.bytesOf(i), 0))),
+  defineField({ name: 'eth.src', kind: 'ether', description: 'Source' }, Layer.Ethernet, 0, (d, out) => {
+    if (d.eth) out.pushNumber(etherNumber(d.eth.src));
+  }, (c, i, out, store) => out.pushNumber(etherAt(store.bytesOf(i), 6))),
+  defineField({ name: 'eth.addr', kind: 'ether', description: 'Address', multiValued: true }, Layer.Ethernet, 0, (d, out) => {
+    if (d.eth) {
+      out.pushNumber(etherNumber(d.eth.dst));
+      out.pushNumber(etherNumber(d.eth.src));
+    }
+  }, (c, i, out, store) => {
+    const bytes = store.bytesOf(i);
+    out.pushNumber(etherAt(bytes, 0));
+    out.pushNumber(etherAt(bytes, 6));
+  }),
+  // The EtherType field itself (0x8100 on a tagged frame), as Wireshark shows it; the decoder's
+  // `type` is the one after the tags, so read the header bytes.
+  defineField({ name: 'eth.type', kind: 'uint', bits: 16, description: 'Type', valueNames: ETHER_TYPE_NAMES }, Layer.Ethernet, 0, (d, out, store, index) => {
+    const e = d.eth;
+    if (e) out.pushNumber(u16At(store.bytesOf(index), e.offset + 12));
+  }, (c, i, out, store) => out.pushNumber(u16At(store.bytesOf(i), 12))),
+  protocol('vlan', '802.1Q Virtual LAN', Layer.Vlan, 0, (d) => d.vlan !== undefined && d.vlan.length > 0),
+  // The first tag's id is a column; a second tag (Q-in-Q), or tags after a Linux cooked header,
+  // are read from the dissection. On Ethernet the first tag is at 14, the EtherType after it at 16.
+  defineField({ name: 'vlan.id', kind: 'uint', bits: 16, description: 'ID' }, Layer.Vlan, 0, (d, out) => {
+    for (const tag of d.vlan ?? []) out.pushNumber(tag.id);
+  }, (c, i, out, store) => {
+    if ((c.layers[i] & Layer.Ethernet) === 0 || isVlanTpid(u16At(store.bytesOf(i), 16))) return false;
+    out.pushNumber(c.vlanId[i]);
+  }),
+  defineField({ name: 'vlan.priority', kind: 'uint', bits: 16, description: 'Priority' }, Layer.Vlan, 0, (d, out) => {
+    for (const tag of d.vlan ?? []) out.pushNumber(tag.priority);
+  }),
+  defineField({ name: 'vlan.etype', kind: 'uint', bits: 16, description: 'Type', valueNames: ETHER_TYPE_NAMES }, Layer.Vlan, 0, (d, out) => {
+    for (const tag of d.vlan ?? []) out.pushNumber(tag.type);
+  }),
+  protocol('sll', 'Linux cooked-mode capture', Layer.Sll, 0, (d) => d.sll !== undefined),
+  defineField({ name: 'sll.pkttype', kind: 'uint', bits: 16, description: 'Packet type' }, Layer.Sll, 0, (d, out) => {
+    if (d.sll) out.pushNumber(d.sll.packetType);
+  }),
+  protocol('arp', 'Address Resolution Protocol', Layer.Arp, 0, (d) => d.arp !== undefined),
+  defineField({ name: 'arp.opcode', kind: 'uint', bits: 16, description: 'Opcode', valueNames: { request: 1, reply: 2 } }, Layer.Arp, 0, (d, out) => {
+    if (d.arp) out.pushNumber(d.arp.opcode);
+  }),
+  defineField({ name: 'arp.src.hw_mac', kind: 'ether', description: 'Sender MAC address' }, Layer.Arp, 0, (d, out) => {
+    if (d.arp && d.arp.senderMac.length === 6) out.pushNumber(etherNumber(d.arp.senderMac));
+  }),
+  defineField({ name: 'arp.dst.hw_mac', kind: 'ether', description: 'Target MAC address' }, Layer.Arp, 0, (d, out) => {
+    if (d.arp && d.arp.targetMac.length === 6) out.pushNumber(etherNumber(d.arp.targetMac));
+  }),
+  defineField({ name: 'arp.src.proto_ipv4', kind: 'ipv4', description: 'Sender IP address' }, Layer.Arp, 0, (d, out) => {
+    if (d.arp && d.arp.senderIp.length === 4) out.pushNumber(ipv4Number(d.arp.senderIp));
+  }),
+  defineField({ name: 'arp.dst.proto_ipv4', kind: 'ipv4', description: 'Target IP address' }, Layer.Arp, 0, (d, out) => {
+    if (d.arp && d.arp.targetIp.length === 4) out.pushNumber(ipv4Number(d.arp.targetIp));
+  }),
 ];
 
 // --- IP -----------------------------------------------------------------------------------
@@ -237,85 +332,152 @@ const IP_PROTOCOL_NAMES = {
 const hasIPv4 = (d: Dissection): boolean => (d.ip !== undefined && d.ip.version === 4) || d.icmp?.quoted?.ip.version === 4;
 const hasIPv6 = (d: Dissection): boolean => (d.ip !== undefined && d.ip.version === 6) || d.icmp?.quoted?.ip.version === 6;
 
+/** A byte of the packet's own IP header (the IPv4 header is all there when Layer.IPv4 is set, the IPv6 one's 40 bytes too). */
+const ipByte = (c: Columns, i: number, store: PacketStore, at: number): number => store.bytesOf(i)[c.ipOffset[i] + at];
+const ipU16 = (c: Columns, i: number, store: PacketStore, at: number): number => u16At(store.bytesOf(i), c.ipOffset[i] + at);
+
 const ipFields: FieldDefinition[] = [
-  protocol('ip', 'Internet Protocol Version 4', hasIPv4, (p) => {
-    const d = p.dissection;
+  protocol('ip', 'Internet Protocol Version 4', Layer.IPv4, Layer.IcmpQuote, hasIPv4, (d) => {
     const quoted = d.icmp?.quoted?.ip;
     return [...(d.ip?.version === 4 ? spanOf(d.ip) : []), ...(quoted?.version === 4 ? quotedSpanOf(d, quoted) : [])];
   }),
-  ipv4Field('ip.version', 'Version', 'uint', 8, (ip, out) => out.pushNumber(4)),
-  ipv4Field('ip.hdr_len', 'Header Length', 'uint', 8, (ip, out) => out.pushNumber(ip.headerLength)),
-  ipv4Field('ip.dsfield', 'Differentiated Services Field', 'uint', 8, (ip, out) => out.pushNumber((ip.dscp << 2) | ip.ecn)),
-  ipv4Field('ip.len', 'Total Length', 'uint', 16, (ip, out) => out.pushNumber(ip.totalLength)),
-  ipv4Field('ip.id', 'Identification', 'uint', 16, (ip, out) => out.pushNumber(ip.id)),
-  ipv4Field('ip.flags', 'Flags', 'uint', 8, (ip, out) => out.pushNumber((ip.dontFragment ? 2 : 0) | (ip.moreFragments ? 1 : 0))),
-  ipv4Field('ip.flags.df', "Don't fragment", 'bool', undefined, (ip, out) => out.pushNumber(ip.dontFragment ? 1 : 0), { booleanLabels: SET_LABELS }),
-  ipv4Field('ip.flags.mf', 'More fragments', 'bool', undefined, (ip, out) => out.pushNumber(ip.moreFragments ? 1 : 0), { booleanLabels: SET_LABELS }),
-  ipv4Field('ip.frag_offset', 'Fragment Offset', 'uint', 16, (ip, out) => out.pushNumber(ip.fragmentOffset / 8)),
-  ipv4Field('ip.ttl', 'Time to Live', 'uint', 8, (ip, out) => out.pushNumber(ip.ttl)),
-  ipv4Field('ip.proto', 'Protocol', 'uint', 8, (ip, out) => out.pushNumber(ip.protocol), { valueNames: IP_PROTOCOL_NAMES }),
-  ipv4Field('ip.checksum', 'Header Checksum', 'uint', 16, (ip, out) => out.pushNumber(ip.checksum)),
-  ipv4Field('ip.checksum.status', 'Header checksum status', 'uint', 8, (ip, out) => out.pushNumber(CHECKSUM_STATUS[ip.checksumStatus])),
-  ipv4Field('ip.src', 'Source Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.src))),
-  ipv4Field('ip.dst', 'Destination Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.dst))),
+  ipv4Field('ip.version', 'Version', 'uint', 8, (ip, out) => out.pushNumber(4), (c, i, out) => out.pushNumber(4)),
+  ipv4Field('ip.hdr_len', 'Header Length', 'uint', 8, (ip, out) => out.pushNumber(ip.headerLength), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 0) & 0x0f) * 4)),
+  ipv4Field('ip.dsfield', 'Differentiated Services Field', 'uint', 8, (ip, out) => out.pushNumber((ip.dscp << 2) | ip.ecn), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 1))),
+  ipv4Field('ip.len', 'Total Length', 'uint', 16, (ip, out) => out.pushNumber(ip.totalLength), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 2))),
+  ipv4Field('ip.id', 'Identification', 'uint', 16, (ip, out) => out.pushNumber(ip.id), (c, i, out) => out.pushNumber(c.ipId[i])),
+  ipv4Field('ip.flags', 'Flags', 'uint', 8, (ip, out) => out.pushNumber((ip.dontFragment ? 2 : 0) | (ip.moreFragments ? 1 : 0)), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 6) >> 5) & 3)),
+  ipv4Field('ip.flags.df', "Don't fragment", 'bool', undefined, (ip, out) => out.pushNumber(ip.dontFragment ? 1 : 0), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 6) >> 6) & 1), { booleanLabels: SET_LABELS }),
+  ipv4Field('ip.flags.mf', 'More fragments', 'bool', undefined, (ip, out) => out.pushNumber(ip.moreFragments ? 1 : 0), (c, i, out) => out.pushNumber((c.layers[i] & Layer.MoreFragments) !== 0 ? 1 : 0), { booleanLabels: SET_LABELS }),
+  ipv4Field('ip.frag_offset', 'Fragment Offset', 'uint', 16, (ip, out) => out.pushNumber(ip.fragmentOffset / 8), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 6) & 0x1fff)),
+  ipv4Field('ip.ttl', 'Time to Live', 'uint', 8, (ip, out) => out.pushNumber(ip.ttl), (c, i, out) => out.pushNumber(c.ttl[i])),
+  ipv4Field('ip.proto', 'Protocol', 'uint', 8, (ip, out) => out.pushNumber(ip.protocol), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 9)), { valueNames: IP_PROTOCOL_NAMES }),
+  ipv4Field('ip.checksum', 'Header Checksum', 'uint', 16, (ip, out) => out.pushNumber(ip.checksum), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 10))),
+  ipv4Field('ip.checksum.status', 'Header checksum status', 'uint', 8, (ip, out) => out.pushNumber(CHECKSUM_STATUS[ip.checksumStatus]), (c, i, out) =>
+    out.pushNumber(CHECKSUM_STATUS_BY_CODE[c.checksums[i] & 3]),
+  ),
+  ipv4Field('ip.src', 'Source Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.src)), (c, i, out) => out.pushNumber(c.src4[i])),
+  ipv4Field('ip.dst', 'Destination Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.dst)), (c, i, out) => out.pushNumber(c.dst4[i])),
   ipv4Field('ip.addr', 'Source or Destination Address', 'ipv4', undefined, (ip, out) => {
     out.pushNumber(ipv4Number(ip.src));
     out.pushNumber(ipv4Number(ip.dst));
+  }, (c, i, out) => {
+    out.pushNumber(c.src4[i]);
+    out.pushNumber(c.dst4[i]);
   }, { multiValued: true }),
-  protocol('ipv6', 'Internet Protocol Version 6', hasIPv6, (p) => {
-    const d = p.dissection;
+  protocol('ipv6', 'Internet Protocol Version 6', Layer.IPv6, Layer.IcmpQuote, hasIPv6, (d) => {
     const quoted = d.icmp?.quoted?.ip;
     return [...(d.ip?.version === 6 ? spanOf(d.ip) : []), ...(quoted?.version === 6 ? quotedSpanOf(d, quoted) : [])];
   }),
-  ipv6Field('ipv6.plen', 'Payload Length', 'uint', 16, (ip, out) => out.pushNumber(ip.payloadLength)),
-  ipv6Field('ipv6.nxt', 'Next Header', 'uint', 8, (ip, out) => out.pushNumber(ip.nextHeader), { valueNames: IP_PROTOCOL_NAMES }),
-  ipv6Field('ipv6.hlim', 'Hop Limit', 'uint', 8, (ip, out) => out.pushNumber(ip.hopLimit)),
-  ipv6Field('ipv6.flow', 'Flow Label', 'uint', 24, (ip, out) => out.pushNumber(ip.flowLabel)),
-  ipv6Field('ipv6.src', 'Source Address', 'ipv6', undefined, (ip, out) => out.pushBytes(ip.src)),
-  ipv6Field('ipv6.dst', 'Destination Address', 'ipv6', undefined, (ip, out) => out.pushBytes(ip.dst)),
+  ipv6Field('ipv6.plen', 'Payload Length', 'uint', 16, (ip, out) => out.pushNumber(ip.payloadLength), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 4))),
+  ipv6Field('ipv6.nxt', 'Next Header', 'uint', 8, (ip, out) => out.pushNumber(ip.nextHeader), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 6)), { valueNames: IP_PROTOCOL_NAMES }),
+  ipv6Field('ipv6.hlim', 'Hop Limit', 'uint', 8, (ip, out) => out.pushNumber(ip.hopLimit), (c, i, out) => out.pushNumber(c.ttl[i])),
+  ipv6Field('ipv6.flow', 'Flow Label', 'uint', 24, (ip, out) => out.pushNumber(ip.flowLabel), (c, i, out, store) =>
+    out.pushNumber(((ipByte(c, i, store, 1) & 0x0f) << 16) | ipU16(c, i, store, 2)),
+  ),
+  ipv6Field('ipv6.src', 'Source Address', 'ipv6', undefined, (ip, out) => out.pushBytes(ip.src), (c, i, out, store) => {
+    const at = c.ipOffset[i];
+    out.pushBytes(store.bytesOf(i).subarray(at + 8, at + 24));
+  }),
+  ipv6Field('ipv6.dst', 'Destination Address', 'ipv6', undefined, (ip, out) => out.pushBytes(ip.dst), (c, i, out, store) => {
+    const at = c.ipOffset[i];
+    out.pushBytes(store.bytesOf(i).subarray(at + 24, at + 40));
+  }),
   ipv6Field('ipv6.addr', 'Source or Destination Address', 'ipv6', undefined, (ip, out) => {
     out.pushBytes(ip.src);
     out.pushBytes(ip.dst);
+  }, (c, i, out, store) => {
+    const bytes = store.bytesOf(i);
+    const at = c.ipOffset[i];
+    out.pushBytes(bytes.subarray(at + 8, at + 24));
+    out.pushBytes(bytes.subarray(at + 24, at + 40));
   }, { multiValued: true }),
 ];
 
 // --- transport ---------------------------------------------------------------------------
 
+/**
+ * The packet's own TCP segment's bytes (from its header to its IP payload's end), when the
+ * columns can tell where they are: IPv4, or IPv6 without extension headers, decoded without a
+ * problem, on an interface without FCS (the FCS would end the payload earlier).
+ */
+const tcpSpan: ColumnRead = (c, i, out, store, context) => {
+  if ((c.layers[i] & Layer.Problem) !== 0 || (fcsLengthsOf(context)[c.interfaceId[i]] ?? 0) > 0) return false;
+  const bytes = store.bytesOf(i);
+  const start = transportOffset(c, i, bytes, IP_PROTO_TCP);
+  if (start < 0) return false;
+  const ip = c.ipOffset[i];
+  const end = c.capturedLength[i];
+  let stop: number;
+  if ((c.layers[i] & Layer.IPv4) !== 0) {
+    const total = u16At(bytes, ip + 2);
+    stop = total === 0 ? end : Math.min(end, ip + total);
+  } else {
+    const payload = u16At(bytes, ip + 4);
+    stop = payload === 0 ? end : Math.min(end, ip + 40 + payload);
+  }
+  pushSpan(bytes, start, stop, out);
+};
+
+/** FCS bytes per interface id, as the store decoded the frames with (captured once per context). */
+function fcsLengthsOf(context: FieldContext): readonly number[] {
+  let lengths = context.cache.get('fcs-lengths') as number[] | undefined;
+  if (lengths === undefined) {
+    lengths = [];
+    for (const iface of context.capture.info.interfaces) lengths[iface.id] = iface.fcsLength;
+    context.cache.set('fcs-lengths', lengths);
+  }
+  return lengths;
+}
+
+/** The TCP header's offset, or -1 when only the dissection knows it (IPv6 extension headers). */
+const tcpOffset = (c: Columns, i: number, store: PacketStore): number => transportOffset(c, i, store.bytesOf(i), IP_PROTO_TCP);
+
+/** A TCP header field at `at` bytes into the header, from the frame's bytes when the header's place is known. */
+function tcpHeaderU16(at: number): ColumnRead {
+  return (c, i, out, store) => {
+    const start = tcpOffset(c, i, store);
+    if (start < 0) return false;
+    out.pushNumber(u16At(store.bytesOf(i), start + at));
+  };
+}
+
 const tcpFields: FieldDefinition[] = [
-  protocol('tcp', 'Transmission Control Protocol', (d) => d.tcp !== undefined || d.icmp?.quoted?.tcp !== undefined, (p) => [
-    ...spanOf(p.dissection.tcp),
-    ...quotedSpanOf(p.dissection, p.dissection.icmp?.quoted?.tcp),
-  ]),
-  tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort)),
-  tcpField('tcp.dstport', 'Destination Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.dstPort)),
+  // `tcp[13]`, `tcp contains …`: the segment's bytes from the columns when they say where it is.
+  protocol('tcp', 'Transmission Control Protocol', Layer.Tcp, Layer.IcmpQuote, (d) => d.tcp !== undefined || d.icmp?.quoted?.tcp !== undefined, (d) => [
+    ...spanOf(d.tcp),
+    ...quotedSpanOf(d, d.icmp?.quoted?.tcp),
+  ], tcpSpan),
+  tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort), (c, i, out) => out.pushNumber(c.srcPort[i])),
+  tcpField('tcp.dstport', 'Destination Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.dstPort), (c, i, out) => out.pushNumber(c.dstPort[i])),
   tcpField('tcp.port', 'Source or Destination Port', 'uint', 16, (tcp, out) => {
     out.pushNumber(tcp.srcPort);
     out.pushNumber(tcp.dstPort);
+  }, (c, i, out) => {
+    out.pushNumber(c.srcPort[i]);
+    out.pushNumber(c.dstPort[i]);
   }, { multiValued: true }),
   // What tshark 4.0 shows for a TCP header quoted in an ICMP error (checked on the project's
   // reject-icmp*-prohibited traces): tcp.seq is then the raw number; tcp.seq_raw is there under
   // ICMPv6 but not under ICMP; tcp.ack_raw is there when the quote reaches the ACK field.
-  {
-    name: 'tcp.seq_raw',
-    kind: 'uint',
-    bits: 32,
-    description: 'Sequence Number (raw)',
-    read: fromPacket((p, out) => {
-      const d = p.dissection;
-      if (d.tcp !== undefined) out.pushNumber(d.tcp.seq);
-      const quoted = d.icmp?.quoted?.tcp;
-      if (quoted?.seq !== undefined && d.icmp!.version === 6) out.pushNumber(quoted.seq);
-    }),
-  },
+  defineField({ name: 'tcp.seq_raw', kind: 'uint', bits: 32, description: 'Sequence Number (raw)' }, Layer.Tcp, Layer.IcmpQuote, (d, out) => {
+    if (d.tcp !== undefined) out.pushNumber(d.tcp.seq);
+    const quoted = d.icmp?.quoted?.tcp;
+    if (quoted?.seq !== undefined && d.icmp!.version === 6) out.pushNumber(quoted.seq);
+  }, (c, i, out) => out.pushNumber(c.seq[i])),
   tcpField('tcp.ack_raw', 'Acknowledgment number (raw)', 'uint', 32, (tcp, out) => {
     if (tcp.ack !== undefined) out.pushNumber(tcp.ack);
-  }),
+  }, (c, i, out) => out.pushNumber(c.ack[i])),
   tcpField('tcp.hdr_len', 'Header Length', 'uint', 8, (tcp, out) => {
     if (tcp.headerLength !== undefined) out.pushNumber(tcp.headerLength);
+  }, (c, i, out, store) => {
+    const start = tcpOffset(c, i, store);
+    if (start < 0) return false;
+    out.pushNumber((store.bytesOf(i)[start + 12] >> 4) * 4);
   }),
   tcpField('tcp.flags', 'Flags', 'uint', 16, (tcp, out) => {
     if (tcp.flags !== undefined) out.pushNumber(tcp.flags);
-  }),
+  }, (c, i, out) => out.pushNumber(c.tcpFlags[i])),
   tcpFlag('tcp.flags.fin', 'Fin', 0x001),
   tcpFlag('tcp.flags.syn', 'Syn', 0x002),
   tcpFlag('tcp.flags.reset', 'Reset', 0x004),
@@ -327,96 +489,109 @@ const tcpFields: FieldDefinition[] = [
   tcpFlag('tcp.flags.ae', 'Accurate ECN', 0x100),
   tcpField('tcp.window_size_value', 'Window', 'uint', 16, (tcp, out) => {
     if (tcp.window !== undefined) out.pushNumber(tcp.window);
-  }),
+  }, (c, i, out) => out.pushNumber(c.window[i])),
   tcpField('tcp.checksum', 'Checksum', 'uint', 16, (tcp, out) => {
     if (tcp.checksum !== undefined) out.pushNumber(tcp.checksum);
-  }),
+  }, tcpHeaderU16(16)),
   tcpField('tcp.checksum.status', 'Checksum Status', 'uint', 8, (tcp, out) => {
     if (tcp.checksumStatus !== undefined) out.pushNumber(CHECKSUM_STATUS[tcp.checksumStatus]);
-  }),
+  }, (c, i, out) => out.pushNumber(CHECKSUM_STATUS_BY_CODE[(c.checksums[i] >> 2) & 3])),
   tcpField('tcp.urgent_pointer', 'Urgent Pointer', 'uint', 16, (tcp, out) => {
     if (tcp.urgentPointer !== undefined) out.pushNumber(tcp.urgentPointer);
-  }),
+  }, tcpHeaderU16(18)),
   tcpField('tcp.options.mss_val', 'MSS Value', 'uint', 16, (tcp, out) => {
     if (tcp.options?.mss !== undefined) out.pushNumber(tcp.options.mss);
+  }, (c, i, out, store) => {
+    // Only a header longer than 20 bytes has options.
+    const start = tcpOffset(c, i, store);
+    if (start < 0 || store.bytesOf(i)[start + 12] >> 4 > 5) return false;
   }),
   tcpField('tcp.options.wscale.shift', 'Shift count', 'uint', 8, (tcp, out) => {
     if (tcp.options?.windowScale !== undefined) out.pushNumber(tcp.options.windowScale);
+  }, (c, i, out) => {
+    if (c.windowScaleOption[i] >= 0) out.pushNumber(c.windowScaleOption[i]);
   }),
   tcpField('tcp.options.wscale.multiplier', 'Multiplier', 'uint', 16, (tcp, out) => {
     // Wireshark caps the shift at 14 (RFC 7323) when it multiplies.
     if (tcp.options?.windowScale !== undefined) out.pushNumber(2 ** Math.min(tcp.options.windowScale, 14));
+  }, (c, i, out) => {
+    if (c.windowScaleOption[i] >= 0) out.pushNumber(2 ** Math.min(c.windowScaleOption[i], 14));
   }),
-  {
-    // Only the packet's own segment: a quoted header never carries its payload.
-    name: 'tcp.len',
-    kind: 'uint',
-    bits: 32,
-    description: 'TCP Segment Len',
-    read: fromPacket((p, out) => {
-      const tcp = p.dissection.tcp;
-      if (tcp !== undefined) out.pushNumber(tcp.payloadLength);
-    }),
-  },
-  tcpField('tcp.payload', 'TCP payload', 'bytes', undefined, (tcp, out, p) => {
+  // Only the packet's own segment: a quoted header never carries its payload.
+  defineField({ name: 'tcp.len', kind: 'uint', bits: 32, description: 'TCP Segment Len' }, Layer.Tcp, 0, (d, out) => {
+    if (d.tcp !== undefined) out.pushNumber(d.tcp.payloadLength);
+  }, (c, i, out) => out.pushNumber(c.payloadLength[i])),
+  tcpField('tcp.payload', 'TCP payload', 'bytes', undefined, (tcp, out, bytes) => {
     // A quoted header carries payload only when the ICMP error quoted the whole segment.
     if (tcp.payloadOffset !== undefined && tcp.payloadEnd !== undefined && tcp.payloadEnd > tcp.payloadOffset) {
-      out.pushBytes(p.data.subarray(tcp.payloadOffset, tcp.payloadEnd));
+      out.pushBytes(bytes.subarray(tcp.payloadOffset, tcp.payloadEnd));
     }
-  }),
+  }, (c, i, out, store) => {
+    // The captured payload is at most tcp.len bytes: only a segment with data has any.
+    if (c.payloadLength[i] > 0) return false;
+  }, { withinFrame: true }),
   ...tcpAnalysisFields,
 ];
 
 const udpFields: FieldDefinition[] = [
-  protocol('udp', 'User Datagram Protocol', (d) => d.udp !== undefined || d.icmp?.quoted?.udp !== undefined, (p) => [
-    ...spanOf(p.dissection.udp),
-    ...quotedSpanOf(p.dissection, p.dissection.icmp?.quoted?.udp),
-  ]),
-  udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort)),
-  udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort)),
+  protocol('udp', 'User Datagram Protocol', Layer.Udp, Layer.IcmpQuote, (d) => d.udp !== undefined || d.icmp?.quoted?.udp !== undefined, (d) => [
+    ...spanOf(d.udp),
+    ...quotedSpanOf(d, d.icmp?.quoted?.udp),
+  ], (c, i, out, store) => {
+    // The header is 8 bytes; the payload column is exactly the captured payload.
+    const start = c.payloadOffset[i];
+    pushSpan(store.bytesOf(i), start - 8, start + c.payloadLength[i], out);
+  }),
+  udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort), (c, i, out) => out.pushNumber(c.srcPort[i])),
+  udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort), (c, i, out) => out.pushNumber(c.dstPort[i])),
   udpField('udp.port', 'Source or Destination Port', 'uint', 16, (udp, out) => {
     out.pushNumber(udp.srcPort);
     out.pushNumber(udp.dstPort);
+  }, (c, i, out) => {
+    out.pushNumber(c.srcPort[i]);
+    out.pushNumber(c.dstPort[i]);
   }, { multiValued: true }),
   udpField('udp.length', 'Length', 'uint', 16, (udp, out) => {
     if (udp.length !== undefined) out.pushNumber(udp.length);
-  }),
+  }, (c, i, out, store) => out.pushNumber(u16At(store.bytesOf(i), c.payloadOffset[i] - 4))),
   udpField('udp.checksum', 'Checksum', 'uint', 16, (udp, out) => {
     if (udp.checksum !== undefined) out.pushNumber(udp.checksum);
-  }),
-  udpField('udp.payload', 'Payload', 'bytes', undefined, (udp, out, p) => {
+  }, (c, i, out, store) => out.pushNumber(u16At(store.bytesOf(i), c.payloadOffset[i] - 2))),
+  udpField('udp.payload', 'Payload', 'bytes', undefined, (udp, out, bytes) => {
     if (udp.payloadOffset !== undefined && udp.payloadEnd !== undefined && udp.payloadEnd > udp.payloadOffset) {
-      out.pushBytes(p.data.subarray(udp.payloadOffset, udp.payloadEnd));
+      out.pushBytes(bytes.subarray(udp.payloadOffset, udp.payloadEnd));
     }
-  }),
+  }, (c, i, out, store) => {
+    const start = c.payloadOffset[i];
+    const length = c.payloadLength[i];
+    if (length > 0) out.pushBytes(store.bytesOf(i).subarray(start, start + length));
+  }, { withinFrame: true }),
 ];
 
-function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined): FieldDefinition {
-  return {
-    name,
-    kind: 'uint',
-    bits,
-    description,
-    read: fromPacket((p, out) => {
-      const icmp = p.dissection.icmp;
-      if (icmp !== undefined && icmp.version === version) {
-        const value = get(icmp);
-        if (value !== undefined) out.pushNumber(value);
-      }
-    }),
-  };
+function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined, fast?: ColumnRead): FieldDefinition {
+  // ICMP is only decoded over IPv4 and ICMPv6 only over IPv6.
+  return defineField({ name, kind: 'uint', bits, description }, Layer.Icmp | (version === 4 ? Layer.IPv4 : Layer.IPv6), 0, (d, out) => {
+    const icmp = d.icmp;
+    if (icmp !== undefined && icmp.version === version) {
+      const value = get(icmp);
+      if (value !== undefined) out.pushNumber(value);
+    }
+  }, fast);
 }
 
 const icmpFields: FieldDefinition[] = [
-  protocol('icmp', 'Internet Control Message Protocol', (d) => d.icmp !== undefined && d.icmp.version === 4, (p) => spanOf(p.dissection.icmp)),
-  icmpField(4, 'icmp.type', 'Type', 8, (icmp) => icmp.type),
-  icmpField(4, 'icmp.code', 'Code', 8, (icmp) => icmp.code),
-  icmpField(4, 'icmp.checksum', 'Checksum', 16, (icmp) => icmp.checksum),
+  protocol('icmp', 'Internet Control Message Protocol', Layer.Icmp | Layer.IPv4, 0, (d) => d.icmp !== undefined && d.icmp.version === 4, (d) => spanOf(d.icmp)),
+  icmpField(4, 'icmp.type', 'Type', 8, (icmp) => icmp.type, (c, i, out) => out.pushNumber(c.icmpType[i])),
+  icmpField(4, 'icmp.code', 'Code', 8, (icmp) => icmp.code, (c, i, out) => out.pushNumber(c.icmpCode[i])),
+  icmpField(4, 'icmp.checksum', 'Checksum', 16, (icmp) => icmp.checksum, (c, i, out, store) => {
+    const bytes = store.bytesOf(i);
+    out.pushNumber(u16At(bytes, transportOffset(c, i, bytes, IP_PROTO_ICMP) + 2));
+  }),
   icmpField(4, 'icmp.ident', 'Identifier (BE)', 16, (icmp) => icmp.identifier),
   icmpField(4, 'icmp.seq', 'Sequence Number (BE)', 16, (icmp) => icmp.sequence),
-  protocol('icmpv6', 'Internet Control Message Protocol v6', (d) => d.icmp !== undefined && d.icmp.version === 6, (p) => spanOf(p.dissection.icmp)),
-  icmpField(6, 'icmpv6.type', 'Type', 8, (icmp) => icmp.type),
-  icmpField(6, 'icmpv6.code', 'Code', 8, (icmp) => icmp.code),
+  protocol('icmpv6', 'Internet Control Message Protocol v6', Layer.Icmp | Layer.IPv6, 0, (d) => d.icmp !== undefined && d.icmp.version === 6, (d) => spanOf(d.icmp)),
+  icmpField(6, 'icmpv6.type', 'Type', 8, (icmp) => icmp.type, (c, i, out) => out.pushNumber(c.icmpType[i])),
+  icmpField(6, 'icmpv6.code', 'Code', 8, (icmp) => icmp.code, (c, i, out) => out.pushNumber(c.icmpCode[i])),
   icmpField(6, 'icmpv6.checksum', 'Checksum', 16, (icmp) => icmp.checksum),
 ];
 

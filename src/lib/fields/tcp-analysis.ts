@@ -3,6 +3,7 @@
 // (analysis/tcp-streams.ts), computed once per capture on first use and cached in the field
 // context, so the classifier and the filters agree on what "retransmission" means.
 import { analyzeTcpStreams, TcpAnalysisFlag, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { Layer } from '../store/packet-store.ts';
 import type { FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
 const CACHE_KEY = 'tcp-streams';
@@ -67,20 +68,20 @@ function completenessOf(context: FieldContext): Uint8Array {
   if (perStream !== undefined) return perStream;
   const s = streamsOf(context);
   perStream = new Uint8Array(s.streams.length);
-  const packets = context.packets;
-  for (let i = 0; i < packets.length; i++) {
+  const c = context.store.columns;
+  for (let i = 0; i < context.store.count; i++) {
     const stream = s.stream[i];
-    const tcp = packets[i].dissection.tcp;
-    if (stream < 0 || tcp === undefined) continue;
-    const flags = tcp.flags;
+    if (stream < 0 || (c.layers[i] & Layer.Tcp) === 0) continue;
+    const flags = c.tcpFlags[i];
+    const length = c.payloadLength[i];
     let bits = 0;
     const synAck = flags & 0x012;
     if (synAck === 0x002) bits |= SYN_SENT;
     else if (synAck === 0x012) bits |= SYN_ACK;
     // Wireshark's ACK bit is a bare acknowledgment (no SYN, no data), checked against tshark -2:
     // a RST/ACK or FIN/ACK counts, a data segment with ACK set does not.
-    else if (synAck === 0x010 && tcp.payloadLength === 0) bits |= ACK;
-    if (tcp.payloadLength > 0) bits |= DATA;
+    else if (synAck === 0x010 && length === 0) bits |= ACK;
+    if (length > 0) bits |= DATA;
     if ((flags & 0x001) !== 0) bits |= FIN;
     if ((flags & 0x004) !== 0) bits |= RST;
     perStream[stream] |= bits;
@@ -102,29 +103,31 @@ function seqAckAnalysisOf(context: FieldContext): Uint8Array {
   let marks = context.cache.get(SEQ_ACK_KEY) as Uint8Array | undefined;
   if (marks !== undefined) return marks;
   const s = streamsOf(context);
-  const packets = context.packets;
-  marks = new Uint8Array(packets.length);
+  const c = context.store.columns;
+  const count = context.store.count;
+  marks = new Uint8Array(count);
   // Per stream and direction (0: the side that sent the stream's first packet), the ends
   // (relative nxtseq) of segments sent and not yet acknowledged — tshark's unacked list,
   // retransmissions included, capped like tshark's.
   const firstSource = new Map<number, number>();
   const unacked = new Map<number, number[]>();
-  for (let i = 0; i < packets.length; i++) {
+  for (let i = 0; i < count; i++) {
     const stream = s.stream[i];
-    const tcp = packets[i].dissection.tcp;
-    if (stream < 0 || tcp === undefined) continue;
+    if (stream < 0 || (c.layers[i] & Layer.Tcp) === 0) continue;
+    const flags = c.tcpFlags[i];
+    const length = c.payloadLength[i];
     const source = s.srcEndpoint[i];
     if (!firstSource.has(stream)) firstSource.set(stream, source);
     const direction = firstSource.get(stream) === source ? 0 : 1;
-    let marked = (s.analysisFlags[i] & EXPERT_FLAGS) !== 0 || tcp.payloadLength > 0;
+    let marked = (s.analysisFlags[i] & EXPERT_FLAGS) !== 0 || length > 0;
     const ack = s.relAck[i];
     const theirs = unacked.get(stream * 2 + 1 - direction);
-    if ((tcp.flags & 0x010) !== 0 && ack === ack && theirs !== undefined && theirs.some((end) => end <= ack)) {
+    if ((flags & 0x010) !== 0 && ack === ack && theirs !== undefined && theirs.some((end) => end <= ack)) {
       marked = true;
       unacked.set(stream * 2 + 1 - direction, theirs.filter((end) => end > ack));
     }
     const end = s.nxtSeq[i];
-    if (end === end && (tcp.payloadLength > 0 || (tcp.flags & 0x003) !== 0)) {
+    if (end === end && (length > 0 || (flags & 0x003) !== 0)) {
       const mine = unacked.get(stream * 2 + direction) ?? [];
       if (mine.length < MAX_UNACKED) mine.push(end);
       unacked.set(stream * 2 + direction, mine);
@@ -149,18 +152,18 @@ function timesOf(context: FieldContext): { relative: Float64Array; delta: Float6
   let times = context.cache.get(TIMES_KEY) as { relative: Float64Array; delta: Float64Array } | undefined;
   if (times !== undefined) return times;
   const s = streamsOf(context);
-  const packets = context.packets;
-  const relative = new Float64Array(packets.length).fill(NaN);
-  const delta = new Float64Array(packets.length).fill(NaN);
+  const c = context.store.columns;
+  const count = context.store.count;
+  const relative = new Float64Array(count).fill(NaN);
+  const delta = new Float64Array(count).fill(NaN);
   const first = new Map<number, number>();
   const previous = new Map<number, number>();
-  for (let i = 0; i < packets.length; i++) {
+  for (let i = 0; i < count; i++) {
     const stream = s.stream[i];
     if (stream < 0) continue;
-    const p = packets[i];
     const start = first.get(stream) ?? i;
     const before = previous.get(stream) ?? i;
-    const since = (j: number) => (p.seconds - packets[j].seconds) * 1e9 + (p.nanoseconds - packets[j].nanoseconds);
+    const since = (j: number) => (c.seconds[i] - c.seconds[j]) * 1e9 + (c.nanoseconds[i] - c.nanoseconds[j]);
     relative[i] = since(start);
     delta[i] = since(before);
     if (!first.has(stream)) first.set(stream, i);
@@ -185,11 +188,12 @@ export const tcpAnalysisFields: FieldDefinition[] = [
     bits: 32,
     description: 'Calculated window size',
     read: (context, index, out) => {
-      const tcp = context.packets[index].dissection.tcp;
-      if (tcp === undefined) return;
+      const c = context.store.columns;
+      if ((c.layers[index] & Layer.Tcp) === 0) return;
+      const window = c.window[index];
       const scale = streamsOf(context).windowScale[index];
       // SYNs and connections whose SYN we did not see (-1) or that do not scale (-2): as sent.
-      out.pushNumber(scale > 0 ? tcp.window * scale : tcp.window);
+      out.pushNumber(scale > 0 ? window * scale : window);
     },
   },
   {
@@ -237,8 +241,10 @@ export const tcpAnalysisFields: FieldDefinition[] = [
     kind: 'none',
     description: 'SEQ/ACK analysis',
     read: (context, index, out) => {
-      const d = context.packets[index].dissection;
-      if (d.tcp !== undefined ? seqAckAnalysisOf(context)[index] === 1 : d.icmp?.quoted?.tcp !== undefined && streamsOf(context).stream[index] >= 0) {
+      const layers = context.store.columns.layers[index];
+      if ((layers & Layer.Tcp) !== 0) {
+        if (seqAckAnalysisOf(context)[index] === 1) out.pushPresent();
+      } else if ((layers & Layer.IcmpQuote) !== 0 && streamsOf(context).stream[index] >= 0 && context.store.dissectionOf(index).icmp?.quoted?.tcp !== undefined) {
         out.pushPresent();
       }
     },

@@ -1,6 +1,7 @@
 // The shape of the field registry: Wireshark field names bound to a type and a reader.
 // Decoders know nothing about filters; filters (and autocompletion) only know this registry.
 import type { Capture, Packet } from '../packets.ts';
+import type { PacketStore } from '../store/packet-store.ts';
 
 /**
  * Value kinds, after Wireshark's FT_* types. How each kind is carried as a JS value:
@@ -59,12 +60,15 @@ export class FieldValues {
 }
 
 /**
- * What readers see besides the packet: the whole capture (for times relative to the first frame
- * and per-connection analysis, computed lazily once per capture and shared).
+ * What readers see besides the packet index: the capture's store (the columns the common fields
+ * are read from, and `dissectionOf(i)` for the rest), and the whole capture (for per-connection
+ * analysis, computed lazily once per capture and shared).
  */
 export interface FieldContext {
   readonly capture: Capture;
   readonly packets: Packet[];
+  /** `storeOf(capture)`: row i is `packets[i]`. */
+  readonly store: PacketStore;
   /** Lazily computed per-capture data, keyed by the module that computes it. */
   readonly cache: Map<string, unknown>;
 }
@@ -88,6 +92,17 @@ export interface FieldDefinition {
   read: FieldReader;
   /** For protocols: pushes the bytes the protocol spans, for `contains` and `matches`. */
   readBytes?: FieldReader;
+  /**
+   * Every occurrence `readBytes` (or `read`, for a bytes field) pushes is a run of the frame's
+   * own bytes, so a frame that does not contain a needle has no occurrence that does.
+   */
+  withinFrame?: boolean;
+  /**
+   * The same field read from the packet's full dissection, the way `read` / `readBytes` must
+   * answer for every packet; `read` takes it for the packets its columns cannot answer, and the
+   * tests compare the two on every packet of the corpus.
+   */
+  reference?: { read: FieldReader; readBytes?: FieldReader };
 }
 
 /** Wireshark's name for a field kind, as tshark prints it in error messages. */

@@ -4,6 +4,7 @@
 import { fieldList, fieldRegistry } from '../fields/registry.ts';
 import type { FieldContext } from '../fields/types.ts';
 import type { Capture } from '../packets.ts';
+import { storeOf } from '../store/packet-store.ts';
 import { Checker, type PredicateFactory } from './compile.ts';
 import { FilterSyntaxError, type FilterError, type FilterWarning } from './errors.ts';
 import { parseFilter } from './parser.ts';
@@ -34,7 +35,7 @@ const contexts = new WeakMap<Capture, FieldContext>();
 export function fieldContext(capture: Capture): FieldContext {
   let context = contexts.get(capture);
   if (context === undefined) {
-    context = { capture, packets: capture.packets, cache: new Map() };
+    context = { capture, packets: capture.packets, store: storeOf(capture), cache: new Map() };
     contexts.set(capture, context);
   }
   return context;
