@@ -4,6 +4,13 @@
 import { EngineClient, type Progress } from './engine-client.ts';
 import type { AttemptView, CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
 
+/** 0, 1, … n-1: every packet, in order (a plain loop: Uint32Array.from with a map function is ~20× slower). */
+function allPackets(n: number): Uint32Array {
+  const indices = new Uint32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = i;
+  return indices;
+}
+
 export type FilterProblem = Extract<FilterOutcome, { ok: false }>;
 
 export class TraceView {
@@ -43,7 +50,7 @@ export class TraceView {
     try {
       this.summary = await this.#engine.open(source, (p) => (this.progress = p), handshakesOnly);
       this.attempts = this.summary.attempts;
-      this.visible = Uint32Array.from({ length: this.summary.packets }, (_, i) => i);
+      this.visible = allPackets(this.summary.packets);
       this.status = 'ready';
     } catch (error) {
       if (this.status === 'cancelled') return;
