@@ -8,9 +8,9 @@ import type {
   FilterOutcome,
   PacketDetails,
   PacketRow,
-  RequestBody,
   Response,
 } from '../../lib/session/protocol.ts';
+import type { EngineRequestBody, OpenOptions } from './messages.ts';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void };
 export interface Progress {
@@ -39,7 +39,7 @@ class EngineWorker {
     this.#worker.onerror = (event) => this.#failAll(event.message || 'the capture engine stopped');
   }
 
-  call<T>(session: string, request: RequestBody, onProgress?: (p: Progress) => void): Promise<T> {
+  call<T>(session: string, request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
@@ -73,19 +73,19 @@ export class EngineClient {
     this.#worker = dedicated ? new EngineWorker() : (shared ??= new EngineWorker());
   }
 
-  #call<T>(request: RequestBody, onProgress?: (p: Progress) => void): Promise<T> {
+  #call<T>(request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
     return this.#worker.call<T>(this.#session, request, onProgress);
   }
 
-  open(source: CaptureSource, onProgress?: (p: Progress) => void, handshakesOnly = false): Promise<CaptureSummary> {
-    return this.#call({ type: 'open', source, handshakesOnly }, onProgress);
+  open(source: CaptureSource, onProgress?: (p: Progress) => void, options: OpenOptions = {}): Promise<CaptureSummary> {
+    return this.#call({ type: 'open', source, ...options }, onProgress);
   }
   locate(frame: number): Promise<number> {
     return this.#call({ type: 'locate', frame });
   }
   /** Opens both sides of the same moment and says where each attempt ended. */
-  compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void): Promise<CaptureSummary> {
-    return this.#call({ type: 'compare', client, server }, onProgress);
+  compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void, attempts?: number): Promise<CaptureSummary> {
+    return this.#call({ type: 'compare', client, server, attempts }, onProgress);
   }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });

@@ -2,12 +2,17 @@
 // The engine in a Worker: reads and decodes captures off the main thread, then answers the
 // page's questions about them. Each open capture is a session; all the logic is in
 // src/lib/session (shared with the tests and the CLI).
-import type { CaptureSource, Request, Response } from '../../lib/session/protocol.ts';
+import type { CaptureSource, CaptureSummary, Response } from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
+import type { EngineRequest } from './messages.ts';
 
 const sessions = new Map<string, TraceSession>();
 
 const reply = (msg: Response, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(msg, transfer);
+
+/** The summary with only the first `count` attempts: the message stays small, the rest come on request. */
+const firstAttempts = (summary: CaptureSummary, count?: number): CaptureSummary =>
+  count === undefined || summary.attempts.length <= count ? summary : { ...summary, attempts: summary.attempts.slice(0, count) };
 
 async function sourceChunks(source: CaptureSource): Promise<{ name: string; size?: number; chunks: ReadableStream<Uint8Array> }> {
   if (source.kind === 'file') return { name: source.file.name, size: source.file.size, chunks: source.file.stream() };
@@ -30,7 +35,7 @@ async function open(source: CaptureSource, id: number, handshakesOnly = false): 
   return openSession(name, chunks, size, progress, { handshakesOnly });
 }
 
-self.onmessage = async (event: MessageEvent<Request>) => {
+self.onmessage = async (event: MessageEvent<EngineRequest>) => {
   const request = event.data;
   const session = () => {
     const s = sessions.get(request.session);
@@ -44,7 +49,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
       case 'open': {
         const opened = await open(request.source, request.id, request.handshakesOnly);
         sessions.set(request.session, opened);
-        value = opened.summary;
+        value = firstAttempts(opened.summary, request.attempts);
         break;
       }
       case 'compare': {
@@ -52,7 +57,7 @@ self.onmessage = async (event: MessageEvent<Request>) => {
         const server = await open(request.server, request.id);
         const pair = compareSessions(client, server);
         sessions.set(request.session, pair);
-        value = pair.summary;
+        value = firstAttempts(pair.summary, request.attempts);
         break;
       }
       case 'filter': {

@@ -2,6 +2,7 @@
 // same trace shares one TraceView (and one Worker), so a frame number clicked in the verdict
 // panel selects that packet in the explorer.
 import { EngineClient, type Progress } from './engine-client.ts';
+import type { OpenOptions } from './messages.ts';
 import type { AttemptView, CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
 
 /** 0, 1, … n-1: every packet, in order (a plain loop: Uint32Array.from with a map function is ~20× slower). */
@@ -45,12 +46,12 @@ export class TraceView {
   #requested = new Set<number>();
   #filterSeq = 0;
 
-  /** `handshakesOnly`: keep only the packets that decide the verdicts (a capture too large to hold). */
-  async load(source: CaptureSource, handshakesOnly = false): Promise<void> {
+  async load(source: CaptureSource, options: OpenOptions = {}): Promise<void> {
     try {
-      this.summary = await this.#engine.open(source, (p) => (this.progress = p), handshakesOnly);
-      this.attempts = this.summary.attempts;
-      this.visible = allPackets(this.summary.packets);
+      const summary = await this.#engine.open(source, (p) => (this.progress = p), options);
+      this.summary = summary;
+      this.attempts = summary.attempts;
+      this.visible = allPackets(summary.packets);
       this.status = 'ready';
     } catch (error) {
       if (this.status === 'cancelled') return;
@@ -60,9 +61,9 @@ export class TraceView {
   }
 
   /** A view of two captures of the same moment: its summary's attempts say where each ended. */
-  async loadPair(client: CaptureSource, server: CaptureSource): Promise<void> {
+  async loadPair(client: CaptureSource, server: CaptureSource, attempts?: number): Promise<void> {
     try {
-      this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p));
+      this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p), attempts);
       this.attempts = this.summary.attempts;
       this.status = 'ready';
     } catch (error) {

@@ -17,6 +17,12 @@ export interface Slot {
 
 const LABELS = { primary: 'Client side (or the only capture)', secondary: 'Server side' } as const;
 
+/**
+ * Attempts a capture's summary brings from the Worker: the verdict panel's first page (its
+ * PAGE); it fetches the rest when the reader asks for more.
+ */
+const FIRST_PAGE = 10;
+
 export class LabState {
   // raw: a slot holds a File and a TraceView, which must reach the Worker as they are, not proxied
   slots = $state.raw<Slot[]>([]);
@@ -69,7 +75,7 @@ export class LabState {
     const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
-    await view.load(source, handshakesOnly);
+    await view.load(source, { handshakesOnly, attempts: FIRST_PAGE });
     if (view.status === 'ready' && view.summary && libraryId !== undefined) {
       await library.setSummary(libraryId, view.summary.attemptSummary);
       void this.refreshLibrary();
@@ -83,7 +89,7 @@ export class LabState {
     if (client?.view.status !== 'ready' || server?.view.status !== 'ready') return;
     const comparison = new TraceView(true);
     this.comparison = comparison;
-    void comparison.loadPair(client.source, server.source);
+    void comparison.loadPair(client.source, server.source, FIRST_PAGE);
   }
 
   cancel(slot: Slot): void {
