@@ -1,28 +1,23 @@
 // The page's side of the engine Worker. Lessons share one Worker for all their traces (each
 // trace a session in it); the lab gives each capture a Worker of its own, so Cancel can stop a
-// long read at once by ending that Worker.
-import type {
-  CaptureSource,
-  CaptureSummary,
-  AttemptView,
-  FilterOutcome,
-  PacketDetails,
-  PacketRow,
-  Response,
-} from '../../lib/session/protocol.ts';
+// long read at once by ending that Worker, and starts the next one ahead of need.
+import type { CaptureSource, CaptureSummary, AttemptView, FilterOutcome, PacketDetails, PacketRow, Response } from '../../lib/session/protocol.ts';
 import type { EngineRequestBody, OpenOptions } from './messages.ts';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void };
 export interface Progress {
   bytesRead: number;
   totalBytes?: number;
   frames: number;
 }
 
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void };
+
 class EngineWorker {
   #worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
   #next = 1;
   #pending = new Map<number, Pending>();
+  /** Why the Worker stopped, once it has (a Worker started ahead of need may fail before any call). */
+  #stopped: string | undefined;
 
   constructor() {
     this.#worker.onmessage = (event: MessageEvent<Response>) => {
@@ -36,12 +31,18 @@ class EngineWorker {
         else pending.reject(new Error(msg.message));
       }
     };
-    this.#worker.onerror = (event) => this.#failAll(event.message || 'the capture engine stopped');
+    this.#worker.onerror = (event) => {
+      // an error thrown in the Worker carries its message and the Worker runs on; a plain error
+      // event means its script did not load, and nothing will ever answer
+      if (!event.message) this.#stopped = 'the capture engine stopped';
+      this.#failAll(event.message || 'the capture engine stopped');
+    };
   }
 
   call<T>(session: string, request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
+      if (this.#stopped !== undefined) return reject(new Error(this.#stopped));
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
       this.#worker.postMessage({ ...request, id, session });
     });
@@ -49,6 +50,7 @@ class EngineWorker {
 
   terminate(): void {
     this.#worker.terminate();
+    this.#stopped = 'cancelled';
     this.#failAll('cancelled');
   }
 
@@ -59,7 +61,23 @@ class EngineWorker {
 }
 
 let shared: EngineWorker | undefined;
+let spare: EngineWorker | undefined;
 let sessions = 0;
+
+/**
+ * Starts a dedicated Worker before it is needed (the lab, while the instructor picks a file):
+ * fetching and compiling the engine then costs the next capture nothing. The next dedicated
+ * EngineClient takes it.
+ */
+export function prepareDedicatedEngine(): void {
+  spare ??= new EngineWorker();
+}
+
+function takeSpare(): EngineWorker | undefined {
+  const worker = spare;
+  spare = undefined;
+  return worker;
+}
 
 /** One capture open in a Worker. */
 export class EngineClient {
@@ -70,7 +88,7 @@ export class EngineClient {
   /** `dedicated`: a Worker of its own (the lab), else the page's shared one (lessons). */
   constructor(dedicated = false) {
     this.#dedicated = dedicated;
-    this.#worker = dedicated ? new EngineWorker() : (shared ??= new EngineWorker());
+    this.#worker = dedicated ? (takeSpare() ?? new EngineWorker()) : (shared ??= new EngineWorker());
   }
 
   #call<T>(request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
