@@ -81,6 +81,11 @@ export class TraceView {
     this.#engineInstance?.close();
   }
 
+  /** Frees the capture (the lab, when another capture takes this one's place). */
+  close(): void {
+    this.#engineInstance?.close();
+  }
+
   /** Fetches the next `count` attempts after those already here. */
   async moreAttempts(count: number): Promise<void> {
     const next = await this.#engine.attempts(this.attempts.length, count);
@@ -123,10 +128,16 @@ export class TraceView {
     }
     if (!wanted.includes(index)) wanted.push(index);
     for (const i of wanted) this.#requested.add(i);
-    this.#engine.rows(wanted).then((rows) => {
-      for (const r of rows) this.#rows.set(r.index, r);
-      this.rowsVersion++;
-    });
+    this.#engine.rows(wanted).then(
+      (rows) => {
+        for (const r of rows) this.#rows.set(r.index, r);
+        this.rowsVersion++;
+      },
+      // the capture was closed (or its Worker stopped) meanwhile: ask again if shown again
+      () => {
+        for (const i of wanted) this.#requested.delete(i);
+      },
+    );
   }
 
   /** Rows for a fixed selection of packets, in the order given. */

@@ -89,6 +89,9 @@ export class LabState {
   async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number, handshakesOnly = false): Promise<void> {
     const view = new TraceView(true);
     const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
+    // a capture that gives its place to another frees its Worker (and the memory of its packets)
+    for (const replaced of this.slots.filter((s) => s.key === key)) replaced.view.close();
+    this.comparison?.close();
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
     await view.load(source, { handshakesOnly, attempts: FIRST_PAGE });
