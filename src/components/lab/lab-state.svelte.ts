@@ -24,6 +24,14 @@ const LABELS = { primary: 'Client side (or the only capture)', secondary: 'Serve
  */
 const FIRST_PAGE = 10;
 
+interface OpenOptions {
+  /** Already in the library under this id (opened from it) … */
+  libraryId?: string | number;
+  /** … or being stored there: its id once stored, undefined if the browser refused. */
+  saving?: Promise<number | undefined>;
+  handshakesOnly?: boolean;
+}
+
 export class LabState {
   // raw: a slot holds a File and a TraceView, which must reach the Worker as they are, not proxied
   slots = $state.raw<Slot[]>([]);
@@ -52,14 +60,21 @@ export class LabState {
     else this.notice = `The capture library is not available in this browser (${listed.message}); captures still open for this visit.`;
   }
 
-  /** Keeps the file first — a reload in the middle of reading loses nothing — then reads it. */
+  /**
+   * Keeps the file in the library — a reload in the middle of reading loses nothing — while the
+   * Worker already reads it. IndexedDB is handed the File itself and copies the bytes on the
+   * browser's own threads (this page spends a few milliseconds on it, whatever the size), so the
+   * read need not wait for the store to commit; the library lists the capture at once.
+   */
   async openFile(file: File, key: Slot['key']): Promise<void> {
     const tooBig = tooBigToHold(file.size);
     if (tooBig) this.notice = `${file.name}: ${tooBig}`;
-    const saved = await library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() });
-    if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
-    await this.#open({ kind: 'file', file }, file.name, file.size, key, saved.ok ? saved.value : undefined, tooBig !== undefined);
-    void this.refreshLibrary();
+    const saving = library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() }).then((saved) => {
+      if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
+      void this.refreshLibrary();
+      return saved.ok ? saved.value : undefined;
+    });
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, { saving, handshakesOnly: tooBig !== undefined });
   }
 
   async openFromLibrary(id: string | number, key: Slot['key'] = 'primary'): Promise<void> {
@@ -69,8 +84,10 @@ export class LabState {
       this.notice = `Could not open it from the library: ${bytes.ok ? 'not found' : bytes.message}`;
       return;
     }
-    const buffer = await new Blob([bytes.value]).arrayBuffer();
-    await this.#open({ kind: 'bytes', bytes: buffer, name: entry.name }, entry.name, entry.size, key, id);
+    // a File over the stored Blob: the Worker streams it from the browser's storage, the main
+    // thread never holds (or copies) its bytes
+    const file = new File([bytes.value], entry.name);
+    await this.#open({ kind: 'file', file }, entry.name, entry.size, key, { libraryId: id });
   }
 
   /** A share link carries the capture in the URL fragment, which browsers never send to a server. */
@@ -86,19 +103,20 @@ export class LabState {
     await this.#open({ kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' }, 'shared capture', bytes.length, 'primary');
   }
 
-  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], libraryId?: string | number, handshakesOnly = false): Promise<void> {
+  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], options: OpenOptions = {}): Promise<void> {
     const view = new TraceView(true);
-    const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId };
+    const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId: options.libraryId };
     // a capture that gives its place to another frees its Worker (and the memory of its packets)
     for (const replaced of this.slots.filter((s) => s.key === key)) replaced.view.close();
     this.comparison?.close();
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
-    await view.load(source, { handshakesOnly, attempts: FIRST_PAGE });
+    await view.load(source, { handshakesOnly: options.handshakesOnly, attempts: FIRST_PAGE });
     // the next capture (or the comparison of both sides) gets a Worker already started
     this.prepareWhenIdle();
-    if (view.status === 'ready' && view.summary && libraryId !== undefined) {
-      await library.setSummary(libraryId, view.summary.attemptSummary);
+    slot.libraryId ??= await options.saving;
+    if (view.status === 'ready' && view.summary && slot.libraryId !== undefined) {
+      await library.setSummary(slot.libraryId, view.summary.attemptSummary);
       void this.refreshLibrary();
     }
     this.#compareWhenBothReady();
