@@ -81,7 +81,7 @@ export function partsOf(attempt: Attempt): AttemptParts {
 
 /**
  * `captureEnd`: seconds since 1970 of the capture's last packet — how long we could have seen an
- * answer. Returns the verdict with its evidence.
+ * answer. Returns the verdict with its evidence (written on first read).
  */
 export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
   const parts = partsOf(attempt);
@@ -116,17 +116,27 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
 
   const zeek = zeekConnState(attempt);
   const nmap = nmapState(verdict, icmp[0], synAcks.length > 0);
-  const text = explain({ attempt, parts, verdict, timing, observedAfterLastSyn, observedAfterFirst, nmap, zeek });
+  // The words are written when someone reads them: a scan has tens of thousands of attempts,
+  // and a page shows a few. The getters are own properties, so copies and clones include them.
+  let text: ReturnType<typeof explain> | undefined;
+  // (The parts are grouped again then rather than kept alive until then.)
+  const words = () => (text ??= explain({ attempt, parts: partsOf(attempt), verdict, timing, observedAfterLastSyn, observedAfterFirst, nmap, zeek }));
   return {
     attempt,
     verdict,
-    headline: text.headline,
+    get headline() {
+      return words().headline;
+    },
     nmap,
     zeek,
     history: history(attempt),
     frames: attempt.packets.map((p) => p.frame),
-    evidence: text.evidence,
-    caveats: text.caveats,
+    get evidence() {
+      return words().evidence;
+    },
+    get caveats() {
+      return words().caveats;
+    },
     timing,
     observedAfterLastSyn,
   };

@@ -9,6 +9,7 @@
 // under the same name would teach them the wrong thing.
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
+import { NumberMap } from './number-map.ts';
 
 /** Bits of `analysisFlags`. The first group mirrors tshark's tcp.analysis.* labels. */
 export const TcpAnalysisFlag = {
@@ -106,26 +107,28 @@ interface Flow {
   window: number;
   /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
   winScale: number;
-  /** Segments sent and not yet acknowledged, oldest first (tshark's unacked list). */
-  unacked: Array<{ frame: number; nextSeq: number; time: number }>;
+  /**
+   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), as three
+   * parallel arrays of numbers: no object per segment.
+   */
+  unackedFrame: number[];
+  unackedNextSeq: number[];
+  unackedTime: number[];
+  /** Entries in use in the three arrays (they are not shrunk: that costs more than it saves). */
+  unackedCount: number;
   /**
    * The last few segments' IPv4 IDs and what they carried, to spot the same datagram captured
    * twice — the copy can come a few packets later when two interfaces interleave.
    */
-  recent: RecentSegment[];
+  recent: number[] | undefined;
+  recentCount: number;
   recentNext: number;
   /** Time of this side's latest segment (-Infinity before any). */
   lastSeenTime: number;
 }
 
-interface RecentSegment {
-  ipId: number;
-  time: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  length: number;
-}
+/** Fields of one entry of Flow.recent: IPv4 ID, time, seq, ack, flags, length. */
+const RECENT_FIELDS = 6;
 
 /** How many earlier segments per direction a copy is looked for among. */
 const RECENT_SEGMENTS = 8;
@@ -168,8 +171,12 @@ const newFlow = (): Flow => ({
   maxSeqToBeAcked: 0,
   window: -1,
   winScale: -1,
-  unacked: [],
-  recent: [],
+  unackedFrame: [],
+  unackedNextSeq: [],
+  unackedTime: [],
+  unackedCount: 0,
+  recent: undefined,
+  recentCount: 0,
   recentNext: 0,
   lastSeenTime: -Infinity,
 });
@@ -186,7 +193,7 @@ const u32 = (x: number): number => x >>> 0;
  * strings: a 100 MB capture has hundreds of thousands of packets and few distinct endpoints.
  */
 export class EndpointTable {
-  private readonly v4 = new Map<number, number>();
+  private readonly v4 = new NumberMap(1024);
   private readonly other = new Map<string, number>();
   private count = 0;
 
@@ -194,7 +201,7 @@ export class EndpointTable {
   idV4(address: number, port: number): number {
     const key = address * 65536 + port;
     let id = this.v4.get(key);
-    if (id === undefined) {
+    if (id < 0) {
       id = this.count++;
       this.v4.set(key, id);
     }
@@ -217,12 +224,20 @@ export class EndpointTable {
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
-/** Endpoint ids of a packet's own TCP header (the columns hold IPv4 addresses as numbers). */
-function endpointsOf(store: PacketStore, i: number, endpoints: EndpointTable): [number, number] {
+/**
+ * Endpoint ids of a packet's own TCP header, into result.srcEndpoint/dstEndpoint (the columns
+ * hold IPv4 addresses as numbers).
+ */
+function noteEndpoints(store: PacketStore, i: number, endpoints: EndpointTable, result: TcpStreams): void {
   const c = store.columns;
-  if (c.layers[i] & Layer.IPv4) return [endpoints.idV4(c.src4[i], c.srcPort[i]), endpoints.idV4(c.dst4[i], c.dstPort[i])];
-  const { src, dst } = store.addressBytes(i)!;
-  return [endpoints.id(src, c.srcPort[i]), endpoints.id(dst, c.dstPort[i])];
+  if (c.layers[i] & Layer.IPv4) {
+    result.srcEndpoint[i] = endpoints.idV4(c.src4[i], c.srcPort[i]);
+    result.dstEndpoint[i] = endpoints.idV4(c.dst4[i], c.dstPort[i]);
+  } else {
+    const { src, dst } = store.addressBytes(i)!;
+    result.srcEndpoint[i] = endpoints.id(src, c.srcPort[i]);
+    result.dstEndpoint[i] = endpoints.id(dst, c.dstPort[i]);
+  }
 }
 
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
@@ -244,7 +259,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     streams: [],
   };
   // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
-  const byPair = new Map<number, Conversation>();
+  const byPair = new NumberMap(1024);
+  const conversations: Conversation[] = [];
   const endpoints = new EndpointTable();
 
   const startConversation = (pairKey: number, srcKey: number, index: number): Conversation => {
@@ -258,7 +274,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       originSeconds: c.seconds[index],
     };
     result.streams.push({ index: conv.index, firstPacket: index, lastPacket: index, packetCount: 0 });
-    byPair.set(pairKey, conv);
+    byPair.set(pairKey, conversations.length);
+    conversations.push(conv);
     return conv;
   };
 
@@ -266,20 +283,18 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     const layers = c.layers[i];
     const direct = (layers & Layer.Tcp) !== 0 && (layers & (Layer.IPv4 | Layer.IPv6)) !== 0;
     if (!direct && !(layers & Layer.IcmpQuote)) continue;
-    let srcKey: number;
-    let dstKey: number;
     if (direct) {
-      [srcKey, dstKey] = endpointsOf(store, i, endpoints);
+      noteEndpoints(store, i, endpoints, result);
     } else {
       // An ICMP error quoting a TCP header: rare, so read from the full decode.
       const q = store.dissectionOf(i).icmp?.quoted;
       if (!q?.tcp) continue;
-      srcKey = endpoints.id(q.ip.src, q.tcp.srcPort);
-      dstKey = endpoints.id(q.ip.dst, q.tcp.dstPort);
+      result.srcEndpoint[i] = endpoints.id(q.ip.src, q.tcp.srcPort);
+      result.dstEndpoint[i] = endpoints.id(q.ip.dst, q.tcp.dstPort);
     }
+    const srcKey = result.srcEndpoint[i];
+    const dstKey = result.dstEndpoint[i];
     const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
-    result.srcEndpoint[i] = srcKey;
-    result.dstEndpoint[i] = dstKey;
 
     if (!direct) {
       const tcp = store.dissectionOf(i).icmp!.quoted!.tcp!;
@@ -289,11 +304,12 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       if (tcp.seq !== undefined) result.relSeq[i] = tcp.seq;
       if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
       if (tcp.flags !== undefined && tcp.window !== undefined) {
-        const conv = byPair.get(pairKey) ?? startConversation(pairKey, srcKey, i);
+        const known = byPair.get(pairKey);
+        const conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
         noteInStream(result, conv.index, i);
         result.stream[i] = conv.index;
         const flow = conv.aKey === srcKey ? conv.a : conv.b;
-        if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 2 ** flow.winScale : flow.winScale;
+        if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 1 << flow.winScale : flow.winScale;
       }
       continue;
     }
@@ -301,7 +317,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     const flags = c.tcpFlags[i];
     const seq = c.seq[i];
     const ack = c.ack[i];
-    let conv = byPair.get(pairKey) ?? startConversation(pairKey, srcKey, i);
+    const known = byPair.get(pairKey);
+    let conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
     let fwd = conv.aKey === srcKey ? conv.a : conv.b;
     let analysis = 0;
 
@@ -356,7 +373,7 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       result.relAck[i] = ack;
     }
     if (!(flags & SYN)) {
-      result.windowScale[i] = fwd.winScale >= 0 ? 2 ** fwd.winScale : fwd.winScale;
+      result.windowScale[i] = fwd.winScale >= 0 ? 1 << fwd.winScale : fwd.winScale;
     }
   }
   return result;
@@ -403,22 +420,31 @@ function analyzeSegment(
   // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ipId >= 0) {
-    const copyOf = fwd.recent.find(
-      (r) =>
-        r.ipId === ipId &&
-        now - r.time <= DUPLICATE_WINDOW_NS &&
-        r.time >= rev.lastSeenTime &&
-        r.seq === seq &&
-        r.ack === ack &&
-        r.flags === flags &&
-        r.length === seglen,
-    );
-    if (copyOf) {
+    let copy = false;
+    const recent = (fwd.recent ??= new Array<number>(RECENT_SEGMENTS * RECENT_FIELDS).fill(0));
+    for (let k = 0; k < fwd.recentCount && !copy; k++) {
+      const at = k * RECENT_FIELDS;
+      const time = recent[at + 1];
+      copy =
+        recent[at] === ipId &&
+        now - time <= DUPLICATE_WINDOW_NS &&
+        time >= rev.lastSeenTime &&
+        recent[at + 2] === seq &&
+        recent[at + 3] === ack &&
+        recent[at + 4] === flags &&
+        recent[at + 5] === seglen;
+    }
+    if (copy) {
       analysis |= TcpAnalysisFlag.Duplicate;
     } else {
-      const entry: RecentSegment = { ipId, time: now, seq, ack, flags, length: seglen };
-      if (fwd.recent.length < RECENT_SEGMENTS) fwd.recent.push(entry);
-      else fwd.recent[fwd.recentNext] = entry;
+      const at = fwd.recentNext * RECENT_FIELDS;
+      recent[at] = ipId;
+      recent[at + 1] = now;
+      recent[at + 2] = seq;
+      recent[at + 3] = ack;
+      recent[at + 4] = flags;
+      recent[at + 5] = seglen;
+      if (fwd.recentCount < RECENT_SEGMENTS) fwd.recentCount++;
       fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;
     }
   }
@@ -483,20 +509,23 @@ function analyzeSegment(
       analysis |= TcpAnalysisFlag.Retransmission;
       // The delay is measured from the oldest segment still unacknowledged (likely the one
       // resent), else from the segment that last raised the sequence number.
-      const eldest = fwd.unacked.length > 0 ? fwd.unacked[0] : undefined;
-      const delay = eldest ? now - eldest.time : sinceHighest;
+      const eldest = fwd.unackedCount > 0;
+      const delay = eldest ? now - fwd.unackedTime[0] : sinceHighest;
       // tshark leaves rto/rto_frame out when the delay is exactly zero (a duplicated frame).
       if (delay !== 0) {
         result.rto[i] = delay / 1e9;
-        result.rtoFrame[i] = eldest ? eldest.frame : fwd.nextSeqFrame;
+        result.rtoFrame[i] = eldest ? fwd.unackedFrame[0] : fwd.nextSeqFrame;
       }
     }
   }
 
   let next = u32(seq + seglen);
-  if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.length < MAX_UNACKED_SEGMENTS) {
+  if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unackedCount < MAX_UNACKED_SEGMENTS) {
     if (flags & (SYN | FIN)) next = u32(next + 1);
-    fwd.unacked.push({ frame, nextSeq: next, time: now });
+    const at = fwd.unackedCount++;
+    fwd.unackedFrame[at] = frame;
+    fwd.unackedNextSeq[at] = next;
+    fwd.unackedTime[at] = now;
   }
   // The highest sequence number sent so far, and when: the reference for the checks above.
   if ((fwd.nextSeq === 0 || seqGT(next, fwd.nextSeq)) && !zeroWindowProbe) {
@@ -515,10 +544,20 @@ function analyzeSegment(
 
   // Forget the other side's segments this one acknowledges (tshark compares the raw ack field
   // even when the ACK flag is off, and so do we).
-  if (rev.unacked.length > 0) {
+  const pending = rev.unackedCount;
+  if (pending > 0) {
+    const frames = rev.unackedFrame;
+    const nexts = rev.unackedNextSeq;
+    const times = rev.unackedTime;
     let kept = 0;
-    for (const segment of rev.unacked) if (seqGT(segment.nextSeq, ack)) rev.unacked[kept++] = segment;
-    rev.unacked.length = kept;
+    for (let k = 0; k < pending; k++) {
+      if (!seqGT(nexts[k], ack)) continue;
+      frames[kept] = frames[k];
+      nexts[kept] = nexts[k];
+      times[kept] = times[k];
+      kept++;
+    }
+    rev.unackedCount = kept;
   }
 
   // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges

@@ -34,7 +34,8 @@ export class TraceSession {
     this.#verdicts = verdicts;
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
-    const { attempts, findings, attemptSummary } = verdicts;
+    const { findings, attemptSummary } = verdicts;
+    const attempts = verdicts.analysis.attempts;
     const verdictCounts: Record<string, number> = {};
     for (const a of attempts) verdictCounts[a.verdict] = (verdictCounts[a.verdict] ?? 0) + 1;
     this.summary = {
@@ -43,7 +44,7 @@ export class TraceSession {
       format: capture.info.variant || capture.info.format,
       packets: capture.packets.length,
       duration: last ? epochOf(last) - this.#start : 0,
-      attempts: attempts.slice(0, SUMMARY_ATTEMPTS),
+      attempts: verdicts.attemptViews(0, SUMMARY_ATTEMPTS),
       attemptCount: attempts.length,
       verdictCounts,
       findings,
@@ -94,7 +95,7 @@ export class TraceSession {
 
   /** Attempts after the first page that the summary carries. */
   attempts(from: number, count: number): AttemptView[] {
-    return this.#verdicts.attempts.slice(from, from + count);
+    return this.#verdicts.attemptViews(from, count);
   }
 
   #tcpContext(index: number): TcpContext | undefined {

@@ -101,16 +101,22 @@ export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView 
 /** A capture's (or a pair's) verdicts, as the classifier gave them and as the panels show them. */
 export interface VerdictsView {
   analysis: CaptureAnalysis | Comparison;
-  attempts: AttemptView[];
+  /** Panel views of attempts [from, from + count), made when first asked for. */
+  attemptViews(from: number, count: number): AttemptView[];
   findings: string[];
   /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
   attemptSummary: string;
 }
 
 function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
+  const views: AttemptView[] = [];
   return {
     analysis,
-    attempts: analysis.attempts.map(toAttemptView),
+    attemptViews(from, count) {
+      const end = Math.min(analysis.attempts.length, from + count);
+      for (let i = Math.max(0, from); i < end; i++) views[i] ??= toAttemptView(analysis.attempts[i]);
+      return views.slice(from, end);
+    },
     findings: analysis.findings,
     attemptSummary: summaryLine(summarizeAttempts(analysis)),
   };
