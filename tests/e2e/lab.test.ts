@@ -108,6 +108,36 @@ describe('the library', () => {
   });
 });
 
+describe('reopening and paging', () => {
+  test('a capture kept in the library opens again from it after a reload', async () => {
+    await openLab();
+    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    const library = page.getByRole('region', { name: 'Your captures in this browser' });
+    const row = library.getByRole('row').filter({ hasText: 'tcp_refuseconnection.pcapng' }).first();
+    await row.getByText(/refused/).waitFor();
+    await page.reload();
+    await hydrated(page);
+    await row.getByRole('button', { name: /Open/ }).click();
+    await page.getByRole('heading', { name: /tcp_refuseconnection\.pcapng/ }).waitFor();
+    await page.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await page.getByRole('grid', { name: 'Packets' }).locator('[role=row]', { hasText: 'RST' }).first().waitFor();
+  });
+
+  test('the summary brings the first page of verdicts; the next pages come when asked for', async () => {
+    await openLab();
+    await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
+    const verdicts = page.getByRole('region', { name: 'Verdicts' });
+    const attempts = verdicts.locator('ol.attempts > li');
+    await attempts.first().waitFor();
+    expect(await attempts.count()).toBe(10);
+    await verdicts.getByRole('button', { name: /Show 50 more of the \d+ remaining attempts/ }).click();
+    await expect.poll(() => attempts.count()).toBe(60);
+    // the attempts fetched later are distinct from the first page's
+    const tuples = await verdicts.locator('ol.attempts > li .tuple').allInnerTexts();
+    expect(new Set(tuples).size).toBe(60);
+  });
+});
+
 describe('export', () => {
   test('the shown packets export as a pcapng that tshark reads frame for frame', async () => {
     await openLab();
