@@ -13,6 +13,7 @@
 import type { Capture } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
+import { NumberMap, PairMap } from './number-map.ts';
 import { analyzeTcpStreams, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
 import type { Attempt, AttemptPacket, Sender } from './types.ts';
 
@@ -25,6 +26,8 @@ const u32 = (x: number): number => x >>> 0;
 const seqDiff = (a: number, b: number): number => (a - b) | 0;
 
 interface Builder {
+  /** Position in the list of attempts. */
+  index: number;
   attempt: Attempt;
   startSeconds: number;
   startNanoseconds: number;
@@ -32,19 +35,29 @@ interface Builder {
   sawClientAck: boolean;
 }
 
-/** Map<tuple id, Map<sequence number, T>> without building string keys per packet. */
-class TupleSeqMap<T> {
-  private readonly outer = new Map<number, Map<number, T>>();
-  get(tuple: number, seq: number): T | undefined {
-    return this.outer.get(tuple)?.get(seq);
+/** (tuple id, sequence number) → builder, without boxing either number per lookup. */
+class TupleSeqMap {
+  private readonly indices = new PairMap(1024);
+  constructor(private readonly builders: Builder[]) {}
+  get(tuple: number, seq: number): Builder | undefined {
+    const index = this.indices.get(tuple, seq);
+    return index < 0 ? undefined : this.builders[index];
   }
-  set(tuple: number, seq: number, value: T): void {
-    let inner = this.outer.get(tuple);
-    if (!inner) {
-      inner = new Map();
-      this.outer.set(tuple, inner);
-    }
-    inner.set(seq, value);
+  set(tuple: number, seq: number, value: Builder): void {
+    this.indices.set(tuple, seq, value.index);
+  }
+}
+
+/** tuple id → builder. */
+class TupleMap {
+  private readonly indices = new NumberMap(1024);
+  constructor(private readonly builders: Builder[]) {}
+  get(tuple: number): Builder | undefined {
+    const index = this.indices.get(tuple);
+    return index < 0 ? undefined : this.builders[index];
+  }
+  set(tuple: number, value: Builder): void {
+    this.indices.set(tuple, value.index);
   }
 }
 
@@ -56,14 +69,14 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): Attempt[] {
   const attempts: Builder[] = [];
   /** (client>server, ISN) → attempt */
-  const byKey = new TupleSeqMap<Builder>();
+  const byKey = new TupleSeqMap(attempts);
   /**
    * (client>server, ack) → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
    * the data a SYN carried (TCP Fast Open, or a SYN with payload).
    */
-  const byAnswer = new TupleSeqMap<Builder>();
+  const byAnswer = new TupleSeqMap(attempts);
   /** client>server → newest attempt on that 4-tuple */
-  const latestByTuple = new Map<number, Builder>();
+  const latestByTuple = new TupleMap(attempts);
 
   const store = storeOf(capture);
   const c = store.columns;
@@ -88,7 +101,7 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       packets: [],
       vlans: [],
     };
-    const b: Builder = { attempt, startSeconds: seconds, startNanoseconds: nanoseconds, sawSynAck: false, sawClientAck: false };
+    const b: Builder = { index: attempts.length, attempt, startSeconds: seconds, startNanoseconds: nanoseconds, sawSynAck: false, sawClientAck: false };
     attempts.push(b);
     byKey.set(tuple, isn, b);
     byAnswer.set(tuple, u32(isn + 1), b);
