@@ -260,10 +260,41 @@ function timeFile(path: string, label: string): { mb: number; inMemoryMs: number
   return { mb, inMemoryMs: median(inMemory) };
 }
 
+/**
+ * Read + decode with every packet kept (loadCaptureStream into the packet store), one load per
+ * process so each peak is that load's own: the median of 5 processes.
+ */
+function timeDecode(path: string, label: string): number {
+  const results: Array<{ medianMs: number; packets: number; bytes: number; peakGrowthBytes: number; retainedBytes: number }> = [];
+  for (let run = 0; run < 5; run++) {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'bench-decode.ts'), path, '1'], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`bench-decode failed: ${child.stderr}`);
+    results.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!));
+  }
+  const ms = median(results.map((r) => r.medianMs));
+  const { bytes, packets } = results[0];
+  const peak = median(results.map((r) => r.peakGrowthBytes));
+  const retained = median(results.map((r) => r.retainedBytes));
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+  console.log(
+    `${`${label} read + decode, every packet kept`.padEnd(36)} ${(bytes / 1e6 / (ms / 1000)).toFixed(0).padStart(6)} MB/s  ` +
+      `${(packets / (ms / 1000) / 1e6).toFixed(2)} M packets/s  (median ${ms.toFixed(0)} ms of 5 processes)`,
+  );
+  console.log(
+    `  memory: peak ${mib(peak)} above the process before loading = ${(peak / bytes).toFixed(2)} × the file; ` +
+      `held once loaded ${mib(retained)} = ${(retained / bytes).toFixed(2)} × the file`,
+  );
+  return ms;
+}
+
 const pcapng = timeFile(file, 'pcapng');
+const decodeMs = timeDecode(file, 'pcapng');
 const pcapFile = file.replace(/\.pcapng$/, '.pcap');
 if (!existsSync(pcapFile) && spawnSync('editcap', ['-F', 'pcap', file, pcapFile]).status !== 0) console.log('editcap not installed: no pcap copy');
-if (existsSync(pcapFile)) timeFile(pcapFile, 'pcap');
+if (existsSync(pcapFile)) {
+  timeFile(pcapFile, 'pcap');
+  timeDecode(pcapFile, 'pcap');
+}
 const mb = pcapng.mb;
 
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
@@ -273,7 +304,7 @@ if (tshark.status === 0) {
   const ms = performance.now() - t0;
   if (run.status === 0) {
     console.log(`tshark -T fields -e frame.number ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s  (one run, ${ms.toFixed(0)} ms)`);
-    console.log(`ratio: the pcapng read in memory is ${(ms / pcapng.inMemoryMs).toFixed(0)}x faster than tshark`);
+    console.log(`ratio: the pcapng read in memory is ${(ms / pcapng.inMemoryMs).toFixed(0)}x faster than tshark; read + decode ${(ms / decodeMs).toFixed(1)}x`);
   }
 } else {
   console.log('tshark not installed: no comparison');

@@ -13,6 +13,13 @@ import { PacketStore } from './store/packet-store.ts';
 /** When the bytes are not a capture at all, there is no interface list to report. */
 const UNREADABLE_INFO: CaptureInfo = { format: 'pcap', variant: 'unreadable', interfaces: [], comments: [] };
 
+/**
+ * Rows to allocate for a file of this size: about 300 bytes a packet (record header included)
+ * is typical of TCP captures. Too many wastes a little; too few costs a resize as the store
+ * grows.
+ */
+const expectedPackets = (bytes: number): number => Math.ceil(bytes / 300);
+
 /** A whole file is fed to the reader in slices, so its frame objects never all exist at once. */
 const SLICE_BYTES = 4 << 20;
 
@@ -57,7 +64,7 @@ export function loadCaptureBytes(bytes: Uint8Array): Capture {
   // the store keeps. Frames it had to assemble in its own buffer are copied.
   const owned = bytes.slice();
   const reader = createCaptureReader({ totalBytes: owned.length });
-  const feeder = new StoreFeeder(Math.ceil(owned.length / 256), undefined, owned);
+  const feeder = new StoreFeeder(expectedPackets(owned.length), undefined, owned);
   for (let at = 0; at < owned.length && !reader.error; at += SLICE_BYTES) {
     feeder.add(reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))), reader.info);
   }
@@ -112,7 +119,7 @@ export async function loadCaptureStream(
   const { totalBytes, onProgress, signal, keep } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : Math.ceil(totalBytes / 256), keep);
+  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : expectedPackets(totalBytes), keep);
   let sourceError: CaptureError | undefined;
   try {
     for await (const chunk of chunksOf(chunks)) {

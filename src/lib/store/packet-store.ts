@@ -171,7 +171,7 @@ export class PacketStore {
     this.count = i + 1;
     const d = dissection ?? decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
     if (dissection) (this.given ??= [])[i] = dissection;
-    this.record(i, d);
+    this.record(i, d, stored);
     this.cachedIndex = i;
     this.cachedDissection = d;
     this.cachedData = stored;
@@ -192,7 +192,7 @@ export class PacketStore {
 
   /**
    * Called once at the end: the final interface list may state an FCS that frames read before
-   * it were decoded without (NetMon's trailer), and spare capacity is given back.
+   * it were decoded without (NetMon's trailer), and much spare capacity is given back.
    */
   finish(info: CaptureInfo | undefined): void {
     const lengths = fcsLengthsOf(info);
@@ -202,11 +202,14 @@ export class PacketStore {
       this.cachedIndex = -1;
       for (let i = 0; i < this.count; i++) {
         const id = this.columns.interfaceId[i];
-        if ((lengths[id] ?? 0) !== (before[id] ?? 0)) this.record(i, this.dissectionOf(i));
+        if ((lengths[id] ?? 0) !== (before[id] ?? 0)) this.record(i, this.dissectionOf(i), this.bytesOf(i));
         this.cachedIndex = -1;
       }
     }
-    if (this.columns.number.length > this.count + 16) this.columns = resizeColumns(this.columns, this.count, this.count);
+    // Giving back a little spare capacity is not worth a second copy of every column at once
+    // (that copy would be the load's peak memory); a lot of it is.
+    const capacity = this.columns.number.length;
+    if (capacity - this.count > capacity / 4) this.columns = resizeColumns(this.columns, this.count, this.count);
   }
 
   /** The frame's bytes (a view; do not modify). */
@@ -331,7 +334,7 @@ export class PacketStore {
   }
 
   /** Writes what the hot paths need from one dissection into row i. */
-  private record(i: number, d: Dissection): void {
+  private record(i: number, d: Dissection, bytes: Uint8Array): void {
     const c = this.columns;
     let layers = 0;
     if (d.eth) layers |= Layer.Ethernet;
@@ -349,8 +352,15 @@ export class PacketStore {
       c.ipOffset[i] = ip.offset;
       if (ip.version === 4) {
         layers |= Layer.IPv4;
-        c.src4[i] = ((ip.src[0] << 24) | (ip.src[1] << 16) | (ip.src[2] << 8) | ip.src[3]) >>> 0;
-        c.dst4[i] = ((ip.dst[0] << 24) | (ip.dst[1] << 16) | (ip.dst[2] << 8) | ip.dst[3]) >>> 0;
+        // Read from the frame (the layer's src/dst make a view on each access), unless the
+        // layers were given without bytes (a capture built by hand).
+        const frame = ip.offset + 20 <= bytes.length;
+        const src = frame ? bytes : ip.src;
+        const dst = frame ? bytes : ip.dst;
+        const s = frame ? ip.offset + 12 : 0;
+        const t = frame ? ip.offset + 16 : 0;
+        c.src4[i] = ((src[s] << 24) | (src[s + 1] << 16) | (src[s + 2] << 8) | src[s + 3]) >>> 0;
+        c.dst4[i] = ((dst[t] << 24) | (dst[t + 1] << 16) | (dst[t + 2] << 8) | dst[t + 3]) >>> 0;
         c.ipId[i] = ip.id;
         c.ttl[i] = ip.ttl;
         checksums = CHECKSUM_CODES[ip.checksumStatus];
