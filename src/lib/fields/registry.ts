@@ -15,7 +15,7 @@ import { isVlanTpid } from '../decode/ethernet.ts';
 import type { Dissection, IPv4Layer, IPv6Layer, TcpLayer, UdpLayer } from '../decode/types.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
 import { tcpAnalysisFields } from './tcp-analysis.ts';
-import type { FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
+import type { ColumnField, FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
 const ipv4Number = (address: Uint8Array): number =>
   address[0] * 0x1000000 + ((address[1] << 16) | (address[2] << 8) | address[3]);
@@ -85,16 +85,37 @@ function columnar(own: number, quoted: number, fast: ColumnRead | undefined, ref
   };
 }
 
-/** A field read by `fast` for packets with the `own` layer bits and by the reference for the rest (see columnar). */
+/** Reads the occurrences of a field that is columns of the store. */
+function readColumns(spec: Pick<ColumnField, 'columns' | 'bit'>): ColumnRead {
+  const [first, second] = spec.columns;
+  const bit = spec.bit;
+  if (bit !== undefined) return (c, i, out) => out.pushNumber((c[first][i] & bit) !== 0 ? 1 : 0);
+  if (second === undefined) return (c, i, out) => out.pushNumber(c[first][i]);
+  return (c, i, out) => {
+    out.pushNumber(c[first][i]);
+    out.pushNumber(c[second][i]);
+  };
+}
+
+/**
+ * A field read by `fast` (or from the columns it names) for packets with the `own` layer bits,
+ * and by the reference for the rest (see columnar).
+ */
 function defineField(
   field: Omit<FieldDefinition, 'read' | 'reference'>,
   own: number,
   quoted: number,
   reference: DissectionRead,
-  fast?: ColumnRead,
+  fast?: ColumnRead | Pick<ColumnField, 'columns' | 'bit'>,
 ): FieldDefinition {
   const referenceReader = fromDissection(reference);
-  return { ...field, read: columnar(own, quoted, fast, referenceReader), reference: { read: referenceReader } };
+  const definition: FieldDefinition = { ...field, read: referenceReader, reference: { read: referenceReader } };
+  if (fast !== undefined && typeof fast !== 'function') {
+    definition.column = { own, quoted, ...fast };
+    fast = readColumns(fast);
+  }
+  definition.read = columnar(own, quoted, fast, referenceReader);
+  return definition;
 }
 
 // --- where the layers are, including the copies quoted inside ICMP errors -----------------
@@ -117,8 +138,11 @@ const IP_PROTO_ICMP = 1;
 
 type FieldOptions = Partial<Omit<FieldDefinition, 'read' | 'reference'>>;
 
+/** How a field is read from the columns: a reader, or the columns themselves. */
+type FastRead = ColumnRead | Pick<ColumnField, 'columns' | 'bit'>;
+
 /** An IP field of one version: read from the packet's own header and from one quoted in an ICMP error. */
-function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: L, out: FieldValues) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: L, out: FieldValues) => void, fast?: FastRead, extra: FieldOptions = {}): FieldDefinition {
   return defineField({ name, kind, bits, description, ...extra }, version === 4 ? Layer.IPv4 : Layer.IPv6, Layer.IcmpQuote, (d, out) => {
     if (d.ip !== undefined && d.ip.version === version) get(d.ip as L, out);
     const quoted = d.icmp?.quoted?.ip;
@@ -126,13 +150,13 @@ function ipField<L extends IPv4Layer | IPv6Layer>(version: L['version'], name: s
   }, fast);
 }
 
-const ipv4Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, fast?: ColumnRead, extra?: FieldOptions) =>
+const ipv4Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv4Layer, out: FieldValues) => void, fast?: FastRead, extra?: FieldOptions) =>
   ipField<IPv4Layer>(4, name, description, kind, bits, get, fast, extra);
-const ipv6Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, fast?: ColumnRead, extra?: FieldOptions) =>
+const ipv6Field = (name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (ip: IPv6Layer, out: FieldValues) => void, fast?: FastRead, extra?: FieldOptions) =>
   ipField<IPv6Layer>(6, name, description, kind, bits, get, fast, extra);
 
 /** A TCP field: read from the packet's own header and from a quoted one when the value is there. */
-function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, bytes: Uint8Array) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+function tcpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (tcp: QuotedTcp, out: FieldValues, bytes: Uint8Array) => void, fast?: FastRead, extra: FieldOptions = {}): FieldDefinition {
   return defineField({ name, kind, bits, description, ...extra }, Layer.Tcp, Layer.IcmpQuote, (d, out, store, index) => {
     if (d.tcp !== undefined) get(d.tcp, out, store.bytesOf(index));
     const quoted = d.icmp?.quoted?.tcp;
@@ -140,7 +164,7 @@ function tcpField(name: string, description: string, kind: FieldDefinition['kind
   }, fast);
 }
 
-function udpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (udp: QuotedUdp, out: FieldValues, bytes: Uint8Array) => void, fast?: ColumnRead, extra: FieldOptions = {}): FieldDefinition {
+function udpField(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, get: (udp: QuotedUdp, out: FieldValues, bytes: Uint8Array) => void, fast?: FastRead, extra: FieldOptions = {}): FieldDefinition {
   return defineField({ name, kind, bits, description, ...extra }, Layer.Udp, Layer.IcmpQuote, (d, out, store, index) => {
     if (d.udp !== undefined) get(d.udp, out, store.bytesOf(index));
     const quoted = d.icmp?.quoted?.udp;
@@ -151,7 +175,7 @@ function udpField(name: string, description: string, kind: FieldDefinition['kind
 function tcpFlag(name: string, description: string, bit: number): FieldDefinition {
   return tcpField(name, description, 'bool', undefined, (tcp, out) => {
     if (tcp.flags !== undefined) out.pushNumber((tcp.flags & bit) !== 0 ? 1 : 0);
-  }, (c, i, out) => out.pushNumber((c.tcpFlags[i] & bit) !== 0 ? 1 : 0), { booleanLabels: SET_LABELS });
+  }, { columns: ['tcpFlags'], bit }, { booleanLabels: SET_LABELS });
 }
 
 /** Pushes bytes [start, end) of the frame, cut to what was captured. */
@@ -219,23 +243,26 @@ const nanosecondsBetween = (c: Columns, a: number, b: number): number =>
   (c.seconds[a] - c.seconds[b]) * 1e9 + (c.nanoseconds[a] - c.nanoseconds[b]);
 
 /** A frame field: every packet has one, read from the columns. */
-function frameField(field: Omit<FieldDefinition, 'read' | 'reference'>, read: ColumnRead): FieldDefinition {
+function frameField(field: Omit<FieldDefinition, 'read' | 'reference'>, fast: FastRead): FieldDefinition {
+  const read = typeof fast === 'function' ? fast : readColumns(fast);
   const reader: FieldReader = (context, index, out) => {
     const store = context.store;
     read(store.columns, index, out, store, context);
   };
-  return { ...field, read: reader, reference: { read: reader } };
+  const definition: FieldDefinition = { ...field, read: reader, reference: { read: reader } };
+  if (typeof fast !== 'function') definition.column = { own: 0, quoted: 0, ...fast };
+  return definition;
 }
 
 const frameFields: FieldDefinition[] = [
   protocol('frame', 'Frame', 0, 0, () => true),
-  frameField({ name: 'frame.number', kind: 'uint', bits: 32, description: 'Frame Number' }, (c, i, out) => out.pushNumber(c.number[i])),
+  frameField({ name: 'frame.number', kind: 'uint', bits: 32, description: 'Frame Number' }, { columns: ['number'] }),
   frameField({ name: 'frame.time_relative', kind: 'time', description: 'Time since reference or first frame' }, (c, i, out) => out.pushNumber(nanosecondsBetween(c, i, 0))),
   frameField({ name: 'frame.time_delta', kind: 'time', description: 'Time delta from previous captured frame' }, (c, i, out) =>
     out.pushNumber(i === 0 ? 0 : nanosecondsBetween(c, i, i - 1)),
   ),
-  frameField({ name: 'frame.len', kind: 'uint', bits: 32, description: 'Frame length on the wire' }, (c, i, out) => out.pushNumber(c.originalLength[i])),
-  frameField({ name: 'frame.cap_len', kind: 'uint', bits: 32, description: 'Frame length stored into the capture file' }, (c, i, out) => out.pushNumber(c.capturedLength[i])),
+  frameField({ name: 'frame.len', kind: 'uint', bits: 32, description: 'Frame length on the wire' }, { columns: ['originalLength'] }),
+  frameField({ name: 'frame.cap_len', kind: 'uint', bits: 32, description: 'Frame length stored into the capture file' }, { columns: ['capturedLength'] }),
 ];
 
 // --- link layer -------------------------------------------------------------------------
@@ -345,33 +372,30 @@ const ipFields: FieldDefinition[] = [
   ipv4Field('ip.hdr_len', 'Header Length', 'uint', 8, (ip, out) => out.pushNumber(ip.headerLength), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 0) & 0x0f) * 4)),
   ipv4Field('ip.dsfield', 'Differentiated Services Field', 'uint', 8, (ip, out) => out.pushNumber((ip.dscp << 2) | ip.ecn), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 1))),
   ipv4Field('ip.len', 'Total Length', 'uint', 16, (ip, out) => out.pushNumber(ip.totalLength), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 2))),
-  ipv4Field('ip.id', 'Identification', 'uint', 16, (ip, out) => out.pushNumber(ip.id), (c, i, out) => out.pushNumber(c.ipId[i])),
+  ipv4Field('ip.id', 'Identification', 'uint', 16, (ip, out) => out.pushNumber(ip.id), { columns: ['ipId'] }),
   ipv4Field('ip.flags', 'Flags', 'uint', 8, (ip, out) => out.pushNumber((ip.dontFragment ? 2 : 0) | (ip.moreFragments ? 1 : 0)), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 6) >> 5) & 3)),
   ipv4Field('ip.flags.df', "Don't fragment", 'bool', undefined, (ip, out) => out.pushNumber(ip.dontFragment ? 1 : 0), (c, i, out, store) => out.pushNumber((ipByte(c, i, store, 6) >> 6) & 1), { booleanLabels: SET_LABELS }),
   ipv4Field('ip.flags.mf', 'More fragments', 'bool', undefined, (ip, out) => out.pushNumber(ip.moreFragments ? 1 : 0), (c, i, out) => out.pushNumber((c.layers[i] & Layer.MoreFragments) !== 0 ? 1 : 0), { booleanLabels: SET_LABELS }),
   ipv4Field('ip.frag_offset', 'Fragment Offset', 'uint', 16, (ip, out) => out.pushNumber(ip.fragmentOffset / 8), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 6) & 0x1fff)),
-  ipv4Field('ip.ttl', 'Time to Live', 'uint', 8, (ip, out) => out.pushNumber(ip.ttl), (c, i, out) => out.pushNumber(c.ttl[i])),
+  ipv4Field('ip.ttl', 'Time to Live', 'uint', 8, (ip, out) => out.pushNumber(ip.ttl), { columns: ['ttl'] }),
   ipv4Field('ip.proto', 'Protocol', 'uint', 8, (ip, out) => out.pushNumber(ip.protocol), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 9)), { valueNames: IP_PROTOCOL_NAMES }),
   ipv4Field('ip.checksum', 'Header Checksum', 'uint', 16, (ip, out) => out.pushNumber(ip.checksum), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 10))),
   ipv4Field('ip.checksum.status', 'Header checksum status', 'uint', 8, (ip, out) => out.pushNumber(CHECKSUM_STATUS[ip.checksumStatus]), (c, i, out) =>
     out.pushNumber(CHECKSUM_STATUS_BY_CODE[c.checksums[i] & 3]),
   ),
-  ipv4Field('ip.src', 'Source Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.src)), (c, i, out) => out.pushNumber(c.src4[i])),
-  ipv4Field('ip.dst', 'Destination Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.dst)), (c, i, out) => out.pushNumber(c.dst4[i])),
+  ipv4Field('ip.src', 'Source Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.src)), { columns: ['src4'] }),
+  ipv4Field('ip.dst', 'Destination Address', 'ipv4', undefined, (ip, out) => out.pushNumber(ipv4Number(ip.dst)), { columns: ['dst4'] }),
   ipv4Field('ip.addr', 'Source or Destination Address', 'ipv4', undefined, (ip, out) => {
     out.pushNumber(ipv4Number(ip.src));
     out.pushNumber(ipv4Number(ip.dst));
-  }, (c, i, out) => {
-    out.pushNumber(c.src4[i]);
-    out.pushNumber(c.dst4[i]);
-  }, { multiValued: true }),
+  }, { columns: ['src4', 'dst4'] }, { multiValued: true }),
   protocol('ipv6', 'Internet Protocol Version 6', Layer.IPv6, Layer.IcmpQuote, hasIPv6, (d) => {
     const quoted = d.icmp?.quoted?.ip;
     return [...(d.ip?.version === 6 ? spanOf(d.ip) : []), ...(quoted?.version === 6 ? quotedSpanOf(d, quoted) : [])];
   }),
   ipv6Field('ipv6.plen', 'Payload Length', 'uint', 16, (ip, out) => out.pushNumber(ip.payloadLength), (c, i, out, store) => out.pushNumber(ipU16(c, i, store, 4))),
   ipv6Field('ipv6.nxt', 'Next Header', 'uint', 8, (ip, out) => out.pushNumber(ip.nextHeader), (c, i, out, store) => out.pushNumber(ipByte(c, i, store, 6)), { valueNames: IP_PROTOCOL_NAMES }),
-  ipv6Field('ipv6.hlim', 'Hop Limit', 'uint', 8, (ip, out) => out.pushNumber(ip.hopLimit), (c, i, out) => out.pushNumber(c.ttl[i])),
+  ipv6Field('ipv6.hlim', 'Hop Limit', 'uint', 8, (ip, out) => out.pushNumber(ip.hopLimit), { columns: ['ttl'] }),
   ipv6Field('ipv6.flow', 'Flow Label', 'uint', 24, (ip, out) => out.pushNumber(ip.flowLabel), (c, i, out, store) =>
     out.pushNumber(((ipByte(c, i, store, 1) & 0x0f) << 16) | ipU16(c, i, store, 2)),
   ),
@@ -448,15 +472,12 @@ const tcpFields: FieldDefinition[] = [
     ...spanOf(d.tcp),
     ...quotedSpanOf(d, d.icmp?.quoted?.tcp),
   ], tcpSpan),
-  tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort), (c, i, out) => out.pushNumber(c.srcPort[i])),
-  tcpField('tcp.dstport', 'Destination Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.dstPort), (c, i, out) => out.pushNumber(c.dstPort[i])),
+  tcpField('tcp.srcport', 'Source Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.srcPort), { columns: ['srcPort'] }),
+  tcpField('tcp.dstport', 'Destination Port', 'uint', 16, (tcp, out) => out.pushNumber(tcp.dstPort), { columns: ['dstPort'] }),
   tcpField('tcp.port', 'Source or Destination Port', 'uint', 16, (tcp, out) => {
     out.pushNumber(tcp.srcPort);
     out.pushNumber(tcp.dstPort);
-  }, (c, i, out) => {
-    out.pushNumber(c.srcPort[i]);
-    out.pushNumber(c.dstPort[i]);
-  }, { multiValued: true }),
+  }, { columns: ['srcPort', 'dstPort'] }, { multiValued: true }),
   // What tshark 4.0 shows for a TCP header quoted in an ICMP error (checked on the project's
   // reject-icmp*-prohibited traces): tcp.seq is then the raw number; tcp.seq_raw is there under
   // ICMPv6 but not under ICMP; tcp.ack_raw is there when the quote reaches the ACK field.
@@ -464,10 +485,10 @@ const tcpFields: FieldDefinition[] = [
     if (d.tcp !== undefined) out.pushNumber(d.tcp.seq);
     const quoted = d.icmp?.quoted?.tcp;
     if (quoted?.seq !== undefined && d.icmp!.version === 6) out.pushNumber(quoted.seq);
-  }, (c, i, out) => out.pushNumber(c.seq[i])),
+  }, { columns: ['seq'] }),
   tcpField('tcp.ack_raw', 'Acknowledgment number (raw)', 'uint', 32, (tcp, out) => {
     if (tcp.ack !== undefined) out.pushNumber(tcp.ack);
-  }, (c, i, out) => out.pushNumber(c.ack[i])),
+  }, { columns: ['ack'] }),
   tcpField('tcp.hdr_len', 'Header Length', 'uint', 8, (tcp, out) => {
     if (tcp.headerLength !== undefined) out.pushNumber(tcp.headerLength);
   }, (c, i, out, store) => {
@@ -477,7 +498,7 @@ const tcpFields: FieldDefinition[] = [
   }),
   tcpField('tcp.flags', 'Flags', 'uint', 16, (tcp, out) => {
     if (tcp.flags !== undefined) out.pushNumber(tcp.flags);
-  }, (c, i, out) => out.pushNumber(c.tcpFlags[i])),
+  }, { columns: ['tcpFlags'] }),
   tcpFlag('tcp.flags.fin', 'Fin', 0x001),
   tcpFlag('tcp.flags.syn', 'Syn', 0x002),
   tcpFlag('tcp.flags.reset', 'Reset', 0x004),
@@ -489,7 +510,7 @@ const tcpFields: FieldDefinition[] = [
   tcpFlag('tcp.flags.ae', 'Accurate ECN', 0x100),
   tcpField('tcp.window_size_value', 'Window', 'uint', 16, (tcp, out) => {
     if (tcp.window !== undefined) out.pushNumber(tcp.window);
-  }, (c, i, out) => out.pushNumber(c.window[i])),
+  }, { columns: ['window'] }),
   tcpField('tcp.checksum', 'Checksum', 'uint', 16, (tcp, out) => {
     if (tcp.checksum !== undefined) out.pushNumber(tcp.checksum);
   }, tcpHeaderU16(16)),
@@ -520,7 +541,7 @@ const tcpFields: FieldDefinition[] = [
   // Only the packet's own segment: a quoted header never carries its payload.
   defineField({ name: 'tcp.len', kind: 'uint', bits: 32, description: 'TCP Segment Len' }, Layer.Tcp, 0, (d, out) => {
     if (d.tcp !== undefined) out.pushNumber(d.tcp.payloadLength);
-  }, (c, i, out) => out.pushNumber(c.payloadLength[i])),
+  }, { columns: ['payloadLength'] }),
   tcpField('tcp.payload', 'TCP payload', 'bytes', undefined, (tcp, out, bytes) => {
     // A quoted header carries payload only when the ICMP error quoted the whole segment.
     if (tcp.payloadOffset !== undefined && tcp.payloadEnd !== undefined && tcp.payloadEnd > tcp.payloadOffset) {
@@ -542,15 +563,12 @@ const udpFields: FieldDefinition[] = [
     const start = c.payloadOffset[i];
     pushSpan(store.bytesOf(i), start - 8, start + c.payloadLength[i], out);
   }),
-  udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort), (c, i, out) => out.pushNumber(c.srcPort[i])),
-  udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort), (c, i, out) => out.pushNumber(c.dstPort[i])),
+  udpField('udp.srcport', 'Source Port', 'uint', 16, (udp, out) => out.pushNumber(udp.srcPort), { columns: ['srcPort'] }),
+  udpField('udp.dstport', 'Destination Port', 'uint', 16, (udp, out) => out.pushNumber(udp.dstPort), { columns: ['dstPort'] }),
   udpField('udp.port', 'Source or Destination Port', 'uint', 16, (udp, out) => {
     out.pushNumber(udp.srcPort);
     out.pushNumber(udp.dstPort);
-  }, (c, i, out) => {
-    out.pushNumber(c.srcPort[i]);
-    out.pushNumber(c.dstPort[i]);
-  }, { multiValued: true }),
+  }, { columns: ['srcPort', 'dstPort'] }, { multiValued: true }),
   udpField('udp.length', 'Length', 'uint', 16, (udp, out) => {
     if (udp.length !== undefined) out.pushNumber(udp.length);
   }, (c, i, out, store) => out.pushNumber(u16At(store.bytesOf(i), c.payloadOffset[i] - 4))),
@@ -568,7 +586,7 @@ const udpFields: FieldDefinition[] = [
   }, { withinFrame: true }),
 ];
 
-function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined, fast?: ColumnRead): FieldDefinition {
+function icmpField(version: 4 | 6, name: string, description: string, bits: number, get: (icmp: NonNullable<Dissection['icmp']>) => number | undefined, fast?: FastRead): FieldDefinition {
   // ICMP is only decoded over IPv4 and ICMPv6 only over IPv6.
   return defineField({ name, kind: 'uint', bits, description }, Layer.Icmp | (version === 4 ? Layer.IPv4 : Layer.IPv6), 0, (d, out) => {
     const icmp = d.icmp;
@@ -581,8 +599,8 @@ function icmpField(version: 4 | 6, name: string, description: string, bits: numb
 
 const icmpFields: FieldDefinition[] = [
   protocol('icmp', 'Internet Control Message Protocol', Layer.Icmp | Layer.IPv4, 0, (d) => d.icmp !== undefined && d.icmp.version === 4, (d) => spanOf(d.icmp)),
-  icmpField(4, 'icmp.type', 'Type', 8, (icmp) => icmp.type, (c, i, out) => out.pushNumber(c.icmpType[i])),
-  icmpField(4, 'icmp.code', 'Code', 8, (icmp) => icmp.code, (c, i, out) => out.pushNumber(c.icmpCode[i])),
+  icmpField(4, 'icmp.type', 'Type', 8, (icmp) => icmp.type, { columns: ['icmpType'] }),
+  icmpField(4, 'icmp.code', 'Code', 8, (icmp) => icmp.code, { columns: ['icmpCode'] }),
   icmpField(4, 'icmp.checksum', 'Checksum', 16, (icmp) => icmp.checksum, (c, i, out, store) => {
     const bytes = store.bytesOf(i);
     out.pushNumber(u16At(bytes, transportOffset(c, i, bytes, IP_PROTO_ICMP) + 2));
@@ -590,8 +608,8 @@ const icmpFields: FieldDefinition[] = [
   icmpField(4, 'icmp.ident', 'Identifier (BE)', 16, (icmp) => icmp.identifier),
   icmpField(4, 'icmp.seq', 'Sequence Number (BE)', 16, (icmp) => icmp.sequence),
   protocol('icmpv6', 'Internet Control Message Protocol v6', Layer.Icmp | Layer.IPv6, 0, (d) => d.icmp !== undefined && d.icmp.version === 6, (d) => spanOf(d.icmp)),
-  icmpField(6, 'icmpv6.type', 'Type', 8, (icmp) => icmp.type, (c, i, out) => out.pushNumber(c.icmpType[i])),
-  icmpField(6, 'icmpv6.code', 'Code', 8, (icmp) => icmp.code, (c, i, out) => out.pushNumber(c.icmpCode[i])),
+  icmpField(6, 'icmpv6.type', 'Type', 8, (icmp) => icmp.type, { columns: ['icmpType'] }),
+  icmpField(6, 'icmpv6.code', 'Code', 8, (icmp) => icmp.code, { columns: ['icmpCode'] }),
   icmpField(6, 'icmpv6.checksum', 'Checksum', 16, (icmp) => icmp.checksum),
 ];
 

@@ -69,6 +69,11 @@ export interface FieldContext {
   readonly packets: Packet[];
   /** `storeOf(capture)`: row i is `packets[i]`. */
   readonly store: PacketStore;
+  /**
+   * Read every field with its reference reader, from the dissections: the capture was assembled
+   * from packet objects (tests), whose layers need not match their bytes.
+   */
+  readonly fromDissection: boolean;
   /** Lazily computed per-capture data, keyed by the module that computes it. */
   readonly cache: Map<string, unknown>;
 }
@@ -98,11 +103,37 @@ export interface FieldDefinition {
    */
   withinFrame?: boolean;
   /**
+   * A numeric field that is one or two columns of the store, for filters that compare it with
+   * constants in a loop over the columns; `read` reads the same.
+   */
+  column?: ColumnField;
+  /**
    * The same field read from the packet's full dissection, the way `read` / `readBytes` must
    * answer for every packet; `read` takes it for the packets its columns cannot answer, and the
    * tests compare the two on every packet of the corpus.
    */
   reference?: { read: FieldReader; readBytes?: FieldReader };
+}
+
+/** A numeric field whose occurrences are columns of the packet store. */
+export interface ColumnField {
+  /** Layer bits (store/packet-store.ts) a packet must all have for the field to be there. */
+  own: number;
+  /** Layer bits that send a packet to `read` instead (a header quoted in an ICMP error). */
+  quoted: number;
+  /** The column of each occurrence, in order (tcp.port: srcPort, dstPort). */
+  columns: readonly ColumnName[];
+  /** When set, the field is this bit of the column, as 0 or 1 (tcp.flags.syn). */
+  bit?: number;
+}
+
+export type ColumnName = { [K in keyof PacketStore['columns']]: PacketStore['columns'][K] extends Float64Array | Uint32Array | Uint16Array | Uint8Array ? K : never }[keyof PacketStore['columns']];
+
+/** The reader a filter runs on this context: the reference reader for a capture of packet objects. */
+export function readerOf(field: FieldDefinition, context: FieldContext, bytes = false): FieldReader {
+  const read = bytes && field.readBytes !== undefined ? field.readBytes : field.read;
+  if (!context.fromDissection || field.reference === undefined) return read;
+  return bytes && field.reference.readBytes !== undefined ? field.reference.readBytes : field.reference.read;
 }
 
 /** Wireshark's name for a field kind, as tshark prints it in error messages. */

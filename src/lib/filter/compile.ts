@@ -3,8 +3,9 @@
 // operators the field's type cannot take. What comes out is a tree of closures: compiled once,
 // then run over every packet with no allocation per packet.
 import { fieldRegistry } from '../fields/registry.ts';
-import { FieldValues, isNumericKind, kindLabel, type FieldContext, type FieldDefinition } from '../fields/types.ts';
+import { FieldValues, isNumericKind, kindLabel, readerOf, type FieldContext, type FieldDefinition } from '../fields/types.ts';
 import { filterError, type FilterWarning } from './errors.ts';
+import { containsBytes, framesContaining } from './frame-search.ts';
 import { hintForLoneValue, hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
 import { bytesLiteral, literalFor, type Literal, type NumberLiteral } from './literals.ts';
 import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, SliceNode, SliceRange, WordNode } from './parser.ts';
@@ -65,7 +66,7 @@ export class Checker {
     if (!sliceable) {
       throw filterError('type', `"${field.name}" is a ${kindLabel(field)} and cannot be sliced into a sequence of bytes.`, node.field.start, node.field.end, field.kind === 'uint' ? `Compare it as a number, or mask bits with &: ${field.name} & 0xff00` : undefined);
     }
-    const read = field.kind === 'protocol' && field.readBytes !== undefined ? field.readBytes : field.read;
+    const protocolBytes = field.kind === 'protocol';
     const ranges = node.ranges;
     const name = this.text.slice(node.start, node.end);
     const sliced: FieldDefinition = {
@@ -75,7 +76,7 @@ export class Checker {
       read: (context, index, out) => {
         const inner = innerValues;
         inner.reset();
-        read(context, index, inner);
+        readerOf(field, context, protocolBytes)(context, index, inner);
         for (let k = 0; k < inner.count; k++) {
           const whole = field.kind === 'ether' ? numberBytes(inner.numbers[k], 6) : field.kind === 'ipv4' ? numberBytes(inner.numbers[k], 4) : inner.bytes[k];
           const cut = sliceBytes(whole, ranges);
@@ -187,7 +188,7 @@ export class Checker {
     if (node.type === 'bitand') {
       const source = this.bitand(node);
       if (source.field.kind === 'bytes') return bytesPredicate(source, (v) => v.some((b) => b !== 0), 'any');
-      return numericPredicate(source, (v) => v !== 0, 'any');
+      return numericPredicate(source, NONZERO, 'any');
     }
     if (node.type === 'slice') return presencePredicate(this.slice(node).field);
     if (node.type !== 'word') this.unknownAlone(node);
@@ -221,9 +222,9 @@ export class Checker {
       if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether') this.cannotParticipate(source, node.opText);
       const needle = bytesLiteral(field, node.right).value;
       if (field.kind === 'ether') {
-        return numericPredicate(source, (v) => containsBytes(etherBytes(v), needle), 'any');
+        return numericTestPredicate(source, (v) => containsBytes(etherBytes(v), needle), 'any');
       }
-      return bytesPredicate(source, (b) => containsBytes(b, needle), 'any');
+      return containsPredicate(source, needle);
     }
     if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node.opText);
     // Field compared with field: tcp.port == tcp.srcport.
@@ -267,17 +268,15 @@ export class Checker {
       const value = literalFor(field, m);
       return { low: value, high: value };
     });
-    // The common case — plain numbers and ranges — as two typed arrays and a loop; prefixes
-    // and byte values go through the general comparison.
-    const plain = (l: Literal): l is NumberLiteral => l.kind === 'number' && (l.prefixBits >= 32 || field.kind !== 'ipv4');
-    if (members.every(({ low, high }) => plain(low) && plain(high))) {
+    // Numbers, prefixes and ranges: each member is an interval (a value, an IPv4 network, or
+    // from the low end's first address to the high end's last); byte values go through the
+    // general comparison.
+    if (members.every(({ low, high }) => low.kind === 'number' && high.kind === 'number')) {
       const usable = members.filter(({ low, high }) => !(low as NumberLiteral).incomparable && !(high as NumberLiteral).incomparable);
-      const lows = Float64Array.from(usable, (m) => (m.low as NumberLiteral).value);
-      const highs = Float64Array.from(usable, (m) => (m.high as NumberLiteral).value);
-      const count = lows.length;
-      return numericPredicate(source, (v) => {
-        for (let k = 0; k < count; k++) if (v >= lows[k] && v <= highs[k]) return true;
-        return false;
+      return numericPredicate(source, {
+        lows: Float64Array.from(usable, (m) => firstOf(m.low as NumberLiteral)),
+        highs: Float64Array.from(usable, (m) => lastOf(m.high as NumberLiteral)),
+        inside: true,
       }, 'any');
     }
     const tests = members.map(({ low, high }) => {
@@ -287,7 +286,7 @@ export class Checker {
       return { n: (v: number) => lowTest.n(v) && highTest.n(v), b: (v: Uint8Array) => lowTest.b(v) && highTest.b(v) };
     });
     if (field.kind === 'ipv6') return bytesPredicate(source, (v) => tests.some((t) => t.b(v)), 'any');
-    return numericPredicate(source, (v) => {
+    return numericTestPredicate(source, (v) => {
       for (const t of tests) if (t.n(v)) return true;
       return false;
     }, 'any');
@@ -371,18 +370,6 @@ function andBytes(value: Uint8Array, mask: Uint8Array): Uint8Array {
   return out;
 }
 
-function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  if (needle.length === 0) return true;
-  const first = needle[0];
-  const last = haystack.length - needle.length;
-  outer: for (let i = 0; i <= last; i++) {
-    if (haystack[i] !== first) continue;
-    for (let j = 1; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
 /** Byte strings in Wireshark's order: memcmp over the common length, then the shorter first. */
 function compareWhole(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -459,7 +446,7 @@ const quantifierOf = (op: CompareOp): Quantifier => (op === 'all_ne' || op === '
 function presencePredicate(field: FieldDefinition): PredicateFactory {
   return (context) => {
     const values = new FieldValues();
-    const read = field.read;
+    const read = readerOf(field, context);
     return (i) => {
       values.reset();
       read(context, i, values);
@@ -468,11 +455,138 @@ function presencePredicate(field: FieldDefinition): PredicateFactory {
   };
 }
 
-function numericPredicate(source: Source, test: (v: number) => boolean, quantifier: Quantifier): PredicateFactory {
+/**
+ * A numeric comparison as intervals: an occurrence passes when it lies in one of them (`inside`)
+ * or in none (`!inside`). Every comparison with a constant is one: `== 80` is [80, 80], `> 80` is
+ * "not in [-∞, 80]", `== 10.0.0.0/8` is [10.0.0.0, 10.255.255.255]; a set is several.
+ */
+interface Intervals {
+  lows: Float64Array;
+  highs: Float64Array;
+  inside: boolean;
+}
+
+const NONZERO: Intervals = { lows: Float64Array.of(0), highs: Float64Array.of(0), inside: false };
+
+/** The first value a number literal stands for: an IPv4 prefix's first address, -∞ for /0. */
+function firstOf(literal: NumberLiteral): number {
+  if (literal.prefixBits === 0) return -Infinity;
+  if (literal.prefixBits >= 32) return literal.value;
+  const size = 2 ** (32 - literal.prefixBits);
+  return Math.floor(literal.value / size) * size;
+}
+
+/** The last value a number literal stands for: an IPv4 prefix's last address, ∞ for /0. */
+function lastOf(literal: NumberLiteral): number {
+  if (literal.prefixBits === 0) return Infinity;
+  if (literal.prefixBits >= 32) return literal.value;
+  return firstOf(literal) + 2 ** (32 - literal.prefixBits) - 1;
+}
+
+/** `field OP literal` as intervals (a literal with a prefix is the interval of its addresses). */
+function intervalsOf(literal: NumberLiteral, op: CompareOp): Intervals {
+  const interval = (low: number, high: number, inside: boolean): Intervals => ({ lows: Float64Array.of(low), highs: Float64Array.of(high), inside });
+  if (literal.incomparable) {
+    // tshark 4.0: a negative value for an unsigned field is never equal, greater or less.
+    return interval(-Infinity, Infinity, op === 'all_ne' || op === 'any_ne');
+  }
+  const first = firstOf(literal);
+  const last = lastOf(literal);
+  switch (op) {
+    case 'any_eq':
+    case 'all_eq':
+      return interval(first, last, true);
+    case 'all_ne':
+    case 'any_ne':
+      return interval(first, last, false);
+    case 'gt':
+      return interval(-Infinity, last, false);
+    case 'ge':
+      return interval(first, Infinity, true);
+    case 'lt':
+      return interval(first, Infinity, false);
+    case 'le':
+      return interval(-Infinity, last, true);
+    default:
+      return interval(-Infinity, Infinity, false);
+  }
+}
+
+/** Whether v lies in one of the intervals. */
+function within(v: number, lows: Float64Array, highs: Float64Array, count: number): boolean {
+  for (let k = 0; k < count; k++) if (v >= lows[k] && v <= highs[k]) return true;
+  return false;
+}
+
+function numericPredicate(source: Source, intervals: Intervals, quantifier: Quantifier): PredicateFactory {
+  const { field, mask } = source;
+  const { lows, highs, inside } = intervals;
+  const count = lows.length;
+  const all = quantifier === 'all';
+  return (context) => {
+    const values = new FieldValues();
+    const read = readerOf(field, context);
+    const numbers = values.numbers;
+    const general: Predicate = (i) => {
+      values.reset();
+      read(context, i, values);
+      const n = values.count;
+      if (n === 0) return false;
+      for (let k = 0; k < n; k++) {
+        const v = mask === undefined ? numbers[k] : bitAnd(numbers[k], mask);
+        if ((within(v, lows, highs, count) === inside) !== all) return !all;
+      }
+      return all;
+    };
+    const column = field.column;
+    if (column === undefined || context.fromDissection) return general;
+    return columnPredicate(context, column, mask, intervals, all, general);
+  };
+}
+
+/**
+ * The same test as numericPredicate's, over the columns: one loop step per packet, no reader, no
+ * occurrence list, no number leaving its register (an IPv4 address above 2^31 is no small
+ * integer, and would be boxed in a call). Packets quoting a header in an ICMP error go to
+ * `general`.
+ */
+function columnPredicate(context: FieldContext, column: NonNullable<FieldDefinition['column']>, mask: number | undefined, intervals: Intervals, all: boolean, general: Predicate): Predicate {
+  const c = context.store.columns;
+  const layers = c.layers;
+  const { own, quoted } = column;
+  const first = c[column.columns[0]];
+  const second = column.columns.length > 1 ? c[column.columns[1]] : undefined;
+  const bit = column.bit ?? 0;
+  const { lows, highs, inside } = intervals;
+  const count = lows.length;
+  const low = lows[0];
+  const high = highs[0];
+  const test = (raw: number): boolean => {
+    let v = bit !== 0 ? ((raw & bit) !== 0 ? 1 : 0) : raw;
+    if (mask !== undefined) v = bitAnd(v, mask);
+    return (count === 1 ? v >= low && v <= high : within(v, lows, highs, count)) === inside;
+  };
+  if (second === undefined) {
+    return (i) => {
+      const l = layers[i];
+      if ((l & quoted) !== 0) return general(i);
+      return (l & own) === own && test(first[i]);
+    };
+  }
+  return (i) => {
+    const l = layers[i];
+    if ((l & quoted) !== 0) return general(i);
+    if ((l & own) !== own) return false;
+    return all ? test(first[i]) && test(second[i]) : test(first[i]) || test(second[i]);
+  };
+}
+
+/** A numeric field against any test (`eth.addr contains 0c:29`). */
+function numericTestPredicate(source: Source, test: (v: number) => boolean, quantifier: Quantifier): PredicateFactory {
   const { field, mask } = source;
   return (context) => {
     const values = new FieldValues();
-    const read = field.read;
+    const read = readerOf(field, context);
     const numbers = values.numbers;
     return (i) => {
       values.reset();
@@ -493,7 +607,7 @@ function bytesPredicate(source: Source, test: (v: Uint8Array) => boolean, quanti
   const { field } = source;
   return (context) => {
     const values = new FieldValues();
-    const read = field.kind === 'protocol' && field.readBytes !== undefined ? field.readBytes : field.read;
+    const read = readerOf(field, context, field.kind === 'protocol');
     const bytes = values.bytes;
     return (i) => {
       values.reset();
@@ -509,6 +623,22 @@ function bytesPredicate(source: Source, test: (v: Uint8Array) => boolean, quanti
   };
 }
 
+/**
+ * `… contains needle`. The frames are searched first, all at once (frame-search.ts): a field
+ * whose occurrences are all runs of the frame's bytes (`withinFrame`: protocols, payloads)
+ * cannot contain what the frame does not, so only the frames that do are read field by field.
+ */
+function containsPredicate(source: Source, needle: Uint8Array): PredicateFactory {
+  const exact = bytesPredicate(source, (b) => containsBytes(b, needle), 'any');
+  if (source.field.withinFrame !== true) return exact;
+  const wholeFrame = source.field.name === 'frame';
+  return (context) => {
+    const inFrame = framesContaining(context.store, needle);
+    const inField = wholeFrame ? undefined : exact(context);
+    return (i) => inFrame[i] === 1 && (inField === undefined || inField(i));
+  };
+}
+
 /** `&` on values up to 2^53: JS bitwise operators only see 32 bits. */
 function bitAnd(a: number, b: number): number {
   if (a <= 0xffffffff && b <= 0xffffffff && a >= 0 && b >= 0) return (a & b) >>> 0;
@@ -517,9 +647,8 @@ function bitAnd(a: number, b: number): number {
 }
 
 function literalPredicate(source: Source, literal: Literal, op: CompareOp): PredicateFactory {
-  const test = literalTest(literal, op);
-  if (literal.kind === 'bytes') return bytesPredicate(source, test.b, quantifierOf(op));
-  return numericPredicate(source, test.n, quantifierOf(op));
+  if (literal.kind === 'bytes') return bytesPredicate(source, literalTest(literal, op).b, quantifierOf(op));
+  return numericPredicate(source, intervalsOf(literal, op), quantifierOf(op));
 }
 
 function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFactory {
@@ -528,13 +657,15 @@ function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFacto
   return (context) => {
     const left = new FieldValues();
     const right = new FieldValues();
+    const readA = readerOf(a.field, context);
+    const readB = readerOf(b.field, context);
     const numericTest = orderTest((d: number) => d, op);
     const bytesTest = orderTest((d: number) => d, op);
     return (i) => {
       left.reset();
       right.reset();
-      a.field.read(context, i, left);
-      b.field.read(context, i, right);
+      readA(context, i, left);
+      readB(context, i, right);
       if (left.count === 0 || right.count === 0) return false;
       for (let x = 0; x < left.count; x++) {
         for (let y = 0; y < right.count; y++) {
