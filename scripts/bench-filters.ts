@@ -39,7 +39,7 @@ const FILTERS = [
 ];
 
 const ms = (t: number) => `${t.toFixed(1).padStart(7)} ms`;
-console.log(`${packets.length.toLocaleString('en')} packets (${SOURCE} repeated)\n`);
+console.log(`${capture.packets.length.toLocaleString('en')} packets (${SOURCE} repeated)\n`);
 console.log(`${'filter'.padEnd(52)} compile    first run  re-run (median of 5)  matches`);
 for (const text of FILTERS) {
   let t = performance.now();
