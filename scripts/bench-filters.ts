@@ -6,24 +6,26 @@
 import { readFileSync } from 'node:fs';
 import { compileFilter } from '../src/lib/filter/index.ts';
 import { loadCaptureBytes } from '../src/lib/load.ts';
-import { frameOf, type Capture, type Packet } from '../src/lib/packets.ts';
-import { storeOf } from '../src/lib/store/packet-store.ts';
+import { frameOf, type Capture } from '../src/lib/packets.ts';
+import { PacketStore } from '../src/lib/store/packet-store.ts';
 
 const SOURCE = process.argv[2] ?? '../shared/corpus/packets/synscan.pcapng';
 const TARGET = Number(process.argv[3] ?? 500_000);
 
 const base = loadCaptureBytes(new Uint8Array(readFileSync(SOURCE)));
 const span = base.packets[base.packets.length - 1].seconds - base.packets[0].seconds + 1;
-const packets: Packet[] = [];
-for (let round = 0; packets.length < TARGET; round++) {
+// Stored as a loaded capture is: columns, frame bytes and packet handles whose layers are
+// decoded again when asked for (a store built from packet objects would keep their
+// dissections, which a loaded capture does not have).
+const store = new PacketStore(TARGET);
+store.setFcsLengths(base.info);
+for (let round = 0; store.count < TARGET; round++) {
   for (const p of base.packets) {
-    if (packets.length >= TARGET) break;
-    packets.push({ ...frameOf(p), number: packets.length + 1, seconds: p.seconds + round * span, dissection: p.dissection });
+    if (store.count >= TARGET) break;
+    store.add({ ...frameOf(p), number: store.count + 1, seconds: p.seconds + round * span });
   }
 }
-// Stored as a loaded capture is: columns plus packet handles.
-const store = storeOf({ info: base.info, packets });
-packets.length = 0;
+store.finish(base.info);
 const capture: Capture = { info: base.info, packets: store.packets(), store };
 
 const FILTERS = [
