@@ -1,8 +1,8 @@
 // The verdict for one attempt: a pure function of the attempt's packets and how long the capture
 // went on after it (after Zeek's conn_state(), which is also computed here for comparison).
-import { explain } from './evidence.ts';
+import { explain, type Explanation } from './evidence.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
-import type { Attempt, AttemptPacket, AttemptVerdict, NmapState, Verdict } from './types.ts';
+import type { Attempt, AttemptPacket, AttemptVerdict, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
 
 const FIN = 0x001;
 const SYN = 0x002;
@@ -116,30 +116,50 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
 
   const zeek = zeekConnState(attempt);
   const nmap = nmapState(verdict, icmp[0], synAcks.length > 0);
-  // The words are written when someone reads them: a scan has tens of thousands of attempts,
-  // and a page shows a few. The getters are own properties, so copies and clones include them.
-  let text: ReturnType<typeof explain> | undefined;
-  // (The parts are grouped again then rather than kept alive until then.)
-  const words = () => (text ??= explain({ attempt, parts: partsOf(attempt), verdict, timing, observedAfterLastSyn, observedAfterFirst, nmap, zeek }));
-  return {
-    attempt,
-    verdict,
-    get headline() {
-      return words().headline;
-    },
-    nmap,
-    zeek,
-    history: history(attempt),
-    frames: attempt.packets.map((p) => p.frame),
-    get evidence() {
-      return words().evidence;
-    },
-    get caveats() {
-      return words().caveats;
-    },
-    timing,
-    observedAfterLastSyn,
-  };
+  return new Judgement(attempt, verdict, nmap, zeek, timing, observedAfterLastSyn, observedAfterFirst);
+}
+
+/**
+ * An attempt's verdict. The words (headline, evidence, caveats) are written when first read: a
+ * scan has tens of thousands of attempts and a page shows a few. Being getters, they are not
+ * copied by `{ ...verdict }`: name the fields.
+ */
+class Judgement implements AttemptVerdict {
+  readonly history: string;
+  readonly frames: number[];
+  #observedAfterFirst: number;
+  #words: Explanation | undefined;
+
+  constructor(
+    readonly attempt: Attempt,
+    readonly verdict: Verdict,
+    readonly nmap: NmapState,
+    readonly zeek: string,
+    readonly timing: RetryTiming,
+    readonly observedAfterLastSyn: number,
+    observedAfterFirst: number,
+  ) {
+    this.history = history(attempt);
+    this.frames = attempt.packets.map((p) => p.frame);
+    this.#observedAfterFirst = observedAfterFirst;
+  }
+
+  get headline(): string {
+    return this.#explained().headline;
+  }
+
+  get evidence(): EvidenceStep[] {
+    return this.#explained().evidence;
+  }
+
+  get caveats(): string[] {
+    return this.#explained().caveats;
+  }
+
+  #explained(): Explanation {
+    const { attempt, verdict, timing, observedAfterLastSyn, nmap, zeek } = this;
+    return (this.#words ??= explain({ attempt, parts: partsOf(attempt), verdict, timing, observedAfterLastSyn, observedAfterFirst: this.#observedAfterFirst, nmap, zeek }));
+  }
 }
 
 function nmapState(verdict: Verdict, icmp: AttemptPacket | undefined, synAck: boolean): NmapState {

@@ -74,7 +74,16 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
   const attempts: ComparedAttempt[] = pairs.map(({ client, server, matchedBy }) => {
     const where = whereFor(client, server);
     return {
-      ...client,
+      attempt: client.attempt,
+      verdict: client.verdict,
+      headline: client.headline,
+      nmap: client.nmap,
+      zeek: client.zeek,
+      history: client.history,
+      frames: client.frames,
+      evidence: client.evidence,
+      timing: client.timing,
+      observedAfterLastSyn: client.observedAfterLastSyn,
       // With the server's capture in hand, "capture on the server too" has been done.
       caveats: client.caveats.filter((c) => c !== ONE_SIDE_CAVEAT),
       side: 'client',
