@@ -46,9 +46,7 @@ export function framesContaining(store: PacketStore, needle: Uint8Array): Uint8A
   const next = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) {
     if (first[b] < 0 || inOrder[b] === 0 || used[b] < MIN_DENSITY * (high[b] - low[b])) continue;
-    // A frame's bytes are a view into its block, which starts `byteOffset` before it.
-    const frame = store.bytesOf(first[b]);
-    spans[b] = new Uint8Array(frame.buffer, frame.byteOffset - c.byteOffset[first[b]] + low[b], high[b] - low[b]);
+    spans[b] = store.block(b).subarray(low[b], high[b]);
     next[b] = low[b];
   }
   // The search looks for the needle's rarest-looking byte, `k` bytes into it.

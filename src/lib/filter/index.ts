@@ -35,7 +35,8 @@ const contexts = new WeakMap<Capture, FieldContext>();
 export function fieldContext(capture: Capture): FieldContext {
   let context = contexts.get(capture);
   if (context === undefined) {
-    context = { capture, packets: capture.packets, store: storeOf(capture), fromDissection: capture.store === undefined, cache: new Map() };
+    const store = storeOf(capture);
+    context = { capture, packets: capture.packets, store, fromDissection: store.dissectionsGiven, cache: new Map() };
     contexts.set(capture, context);
   }
   return context;

@@ -232,6 +232,19 @@ export class PacketStore {
     return d;
   }
 
+  /** Block k of frame bytes (packets point into blocks with `columns.block` and `byteOffset`). */
+  block(k: number): Uint8Array {
+    return this.blocks[k];
+  }
+
+  /**
+   * True when the store was built from packet objects whose own dissections it keeps (a capture
+   * assembled by hand): their layers need not match their bytes, so read the dissections.
+   */
+  get dissectionsGiven(): boolean {
+    return this.given !== undefined;
+  }
+
   commentsOf(i: number): string[] | undefined {
     return this.comments.get(i);
   }
