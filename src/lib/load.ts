@@ -7,7 +7,7 @@
 import { createCaptureReader } from './capture/reader.ts';
 import { CaptureError } from './capture/types.ts';
 import type { CaptureInfo, CapturedFrame, ReadProgress } from './capture/types.ts';
-import type { Capture, Packet } from './packets.ts';
+import type { Capture } from './packets.ts';
 import { PacketStore } from './store/packet-store.ts';
 
 /** When the bytes are not a capture at all, there is no interface list to report. */
@@ -28,10 +28,10 @@ class StoreFeeder {
   readonly store: PacketStore;
   seen = 0;
   private knownInterfaces = -1;
-  private readonly keep: ((packet: Packet) => boolean) | undefined;
+  private readonly keep: ((store: PacketStore, index: number) => boolean) | undefined;
   private readonly adopted: number;
 
-  constructor(expectedPackets: number, keep?: (packet: Packet) => boolean, adopt?: Uint8Array) {
+  constructor(expectedPackets: number, keep?: (store: PacketStore, index: number) => boolean, adopt?: Uint8Array) {
     this.store = new PacketStore(expectedPackets);
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
@@ -46,7 +46,7 @@ class StoreFeeder {
     for (let i = 0; i < frames.length; i++) {
       this.seen++;
       const index = store.add(frames[i], this.adopted);
-      if (this.keep && !this.keep(store.packet(index))) store.dropLast();
+      if (this.keep && !this.keep(store, index)) store.dropLast();
     }
   }
 
@@ -81,10 +81,11 @@ export interface LoadOptions {
   /** Aborting stops the read between chunks; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Keeps only the packets this returns true for (decoded, with their frame numbers), so a
-   * capture too large to hold streams through in memory bounded by what is kept.
+   * Keeps only the packets this returns true for, asked about each packet just added to the
+   * store (row `index`, decoded), so a capture too large to hold streams through in memory
+   * bounded by what is kept.
    */
-  keep?: (packet: Packet) => boolean;
+  keep?: (store: PacketStore, index: number) => boolean;
 }
 
 async function* chunksOf(
