@@ -109,7 +109,10 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     return b;
   };
 
-  /** One AttemptPacket per packet, always the same shape. */
+  /**
+   * One AttemptPacket per packet, of one shape for TCP segments; an ICMP error's adds its four
+   * fields (leaving them out of the other hundreds of thousands saves their memory).
+   */
   const add = (b: Builder, index: number, from: Sender, role: AttemptPacket['role'], flags: number, seq: number, ack: number, length: number): AttemptPacket => {
     const layers = c.layers[index];
     const vlan = layers & Layer.Vlan ? c.vlanId[index] : undefined;
@@ -127,10 +130,6 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       ttl: c.ttl[index],
       vlan,
       length,
-      icmpType: undefined,
-      icmpCode: undefined,
-      icmpVersion: undefined,
-      routerAddress: undefined,
     };
     b.attempt.packets.push(packet);
     return packet;
