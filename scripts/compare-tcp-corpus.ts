@@ -15,6 +15,11 @@ const fields = [
   'frame.number', 'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.nxtseq', 'tcp.analysis.retransmission',
   'tcp.analysis.fast_retransmission', 'tcp.analysis.spurious_retransmission', 'tcp.analysis.out_of_order',
   'tcp.analysis.reused_ports', 'tcp.analysis.keep_alive', 'tcp.analysis.rto_frame',
+  // The notes the Info column shows.
+  'tcp.analysis.duplicate_ack', 'tcp.analysis.duplicate_ack_num', 'tcp.analysis.duplicate_ack_frame',
+  'tcp.analysis.window_update', 'tcp.analysis.window_full', 'tcp.analysis.zero_window', 'tcp.analysis.zero_window_probe',
+  'tcp.analysis.zero_window_probe_ack', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment',
+  'tcp.analysis.keep_alive_ack',
 ];
 const F = TcpAnalysisFlag;
 const perField: Record<string, number> = {};
@@ -65,6 +70,17 @@ for (const path of paths) {
       ['reused_ports', !!(f & F.PortsReused), r[9] !== ''],
       ['keep_alive', !!(f & F.KeepAlive), r[10] !== ''],
       ['rto_frame', tcp.rtoFrame[i], r[11] === '' ? 0 : Number(r[11])],
+      ['duplicate_ack', !!(f & F.DuplicateAck), r[12] !== ''],
+      ['duplicate_ack_num', tcp.dupAckNumber[i], r[13] === '' ? 0 : Number(r[13])],
+      ['duplicate_ack_frame', tcp.dupAckFrame[i], r[14] === '' ? 0 : Number(r[14])],
+      ['window_update', !!(f & F.WindowUpdate), r[15] !== ''],
+      ['window_full', !!(f & F.WindowFull), r[16] !== ''],
+      ['zero_window', !!(f & F.ZeroWindow), r[17] !== ''],
+      ['zero_window_probe', !!(f & F.ZeroWindowProbe), r[18] !== ''],
+      ['zero_window_probe_ack', !!(f & F.ZeroWindowProbeAck), r[19] !== ''],
+      ['lost_segment', !!(f & F.LostSegment), r[20] !== ''],
+      ['ack_lost_segment', !!(f & F.AckLostSegment), r[21] !== ''],
+      ['keep_alive_ack', !!(f & F.KeepAliveAck), r[22] !== ''],
     ];
     for (const [name, ours, theirs] of checks) {
       if (Object.is(ours, theirs)) continue;

@@ -1,8 +1,10 @@
 // Per-connection TCP analysis, numbered and flagged the way tshark 4.0 does it in one pass:
 // tcp.stream, relative tcp.seq / tcp.ack / tcp.nxtseq, tcp.analysis.{retransmission, rto,
-// rto_frame, initial_rtt, …}. The display filters bind these fields to the arrays below, and the
-// classifier reads them, so `tcp.analysis.retransmission` means the same thing in both places and
-// the same thing as in Wireshark (checked against tshark by tests/analysis/tcp-streams.test.ts).
+// rto_frame, initial_rtt, duplicate_ack_num, …}. The display filters bind these fields to the
+// arrays below, the classifier reads them, and the packet list's Info column is written from them
+// (describe/tcp-context.ts), so `tcp.analysis.retransmission` means the same thing in all three
+// places and the same thing as in Wireshark (checked against tshark by
+// tests/analysis/tcp-streams.test.ts and, for the Info column, tests/decode/golden.test.ts).
 //
 // Why tshark's rules rather than something cleaner: our users filter with Wireshark's names and
 // compare our packet list with Wireshark's; a field that means something slightly different
@@ -38,6 +40,21 @@ export const TcpAnalysisFlag = {
   Duplicate: 1 << 8,
   /** Ours: the TCP header is the one quoted inside an ICMP/ICMPv6 error, not a segment. */
   QuotedInIcmp: 1 << 9,
+  // tshark's other expert notes, the ones its Info column shows ("[TCP Window Update]", …).
+  /** tcp.analysis.window_update: nothing new but the window. */
+  WindowUpdate: 1 << 10,
+  /** tcp.analysis.window_full: the segment fills the peer's advertised window exactly. */
+  WindowFull: 1 << 11,
+  /** tcp.analysis.zero_window */
+  ZeroWindow: 1 << 12,
+  /** tcp.analysis.lost_segment: "Previous segment not captured". */
+  LostSegment: 1 << 13,
+  /** tcp.analysis.ack_lost_segment: "ACKed unseen segment". */
+  AckLostSegment: 1 << 14,
+  /** tcp.analysis.keep_alive_ack */
+  KeepAliveAck: 1 << 15,
+  /** tcp.analysis.zero_window_probe_ack */
+  ZeroWindowProbeAck: 1 << 16,
 } as const;
 
 /**
@@ -70,6 +87,12 @@ export interface TcpStreams {
   analysisFlags: Uint32Array;
   /** tcp.analysis.rto_frame: the frame number this one retransmits; 0 when absent. */
   rtoFrame: Int32Array;
+  /**
+   * On a duplicate ACK: tcp.analysis.duplicate_ack_frame (the frame whose ACK this one repeats)
+   * and tcp.analysis.duplicate_ack_num (how many times in a row); 0 elsewhere.
+   */
+  dupAckFrame: Uint32Array;
+  dupAckNumber: Uint32Array;
   /** tcp.analysis.rto in seconds; NaN when absent. */
   rto: Float64Array;
   /** tcp.analysis.initial_rtt in seconds, from the packet that completed it on; NaN before/without. */
@@ -102,6 +125,10 @@ interface Flow {
   lastAck: number;
   lastAckTime: number;
   dupAckCount: number;
+  /** Frame number of this side's last segment that moved its ACK (tshark's lastnondupack). */
+  lastNonDupAck: number;
+  /** TcpAnalysisFlag bits of this side's last analysed segment (tshark's lastsegmentflags). */
+  lastFlags: number;
   /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
   maxSeqToBeAcked: number;
   window: number;
@@ -168,6 +195,8 @@ const newFlow = (): Flow => ({
   lastAck: 0,
   lastAckTime: 0,
   dupAckCount: 0,
+  lastNonDupAck: 0,
+  lastFlags: 0,
   maxSeqToBeAcked: 0,
   window: -1,
   winScale: -1,
@@ -181,10 +210,14 @@ const newFlow = (): Flow => ({
   lastSeenTime: -Infinity,
 });
 
-/** Sequence-space comparisons modulo 2^32 (RFC 1982 style). */
+/**
+ * Sequence-space comparisons modulo 2^32, as tshark's LT_SEQ / GT_SEQ / LE_SEQ macros compute
+ * them: (gint32)(x - y) < 0 and (gint32)(y - x) < 0, so two numbers exactly 2^31 apart are each
+ * "greater" than the other.
+ */
 const seqDiff = (a: number, b: number): number => ((a - b) | 0);
 const seqLT = (a: number, b: number): boolean => seqDiff(a, b) < 0;
-const seqGT = (a: number, b: number): boolean => seqDiff(a, b) > 0;
+const seqGT = (a: number, b: number): boolean => seqDiff(b, a) < 0;
 const seqLE = (a: number, b: number): boolean => seqDiff(a, b) <= 0;
 const u32 = (x: number): number => x >>> 0;
 
@@ -251,6 +284,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     nxtSeq: new Float64Array(n).fill(NaN),
     analysisFlags: new Uint32Array(n),
     rtoFrame: new Int32Array(n),
+    dupAckFrame: new Uint32Array(n),
+    dupAckNumber: new Uint32Array(n),
     rto: new Float64Array(n).fill(NaN),
     initialRtt: new Float64Array(n).fill(NaN),
     windowScale: new Float64Array(n).fill(NaN),
@@ -450,41 +485,65 @@ function analyzeSegment(
   }
   fwd.lastSeenTime = now;
 
-  // Zero window probe: one byte at the next sequence number while the peer's window is 0.
-  // tshark skips the keep-alive and duplicate-ACK checks for it.
+  // tshark's checks in its order. A zero window probe (one byte at the next sequence number
+  // while the peer's window is 0) skips all the others, and so do keep-alive ACKs and zero
+  // window probe ACKs the duplicate-ACK check.
+  const synFinRst = flags & (SYN | FIN | RST);
   const zeroWindowProbe = seglen === 1 && seq === fwd.nextSeq && rev.window === 0;
   if (zeroWindowProbe) {
     analysis |= TcpAnalysisFlag.ZeroWindowProbe;
   } else {
+    if (window === 0 && synFinRst === 0) analysis |= TcpAnalysisFlag.ZeroWindow;
+    // A hole: this segment starts past everything seen from this side.
+    if (fwd.nextSeq !== 0 && seqGT(seq, fwd.nextSeq) && (flags & RST) === 0) analysis |= TcpAnalysisFlag.LostSegment;
     // Keep-alive: 0 or 1 byte starting one before the next expected byte.
-    if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && (flags & (SYN | FIN | RST)) === 0) {
+    if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && synFinRst === 0) {
       analysis |= TcpAnalysisFlag.KeepAlive;
     }
-    // Duplicate ACK: nothing new at all from this side (same seq, ack and window).
-    if (
-      seglen === 0 &&
-      window !== 0 &&
-      window === fwd.window &&
-      seq === fwd.nextSeq &&
-      ack === fwd.lastAck &&
-      (flags & (SYN | FIN | RST)) === 0
-    ) {
-      fwd.dupAckCount = fwd.dupAckCount === DUPACK_AFTER_LOST ? 1 : fwd.dupAckCount + 1;
-      analysis |= TcpAnalysisFlag.DuplicateAck;
+    // Nothing new from this side (no data, same seq and ack): a window update if the window
+    // moved, else a duplicate ACK — or the answer to a keep-alive or zero window probe.
+    const repeats = seglen === 0 && synFinRst === 0 && seq === fwd.nextSeq && ack === fwd.lastAck;
+    if (repeats && window !== 0 && window !== fwd.window) analysis |= TcpAnalysisFlag.WindowUpdate;
+    // Window full: the data reaches exactly the right edge of the window the peer advertised.
+    if (seglen > 0 && synFinRst === 0 && rev.winScale !== -1) {
+      const edge = rev.lastAck + rev.window * (rev.winScale === -2 ? 1 : 1 << rev.winScale);
+      if (u32(seq + seglen) === u32(edge)) analysis |= TcpAnalysisFlag.WindowFull;
+    }
+    if (repeats && window === fwd.window) {
+      if (window !== 0) {
+        if (rev.lastFlags & TcpAnalysisFlag.KeepAlive) {
+          analysis |= TcpAnalysisFlag.KeepAliveAck;
+        } else {
+          fwd.dupAckCount = fwd.dupAckCount === DUPACK_AFTER_LOST ? 1 : fwd.dupAckCount + 1;
+          analysis |= TcpAnalysisFlag.DuplicateAck;
+          result.dupAckNumber[i] = fwd.dupAckCount;
+          result.dupAckFrame[i] = fwd.lastNonDupAck;
+        }
+      } else if (rev.lastFlags & TcpAnalysisFlag.ZeroWindowProbe) {
+        analysis |= TcpAnalysisFlag.ZeroWindowProbeAck;
+      }
     }
   }
-  if (ack !== fwd.lastAck) fwd.dupAckCount = 0;
+  if (ack !== fwd.lastAck) {
+    fwd.lastNonDupAck = frame;
+    fwd.dupAckCount = 0;
+  }
 
-  // ACKed unseen segment: this side acknowledges more than the other side was seen sending.
-  // tshark then parks the other side's duplicate-ACK counter at -1 in an unsigned field, which
-  // its fast-retransmission test reads as "many duplicate ACKs"; we keep that quirk so
-  // tcp.analysis.fast_retransmission matches Wireshark.
+  // ACKed unseen segment: this side acknowledges more than the other side was seen sending
+  // without a hole. tshark 4.0 reports it whenever the other side's data has a hole below its
+  // highest byte; without a hole, once, parking the other side's duplicate-ACK counter at -1 in
+  // an unsigned field until that side acknowledges something new. Either way the mark moves up
+  // to what was seen. Its fast-retransmission test reads the parked -1 as "many duplicate ACKs";
+  // we keep the quirk so tcp.analysis.fast_retransmission matches Wireshark. (Reproduces tshark
+  // 4.0.17 on every corpus capture: scripts/compare-tcp-corpus.ts.)
   if (rev.maxSeqToBeAcked !== 0 && seqGT(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-    if (rev.maxSeqToBeAcked > rev.nextSeq) {
-      rev.maxSeqToBeAcked = rev.nextSeq;
+    if (rev.maxSeqToBeAcked !== rev.nextSeq) {
+      analysis |= TcpAnalysisFlag.AckLostSegment;
     } else {
+      if (rev.dupAckCount === 0) analysis |= TcpAnalysisFlag.AckLostSegment;
       rev.dupAckCount = DUPACK_AFTER_LOST;
     }
+    rev.maxSeqToBeAcked = rev.nextSeq;
   }
 
   // Retransmission, fast retransmission, out-of-order, spurious: a segment with data (or SYN or
@@ -541,6 +600,7 @@ function analyzeSegment(
   fwd.window = window;
   fwd.lastAck = ack;
   fwd.lastAckTime = now;
+  fwd.lastFlags = analysis;
 
   // Forget the other side's segments this one acknowledges (tshark compares the raw ack field
   // even when the ACK flag is off, and so do we).
