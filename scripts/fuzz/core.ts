@@ -546,9 +546,10 @@ async function pipeline(bytes: Uint8Array, rng: Rng, limits: CaseLimits, track: 
   analyzeCapture(whole);
   const analysisProblem = stage('analyzeCapture');
   if (analysisProblem) return { reason: analysisProblem, typedError: false };
-  const describer = new Describer();
-  for (const packet of whole.packets) {
-    const d = describer.describe(packet);
+  const describer = new Describer(whole);
+  for (let i = 0; i < whole.packets.length; i++) {
+    const packet = whole.packets[i];
+    const d = describer.describe(i);
     packetTree(packet, d.tcp ? { relSeq: d.tcp.relativeSeq, relAck: d.tcp.relativeAck, notes: d.tcp.notes } : {});
   }
   const describeProblem = stage('describe');

@@ -27,7 +27,7 @@ describe('fuzz regressions', () => {
     expect(capture.error).toBeUndefined();
     const packet = capture.packets[0];
     expect(packet.dissection.arp?.senderMac).toHaveLength(2);
-    new Describer().describe(packet);
+    new Describer(capture).describe(0);
     const tree = packetTree(packet);
     const arpNode = tree.find((n) => n.field === 'arp') as TreeNode;
     const leaves = new Map(arpNode.children!.map((n) => [n.field, n]));

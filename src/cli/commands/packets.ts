@@ -123,7 +123,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
 
-  const descriptions = describePackets(capture.packets);
+  const descriptions = describePackets(capture);
   const indices = compiled ? Array.from(compiled.run(capture)) : capture.packets.map((_, i) => i);
   const first = capture.packets[0];
   const digits = timeDigits(capture);

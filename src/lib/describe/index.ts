@@ -1,13 +1,16 @@
-// One description per packet — tshark's columns and Network Monitor's description — computed in
-// frame order, so the TCP analysis (relative numbers, retransmissions) and ICMP echo matching
-// can use what came before, as tshark's single pass does.
-import type { Packet } from '../packets.ts';
+// One description per packet — tshark's columns and Network Monitor's description. The TCP part
+// (relative numbers, retransmissions, duplicate ACKs…) comes from the capture's one TCP analysis
+// (analysis/tcp-streams.ts); ICMP echo replies are matched to the requests described before
+// them, so describe packets in frame order, as tshark's single pass does.
+import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+import type { Capture, Packet } from '../packets.ts';
+import { storeOf, type PacketStore } from '../store/packet-store.ts';
 import { netmonDescription } from './netmon.ts';
-import { TcpTracker, type TcpContext } from './tcp-tracker.ts';
+import { tcpContextOf, type TcpContext } from './tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from './wireshark.ts';
 
 export { netmonDescription, netmonFlags } from './netmon.ts';
-export { TcpTracker, type TcpContext } from './tcp-tracker.ts';
+export { tcpContextOf, tcpNotesOf, type TcpContext } from './tcp-context.ts';
 export { addressColumns, infoColumn, protocolColumn, tcpFlagsText } from './wireshark.ts';
 export { serviceName } from './services.ts';
 
@@ -23,26 +26,38 @@ export interface PacketDescription {
   tcp?: TcpContext;
 }
 
-/** Feed packets in frame order; keeps the per-connection and per-ping state between calls. */
+/**
+ * Describes the packets of one capture by index. The TCP analysis is the capture's (pass the one
+ * already computed, if any); the Describer itself only remembers ICMP echo requests.
+ */
 export class Describer {
-  private tcp = new TcpTracker();
+  readonly #capture: Capture;
+  readonly #store: PacketStore;
+  readonly #streams: TcpStreams;
   /** ICMP echo requests by (version, id, seq): the latest request's frame number. */
-  private echoRequests = new Map<string, number>();
+  readonly #echoRequests = new Map<string, number>();
 
-  describe(packet: Packet): PacketDescription {
+  constructor(capture: Capture, streams: TcpStreams = analyzeTcpStreams(capture)) {
+    this.#capture = capture;
+    this.#store = storeOf(capture);
+    this.#streams = streams;
+  }
+
+  /** Packet `index` of the capture. */
+  describe(index: number): PacketDescription {
+    const packet = this.#capture.packets[index];
     const d = packet.dissection;
-    const tcp = this.tcp.observe(packet);
+    const tcp = tcpContextOf(this.#streams, this.#store, index);
     let requestFrame: number | undefined;
     const icmp = d.icmp;
+    const { src, dst } = addressColumns(d);
     if (icmp && icmp.identifier !== undefined && d.ip) {
       const isRequest = icmp.type === 8 || icmp.type === 128;
       const isReply = icmp.type === 0 || icmp.type === 129;
       // The reply travels back, so key on the pair of addresses in request order.
-      const { src, dst } = addressColumns(d);
-      if (isRequest) this.echoRequests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
-      if (isReply) requestFrame = this.echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
+      if (isRequest) this.#echoRequests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
+      if (isReply) requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
     }
-    const { src, dst } = addressColumns(d);
     return {
       src,
       dst,
@@ -54,8 +69,20 @@ export class Describer {
   }
 }
 
-/** Describe a whole capture's packets (in the order given, which should be frame order). */
-export function describePackets(packets: readonly Packet[]): PacketDescription[] {
-  const describer = new Describer();
-  return packets.map((packet) => describer.describe(packet));
+/**
+ * Describe every packet of a capture, in frame order. Given a bare list of packets instead, the
+ * TCP analysis is of those packets alone (as if they were the whole capture), which costs a
+ * second copy of them: pass the capture when there is one.
+ */
+export function describePackets(source: Capture | readonly Packet[], streams?: TcpStreams): PacketDescription[] {
+  const capture: Capture = isCapture(source) ? source : { info: LIST_INFO, packets: [...source] };
+  const describer = new Describer(capture, streams);
+  const out: PacketDescription[] = new Array(capture.packets.length);
+  for (let i = 0; i < out.length; i++) out[i] = describer.describe(i);
+  return out;
 }
+
+const isCapture = (source: Capture | readonly Packet[]): source is Capture => !Array.isArray(source);
+
+/** The capture info of a bare packet list: no interfaces (so no FCS), no comments. */
+const LIST_INFO: Capture['info'] = { format: 'pcap', variant: 'packet list', interfaces: [], comments: [] };

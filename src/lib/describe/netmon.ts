@@ -7,7 +7,7 @@ import type { Packet } from '../packets.ts';
 import type { Dissection, TcpLayer } from '../decode/types.ts';
 import { formatIP, formatMac } from './addresses.ts';
 import { serviceName } from './services.ts';
-import type { TcpContext } from './tcp-tracker.ts';
+import type { TcpContext } from './tcp-context.ts';
 import { icmpTypeName } from './wireshark.ts';
 
 /** CEUAPRSF, one character per flag from CWR down to FIN, '.' when clear. */

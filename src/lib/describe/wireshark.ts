@@ -6,7 +6,7 @@ import type { ArpLayer, Dissection, IcmpLayer, TcpLayer } from '../decode/types.
 import { forEachTcpOption, TCPOPT_MSS, TCPOPT_SACK, TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_WINDOW_SCALE } from '../decode/tcp.ts';
 import { u32 } from '../decode/bytes.ts';
 import { formatIP, formatIPv4, formatMac } from './addresses.ts';
-import type { TcpContext } from './tcp-tracker.ts';
+import type { TcpContext } from './tcp-context.ts';
 
 const TCP_FLAG_ORDER: Array<[number, string]> = [
   [0x001, 'FIN'],
@@ -49,8 +49,8 @@ export function addressColumns(d: Dissection): { src: string; dst: string } {
 }
 
 /**
- * tshark's Info column. `tcp` carries the relative numbers and analysis notes from a
- * TcpTracker; without it the numbers are relative to this packet alone (SYN → Seq=0, else 1).
+ * tshark's Info column. `tcp` carries the relative numbers and analysis notes (`tcpContextOf`);
+ * without it the numbers are relative to this packet alone (SYN → Seq=0, else 1).
  */
 export function infoColumn(packet: Packet, tcp?: TcpContext, icmpRequestFrame?: number): string {
   const d = packet.dissection;
