@@ -3,7 +3,9 @@
 import { loadCaptureStream } from '../load.ts';
 import type { ReadProgress } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
-import { TcpTracker, type TcpContext } from '../describe/tcp-tracker.ts';
+import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { storeOf } from '../store/packet-store.ts';
+import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
 import { netmonDescription } from '../describe/netmon.ts';
 import { packetTree } from '../describe/packet-tree.ts';
@@ -20,17 +22,25 @@ export class TraceSession {
   readonly capture: Capture;
   readonly summary: CaptureSummary;
   /**
-   * Wireshark's per-connection view of each TCP packet (relative numbers, notes), by index.
-   * Computed in frame order as far as rows have been asked for, not all at once: the first
-   * screen of a big capture should not wait for its last packet.
+   * The capture's TCP analysis (relative numbers, retransmissions, Info notes as columns), shared
+   * with the verdicts when they were computed here; rows and details read one packet's view of
+   * it when asked for.
    */
-  readonly #tcp: Array<TcpContext | undefined> = [];
-  readonly #tracker = new TcpTracker();
+  #streams: TcpStreams | undefined;
   readonly #start: number;
   readonly #verdicts: VerdictsView;
 
-  constructor(name: string, size: number, capture: Capture, verdicts: VerdictsView = analyzeForView(capture)) {
+  /**
+   * `verdicts` defaults to the capture's own, computed with the same TCP analysis the rows use;
+   * `streams` is that analysis when the caller has it already.
+   */
+  constructor(name: string, size: number, capture: Capture, verdicts?: VerdictsView, streams?: TcpStreams) {
     this.capture = capture;
+    if (!verdicts) {
+      streams ??= analyzeTcpStreams(capture);
+      verdicts = analyzeForView(capture, streams);
+    }
+    this.#streams = streams;
     this.#verdicts = verdicts;
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
@@ -98,10 +108,13 @@ export class TraceSession {
     return this.#verdicts.attemptViews(from, count);
   }
 
+  /** The capture's TCP analysis, computed once (on first use when the verdicts came from elsewhere). */
+  get tcpStreams(): TcpStreams {
+    return (this.#streams ??= analyzeTcpStreams(this.capture));
+  }
+
   #tcpContext(index: number): TcpContext | undefined {
-    const packets = this.capture.packets;
-    for (let i = this.#tcp.length; i <= index && i < packets.length; i++) this.#tcp.push(this.#tracker.observe(packets[i]));
-    return this.#tcp[index];
+    return tcpContextOf(this.tcpStreams, storeOf(this.capture), index);
   }
 
   rows(indices: number[]): PacketRow[] {
@@ -171,7 +184,7 @@ export async function openSession(
 /** Two captures of the same moment, as one session whose attempts say where each one ended. */
 export function compareSessions(client: TraceSession, server: TraceSession): TraceSession {
   const name = `${client.summary.name} + ${server.summary.name}`;
-  return new TraceSession(name, client.summary.size + server.summary.size, client.capture, compareForView(client.capture, server.capture));
+  return new TraceSession(name, client.summary.size + server.summary.size, client.capture, compareForView(client.capture, server.capture), client.tcpStreams);
 }
 
 /** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */

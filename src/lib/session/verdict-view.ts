@@ -3,6 +3,7 @@
 import { analyzeCapture, compareCaptures } from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
+import type { TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture } from '../packets.ts';
 import type { AttemptView, LadderStep, PacketMark } from './protocol.ts';
 
@@ -122,7 +123,8 @@ function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
   };
 }
 
-export const analyzeForView = (capture: Capture): VerdictsView => viewOf(analyzeCapture(capture));
+/** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
+export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView => viewOf(analyzeCapture(capture, tcp));
 
 export const compareForView = (client: Capture, server: Capture): VerdictsView => viewOf(compareCaptures(client, server));
 
