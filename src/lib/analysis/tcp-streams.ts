@@ -273,6 +273,21 @@ function noteEndpoints(store: PacketStore, i: number, endpoints: EndpointTable, 
   }
 }
 
+const shared = new WeakMap<Capture, TcpStreams>();
+
+/**
+ * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
+ * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
+ */
+export function tcpStreamsOf(capture: Capture): TcpStreams {
+  let streams = shared.get(capture);
+  if (!streams) {
+    streams = analyzeTcpStreams(capture);
+    shared.set(capture, streams);
+  }
+  return streams;
+}
+
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
   const store = storeOf(capture);
   const c = store.columns;

@@ -1,21 +1,15 @@
 // Fields computed per TCP connection: tcp.stream, relative seq/ack, the window scaling learned
 // from the SYNs, conversation completeness and tcp.analysis.*. They read the shared analysis
-// (analysis/tcp-streams.ts), computed once per capture on first use and cached in the field
-// context, so the classifier and the filters agree on what "retransmission" means.
-import { analyzeTcpStreams, TcpAnalysisFlag, type TcpStreams } from '../analysis/tcp-streams.ts';
+// (analysis/tcp-streams.ts), computed once per capture on first use and shared with the
+// session's verdicts and packet list, so they all agree on what "retransmission" means.
+import { tcpStreamsOf, TcpAnalysisFlag, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { Layer } from '../store/packet-store.ts';
 import type { FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
-const CACHE_KEY = 'tcp-streams';
 const COMPLETENESS_KEY = 'tcp-completeness';
 
 function streamsOf(context: FieldContext): TcpStreams {
-  let streams = context.cache.get(CACHE_KEY) as TcpStreams | undefined;
-  if (streams === undefined) {
-    streams = analyzeTcpStreams(context.capture);
-    context.cache.set(CACHE_KEY, streams);
-  }
-  return streams;
+  return tcpStreamsOf(context.capture);
 }
 
 /** The tshark flags that put a packet under tcp.analysis.flags (not our own Duplicate/Quoted bits). */

@@ -3,7 +3,7 @@
 import { loadCaptureStream } from '../load.ts';
 import type { ReadProgress } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
-import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
@@ -37,7 +37,7 @@ export class TraceSession {
   constructor(name: string, size: number, capture: Capture, verdicts?: VerdictsView, streams?: TcpStreams) {
     this.capture = capture;
     if (!verdicts) {
-      streams ??= analyzeTcpStreams(capture);
+      streams ??= tcpStreamsOf(capture);
       verdicts = analyzeForView(capture, streams);
     }
     this.#streams = streams;
@@ -110,7 +110,7 @@ export class TraceSession {
 
   /** The capture's TCP analysis, computed once (on first use when the verdicts came from elsewhere). */
   get tcpStreams(): TcpStreams {
-    return (this.#streams ??= analyzeTcpStreams(this.capture));
+    return (this.#streams ??= tcpStreamsOf(this.capture));
   }
 
   #tcpContext(index: number): TcpContext | undefined {
