@@ -84,64 +84,112 @@ export function partsOf(attempt: Attempt): AttemptParts {
  * answer. Returns the verdict with its evidence (written on first read).
  */
 export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
-  const parts = partsOf(attempt);
-  const { syns, synAcks, serverRsts, clientAcks, clientRsts, clientFins, icmp } = parts;
-  const lastSynT = syns.length > 0 ? syns[syns.length - 1].t : 0;
+  // One pass tallies what the verdict rests on (partsOf groups the packets for the evidence).
+  const synTimes: number[] = [];
+  let maxSynT = -Infinity;
+  let synAcks = 0;
+  let firstSynAckT = 0;
+  let serverRsts = 0;
+  let clientAcks = 0;
+  let serverConfirms = 0;
+  let clientRsts = 0;
+  let clientQuitT = Infinity;
+  let icmp: AttemptPacket | undefined;
+  for (const p of attempt.packets) {
+    switch (p.role) {
+      case 'syn':
+      case 'syn-retransmission':
+        synTimes.push(p.t);
+        if (p.t > maxSynT) maxSynT = p.t;
+        break;
+      case 'syn-ack':
+      case 'syn-ack-retransmission':
+        if (synAcks++ === 0) firstSynAckT = p.t;
+        break;
+      case 'rst':
+        serverRsts++;
+        break;
+      case 'client-ack':
+      case 'client-data':
+        clientAcks++;
+        break;
+      case 'server-confirms':
+        serverConfirms++;
+        break;
+      case 'client-rst':
+        clientRsts++;
+        clientQuitT = Math.min(clientQuitT, p.t);
+        break;
+      case 'client-fin':
+        clientQuitT = Math.min(clientQuitT, p.t);
+        break;
+      case 'icmp':
+        icmp ??= p;
+        break;
+    }
+  }
+  const lastSynT = synTimes.length > 0 ? synTimes[synTimes.length - 1] : 0;
   const observedAfterFirst = captureEnd - attempt.startTime;
   const observedAfterLastSyn = Math.max(0, observedAfterFirst - lastSynT);
-  const timing = retryTiming(syns.map((s) => s.t));
+  const timing = retryTiming(synTimes);
 
   let verdict: Verdict;
-  const firstSynAck = synAcks[0];
-  if (firstSynAck || clientAcks.length > 0 || parts.serverConfirms.length > 0) {
-    if (clientAcks.length > 0 || parts.serverConfirms.length > 0) verdict = 'connected';
+  if (synAcks > 0 || clientAcks > 0 || serverConfirms > 0) {
+    if (clientAcks > 0 || serverConfirms > 0) verdict = 'connected';
     else {
       // The server answered; "half-open" needs proof the handshake stalled, not just a capture
       // that stops right after the SYN/ACK.
-      const synAgain = syns.some((s) => s.t > firstSynAck.t);
-      const stalled =
-        clientRsts.length > 0 || synAgain || synAcks.length > 1 || observedAfterFirst - firstSynAck.t >= MIN_INITIAL_RTO;
+      const synAgain = maxSynT > firstSynAckT;
+      const stalled = clientRsts > 0 || synAgain || synAcks > 1 || observedAfterFirst - firstSynAckT >= MIN_INITIAL_RTO;
       verdict = stalled ? 'half-open' : 'inconclusive';
     }
-  } else if (serverRsts.length > 0) {
+  } else if (serverRsts > 0) {
     verdict = 'refused';
-  } else if (icmp.length > 0) {
+  } else if (icmp) {
     verdict = 'unreachable';
   } else {
-    const retries = syns.length - 1;
-    const clientQuit = [...clientRsts, ...clientFins].sort((a, b) => a.t - b.t)[0];
-    const quitAtOnce = clientQuit !== undefined && retries === 0 && clientQuit.t < MIN_INITIAL_RTO;
+    const retries = synTimes.length - 1;
+    const quitAtOnce = retries === 0 && clientQuitT < MIN_INITIAL_RTO;
     verdict = !quitAtOnce && (retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO) ? 'no-response' : 'inconclusive';
   }
 
-  const zeek = zeekConnState(attempt);
-  const nmap = nmapState(verdict, icmp[0], synAcks.length > 0);
-  return new Judgement(attempt, verdict, nmap, zeek, timing, observedAfterLastSyn, observedAfterFirst);
+  const nmap = nmapState(verdict, icmp, synAcks > 0);
+  return new Judgement(attempt, verdict, nmap, timing, observedAfterLastSyn, observedAfterFirst);
 }
 
 /**
- * An attempt's verdict. The words (headline, evidence, caveats) are written when first read: a
- * scan has tens of thousands of attempts and a page shows a few. Being getters, they are not
- * copied by `{ ...verdict }`: name the fields.
+ * An attempt's verdict. What describes it (headline, evidence, caveats, Zeek's conn_state and
+ * history, the frame list) is written when first read: a scan has tens of thousands of attempts
+ * and a page shows a few. Being getters, they are not copied by `{ ...verdict }`: name the fields.
  */
 class Judgement implements AttemptVerdict {
-  readonly history: string;
-  readonly frames: number[];
   #observedAfterFirst: number;
   #words: Explanation | undefined;
+  #zeek: string | undefined;
+  #history: string | undefined;
+  #frames: number[] | undefined;
 
   constructor(
     readonly attempt: Attempt,
     readonly verdict: Verdict,
     readonly nmap: NmapState,
-    readonly zeek: string,
     readonly timing: RetryTiming,
     readonly observedAfterLastSyn: number,
     observedAfterFirst: number,
   ) {
-    this.history = history(attempt);
-    this.frames = attempt.packets.map((p) => p.frame);
     this.#observedAfterFirst = observedAfterFirst;
+  }
+
+  get zeek(): string {
+    return (this.#zeek ??= zeekConnState(this.attempt));
+  }
+
+  get history(): string {
+    return (this.#history ??= history(this.attempt));
+  }
+
+  get frames(): number[] {
+    return (this.#frames ??= this.attempt.packets.map((p) => p.frame));
   }
 
   get headline(): string {
