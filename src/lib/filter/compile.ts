@@ -523,21 +523,11 @@ function numericPredicate(source: Source, intervals: Intervals, quantifier: Quan
   const { lows, highs, inside } = intervals;
   const count = lows.length;
   const all = quantifier === 'all';
+  // Read through the field's reader: the way for fields without a column, and for packets the
+  // columns cannot answer (a header quoted in an ICMP error).
+  const generalFactory = numericTestPredicate(source, (v) => within(v, lows, highs, count) === inside, quantifier);
   return (context) => {
-    const values = new FieldValues();
-    const read = readerOf(field, context);
-    const numbers = values.numbers;
-    const general: Predicate = (i) => {
-      values.reset();
-      read(context, i, values);
-      const n = values.count;
-      if (n === 0) return false;
-      for (let k = 0; k < n; k++) {
-        const v = mask === undefined ? numbers[k] : bitAnd(numbers[k], mask);
-        if ((within(v, lows, highs, count) === inside) !== all) return !all;
-      }
-      return all;
-    };
+    const general = generalFactory(context);
     const column = field.column;
     if (column === undefined || context.fromDissection) return general;
     return columnPredicate(context, column, mask, intervals, all, general);
