@@ -20,6 +20,12 @@ const UNREADABLE_INFO: CaptureInfo = { format: 'pcap', variant: 'unreadable', in
  */
 const expectedPackets = (bytes: number): number => Math.ceil(bytes / 300);
 
+/**
+ * The most packets a file of this size can hold: no format stores a packet in fewer than 16
+ * bytes (a pcap record header; a pcapng Simple Packet Block), so the columns never grow past it.
+ */
+const mostPackets = (bytes: number): number => Math.ceil(bytes / 16) + 1;
+
 /** A whole file is fed to the reader in slices, so its frame objects never all exist at once. */
 const SLICE_BYTES = 4 << 20;
 
@@ -31,8 +37,8 @@ class StoreFeeder {
   private readonly keep: ((store: PacketStore, index: number) => boolean) | undefined;
   private readonly adopted: number;
 
-  constructor(expectedPackets: number, keep?: (store: PacketStore, index: number) => boolean, adopt?: Uint8Array) {
-    this.store = new PacketStore(expectedPackets);
+  constructor(expectedPackets: number, keep?: (store: PacketStore, index: number) => boolean, adopt?: Uint8Array, maxPackets = Infinity) {
+    this.store = new PacketStore(expectedPackets, maxPackets);
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
   }
@@ -64,7 +70,7 @@ export function loadCaptureBytes(bytes: Uint8Array): Capture {
   // the store keeps. Frames it had to assemble in its own buffer are copied.
   const owned = bytes.slice();
   const reader = createCaptureReader({ totalBytes: owned.length });
-  const feeder = new StoreFeeder(expectedPackets(owned.length), undefined, owned);
+  const feeder = new StoreFeeder(expectedPackets(owned.length), undefined, owned, mostPackets(owned.length));
   for (let at = 0; at < owned.length && !reader.error; at += SLICE_BYTES) {
     feeder.add(reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))), reader.info);
   }
@@ -120,7 +126,7 @@ export async function loadCaptureStream(
   const { totalBytes, onProgress, signal, keep } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : expectedPackets(totalBytes), keep);
+  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : expectedPackets(totalBytes), keep, undefined, totalBytes ? mostPackets(totalBytes) : Infinity);
   let sourceError: CaptureError | undefined;
   try {
     for await (const chunk of chunksOf(chunks)) {

@@ -7,7 +7,7 @@ import { Describer } from '../../src/lib/describe/index.ts';
 import { packetTree, type TreeNode } from '../../src/lib/describe/packet-tree.ts';
 import { CaptureError } from '../../src/lib/capture/types.ts';
 import { readFileSync } from 'node:fs';
-import { blocksOf, writePcap } from '../../scripts/fuzz/core.ts';
+import { blocksOf, runCaptureCase, writePcap } from '../../scripts/fuzz/core.ts';
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
 
@@ -16,6 +16,23 @@ function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
 }
 
 describe('fuzz regressions', () => {
+  // Found as: two tcpdump captures spliced into a pcap of 3,637 empty records (16 bytes each):
+  // the packet store, sized for ~300 bytes a packet, grew its columns 1.5 × at a time, and
+  // the copies passed the fuzzer's memory bound. The columns now never grow past the most
+  // packets the file can hold (one per 16 bytes).
+  it('a pcap of empty records: columns no larger than the file can need, memory within the bound', async () => {
+    const empty = Array.from({ length: 3600 }, () => new Uint8Array(0));
+    const bytes = writePcap(1, empty);
+    const capture = loadCaptureBytes(bytes);
+    expect(capture.packets).toHaveLength(3600);
+    const most = Math.ceil(bytes.length / 16) + 1;
+    expect(capture.store!.largestCapacity).toBeLessThanOrEqual(most);
+    const streamed = await loadCaptureStream(chunks(bytes, 4096), { totalBytes: bytes.length });
+    expect(streamed.store!.largestCapacity).toBeLessThanOrEqual(most);
+    const result = await runCaptureCase(bytes, 1);
+    expect(result.reason).toBeUndefined();
+  });
+
   // Found as: tcpdump's arp-oobr.pcap (and bit flips of ARP frames) threw
   // "Cannot read properties of undefined (reading 'toString')" in formatMac: the ARP decoder
   // takes address lengths from the header, the packet tree assumed 6 and 4 bytes.

@@ -120,8 +120,15 @@ export class PacketStore {
    */
   private given: Dissection[] | undefined;
 
-  constructor(expectedPackets = 1024) {
-    this.columns = allocateColumns(Math.max(16, expectedPackets));
+  /** Rows the columns never need to grow past (the most packets the input can hold). */
+  private readonly maxPackets: number;
+  /** The most rows the columns ever had room for (what their memory peaked at). */
+  largestCapacity = 0;
+
+  constructor(expectedPackets = 1024, maxPackets = Infinity) {
+    this.maxPackets = maxPackets;
+    this.columns = allocateColumns(Math.max(16, Math.min(expectedPackets, maxPackets)));
+    this.largestCapacity = this.columns.number.length;
   }
 
   /**
@@ -147,7 +154,11 @@ export class PacketStore {
    */
   add(frame: CapturedFrame, adoptedBlock = -1, dissection?: Dissection): number {
     const i = this.count;
-    if (i === this.columns.number.length) this.columns = resizeColumns(this.columns, Math.ceil(i * 1.5), i);
+    if (i === this.columns.number.length) {
+      const grown = Math.ceil(i * 1.5);
+      this.columns = resizeColumns(this.columns, i < this.maxPackets ? Math.min(grown, this.maxPackets) : grown, i);
+      this.largestCapacity = Math.max(this.largestCapacity, this.columns.number.length);
+    }
     const c = this.columns;
     const data = frame.data;
     let stored: Uint8Array;
