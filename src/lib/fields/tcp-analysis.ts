@@ -12,7 +12,11 @@ function streamsOf(context: FieldContext): TcpStreams {
   return tcpStreamsOf(context.capture);
 }
 
-/** The tshark flags that put a packet under tcp.analysis.flags (not our own Duplicate/Quoted bits). */
+/**
+ * The tshark flags that put a packet under tcp.analysis.flags: every expert note of its SEQ/ACK
+ * analysis, window updates and keep-alive ACKs included (checked with tshark 4.0 on the suite's
+ * captures) — not our own Duplicate/Quoted bits.
+ */
 const EXPERT_FLAGS =
   TcpAnalysisFlag.Retransmission |
   TcpAnalysisFlag.FastRetransmission |
@@ -21,7 +25,14 @@ const EXPERT_FLAGS =
   TcpAnalysisFlag.PortsReused |
   TcpAnalysisFlag.KeepAlive |
   TcpAnalysisFlag.DuplicateAck |
-  TcpAnalysisFlag.ZeroWindowProbe;
+  TcpAnalysisFlag.ZeroWindowProbe |
+  TcpAnalysisFlag.WindowUpdate |
+  TcpAnalysisFlag.WindowFull |
+  TcpAnalysisFlag.ZeroWindow |
+  TcpAnalysisFlag.LostSegment |
+  TcpAnalysisFlag.AckLostSegment |
+  TcpAnalysisFlag.KeepAliveAck |
+  TcpAnalysisFlag.ZeroWindowProbeAck;
 
 /** A field read from one of the per-packet arrays; NaN (or the `absent` value) means "not there". */
 function fromArray(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, pick: (s: TcpStreams, i: number, out: FieldValues) => void): FieldDefinition {
@@ -212,6 +223,19 @@ export const tcpAnalysisFields: FieldDefinition[] = [
   flagField('tcp.analysis.keep_alive', 'This is a TCP keep-alive segment', TcpAnalysisFlag.KeepAlive),
   flagField('tcp.analysis.duplicate_ack', 'This is a TCP duplicate ack', TcpAnalysisFlag.DuplicateAck),
   flagField('tcp.analysis.zero_window_probe', 'This is a TCP zero-window-probe', TcpAnalysisFlag.ZeroWindowProbe),
+  flagField('tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe', TcpAnalysisFlag.ZeroWindowProbeAck),
+  flagField('tcp.analysis.zero_window', 'TCP Zero Window segment', TcpAnalysisFlag.ZeroWindow),
+  flagField('tcp.analysis.window_update', 'TCP window update', TcpAnalysisFlag.WindowUpdate),
+  flagField('tcp.analysis.window_full', 'TCP window specified by the receiver is now completely full', TcpAnalysisFlag.WindowFull),
+  flagField('tcp.analysis.keep_alive_ack', 'ACK to a TCP keep-alive segment', TcpAnalysisFlag.KeepAliveAck),
+  flagField('tcp.analysis.lost_segment', "Previous segment(s) not captured (common at capture start)", TcpAnalysisFlag.LostSegment),
+  flagField('tcp.analysis.ack_lost_segment', "ACKed segment that wasn't captured (common at capture start)", TcpAnalysisFlag.AckLostSegment),
+  fromArray('tcp.analysis.duplicate_ack_num', 'Duplicate ACK #', 'uint', 32, (s, i, out) => {
+    if (s.dupAckNumber[i] > 0) out.pushNumber(s.dupAckNumber[i]);
+  }),
+  fromArray('tcp.analysis.duplicate_ack_frame', 'Duplicate to the ACK in frame', 'framenum', 32, (s, i, out) => {
+    if (s.dupAckFrame[i] > 0) out.pushNumber(s.dupAckFrame[i]);
+  }),
   fromArray('tcp.analysis.rto', 'The RTO for this segment was', 'time', undefined, (s, i, out) => pushSecondsAsNs(s.rto[i], out)),
   fromArray('tcp.analysis.rto_frame', 'RTO based on delta from frame', 'framenum', 32, (s, i, out) => {
     if (s.rtoFrame[i] > 0) out.pushNumber(s.rtoFrame[i]);
