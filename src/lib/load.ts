@@ -37,8 +37,13 @@ class StoreFeeder {
   private readonly keep: ((store: PacketStore, index: number) => boolean) | undefined;
   private readonly adopted: number;
 
-  constructor(expectedPackets: number, keep?: (store: PacketStore, index: number) => boolean, adopt?: Uint8Array, maxPackets = Infinity) {
-    this.store = new PacketStore(expectedPackets, maxPackets);
+  /**
+   * `totalBytes` sizes the columns when known (a store that keeps only some packets starts
+   * small); `adopt` is a whole file the store reads in place.
+   */
+  constructor(totalBytes: number | undefined, options: { keep?: (store: PacketStore, index: number) => boolean; adopt?: Uint8Array } = {}) {
+    const { keep, adopt } = options;
+    this.store = new PacketStore(keep || !totalBytes ? 256 : expectedPackets(totalBytes), totalBytes ? mostPackets(totalBytes) : Infinity);
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
   }
@@ -70,7 +75,7 @@ export function loadCaptureBytes(bytes: Uint8Array): Capture {
   // the store keeps. Frames it had to assemble in its own buffer are copied.
   const owned = bytes.slice();
   const reader = createCaptureReader({ totalBytes: owned.length });
-  const feeder = new StoreFeeder(expectedPackets(owned.length), undefined, owned, mostPackets(owned.length));
+  const feeder = new StoreFeeder(owned.length, { adopt: owned });
   for (let at = 0; at < owned.length && !reader.error; at += SLICE_BYTES) {
     feeder.add(reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))), reader.info);
   }
@@ -126,7 +131,7 @@ export async function loadCaptureStream(
   const { totalBytes, onProgress, signal, keep } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const feeder = new StoreFeeder(keep || !totalBytes ? 256 : expectedPackets(totalBytes), keep, undefined, totalBytes ? mostPackets(totalBytes) : Infinity);
+  const feeder = new StoreFeeder(totalBytes, { keep });
   let sourceError: CaptureError | undefined;
   try {
     for await (const chunk of chunksOf(chunks)) {

@@ -252,26 +252,25 @@ export class EndpointTable {
     }
     return id;
   }
+
+  /**
+   * The id of row i's source (address + TCP/UDP port) in a packet store; the columns hold IPv4
+   * addresses as numbers, IPv6 ones are read from the frame.
+   */
+  sourceOf(store: PacketStore, i: number): number {
+    const c = store.columns;
+    return c.layers[i] & Layer.IPv4 ? this.idV4(c.src4[i], c.srcPort[i]) : this.id(store.addressBytes(i)!.src, c.srcPort[i]);
+  }
+
+  /** The id of row i's destination; see sourceOf. */
+  destinationOf(store: PacketStore, i: number): number {
+    const c = store.columns;
+    return c.layers[i] & Layer.IPv4 ? this.idV4(c.dst4[i], c.dstPort[i]) : this.id(store.addressBytes(i)!.dst, c.dstPort[i]);
+  }
 }
 
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
-
-/**
- * Endpoint ids of a packet's own TCP header, into result.srcEndpoint/dstEndpoint (the columns
- * hold IPv4 addresses as numbers).
- */
-function noteEndpoints(store: PacketStore, i: number, endpoints: EndpointTable, result: TcpStreams): void {
-  const c = store.columns;
-  if (c.layers[i] & Layer.IPv4) {
-    result.srcEndpoint[i] = endpoints.idV4(c.src4[i], c.srcPort[i]);
-    result.dstEndpoint[i] = endpoints.idV4(c.dst4[i], c.dstPort[i]);
-  } else {
-    const { src, dst } = store.addressBytes(i)!;
-    result.srcEndpoint[i] = endpoints.id(src, c.srcPort[i]);
-    result.dstEndpoint[i] = endpoints.id(dst, c.dstPort[i]);
-  }
-}
 
 const shared = new WeakMap<Capture, TcpStreams>();
 
@@ -334,7 +333,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     const direct = (layers & Layer.Tcp) !== 0 && (layers & (Layer.IPv4 | Layer.IPv6)) !== 0;
     if (!direct && !(layers & Layer.IcmpQuote)) continue;
     if (direct) {
-      noteEndpoints(store, i, endpoints, result);
+      result.srcEndpoint[i] = endpoints.sourceOf(store, i);
+      result.dstEndpoint[i] = endpoints.destinationOf(store, i);
     } else {
       // An ICMP error quoting a TCP header: rare, so read from the full decode.
       const q = store.dissectionOf(i).icmp?.quoted;

@@ -35,16 +35,8 @@ export function handshakeSelector(): HandshakeSelector {
       if (layers & Layer.Icmp) return (layers & Layer.IcmpQuote) !== 0;
       if (!(layers & Layer.Tcp) || !(layers & (Layer.IPv4 | Layer.IPv6))) return false;
       if (c.tcpFlags[i] & SYN_RST_FIN) return true;
-      let a: number;
-      let b: number;
-      if (layers & Layer.IPv4) {
-        a = endpoints.idV4(c.src4[i], c.srcPort[i]);
-        b = endpoints.idV4(c.dst4[i], c.dstPort[i]);
-      } else {
-        const { src, dst } = store.addressBytes(i)!;
-        a = endpoints.id(src, c.srcPort[i]);
-        b = endpoints.id(dst, c.dstPort[i]);
-      }
+      const a = endpoints.sourceOf(store, i);
+      const b = endpoints.destinationOf(store, i);
       const connection = a < b ? connections.get(a, b) : connections.get(b, a);
       if (connection < 0) {
         if (a < b) connections.set(a, b, kept.length);

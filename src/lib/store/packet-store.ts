@@ -210,11 +210,11 @@ export class PacketStore {
     const before = this.fcsLengths;
     this.fcsLengths = lengths;
     if (!this.given && lengths.some((n, id) => n !== (before[id] ?? 0))) {
+      // The kept dissection was decoded with the old lengths.
       this.cachedIndex = -1;
       for (let i = 0; i < this.count; i++) {
         const id = this.columns.interfaceId[i];
         if ((lengths[id] ?? 0) !== (before[id] ?? 0)) this.record(i, this.dissectionOf(i), this.bytesOf(i));
-        this.cachedIndex = -1;
       }
     }
     // Giving back a little spare capacity is not worth a second copy of every column at once
