@@ -35,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LinkType, type Direction } from '../src/lib/capture/types.ts';
 import { PcapngWriter } from '../src/lib/capture/write-pcapng.ts';
+import type { ExpectedAttempt } from '../src/cli/commands/add-trace.ts';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TRACE_DIR = join(REPO_ROOT, 'public', 'traces');
@@ -387,15 +388,6 @@ interface CapturePoint {
   interfaceDescription: string;
   /** Units of the capture clock: 7 = 100 ns (Windows' native unit), 6 = microseconds. */
   decimalResolution: number;
-}
-
-interface ExpectedAttempt {
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  verdict: 'connected' | 'half-open' | 'refused' | 'no-response' | 'unreachable' | 'inconclusive';
-  where: 'none' | 'path' | 'server' | 'return-path';
 }
 
 interface TraceSpec {

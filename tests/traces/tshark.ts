@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExpectedAttempt } from '../../src/cli/commands/add-trace.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ENTRY_DIR = `${REPO_ROOT}src/content/traces`;
@@ -11,14 +12,7 @@ export const PUBLIC_DIR = `${REPO_ROOT}public`;
 export const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 export const hasCapinfos = spawnSync('capinfos', ['-h'], { stdio: 'ignore' }).status === 0;
 
-export interface ExpectedAttempt {
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  verdict: string;
-  where?: string;
-}
+export type { ExpectedAttempt };
 
 export interface TraceEntry {
   id: string;

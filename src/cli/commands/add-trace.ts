@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CliIO } from '../io.ts';
-import { analyzeCapture, compareCaptures } from '../../lib/analysis/index.ts';
-import type { AttemptVerdict, ComparedAttempt } from '../../lib/analysis/index.ts';
+import { analyzeCapture, compareCaptures, hostPort } from '../../lib/analysis/index.ts';
+import type { AttemptVerdict, ComparedAttempt, Verdict, Where } from '../../lib/analysis/index.ts';
 import { anonymizeCapture } from '../../lib/lab/anonymize.ts';
 import { exportPcapng } from '../../lib/lab/export.ts';
 import { loadCaptureBytes } from '../../lib/load.ts';
@@ -140,16 +140,19 @@ async function readAll(chunks: AsyncIterable<Uint8Array>, size: number): Promise
   return bytes.subarray(0, at);
 }
 
-interface ExpectedAttempt {
+/**
+ * One attempt a bundled trace is expected to show (the `expected` list of its entry in
+ * src/content/traces/), as this command writes it and the trace tests and reconstructions read it.
+ */
+export interface ExpectedAttempt {
   client: string;
   clientPort: number;
   server: string;
   serverPort: number;
-  verdict: string;
-  where?: string;
+  verdict: Verdict;
+  /** Where it ended, for a trace that has its other side. */
+  where?: Where;
 }
-
-const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 function expectedOf(v: AttemptVerdict | ComparedAttempt): ExpectedAttempt {
   const a = v.attempt;
