@@ -43,9 +43,17 @@ async function labRun(browser: Browser, url: string, capture: string): Promise<L
   await hydrated(page);
   await page.waitForTimeout(1000);
   await page.evaluate(() => {
-    type W = { __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]>; done: Promise<void> } };
+    type W = {
+      __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]>; done: Promise<void> };
+    };
     let done!: () => void;
-    const lab: W['__lab'] = { chosen: 0, verdict: 0, painted: 0, tasks: [], done: new Promise<void>((resolve) => (done = resolve)) };
+    const lab: W['__lab'] = {
+      chosen: 0,
+      verdict: 0,
+      painted: 0,
+      tasks: [],
+      done: new Promise<void>((resolve) => (done = resolve)),
+    };
     (window as unknown as W).__lab = lab;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) lab.tasks.push([e.startTime, e.duration]);
@@ -56,20 +64,29 @@ async function labRun(browser: Browser, url: string, capture: string): Promise<L
       lab.verdict = performance.now();
       watcher.disconnect();
       // on screen: after the frame that follows (rendering runs once the current task ends)
-      requestAnimationFrame(() => setTimeout(() => {
-        lab.painted = performance.now();
-        setTimeout(done, 1000);
-      }));
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          lab.painted = performance.now();
+          setTimeout(done, 1000);
+        }),
+      );
     });
     watcher.observe(document.body, { childList: true, subtree: true });
   });
   const done = page.evaluate(() => (window as unknown as { __lab: { done: Promise<void> } }).__lab.done);
   await page.getByLabel('Open capture').setInputFiles(capture);
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no verdict after 180 s')), 180_000)))]);
+  await Promise.race([
+    done,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no verdict after 180 s')), 180_000))),
+  ]);
   clearTimeout(timer);
   const r = await page.evaluate(() => {
-    const { chosen, verdict, painted, tasks } = (window as unknown as { __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]> } }).__lab;
+    const { chosen, verdict, painted, tasks } = (
+      window as unknown as {
+        __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]> };
+      }
+    ).__lab;
     return { chosen, verdict, painted, tasks };
   });
   await page.close();
@@ -87,7 +104,10 @@ async function main() {
   if (process.env.PORTTRACE_SKIP_BUILD !== '1') {
     // NODE_ENV: vitest sets it to 'test', which would make this a development build (Starlight,
     // for one, then leaves search out); the browser tests must see what `npm run build` makes.
-    execFileSync('npx', ['astro', 'build', '--silent'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' } });
+    execFileSync('npx', ['astro', 'build', '--silent'], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
+    });
   }
   const { url, server } = await serveStatic('dist');
   const browser = await launch();
@@ -102,13 +122,19 @@ async function main() {
         if (r.request().resourceType() === 'script' || r.url().endsWith('.js')) {
           // Starlight's search UI (Pagefind's, in ui-core) is imported once the page is idle
           const kind = r.url().includes('.worker') ? 'worker' : r.url().includes('/ui-core.') ? 'search' : 'page';
-          bodies.push(r.body().then((body) => ({ kind, body })).catch(() => ({ kind, body: null })));
+          bodies.push(
+            r
+              .body()
+              .then((body) => ({ kind, body }))
+              .catch(() => ({ kind, body: null })),
+          );
         }
       });
       await page.goto(`${url}${path}`, { waitUntil: 'networkidle' });
       await hydrated(page);
       const loaded = (await Promise.all(bodies)).filter((b) => b.body !== null);
-      const gz = (kind: string) => loaded.filter((b) => b.kind === kind).reduce((n, b) => n + gzipSync(b.body!).length, 0);
+      const gz = (kind: string) =>
+        loaded.filter((b) => b.kind === kind).reduce((n, b) => n + gzipSync(b.body!).length, 0);
       const main = gz('page');
       const search = gz('search');
       const worker = gz('worker');
@@ -133,12 +159,33 @@ async function main() {
       const list = (values: number[], unit: (n: number) => string) => values.map(unit).join(', ');
       const s = (ms: number) => (ms / 1000).toFixed(2);
       const ms = (n: number) => n.toFixed(0);
-      console.log(`\nlab, ${size.toFixed(1)} MB capture, ${count} runs, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
-      console.log(`  choose file → first verdicts on screen: median ${s(median(runs.map((r) => r.painted)))} s (${list(runs.map((r) => r.painted), s)})`);
-      console.log(`  longest main-thread task meanwhile: ${ms(Math.max(...runs.map((r) => r.longest)))} ms (per run: ${list(runs.map((r) => r.longest), ms)}; 0 = none over 50 ms)`);
-      console.log(`  longest in the second after the verdicts: ${ms(Math.max(...runs.map((r) => r.after)))} ms (per run: ${list(runs.map((r) => r.after), ms)})`);
+      console.log(
+        `\nlab, ${size.toFixed(1)} MB capture, ${count} runs, load average ${loadavg()
+          .map((n) => n.toFixed(1))
+          .join(' ')}`,
+      );
+      console.log(
+        `  choose file → first verdicts on screen: median ${s(median(runs.map((r) => r.painted)))} s (${list(
+          runs.map((r) => r.painted),
+          s,
+        )})`,
+      );
+      console.log(
+        `  longest main-thread task meanwhile: ${ms(Math.max(...runs.map((r) => r.longest)))} ms (per run: ${list(
+          runs.map((r) => r.longest),
+          ms,
+        )}; 0 = none over 50 ms)`,
+      );
+      console.log(
+        `  longest in the second after the verdicts: ${ms(Math.max(...runs.map((r) => r.after)))} ms (per run: ${list(
+          runs.map((r) => r.after),
+          ms,
+        )})`,
+      );
       for (const [i, r] of runs.entries()) {
-        console.log(`  run ${i + 1}: tasks over 50 ms at ${r.tasks.map((t) => `${ms(t.at)} ms (${ms(t.duration)})`).join(', ') || 'none'}`);
+        console.log(
+          `  run ${i + 1}: tasks over 50 ms at ${r.tasks.map((t) => `${ms(t.at)} ms (${ms(t.duration)})`).join(', ') || 'none'}`,
+        );
       }
     }
   } finally {

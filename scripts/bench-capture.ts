@@ -37,10 +37,23 @@ interface Endpoint {
   port: number;
 }
 
-const SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, FIN = 0x01;
+const SYN = 0x02,
+  RST = 0x04,
+  PSH = 0x08,
+  ACK = 0x10,
+  FIN = 0x01;
 
 /** Ethernet + IPv4 + TCP frame with correct IP and TCP checksums. */
-function tcpFrame(from: Endpoint, to: Endpoint, seq: number, ack: number, flags: number, payload: number, ipId: number, ttl: number): Uint8Array {
+function tcpFrame(
+  from: Endpoint,
+  to: Endpoint,
+  seq: number,
+  ack: number,
+  flags: number,
+  payload: number,
+  ipId: number,
+  ttl: number,
+): Uint8Array {
   const options = flags & SYN ? [0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x08, 0x01, 0x01, 0x04, 0x02] : [];
   const tcpLength = 20 + options.length + payload;
   const frame = new Uint8Array(14 + 20 + tcpLength);
@@ -75,7 +88,13 @@ function tcpFrame(from: Endpoint, to: Endpoint, seq: number, ack: number, flags:
   frame[tcp + 15] = 0xf0;
   frame.set(options, tcp + 20);
   for (let i = tcp + 20 + options.length; i < frame.length; i++) frame[i] = (i * 31) & 0xff;
-  const pseudo = ((from.ip[0] << 8) | from.ip[1]) + ((from.ip[2] << 8) | from.ip[3]) + ((to.ip[0] << 8) | to.ip[1]) + ((to.ip[2] << 8) | to.ip[3]) + 6 + tcpLength;
+  const pseudo =
+    ((from.ip[0] << 8) | from.ip[1]) +
+    ((from.ip[2] << 8) | from.ip[3]) +
+    ((to.ip[0] << 8) | to.ip[1]) +
+    ((to.ip[2] << 8) | to.ip[3]) +
+    6 +
+    tcpLength;
   const tcpSum = checksum(frame, tcp, frame.length, pseudo);
   frame[tcp + 16] = tcpSum >>> 8;
   frame[tcp + 17] = tcpSum & 0xff;
@@ -103,13 +122,24 @@ class PcapngWriter {
     this.room(28 + 32);
     const v = this.view;
     let p = this.used;
-    v.setUint32(p, 0x0a0d0d0a, true), v.setUint32(p + 4, 28, true), v.setUint32(p + 8, 0x1a2b3c4d, true);
-    v.setUint16(p + 12, 1, true), v.setInt32(p + 16, -1, true), v.setInt32(p + 20, -1, true), v.setUint32(p + 24, 28, true);
+    v.setUint32(p, 0x0a0d0d0a, true);
+    v.setUint32(p + 4, 28, true);
+    v.setUint32(p + 8, 0x1a2b3c4d, true);
+    v.setUint16(p + 12, 1, true);
+    v.setInt32(p + 16, -1, true);
+    v.setInt32(p + 20, -1, true);
+    v.setUint32(p + 24, 28, true);
     p += 28;
     // IDB: Ethernet, snaplen 262144, if_tsresol = 9 (nanoseconds).
-    v.setUint32(p, 1, true), v.setUint32(p + 4, 32, true), v.setUint16(p + 8, 1, true), v.setUint32(p + 12, 262144, true);
-    v.setUint16(p + 16, 9, true), v.setUint16(p + 18, 1, true), this.current[p + 20] = 9;
-    v.setUint32(p + 24, 0, true), v.setUint32(p + 28, 32, true);
+    v.setUint32(p, 1, true);
+    v.setUint32(p + 4, 32, true);
+    v.setUint16(p + 8, 1, true);
+    v.setUint32(p + 12, 262144, true);
+    v.setUint16(p + 16, 9, true);
+    v.setUint16(p + 18, 1, true);
+    this.current[p + 20] = 9;
+    v.setUint32(p + 24, 0, true);
+    v.setUint32(p + 28, 32, true);
     this.used = p + 32;
     this.total += 60;
   }
@@ -120,9 +150,13 @@ class PcapngWriter {
     this.room(length);
     const v = this.view;
     const p = this.used;
-    v.setUint32(p, 6, true), v.setUint32(p + 4, length, true), v.setUint32(p + 8, 0, true);
-    v.setUint32(p + 12, Number(nanos >> 32n), true), v.setUint32(p + 16, Number(nanos & 0xffffffffn), true);
-    v.setUint32(p + 20, frame.length, true), v.setUint32(p + 24, frame.length, true);
+    v.setUint32(p, 6, true);
+    v.setUint32(p + 4, length, true);
+    v.setUint32(p + 8, 0, true);
+    v.setUint32(p + 12, Number(nanos >> 32n), true);
+    v.setUint32(p + 16, Number(nanos & 0xffffffffn), true);
+    v.setUint32(p + 20, frame.length, true);
+    v.setUint32(p + 24, frame.length, true);
     this.current.set(frame, p + 28);
     this.current.fill(0, p + 28 + frame.length, p + 28 + padded);
     v.setUint32(p + 28 + padded, length, true);
@@ -135,7 +169,10 @@ class PcapngWriter {
     this.parts.push(this.current.subarray(0, this.used));
     const out = new Uint8Array(this.total);
     let at = 0;
-    for (const part of this.parts) out.set(part, at), (at += part.length);
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
     return out;
   }
 }
@@ -158,7 +195,11 @@ function generate(): void {
   };
   while (w.total < limit) {
     connection++;
-    const client: Endpoint = { mac: [0x00, 0x15, 0x5d, 0x01, (connection >>> 8) & 0xff, connection & 0xff], ip: [10, 1, (connection >>> 8) & 0xff, connection & 0xff], port: 49152 + (connection % 16000) };
+    const client: Endpoint = {
+      mac: [0x00, 0x15, 0x5d, 0x01, (connection >>> 8) & 0xff, connection & 0xff],
+      ip: [10, 1, (connection >>> 8) & 0xff, connection & 0xff],
+      port: 49152 + (connection % 16000),
+    };
     const port = [3389, 88, 445, 80][connection % 4];
     const to = { ...server, port };
     const isn = Math.floor(random() * 2 ** 32);
@@ -205,7 +246,9 @@ function generate(): void {
   flush(1n << 62n);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, w.bytes());
-  console.log(`generated ${file.split('/').slice(-2).join('/')}: ${w.total.toLocaleString('en-US')} bytes, ${w.frames.toLocaleString('en-US')} frames, ${connection} connections`);
+  console.log(
+    `generated ${file.split('/').slice(-2).join('/')}: ${w.total.toLocaleString('en-US')} bytes, ${w.frames.toLocaleString('en-US')} frames, ${connection} connections`,
+  );
 }
 
 // ------------------------------------------------------------------ timing
@@ -248,15 +291,20 @@ function timeFile(path: string, label: string): { mb: number; inMemoryMs: number
     const result = readCaptureBytes(bytes);
     inMemory.push(performance.now() - t0);
     if (result.error) throw new Error(result.error.message);
-    if (result.frames.length !== frames) throw new Error(`in-memory read ${result.frames.length} frames, stream ${frames}`);
+    if (result.frames.length !== frames)
+      throw new Error(`in-memory read ${result.frames.length} frames, stream ${frames}`);
   }
   const report = (how: string, ms: number): void => {
-    console.log(`${`${label} ${how}`.padEnd(36)} ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s  ${(frames / (ms / 1000) / 1e6).toFixed(2)} M frames/s  (median ${ms.toFixed(0)} ms of 5)`);
+    console.log(
+      `${`${label} ${how}`.padEnd(36)} ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s  ${(frames / (ms / 1000) / 1e6).toFixed(2)} M frames/s  (median ${ms.toFixed(0)} ms of 5)`,
+    );
   };
   console.log(`${label}: ${mb.toFixed(1)} MB, ${frames.toLocaleString('en-US')} frames`);
   report('push() 64 KiB chunks (disk)', median(streamed));
   report('readCaptureBytes (memory)', median(inMemory));
-  console.log(`  peak RSS after the streamed runs: ${rssAfterStreaming.toFixed(0)} MiB; after the in-memory runs (every frame object kept): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `  peak RSS after the streamed runs: ${rssAfterStreaming.toFixed(0)} MiB; after the in-memory runs (every frame object kept): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
   return { mb, inMemoryMs: median(inMemory) };
 }
 
@@ -265,9 +313,19 @@ function timeFile(path: string, label: string): { mb: number; inMemoryMs: number
  * process so each peak is that load's own: the median of 5 processes.
  */
 function timeDecode(path: string, label: string, mode: 'stream' | 'memory'): number {
-  const results: Array<{ medianMs: number; packets: number; bytes: number; peakGrowthBytes: number; retainedBytes: number }> = [];
+  const results: Array<{
+    medianMs: number;
+    packets: number;
+    bytes: number;
+    peakGrowthBytes: number;
+    retainedBytes: number;
+  }> = [];
   for (let run = 0; run < 5; run++) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'bench-decode.ts'), path, '1', mode], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'bench-decode.ts'), path, '1', mode],
+      { encoding: 'utf8' },
+    );
     if (child.status !== 0) throw new Error(`bench-decode failed: ${child.stderr}`);
     results.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!));
   }
@@ -281,10 +339,11 @@ function timeDecode(path: string, label: string, mode: 'stream' | 'memory'): num
       `${(packets / (ms / 1000) / 1e6).toFixed(2)} M packets/s  (median ${ms.toFixed(0)} ms of 5 processes, every packet kept)`,
   );
   // A file already in memory was the caller's before the load: its peak says nothing.
-  if (mode === 'stream') console.log(
-    `  memory: peak ${mib(peak)} above the process before loading = ${(peak / bytes).toFixed(2)} × the file; ` +
-      `held once loaded ${mib(retained)} = ${(retained / bytes).toFixed(2)} × the file`,
-  );
+  if (mode === 'stream')
+    console.log(
+      `  memory: peak ${mib(peak)} above the process before loading = ${(peak / bytes).toFixed(2)} × the file; ` +
+        `held once loaded ${mib(retained)} = ${(retained / bytes).toFixed(2)} × the file`,
+    );
   return ms;
 }
 
@@ -292,7 +351,8 @@ const pcapng = timeFile(file, 'pcapng');
 const decodeMs = timeDecode(file, 'pcapng', 'stream');
 timeDecode(file, 'pcapng', 'memory');
 const pcapFile = file.replace(/\.pcapng$/, '.pcap');
-if (!existsSync(pcapFile) && spawnSync('editcap', ['-F', 'pcap', file, pcapFile]).status !== 0) console.log('editcap not installed: no pcap copy');
+if (!existsSync(pcapFile) && spawnSync('editcap', ['-F', 'pcap', file, pcapFile]).status !== 0)
+  console.log('editcap not installed: no pcap copy');
 if (existsSync(pcapFile)) {
   timeFile(pcapFile, 'pcap');
   timeDecode(pcapFile, 'pcap', 'stream');
@@ -305,8 +365,12 @@ if (tshark.status === 0) {
   const run = spawnSync('sh', ['-c', `tshark -r '${file}' -T fields -e frame.number > /dev/null 2>&1`]);
   const ms = performance.now() - t0;
   if (run.status === 0) {
-    console.log(`tshark -T fields -e frame.number ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s  (one run, ${ms.toFixed(0)} ms)`);
-    console.log(`ratio: the pcapng read in memory is ${(ms / pcapng.inMemoryMs).toFixed(0)}x faster than tshark; read + decode ${(ms / decodeMs).toFixed(1)}x`);
+    console.log(
+      `tshark -T fields -e frame.number ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s  (one run, ${ms.toFixed(0)} ms)`,
+    );
+    console.log(
+      `ratio: the pcapng read in memory is ${(ms / pcapng.inMemoryMs).toFixed(0)}x faster than tshark; read + decode ${(ms / decodeMs).toFixed(1)}x`,
+    );
   }
 } else {
   console.log('tshark not installed: no comparison');

@@ -45,14 +45,37 @@ const rows: Array<[number, string, string, number]> = [];
 const filter = compileFilter('tcp.port == 3389');
 if (!filter.ok) throw new Error(filter.error.message);
 rows.push([1, 'read + filter tcp.port==3389', 'porttrace', timeOurs((b) => filter.filter.run(loadCaptureBytes(b)))]);
-if (has('tshark')) rows.push([1, 'read + filter tcp.port==3389', 'tshark -Y', timeCommand('tshark', ['-r', file, '-Y', 'tcp.port==3389', '-T', 'fields', '-e', 'frame.number'])]);
-if (has('tcpdump')) rows.push([1, 'read + filter tcp port 3389', 'tcpdump (BPF)', timeCommand('tcpdump', ['-r', file, '-w', '/dev/null', 'tcp port 3389'])]);
+if (has('tshark'))
+  rows.push([
+    1,
+    'read + filter tcp.port==3389',
+    'tshark -Y',
+    timeCommand('tshark', ['-r', file, '-Y', 'tcp.port==3389', '-T', 'fields', '-e', 'frame.number']),
+  ]);
+if (has('tcpdump'))
+  rows.push([
+    1,
+    'read + filter tcp port 3389',
+    'tcpdump (BPF)',
+    timeCommand('tcpdump', ['-r', file, '-w', '/dev/null', 'tcp port 3389']),
+  ]);
 rows.push([2, 'read + verdict of every attempt', 'porttrace', timeOurs((b) => analyzeCapture(loadCaptureBytes(b)))]);
-if (has('tshark')) rows.push([2, 'read + TCP analysis of every packet', 'tshark -Y tcp.analysis.flags', timeCommand('tshark', ['-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number'])]);
+if (has('tshark'))
+  rows.push([
+    2,
+    'read + TCP analysis of every packet',
+    'tshark -Y tcp.analysis.flags',
+    timeCommand('tshark', ['-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number']),
+  ]);
 
 console.log(`same work, same file (${(readFileSync(file).length / 1e6).toFixed(1)} MB), median of ${RUNS}:`);
 for (const [group, work, tool, ms] of rows) {
   const ours = rows.find((r) => r[0] === group && r[2] === 'porttrace')![3];
-  const ratio = tool === 'porttrace' ? '' : ms >= ours ? `  porttrace ${(ms / ours).toFixed(1)}x faster` : `  ${tool} ${(ours / ms).toFixed(1)}x faster`;
+  const ratio =
+    tool === 'porttrace'
+      ? ''
+      : ms >= ours
+        ? `  porttrace ${(ms / ours).toFixed(1)}x faster`
+        : `  ${tool} ${(ours / ms).toFixed(1)}x faster`;
   console.log(`  ${work.padEnd(36)} ${tool.padEnd(30)} ${(ms / 1000).toFixed(2).padStart(7)} s${ratio}`);
 }

@@ -58,5 +58,7 @@ for (const text of FILTERS) {
     again.push(performance.now() - t);
   }
   again.sort((a, b) => a - b);
-  console.log(`${text.padEnd(52)} ${ms(compileTime)} ${ms(first)}  ${ms(again[2])}            ${matches.length.toLocaleString('en')}`);
+  console.log(
+    `${text.padEnd(52)} ${ms(compileTime)} ${ms(first)}  ${ms(again[2])}            ${matches.length.toLocaleString('en')}`,
+  );
 }

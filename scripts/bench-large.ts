@@ -11,10 +11,20 @@ let peak = 0;
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
 const timer = setInterval(sample, 20);
 const t0 = performance.now();
-const session = await openSession(file, createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>, size, undefined, { handshakesOnly: true });
+const session = await openSession(
+  file,
+  createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
+  size,
+  undefined,
+  { handshakesOnly: true },
+);
 const seconds = (performance.now() - t0) / 1000;
 sample();
 clearInterval(timer);
 const s = session.summary;
-console.log(`${(size / 1e6).toFixed(1)} MB, ${s.handshakesOnly!.read.toLocaleString('en')} packets read, ${s.handshakesOnly!.kept.toLocaleString('en')} kept, ${s.attemptCount.toLocaleString('en')} attempts`);
-console.log(`read + verdicts: ${seconds.toFixed(2)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB = ${(peak / size).toFixed(2)} x the file`);
+console.log(
+  `${(size / 1e6).toFixed(1)} MB, ${s.handshakesOnly!.read.toLocaleString('en')} packets read, ${s.handshakesOnly!.kept.toLocaleString('en')} kept, ${s.attemptCount.toLocaleString('en')} attempts`,
+);
+console.log(
+  `read + verdicts: ${seconds.toFixed(2)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB = ${(peak / size).toFixed(2)} x the file`,
+);

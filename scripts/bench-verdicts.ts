@@ -37,7 +37,9 @@ const time = <T>(f: () => T, label = ''): [T, number] => {
 };
 
 const [capture, loadMs] = time(() => loadCaptureBytes(bytes));
-console.log(`capture: ${(bytes.length / 1e6).toFixed(1)} MB, ${capture.packets.length.toLocaleString('en')} packets, loaded in ${loadMs.toFixed(0)} ms`);
+console.log(
+  `capture: ${(bytes.length / 1e6).toFixed(1)} MB, ${capture.packets.length.toLocaleString('en')} packets, loaded in ${loadMs.toFixed(0)} ms`,
+);
 
 const streamsMs: number[] = [];
 const verdictsMs: number[] = [];
@@ -52,7 +54,10 @@ for (let run = 0; run < 5; run++) {
   verdictsMs.push(b);
   const [whole, c] = time(() => analyzeCapture(capture), 'whole');
   wholeMs.push(c);
-  const [, d] = time(() => whole.attempts.reduce((n, v) => n + v.evidence.length + v.caveats.length + v.headline.length, 0), 'words');
+  const [, d] = time(
+    () => whole.attempts.reduce((n, v) => n + v.evidence.length + v.caveats.length + v.headline.length, 0),
+    'words',
+  );
   wordsMs.push(d);
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;

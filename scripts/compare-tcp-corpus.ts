@@ -10,15 +10,35 @@ import { loadCaptureBytes } from '../src/lib/load.ts';
 const CORPUS = '../shared/corpus';
 const paths = process.env.ONLY
   ? [process.env.ONLY]
-  : readFileSync(`${CORPUS}/MANIFEST.tsv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  : readFileSync(`${CORPUS}/MANIFEST.tsv`, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0]);
 const fields = [
-  'frame.number', 'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.nxtseq', 'tcp.analysis.retransmission',
-  'tcp.analysis.fast_retransmission', 'tcp.analysis.spurious_retransmission', 'tcp.analysis.out_of_order',
-  'tcp.analysis.reused_ports', 'tcp.analysis.keep_alive', 'tcp.analysis.rto_frame',
+  'frame.number',
+  'tcp.stream',
+  'tcp.seq',
+  'tcp.ack',
+  'tcp.nxtseq',
+  'tcp.analysis.retransmission',
+  'tcp.analysis.fast_retransmission',
+  'tcp.analysis.spurious_retransmission',
+  'tcp.analysis.out_of_order',
+  'tcp.analysis.reused_ports',
+  'tcp.analysis.keep_alive',
+  'tcp.analysis.rto_frame',
   // The notes the Info column shows.
-  'tcp.analysis.duplicate_ack', 'tcp.analysis.duplicate_ack_num', 'tcp.analysis.duplicate_ack_frame',
-  'tcp.analysis.window_update', 'tcp.analysis.window_full', 'tcp.analysis.zero_window', 'tcp.analysis.zero_window_probe',
-  'tcp.analysis.zero_window_probe_ack', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment',
+  'tcp.analysis.duplicate_ack',
+  'tcp.analysis.duplicate_ack_num',
+  'tcp.analysis.duplicate_ack_frame',
+  'tcp.analysis.window_update',
+  'tcp.analysis.window_full',
+  'tcp.analysis.zero_window',
+  'tcp.analysis.zero_window_probe',
+  'tcp.analysis.zero_window_probe_ack',
+  'tcp.analysis.lost_segment',
+  'tcp.analysis.ack_lost_segment',
   'tcp.analysis.keep_alive_ack',
 ];
 const F = TcpAnalysisFlag;
@@ -32,16 +52,24 @@ for (const path of paths) {
   if (statSync(file).size > 3e6) continue;
   let out: string;
   try {
-    out = execFileSync('tshark', ['-n', '-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 20000,
-    });
+    out = execFileSync(
+      'tshark',
+      ['-n', '-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 20000,
+      },
+    );
   } catch {
     continue;
   }
   // Only newlines are trimmed: the last row's empty cells are tabs.
-  const rows = out.replace(/\n+$/, '').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const rows = out
+    .replace(/\n+$/, '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
   if (rows.length === 0) continue;
   const capture = loadCaptureBytes(new Uint8Array(readFileSync(file)));
   const tcp = analyzeTcpStreams(capture);
@@ -86,11 +114,14 @@ for (const path of paths) {
       if (Object.is(ours, theirs)) continue;
       perField[name] = (perField[name] ?? 0) + 1;
       mismatches++;
-      if (process.env.DEBUG) console.log(`${path} frame ${r[0]} ${name}: ours ${String(ours)}, tshark ${String(theirs)}`);
+      if (process.env.DEBUG)
+        console.log(`${path} frame ${r[0]} ${name}: ours ${String(ours)}, tshark ${String(theirs)}`);
     }
   }
   if (mismatches) perFile.push([mismatches, path]);
 }
-console.log(`${files} captures, ${packets} TCP packets compared (${notDecoded} that tshark decodes and we do not were skipped)`);
+console.log(
+  `${files} captures, ${packets} TCP packets compared (${notDecoded} that tshark decodes and we do not were skipped)`,
+);
 console.log('mismatches per field:', perField);
 for (const [n, path] of perFile.sort((a, b) => b[0] - a[0]).slice(0, 20)) console.log(`  ${n}\t${path}`);

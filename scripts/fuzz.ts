@@ -12,7 +12,9 @@ import { filterCaptures, runCaptureCase, runFilterCase } from './fuzz/core.ts';
 const FAILURE_DIR = 'bench-data/fuzz-failures';
 
 function usage(): never {
-  console.error('usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N] [--no-sweep] | --replay FILE');
+  console.error(
+    'usage: npm run fuzz -- [--seed N] [--cases N] [--target readers|decoders|filters|all] [--max-bytes N] [--no-sweep] | --replay FILE',
+  );
   process.exit(2);
 }
 
@@ -46,9 +48,12 @@ for (let i = 0; i < args.length; i++) {
       // A saved failure: .txt is a filter, anything else a capture.
       if (!value) usage();
       const input = readFileSync(value);
-      const result = value.endsWith('.txt') ? runFilterCase(input.toString('utf8'), filterCaptures()) : await runCaptureCase(new Uint8Array(input), 1);
+      const result = value.endsWith('.txt')
+        ? runFilterCase(input.toString('utf8'), filterCaptures())
+        : await runCaptureCase(new Uint8Array(input), 1);
       console.log(`${result.outcome} in ${result.ms.toFixed(1)} ms${result.reason ? `: ${result.reason}` : ''}`);
       process.exit(result.outcome === 'failure' ? 1 : 0);
+      break;
     }
     case '--no-sweep':
       sweep = false;
@@ -66,7 +71,8 @@ if (!Number.isInteger(seed) || (cases !== undefined && !(Number.isInteger(cases)
 // Default run: 100,000 capture cases (readers and decoders together) and 100,000 filters.
 const defaults: Record<Target, number> = { readers: 60_000, decoders: 40_000, filters: 100_000 };
 const perTarget: Partial<Record<Target, number>> = {};
-for (const t of TARGETS) if (target === 'all' || target === t) perTarget[t] = cases ?? (target === 'all' ? defaults[t] : defaults[t]);
+for (const t of TARGETS)
+  if (target === 'all' || target === t) perTarget[t] = cases ?? (target === 'all' ? defaults[t] : defaults[t]);
 
 let written = 0;
 function save(failure: Failure): void {
@@ -75,7 +81,9 @@ function save(failure: Failure): void {
   writeFileSync(failure.target === 'filters' ? `${base}.txt` : `${base}.bin`, failure.input);
   writeFileSync(`${base}.reason.txt`, `seed file: ${failure.seedName}\n${failure.reason}\n`);
   written++;
-  console.error(`FAIL ${failure.target}/${failure.mutation} case ${failure.caseNumber} (${failure.seedName}): ${failure.reason.split('\n')[0]}`);
+  console.error(
+    `FAIL ${failure.target}/${failure.mutation} case ${failure.caseNumber} (${failure.seedName}): ${failure.reason.split('\n')[0]}`,
+  );
 }
 
 console.log(`fuzz: seed ${seed}, cases ${JSON.stringify(perTarget)}`);
@@ -87,7 +95,8 @@ const result = await runCampaign({
   // each bigger one (readers target only).
   boundarySweep: sweep ? { maxCutsPerSeed: 120 } : undefined,
   onFailure: save,
-  onProgress: (t, done, total) => process.stderr.write(`  ${t}: ${done}${total >= 0 ? `/${total}` : ' (boundary sweep)'}\r`),
+  onProgress: (t, done, total) =>
+    process.stderr.write(`  ${t}: ${done}${total >= 0 ? `/${total}` : ' (boundary sweep)'}\r`),
 });
 process.stderr.write('\n');
 console.log(`${result.seeds} seed files; ${result.seconds.toFixed(1)} s`);

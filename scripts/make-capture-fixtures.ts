@@ -66,7 +66,13 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 // ---------------------------------------------------------------- pcapng
 type Option = { code: number; value: Uint8Array };
 
-function pcapngBlock(w: Writer, type: number, body: (b: Writer) => void, options: Option[] = [], littleEndian = true): void {
+function pcapngBlock(
+  w: Writer,
+  type: number,
+  body: (b: Writer) => void,
+  options: Option[] = [],
+  littleEndian = true,
+): void {
   const b = new Writer(littleEndian);
   body(b);
   b.pad4();
@@ -98,18 +104,39 @@ function optText(code: number, s: string): Option {
 }
 
 function section(w: Writer, le: boolean, comment: string): void {
-  pcapngBlock(w, 0x0a0d0d0a, (b) => b.u32(0x1a2b3c4d).u16(1).u16(0).u64(0xffffffffffffffffn), [optText(1, comment), optText(4, 'porttrace make-capture-fixtures')], le);
+  pcapngBlock(
+    w,
+    0x0a0d0d0a,
+    (b) => b.u32(0x1a2b3c4d).u16(1).u16(0).u64(0xffffffffffffffffn),
+    [optText(1, comment), optText(4, 'porttrace make-capture-fixtures')],
+    le,
+  );
 }
 
 function idb(w: Writer, le: boolean, linkType: number, snap: number, options: Option[]): void {
   pcapngBlock(w, 1, (b) => b.u16(linkType).u16(0).u32(snap), options, le);
 }
 
-function epb(w: Writer, le: boolean, iface: number, ticks: bigint, data: Uint8Array, originalLength: number, options: Option[] = []): void {
+function epb(
+  w: Writer,
+  le: boolean,
+  iface: number,
+  ticks: bigint,
+  data: Uint8Array,
+  originalLength: number,
+  options: Option[] = [],
+): void {
   pcapngBlock(
     w,
     6,
-    (b) => b.u32(iface).u32(Number(ticks >> 32n)).u32(Number(ticks & 0xffffffffn)).u32(data.length).u32(originalLength).raw(data),
+    (b) =>
+      b
+        .u32(iface)
+        .u32(Number(ticks >> 32n))
+        .u32(Number(ticks & 0xffffffffn))
+        .u32(data.length)
+        .u32(originalLength)
+        .raw(data),
     options,
     le,
   );
@@ -118,9 +145,18 @@ function epb(w: Writer, le: boolean, iface: number, ticks: bigint, data: Uint8Ar
 function pcapngFeatures(): Uint8Array {
   const w = new Writer(true);
   const le = true;
-  section(w, le, 'porttrace fixture: binary if_tsresol, if_tsoffset, epb_flags, comments, PB, SPB, NRB/ISB/custom blocks, second big-endian section');
+  section(
+    w,
+    le,
+    'porttrace fixture: binary if_tsresol, if_tsoffset, epb_flags, comments, PB, SPB, NRB/ISB/custom blocks, second big-endian section',
+  );
   // Interface 0: 2^-20 s ticks, offset +1,600,000,000 s, snap length 64 (the SPB below is cut to it).
-  idb(w, le, 1, 64, [optText(2, 'eth0'), optText(3, 'Fixture NIC (binary resolution, offset)'), optU8(9, 0x80 | 20), optI64(14, 1_600_000_000n, le)]);
+  idb(w, le, 1, 64, [
+    optText(2, 'eth0'),
+    optText(3, 'Fixture NIC (binary resolution, offset)'),
+    optU8(9, 0x80 | 20),
+    optI64(14, 1_600_000_000n, le),
+  ]);
   // Interface 1: milliseconds, 4-byte FCS.
   idb(w, le, 1, 0, [optText(2, 'eth1'), optU8(9, 3), optU8(13, 4)]);
   // Interface 2: raw IP, 2^-30 s ticks.
@@ -129,13 +165,31 @@ function pcapngFeatures(): Uint8Array {
   pcapngBlock(w, 4, (b) => b.u16(1).u16(8).raw([10, 0, 0, 1]).raw(utf8('a\0\0\0')).u16(0).u16(0), [], le);
   const t0 = 63_000_000n; // seconds before the offset
   epb(w, le, 0, (t0 << 20n) + 123_456n, frameBytes(60, 1), 60, [optU32(2, 1, le), optText(1, 'first SYN, inbound')]);
-  epb(w, le, 0, ((t0 + 3n) << 20n) + 1n, frameBytes(60, 2), 60, [optU32(2, 2, le), optText(1, 'outbound'), optText(1, 'second comment')]);
+  epb(w, le, 0, ((t0 + 3n) << 20n) + 1n, frameBytes(60, 2), 60, [
+    optU32(2, 2, le),
+    optText(1, 'outbound'),
+    optText(1, 'second comment'),
+  ]);
   epb(w, le, 1, 1_700_000_000_123n, frameBytes(64, 3), 64, []);
   epb(w, le, 2, (1_700_000_009n << 30n) + 987_654_321n, frameBytes(40, 4).subarray(14), 26, [optU32(2, 0, le)]);
   // Interface statistics block: skipped.
   pcapngBlock(w, 5, (b) => b.u32(0).u32(0).u32(0), [], le);
   // Obsolete Packet Block on interface 1 (ms), with pack_flags = outbound.
-  pcapngBlock(w, 2, (b) => b.u16(1).u16(0).u32(Math.floor(1_700_000_001_500 / 2 ** 32)).u32(1_700_000_001_500 % 2 ** 32).u32(50).u32(80).raw(frameBytes(50, 5)), [optU32(2, 2, le)], le);
+  pcapngBlock(
+    w,
+    2,
+    (b) =>
+      b
+        .u16(1)
+        .u16(0)
+        .u32(Math.floor(1_700_000_001_500 / 2 ** 32))
+        .u32(1_700_000_001_500 % 2 ** 32)
+        .u32(50)
+        .u32(80)
+        .raw(frameBytes(50, 5)),
+    [optU32(2, 2, le)],
+    le,
+  );
   // Simple Packet Block: original 100 bytes, cut to interface 0's snap length of 64.
   pcapngBlock(w, 3, (b) => b.u32(100).raw(frameBytes(64, 6)), [], le);
   // Custom block (copyable, PEN 32473 = example) — skipped.
@@ -153,9 +207,21 @@ function pcapngFeatures(): Uint8Array {
 }
 
 // ---------------------------------------------------------------- pcap
-function pcapFile(le: boolean, nanos: boolean, linkField: number, records: { sec: number; frac: number; data: Uint8Array; orig: number }[], magic?: number): Uint8Array {
+function pcapFile(
+  le: boolean,
+  nanos: boolean,
+  linkField: number,
+  records: { sec: number; frac: number; data: Uint8Array; orig: number }[],
+  magic?: number,
+): Uint8Array {
   const w = new Writer(le);
-  w.u32(magic ?? (nanos ? 0xa1b23c4d : 0xa1b2c3d4)).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(linkField);
+  w.u32(magic ?? (nanos ? 0xa1b23c4d : 0xa1b2c3d4))
+    .u16(2)
+    .u16(4)
+    .u32(0)
+    .u32(0)
+    .u32(65535)
+    .u32(linkField);
   for (const r of records) w.u32(r.sec).u32(r.frac).u32(r.data.length).u32(r.orig).raw(r.data);
   return w.toBytes();
 }
@@ -166,7 +232,10 @@ function kuznetsovPcap(): Uint8Array {
   w.u32(0xa1b2cd34).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(1);
   for (let i = 0; i < 3; i++) {
     const data = frameBytes(60 + i * 10, 30 + i);
-    w.u32(1_700_000_000 + i).u32(123_456 + i).u32(data.length).u32(data.length);
+    w.u32(1_700_000_000 + i)
+      .u32(123_456 + i)
+      .u32(data.length)
+      .u32(data.length);
     w.u32(2).u16(0x0800).u8(0).u8(0); // ifindex, protocol, packet type, padding
     w.raw(data);
   }
@@ -191,7 +260,10 @@ function netmon2(minor: number): Uint8Array {
   const w = new Writer(true);
   w.raw(utf8('GMBU')).u8(minor).u8(2).u16(1);
   const start = new Date(startMs);
-  w.u16(start.getUTCFullYear()).u16(start.getUTCMonth() + 1).u16(start.getUTCDay()).u16(start.getUTCDate());
+  w.u16(start.getUTCFullYear())
+    .u16(start.getUTCMonth() + 1)
+    .u16(start.getUTCDay())
+    .u16(start.getUTCDate());
   w.u16(start.getUTCHours()).u16(start.getUTCMinutes()).u16(start.getUTCSeconds()).u16(start.getUTCMilliseconds());
   const tableFieldAt = w.length;
   w.u32(0).u32(0); // frame table offset/length, patched below
@@ -220,10 +292,19 @@ function netmon2(minor: number): Uint8Array {
     const commentAt = w.length;
     const comment = (frame: number, title: string, description: string): void => {
       const titleBytes = new Uint8Array(new Uint16Array([...title].map((c) => c.charCodeAt(0))).buffer);
-      w.u32(1).u32(offsets[frame]).u32(titleBytes.length).raw(titleBytes).u32(description.length).raw(utf8(description));
+      w.u32(1)
+        .u32(offsets[frame])
+        .u32(titleBytes.length)
+        .raw(titleBytes)
+        .u32(description.length)
+        .raw(utf8(description));
     };
     comment(0, 'First SYN', 'the client tries 3389');
-    comment(1, 'Retransmission', '{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\fnil\\fcharset0 Segoe UI;}}\\pard\\f0\\fs18 no answer after 3 s\\par}');
+    comment(
+      1,
+      'Retransmission',
+      '{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\fnil\\fcharset0 Segoe UI;}}\\pard\\f0\\fs18 no answer after 3 s\\par}',
+    );
     w.setU32(40, commentAt);
     w.setU32(44, w.length - commentAt);
   }

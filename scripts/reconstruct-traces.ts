@@ -256,7 +256,9 @@ function kerberosAsRequest(): Uint8Array {
     derField(7, derInteger(0x2b7e1516)),
     derField(8, derSequence(derInteger(18), derInteger(17), derInteger(23))),
   );
-  return kerberosFramed(der(0x6a, derSequence(derField(1, derInteger(5)), derField(2, derInteger(10)), derField(4, body))));
+  return kerberosFramed(
+    der(0x6a, derSequence(derField(1, derInteger(5)), derField(2, derInteger(10)), derField(4, body))),
+  );
 }
 
 /** The domain controller's answer: KRB-ERROR 25, pre-authentication required (RFC 4120 5.9.1). */
@@ -285,7 +287,10 @@ function tpkt(payload: Uint8Array): Uint8Array {
 
 /** X.224 Connection Request with an RDP negotiation request for TLS and CredSSP (MS-RDPBCGR 2.2.1.1). */
 function rdpConnectionRequest(): Uint8Array {
-  const variable = concat(ascii('Cookie: mstshash=alice\r\n'), Uint8Array.of(0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00));
+  const variable = concat(
+    ascii('Cookie: mstshash=alice\r\n'),
+    Uint8Array.of(0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00),
+  );
   return tpkt(concat(Uint8Array.of(6 + variable.length, 0xe0, 0, 0, 0, 0, 0), variable));
 }
 
@@ -309,7 +314,11 @@ class Timeline {
 
   send(at: number, from: Host, to: Host, protocol: number, transport: Uint8Array, comment?: string): void {
     const checksumOffset = protocol === PROTOCOL_TCP ? 16 : 6;
-    this.events.push({ at, datagram: { from, to, protocol, transport, checksumOffset, ipId: from.nextIpId++ & 0xffff }, comment });
+    this.events.push({
+      at,
+      datagram: { from, to, protocol, transport, checksumOffset, ipId: from.nextIpId++ & 0xffff },
+      comment,
+    });
   }
 }
 
@@ -329,7 +338,12 @@ class TcpConversation {
     this.clientNext = clientIsn;
   }
 
-  private segment(at: number, fromClient: boolean, fields: Omit<TcpFields, 'sourcePort' | 'destinationPort'>, comment?: string) {
+  private segment(
+    at: number,
+    fromClient: boolean,
+    fields: Omit<TcpFields, 'sourcePort' | 'destinationPort'>,
+    comment?: string,
+  ) {
     const [from, to, sourcePort, destinationPort] = fromClient
       ? [this.client, this.server, this.clientPort, this.serverPort]
       : [this.server, this.client, this.serverPort, this.clientPort];
@@ -338,12 +352,23 @@ class TcpConversation {
 
   /** The client's SYN; call again for a retransmission (same Seq, Ack 0, new IP ID). */
   syn(at: number, comment?: string): void {
-    this.segment(at, true, { seq: this.clientIsn, ack: 0, flags: SYN, window: 64240, options: WINDOWS_SYN_OPTIONS }, comment);
+    this.segment(
+      at,
+      true,
+      { seq: this.clientIsn, ack: 0, flags: SYN, window: 64240, options: WINDOWS_SYN_OPTIONS },
+      comment,
+    );
     this.clientNext = (this.clientIsn + 1) >>> 0;
   }
 
   synAck(at: number, serverIsn: number): void {
-    this.segment(at, false, { seq: serverIsn, ack: this.clientNext, flags: SYN | ACK, window: 65535, options: WINDOWS_SYN_OPTIONS });
+    this.segment(at, false, {
+      seq: serverIsn,
+      ack: this.clientNext,
+      flags: SYN | ACK,
+      window: 65535,
+      options: WINDOWS_SYN_OPTIONS,
+    });
     this.serverNext = (serverIsn + 1) >>> 0;
   }
 
@@ -460,7 +485,14 @@ function buildTrace(spec: TraceSpec): Reconstruction {
     visible += 1;
   }
   const end = absoluteTime(spec.endsAt + point.clockOffset);
-  writer.addStatistics({ interfaceId, ...end, start: absoluteTime(point.clockOffset), end, received: visible, dropped: 0 });
+  writer.addStatistics({
+    interfaceId,
+    ...end,
+    start: absoluteTime(point.clockOffset),
+    end,
+    received: visible,
+    dropped: 0,
+  });
 
   const entry = {
     title: spec.title,
@@ -508,30 +540,69 @@ function scenarioBlocked(): Reconstruction[] {
   const hosts = makeHosts();
   const timeline = new Timeline();
   // mstsc resolves the server's name first: the reason the article filters on the port.
-  timeline.send(0, hosts.client, hosts.domainController, PROTOCOL_UDP, udpBytes(61532, 53, dnsMessage(0x3c7a, 'rdp01.lab.example')));
-  timeline.send(WIRE + 212_400, hosts.domainController, hosts.client, PROTOCOL_UDP,
-    udpBytes(53, 61532, dnsMessage(0x3c7a, 'rdp01.lab.example', hosts.server.ip)));
+  timeline.send(
+    0,
+    hosts.client,
+    hosts.domainController,
+    PROTOCOL_UDP,
+    udpBytes(61532, 53, dnsMessage(0x3c7a, 'rdp01.lab.example')),
+  );
+  timeline.send(
+    WIRE + 212_400,
+    hosts.domainController,
+    hosts.client,
+    PROTOCOL_UDP,
+    udpBytes(53, 61532, dnsMessage(0x3c7a, 'rdp01.lab.example', hosts.server.ip)),
+  );
   const start = 14_873_900;
   const rdp = new TcpConversation(timeline, hosts.client, 57475, hosts.server, 3389, 1912198306);
   WINDOWS_SYN_TIMES.forEach((offset, index) =>
-    rdp.syn(start + offset, index === 0 ? 'Reconstruction: the SYN from the article, Seq=1912198306, source port 57475' : undefined),
+    rdp.syn(
+      start + offset,
+      index === 0 ? 'Reconstruction: the SYN from the article, Seq=1912198306, source port 57475' : undefined,
+    ),
   );
   const expected: ExpectedAttempt[] = [
-    { client: '10.0.0.1', clientPort: 57475, server: '10.0.0.2', serverPort: 3389, verdict: 'no-response', where: 'server' },
+    {
+      client: '10.0.0.1',
+      clientPort: 57475,
+      server: '10.0.0.2',
+      serverPort: 3389,
+      verdict: 'no-response',
+      where: 'server',
+    },
   ];
   const title = 'Article scenario 1: RDP blocked by Windows Firewall (reconstruction)';
-  traces.push(buildTrace({
-    id: 'article-blocked-client', title, side: 'client', scenario: 'article-blocked', pair: 'article-blocked-server',
-    story:
-      "The sender's capture from the article, rebuilt packet by packet: after a DNS lookup, three SYNs from port 57475 to 3389 at 0, 3 and 9 s with the same Seq, Ack 0, and no answer until Windows gives up at 21 s. Its own packets show Bad CheckSum only because of checksum offload — a red herring.",
-    timeline, point: senderPoint(hosts), endsAt: start + WINDOWS_GIVES_UP_AT, expected,
-  }));
-  traces.push(buildTrace({
-    id: 'article-blocked-server', title, side: 'server', scenario: 'article-blocked', pair: 'article-blocked-client',
-    story:
-      "The receiver's copy of the same moment: the three SYNs arrive with correct checksums, a few milliseconds later by the server's clock, and the server's firewall lets nothing go back.",
-    timeline, point: receiverPoint(hosts), endsAt: start + WINDOWS_GIVES_UP_AT, expected,
-  }));
+  traces.push(
+    buildTrace({
+      id: 'article-blocked-client',
+      title,
+      side: 'client',
+      scenario: 'article-blocked',
+      pair: 'article-blocked-server',
+      story:
+        "The sender's capture from the article, rebuilt packet by packet: after a DNS lookup, three SYNs from port 57475 to 3389 at 0, 3 and 9 s with the same Seq, Ack 0, and no answer until Windows gives up at 21 s. Its own packets show Bad CheckSum only because of checksum offload — a red herring.",
+      timeline,
+      point: senderPoint(hosts),
+      endsAt: start + WINDOWS_GIVES_UP_AT,
+      expected,
+    }),
+  );
+  traces.push(
+    buildTrace({
+      id: 'article-blocked-server',
+      title,
+      side: 'server',
+      scenario: 'article-blocked',
+      pair: 'article-blocked-client',
+      story:
+        "The receiver's copy of the same moment: the three SYNs arrive with correct checksums, a few milliseconds later by the server's clock, and the server's firewall lets nothing go back.",
+      timeline,
+      point: receiverPoint(hosts),
+      endsAt: start + WINDOWS_GIVES_UP_AT,
+      expected,
+    }),
+  );
   return traces;
 }
 
@@ -542,21 +613,46 @@ function scenarioClosed(): Reconstruction[] {
   const rdp = new TcpConversation(timeline, hosts.client, 57483, hosts.server, 3390, 3047815522);
   WINDOWS_SYN_TIMES.forEach((offset) => rdp.syn(offset));
   const expected: ExpectedAttempt[] = [
-    { client: '10.0.0.1', clientPort: 57483, server: '10.0.0.2', serverPort: 3390, verdict: 'no-response', where: 'server' },
+    {
+      client: '10.0.0.1',
+      clientPort: 57483,
+      server: '10.0.0.2',
+      serverPort: 3390,
+      verdict: 'no-response',
+      where: 'server',
+    },
   ];
   const title = 'Article scenario 2: nothing listening on 3390 (reconstruction)';
-  traces.push(buildTrace({
-    id: 'article-closed-client', title, side: 'client', scenario: 'article-closed-stealth', pair: 'article-closed-server',
-    story:
-      "Nothing listens on 3390, but Windows Firewall drops SYNs to closed ports instead of letting TCP answer RST. The sender's capture is indistinguishable from scenario 1: three SYNs at 0, 3 and 9 s, silence.",
-    timeline, point: senderPoint(hosts), endsAt: WINDOWS_GIVES_UP_AT, expected,
-  }));
-  traces.push(buildTrace({
-    id: 'article-closed-server', title, side: 'server', scenario: 'article-closed-stealth', pair: 'article-closed-client',
-    story:
-      "The receiver's copy: the SYNs to 3390 arrive and nothing answers them — no RST, because the firewall drops them first. Only knowing what listens on the server tells this apart from a blocked port.",
-    timeline, point: receiverPoint(hosts), endsAt: WINDOWS_GIVES_UP_AT, expected,
-  }));
+  traces.push(
+    buildTrace({
+      id: 'article-closed-client',
+      title,
+      side: 'client',
+      scenario: 'article-closed-stealth',
+      pair: 'article-closed-server',
+      story:
+        "Nothing listens on 3390, but Windows Firewall drops SYNs to closed ports instead of letting TCP answer RST. The sender's capture is indistinguishable from scenario 1: three SYNs at 0, 3 and 9 s, silence.",
+      timeline,
+      point: senderPoint(hosts),
+      endsAt: WINDOWS_GIVES_UP_AT,
+      expected,
+    }),
+  );
+  traces.push(
+    buildTrace({
+      id: 'article-closed-server',
+      title,
+      side: 'server',
+      scenario: 'article-closed-stealth',
+      pair: 'article-closed-client',
+      story:
+        "The receiver's copy: the SYNs to 3390 arrive and nothing answers them — no RST, because the firewall drops them first. Only knowing what listens on the server tells this apart from a blocked port.",
+      timeline,
+      point: receiverPoint(hosts),
+      endsAt: WINDOWS_GIVES_UP_AT,
+      expected,
+    }),
+  );
   return traces;
 }
 
@@ -565,8 +661,20 @@ function scenarioSuccess(): Reconstruction[] {
   const hosts = makeHosts();
   const timeline = new Timeline();
   const { client, server, domainController } = hosts;
-  timeline.send(0, client, domainController, PROTOCOL_UDP, udpBytes(52218, 53, dnsMessage(0x9d21, 'rdp01.lab.example')));
-  timeline.send(WIRE + 188_100, domainController, client, PROTOCOL_UDP, udpBytes(53, 52218, dnsMessage(0x9d21, 'rdp01.lab.example', server.ip)));
+  timeline.send(
+    0,
+    client,
+    domainController,
+    PROTOCOL_UDP,
+    udpBytes(52218, 53, dnsMessage(0x9d21, 'rdp01.lab.example')),
+  );
+  timeline.send(
+    WIRE + 188_100,
+    domainController,
+    client,
+    PROTOCOL_UDP,
+    udpBytes(53, 52218, dnsMessage(0x9d21, 'rdp01.lab.example', server.ip)),
+  );
 
   // Times are departures from the sender; a reply leaves only after the request has crossed the
   // wire (WIRE) and the other host has worked on it, so every capture stays in causal order.
@@ -594,17 +702,37 @@ function scenarioSuccess(): Reconstruction[] {
   rdp.fin((at += 9_800), false);
   rdp.ack((at += WIRE + 66_000), true);
 
-  traces.push(buildTrace({
-    id: 'article-success-client', title: 'Article scenario 3: RDP allowed, with Kerberos 88 (reconstruction)', side: 'client',
-    scenario: 'article-success',
-    story:
-      "The successful connection from the article, rebuilt: a DNS lookup, Kerberos on 88 to the domain controller, then SYN, SYN/ACK with Ack = Seq + 1, ACK on 3389, the RDP connection request and confirm, and a close. The SYN offers Win=64240 with window scale 8; the server answers Win=65535, scale 8, MSS 1460.",
-    timeline, point: senderPoint(hosts), endsAt: at + 500 * MILLISECOND,
-    expected: [
-      { client: '10.0.0.1', clientPort: 57490, server: '10.0.0.10', serverPort: 88, verdict: 'connected', where: 'none' },
-      { client: '10.0.0.1', clientPort: 57491, server: '10.0.0.2', serverPort: 3389, verdict: 'connected', where: 'none' },
-    ],
-  }));
+  traces.push(
+    buildTrace({
+      id: 'article-success-client',
+      title: 'Article scenario 3: RDP allowed, with Kerberos 88 (reconstruction)',
+      side: 'client',
+      scenario: 'article-success',
+      story:
+        'The successful connection from the article, rebuilt: a DNS lookup, Kerberos on 88 to the domain controller, then SYN, SYN/ACK with Ack = Seq + 1, ACK on 3389, the RDP connection request and confirm, and a close. The SYN offers Win=64240 with window scale 8; the server answers Win=65535, scale 8, MSS 1460.',
+      timeline,
+      point: senderPoint(hosts),
+      endsAt: at + 500 * MILLISECOND,
+      expected: [
+        {
+          client: '10.0.0.1',
+          clientPort: 57490,
+          server: '10.0.0.10',
+          serverPort: 88,
+          verdict: 'connected',
+          where: 'none',
+        },
+        {
+          client: '10.0.0.1',
+          clientPort: 57491,
+          server: '10.0.0.2',
+          serverPort: 3389,
+          verdict: 'connected',
+          where: 'none',
+        },
+      ],
+    }),
+  );
   return traces;
 }
 
@@ -619,7 +747,9 @@ function main(): void {
   for (const trace of buildReconstructions()) {
     writeFileSync(join(TRACE_DIR, `${trace.id}.pcapng`), trace.pcapng);
     writeFileSync(join(ENTRY_DIR, `${trace.id}.json`), JSON.stringify(trace.entry, null, 2) + '\n');
-    console.log(`wrote public/traces/${trace.id}.pcapng (${trace.packets} packets) and src/content/traces/${trace.id}.json`);
+    console.log(
+      `wrote public/traces/${trace.id}.pcapng (${trace.packets} packets) and src/content/traces/${trace.id}.json`,
+    );
   }
 }
 

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ASTRO_TELEMETRY_DISABLED=1
 bash scripts/ensure-system-tools.sh
+echo "== lint (ESLint, Prettier)"
+npm run --silent lint
 echo "== unit and oracle tests"
 npx vitest run
 echo "== type check (Astro, TypeScript, Svelte)"

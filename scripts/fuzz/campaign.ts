@@ -78,7 +78,20 @@ function rowFor(rows: Map<string, Row>, target: Target, mutation: string): Row {
   const key = `${target}/${mutation}`;
   let row = rows.get(key);
   if (!row) {
-    row = { target, mutation, cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, slowestBytes: 0, maxAllocated: 0, maxAllocatedBytes: 0 };
+    row = {
+      target,
+      mutation,
+      cases: 0,
+      typedErrors: 0,
+      ok: 0,
+      failures: 0,
+      totalMs: 0,
+      slowestMs: 0,
+      slowestCase: -1,
+      slowestBytes: 0,
+      maxAllocated: 0,
+      maxAllocatedBytes: 0,
+    };
     rows.set(key, row);
   }
   return row;
@@ -158,20 +171,34 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const mutation = 'truncate-every-boundary';
     let failed = 0;
     let c = 0;
-    const swept = maxSeeds === undefined ? seeds : seeds.filter((_, i) => i % Math.max(1, Math.floor(seeds.length / maxSeeds)) === 0).slice(0, maxSeeds);
+    const swept =
+      maxSeeds === undefined
+        ? seeds
+        : seeds.filter((_, i) => i % Math.max(1, Math.floor(seeds.length / maxSeeds)) === 0).slice(0, maxSeeds);
     for (const seed of swept) {
       if (failed >= maxFailures) break;
       const cuts = new Set<number>();
       for (const b of seed.blocks)
         for (const edge of [b.offset, b.offset + b.length])
-          for (const delta of [-1, 0, 1]) if (edge + delta >= 0 && edge + delta <= seed.bytes.length) cuts.add(edge + delta);
-      for (const cut of pickCuts([...cuts].sort((a, b) => a - b), maxCutsPerSeed)) {
+          for (const delta of [-1, 0, 1])
+            if (edge + delta >= 0 && edge + delta <= seed.bytes.length) cuts.add(edge + delta);
+      for (const cut of pickCuts(
+        [...cuts].sort((a, b) => a - b),
+        maxCutsPerSeed,
+      )) {
         const input = seed.bytes.slice(0, cut);
         const result = await runCaptureCase(input, rng.int(0x100000000), limits);
         count(rowFor(rows, 'readers', mutation), result, c, input.length);
         if (result.outcome === 'failure') {
           failed++;
-          fail({ target: 'readers', mutation, caseNumber: c, seedName: `${seed.name} cut at ${cut}`, reason: result.reason ?? '', input });
+          fail({
+            target: 'readers',
+            mutation,
+            caseNumber: c,
+            seedName: `${seed.name} cut at ${cut}`,
+            reason: result.reason ?? '',
+            input,
+          });
           if (failed >= maxFailures) break;
         }
         c++;
@@ -192,7 +219,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       count(rowFor(rows, 'decoders', mutation), result, c, input.length);
       if (result.outcome === 'failure') {
         failed++;
-        fail({ target: 'decoders', mutation, caseNumber: c, seedName: frames.name, reason: result.reason ?? '', input });
+        fail({
+          target: 'decoders',
+          mutation,
+          caseNumber: c,
+          seedName: frames.name,
+          reason: result.reason ?? '',
+          input,
+        });
       }
       if (c % 1000 === 999) options.onProgress?.('decoders', c + 1, decoderCases);
     }
@@ -209,7 +243,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       count(rowFor(rows, 'filters', mutation), result, c, text.length);
       if (result.outcome === 'failure') {
         failed++;
-        fail({ target: 'filters', mutation, caseNumber: c, seedName: 'random', reason: result.reason ?? '', input: utf8.encode(text) });
+        fail({
+          target: 'filters',
+          mutation,
+          caseNumber: c,
+          seedName: 'random',
+          reason: result.reason ?? '',
+          input: utf8.encode(text),
+        });
       }
       if (c % 5000 === 4999) options.onProgress?.('filters', c + 1, filterCases);
     }
@@ -220,8 +261,19 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 /** The table `npm run fuzz` prints (and FUZZING.md quotes). */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['target', 'mutation', 'cases', 'typed errors', 'ok', 'failures', 'mean ms', 'slowest ms (case, input size)', 'max alloc KiB (input size)'];
-  const size = (r: Row) => (r.target === 'filters' ? `${r.slowestBytes} chars` : `${(r.slowestBytes / 1024).toFixed(1)} KiB`);
+  const header = [
+    'target',
+    'mutation',
+    'cases',
+    'typed errors',
+    'ok',
+    'failures',
+    'mean ms',
+    'slowest ms (case, input size)',
+    'max alloc KiB (input size)',
+  ];
+  const size = (r: Row) =>
+    r.target === 'filters' ? `${r.slowestBytes} chars` : `${(r.slowestBytes / 1024).toFixed(1)} KiB`;
   const cells = (r: Row, mutation: string) => [
     r.target,
     mutation,
@@ -231,12 +283,26 @@ export function formatTable(rows: readonly Row[]): string {
     String(r.failures),
     (r.totalMs / Math.max(1, r.cases)).toFixed(2),
     `${r.slowestMs.toFixed(1)} (#${r.slowestCase}, ${size(r)})`,
-    r.target === 'filters' ? '-' : `${(r.maxAllocated / 1024).toFixed(0)} (${(r.maxAllocatedBytes / 1024).toFixed(1)} KiB)`,
+    r.target === 'filters'
+      ? '-'
+      : `${(r.maxAllocated / 1024).toFixed(0)} (${(r.maxAllocatedBytes / 1024).toFixed(1)} KiB)`,
   ];
   const body = rows.map((r) => cells(r, r.mutation));
   const totals = new Map<Target, Row>();
   for (const r of rows) {
-    const t = totals.get(r.target) ?? { ...r, cases: 0, typedErrors: 0, ok: 0, failures: 0, totalMs: 0, slowestMs: 0, slowestCase: -1, slowestBytes: 0, maxAllocated: 0, maxAllocatedBytes: 0 };
+    const t = totals.get(r.target) ?? {
+      ...r,
+      cases: 0,
+      typedErrors: 0,
+      ok: 0,
+      failures: 0,
+      totalMs: 0,
+      slowestMs: 0,
+      slowestCase: -1,
+      slowestBytes: 0,
+      maxAllocated: 0,
+      maxAllocatedBytes: 0,
+    };
     t.cases += r.cases;
     t.typedErrors += r.typedErrors;
     t.ok += r.ok;
@@ -255,6 +321,7 @@ export function formatTable(rows: readonly Row[]): string {
   }
   for (const t of totals.values()) body.push(cells(t, 'ALL'));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

@@ -70,7 +70,10 @@ export interface Seed {
 /** Where the readers say each block/record starts and how long it is. */
 export function blocksOf(bytes: Uint8Array): Block[] {
   const blocks: Block[] = [];
-  const reader = createCaptureReader({ totalBytes: bytes.length, observer: (kind, offset, length) => blocks.push({ kind, offset, length }) });
+  const reader = createCaptureReader({
+    totalBytes: bytes.length,
+    observer: (kind, offset, length) => blocks.push({ kind, offset, length }),
+  });
   reader.push(bytes);
   reader.finish();
   return blocks;
@@ -138,7 +141,8 @@ function etlSeed(name: string, capture: Capture): Seed | undefined {
   }));
   const written = writeEtl(packets, { shuffleSeed: 7, noise: true, bufferSize: 4096 });
   const blocks: Block[] = written.buffers.map((b) => ({ kind: 'etl-buffer', offset: b.offset, length: b.size }));
-  for (const events of written.packetEvents) for (const [start, end] of events) blocks.push({ kind: 'etl-event', offset: start, length: end - start });
+  for (const events of written.packetEvents)
+    for (const [start, end] of events) blocks.push({ kind: 'etl-event', offset: start, length: end - start });
   blocks.sort((a, b) => a.offset - b.offset);
   return { name: `${name}.etl`, bytes: written.bytes, blocks };
 }
@@ -367,7 +371,14 @@ export function mutateFile(seed: Seed, kind: ReaderMutation, rng: Rng, other: Se
 // ---------------------------------------------------------------------------------------------
 // Mutations of frames inside an intact container (target "decoders")
 
-export const DECODER_MUTATIONS = ['header-bit-flip', 'header-byte', 'frame-truncate', 'link-type', 'frame-splice', 'length-fields'] as const;
+export const DECODER_MUTATIONS = [
+  'header-bit-flip',
+  'header-byte',
+  'frame-truncate',
+  'link-type',
+  'frame-splice',
+  'length-fields',
+] as const;
 export type DecoderMutation = (typeof DECODER_MUTATIONS)[number];
 
 const LINK_TYPES = [0, 1, 101, 108, 113, 105, 228, 229, 276, 127, 9, 12, 14, 147, 0xffff];
@@ -395,7 +406,11 @@ export function frameSeeds(seeds: readonly Seed[]): FrameSeed[] {
 }
 
 /** A pcap file (LE, µs) holding these frames; original length = captured length + extra. */
-export function writePcap(linkType: number, frames: readonly Uint8Array[], originalExtra: readonly number[] = []): Uint8Array {
+export function writePcap(
+  linkType: number,
+  frames: readonly Uint8Array[],
+  originalExtra: readonly number[] = [],
+): Uint8Array {
   let total = 24;
   for (const f of frames) total += 16 + f.length;
   const out = new Uint8Array(total);
@@ -433,7 +448,8 @@ export function mutateFrames(seed: FrameSeed, kind: DecoderMutation, rng: Rng, o
         for (let k = 1 + rng.int(3); k > 0 && f.length; k--) f[rng.int(headerSpan)] ^= 1 << rng.int(8);
         break;
       case 'header-byte':
-        for (let k = 1 + rng.int(3); k > 0 && f.length; k--) f[rng.int(headerSpan)] = rng.chance(0.6) ? rng.pick(INTERESTING_BYTES) : rng.int(256);
+        for (let k = 1 + rng.int(3); k > 0 && f.length; k--)
+          f[rng.int(headerSpan)] = rng.chance(0.6) ? rng.pick(INTERESTING_BYTES) : rng.int(256);
         break;
       case 'frame-truncate': {
         const cut = rng.int(Math.min(f.length, 120) + 1);
@@ -446,7 +462,8 @@ export function mutateFrames(seed: FrameSeed, kind: DecoderMutation, rng: Rng, o
         break;
       case 'frame-splice': {
         const donor = rng.pick(other.frames);
-        if (donor) frames[i] = concat([f.subarray(0, rng.int(f.length + 1)), donor.subarray(rng.int(donor.length + 1))]);
+        if (donor)
+          frames[i] = concat([f.subarray(0, rng.int(f.length + 1)), donor.subarray(rng.int(donor.length + 1))]);
         break;
       }
       case 'length-fields': {
@@ -454,7 +471,25 @@ export function mutateFrames(seed: FrameSeed, kind: DecoderMutation, rng: Rng, o
         // IPv6 payload length, IHL/data-offset bytes, ICMP quoted lengths all sit there.
         const at = rng.int(Math.max(1, headerSpan - 1)) & ~1;
         if (at + 2 <= f.length) {
-          const value = rng.pick([0, 1, 4, 5, 0x0f, 0x45, 0x4f, 0x40, 0x60, 0xf0, 0xffff, 0x8000, 0x0014, 0x0028, f.length, f.length + 1, f.length - 14]);
+          const value = rng.pick([
+            0,
+            1,
+            4,
+            5,
+            0x0f,
+            0x45,
+            0x4f,
+            0x40,
+            0x60,
+            0xf0,
+            0xffff,
+            0x8000,
+            0x0014,
+            0x0028,
+            f.length,
+            f.length + 1,
+            f.length - 14,
+          ]);
           f[at] = (value >> 8) & 0xff;
           f[at + 1] = value & 0xff;
         }
@@ -495,15 +530,18 @@ function checkError(capture: Capture, size: number, where: string): string | und
   if (error === undefined) return undefined;
   if (!(error instanceof CaptureError)) return `${where}: capture.error is not a CaptureError: ${String(error)}`;
   if (!ERROR_KINDS.has(error.kind)) return `${where}: unknown error kind ${String(error.kind)}`;
-  if (!Number.isInteger(error.offset) || error.offset < 0 || error.offset > size) return `${where}: error offset ${error.offset} outside the file (0..${size}): ${error.message}`;
+  if (!Number.isInteger(error.offset) || error.offset < 0 || error.offset > size)
+    return `${where}: error offset ${error.offset} outside the file (0..${size}): ${error.message}`;
   if (typeof error.message !== 'string' || error.message === '') return `${where}: error without a message`;
   return undefined;
 }
 
 function checkPackets(capture: Capture, where: string): string | undefined {
   for (const p of capture.packets) {
-    if (p.data.length !== p.capturedLength) return `${where}: frame ${p.number} has ${p.data.length} bytes but capturedLength ${p.capturedLength}`;
-    if (!Number.isFinite(p.seconds) || !Number.isFinite(p.nanoseconds)) return `${where}: frame ${p.number} has a non-finite time`;
+    if (p.data.length !== p.capturedLength)
+      return `${where}: frame ${p.number} has ${p.data.length} bytes but capturedLength ${p.capturedLength}`;
+    if (!Number.isFinite(p.seconds) || !Number.isFinite(p.nanoseconds))
+      return `${where}: frame ${p.number} has a non-finite time`;
   }
   return undefined;
 }
@@ -523,7 +561,12 @@ function* oddChunks(bytes: Uint8Array, rng: Rng): Generator<Uint8Array> {
 const arrayBufferBytes = (): number => process.memoryUsage().arrayBuffers;
 
 /** The whole pipeline on one input; returns a failure reason or undefined. */
-async function pipeline(bytes: Uint8Array, rng: Rng, limits: CaseLimits, track: (stage: string, grown: number) => string | undefined): Promise<{ reason?: string; typedError: boolean }> {
+async function pipeline(
+  bytes: Uint8Array,
+  rng: Rng,
+  limits: CaseLimits,
+  track: (stage: string, grown: number) => string | undefined,
+): Promise<{ reason?: string; typedError: boolean }> {
   const size = bytes.length;
   let before = arrayBufferBytes();
   const stage = (name: string): string | undefined => {
@@ -533,15 +576,27 @@ async function pipeline(bytes: Uint8Array, rng: Rng, limits: CaseLimits, track: 
     return problem;
   };
   const whole = loadCaptureBytes(bytes);
-  const wholeProblem = stage('loadCaptureBytes') ?? checkError(whole, size, 'loadCaptureBytes') ?? checkPackets(whole, 'loadCaptureBytes');
+  const wholeProblem =
+    stage('loadCaptureBytes') ?? checkError(whole, size, 'loadCaptureBytes') ?? checkPackets(whole, 'loadCaptureBytes');
   if (wholeProblem) return { reason: wholeProblem, typedError: false };
   const streamed = await loadCaptureStream(oddChunks(bytes, rng), rng.chance(0.5) ? { totalBytes: size } : {});
-  const streamProblem = stage('loadCaptureStream') ?? checkError(streamed, size, 'loadCaptureStream') ?? checkPackets(streamed, 'loadCaptureStream');
+  const streamProblem =
+    stage('loadCaptureStream') ??
+    checkError(streamed, size, 'loadCaptureStream') ??
+    checkPackets(streamed, 'loadCaptureStream');
   if (streamProblem) return { reason: streamProblem, typedError: false };
   // Chunking must not change what is read: same frames, same error at the same place.
-  if (streamed.packets.length !== whole.packets.length || streamed.error?.kind !== whole.error?.kind || streamed.error?.offset !== whole.error?.offset) {
-    const describe = (c: Capture) => `${c.packets.length} frames, ${c.error ? `${c.error.kind} at ${c.error.offset}: ${c.error.message}` : 'no error'}`;
-    return { reason: `loadCaptureStream disagrees with loadCaptureBytes: ${describe(streamed)} vs ${describe(whole)}`, typedError: false };
+  if (
+    streamed.packets.length !== whole.packets.length ||
+    streamed.error?.kind !== whole.error?.kind ||
+    streamed.error?.offset !== whole.error?.offset
+  ) {
+    const describe = (c: Capture) =>
+      `${c.packets.length} frames, ${c.error ? `${c.error.kind} at ${c.error.offset}: ${c.error.message}` : 'no error'}`;
+    return {
+      reason: `loadCaptureStream disagrees with loadCaptureBytes: ${describe(streamed)} vs ${describe(whole)}`,
+      typedError: false,
+    };
   }
   analyzeCapture(whole);
   const analysisProblem = stage('analyzeCapture');
@@ -557,14 +612,20 @@ async function pipeline(bytes: Uint8Array, rng: Rng, limits: CaseLimits, track: 
   return { typedError: whole.error !== undefined || streamed.error !== undefined };
 }
 
-export async function runCaptureCase(bytes: Uint8Array, caseSeed: number, limits: CaseLimits = DEFAULT_LIMITS): Promise<CaseResult> {
+export async function runCaptureCase(
+  bytes: Uint8Array,
+  caseSeed: number,
+  limits: CaseLimits = DEFAULT_LIMITS,
+): Promise<CaseResult> {
   const budget = limits.allocationFactor * bytes.length + limits.allocationSlack;
   // The time bound scales with the input (every stage is linear): maxMs per started 64 KiB.
   const maxMs = limits.maxMs * Math.max(1, Math.ceil(bytes.length / 65536));
   let allocated = 0;
   const track = (stage: string, grown: number): string | undefined => {
     allocated = Math.max(allocated, grown);
-    return grown > budget ? `${stage} grew ArrayBuffer memory by ${grown} bytes for a ${bytes.length}-byte input (limit ${budget})` : undefined;
+    return grown > budget
+      ? `${stage} grew ArrayBuffer memory by ${grown} bytes for a ${bytes.length}-byte input (limit ${budget})`
+      : undefined;
   };
   const attempt = async (): Promise<CaseResult> => {
     const started = performance.now();
@@ -575,7 +636,8 @@ export async function runCaptureCase(bytes: Uint8Array, caseSeed: number, limits
       return { outcome: typedError ? 'typed-error' : 'ok', ms, allocated };
     } catch (problem) {
       const ms = performance.now() - started;
-      const text = problem instanceof Error ? `${problem.name}: ${problem.message}\n${problem.stack ?? ''}` : String(problem);
+      const text =
+        problem instanceof Error ? `${problem.name}: ${problem.message}\n${problem.stack ?? ''}` : String(problem);
       return { outcome: 'failure', reason: `threw ${text}`, ms, allocated };
     }
   };
@@ -584,7 +646,11 @@ export async function runCaptureCase(bytes: Uint8Array, caseSeed: number, limits
   // Other processes share the machine: a slow case must be slow twice to count.
   const second = await attempt();
   if (second.outcome === 'failure' || second.ms <= maxMs) return second;
-  return { ...second, outcome: 'failure', reason: `took ${second.ms.toFixed(0)} ms (limit ${maxMs} ms for ${bytes.length} bytes), twice` };
+  return {
+    ...second,
+    outcome: 'failure',
+    reason: `took ${second.ms.toFixed(0)} ms (limit ${maxMs} ms for ${bytes.length} bytes), twice`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,10 +660,71 @@ export const FILTER_MUTATIONS = ['grammar', 'tokens', 'grammar-damaged', 'charac
 export type FilterMutation = (typeof FILTER_MUTATIONS)[number];
 
 const PROTOCOLS = ['frame', 'eth', 'ip', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'arp', 'sll', 'http', 'dns'];
-const COMPARISONS = ['==', '!=', '>', '<', '>=', '<=', 'eq', 'ne', 'gt', 'lt', 'ge', 'le', '===', '!==', '~=', 'contains', 'matches', '~', 'in', 'not in'];
+const COMPARISONS = [
+  '==',
+  '!=',
+  '>',
+  '<',
+  '>=',
+  '<=',
+  'eq',
+  'ne',
+  'gt',
+  'lt',
+  'ge',
+  'le',
+  '===',
+  '!==',
+  '~=',
+  'contains',
+  'matches',
+  '~',
+  'in',
+  'not in',
+];
 const LOGICAL = ['and', 'or', '&&', '||', 'xor', '^^'];
 const UNARY = ['not', '!', '-'];
-const GARBAGE = ['(', ')', '{', '}', '[', ']', ',', ':', '..', '.', '&', '|', '#', '$', '"', "'", '\\', '@', '%', '*', '+', '/', '=', '<<', '>>', '\u00e9', '\u202e', '\u{1f600}', '\0', '\t', '\n', 'len(', 'upper(', 'lower(', 'count(', 'any', 'all', 'true', 'false'];
+const GARBAGE = [
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '..',
+  '.',
+  '&',
+  '|',
+  '#',
+  '$',
+  '"',
+  "'",
+  '\\',
+  '@',
+  '%',
+  '*',
+  '+',
+  '/',
+  '=',
+  '<<',
+  '>>',
+  '\u00e9',
+  '\u202e',
+  '\u{1f600}',
+  '\0',
+  '\t',
+  '\n',
+  'len(',
+  'upper(',
+  'lower(',
+  'count(',
+  'any',
+  'all',
+  'true',
+  'false',
+];
 
 function numberLiteral(rng: Rng): string {
   return rng.pick([
@@ -629,7 +756,10 @@ function addressLiteral(rng: Rng): string {
     () => '::ffff:10.0.0.1',
     () => '1:2:3:4:5:6:7:8:9',
     () => ':::',
-    () => Array.from({ length: 1 + rng.int(8) }, () => rng.int(256).toString(16).padStart(2, '0')).join(rng.pick([':', '-', '.'])),
+    () =>
+      Array.from({ length: 1 + rng.int(8) }, () => rng.int(256).toString(16).padStart(2, '0')).join(
+        rng.pick([':', '-', '.']),
+      ),
     () => 'ff:ff:ff:ff:ff:ff',
     () => 'aabb.ccdd.eeff',
     () => 'localhost',
@@ -637,18 +767,55 @@ function addressLiteral(rng: Rng): string {
 }
 
 function stringLiteral(rng: Rng): string {
-  const bodies = ['', 'GET', 'a b', '\\x41', '\\101', '\\n', '\\q', '\\', '\\x', '\\xZZ', '\\777', '\u00e9t\u00e9', '"', 'x'.repeat(rng.int(300))];
+  const bodies = [
+    '',
+    'GET',
+    'a b',
+    '\\x41',
+    '\\101',
+    '\\n',
+    '\\q',
+    '\\',
+    '\\x',
+    '\\xZZ',
+    '\\777',
+    '\u00e9t\u00e9',
+    '"',
+    'x'.repeat(rng.int(300)),
+  ];
   const body = rng.pick(bodies);
-  return rng.pick([`"${body}"`, `'${body.slice(0, 2)}'`, `"${body}`, `r"${body}"`, `'\\x${rng.int(256).toString(16)}'`]);
+  return rng.pick([
+    `"${body}"`,
+    `'${body.slice(0, 2)}'`,
+    `"${body}`,
+    `r"${body}"`,
+    `'\\x${rng.int(256).toString(16)}'`,
+  ]);
 }
 
 function literal(rng: Rng): string {
-  return rng.pick([numberLiteral, addressLiteral, stringLiteral, () => rng.pick(['SYN', 'tcp', 'yes', 'True', '1', '0', 'tcp.port'])])(rng);
+  return rng.pick([
+    numberLiteral,
+    addressLiteral,
+    stringLiteral,
+    () => rng.pick(['SYN', 'tcp', 'yes', 'True', '1', '0', 'tcp.port']),
+  ])(rng);
 }
 
 function fieldName(rng: Rng): string {
   if (rng.chance(0.85)) return rng.pick(fieldList).name;
-  return rng.pick([...PROTOCOLS, 'tcp.nonexistent', 'ip.sr', 'tcp.flags.sin', 'Tcp.Port', 'ip..src', 'tcp.', '.tcp', 'ipv4.address', 'tcp.port.']);
+  return rng.pick([
+    ...PROTOCOLS,
+    'tcp.nonexistent',
+    'ip.sr',
+    'tcp.flags.sin',
+    'Tcp.Port',
+    'ip..src',
+    'tcp.',
+    '.tcp',
+    'ipv4.address',
+    'tcp.port.',
+  ]);
 }
 
 function slice(rng: Rng): string {
@@ -666,7 +833,9 @@ function slice(rng: Rng): string {
 }
 
 function set(rng: Rng): string {
-  const items = Array.from({ length: rng.int(5) }, () => (rng.chance(0.3) ? `${numberLiteral(rng)}..${numberLiteral(rng)}` : literal(rng)));
+  const items = Array.from({ length: rng.int(5) }, () =>
+    rng.chance(0.3) ? `${numberLiteral(rng)}..${numberLiteral(rng)}` : literal(rng),
+  );
   return `{${items.join(rng.pick([' ', ', ', ',']))}}`;
 }
 
@@ -696,7 +865,16 @@ function expression(rng: Rng, depth: number): string {
 }
 
 function token(rng: Rng): string {
-  return rng.pick([fieldName, literal, () => rng.pick(COMPARISONS), () => rng.pick(LOGICAL), () => rng.pick(UNARY), () => rng.pick(GARBAGE), slice, set])(rng);
+  return rng.pick([
+    fieldName,
+    literal,
+    () => rng.pick(COMPARISONS),
+    () => rng.pick(LOGICAL),
+    () => rng.pick(UNARY),
+    () => rng.pick(GARBAGE),
+    slice,
+    set,
+  ])(rng);
 }
 
 export function randomFilter(kind: FilterMutation, rng: Rng): string {
@@ -722,7 +900,9 @@ export function randomFilter(kind: FilterMutation, rng: Rng): string {
       return damaged;
     }
     case 'characters':
-      return Array.from({ length: rng.int(40) }, () => String.fromCharCode(rng.chance(0.9) ? 0x20 + rng.int(0x5f) : rng.int(0x3000))).join('');
+      return Array.from({ length: rng.int(40) }, () =>
+        String.fromCharCode(rng.chance(0.9) ? 0x20 + rng.int(0x5f) : rng.int(0x3000)),
+      ).join('');
   }
 }
 
@@ -736,25 +916,50 @@ export function runFilterCase(text: string, captures: readonly Capture[], maxMs 
       if (!result.ok) {
         const e = result.error;
         const ms = performance.now() - started;
-        if (!FILTER_ERROR_KINDS.has(e.kind)) return { outcome: 'failure', reason: `unknown FilterError kind ${String(e.kind)}`, ms, allocated: 0 };
-        if (!Number.isInteger(e.start) || !Number.isInteger(e.end) || e.start < 0 || e.end < e.start || e.end > text.length)
-          return { outcome: 'failure', reason: `FilterError span ${e.start}..${e.end} outside the text (length ${text.length}): ${e.message}`, ms, allocated: 0 };
-        if (typeof e.message !== 'string' || e.message === '') return { outcome: 'failure', reason: 'FilterError without a message', ms, allocated: 0 };
+        if (!FILTER_ERROR_KINDS.has(e.kind))
+          return { outcome: 'failure', reason: `unknown FilterError kind ${String(e.kind)}`, ms, allocated: 0 };
+        if (
+          !Number.isInteger(e.start) ||
+          !Number.isInteger(e.end) ||
+          e.start < 0 ||
+          e.end < e.start ||
+          e.end > text.length
+        )
+          return {
+            outcome: 'failure',
+            reason: `FilterError span ${e.start}..${e.end} outside the text (length ${text.length}): ${e.message}`,
+            ms,
+            allocated: 0,
+          };
+        if (typeof e.message !== 'string' || e.message === '')
+          return { outcome: 'failure', reason: 'FilterError without a message', ms, allocated: 0 };
         return { outcome: 'typed-error', ms, allocated: 0 };
       }
       for (const w of result.filter.warnings) {
-        if (w.start < 0 || w.end < w.start || w.end > text.length) return { outcome: 'failure', reason: `warning span ${w.start}..${w.end} outside the text`, ms: performance.now() - started, allocated: 0 };
+        if (w.start < 0 || w.end < w.start || w.end > text.length)
+          return {
+            outcome: 'failure',
+            reason: `warning span ${w.start}..${w.end} outside the text`,
+            ms: performance.now() - started,
+            allocated: 0,
+          };
       }
       for (const capture of captures) {
         const matches = result.filter.run(capture);
         for (let i = 0; i < matches.length; i++) {
           if (matches[i] >= capture.packets.length || (i > 0 && matches[i] <= matches[i - 1]))
-            return { outcome: 'failure', reason: `run() returned index ${matches[i]} out of order or range`, ms: performance.now() - started, allocated: 0 };
+            return {
+              outcome: 'failure',
+              reason: `run() returned index ${matches[i]} out of order or range`,
+              ms: performance.now() - started,
+              allocated: 0,
+            };
         }
       }
       return { outcome: 'ok', ms: performance.now() - started, allocated: 0 };
     } catch (problem) {
-      const text = problem instanceof Error ? `${problem.name}: ${problem.message}\n${problem.stack ?? ''}` : String(problem);
+      const text =
+        problem instanceof Error ? `${problem.name}: ${problem.message}\n${problem.stack ?? ''}` : String(problem);
       return { outcome: 'failure', reason: `threw ${text}`, ms: performance.now() - started, allocated: 0 };
     }
   };
@@ -766,7 +971,11 @@ export function runFilterCase(text: string, captures: readonly Capture[], maxMs 
 }
 
 /** Small real captures for the filters to run over: TCP, IPv6 + ICMP, and a scan. */
-export const FILTER_CAPTURES = ['packets/tcp_handshake.pcapng', 'packets/http_ip4and6.pcapng', 'packets/tcp_refuseconnection.pcapng'];
+export const FILTER_CAPTURES = [
+  'packets/tcp_handshake.pcapng',
+  'packets/http_ip4and6.pcapng',
+  'packets/tcp_refuseconnection.pcapng',
+];
 
 export function filterCaptures(): Capture[] {
   return FILTER_CAPTURES.map((path) => loadCaptureBytes(new Uint8Array(readFileSync(`${CORPUS}/${path}`))));

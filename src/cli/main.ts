@@ -6,11 +6,26 @@ import { nodeIO } from './io.ts';
 type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
-  packets: { summary: 'print one line per packet (or --json); --filter EXPR', load: () => import('./commands/packets.ts') },
-  'check-filter': { summary: 'check a display filter; exit 2 with the error and a ^~~ line', load: () => import('./commands/check-filter.ts') },
-  verdicts: { summary: 'say what happened to every TCP connection attempt', load: () => import('./commands/verdicts.ts') },
-  compare: { summary: 'match a client and a server capture and say where each attempt died', load: () => import('./commands/compare.ts') },
-  'add-trace': { summary: 'add a capture to the site with its verdicts as expectations', load: () => import('./commands/add-trace.ts') },
+  packets: {
+    summary: 'print one line per packet (or --json); --filter EXPR',
+    load: () => import('./commands/packets.ts'),
+  },
+  'check-filter': {
+    summary: 'check a display filter; exit 2 with the error and a ^~~ line',
+    load: () => import('./commands/check-filter.ts'),
+  },
+  verdicts: {
+    summary: 'say what happened to every TCP connection attempt',
+    load: () => import('./commands/verdicts.ts'),
+  },
+  compare: {
+    summary: 'match a client and a server capture and say where each attempt died',
+    load: () => import('./commands/compare.ts'),
+  },
+  'add-trace': {
+    summary: 'add a capture to the site with its verdicts as expectations',
+    load: () => import('./commands/add-trace.ts'),
+  },
 };
 
 function usage(): string {

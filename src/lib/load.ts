@@ -41,9 +41,15 @@ class StoreFeeder {
    * `totalBytes` sizes the columns when known (a store that keeps only some packets starts
    * small); `adopt` is a whole file the store reads in place.
    */
-  constructor(totalBytes: number | undefined, options: { keep?: (store: PacketStore, index: number) => boolean; adopt?: Uint8Array } = {}) {
+  constructor(
+    totalBytes: number | undefined,
+    options: { keep?: (store: PacketStore, index: number) => boolean; adopt?: Uint8Array } = {},
+  ) {
     const { keep, adopt } = options;
-    this.store = new PacketStore(keep || !totalBytes ? 256 : expectedPackets(totalBytes), totalBytes ? mostPackets(totalBytes) : Infinity);
+    this.store = new PacketStore(
+      keep || !totalBytes ? 256 : expectedPackets(totalBytes),
+      totalBytes ? mostPackets(totalBytes) : Infinity,
+    );
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
   }
@@ -146,11 +152,15 @@ export async function loadCaptureStream(
     if (signal?.aborted) throw signal.reason;
     // The reader would only say the file ends inside a packet; the failure is the real reason.
     const message = problem instanceof Error ? problem.message : String(problem);
-    sourceError = new CaptureError('truncated', `truncated: the input stopped after ${reader.bytesRead} bytes (${message})`, reader.bytesRead);
+    sourceError = new CaptureError(
+      'truncated',
+      `truncated: the input stopped after ${reader.bytesRead} bytes (${message})`,
+      reader.bytesRead,
+    );
   }
   const end = reader.finish();
   feeder.add(end.frames, end.info);
   onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
   const readerStoppedFirst = sourceError === undefined || end.error?.kind !== 'truncated';
-  return feeder.finish(end.info, readerStoppedFirst ? end.error ?? sourceError : sourceError);
+  return feeder.finish(end.info, readerStoppedFirst ? (end.error ?? sourceError) : sourceError);
 }

@@ -1,6 +1,13 @@
 // Hand-built captures for edge cases: Packets with dissections only (no bytes), the shape the
 // decoder produces. Times are seconds from the start of the capture.
-import type { ChecksumStatus, Dissection, IcmpLayer, IPv4Layer, IPv6Layer, TcpLayer } from '../../src/lib/decode/types.ts';
+import type {
+  ChecksumStatus,
+  Dissection,
+  IcmpLayer,
+  IPv4Layer,
+  IPv6Layer,
+  TcpLayer,
+} from '../../src/lib/decode/types.ts';
 import type { Capture, Packet } from '../../src/lib/packets.ts';
 
 const BASE_SECONDS = 1_700_000_000;
@@ -56,11 +63,32 @@ function addressBytes(text: string): Uint8Array {
 
 const span = { offset: 0, length: 0, payloadOffset: 0, payloadEnd: 0 };
 
-function ipLayer(src: string, dst: string, protocol: number, id: number, ttl: number, checksumStatus: ChecksumStatus): IPv4Layer | IPv6Layer {
+function ipLayer(
+  src: string,
+  dst: string,
+  protocol: number,
+  id: number,
+  ttl: number,
+  checksumStatus: ChecksumStatus,
+): IPv4Layer | IPv6Layer {
   const s = addressBytes(src);
   const d = addressBytes(dst);
   if (s.length === 16) {
-    return { ...span, version: 6, trafficClass: 0, flowLabel: 0, payloadLength: 0, nextHeader: protocol, hopLimit: ttl, src: s, dst: d, protocol, extensionHeaders: [], fragmentOffset: 0, moreFragments: false };
+    return {
+      ...span,
+      version: 6,
+      trafficClass: 0,
+      flowLabel: 0,
+      payloadLength: 0,
+      nextHeader: protocol,
+      hopLimit: ttl,
+      src: s,
+      dst: d,
+      protocol,
+      extensionHeaders: [],
+      fragmentOffset: 0,
+      moreFragments: false,
+    };
   }
   return {
     ...span,
@@ -128,7 +156,10 @@ export function buildCapture(items: Item[]): Capture {
         linkType: 1,
         ip: ipLayer(x.src, x.dst, 6, x.ipId ?? ipIdCounter++, x.ttl ?? 64, 'good'),
         tcp: tcpLayer(x),
-        vlan: x.vlan !== undefined ? [{ offset: 12, length: 4, tpid: 0x8100, priority: 0, dei: false, id: x.vlan, type: 0x0800 }] : undefined,
+        vlan:
+          x.vlan !== undefined
+            ? [{ offset: 12, length: 4, tpid: 0x8100, priority: 0, dei: false, id: x.vlan, type: 0x0800 }]
+            : undefined,
       };
     }
     return {
@@ -148,6 +179,21 @@ export function buildCapture(items: Item[]): Capture {
 }
 
 /** A client's SYN and its retries (same ISN) at the given times. */
-export function syns(times: number[], client = '10.0.0.1', clientPort = 57475, server = '10.0.0.2', serverPort = 3389, isn = 1912198306): Segment[] {
-  return times.map((t) => ({ t, src: client, dst: server, sport: clientPort, dport: serverPort, flags: 'S', seq: isn }));
+export function syns(
+  times: number[],
+  client = '10.0.0.1',
+  clientPort = 57475,
+  server = '10.0.0.2',
+  serverPort = 3389,
+  isn = 1912198306,
+): Segment[] {
+  return times.map((t) => ({
+    t,
+    src: client,
+    dst: server,
+    sport: clientPort,
+    dport: serverPort,
+    flags: 'S',
+    seq: isn,
+  }));
 }

@@ -39,7 +39,11 @@ describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
     const [v, ...rest] = verdictsOf('packets/nowebaccess3.pcapng');
     expect(rest).toEqual([]);
     expect(v.verdict).toBe('no-response');
-    expect(v.attempt.packets.map((p) => `${p.frame}:${p.role}`)).toEqual(['3:syn', '4:duplicate', '5:syn-retransmission']);
+    expect(v.attempt.packets.map((p) => `${p.frame}:${p.role}`)).toEqual([
+      '3:syn',
+      '4:duplicate',
+      '5:syn-retransmission',
+    ]);
     expect(v.timing.intervals.map((x) => x.toFixed(2))).toEqual(['1.00']);
     expect(texts(v)).toContain('same IP ID 0x178a');
   });
@@ -48,10 +52,23 @@ describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
     const verdicts = verdictsOf('packets/synscan.pcapng');
     const tshark = (filter: string, fields: string[]) =>
       new Set(
-        execFileSync('tshark', ['-n', '-r', `${CORPUS}/packets/synscan.pcapng`, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-        })
+        execFileSync(
+          'tshark',
+          [
+            '-n',
+            '-r',
+            `${CORPUS}/packets/synscan.pcapng`,
+            '-Y',
+            filter,
+            '-T',
+            'fields',
+            ...fields.flatMap((f) => ['-e', f]),
+          ],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        )
           .trim()
           .split('\n')
           .filter(Boolean),
@@ -141,7 +158,7 @@ describe.skipIf(!corpusAvailable)('Zeek and tcpdump test traces', () => {
     expect(verdictsOf('zeek/Traces/tcp/tcp-fast-open.pcap').map((v) => v.verdict)).toEqual(['connected', 'connected']);
   });
 
-  it('one-sided-2745: only the server\'s packets; it acknowledges client data — connected, said how we know', () => {
+  it("one-sided-2745: only the server's packets; it acknowledges client data — connected, said how we know", () => {
     const vs = verdictsOf('zeek/Traces/tcp/one-sided-2745.pcap');
     expect(vs.map((v) => v.verdict)).toEqual(['connected', 'connected']);
     expect(texts(vs[0])).toContain('one direction only');

@@ -20,7 +20,9 @@ export function corpusCapture(path: string): Capture {
 
 /** A tshark `-T fields -E header=y` file as rows keyed by column name. */
 export function readTsv(path: string): Array<Record<string, string>> {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const header = lines[0].split('\t');
   return lines.slice(1).map((line) => {
     const cells = line.split('\t');

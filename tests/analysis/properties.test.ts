@@ -25,7 +25,10 @@ const segment = fc.record({
   ipId: fc.constantFrom(1, 2, 3),
   vlan: fc.option(fc.constantFrom(10, 20), { nil: undefined }),
   checksum: fc.constantFrom('good', 'good', 'bad', 'partial'),
-  icmp: fc.option(fc.record({ code: fc.integer({ min: 0, max: 15 }), withSeq: fc.boolean(), router: fc.boolean() }), { freq: 8, nil: undefined }),
+  icmp: fc.option(fc.record({ code: fc.integer({ min: 0, max: 15 }), withSeq: fc.boolean(), router: fc.boolean() }), {
+    freq: 8,
+    nil: undefined,
+  }),
 });
 
 type Raw = typeof segment extends fc.Arbitrary<infer T> ? T : never;
@@ -44,13 +47,34 @@ function toItems(raw: Raw[]): Item[] {
         dst: x.c,
         type: v6 ? 1 : 3,
         code: r.icmp.code,
-        quoted: { src: x.c, dst: x.s, sport: x.cp, dport: x.sp, seq: r.icmp.withSeq ? (x.cIsn + r.seqOffset) >>> 0 : undefined },
+        quoted: {
+          src: x.c,
+          dst: x.s,
+          sport: x.cp,
+          dport: x.sp,
+          seq: r.icmp.withSeq ? (x.cIsn + r.seqOffset) >>> 0 : undefined,
+        },
       };
     }
-    const [src, dst, sport, dport, isn, peerIsn] = r.fromClient ? [x.c, x.s, x.cp, x.sp, x.cIsn, x.sIsn] : [x.s, x.c, x.sp, x.cp, x.sIsn, x.cIsn];
+    const [src, dst, sport, dport, isn, peerIsn] = r.fromClient
+      ? [x.c, x.s, x.cp, x.sp, x.cIsn, x.sIsn]
+      : [x.s, x.c, x.sp, x.cp, x.sIsn, x.cIsn];
     const seq = (isn + r.seqOffset) >>> 0;
     const ack = r.ackOffset < 0 ? 0 : (peerIsn + r.ackOffset) >>> 0;
-    return { t, src, dst, sport, dport, flags: r.flags, seq, ack, len: r.len, ipId: r.ipId, vlan: r.vlan, checksum: r.checksum as 'good' };
+    return {
+      t,
+      src,
+      dst,
+      sport,
+      dport,
+      flags: r.flags,
+      seq,
+      ack,
+      len: r.len,
+      ipId: r.ipId,
+      vlan: r.vlan,
+      checksum: r.checksum as 'good',
+    };
   });
 }
 
@@ -88,7 +112,8 @@ describe('classifier properties on random captures', () => {
           }
           for (const c of v.caveats) expect(c).not.toMatch(/NaN|undefined/);
         }
-        for (const f of [...offload.offloadFrames, ...offload.corruptFrames]) expect(f).toBeLessThanOrEqual(capture.packets.length);
+        for (const f of [...offload.offloadFrames, ...offload.corruptFrames])
+          expect(f).toBeLessThanOrEqual(capture.packets.length);
         // Comparing a capture with itself matches every attempt that has a SYN.
         const self = compareCaptures(capture, capture);
         expect(self.attempts).toHaveLength(attempts.length);

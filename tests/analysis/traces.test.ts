@@ -9,7 +9,9 @@ import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
 import { ENTRY_DIR, loadEntries, type TraceEntry } from '../traces/tshark.ts';
 
-const traces: Array<[string, TraceEntry]> = existsSync(ENTRY_DIR) ? loadEntries().map((entry) => [entry.id, entry]) : [];
+const traces: Array<[string, TraceEntry]> = existsSync(ENTRY_DIR)
+  ? loadEntries().map((entry) => [entry.id, entry])
+  : [];
 const byId = new Map(traces);
 
 const loaded = new Map<string, Capture>();
@@ -21,7 +23,8 @@ function load(trace: TraceEntry): Capture {
   }
   return c;
 }
-const key = (x: { client: string; clientPort: number; server: string; serverPort: number }) => `${x.client}:${x.clientPort}>${x.server}:${x.serverPort}`;
+const key = (x: { client: string; clientPort: number; server: string; serverPort: number }) =>
+  `${x.client}:${x.clientPort}>${x.server}:${x.serverPort}`;
 
 describe.skipIf(traces.length === 0)('bundled traces: verdicts match what was recorded', () => {
   it.each(traces)('%s', (_id, trace) => {

@@ -14,9 +14,28 @@ function only(items: Item[]): AttemptVerdict {
   expect(attempts).toHaveLength(1);
   return attempts[0];
 }
-const synAck = (t: number, extra: Partial<Item> = {}): Item => ({ t, src: S, dst: C, sport: 3389, dport: 57475, flags: 'SA', seq: SISN, ack: ISN + 1, ...extra }) as Item;
-const clientAck = (t: number): Item => ({ t, src: C, dst: S, sport: 57475, dport: 3389, flags: 'A', seq: ISN + 1, ack: SISN + 1 });
-const end = (t: number): Item => ({ t, src: '10.9.9.9', dst: '10.9.9.8', sport: 53, dport: 5353, flags: 'A', seq: 1, ack: 1 });
+const synAck = (t: number, extra: Partial<Item> = {}): Item =>
+  ({ t, src: S, dst: C, sport: 3389, dport: 57475, flags: 'SA', seq: SISN, ack: ISN + 1, ...extra }) as Item;
+const clientAck = (t: number): Item => ({
+  t,
+  src: C,
+  dst: S,
+  sport: 57475,
+  dport: 3389,
+  flags: 'A',
+  seq: ISN + 1,
+  ack: SISN + 1,
+});
+const end = (t: number): Item => ({
+  t,
+  src: '10.9.9.9',
+  dst: '10.9.9.8',
+  sport: 53,
+  dport: 5353,
+  flags: 'A',
+  seq: 1,
+  ack: 1,
+});
 
 describe('verdicts', () => {
   it('no-response: three SYNs 0, 3, 9 s and nothing back — legacy Windows schedule, filtered, S0', () => {
@@ -67,14 +86,21 @@ describe('verdicts', () => {
   });
 
   it('inconclusive: the client aborts at once (RST 50 ms after its SYN) — Zeek RSTOS0', () => {
-    const v = only([...syns([0]), { t: 0.05, src: C, dst: S, sport: 57475, dport: 3389, flags: 'R', seq: ISN + 1 }, end(30)]);
+    const v = only([
+      ...syns([0]),
+      { t: 0.05, src: C, dst: S, sport: 57475, dport: 3389, flags: 'R', seq: ISN + 1 },
+      end(30),
+    ]);
     expect(v.verdict).toBe('inconclusive');
     expect(v.zeek).toBe('RSTOS0');
     expect(v.history).toBe('SR');
   });
 
   it('refused: RST/ACK acknowledging ISN+1 — closed, REJ', () => {
-    const v = only([...syns([0]), { t: 0.001, src: S, dst: C, sport: 3389, dport: 57475, flags: 'RA', seq: 0, ack: ISN + 1, ttl: 128 }]);
+    const v = only([
+      ...syns([0]),
+      { t: 0.001, src: S, dst: C, sport: 3389, dport: 57475, flags: 'RA', seq: 0, ack: ISN + 1, ttl: 128 },
+    ]);
     expect(v.verdict).toBe('refused');
     expect(v.nmap).toBe('closed');
     expect(v.zeek).toBe('REJ');
@@ -102,7 +128,11 @@ describe('verdicts', () => {
   });
 
   it('half-open: a SYN scanner resets instead of ACKing — open, RSTO, history ShR', () => {
-    const v = only([...syns([0]), synAck(0.01), { t: 0.011, src: C, dst: S, sport: 57475, dport: 3389, flags: 'R', seq: ISN + 1 }]);
+    const v = only([
+      ...syns([0]),
+      synAck(0.01),
+      { t: 0.011, src: C, dst: S, sport: 57475, dport: 3389, flags: 'R', seq: ISN + 1 },
+    ]);
     expect(v.verdict).toBe('half-open');
     expect(v.nmap).toBe('open');
     expect(v.zeek).toBe('RSTO');
@@ -125,7 +155,15 @@ describe('verdicts', () => {
   it('unreachable: ICMP administratively prohibited quoting the SYN — named, filtered', () => {
     const v = only([
       ...syns([0]),
-      { t: 0.002, icmp: true, src: '10.0.0.254', dst: C, type: 3, code: 13, quoted: { src: C, dst: S, sport: 57475, dport: 3389, seq: ISN } },
+      {
+        t: 0.002,
+        icmp: true,
+        src: '10.0.0.254',
+        dst: C,
+        type: 3,
+        code: 13,
+        quoted: { src: C, dst: S, sport: 57475, dport: 3389, seq: ISN },
+      },
     ]);
     expect(v.verdict).toBe('unreachable');
     expect(v.nmap).toBe('filtered');
@@ -140,7 +178,15 @@ describe('verdicts', () => {
     const s6 = '2001:db8::2';
     const v = only([
       { t: 0, src: c6, dst: s6, sport: 40000, dport: 22, flags: 'S', seq: 5 },
-      { t: 0.001, icmp: true, src: s6, dst: c6, type: 1, code: 4, quoted: { src: c6, dst: s6, sport: 40000, dport: 22, seq: 5 } },
+      {
+        t: 0.001,
+        icmp: true,
+        src: s6,
+        dst: c6,
+        type: 1,
+        code: 4,
+        quoted: { src: c6, dst: s6, sport: 40000, dport: 22, seq: 5 },
+      },
     ]);
     expect(v.verdict).toBe('unreachable');
     expect(v.attempt.client).toBe(c6);
@@ -192,7 +238,12 @@ describe('surviving real captures', () => {
   it('the same SYN seen on two VLANs is one attempt; its answer is matched across them', () => {
     const syn10 = { ...syns([0])[0], vlan: 10, ipId: 55 };
     const syn20 = { ...syn10, t: 0.00002, vlan: 20, ttl: 63 };
-    const v = only([syn10, syn20, { ...(synAck(0.01) as object), vlan: 20 } as Item, { ...(clientAck(0.02) as object), vlan: 10 } as Item]);
+    const v = only([
+      syn10,
+      syn20,
+      { ...(synAck(0.01) as object), vlan: 20 } as Item,
+      { ...(clientAck(0.02) as object), vlan: 10 } as Item,
+    ]);
     expect(v.verdict).toBe('connected');
     expect(v.attempt.vlans).toEqual([10, 20]);
     expect(v.attempt.packets[1].role).toBe('duplicate');
@@ -211,15 +262,22 @@ describe('surviving real captures', () => {
   });
 
   it('one direction only: the server acknowledging client data proves the handshake', () => {
-    const v = only([synAck(0), { t: 0.04, src: S, dst: C, sport: 3389, dport: 57475, flags: 'A', seq: SISN + 1, ack: ISN + 53 }]);
+    const v = only([
+      synAck(0),
+      { t: 0.04, src: S, dst: C, sport: 3389, dport: 57475, flags: 'A', seq: SISN + 1, ack: ISN + 53 },
+    ]);
     expect(v.verdict).toBe('connected');
     expect(v.evidence.map((e) => e.text).join(' ')).toContain('acknowledges 52 bytes of client data');
   });
 });
 
 describe('checksum offload', () => {
-  it('partial checksums only on the capturing host\'s own packets: a red herring', () => {
-    const capture = buildCapture([{ ...syns([0])[0], checksum: 'partial' }, { ...(synAck(0.01) as object) } as Item, { ...(clientAck(0.02) as object), checksum: 'partial' } as Item]);
+  it("partial checksums only on the capturing host's own packets: a red herring", () => {
+    const capture = buildCapture([
+      { ...syns([0])[0], checksum: 'partial' },
+      { ...(synAck(0.01) as object) } as Item,
+      { ...(clientAck(0.02) as object), checksum: 'partial' } as Item,
+    ]);
     const { offload } = analyzeCapture(capture);
     expect(offload.kind).toBe('offload');
     expect(offload.offloadHosts).toEqual([C]);
@@ -228,7 +286,10 @@ describe('checksum offload', () => {
   });
 
   it('bad checksums on received packets are real', () => {
-    const capture = buildCapture([{ ...syns([0])[0], checksum: 'partial' }, { ...(synAck(0.01) as object), checksum: 'bad' } as Item]);
+    const capture = buildCapture([
+      { ...syns([0])[0], checksum: 'partial' },
+      { ...(synAck(0.01) as object), checksum: 'bad' } as Item,
+    ]);
     const { offload } = analyzeCapture(capture);
     expect(offload.kind).toBe('both');
     expect(offload.corruptFrames).toEqual([2]);

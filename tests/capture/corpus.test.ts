@@ -42,7 +42,10 @@ describe.skipIf(!haveCorpus)('shared corpus frame counts (capinfos as oracle)', 
         continue;
       }
       if (result.frames.length === Number(row.capinfos)) passed++;
-      else mismatches.push(`${row.path}: capinfos ${row.capinfos}, ours ${result.frames.length} (${result.error?.message ?? 'no error'})`);
+      else
+        mismatches.push(
+          `${row.path}: capinfos ${row.capinfos}, ours ${result.frames.length} (${result.error?.message ?? 'no error'})`,
+        );
     }
     expect(mismatches).toEqual([]);
     expect(passed).toBe(rows.length - Object.keys(INTENTIONAL).length);
@@ -72,23 +75,29 @@ describe.skipIf(!haveCorpus)('shared corpus frame counts (capinfos as oracle)', 
 describe.skipIf(!haveCorpus)('libpcap’s deliberately broken files', () => {
   const rows = manifest().filter((row) => row.path.startsWith('libpcap/'));
 
-  it.each(rows.map((row) => [row.path, row.capinfos] as const))('%s: a typed error or capinfos’ count', (path, capinfos) => {
-    const result = readCaptureBytes(corpusFile(path));
-    if (result.error) {
-      expect(['not-a-capture', 'truncated', 'malformed', 'unsupported']).toContain(result.error.kind);
-      expect(Number.isInteger(result.error.offset)).toBe(true);
-      expect(result.error.offset).toBeGreaterThanOrEqual(0);
-      expect(result.error.message.length).toBeGreaterThan(10);
-      if (/^\d+$/.test(capinfos) && !INTENTIONAL[path]) expect(result.frames.length).toBe(Number(capinfos));
-    } else {
-      expect(capinfos).toMatch(/^\d+$/);
-      expect(result.frames.length).toBe(Number(capinfos));
-    }
-  });
+  it.each(rows.map((row) => [row.path, row.capinfos] as const))(
+    '%s: a typed error or capinfos’ count',
+    (path, capinfos) => {
+      const result = readCaptureBytes(corpusFile(path));
+      if (result.error) {
+        expect(['not-a-capture', 'truncated', 'malformed', 'unsupported']).toContain(result.error.kind);
+        expect(Number.isInteger(result.error.offset)).toBe(true);
+        expect(result.error.offset).toBeGreaterThanOrEqual(0);
+        expect(result.error.message.length).toBeGreaterThan(10);
+        if (/^\d+$/.test(capinfos) && !INTENTIONAL[path]) expect(result.frames.length).toBe(Number(capinfos));
+      } else {
+        expect(capinfos).toMatch(/^\d+$/);
+        expect(result.frames.length).toBe(Number(capinfos));
+      }
+    },
+  );
 
   it('rejects what libpcap rejects, saying what and where', () => {
-    const messageOf = (name: string): string | undefined => readCaptureBytes(corpusFile(`libpcap/tests/${name}`)).error?.message;
-    expect(messageOf('pcapng-packet-before-idb.pcapng')).toBe('packet before any interface description (block at byte 28)');
+    const messageOf = (name: string): string | undefined =>
+      readCaptureBytes(corpusFile(`libpcap/tests/${name}`)).error?.message;
+    expect(messageOf('pcapng-packet-before-idb.pcapng')).toBe(
+      'packet before any interface description (block at byte 28)',
+    );
     expect(messageOf('pcapng-block-len-not-mult4.pcapng')).toBe('block at byte 28 has length 21, not a multiple of 4');
     expect(messageOf('pcapng-idb-tsresol-dec-high.pcapng')).toMatch(/if_tsresol 10\^-100 is finer than 10\^-19/);
     expect(messageOf('pcapng-idb-tsresol-bin-high.pcapng')).toMatch(/if_tsresol 2\^-72 is finer than 2\^-63/);

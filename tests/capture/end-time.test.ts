@@ -14,8 +14,18 @@ describe('capture end time (isb_endtime)', () => {
       const a = writer.addInterface({ linkType: 1, decimalResolution: resolution });
       const b = writer.addInterface({ linkType: 1, decimalResolution: resolution });
       writer.addPacket({ interfaceId: a, seconds: 1_700_000_000, nanoseconds: 0, data: new Uint8Array(60) });
-      writer.addStatistics({ interfaceId: a, seconds: 1_700_000_021, nanoseconds: 0, end: { seconds: 1_700_000_021, nanoseconds: 5_000 } });
-      writer.addStatistics({ interfaceId: b, seconds: 1_700_000_009, nanoseconds: 0, end: { seconds: 1_700_000_009, nanoseconds: 0 } });
+      writer.addStatistics({
+        interfaceId: a,
+        seconds: 1_700_000_021,
+        nanoseconds: 0,
+        end: { seconds: 1_700_000_021, nanoseconds: 5_000 },
+      });
+      writer.addStatistics({
+        interfaceId: b,
+        seconds: 1_700_000_009,
+        nanoseconds: 0,
+        end: { seconds: 1_700_000_009, nanoseconds: 0 },
+      });
       const { info, frames, error } = readCaptureBytes(writer.toBytes());
       expect(error).toBeUndefined();
       expect(frames).toHaveLength(1);
@@ -37,7 +47,9 @@ describe('capture end time (isb_endtime)', () => {
   });
 
   test('the article reconstruction ends when legacy Windows gives up, 21 s after the first SYN', () => {
-    const { info, frames } = readCaptureBytes(new Uint8Array(readFileSync('public/traces/article-blocked-client.pcapng')));
+    const { info, frames } = readCaptureBytes(
+      new Uint8Array(readFileSync('public/traces/article-blocked-client.pcapng')),
+    );
     // the first SYN is the first TCP frame: EtherType IPv4 and protocol 6
     const firstSyn = frames.find((f) => f.data[23] === 6)!;
     expect(seconds(info!.endTime!) - seconds(firstSyn)).toBeCloseTo(21, 1);

@@ -25,13 +25,23 @@ function parseGolden(text: string): { source: string; rows: GoldenRow[] } {
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => {
       const [number, epoch, len, capLen, interfaceId] = line.split('\t');
-      return { number: Number(number), epoch, len: Number(len), capLen: Number(capLen), interfaceId: interfaceId ?? '' };
+      return {
+        number: Number(number),
+        epoch,
+        len: Number(len),
+        capLen: Number(capLen),
+        interfaceId: interfaceId ?? '',
+      };
     });
   return { source, rows };
 }
 
 /** Our frames, plus each interface's index within its own section (what tshark 4.0 prints). */
-function readWithSections(bytes: Uint8Array): { frames: CapturedFrame[]; localInterface: number[]; format: string | undefined } {
+function readWithSections(bytes: Uint8Array): {
+  frames: CapturedFrame[];
+  localInterface: number[];
+  format: string | undefined;
+} {
   const sectionOfInterface: number[] = [];
   let sections = -1;
   const firstInterfaceOfSection: number[] = [];
@@ -107,7 +117,22 @@ describe.skipIf(tshark.status !== 0)('golden files are current (live tshark)', (
     if (!existsSync(path)) return;
     const live = spawnSync(
       'tshark',
-      ['-r', path, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.interface_id'],
+      [
+        '-r',
+        path,
+        '-T',
+        'fields',
+        '-e',
+        'frame.number',
+        '-e',
+        'frame.time_epoch',
+        '-e',
+        'frame.len',
+        '-e',
+        'frame.cap_len',
+        '-e',
+        'frame.interface_id',
+      ],
       { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } },
     );
     expect(parseGolden(`# source: ${source}\n${live.stdout}`).rows).toEqual(rows);

@@ -31,13 +31,25 @@ function parseDescription(text: string): { counts: Record<string, number>; seque
   return { counts, sequence: sequenceLine ? sequenceLine[1].split(',').map((s) => s.trim()) : [] };
 }
 
-function readObserved(bytes: Uint8Array): { blocks: string[]; frames: CapturedFrame[]; interfaces: number; comments: string[]; errored: boolean } {
+function readObserved(bytes: Uint8Array): {
+  blocks: string[];
+  frames: CapturedFrame[];
+  interfaces: number;
+  comments: string[];
+  errored: boolean;
+} {
   const blocks: string[] = [];
   const reader = createCaptureReader({ totalBytes: bytes.length, observer: (kind) => blocks.push(kind) });
   const frames = reader.push(bytes);
   const end = reader.finish();
   frames.push(...end.frames);
-  return { blocks, frames, interfaces: end.info?.interfaces.length ?? 0, comments: end.info?.comments ?? [], errored: end.error !== undefined };
+  return {
+    blocks,
+    frames,
+    interfaces: end.info?.interfaces.length ?? 0,
+    comments: end.info?.comments ?? [],
+    errored: end.error !== undefined,
+  };
 }
 
 const files = generatorFiles();
@@ -49,7 +61,9 @@ describe.skipIf(files.length === 0)('pcapng-test-generator files match their des
 
   it.each(files)('%s', (file) => {
     const bytes = new Uint8Array(readFileSync(join(generatorRoot, file)));
-    const { counts, sequence } = parseDescription(readFileSync(join(generatorRoot, file.replace(/\.pcapng$/, '.txt')), 'utf8'));
+    const { counts, sequence } = parseDescription(
+      readFileSync(join(generatorRoot, file.replace(/\.pcapng$/, '.txt')), 'utf8'),
+    );
     const observed = readObserved(bytes);
     expect(observed.errored).toBe(false);
     expect(observed.blocks).toEqual(sequence);
@@ -60,35 +74,53 @@ describe.skipIf(files.length === 0)('pcapng-test-generator files match their des
 });
 
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-describe.skipIf(files.length === 0 || tshark.status !== 0)('packet comments and directions equal tshark’s (live)', () => {
-  it.each(files.filter((f) => f.startsWith('output_le/')))('%s', (file) => {
-    const path = join(generatorRoot, file);
-    const live = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.interface_id', '-e', 'frame.comment', '-e', 'frame.packet_flags_direction'], {
-      encoding: 'utf8',
+describe.skipIf(files.length === 0 || tshark.status !== 0)(
+  'packet comments and directions equal tshark’s (live)',
+  () => {
+    it.each(files.filter((f) => f.startsWith('output_le/')))('%s', (file) => {
+      const path = join(generatorRoot, file);
+      const live = spawnSync(
+        'tshark',
+        [
+          '-r',
+          path,
+          '-T',
+          'fields',
+          '-e',
+          'frame.interface_id',
+          '-e',
+          'frame.comment',
+          '-e',
+          'frame.packet_flags_direction',
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      // Records without an interface are custom blocks, not packets.
+      const rows = live.stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.split('\t'))
+        .filter(([iface]) => iface !== '');
+      const { frames } = readObserved(new Uint8Array(readFileSync(path)));
+      expect(frames.length).toBe(rows.length);
+      rows.forEach(([, comment, direction], i) => {
+        expect((frames[i].comments ?? []).join(','), `frame ${i + 1}`).toBe(comment ?? '');
+        const expected = direction === '0x00000001' ? 'received' : direction === '0x00000002' ? 'sent' : undefined;
+        expect(frames[i].direction, `frame ${i + 1}`).toBe(expected);
+      });
     });
-    // Records without an interface are custom blocks, not packets.
-    const rows = live.stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => line.split('\t'))
-      .filter(([iface]) => iface !== '');
-    const { frames } = readObserved(new Uint8Array(readFileSync(path)));
-    expect(frames.length).toBe(rows.length);
-    rows.forEach(([, comment, direction], i) => {
-      expect((frames[i].comments ?? []).join(','), `frame ${i + 1}`).toBe(comment ?? '');
-      const expected = direction === '0x00000001' ? 'received' : direction === '0x00000002' ? 'sent' : undefined;
-      expect(frames[i].direction, `frame ${i + 1}`).toBe(expected);
-    });
-  });
 
-  it('reads the section comment that capinfos reports', () => {
-    const path = join(generatorRoot, 'output_le/basic/test007.pcapng');
-    const capinfos = spawnSync('capinfos', ['-k', path], { encoding: 'utf8' });
-    const reported = [...capinfos.stdout.matchAll(/^Capture comment:\s+(.*)$/gm)].map((m) => m[1]);
-    expect(reported.length).toBeGreaterThan(0);
-    const bytes = new Uint8Array(readFileSync(path));
-    const reader = createCaptureReader();
-    reader.push(bytes);
-    expect(reader.finish().info?.comments).toEqual(reported);
-  });
-});
+    it('reads the section comment that capinfos reports', () => {
+      const path = join(generatorRoot, 'output_le/basic/test007.pcapng');
+      const capinfos = spawnSync('capinfos', ['-k', path], { encoding: 'utf8' });
+      const reported = [...capinfos.stdout.matchAll(/^Capture comment:\s+(.*)$/gm)].map((m) => m[1]);
+      expect(reported.length).toBeGreaterThan(0);
+      const bytes = new Uint8Array(readFileSync(path));
+      const reader = createCaptureReader();
+      reader.push(bytes);
+      expect(reader.finish().info?.comments).toEqual(reported);
+    });
+  },
+);

@@ -12,7 +12,9 @@ const PACKET_UNITS = new Set(['record', 'EPB', 'SPB', 'PB']);
 /** Block layout of the complete file, from the reader's observer. */
 function layout(bytes: Uint8Array): { kind: string; offset: number; end: number }[] {
   const blocks: { kind: string; offset: number; end: number }[] = [];
-  const reader = createCaptureReader({ observer: (kind, offset, length) => blocks.push({ kind, offset, end: offset + length }) });
+  const reader = createCaptureReader({
+    observer: (kind, offset, length) => blocks.push({ kind, offset, end: offset + length }),
+  });
   reader.push(bytes);
   reader.finish();
   return blocks;
@@ -20,7 +22,9 @@ function layout(bytes: Uint8Array): { kind: string; offset: number; end: number 
 
 function cutPoints(bytes: Uint8Array, blocks: { offset: number; end: number }[]): number[] {
   const points = new Set<number>([0, 1, 3, 4, 23, 24, 25, bytes.length - 1, bytes.length]);
-  for (const block of blocks) for (const at of [block.offset - 1, block.offset, block.offset + 1, block.end - 1, block.end, block.end + 1]) points.add(at);
+  for (const block of blocks)
+    for (const at of [block.offset - 1, block.offset, block.offset + 1, block.end - 1, block.end, block.end + 1])
+      points.add(at);
   // A deterministic sample of other offsets.
   let seed = 12345;
   for (let i = 0; i < 60; i++) {
@@ -79,7 +83,9 @@ describe.skipIf(!haveCorpus)('cut pcap/pcapng files', () => {
     );
     expect(result.error?.frame).toBe(3);
     const streamed = readInChunks(bytes.slice(0, third.offset + 20), 4096);
-    expect(streamed.error?.message).toBe(`truncated: file ends inside packet 3 at byte ${third.offset} (enhanced packet block of ${third.end - third.offset} bytes, 20 present)`);
+    expect(streamed.error?.message).toBe(
+      `truncated: file ends inside packet 3 at byte ${third.offset} (enhanced packet block of ${third.end - third.offset} bytes, 20 present)`,
+    );
   });
 });
 

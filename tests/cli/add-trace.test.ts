@@ -47,9 +47,17 @@ describe('porttrace add-trace', () => {
     expect(entry.source).toMatch(/porttrace add-trace/);
     if (hasTshark) {
       // Frame 1 is the SYN, frame 2 the RST: the attempt is frame 1's addresses and ports.
-      const [[src, dst, sport, dport], [, , , , rst]] = tsharkFields(source, ['ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.reset']);
+      const [[src, dst, sport, dport], [, , , , rst]] = tsharkFields(source, [
+        'ip.src',
+        'ip.dst',
+        'tcp.srcport',
+        'tcp.dstport',
+        'tcp.flags.reset',
+      ]);
       expect(rst).toMatch(/^(1|True)$/);
-      expect(entry.expected).toEqual([{ client: src, clientPort: Number(sport), server: dst, serverPort: Number(dport), verdict: 'refused' }]);
+      expect(entry.expected).toEqual([
+        { client: src, clientPort: Number(sport), server: dst, serverPort: Number(dport), verdict: 'refused' },
+      ]);
     }
     // Printed for the instructor to confirm.
     expect(io.stdout).toMatch(/Expected verdicts \(1 attempt\)/);
@@ -58,7 +66,17 @@ describe('porttrace add-trace', () => {
 
   it('converts pcap to pcapng that tshark reads with the same frames', async () => {
     const source = `${CORPUS}/packets/ppa1e/ftpserverdenied.pcap`;
-    const { code, io } = await addTrace(source, '--title', 'FTP denied', '--id', 'ftp-denied', '--side', 'server', '--story', 'The server says no.');
+    const { code, io } = await addTrace(
+      source,
+      '--title',
+      'FTP denied',
+      '--id',
+      'ftp-denied',
+      '--side',
+      'server',
+      '--story',
+      'The server says no.',
+    );
     expect(io.stderr).toBe('');
     expect(code).toBe(0);
     expect(entryOf('ftp-denied')).toMatchObject({ side: 'server', story: 'The server says no.' });
@@ -72,7 +90,16 @@ describe('porttrace add-trace', () => {
 
   it('anonymizes on request: the entry names the new addresses, which are the ones in the file', async () => {
     const source = `${CORPUS}/packets/tcp_refuseconnection.pcapng`;
-    const { code } = await addTrace(source, '--title', 'Refused', '--id', 'refused-anon', '--anonymize', '--key', 'course 2026');
+    const { code } = await addTrace(
+      source,
+      '--title',
+      'Refused',
+      '--id',
+      'refused-anon',
+      '--anonymize',
+      '--key',
+      'course 2026',
+    );
     expect(code).toBe(0);
     const [expected] = entryOf('refused-anon').expected;
     expect(expected.verdict).toBe('refused');
@@ -87,22 +114,27 @@ describe('porttrace add-trace', () => {
 
   const client = 'public/traces/closed-rst-client.pcapng';
   const server = 'public/traces/closed-rst-server.pcapng';
-  it.skipIf(!existsSync(client) || !existsSync(server))('records where each attempt ended when the other side is there', async () => {
-    expect((await addTrace(server, '--title', 'Server side', '--id', 'x-server', '--side', 'server')).code).toBe(0);
-    const { code } = await addTrace(client, '--title', 'Client side', '--id', 'x-client', '--pair', 'x-server');
-    expect(code).toBe(0);
-    const truth = JSON.parse(readFileSync('src/content/traces/closed-rst-client.json', 'utf8')).expected;
-    expect(entryOf('x-client').expected).toEqual(truth);
-    expect(entryOf('x-client').pair).toBe('x-server');
-    // The pair names each other and shares the scenario, as tests/traces requires of entries.
-    expect(entryOf('x-server').pair).toBe('x-client');
-    expect(entryOf('x-client').scenario).toBe(entryOf('x-server').scenario);
-    expect(Object.keys(entryOf('x-server')).indexOf('pair')).toBe(Object.keys(entryOf('x-server')).indexOf('scenario') + 1);
-    // The same side twice is not a pair.
-    const same = await addTrace(client, '--title', 'Again', '--id', 'y-client', '--pair', 'x-client');
-    expect(same.code).toBe(2);
-    expect(same.io.stderr).toMatch(/client-side capture too/);
-  });
+  it.skipIf(!existsSync(client) || !existsSync(server))(
+    'records where each attempt ended when the other side is there',
+    async () => {
+      expect((await addTrace(server, '--title', 'Server side', '--id', 'x-server', '--side', 'server')).code).toBe(0);
+      const { code } = await addTrace(client, '--title', 'Client side', '--id', 'x-client', '--pair', 'x-server');
+      expect(code).toBe(0);
+      const truth = JSON.parse(readFileSync('src/content/traces/closed-rst-client.json', 'utf8')).expected;
+      expect(entryOf('x-client').expected).toEqual(truth);
+      expect(entryOf('x-client').pair).toBe('x-server');
+      // The pair names each other and shares the scenario, as tests/traces requires of entries.
+      expect(entryOf('x-server').pair).toBe('x-client');
+      expect(entryOf('x-client').scenario).toBe(entryOf('x-server').scenario);
+      expect(Object.keys(entryOf('x-server')).indexOf('pair')).toBe(
+        Object.keys(entryOf('x-server')).indexOf('scenario') + 1,
+      );
+      // The same side twice is not a pair.
+      const same = await addTrace(client, '--title', 'Again', '--id', 'y-client', '--pair', 'x-client');
+      expect(same.code).toBe(2);
+      expect(same.io.stderr).toMatch(/client-side capture too/);
+    },
+  );
 
   it('keeps bundled traces small: a capture that makes a 64 KB trace or more is refused', async () => {
     const { code, io } = await addTrace(`${CORPUS}/packets/synscan.pcapng`, '--title', 'Scan');
@@ -116,7 +148,9 @@ describe('porttrace add-trace', () => {
     expect((await addTrace(source, '--title', 'One')).code).toBe(0);
     const again = await addTrace(source, '--title', 'Two');
     expect(again.code).toBe(2);
-    expect(again.io.stderr).toMatch(/^porttrace add-trace: a trace with the id "tcp-refuseconnection" exists already; .*--force.*\n$/);
+    expect(again.io.stderr).toMatch(
+      /^porttrace add-trace: a trace with the id "tcp-refuseconnection" exists already; .*--force.*\n$/,
+    );
     expect(entryOf('tcp-refuseconnection').title).toBe('One');
     expect((await addTrace(source, '--title', 'Two', '--force')).code).toBe(0);
     expect(entryOf('tcp-refuseconnection').title).toBe('Two');
@@ -130,7 +164,10 @@ describe('porttrace add-trace', () => {
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--side', 'middle'], /--side must be/],
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--id', 'Bad Id'], /lower-case/],
     [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--key', 'k'], /--key only/],
-    [[`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--story', 'One. Two. Three. Four.'], /1 to 3 sentences/],
+    [
+      [`${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--story', 'One. Two. Three. Four.'],
+      /1 to 3 sentences/,
+    ],
   ])('fails with one line on stderr and exit 2: %j', async (args, message) => {
     const { code, io } = await addTrace(...(args as string[]));
     expect(code).toBe(2);
@@ -151,7 +188,10 @@ describe('porttrace add-trace', () => {
 
   it('refuses a folder that is not the site', async () => {
     const io = fakeIO();
-    const code = await main(['add-trace', `${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--root', join(root, 'public')], io);
+    const code = await main(
+      ['add-trace', `${CORPUS}/packets/tcp_handshake.pcapng`, '--title', 'x', '--root', join(root, 'public')],
+      io,
+    );
     expect(code).toBe(2);
     expect(io.stderr).toMatch(/not the site's folder/);
   });

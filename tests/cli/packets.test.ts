@@ -18,16 +18,21 @@ const corpusFile = (path: string) => new Uint8Array(readFileSync(CORPUS + path))
 
 describe('porttrace packets', () => {
   // Captures in which tshark's Protocol column is TCP for every packet (no HTTP to reassemble).
-  it.runIf(hasTshark).each([
-    'packets/tcp_handshake.pcapng',
-    'packets/tcp_refuseconnection.pcapng',
-    'packets/nowebaccess2.pcapng',
-    'packets/synscan.pcapng',
-    'packets/tcp_retransmissions.pcapng',
-    'tcpdump/tests/tcp-handshake-nano.pcap',
-  ])('prints %s exactly as tshark does', async (path) => {
+  it
+    .runIf(hasTshark)
+    .each([
+      'packets/tcp_handshake.pcapng',
+      'packets/tcp_refuseconnection.pcapng',
+      'packets/nowebaccess2.pcapng',
+      'packets/synscan.pcapng',
+      'packets/tcp_retransmissions.pcapng',
+      'tcpdump/tests/tcp-handshake-nano.pcap',
+    ])('prints %s exactly as tshark does', async (path) => {
     // -n: no MAC vendor names ("HewlettP_bf:91:ee", "Broadcast"); we print addresses as they are.
-    const expected = execFileSync('tshark', ['-n', '-r', CORPUS + path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const expected = execFileSync('tshark', ['-n', '-r', CORPUS + path], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path], io)).toBe(0);
     expect(io.stderr).toBe('');

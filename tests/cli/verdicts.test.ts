@@ -6,7 +6,9 @@ import { fakeIO } from './fake-io.ts';
 
 const CORPUS = '../shared/corpus/packets';
 const haveCorpus = existsSync(`${CORPUS}/tcp_refuseconnection.pcapng`);
-const haveTraces = existsSync('public/traces/return-path-drop-client.pcapng') && existsSync('public/traces/return-path-drop-server.pcapng');
+const haveTraces =
+  existsSync('public/traces/return-path-drop-client.pcapng') &&
+  existsSync('public/traces/return-path-drop-server.pcapng');
 
 describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   it('--json gives the documented shape, with frames and evidence citing them', async () => {
@@ -73,11 +75,23 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
 describe.skipIf(!haveTraces)('porttrace compare', () => {
   it('says where the attempt ended, in JSON', async () => {
     const io = fakeIO();
-    expect(await main(['compare', 'public/traces/return-path-drop-client.pcapng', 'public/traces/return-path-drop-server.pcapng', '--json'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'compare',
+          'public/traces/return-path-drop-client.pcapng',
+          'public/traces/return-path-drop-server.pcapng',
+          '--json',
+        ],
+        io,
+      ),
+    ).toBe(0);
     const out = JSON.parse(io.stdout);
     expect(out.matched).toBe(1);
     expect(out.attempts[0]).toMatchObject({ verdict: 'no-response', where: 'return-path' });
-    expect(out.attempts[0].whereEvidence.map((e: { text: string }) => e.text).join(' ')).toContain('never reached the client');
+    expect(out.attempts[0].whereEvidence.map((e: { text: string }) => e.text).join(' ')).toContain(
+      'never reached the client',
+    );
     expect(Math.abs(out.clockOffset)).toBeLessThan(0.05);
   });
 

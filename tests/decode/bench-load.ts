@@ -51,7 +51,9 @@ function time<T>(label: string, work: () => T): T {
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
-  console.log(`${label}: ${seconds.toFixed(3)} s wall (${(mb / seconds).toFixed(0)} MB/s), ${(mb / cpuSeconds).toFixed(0)} MB/s per CPU second`);
+  console.log(
+    `${label}: ${seconds.toFixed(3)} s wall (${(mb / seconds).toFixed(0)} MB/s), ${(mb / cpuSeconds).toFixed(0)} MB/s per CPU second`,
+  );
   return result;
 }
 

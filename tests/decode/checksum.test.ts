@@ -41,7 +41,8 @@ describe('checksum offload shows as partial, only on what the capturing host sen
     if (expectedSender) expect(offloading).toEqual([expectedSender]);
     // No host both offloads and receives offloaded packets: the other side is always fine.
     for (const [source, statuses] of bySource) {
-      if (!offloading.includes(source)) expect([...statuses].every((s) => s === 'good' || s === 'unverified')).toBe(true);
+      if (!offloading.includes(source))
+        expect([...statuses].every((s) => s === 'good' || s === 'unverified')).toBe(true);
     }
     for (const [, statuses] of bySource) expect(statuses.has('bad')).toBe(false);
   });

@@ -18,15 +18,22 @@ const examples: string[] = [];
 for (const file of files) {
   let out: string;
   try {
-    out = execFileSync('tshark', ['-n', '-r', file, '-T', 'fields', '-E', 'separator=\t', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 1 << 28,
-    });
+    out = execFileSync(
+      'tshark',
+      ['-n', '-r', file, '-T', 'fields', '-E', 'separator=\t', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 1 << 28,
+      },
+    );
   } catch {
     continue; // a file tshark refuses
   }
-  const rows = out.split('\n').filter(Boolean).map((line) => line.split('\t'));
+  const rows = out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'));
   const capture = loadCaptureBytes(new Uint8Array(readFileSync(file)));
   if (capture.packets.length !== rows.length) {
     console.log(`packet count differs: ${file}: ours ${capture.packets.length}, tshark ${rows.length}`);
@@ -52,9 +59,13 @@ for (const file of files) {
         ? `prefix: ours '${notes(ours)}' tshark '${notes(theirs)}'`
         : 'body';
     kinds[kind] = (kinds[kind] ?? 0) + 1;
-    if (examples.length < 30 && kind.startsWith(wanted)) examples.push(`${file}#${i + 1}\n   ours   ${ours}\n   tshark ${theirs}`);
+    if (examples.length < 30 && kind.startsWith(wanted))
+      examples.push(`${file}#${i + 1}\n   ours   ${ours}\n   tshark ${theirs}`);
   });
 }
 console.log(`${equal}/${compared} TCP Info lines equal`);
-for (const [kind, count] of Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${count} ${kind}`);
+for (const [kind, count] of Object.entries(kinds)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 25))
+  console.log(`${count} ${kind}`);
 console.log(examples.join('\n'));

@@ -18,13 +18,30 @@ const frame = (linkType: number, bytes: number[], originalLength = bytes.length)
 
 // 10.1.2.3 → 10.4.5.6, UDP 53 → 5353 with 4 payload bytes; checksums left zero ("none" for UDP).
 const IPV4_UDP = [
-  0x45, 0, 0, 32, 0x12, 0x34, 0, 0, 64, 17, 0, 0, 10, 1, 2, 3, 10, 4, 5, 6,
-  0, 53, 0x14, 0xe9, 0, 12, 0, 0, 1, 2, 3, 4,
+  0x45, 0, 0, 32, 0x12, 0x34, 0, 0, 64, 17, 0, 0, 10, 1, 2, 3, 10, 4, 5, 6, 0, 53, 0x14, 0xe9, 0, 12, 0, 0, 1, 2, 3, 4,
 ];
 // ::1 → ::2, UDP, no payload.
 const IPV6_UDP = [
-  0x60, 0, 0, 0, 0, 8, 17, 64, ...new Array(15).fill(0), 1, ...new Array(15).fill(0), 2,
-  0, 53, 0, 54, 0, 8, 0, 0,
+  0x60,
+  0,
+  0,
+  0,
+  0,
+  8,
+  17,
+  64,
+  ...new Array(15).fill(0),
+  1,
+  ...new Array(15).fill(0),
+  2,
+  0,
+  53,
+  0,
+  54,
+  0,
+  8,
+  0,
+  0,
 ];
 
 describe('link types', () => {
@@ -36,7 +53,8 @@ describe('link types', () => {
       expect(d.udp?.dstPort).toBe(5353);
     }
     // AF_INET6 is 24, 28 or 30 depending on the BSD that wrote the file.
-    for (const family of [24, 28, 30]) expect(decodeFrame(frame(0, [family, 0, 0, 0, ...IPV6_UDP])).udp?.srcPort).toBe(53);
+    for (const family of [24, 28, 30])
+      expect(decodeFrame(frame(0, [family, 0, 0, 0, ...IPV6_UDP])).udp?.srcPort).toBe(53);
     expect(decodeFrame(frame(108, [0, 0, 0, 24, ...IPV6_UDP])).ip?.version).toBe(6);
     expect(decodeFrame(frame(0, [7, 0, 0, 0, ...IPV4_UDP])).problem).toBe('loopback address family 7 is not decoded');
   });
@@ -99,7 +117,31 @@ describe('IP', () => {
     const shortTotal = [...IPV4_UDP];
     shortTotal[3] = 10;
     expect(decodeFrame(frame(101, shortTotal)).problem).toMatch(/total length 10 is less than the header length 20/);
-    const tcp = [...IPV4_UDP.slice(0, 9), 6, ...IPV4_UDP.slice(10, 20), 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 2, 0, 0, 0, 0, 0, 0];
+    const tcp = [
+      ...IPV4_UDP.slice(0, 9),
+      6,
+      ...IPV4_UDP.slice(10, 20),
+      0,
+      1,
+      0,
+      2,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x40,
+      2,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ];
     tcp[3] = 40;
     const d = decodeFrame(frame(101, tcp));
     expect(d.ip?.protocol).toBe(6);
@@ -109,10 +151,42 @@ describe('IP', () => {
   it('IPv6 extension headers are walked to the transport header, and a cut one is truncation', () => {
     // Hop-by-hop (8 bytes) then destination options (8 bytes) then UDP.
     const withExtensions = [
-      0x60, 0, 0, 0, 0, 24, 0, 64, ...new Array(15).fill(0), 1, ...new Array(15).fill(0), 2,
-      60, 0, 1, 4, 0, 0, 0, 0,
-      17, 0, 1, 4, 0, 0, 0, 0,
-      0, 53, 0, 54, 0, 8, 0, 0,
+      0x60,
+      0,
+      0,
+      0,
+      0,
+      24,
+      0,
+      64,
+      ...new Array(15).fill(0),
+      1,
+      ...new Array(15).fill(0),
+      2,
+      60,
+      0,
+      1,
+      4,
+      0,
+      0,
+      0,
+      0,
+      17,
+      0,
+      1,
+      4,
+      0,
+      0,
+      0,
+      0,
+      0,
+      53,
+      0,
+      54,
+      0,
+      8,
+      0,
+      0,
     ];
     const d = decodeFrame(frame(229, withExtensions));
     expect(d.ip?.version === 6 && d.ip.extensionHeaders).toEqual([0, 60]);
@@ -137,12 +211,18 @@ describe('IP', () => {
   it('a TCP header whose options were cut by the snap length keeps its ports and flags', () => {
     // SYN with 12 bytes of options (MSS, NOP, WS, NOP, NOP, SACK_PERM), captured up to the WS option.
     const syn = [
-      0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-      0xe0, 0x83, 0x0d, 0x3d, 0, 0, 0, 1, 0, 0, 0, 0, 0x80, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
-      2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2,
+      0x45, 0, 0, 52, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0xe0, 0x83, 0x0d, 0x3d, 0, 0, 0, 1, 0, 0, 0,
+      0, 0x80, 0x02, 0xfa, 0xf0, 0, 0, 0, 0, 2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2,
     ];
     const d = decodeFrame(frame(101, syn.slice(0, 46), syn.length));
-    expect(d.tcp).toMatchObject({ srcPort: 57475, dstPort: 3389, flags: 0x002, window: 64240, headerLength: 32, payloadLength: 0 });
+    expect(d.tcp).toMatchObject({
+      srcPort: 57475,
+      dstPort: 3389,
+      flags: 0x002,
+      window: 64240,
+      headerLength: 32,
+      payloadLength: 0,
+    });
     expect(d.tcp?.options.mss).toBe(1460);
     expect(d.tcp?.options.sackPermitted).toBeUndefined();
     expect(d.tcp?.checksumStatus).toBe('unverified');

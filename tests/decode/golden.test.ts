@@ -63,7 +63,8 @@ describe('decoders agree with tshark field by field', () => {
           if (quotesTcp && field === 'tcp.checksum.status') continue;
           const theirs = row[field];
           const mine = ours[field] ?? '';
-          if (mine !== theirs) mismatches.push(`frame ${row['frame.number']} ${field}: ours "${mine}", tshark "${theirs}"`);
+          if (mine !== theirs)
+            mismatches.push(`frame ${row['frame.number']} ${field}: ours "${mine}", tshark "${theirs}"`);
         }
         if (row['_ws.col.Protocol'] === 'TCP' && descriptions[i].protocol !== 'TCP') {
           mismatches.push(`frame ${row['frame.number']} protocol: ours ${descriptions[i].protocol}, tshark TCP`);
@@ -74,7 +75,8 @@ describe('decoders agree with tshark field by field', () => {
           otherTotals.compared++;
           const expected = row['_ws.col.Info'].replace(' [UDP CHECKSUM INCORRECT]', '');
           if (descriptions[i].info === expected) otherTotals.equal++;
-          else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
+          else
+            mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
         }
         if (row['_ws.col.Protocol'] === 'TCP') {
           const expected = normalizeInfo(row['_ws.col.Info']);
@@ -82,7 +84,8 @@ describe('decoders agree with tshark field by field', () => {
           infoTotals.compared++;
           if (descriptions[i].info === row['_ws.col.Info']) infoTotals.rawEqual++;
           if (descriptions[i].info === expected) infoTotals.equal++;
-          else mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
+          else
+            mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${expected}"`);
         }
       });
       expect(mismatches).toEqual([]);

@@ -32,7 +32,20 @@ export interface TcpSpec {
 }
 
 function ipv4(src: string, dst: string, protocol: number, body: number[], ttl: number, id: number): number[] {
-  const header = [0x45, 0, ...be16(20 + body.length), ...be16(id), 0x40, 0, ttl, protocol, 0, 0, ...ip(src), ...ip(dst)];
+  const header = [
+    0x45,
+    0,
+    ...be16(20 + body.length),
+    ...be16(id),
+    0x40,
+    0,
+    ttl,
+    protocol,
+    0,
+    0,
+    ...ip(src),
+    ...ip(dst),
+  ];
   const sum = checksum(header);
   header[10] = sum >> 8;
   header[11] = sum & 0xff;
@@ -74,7 +87,13 @@ export function tcpFrame(spec: TcpSpec): Uint8Array {
 }
 
 /** ICMP error (type/code) from `from` to `to`, quoting the first 28 bytes of `quoted` (an IP packet). */
-export function icmpErrorFrame(from: string, to: string, type: number, code: number, quotedFrame: Uint8Array): Uint8Array {
+export function icmpErrorFrame(
+  from: string,
+  to: string,
+  type: number,
+  code: number,
+  quotedFrame: Uint8Array,
+): Uint8Array {
   const quoted = Array.from(quotedFrame.subarray(14, 14 + 28));
   const icmp = [type, code, 0, 0, 0, 0, 0, 0, ...quoted];
   const sum = checksum(icmp);

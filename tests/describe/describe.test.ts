@@ -18,15 +18,45 @@ const FIN = 0x01;
 const WINDOWS_SYN_OPTIONS = [2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2];
 // Linux's: MSS 1460, SACK permitted, timestamps, NOP, WS 7.
 const linuxSynOptions = (tsval: number, tsecr: number) => [
-  2, 4, 0x05, 0xb4, 4, 2, 8, 10, ...[tsval >>> 24, (tsval >>> 16) & 255, (tsval >>> 8) & 255, tsval & 255],
-  ...[tsecr >>> 24, (tsecr >>> 16) & 255, (tsecr >>> 8) & 255, tsecr & 255], 1, 3, 3, 7,
+  2,
+  4,
+  0x05,
+  0xb4,
+  4,
+  2,
+  8,
+  10,
+  ...[tsval >>> 24, (tsval >>> 16) & 255, (tsval >>> 8) & 255, tsval & 255],
+  ...[tsecr >>> 24, (tsecr >>> 16) & 255, (tsecr >>> 8) & 255, tsecr & 255],
+  1,
+  3,
+  3,
+  7,
 ];
 
 const client = '10.0.0.5';
 const server = '10.0.0.9';
 const isn = 1912198306;
-const blockedSyn = tcpFrame({ src: client, dst: server, sport: 57475, dport: 3389, seq: isn, flags: SYN, window: 64240, options: WINDOWS_SYN_OPTIONS });
-const reusedSyn = tcpFrame({ src: client, dst: server, sport: 57475, dport: 3389, seq: isn + 500_000, flags: SYN, window: 64240, options: WINDOWS_SYN_OPTIONS });
+const blockedSyn = tcpFrame({
+  src: client,
+  dst: server,
+  sport: 57475,
+  dport: 3389,
+  seq: isn,
+  flags: SYN,
+  window: 64240,
+  options: WINDOWS_SYN_OPTIONS,
+});
+const reusedSyn = tcpFrame({
+  src: client,
+  dst: server,
+  sport: 57475,
+  dport: 3389,
+  seq: isn + 500_000,
+  flags: SYN,
+  window: 64240,
+  options: WINDOWS_SYN_OPTIONS,
+});
 const serverIsn = 3_000_000_000;
 
 const conversation = [
@@ -36,19 +66,139 @@ const conversation = [
   { time: 9, data: blockedSyn },
   // Closed: the same ports again with a new ISN, answered by RST/ACK.
   { time: 21, data: reusedSyn },
-  { time: 21.0004, data: tcpFrame({ src: server, dst: client, sport: 3389, dport: 57475, seq: 0, ack: isn + 500_001, flags: RST | ACK, window: 0, ttl: 64 }) },
+  {
+    time: 21.0004,
+    data: tcpFrame({
+      src: server,
+      dst: client,
+      sport: 3389,
+      dport: 57475,
+      seq: 0,
+      ack: isn + 500_001,
+      flags: RST | ACK,
+      window: 0,
+      ttl: 64,
+    }),
+  },
   // An ICMP port unreachable quoting that SYN.
   { time: 21.5, data: icmpErrorFrame(server, client, 3, 3, reusedSyn) },
   // Open: a Linux handshake with window scaling, data, and a close (on a port no tshark
   // dissector claims, so its Info stays TCP's).
-  { time: 30, data: tcpFrame({ src: client, dst: server, sport: 41052, dport: 60022, seq: 100, flags: SYN, window: 64240, options: linuxSynOptions(1000, 0), ttl: 64 }) },
-  { time: 30.001, data: tcpFrame({ src: server, dst: client, sport: 60022, dport: 41052, seq: serverIsn, ack: 101, flags: SYN | ACK, window: 65160, options: linuxSynOptions(2000, 1000), ttl: 64 }) },
-  { time: 30.002, data: tcpFrame({ src: client, dst: server, sport: 41052, dport: 60022, seq: 101, ack: serverIsn + 1, flags: ACK, window: 502, ttl: 64 }) },
-  { time: 30.003, data: tcpFrame({ src: client, dst: server, sport: 41052, dport: 60022, seq: 101, ack: serverIsn + 1, flags: PSH | ACK, window: 502, payload: [...'hello world'].map((c) => c.charCodeAt(0)), ttl: 64 }) },
-  { time: 30.2, data: tcpFrame({ src: client, dst: server, sport: 41052, dport: 60022, seq: 101, ack: serverIsn + 1, flags: PSH | ACK, window: 502, payload: [...'hello world'].map((c) => c.charCodeAt(0)), ttl: 64 }) },
-  { time: 30.21, data: tcpFrame({ src: server, dst: client, sport: 60022, dport: 41052, seq: serverIsn + 1, ack: 112, flags: ACK, window: 509, ttl: 64 }) },
-  { time: 30.3, data: tcpFrame({ src: client, dst: server, sport: 41052, dport: 60022, seq: 112, ack: serverIsn + 1, flags: FIN | ACK, window: 502, ttl: 64 }) },
-  { time: 30.31, data: tcpFrame({ src: server, dst: client, sport: 60022, dport: 41052, seq: serverIsn + 1, ack: 113, flags: FIN | ACK, window: 509, ttl: 64 }) },
+  {
+    time: 30,
+    data: tcpFrame({
+      src: client,
+      dst: server,
+      sport: 41052,
+      dport: 60022,
+      seq: 100,
+      flags: SYN,
+      window: 64240,
+      options: linuxSynOptions(1000, 0),
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.001,
+    data: tcpFrame({
+      src: server,
+      dst: client,
+      sport: 60022,
+      dport: 41052,
+      seq: serverIsn,
+      ack: 101,
+      flags: SYN | ACK,
+      window: 65160,
+      options: linuxSynOptions(2000, 1000),
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.002,
+    data: tcpFrame({
+      src: client,
+      dst: server,
+      sport: 41052,
+      dport: 60022,
+      seq: 101,
+      ack: serverIsn + 1,
+      flags: ACK,
+      window: 502,
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.003,
+    data: tcpFrame({
+      src: client,
+      dst: server,
+      sport: 41052,
+      dport: 60022,
+      seq: 101,
+      ack: serverIsn + 1,
+      flags: PSH | ACK,
+      window: 502,
+      payload: [...'hello world'].map((c) => c.charCodeAt(0)),
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.2,
+    data: tcpFrame({
+      src: client,
+      dst: server,
+      sport: 41052,
+      dport: 60022,
+      seq: 101,
+      ack: serverIsn + 1,
+      flags: PSH | ACK,
+      window: 502,
+      payload: [...'hello world'].map((c) => c.charCodeAt(0)),
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.21,
+    data: tcpFrame({
+      src: server,
+      dst: client,
+      sport: 60022,
+      dport: 41052,
+      seq: serverIsn + 1,
+      ack: 112,
+      flags: ACK,
+      window: 509,
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.3,
+    data: tcpFrame({
+      src: client,
+      dst: server,
+      sport: 41052,
+      dport: 60022,
+      seq: 112,
+      ack: serverIsn + 1,
+      flags: FIN | ACK,
+      window: 502,
+      ttl: 64,
+    }),
+  },
+  {
+    time: 30.31,
+    data: tcpFrame({
+      src: server,
+      dst: client,
+      sport: 60022,
+      dport: 41052,
+      seq: serverIsn + 1,
+      ack: 113,
+      flags: FIN | ACK,
+      window: 509,
+      ttl: 64,
+    }),
+  },
 ];
 const file = pcapFile(conversation);
 
@@ -66,7 +216,22 @@ describe('describing packets', () => {
     expect(descriptions[3].info).toMatch(/^\[TCP Port numbers reused\] 57475 → 3389 \[SYN\] Seq=0 /);
     expect(descriptions[4].info).toBe('3389 → 57475 [RST, ACK] Seq=1 Ack=1 Win=0 Len=0');
     expect(descriptions[5].info).toBe('Destination unreachable (Port unreachable)');
-    expect(descriptions.map((d) => d.protocol)).toEqual(['TCP', 'TCP', 'TCP', 'TCP', 'TCP', 'ICMP', 'TCP', 'TCP', 'TCP', 'TCP', 'TCP', 'TCP', 'TCP', 'TCP']);
+    expect(descriptions.map((d) => d.protocol)).toEqual([
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'ICMP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+      'TCP',
+    ]);
   });
 
   it('Network Monitor description: raw numbers, CEUAPRSF flags, service description, window scale', () => {
@@ -82,7 +247,9 @@ describe('describing packets', () => {
     // After a handshake with scaling on both sides the window is shown scaled.
     expect(descriptions[8].netmon).toMatch(/Win=502 \(scale factor 0x7\) = 64256$/);
     expect(descriptions[9].netmon).toContain(`PayloadLen=11, Seq=101 - 112, Ack=${serverIsn + 1}`);
-    expect(descriptions[5].netmon).toBe(`ICMP:Destination unreachable Message, Port unreachable, From ${server} To ${client}`);
+    expect(descriptions[5].netmon).toBe(
+      `ICMP:Destination unreachable Message, Port unreachable, From ${server} To ${client}`,
+    );
   });
 
   it('without a tracker, a packet is described on its own (SYN → Seq=0)', () => {

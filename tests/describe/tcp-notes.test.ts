@@ -35,7 +35,10 @@ const s = (time: number, seq: number, ack: number, flags: number, window: number
 // Client ISN 1000, server ISN 5000; both scale windows by 2^7.
 const frames = [
   { time: 0, data: tcpFrame({ ...client, seq: 1000, flags: SYN, window: 64240, options: linuxSynOptions }) }, // 1
-  { time: 0.001, data: tcpFrame({ ...server, seq: 5000, ack: 1001, flags: SYN | ACK, window: 65160, options: linuxSynOptions }) }, // 2
+  {
+    time: 0.001,
+    data: tcpFrame({ ...server, seq: 5000, ack: 1001, flags: SYN | ACK, window: 65160, options: linuxSynOptions }),
+  }, // 2
   c(0.002, 1001, 5001, ACK, 502), // 3
   c(0.01, 1001, 5001, PSH | ACK, 502, 100), // 4
   s(0.011, 5001, 1101, ACK, 509), // 5

@@ -39,11 +39,18 @@ describe('axe', () => {
         await hydrated(page);
         await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'));
         // open what is collapsed so it is checked too
-        for (const reveal of await page.getByRole('button', { name: 'Show the verdict and the evidence' }).all()) await reveal.click();
+        for (const reveal of await page.getByRole('button', { name: 'Show the verdict and the evidence' }).all())
+          await reveal.click();
         // Starlight's search button shows its shortcut (Ctrl K) beside its name; that visible hint
         // is not part of its accessible name "Search". It is Starlight's markup, not ours.
         const results = await new AxeBuilder({ page }).exclude('button[data-open-modal]').analyze();
-        const summary = results.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        const summary = results.violations.map(
+          (v) =>
+            `${v.id}: ${v.help} — ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(' | ')}`,
+        );
         expect(summary).toEqual([]);
       });
     }
@@ -55,19 +62,32 @@ describe('keyboard only', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(`${base}/lessons/scenario-1-blocked/`);
     await hydrated(page);
-    await page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row]', { hasText: '3389' }).first().waitFor();
+    await page
+      .getByRole('grid', { name: 'Packets' })
+      .first()
+      .locator('[role=row]', { hasText: '3389' })
+      .first()
+      .waitFor();
 
     // Tab from the top of the page until the display filter has focus
-    const focusedName = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return el?.getAttribute('aria-label') ?? (el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() : '') ?? '';
-    });
+    const focusedName = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return (
+          el?.getAttribute('aria-label') ??
+          (el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent?.trim() : '') ??
+          ''
+        );
+      });
     let steps = 0;
     while ((await focusedName()) !== 'Display filter' && steps++ < 80) await page.keyboard.press('Tab');
     expect(await focusedName()).toBe('Display filter');
     await page.keyboard.type('tcp.port==57475');
     await page.keyboard.press('Enter');
-    await page.getByText(/Displayed: 3 of/).first().waitFor();
+    await page
+      .getByText(/Displayed: 3 of/)
+      .first()
+      .waitFor();
 
     // on to the packet list; arrows move the selection
     steps = 0;
@@ -76,15 +96,20 @@ describe('keyboard only', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     const selected = page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row][aria-selected=true]');
-    await expect.poll(async () => (await selected.count()) === 1 && (await selected.innerText()).includes('Retransmission')).toBe(true);
+    await expect
+      .poll(async () => (await selected.count()) === 1 && (await selected.innerText()).includes('Retransmission'))
+      .toBe(true);
     // focus is visible
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe('none');
 
     // the challenge: Tab to its filter box, type the answer
-    const challengeInput = page.getByRole('region', { name: 'Filter challenge' }).getByLabel('Display filter', { exact: true });
+    const challengeInput = page
+      .getByRole('region', { name: 'Filter challenge' })
+      .getByLabel('Display filter', { exact: true });
     steps = 0;
-    while (!(await challengeInput.evaluate((el) => el === document.activeElement)) && steps++ < 80) await page.keyboard.press('Tab');
+    while (!(await challengeInput.evaluate((el) => el === document.activeElement)) && steps++ < 80)
+      await page.keyboard.press('Tab');
     await page.keyboard.type('tcp.port==57475');
     await page.keyboard.press('Enter');
     await page.getByRole('region', { name: 'Filter challenge' }).getByText(/Right/).waitFor();
@@ -92,9 +117,15 @@ describe('keyboard only', () => {
     // the verdict: reach the reveal button and press it
     const reveal = page.getByRole('button', { name: 'Show the verdict and the evidence' });
     steps = 0;
-    while (!(await reveal.evaluate((el) => el === document.activeElement)) && steps++ < 120) await page.keyboard.press('Tab');
+    while (!(await reveal.evaluate((el) => el === document.activeElement)) && steps++ < 120)
+      await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('region', { name: 'Verdicts' }).last().getByText(/No response/).first().waitFor();
+    await page
+      .getByRole('region', { name: 'Verdicts' })
+      .last()
+      .getByText(/No response/)
+      .first()
+      .waitFor();
     await screenshot(page, 'keyboard-walk');
   });
 });

@@ -28,13 +28,15 @@ export async function launch(): Promise<Browser> {
  * scrolled into view first, as a reader scrolling down would; then the page goes back to the top.
  */
 export async function hydrated(page: Page): Promise<void> {
-  for (let left = await page.locator('astro-island[ssr]').count(); left > 0; ) {
+  for (let left = await page.locator('astro-island[ssr]').count(); left > 0;) {
     // islands are display: contents (no box of their own): scroll to what they render
     await page.evaluate(() => {
       const island = document.querySelector('astro-island[ssr]');
       (island?.firstElementChild ?? island?.parentElement)?.scrollIntoView({ block: 'center' });
     });
-    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, { timeout: 45_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, {
+      timeout: 45_000,
+    });
     left = await page.locator('astro-island[ssr]').count();
   }
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -13,7 +13,10 @@ export default async function setup(project: TestProject) {
   if (process.env.PORTTRACE_SKIP_BUILD !== '1') {
     // NODE_ENV: vitest sets it to 'test', which would make this a development build (Starlight,
     // for one, then leaves search out); the browser tests must see what `npm run build` makes.
-    execFileSync('npx', ['astro', 'build', '--silent'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' } });
+    execFileSync('npx', ['astro', 'build', '--silent'], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
+    });
   }
   const { url, server } = await serveStatic('dist');
   project.provide('baseUrl', url);

@@ -65,8 +65,15 @@ describe('hostile captures', () => {
   test('markup in comments, interface names and payload is shown as text and nothing runs', async () => {
     await page.goto(`${base}/lab/`);
     await hydrated(page);
-    await page.getByLabel('Open capture').setInputFiles({ name: '<b>bold</b>.pcapng', mimeType: 'application/octet-stream', buffer: Buffer.from(hostileCapture()) });
-    await page.getByText(/connection attempt/).first().waitFor();
+    await page.getByLabel('Open capture').setInputFiles({
+      name: '<b>bold</b>.pcapng',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(hostileCapture()),
+    });
+    await page
+      .getByText(/connection attempt/)
+      .first()
+      .waitFor();
     await page.getByText('What the file says about itself').click();
     // the packet, with its comments, in the details pane
     await page.getByRole('grid', { name: 'Packets' }).locator('[role=row]', { hasText: '3389' }).first().click();
@@ -76,8 +83,12 @@ describe('hostile captures', () => {
     expect(text).toContain('<b>bold</b>.pcapng');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     // no element was created from the payloads
-    expect(await page.locator('main img[src="x"], main svg[onload], main a[href^="javascript:"], main b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? [])).toEqual([]);
+    expect(await page.locator('main img[src="x"], main svg[onload], main a[href^="javascript:"], main b').count()).toBe(
+      0,
+    );
+    expect(await page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? [])).toEqual(
+      [],
+    );
     expect(violations).toEqual([]);
     await screenshot(page, 'hostile-capture');
   });
@@ -99,7 +110,10 @@ describe('Content-Security-Policy', () => {
       const html = readFileSync(file, 'utf8');
       const policy = html.match(/<meta http-equiv="content-security-policy" content="([^"]+)">/)?.[1];
       expect(policy, file).toBeDefined();
-      const scriptSrc = policy!.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'))!;
+      const scriptSrc = policy!
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith('script-src'))!;
       expect(scriptSrc, file).toMatch(/^script-src 'self'/);
       expect(scriptSrc, file).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*|https?:/);
       expect(policy, file).toContain("object-src 'none'");
@@ -113,10 +127,19 @@ describe('Content-Security-Policy', () => {
     const filter = page.getByLabel('Display filter', { exact: true }).first();
     await filter.fill('tcp.port==57475');
     await filter.press('Enter');
-    await page.getByText(/Displayed: 3 of/).first().waitFor();
+    await page
+      .getByText(/Displayed: 3 of/)
+      .first()
+      .waitFor();
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('dialog').getByRole('textbox', { name: 'Search' }).fill('retransmission');
-    await page.getByRole('dialog').getByRole('link', { name: /Scenario 1/ }).first().waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? [])).toEqual([]);
+    await page
+      .getByRole('dialog')
+      .getByRole('link', { name: /Scenario 1/ })
+      .first()
+      .waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __violations?: string[] }).__violations ?? [])).toEqual(
+      [],
+    );
   });
 });

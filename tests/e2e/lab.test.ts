@@ -26,7 +26,10 @@ async function openLab() {
 
 async function openThroughInput(path: string) {
   await page.getByLabel('Open capture').setInputFiles(path);
-  await page.getByText(/connection attempts?/).first().waitFor({ timeout: 30_000 });
+  await page
+    .getByText(/connection attempts?/)
+    .first()
+    .waitFor({ timeout: 30_000 });
 }
 
 describe('opening a capture', () => {
@@ -38,16 +41,26 @@ describe('opening a capture', () => {
     await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
     const grid = page.getByRole('grid', { name: 'Packets' });
     await grid.locator('[role=row]', { hasText: 'RST' }).first().waitFor();
-    await page.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await page
+      .getByRole('region', { name: 'Verdicts' })
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
     await page.getByLabel('Display filter', { exact: true }).fill('tcp.flags.reset==1');
     await page.getByLabel('Display filter', { exact: true }).press('Enter');
     await page.getByText(/Displayed: \d+ of/).waitFor();
     await screenshot(page, 'lab-opened');
     const during = requests.slice(before);
     const capture = readFileSync(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
-    const probe = capture.subarray(capture.length - 64).toString('base64').slice(0, 24);
+    const probe = capture
+      .subarray(capture.length - 64)
+      .toString('base64')
+      .slice(0, 24);
     for (const r of during) {
-      expect(new URL(r.url()).origin === base || r.url().startsWith('blob:') || r.url().startsWith('data:'), r.url()).toBe(true);
+      expect(
+        new URL(r.url()).origin === base || r.url().startsWith('blob:') || r.url().startsWith('data:'),
+        r.url(),
+      ).toBe(true);
       expect(r.method(), r.url()).toBe('GET');
       expect(r.postDataBuffer(), r.url()).toBeNull();
       expect(r.url()).not.toContain(probe);
@@ -72,13 +85,20 @@ describe('opening a capture', () => {
       );
       await page.dispatchEvent('[aria-label="Open a capture"]', 'drop', { dataTransfer: transfer });
       await page.getByRole('heading', { name: new RegExp(name.replace('.', '\\.')) }).waitFor();
-      await page.getByText(/packets ·/).first().waitFor();
+      await page
+        .getByText(/packets ·/)
+        .first()
+        .waitFor();
     }
   });
 
   test('a file that is not a capture gets a clear message, and the page keeps working', async () => {
     await openLab();
-    await page.getByLabel('Open capture').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\x03\x04 not really a zip, and not a capture') });
+    await page.getByLabel('Open capture').setInputFiles({
+      name: 'notes.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from('PK\x03\x04 not really a zip, and not a capture'),
+    });
     const alert = page.getByRole('alert').filter({ hasText: 'notes.zip' });
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/not a capture file.*zip/i);
@@ -91,7 +111,12 @@ describe('the library', () => {
     await openLab();
     await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
     // the attempt summary is written to the library once the verdicts are in
-    await page.getByRole('region', { name: 'Your captures in this browser' }).getByRole('row').filter({ hasText: 'synscan.pcapng' }).getByText(/\d+ refused/).waitFor();
+    await page
+      .getByRole('region', { name: 'Your captures in this browser' })
+      .getByRole('row')
+      .filter({ hasText: 'synscan.pcapng' })
+      .getByText(/\d+ refused/)
+      .waitFor();
     await page.reload();
     await hydrated(page);
     const library = page.getByRole('region', { name: 'Your captures in this browser' });
@@ -103,7 +128,10 @@ describe('the library', () => {
     await library.getByLabel('New name').fill('nmap scan of the lab');
     await library.getByRole('button', { name: 'Save' }).click();
     await library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).waitFor();
-    await library.getByRole('row', { name: /nmap scan of the lab/ }).getByRole('button', { name: /Delete/ }).click();
+    await library
+      .getByRole('row', { name: /nmap scan of the lab/ })
+      .getByRole('button', { name: /Delete/ })
+      .click();
     await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).count()).toBe(0);
   });
 });
@@ -119,7 +147,11 @@ describe('reopening and paging', () => {
     await hydrated(page);
     await row.getByRole('button', { name: /Open/ }).click();
     await page.getByRole('heading', { name: /tcp_refuseconnection\.pcapng/ }).waitFor();
-    await page.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await page
+      .getByRole('region', { name: 'Verdicts' })
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
     await page.getByRole('grid', { name: 'Packets' }).locator('[role=row]', { hasText: 'RST' }).first().waitFor();
   });
 
@@ -146,12 +178,36 @@ describe('export', () => {
     await filter.fill('tcp.flags.syn==1');
     await filter.press('Enter');
     await page.getByText(/Displayed: 2 of/).waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export shown packets (pcapng)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export shown packets (pcapng)' }).click(),
+    ]);
     mkdirSync('test-output', { recursive: true });
     const out = 'test-output/lab-export.pcapng';
     await download.saveAs(out);
-    const ours = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
-    const theirs = execFileSync('tshark', ['-r', `${CORPUS}/packets/tcp_handshake.pcapng`, '-Y', 'tcp.flags.syn==1', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'], { encoding: 'utf8' });
+    const ours = execFileSync(
+      'tshark',
+      ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.flags', '-e', 'tcp.seq_raw'],
+      { encoding: 'utf8' },
+    );
+    const theirs = execFileSync(
+      'tshark',
+      [
+        '-r',
+        `${CORPUS}/packets/tcp_handshake.pcapng`,
+        '-Y',
+        'tcp.flags.syn==1',
+        '-T',
+        'fields',
+        '-e',
+        'frame.time_epoch',
+        '-e',
+        'tcp.flags',
+        '-e',
+        'tcp.seq_raw',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(ours).toBe(theirs);
   });
 });
@@ -165,9 +221,18 @@ describe('netsh .etl', () => {
     const source = pcapngFrames(readFileSync('public/traces/blocked-drop-client.pcapng'));
     const etl = writeEtl(packetsFrom(source), { shuffleSeed: 7, bufferSize: 4096 }).bytes;
     await openLab();
-    await page.getByLabel('Open capture').setInputFiles({ name: 'client.etl', mimeType: 'application/octet-stream', buffer: Buffer.from(etl) });
-    await page.getByText(/connection attempt/).first().waitFor();
-    await page.getByRole('region', { name: 'Verdicts' }).getByText(/No response/).first().waitFor();
+    await page
+      .getByLabel('Open capture')
+      .setInputFiles({ name: 'client.etl', mimeType: 'application/octet-stream', buffer: Buffer.from(etl) });
+    await page
+      .getByText(/connection attempt/)
+      .first()
+      .waitFor();
+    await page
+      .getByRole('region', { name: 'Verdicts' })
+      .getByText(/No response/)
+      .first()
+      .waitFor();
     await screenshot(page, 'lab-etl');
   });
 });
@@ -202,7 +267,11 @@ describe('cancel, share, both sides', () => {
     other.on('request', (r) => requests.push(r.url()));
     await other.goto(link);
     await hydrated(other);
-    await other.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await other
+      .getByRole('region', { name: 'Verdicts' })
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
     // the fragment never reaches a server: no request URL carries it
     expect(requests.some((u) => u.includes('capture=v1'))).toBe(false);
     await other.close();
@@ -211,9 +280,14 @@ describe('cancel, share, both sides', () => {
   test('a client and a server capture opened together say where each attempt died', async () => {
     await openLab();
     await page.getByLabel('Open capture').setInputFiles('public/traces/return-path-drop-client.pcapng');
-    await page.getByLabel('Open the other side (optional)').setInputFiles('public/traces/return-path-drop-server.pcapng');
+    await page
+      .getByLabel('Open the other side (optional)')
+      .setInputFiles('public/traces/return-path-drop-server.pcapng');
     const both = page.getByRole('region', { name: 'Both sides' });
-    await both.getByText(/ended at: return-path/).first().waitFor();
+    await both
+      .getByText(/ended at: return-path/)
+      .first()
+      .waitFor();
     await screenshot(page, 'lab-both-sides');
   });
 });
@@ -222,7 +296,9 @@ describe('captures larger than the browser can hold', () => {
   test('stream through, keeping only the packets that decide the verdicts, and say so', async () => {
     // a browser that gives the page 16 MB, so a 3.6 MB capture cannot be held whole in it
     const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await small.addInitScript(() => Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 16 * 2 ** 20 } }));
+    await small.addInitScript(() =>
+      Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 16 * 2 ** 20 } }),
+    );
     const p = await small.newPage();
     await p.goto(`${base}/lab/`);
     await hydrated(p);
@@ -232,14 +308,21 @@ describe('captures larger than the browser can hold', () => {
     await p.getByLabel('Open capture').setInputFiles('test-output/larger.pcapng');
     const notice = p.getByRole('status').filter({ hasText: 'larger.pcapng' });
     await notice.waitFor();
-    expect(await notice.innerText()).toMatch(/holding all of it would need about \d+ MB of memory, more than this browser gives a page \(16 MB\)/);
+    expect(await notice.innerText()).toMatch(
+      /holding all of it would need about \d+ MB of memory, more than this browser gives a page \(16 MB\)/,
+    );
     // synscan: every packet is a SYN or an answer to one, so all are kept; the counts add up
     await p.getByText(/Too large to hold whole/).waitFor({ timeout: 60_000 });
-    expect(await p.getByText(/Too large to hold whole/).innerText()).toMatch(/kept the [\d,]+ packets that decide the verdicts,\s+of [\d,]+ read/);
+    expect(await p.getByText(/Too large to hold whole/).innerText()).toMatch(
+      /kept the [\d,]+ packets that decide the verdicts,\s+of [\d,]+ read/,
+    );
     const counts = await p.getByRole('region', { name: 'Verdicts' }).locator('.counts').innerText({ timeout: 10_000 });
     expect(counts).toMatch(/^[\d,]+ attempts:/);
     // evidence frame numbers still select their packets
-    const frameButton = p.getByRole('region', { name: 'Verdicts' }).getByRole('button', { name: /Select frame \d+/ }).first();
+    const frameButton = p
+      .getByRole('region', { name: 'Verdicts' })
+      .getByRole('button', { name: /Select frame \d+/ })
+      .first();
     const frame = Number((await frameButton.getAttribute('aria-label'))!.match(/\d+/)![0]);
     await frameButton.click({ timeout: 10_000 });
     const selected = p.getByRole('grid', { name: 'Packets' }).locator('[role=row][aria-selected=true]');

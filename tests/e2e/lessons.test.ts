@@ -48,7 +48,9 @@ describe('every lesson', () => {
       await hydrated(page);
       expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
       // every explorer on the page has read its trace (no "Could not read")
-      await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'), null, { timeout: 20_000 });
+      await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'), null, {
+        timeout: 20_000,
+      });
       expect(await page.getByText('Could not read').count()).toBe(0);
       expect(pageErrors).toEqual([]);
       await screenshot(page, `lesson-${slug}`);
@@ -74,7 +76,12 @@ describe('scenario 1, the article step by step', () => {
   test('a typo is explained with a caret under the bad token and a suggestion', async () => {
     await page.goto(`${base}/lessons/scenario-1-blocked/`);
     await hydrated(page);
-    await page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row]', { hasText: '3389' }).first().waitFor();
+    await page
+      .getByRole('grid', { name: 'Packets' })
+      .first()
+      .locator('[role=row]', { hasText: '3389' })
+      .first()
+      .waitFor();
     await applyFilter('tcp.prot==3389');
     const alert = page.getByRole('alert').first();
     await alert.waitFor();
@@ -115,7 +122,10 @@ describe('scenario 1, the article step by step', () => {
     await hydrated(page);
     await page.getByRole('button', { name: 'Show the verdict and the evidence' }).click();
     const verdicts = page.getByRole('region', { name: 'Verdicts' }).last();
-    await verdicts.getByText(/No response/).first().waitFor();
+    await verdicts
+      .getByText(/No response/)
+      .first()
+      .waitFor();
     expect(await verdicts.innerText()).toMatch(/filtered/);
     const frameButton = verdicts.getByRole('button', { name: /Select frame \d+/ }).first();
     const label = await frameButton.getAttribute('aria-label');
@@ -135,7 +145,11 @@ describe('predict, then reveal', () => {
     expect(await predict.getByRole('region', { name: 'Verdicts' }).count()).toBe(0);
     await predict.getByLabel(/Refused/).check();
     await predict.getByText('Right.').waitFor();
-    await predict.getByRole('region', { name: 'Verdicts' }).getByText(/Refused/).first().waitFor();
+    await predict
+      .getByRole('region', { name: 'Verdicts' })
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
   });
 });
 
@@ -159,7 +173,11 @@ describe('every challenge can be solved', () => {
   // the reference answers, read from the lessons' source (each <FilterChallenge … answer="…">)
   const challenges = readdirSync('src/content/docs/lessons').flatMap((file) => {
     const source = readFileSync(`src/content/docs/lessons/${file}`, 'utf8');
-    return [...source.matchAll(/<FilterChallenge[^>]*\banswer="([^"]+)"/g)].map((m, i) => ({ slug: file.replace(/\.mdx$/, ''), index: i, answer: m[1] }));
+    return [...source.matchAll(/<FilterChallenge[^>]*\banswer="([^"]+)"/g)].map((m, i) => ({
+      slug: file.replace(/\.mdx$/, ''),
+      index: i,
+      answer: m[1],
+    }));
   });
 
   test('the lessons have challenges', () => expect(challenges.length).toBeGreaterThanOrEqual(2));

@@ -6,10 +6,15 @@ import { CaptureError } from '../../src/lib/capture/types.ts';
 import { writeEtl, type WrittenEtl } from './write-etl.ts';
 import { corpusBytes, framesOf, hex, packetsFrom } from './helpers.ts';
 
-const packets = packetsFrom(framesOf('packets/nowebaccess1.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 3 });
+const packets = packetsFrom(framesOf('packets/nowebaccess1.pcapng'), {
+  fragments: (i) => 1 + (i % 3),
+  twoInterfaces: true,
+  cpus: 3,
+});
 const pristine: WrittenEtl = writeEtl(packets, { shuffleSeed: 11, bufferSize: 1024, noise: true });
 const full = readEtl(pristine.bytes);
-const keyOfFrame = (f: { seconds: number; nanoseconds: number; data: Uint8Array }) => `${f.seconds}.${f.nanoseconds} ${hex(f.data)}`;
+const keyOfFrame = (f: { seconds: number; nanoseconds: number; data: Uint8Array }) =>
+  `${f.seconds}.${f.nanoseconds} ${hex(f.data)}`;
 const allKeys = new Set(full.frames.map(keyOfFrame));
 /** The frame each input packet became (found by time and bytes in the undamaged read). */
 const keyOfPacket = packets.map((_, i) => {
@@ -85,11 +90,16 @@ describe('truncated files', () => {
 });
 
 describe('malformed sizes', () => {
-  const withPacket = pristine.buffers.findIndex((b, i) => i > 0 && pristine.packetEvents.some((ev) => ev.some(([s]) => s >= b.offset && s < b.offset + b.size)));
+  const withPacket = pristine.buffers.findIndex(
+    (b, i) => i > 0 && pristine.packetEvents.some((ev) => ev.some(([s]) => s >= b.offset && s < b.offset + b.size)),
+  );
   const buffer = pristine.buffers[withPacket];
 
   it('an event size running past SavedOffset: malformed at that event; events before it and other buffers kept', () => {
-    const [eventStart] = pristine.packetEvents.flat().filter(([s]) => s >= buffer.offset && s < buffer.offset + buffer.size).sort((a, b) => b[0] - a[0])[0];
+    const [eventStart] = pristine.packetEvents
+      .flat()
+      .filter(([s]) => s >= buffer.offset && s < buffer.offset + buffer.size)
+      .sort((a, b) => b[0] - a[0])[0];
     const tooBig = buffer.offset + buffer.savedOffset - eventStart + 8;
     const read = readEtl(damaged((_, v) => v.setUint16(eventStart, tooBig, true)));
     expect(read.error?.kind).toBe('malformed');
@@ -124,7 +134,9 @@ describe('malformed sizes', () => {
     expect(read.error?.kind).toBe('malformed');
     expect(read.error?.offset).toBe(buffer.offset + 4);
     expectKept(read, packetsOutside(buffer.offset, buffer.offset + buffer.size));
-    const inBuffer = packets.map((_, i) => i).filter((i) => pristine.packetEvents[i].some(([s]) => s >= buffer.offset && s < buffer.offset + buffer.size));
+    const inBuffer = packets
+      .map((_, i) => i)
+      .filter((i) => pristine.packetEvents[i].some(([s]) => s >= buffer.offset && s < buffer.offset + buffer.size));
     const got = new Set(read.frames.map(keyOfFrame));
     for (const i of inBuffer) expect(got.has(keyOfPacket[i])).toBe(false);
   });
@@ -161,16 +173,24 @@ describe('malformed sizes', () => {
     expect(read.error?.kind).toBe('malformed');
     expect(read.error?.offset).toBe(s);
     expect(read.error?.message).toMatch(/FragmentSize 100,000/);
-    expectKept(read, packets.map((_, i) => i).filter((i) => i !== 4 && !spansBuffers(i)));
+    expectKept(
+      read,
+      packets.map((_, i) => i).filter((i) => i !== 4 && !spansBuffers(i)),
+    );
   });
 
   it('an extended data item claiming more than the event holds: that event is skipped', () => {
-    const [s] = pristine.packetEvents.flat().find(([start]) => new DataView(pristine.bytes.buffer).getUint16(start + 4, true) & 1)!;
+    const [s] = pristine.packetEvents
+      .flat()
+      .find(([start]) => new DataView(pristine.bytes.buffer).getUint16(start + 4, true) & 1)!;
     const read = readEtl(damaged((_, v) => v.setUint16(s + 80, 4000, true)));
     expect(read.error?.kind).toBe('malformed');
     expect(read.error?.offset).toBe(s + 80);
     const owner = pristine.packetEvents.findIndex((ev) => ev.some(([start]) => start === s));
-    expectKept(read, packets.map((_, i) => i).filter((i) => i !== owner && !spansBuffers(i)));
+    expectKept(
+      read,
+      packets.map((_, i) => i).filter((i) => i !== owner && !spansBuffers(i)),
+    );
   });
 
   it('a logfile header with a QPC frequency of 0: malformed, nothing guessed', () => {
@@ -183,7 +203,11 @@ describe('malformed sizes', () => {
 });
 
 describe('Hyper-V switch fragments (event 1003) with bad counts', () => {
-  const vmPackets = packets.map((p) => ({ ...p, fragments: 1, vmSwitch: { portId: 2, portName: 'P', nicName: 'N', nicType: 'T', destinations: 1 } }));
+  const vmPackets = packets.map((p) => ({
+    ...p,
+    fragments: 1,
+    vmSwitch: { portId: 2, portName: 'P', nicName: 'N', nicType: 'T', destinations: 1 },
+  }));
   const vm = writeEtl(vmPackets, { bufferSize: 2048 });
   const [s] = vm.packetEvents[3][0];
   // User data: 12 bytes of indexes, then "P\0", "N\0", "T\0" (4 bytes each), then DestinationCount.

@@ -7,12 +7,27 @@ import { analyzeTcpStreams } from '../../src/lib/analysis/tcp-streams.ts';
 import { writeEtl } from './write-etl.ts';
 import { corpusBytes, framesOf, packetsFrom } from './helpers.ts';
 
-const CAPTURES = ['packets/tcp_handshake.pcapng', 'packets/nowebaccess1.pcapng', 'packets/tcp_retransmissions.pcapng', 'packets/synscan.pcapng', 'packets/tcp_refuseconnection.pcapng'];
+const CAPTURES = [
+  'packets/tcp_handshake.pcapng',
+  'packets/nowebaccess1.pcapng',
+  'packets/tcp_retransmissions.pcapng',
+  'packets/synscan.pcapng',
+  'packets/tcp_refuseconnection.pcapng',
+];
 
 function summary(capture: ReturnType<typeof loadCaptureBytes>) {
   return capture.packets.map((p) => {
     const d = p.dissection;
-    return [p.seconds, p.nanoseconds, p.capturedLength, d.ip?.protocol, d.tcp?.srcPort, d.tcp?.dstPort, d.tcp?.flags, d.tcp?.seq].join(' ');
+    return [
+      p.seconds,
+      p.nanoseconds,
+      p.capturedLength,
+      d.ip?.protocol,
+      d.tcp?.srcPort,
+      d.tcp?.dstPort,
+      d.tcp?.flags,
+      d.tcp?.seq,
+    ].join(' ');
   });
 }
 
@@ -41,7 +56,10 @@ describe.each(CAPTURES)('%s as a netsh .etl', (path) => {
   it('finds the same TCP conversations and the same retransmissions', () => {
     const analysis = (bytes: Uint8Array) => {
       const tcp = analyzeTcpStreams(loadCaptureBytes(bytes));
-      return { streams: new Set(tcp.stream.filter((s) => s >= 0)).size, flags: [...tcp.analysisFlags].sort((a, b) => a - b) };
+      return {
+        streams: new Set(tcp.stream.filter((s) => s >= 0)).size,
+        flags: [...tcp.analysisFlags].sort((a, b) => a - b),
+      };
     };
     const original = analysis(corpusBytes(path));
     // nowebaccess1 is ARP and DNS only: 0 streams on both sides is still a comparison.

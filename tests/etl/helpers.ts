@@ -55,11 +55,17 @@ export const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status
 export const hasPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** tshark's view of a capture: epoch time as printed (9 decimals), frame.len, frame.cap_len. */
-export function tsharkFrames(path: string): Array<{ seconds: number; nanoseconds: number; len: number; capLen: number }> {
-  const run = spawnSync('tshark', ['-r', `${CORPUS}/${path}`, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+export function tsharkFrames(
+  path: string,
+): Array<{ seconds: number; nanoseconds: number; len: number; capLen: number }> {
+  const run = spawnSync(
+    'tshark',
+    ['-r', `${CORPUS}/${path}`, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   if (run.status !== 0) throw new Error(`tshark failed: ${run.stderr}`);
   return run.stdout
     .trim()

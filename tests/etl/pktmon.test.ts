@@ -18,7 +18,10 @@ const FILETIME_EPOCH = 116_444_736_000_000_000n;
 function asPktmon(packets: PacketIn[], appearances: (i: number) => number): PacketIn[] {
   return packets.map((p, i) => {
     const path = p.direction === 'received' ? [5, 9, 12] : [12, 9, 5];
-    return { ...p, pktmon: { componentIds: path.slice(0, appearances(i)), firstDirTag: p.direction === 'received' ? 3 : 2 } };
+    return {
+      ...p,
+      pktmon: { componentIds: path.slice(0, appearances(i)), firstDirTag: p.direction === 'received' ? 3 : 2 },
+    };
   });
 }
 
@@ -37,7 +40,9 @@ describe('PktMon traces', () => {
   it('give one frame per packet, identical bytes, times and directions', () => {
     expect(read.error).toBeUndefined();
     expect(read.frames.length).toBe(source.length);
-    expect(read.frames.map((f) => key(f.seconds, f.nanoseconds, f.direction, f.data)).sort()).toEqual(source.map(keyOfPacket).sort());
+    expect(read.frames.map((f) => key(f.seconds, f.nanoseconds, f.direction, f.data)).sort()).toEqual(
+      source.map(keyOfPacket).sort(),
+    );
     const appearances = source.reduce((n, p) => n + p.pktmon!.componentIds.length, 0);
     expect(read.events.pktmonFrameEvents).toBe(appearances);
     expect(read.events.pktmonRepeatedAppearances).toBe(appearances - source.length);
@@ -47,13 +52,23 @@ describe('PktMon traces', () => {
     expect(read.info.interfaces.map((i) => i.name).sort()).toEqual(['Intel(R) Ethernet Connection I219-LM', 'TCPIP']);
     const nic = read.info.interfaces.find((i) => i.name?.startsWith('Intel'))!;
     expect(nic.description).toBe('PktMon component 5 (Miniport, Intel(R) Ethernet Connection I219-LM, Miniport)');
-    for (const f of read.frames) expect(read.info.interfaces[f.interfaceId].name).toBe(f.direction === 'received' ? nic.name : 'TCPIP');
+    for (const f of read.frames)
+      expect(read.info.interfaces[f.interfaceId].name).toBe(f.direction === 'received' ? nic.name : 'TCPIP');
   });
 
   it('load through the common loader with the same decoded packets as the pcapng', () => {
     const summary = (bytes: Uint8Array) =>
       loadCaptureBytes(bytes)
-        .packets.map((p) => [p.seconds, p.nanoseconds, p.dissection.ip?.version, p.dissection.tcp?.srcPort, p.dissection.tcp?.dstPort, p.dissection.tcp?.flags].join(' '))
+        .packets.map((p) =>
+          [
+            p.seconds,
+            p.nanoseconds,
+            p.dissection.ip?.version,
+            p.dissection.tcp?.srcPort,
+            p.dissection.tcp?.dstPort,
+            p.dissection.tcp?.flags,
+          ].join(' '),
+        )
         .sort();
     const fromEtl = loadCaptureBytes(written.bytes);
     expect(fromEtl.info.format).toBe('etl');
@@ -62,7 +77,11 @@ describe('PktMon traces', () => {
 
   it('write where a packet was dropped, and why, into its comment', () => {
     const syns = packetsFrom(framesOf('packets/tcp_handshake.pcapng')).slice(0, 1);
-    const dropped: PacketIn = { ...syns[0], direction: 'received', pktmon: { componentIds: [5, 9, 12], firstDirTag: 3, drop: { appearance: 1, reason: 8, location: 0xe0004e2 } } };
+    const dropped: PacketIn = {
+      ...syns[0],
+      direction: 'received',
+      pktmon: { componentIds: [5, 9, 12], firstDirTag: 3, drop: { appearance: 1, reason: 8, location: 0xe0004e2 } },
+    };
     const r = readEtl(writeEtl([dropped], { pktmonComponents: COMPONENTS }).bytes);
     expect(r.frames.length).toBe(1);
     expect(r.events.pktmonDropEvents).toBe(1);
@@ -74,7 +93,10 @@ describe('PktMon traces', () => {
 
   it('turn a drop-only record (pktmon --drop-only) into a frame too', () => {
     const syns = packetsFrom(framesOf('packets/tcp_handshake.pcapng')).slice(0, 1);
-    const onlyDrop: PacketIn = { ...syns[0], pktmon: { componentIds: [9], firstDirTag: 1, drop: { appearance: 0, reason: 12, location: 7 } } };
+    const onlyDrop: PacketIn = {
+      ...syns[0],
+      pktmon: { componentIds: [9], firstDirTag: 1, drop: { appearance: 0, reason: 12, location: 7 } },
+    };
     const r = readEtl(writeEtl([onlyDrop]).bytes);
     expect(r.frames.length).toBe(1);
     expect(hex(r.frames[0].data)).toBe(hex(syns[0].data));
@@ -83,10 +105,12 @@ describe('PktMon traces', () => {
   });
 
   it('keep packets that share a PktGroupId but not a PktNumber apart', () => {
-    const two = packetsFrom(framesOf('packets/tcp_handshake.pcapng')).slice(0, 2).map((p, i) => ({
-      ...p,
-      pktmon: { componentIds: [5], firstDirTag: 3, packetNumber: i + 1 },
-    }));
+    const two = packetsFrom(framesOf('packets/tcp_handshake.pcapng'))
+      .slice(0, 2)
+      .map((p, i) => ({
+        ...p,
+        pktmon: { componentIds: [5], firstDirTag: 3, packetNumber: i + 1 },
+      }));
     // Same group id: the writer derives it from the packet index, so give both index 0's by
     // writing them as one NBL — emulate by rewriting the second event's group id afterwards.
     const w = writeEtl(two, { bufferSize: 4096 });
@@ -113,7 +137,9 @@ describe('PktMon traces', () => {
 
   it('mixed with netsh packets in one trace: merged by time, interfaces kept apart', () => {
     const frames = framesOf('packets/tcp_retransmissions.pcapng');
-    const mixed = packetsFrom(frames).map((p, i) => (i % 2 ? { ...p, pktmon: { componentIds: [5, 9], firstDirTag: 3 } } : p));
+    const mixed = packetsFrom(frames).map((p, i) =>
+      i % 2 ? { ...p, pktmon: { componentIds: [5, 9], firstDirTag: 3 } } : p,
+    );
     const r = readEtl(writeEtl(mixed, { shuffleSeed: 4, pktmonComponents: COMPONENTS }).bytes);
     expect(r.error).toBeUndefined();
     expect(r.frames.map((f) => hex(f.data))).toEqual(frames.map((f) => hex(f.data)));

@@ -9,14 +9,30 @@ import { framesOf, packetsFrom } from './helpers.ts';
 
 // Packets as NDIS 1001, Hyper-V switch 1003 and PktMon 160/170 events, so every payload parser
 // gets mutated.
-const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { fragments: (i) => 1 + (i % 3), twoInterfaces: true, cpus: 2 }).map((p, i) =>
+const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), {
+  fragments: (i) => 1 + (i % 3),
+  twoInterfaces: true,
+  cpus: 2,
+}).map((p, i) =>
   i % 3 === 1
     ? { ...p, vmSwitch: { portId: 5, portName: 'PORT', nicName: 'vm', nicType: 'Synthetic', destinations: 1 } }
     : i % 3 === 2
-      ? { ...p, pktmon: { componentIds: [5, 9], firstDirTag: 3, drop: i === 5 ? { appearance: 1, reason: 8, location: 1 } : undefined } }
+      ? {
+          ...p,
+          pktmon: {
+            componentIds: [5, 9],
+            firstDirTag: 3,
+            drop: i === 5 ? { appearance: 1, reason: 8, location: 1 } : undefined,
+          },
+        }
       : p,
 );
-const pristine = writeEtl(packets, { shuffleSeed: 4, bufferSize: 1024, noise: true, pktmonComponents: [{ id: 5, type: 2, name: 'NIC', description: 'Miniport' }] });
+const pristine = writeEtl(packets, {
+  shuffleSeed: 4,
+  bufferSize: 1024,
+  noise: true,
+  pktmonComponents: [{ id: 5, type: 2, name: 'NIC', description: 'Miniport' }],
+});
 const packetEventCount = pristine.packetEvents.reduce((n, e) => n + e.length, 0);
 
 // Places where a wrong value hurts most: buffer headers, event headers, NDIS fragment headers.
@@ -37,9 +53,21 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat({ max: pristine.bytes.length }) }),
-  fc.record({ kind: fc.constant('byte' as const), at: fc.nat({ max: pristine.bytes.length - 1 }), value: fc.nat({ max: 255 }) }),
-  fc.record({ kind: fc.constant('u16' as const), spot: fc.nat({ max: hotSpots.length - 1 }), value: fc.oneof(fc.nat({ max: 0xffff }), fc.constantFrom(0, 1, 8, 0x48, 0xffff)) }),
-  fc.record({ kind: fc.constant('u32' as const), spot: fc.nat({ max: hotSpots.length - 1 }), value: fc.oneof(fc.nat(), fc.constantFrom(0, 0x48, 1024, 0x7ffffff8, 0xffffffff)) }),
+  fc.record({
+    kind: fc.constant('byte' as const),
+    at: fc.nat({ max: pristine.bytes.length - 1 }),
+    value: fc.nat({ max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant('u16' as const),
+    spot: fc.nat({ max: hotSpots.length - 1 }),
+    value: fc.oneof(fc.nat({ max: 0xffff }), fc.constantFrom(0, 1, 8, 0x48, 0xffff)),
+  }),
+  fc.record({
+    kind: fc.constant('u32' as const),
+    spot: fc.nat({ max: hotSpots.length - 1 }),
+    value: fc.oneof(fc.nat(), fc.constantFrom(0, 0x48, 1024, 0x7ffffff8, 0xffffffff)),
+  }),
 );
 
 function apply(mutations: Mutation[]): Uint8Array {
@@ -49,7 +77,8 @@ function apply(mutations: Mutation[]): Uint8Array {
     if (m.kind === 'cut') bytes = bytes.slice(0, Math.min(m.at, bytes.length));
     else if (m.kind === 'byte' && m.at < bytes.length) bytes[m.at] = m.value;
     else if (m.kind === 'u16' && hotSpots[m.spot] + 2 <= bytes.length) view.setUint16(hotSpots[m.spot], m.value, true);
-    else if (m.kind === 'u32' && hotSpots[m.spot] + 4 <= bytes.length) view.setUint32(hotSpots[m.spot], m.value >>> 0, true);
+    else if (m.kind === 'u32' && hotSpots[m.spot] + 4 <= bytes.length)
+      view.setUint32(hotSpots[m.spot], m.value >>> 0, true);
   }
   return bytes;
 }

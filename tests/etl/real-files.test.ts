@@ -83,7 +83,8 @@ describe.each(FILES)('%s', (path) => {
       expect(filetime >= header.startTime && filetime <= header.endTime).toBe(true);
     }
     // Events come out in time order.
-    for (let i = 1; i < walk.events.length; i++) expect(walk.events[i - 1].timestamp! <= walk.events[i].timestamp!).toBe(true);
+    for (let i = 1; i < walk.events.length; i++)
+      expect(walk.events[i - 1].timestamp! <= walk.events[i].timestamp!).toBe(true);
   });
 
   it('reads extended data items where the provider logged them (TraceLogging schema and traits)', () => {
@@ -119,7 +120,9 @@ describe.each(FILES)('%s', (path) => {
     expect(scan.by_header_type).toEqual(byHeaderType(path));
     expect(scan.by_provider).toEqual(readEtl(bytes).events.byProvider);
     const byFileIndex = [...walk.buffers].sort((a, b) => a.fileIndex - b.fileIndex);
-    expect(scan.buffers.map((b) => [b.offset, b.processor])).toEqual(byFileIndex.map((b) => [b.offset, b.processorIndex]));
+    expect(scan.buffers.map((b) => [b.offset, b.processor])).toEqual(
+      byFileIndex.map((b) => [b.offset, b.processorIndex]),
+    );
   });
 });
 
@@ -155,7 +158,8 @@ describe('looksLikeEtl', () => {
   it('says no to every other capture in the corpus', () => {
     const others: string[] = [];
     for (const dir of ['packets', 'netmon']) {
-      for (const name of readdirSync(`${CORPUS}/${dir}`)) if (/\.(pcapng|pcap|cap)$/.test(name)) others.push(`${dir}/${name}`);
+      for (const name of readdirSync(`${CORPUS}/${dir}`))
+        if (/\.(pcapng|pcap|cap)$/.test(name)) others.push(`${dir}/${name}`);
     }
     expect(others.length).toBeGreaterThan(10);
     for (const path of others) expect(looksLikeEtl(corpusBytes(path).subarray(0, 4096)), path).toBe(false);

@@ -147,11 +147,29 @@ describe('round trip through the test ETL writer', () => {
 
   it('raw IP (WWAN) and 802.11 keywords give link types 101 and 105; 802.11 Protected is cleared', () => {
     const ip = framesOf('packets/tcp_handshake.pcapng').map((f) => f.data.subarray(14));
-    const wifi = new Uint8Array([0x08, 0x41, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 0]);
+    const wifi = new Uint8Array([
+      0x08, 0x41, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 0,
+    ]);
     const base = 132_500_000_000_000_000n;
     const packets: PacketIn[] = [
-      ...ip.map((data, i) => ({ data, filetime: base + BigInt(i) * 10n, direction: 'sent' as const, lowerIfIndex: 20, miniportIfIndex: 20, medium: 'raw' as const, cpu: i % 2 })),
-      { data: wifi, filetime: base + 100n, direction: 'received', lowerIfIndex: 30, miniportIfIndex: 30, medium: 'wifi', cpu: 1 },
+      ...ip.map((data, i) => ({
+        data,
+        filetime: base + BigInt(i) * 10n,
+        direction: 'sent' as const,
+        lowerIfIndex: 20,
+        miniportIfIndex: 20,
+        medium: 'raw' as const,
+        cpu: i % 2,
+      })),
+      {
+        data: wifi,
+        filetime: base + 100n,
+        direction: 'received',
+        lowerIfIndex: 30,
+        miniportIfIndex: 30,
+        medium: 'wifi',
+        cpu: 1,
+      },
     ];
     const read = readEtl(writeEtl(packets, { shuffleSeed: 2 }).bytes);
     expect(read.error).toBeUndefined();
@@ -166,18 +184,28 @@ describe('round trip through the test ETL writer', () => {
       { portId: 3, portName: 'B7F3A1C2-PORT', nicName: 'web01 (adapter)', nicType: 'Synthetic', destinations: 2 },
       { portId: 9, portName: 'EXTERNAL-PORT', nicName: 'Intel(R) Ethernet', nicType: 'External', destinations: 0 },
     ];
-    const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'), { fragments: (i) => 1 + (i % 2) }).map((p, i) => ({
-      ...p,
-      vmSwitch: ports[i % 2],
-      lowerIfIndex: 14,
-      miniportIfIndex: 14,
-    }));
+    const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'), { fragments: (i) => 1 + (i % 2) }).map(
+      (p, i) => ({
+        ...p,
+        vmSwitch: ports[i % 2],
+        lowerIfIndex: 14,
+        miniportIfIndex: 14,
+      }),
+    );
     const { got, read, written } = roundTrip(packets, { shuffleSeed: 6, bufferSize: 2048, noise: true });
     expect(read.error).toBeUndefined();
     expect(read.events.vmSwitchFragments).toBe(written.packetEvents.reduce((n, e) => n + e.length, 0));
-    expect(read.info.interfaces.map((i) => i.name).sort()).toEqual(['vNIC:External:EXTERNAL-PORT:14', 'vNIC:Synthetic:B7F3A1C2-PORT:14']);
-    expect(read.info.interfaces.find((i) => i.name?.includes('Synthetic'))?.description).toContain('Hyper-V switch port 3 (web01 (adapter))');
-    const want = packets.map((p, i) => ({ ...expected(p), iface: `vNIC:${ports[i % 2].nicType}:${ports[i % 2].portName}:14` }));
+    expect(read.info.interfaces.map((i) => i.name).sort()).toEqual([
+      'vNIC:External:EXTERNAL-PORT:14',
+      'vNIC:Synthetic:B7F3A1C2-PORT:14',
+    ]);
+    expect(read.info.interfaces.find((i) => i.name?.includes('Synthetic'))?.description).toContain(
+      'Hyper-V switch port 3 (web01 (adapter))',
+    );
+    const want = packets.map((p, i) => ({
+      ...expected(p),
+      iface: `vNIC:${ports[i % 2].nicType}:${ports[i % 2].portName}:14`,
+    }));
     expectSame(got, want);
   });
 
@@ -185,7 +213,16 @@ describe('round trip through the test ETL writer', () => {
     const full = framesOf('packets/http_ip4and6.pcapng').find((f) => f.data.length > 200)!;
     const cut = full.data.subarray(0, 128);
     const read = readEtl(
-      writeEtl([{ data: cut, filetime: 132_500_000_000_000_000n, direction: 'received', lowerIfIndex: 7, miniportIfIndex: 7, cpu: 0 }]).bytes,
+      writeEtl([
+        {
+          data: cut,
+          filetime: 132_500_000_000_000_000n,
+          direction: 'received',
+          lowerIfIndex: 7,
+          miniportIfIndex: 7,
+          cpu: 0,
+        },
+      ]).bytes,
     );
     expect(read.frames[0].capturedLength).toBe(128);
     expect(read.frames[0].originalLength).toBe(full.data.length);
@@ -205,7 +242,9 @@ describe.skipIf(!hasTshark)('against tshark (the independent oracle)', () => {
       const read = readEtl(writeEtl(packets, { shuffleSeed: 21, bufferSize: 2048 }).bytes);
       const oracle = tsharkFrames(path);
       expect(read.frames.length).toBe(oracle.length);
-      const fromEtl = read.frames.map((f) => `${f.seconds}.${String(f.nanoseconds).padStart(9, '0')} ${f.capturedLength}`).sort();
+      const fromEtl = read.frames
+        .map((f) => `${f.seconds}.${String(f.nanoseconds).padStart(9, '0')} ${f.capturedLength}`)
+        .sort();
       const fromTshark = oracle
         .map((o) => `${o.seconds}.${String(Math.floor(o.nanoseconds / 100) * 100).padStart(9, '0')} ${o.capLen}`)
         .sort();

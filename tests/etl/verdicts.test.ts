@@ -11,7 +11,10 @@ import type { TraceEntry } from '../traces/tshark.ts';
 
 const traces = readdirSync('src/content/traces')
   .filter((name) => name.endsWith('.json'))
-  .map((name) => ({ name, meta: JSON.parse(readFileSync(`src/content/traces/${name}`, 'utf8')) as Omit<TraceEntry, 'id'> }))
+  .map((name) => ({
+    name,
+    meta: JSON.parse(readFileSync(`src/content/traces/${name}`, 'utf8')) as Omit<TraceEntry, 'id'>,
+  }))
   .filter(({ meta }) => meta.file?.endsWith('.pcapng') && meta.expected?.length);
 
 /** The IP source address of an Ethernet frame as text, or '' when it carries no IP. */
@@ -74,13 +77,16 @@ describe('bundled traces as netsh .etl files get the same verdicts as their pcap
     expect(fromEtl).toEqual(verdicts(original));
     // Every attempt the trace's metadata declares is found (its verdict label is the
     // classifier's business, checked by its own tests against the same metadata).
-    for (const e of meta.expected) expect(fromEtl.some((v) => v.startsWith(`${e.clientPort}->${e.serverPort} `))).toBe(true);
+    for (const e of meta.expected)
+      expect(fromEtl.some((v) => v.startsWith(`${e.clientPort}->${e.serverPort} `))).toBe(true);
 
     // And the lab can say which way each packet went.
     const capture = loadCaptureBytes(etl);
     expect(capture.info.format).toBe('etl');
     expect(capture.packets.map((p) => p.direction)).toEqual(
-      [...packets].sort((a, b) => (a.filetime < b.filetime ? -1 : a.filetime > b.filetime ? 1 : 0)).map((p) => p.direction),
+      [...packets]
+        .sort((a, b) => (a.filetime < b.filetime ? -1 : a.filetime > b.filetime ? 1 : 0))
+        .map((p) => p.direction),
     );
   });
 });

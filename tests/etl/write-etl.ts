@@ -28,7 +28,12 @@ export interface PacketIn {
    * Log as PktMon frame events (160) instead: one per component the packet passes, in order,
    * the first with `firstDirTag`; `drop` turns that appearance into a drop event (170) and ends it.
    */
-  pktmon?: { componentIds: number[]; firstDirTag: number; packetNumber?: number; drop?: { appearance: number; reason: number; location: number } };
+  pktmon?: {
+    componentIds: number[];
+    firstDirTag: number;
+    packetNumber?: number;
+    drop?: { appearance: number; reason: number; location: number };
+  };
 }
 
 export interface PktmonComponentIn {
@@ -38,7 +43,8 @@ export interface PktmonComponentIn {
   description: string;
 }
 
-export type ClockIn = { kind: 'qpc'; frequency: bigint } | { kind: 'system-time' } | { kind: 'cpu-cycles'; mhz: number };
+export type ClockIn =
+  { kind: 'qpc'; frequency: bigint } | { kind: 'system-time' } | { kind: 'cpu-cycles'; mhz: number };
 
 export interface WriteOptions {
   bufferSize?: number;
@@ -146,8 +152,12 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
   const clock = options.clock ?? { kind: 'qpc', frequency: 10_000_000n };
   const pointerSize = options.pointerSize ?? 8;
   const wide = pointerSize === 8;
-  const firstTime = packets.length ? packets.reduce((m, p) => (p.filetime < m ? p.filetime : m), packets[0].filetime) : 132_000_000_000_000_000n;
-  const lastTime = packets.length ? packets.reduce((m, p) => (p.filetime > m ? p.filetime : m), packets[0].filetime) : firstTime;
+  const firstTime = packets.length
+    ? packets.reduce((m, p) => (p.filetime < m ? p.filetime : m), packets[0].filetime)
+    : 132_000_000_000_000_000n;
+  const lastTime = packets.length
+    ? packets.reduce((m, p) => (p.filetime > m ? p.filetime : m), packets[0].filetime)
+    : firstTime;
   const startTime = options.startTime ?? firstTime - 5_000_000n;
   const endTime = options.endTime ?? lastTime + 5_000_000n;
   // The raw clock value of the logfile-header record: anything will do, readers work relative to it.
@@ -166,7 +176,11 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
   // Buffer header, EVENT_HEADER, extended items (40), fragment header, GFT fields, padding
   // (and for Hyper-V fragments their names, destinations and OOB data).
   const vmExtra = (p: PacketIn) =>
-    p.vmSwitch ? 2 * (p.vmSwitch.portName.length + p.vmSwitch.nicName.length + p.vmSwitch.nicType.length + 3) + 8 * p.vmSwitch.destinations + 28 : 0;
+    p.vmSwitch
+      ? 2 * (p.vmSwitch.portName.length + p.vmSwitch.nicName.length + p.vmSwitch.nicType.length + 3) +
+        8 * p.vmSwitch.destinations +
+        28
+      : 0;
   const maxFragmentOf = (p: PacketIn) => bufferSize - 72 - 80 - 40 - 12 - 16 - 8 - vmExtra(p);
 
   const perCpu = new Map<number, PendingEvent[]>();
@@ -211,7 +225,11 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
         user.bytes.set(packet.data, 34);
         // Later appearances come a few clock ticks after the first.
         const at = raw + BigInt(k);
-        push(packet.cpu, { raw: at, bytes: eventHeader(wide, PKTMON_GUID_LE, dropping ? 170 : 160, 0x10n, at, user.bytes, false), packet: index });
+        push(packet.cpu, {
+          raw: at,
+          bytes: eventHeader(wide, PKTMON_GUID_LE, dropping ? 170 : 160, 0x10n, at, user.bytes, false),
+          packet: index,
+        });
         if (dropping) break;
       }
       return;
@@ -228,7 +246,10 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
     const direction = packet.direction === 'sent' ? KW_SEND : KW_RECV;
     if (options.noise && index % 5 === 0) {
       // A metadata event (1002) before some packets, as Wi-Fi traces have.
-      push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1002, medium | direction, raw, new Uint8Array(24).fill(7), false) });
+      push(packet.cpu, {
+        raw,
+        bytes: eventHeader(wide, NDIS_GUID_LE, 1002, medium | direction, raw, new Uint8Array(24).fill(7), false),
+      });
       noiseEvents++;
     }
     for (let i = 0; i < pieces; i++) {
@@ -239,7 +260,11 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
       const withExtended = options.noise === true && i % 2 === 0;
       if (packet.vmSwitch) {
         const user = vmSwitchPayload(packet, part);
-        push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1003, keyword | KW_VMSWITCH, raw, user, withExtended), packet: index });
+        push(packet.cpu, {
+          raw,
+          bytes: eventHeader(wide, NDIS_GUID_LE, 1003, keyword | KW_VMSWITCH, raw, user, withExtended),
+          packet: index,
+        });
         continue;
       }
       const user = new Out(12 + part.length + (packet.gftFields ? 16 : 0));
@@ -251,7 +276,11 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
         user.u64(12 + part.length, 0x1122334455667788n);
         user.u64(20 + part.length, 0n);
       }
-      push(packet.cpu, { raw, bytes: eventHeader(wide, NDIS_GUID_LE, 1001, keyword, raw, user.bytes, withExtended), packet: index });
+      push(packet.cpu, {
+        raw,
+        bytes: eventHeader(wide, NDIS_GUID_LE, 1001, keyword, raw, user.bytes, withExtended),
+        packet: index,
+      });
     }
     if (options.noise && index % 3 === 1) {
       for (const bytes of noiseRecords(wide, raw, random)) push(packet.cpu, { raw, bytes });
@@ -271,7 +300,8 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
     let current = { cpu, flush: 0n, sequence: ++sequence, events: [] as PendingEvent[], used: 72 };
     for (const e of list) {
       const aligned = (e.bytes.length + 7) & ~7;
-      if (72 + aligned > bufferSize) throw new Error(`an event of ${e.bytes.length} bytes cannot fit a ${bufferSize}-byte buffer`);
+      if (72 + aligned > bufferSize)
+        throw new Error(`an event of ${e.bytes.length} bytes cannot fit a ${bufferSize}-byte buffer`);
       if (current.used + aligned > bufferSize) {
         // The buffer is flushed when the event that does not fit arrives.
         current.flush = e.raw;
@@ -353,7 +383,15 @@ function writeBufferHeader(
 }
 
 /** EVENT_HEADER (80 bytes) [+ extended items] + user data. */
-function eventHeader(wide: boolean, provider: Uint8Array, id: number, keyword: bigint, raw: bigint, user: Uint8Array, withExtended: boolean): Uint8Array {
+function eventHeader(
+  wide: boolean,
+  provider: Uint8Array,
+  id: number,
+  keyword: bigint,
+  raw: bigint,
+  user: Uint8Array,
+  withExtended: boolean,
+): Uint8Array {
   // Extended items: a related-activity id (type 1, 16 bytes) and a 5-byte odd-sized item (padded).
   const items: Uint8Array[] = [];
   if (withExtended) {
@@ -466,7 +504,16 @@ function utf16z(text: string): Uint8Array {
 
 function logfileRecord(
   wide: boolean,
-  o: { bufferSize: number; processors: number; startTime: bigint; endTime: bigint; buffersWritten: number; mode: number; clock: ClockIn; anchor: bigint },
+  o: {
+    bufferSize: number;
+    processors: number;
+    startTime: bigint;
+    endTime: bigint;
+    buffersWritten: number;
+    mode: number;
+    clock: ClockIn;
+    anchor: bigint;
+  },
 ): Uint8Array {
   const names = [utf16z('NetTrace'), utf16z('C:\\Users\\admin\\AppData\\Local\\Temp\\NetTraces\\NetTrace.etl')];
   const fixed = wide ? 280 : 272;

@@ -23,7 +23,9 @@ const paths = [
 ];
 
 const show = (values: FieldValues, bytes: boolean): string =>
-  JSON.stringify(Array.from({ length: values.count }, (_, k) => (bytes ? Array.from(values.bytes[k]) : values.numbers[k])));
+  JSON.stringify(
+    Array.from({ length: values.count }, (_, k) => (bytes ? Array.from(values.bytes[k]) : values.numbers[k])),
+  );
 
 it('reads every field from the columns as from the dissection, on every packet of the corpus', () => {
   expect(paths.length).toBeGreaterThan(1000);
@@ -33,7 +35,12 @@ it('reads every field from the columns as from the dissection, on every packet o
     const bytes = isBytesKind(field.kind);
     pairs.push({ name: field.name, bytes, read: field.read, reference: field.reference.read });
     if (field.readBytes !== undefined && field.reference.readBytes !== undefined) {
-      pairs.push({ name: `${field.name} (bytes)`, bytes: true, read: field.readBytes, reference: field.reference.readBytes });
+      pairs.push({
+        name: `${field.name} (bytes)`,
+        bytes: true,
+        read: field.readBytes,
+        reference: field.reference.readBytes,
+      });
     }
   }
   // Every field a filter can name on a packet's headers has both readers.
@@ -56,7 +63,8 @@ it('reads every field from the columns as from the dissection, on every packet o
         const a = show(fast, bytes);
         const b = show(slow, bytes);
         if (slow.count > 0) seen.set(name, (seen.get(name) ?? 0) + 1);
-        if (a !== b && mismatches.length < 20) mismatches.push(`${path} frame ${capture.packets[i].number} ${name}: columns ${a}, dissection ${b}`);
+        if (a !== b && mismatches.length < 20)
+          mismatches.push(`${path} frame ${capture.packets[i].number} ${name}: columns ${a}, dissection ${b}`);
       }
     }
   }

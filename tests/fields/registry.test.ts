@@ -10,14 +10,23 @@ import { kindLabel } from '../../src/lib/fields/types.ts';
 function tsharkFields(): Map<string, { type: string; label: string }> | undefined {
   let text: string;
   try {
-    text = execFileSync('tshark', ['-G', 'fields'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+    text = execFileSync('tshark', ['-G', 'fields'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
   let labels: Map<string, string>;
   try {
     const ftypes = execFileSync('tshark', ['-G', 'ftypes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    labels = new Map(ftypes.split('\n').filter(Boolean).map((line) => line.split('\t') as [string, string]));
+    labels = new Map(
+      ftypes
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t') as [string, string]),
+    );
   } catch {
     return undefined;
   }
@@ -35,18 +44,85 @@ const wireshark = tsharkFields();
 describe('the registry', () => {
   it('has every field the issue lists', () => {
     const required = [
-      'frame.number', 'frame.time_relative', 'frame.time_delta', 'frame.len', 'frame.cap_len',
-      'eth.src', 'eth.dst', 'eth.addr', 'eth.type', 'vlan.id',
-      'ip.src', 'ip.dst', 'ip.addr', 'ip.proto', 'ip.ttl', 'ip.id', 'ip.len', 'ip.flags.df', 'ip.flags.mf', 'ip.checksum.status',
-      'ipv6.src', 'ipv6.dst', 'ipv6.addr', 'ipv6.nxt', 'ipv6.hlim', 'ipv6.plen',
-      'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.stream', 'tcp.seq', 'tcp.seq_raw', 'tcp.ack', 'tcp.ack_raw', 'tcp.nxtseq',
-      'tcp.len', 'tcp.hdr_len', 'tcp.window_size_value', 'tcp.window_size', 'tcp.window_size_scalefactor', 'tcp.flags',
-      'tcp.flags.fin', 'tcp.flags.syn', 'tcp.flags.reset', 'tcp.flags.push', 'tcp.flags.ack', 'tcp.flags.urg', 'tcp.flags.ece',
-      'tcp.flags.cwr', 'tcp.flags.ae', 'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.checksum.status', 'tcp.completeness',
-      'tcp.analysis.retransmission', 'tcp.analysis.flags', 'tcp.analysis.rto', 'tcp.analysis.rto_frame', 'tcp.analysis.initial_rtt',
-      'udp.srcport', 'udp.dstport', 'udp.port', 'udp.length', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code',
-      'arp.opcode', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4',
-      'tcp', 'udp', 'icmp', 'icmpv6', 'ip', 'ipv6', 'arp', 'eth', 'vlan',
+      'frame.number',
+      'frame.time_relative',
+      'frame.time_delta',
+      'frame.len',
+      'frame.cap_len',
+      'eth.src',
+      'eth.dst',
+      'eth.addr',
+      'eth.type',
+      'vlan.id',
+      'ip.src',
+      'ip.dst',
+      'ip.addr',
+      'ip.proto',
+      'ip.ttl',
+      'ip.id',
+      'ip.len',
+      'ip.flags.df',
+      'ip.flags.mf',
+      'ip.checksum.status',
+      'ipv6.src',
+      'ipv6.dst',
+      'ipv6.addr',
+      'ipv6.nxt',
+      'ipv6.hlim',
+      'ipv6.plen',
+      'tcp.srcport',
+      'tcp.dstport',
+      'tcp.port',
+      'tcp.stream',
+      'tcp.seq',
+      'tcp.seq_raw',
+      'tcp.ack',
+      'tcp.ack_raw',
+      'tcp.nxtseq',
+      'tcp.len',
+      'tcp.hdr_len',
+      'tcp.window_size_value',
+      'tcp.window_size',
+      'tcp.window_size_scalefactor',
+      'tcp.flags',
+      'tcp.flags.fin',
+      'tcp.flags.syn',
+      'tcp.flags.reset',
+      'tcp.flags.push',
+      'tcp.flags.ack',
+      'tcp.flags.urg',
+      'tcp.flags.ece',
+      'tcp.flags.cwr',
+      'tcp.flags.ae',
+      'tcp.options.mss_val',
+      'tcp.options.wscale.shift',
+      'tcp.checksum.status',
+      'tcp.completeness',
+      'tcp.analysis.retransmission',
+      'tcp.analysis.flags',
+      'tcp.analysis.rto',
+      'tcp.analysis.rto_frame',
+      'tcp.analysis.initial_rtt',
+      'udp.srcport',
+      'udp.dstport',
+      'udp.port',
+      'udp.length',
+      'icmp.type',
+      'icmp.code',
+      'icmpv6.type',
+      'icmpv6.code',
+      'arp.opcode',
+      'arp.src.proto_ipv4',
+      'arp.dst.proto_ipv4',
+      'tcp',
+      'udp',
+      'icmp',
+      'icmpv6',
+      'ip',
+      'ipv6',
+      'arp',
+      'eth',
+      'vlan',
     ];
     expect(required.filter((name) => !fieldRegistry.has(name))).toEqual([]);
   });
@@ -60,7 +136,7 @@ describe('the registry', () => {
     expect(new Set(fieldList.map((f) => f.name)).size).toBe(fieldList.length);
   });
 
-  it.skipIf(wireshark === undefined)('uses Wireshark\'s names, types and widths (tshark -G fields)', () => {
+  it.skipIf(wireshark === undefined)("uses Wireshark's names, types and widths (tshark -G fields)", () => {
     const problems: string[] = [];
     for (const field of fieldList) {
       const theirs = wireshark!.get(field.name);
@@ -69,7 +145,8 @@ describe('the registry', () => {
         continue;
       }
       // tshark's frame.number is FT_UINT32 and prints as such; FT_FRAMENUM fields say "Frame number".
-      if (kindLabel(field) !== theirs.label) problems.push(`${field.name}: ours ${kindLabel(field)}, Wireshark ${theirs.label} (${theirs.type})`);
+      if (kindLabel(field) !== theirs.label)
+        problems.push(`${field.name}: ours ${kindLabel(field)}, Wireshark ${theirs.label} (${theirs.type})`);
     }
     expect(problems).toEqual([]);
   });

@@ -41,10 +41,14 @@ describe('porttrace check-filter', () => {
   });
 
   it('exits 2 from a real process', () => {
-    const bad = spawnSync(process.execPath, ['bin/porttrace.mjs', 'check-filter', 'tcp.port = 80'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['bin/porttrace.mjs', 'check-filter', 'tcp.port = 80'], {
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('"=" was unexpected in this context.');
-    const good = spawnSync(process.execPath, ['bin/porttrace.mjs', 'check-filter', 'tcp.port == 80'], { encoding: 'utf8' });
+    const good = spawnSync(process.execPath, ['bin/porttrace.mjs', 'check-filter', 'tcp.port == 80'], {
+      encoding: 'utf8',
+    });
     expect(good.status).toBe(0);
   }, 60_000);
 });

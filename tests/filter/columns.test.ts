@@ -98,7 +98,8 @@ it('selects the same frames from the columns as from the dissections', () => {
     for (const filter of compiled) {
       const a = Array.from(filter.run(loaded)).join(',');
       const b = Array.from(filter.run(assembled)).join(',');
-      if (a !== b && mismatches.length < 20) mismatches.push(`${path}: ${filter.text}\n    columns:     ${a}\n    dissections: ${b}`);
+      if (a !== b && mismatches.length < 20)
+        mismatches.push(`${path}: ${filter.text}\n    columns:     ${a}\n    dissections: ${b}`);
     }
   }
   expect(mismatches, mismatches.join('\n')).toEqual([]);
@@ -112,7 +113,11 @@ it('finds a needle in the frames that contain it, searching whole blocks, never 
     const n = store.count;
     if (n < 2) continue;
     const frame = (i: number) => store.bytesOf(i);
-    const tests: Uint8Array[] = [new Uint8Array(0), Uint8Array.of(0x47, 0x45, 0x54), Uint8Array.of(0xff, 0xfe, 0xfd, 0xfc, 0xfb)];
+    const tests: Uint8Array[] = [
+      new Uint8Array(0),
+      Uint8Array.of(0x47, 0x45, 0x54),
+      Uint8Array.of(0xff, 0xfe, 0xfd, 0xfc, 0xfb),
+    ];
     for (const i of new Set([0, (n - 1) >> 1, n - 2])) {
       const a = frame(i);
       const b = frame(i + 1);

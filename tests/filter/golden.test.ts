@@ -22,11 +22,17 @@ const suite = readFileSync('tests/filter/suite.txt', 'utf8')
 
 /** filter → capture name ("*" for all, "error" for the error message) → reason. */
 const differences = new Map<string, string>();
-for (const [filter, capture, reason] of rows('tests/filter/differences.tsv')) differences.set(`${filter}\t${capture}`, reason);
+for (const [filter, capture, reason] of rows('tests/filter/differences.tsv'))
+  differences.set(`${filter}\t${capture}`, reason);
 const knownDifference = (filter: string, capture: string): boolean =>
   differences.has(`${filter}\t${capture}`) || differences.has(`${filter}\t*`);
 
-const errors = rows(`${GOLDEN}/errors.tsv`).map(([filter, message, start, end]) => ({ filter, message, start: Number(start), end: Number(end) }));
+const errors = rows(`${GOLDEN}/errors.tsv`).map(([filter, message, start, end]) => ({
+  filter,
+  message,
+  start: Number(start),
+  end: Number(end),
+}));
 const captureFiles = readdirSync(GOLDEN).filter((name) => name.endsWith('.tsv') && name !== 'errors.tsv');
 
 /** The capture a golden file was made from, and whether the file on disk is still that one. */
@@ -91,7 +97,8 @@ for (const name of captureFiles) {
         if (knownDifference(filter, captureName)) {
           // A capture-specific entry must still differ; a "*" entry covers captures where it may not.
           if (!differs && !differences.has(`${filter}\t*`)) stale.push(filter);
-        } else if (differs) mismatches.push(`${filter}\n    tshark: ${frames || '(none)'}\n    ours:   ${ours || '(none)'}`);
+        } else if (differs)
+          mismatches.push(`${filter}\n    tshark: ${frames || '(none)'}\n    ours:   ${ours || '(none)'}`);
       }
       expect(mismatches, mismatches.join('\n')).toEqual([]);
       expect(stale, 'listed in differences.tsv but no longer different').toEqual([]);

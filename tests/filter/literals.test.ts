@@ -8,16 +8,21 @@ const groups = (bytes: Uint8Array): string[] =>
   Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16));
 
 describe('parseIPv6', () => {
-  it('reads the full and the compressed form of any address (compressed by Node\'s URL parser)', () => {
+  it("reads the full and the compressed form of any address (compressed by Node's URL parser)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 8 }), (bytes, first, run) => {
-        // Zero a run of groups so that "::" compression actually happens.
-        bytes.fill(0, first * 2, Math.min(16, (first + run) * 2));
-        const full = groups(bytes).join(':');
-        const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
-        expect(parseIPv6(full)).toEqual(bytes);
-        expect(parseIPv6(compressed)).toEqual(bytes);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 8 }),
+        (bytes, first, run) => {
+          // Zero a run of groups so that "::" compression actually happens.
+          bytes.fill(0, first * 2, Math.min(16, (first + run) * 2));
+          const full = groups(bytes).join(':');
+          const compressed = new URL(`http://[${full}]/`).hostname.slice(1, -1);
+          expect(parseIPv6(full)).toEqual(bytes);
+          expect(parseIPv6(compressed)).toEqual(bytes);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -26,9 +31,12 @@ describe('parseIPv6', () => {
     expect(Array.from(parseIPv6('::ffff:10.0.0.1')!)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1]);
   });
 
-  it.each(['1.2.3.4', ':::', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', 'g::1', '::1.2.3', ''])('rejects %j', (text) => {
-    expect(parseIPv6(text)).toBeUndefined();
-  });
+  it.each(['1.2.3.4', ':::', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', 'g::1', '::1.2.3', ''])(
+    'rejects %j',
+    (text) => {
+      expect(parseIPv6(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('parseInteger', () => {

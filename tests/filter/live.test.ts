@@ -25,7 +25,12 @@ const CAPTURES = [
   '../shared/corpus/packets/synscan.pcapng',
   '../shared/corpus/packets/http_ip4and6.pcapng',
   '../shared/corpus/zeek/Traces/vlan-collisions.pcap',
-  ...(existsSync('public/traces') ? readdirSync('public/traces').filter((n) => /icmp.*\.pcapng$/.test(n)).slice(0, 4).map((n) => `public/traces/${n}`) : []),
+  ...(existsSync('public/traces')
+    ? readdirSync('public/traces')
+        .filter((n) => /icmp.*\.pcapng$/.test(n))
+        .slice(0, 4)
+        .map((n) => `public/traces/${n}`)
+    : []),
 ].filter((path) => existsSync(path));
 
 // tcp.completeness needs tshark -2 (see docs/FILTERS.md); the goldens cover it.
@@ -46,35 +51,61 @@ writeFileSync(filterFile, filters.join('\n') + '\n');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(!hasTsharkWithLua())('filters against tshark, live', () => {
-  it.each(CAPTURES)('%s', (path) => {
-    const output = execFileSync(
-      'tshark',
-      ['-n', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-q', '-r', path, '-X', 'lua_script:scripts/golden-filters.lua'],
-      { encoding: 'utf8', env: { ...process.env, GOLDEN_FILTERS: filterFile }, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 },
-    );
-    const capture = loadCaptureBytes(new Uint8Array(readFileSync(path)));
-    const name = path.replace(/^\.\.\/shared\/corpus\//, '').replace(/^public\//, '').replace(/\//g, '__');
-    const problems: string[] = [];
-    let compared = 0;
-    for (const line of output.split('\n')) {
-      if (line === '') continue;
-      const [index, frames] = line.split('\t');
-      const filter = filters[Number(index) - 1];
-      const ours = compileFilter(filter);
-      if (frames === '!error') {
-        if (ours.ok) problems.push(`${filter}: tshark rejects it, we accept it`);
-        continue;
+  it.each(CAPTURES)(
+    '%s',
+    (path) => {
+      const output = execFileSync(
+        'tshark',
+        [
+          '-n',
+          '-o',
+          'tcp.check_checksum:TRUE',
+          '-o',
+          'udp.check_checksum:TRUE',
+          '-o',
+          'ip.check_checksum:TRUE',
+          '-q',
+          '-r',
+          path,
+          '-X',
+          'lua_script:scripts/golden-filters.lua',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, GOLDEN_FILTERS: filterFile },
+          stdio: ['ignore', 'pipe', 'ignore'],
+          maxBuffer: 1 << 26,
+        },
+      );
+      const capture = loadCaptureBytes(new Uint8Array(readFileSync(path)));
+      const name = path
+        .replace(/^\.\.\/shared\/corpus\//, '')
+        .replace(/^public\//, '')
+        .replace(/\//g, '__');
+      const problems: string[] = [];
+      let compared = 0;
+      for (const line of output.split('\n')) {
+        if (line === '') continue;
+        const [index, frames] = line.split('\t');
+        const filter = filters[Number(index) - 1];
+        const ours = compileFilter(filter);
+        if (frames === '!error') {
+          if (ours.ok) problems.push(`${filter}: tshark rejects it, we accept it`);
+          continue;
+        }
+        if (!ours.ok) {
+          problems.push(`${filter}: tshark accepts it, we reject it (${ours.error.message})`);
+          continue;
+        }
+        if (differences.has(`${filter}\t${name}`) || differences.has(`${filter}\t*`)) continue;
+        compared++;
+        const mine = Array.from(ours.filter.run(capture), (i) => capture.packets[i].number).join(',');
+        if (mine !== frames)
+          problems.push(`${filter}\n    tshark: ${frames || '(none)'}\n    ours:   ${mine || '(none)'}`);
       }
-      if (!ours.ok) {
-        problems.push(`${filter}: tshark accepts it, we reject it (${ours.error.message})`);
-        continue;
-      }
-      if (differences.has(`${filter}\t${name}`) || differences.has(`${filter}\t*`)) continue;
-      compared++;
-      const mine = Array.from(ours.filter.run(capture), (i) => capture.packets[i].number).join(',');
-      if (mine !== frames) problems.push(`${filter}\n    tshark: ${frames || '(none)'}\n    ours:   ${mine || '(none)'}`);
-    }
-    expect(compared).toBeGreaterThan(150);
-    expect(problems, problems.join('\n')).toEqual([]);
-  }, 120_000);
+      expect(compared).toBeGreaterThan(150);
+      expect(problems, problems.join('\n')).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -46,43 +46,150 @@ function check(text: string): void {
 
 const TOKENS = [
   ...fieldList.map((f) => f.name),
-  'TCP.Port', 'Property.TCPSynRetransmit', 'foo', 'http',
-  '==', '!=', '===', '!==', '=', '>', '<', '>=', '<=', 'eq', 'ne', 'gt', 'contains', 'matches', '~', 'in',
-  '&&', '||', '!', 'and', 'or', 'not', 'AND', '&', '|', '(', ')', '{', '}', ',', '..', '-', '[', ']', '#', '$',
-  '0', '1', '80', '3389', '99999', '0x12', '0777', '08', '1.5', '1e3', "'P'", "'ab'", '"GET"', '"\\x41"', '"\\q"', '"',
-  '10.0.0.1', '10.0.0.0/8', '1.2.3.4/33', '1.2.3', '::1', 'fe80::/10', '::1/129', '00:11:22:33:44:55', '00:11', 'ff-ff',
-  'True', 'true', 'Set', 'TCP', 'IPv4', 'request', '0:3', '1-2', ':2', '4:', '13', 'not', 'in',
+  'TCP.Port',
+  'Property.TCPSynRetransmit',
+  'foo',
+  'http',
+  '==',
+  '!=',
+  '===',
+  '!==',
+  '=',
+  '>',
+  '<',
+  '>=',
+  '<=',
+  'eq',
+  'ne',
+  'gt',
+  'contains',
+  'matches',
+  '~',
+  'in',
+  '&&',
+  '||',
+  '!',
+  'and',
+  'or',
+  'not',
+  'AND',
+  '&',
+  '|',
+  '(',
+  ')',
+  '{',
+  '}',
+  ',',
+  '..',
+  '-',
+  '[',
+  ']',
+  '#',
+  '$',
+  '0',
+  '1',
+  '80',
+  '3389',
+  '99999',
+  '0x12',
+  '0777',
+  '08',
+  '1.5',
+  '1e3',
+  "'P'",
+  "'ab'",
+  '"GET"',
+  '"\\x41"',
+  '"\\q"',
+  '"',
+  '10.0.0.1',
+  '10.0.0.0/8',
+  '1.2.3.4/33',
+  '1.2.3',
+  '::1',
+  'fe80::/10',
+  '::1/129',
+  '00:11:22:33:44:55',
+  '00:11',
+  'ff-ff',
+  'True',
+  'true',
+  'Set',
+  'TCP',
+  'IPv4',
+  'request',
+  '0:3',
+  '1-2',
+  ':2',
+  '4:',
+  '13',
+  'not',
+  'in',
 ];
 
 describe('compileFilter on arbitrary input', () => {
   it('random strings give a filter or a typed error', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80 }), (text) => check(text)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => check(text)),
+      { numRuns: 2000 },
+    );
   });
 
   it('random strings over the filter alphabet give a filter or a typed error', () => {
     const alphabet = fc.constantFrom(...'tcp.ortsyn ip=!<>&|(){}[],"\'~0123456789xabcdef:/-\\'.split(''));
-    fc.assert(fc.property(fc.array(alphabet, { maxLength: 60 }).map((cs) => cs.join('')), (text) => check(text)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 60 }).map((cs) => cs.join('')),
+        (text) => check(text),
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('random token sequences give a filter or a typed error', () => {
     const tokens = fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 });
-    fc.assert(fc.property(tokens, fc.constantFrom(' ', ''), (parts, separator) => check(parts.join(separator))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(tokens, fc.constantFrom(' ', ''), (parts, separator) => check(parts.join(separator))),
+      { numRuns: 3000 },
+    );
   });
 
   it('valid filters combined with && and || stay valid', () => {
-    const atom = fc.constantFrom('tcp', 'tcp.port == 80', 'ip.addr == 10.0.0.0/8', '!udp', 'tcp.flags & 0x12 == 0x12', 'tcp.port in {80, 443}', 'frame contains "GET"');
+    const atom = fc.constantFrom(
+      'tcp',
+      'tcp.port == 80',
+      'ip.addr == 10.0.0.0/8',
+      '!udp',
+      'tcp.flags & 0x12 == 0x12',
+      'tcp.port in {80, 443}',
+      'frame contains "GET"',
+    );
     const filter = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, atom, fc.tuple(tie('node'), fc.constantFrom('&&', '||', 'and', 'or'), tie('node')).map(([a, op, b]) => `(${a}) ${op} ${b}`)),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        atom,
+        fc
+          .tuple(tie('node'), fc.constantFrom('&&', '||', 'and', 'or'), tie('node'))
+          .map(([a, op, b]) => `(${a}) ${op} ${b}`),
+      ),
     })).node as fc.Arbitrary<string>;
-    fc.assert(fc.property(filter, (text) => {
-      expect(compileFilter(text).ok).toBe(true);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(filter, (text) => {
+        expect(compileFilter(text).ok).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 /** A random valid comparison for a random registered field, by the field's kind. */
 const comparison: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(...fieldList), fc.constantFrom('==', '!=', '===', '!==', '>', '<', '>=', '<='), fc.nat(), fc.nat({ max: 32 }))
+  .tuple(
+    fc.constantFrom(...fieldList),
+    fc.constantFrom('==', '!=', '===', '!==', '>', '<', '>=', '<='),
+    fc.nat(),
+    fc.nat({ max: 32 }),
+  )
   .map(([field, op, n, bits]) => {
     const max = 2 ** (field.bits ?? 32) - 1;
     switch (field.kind) {
@@ -116,12 +223,18 @@ const union = (a: string, b: string): string =>
   [...new Set([...a.split(','), ...b.split(',')].filter(Boolean).map(Number))].sort((x, y) => x - y).join(',');
 const intersection = (a: string, b: string): string => {
   const inB = new Set(b.split(','));
-  return a.split(',').filter((x) => x !== '' && inB.has(x)).join(',');
+  return a
+    .split(',')
+    .filter((x) => x !== '' && inB.has(x))
+    .join(',');
 };
 
 describe('filter algebra on real captures', () => {
   it('every generated comparison compiles and runs', () => {
-    fc.assert(fc.property(comparison, (text) => check(text)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(comparison, (text) => check(text)),
+      { numRuns: 1000 },
+    );
   });
 
   it('||, && and ! behave as union, intersection and complement; sets as || of ==', () => {
@@ -132,7 +245,12 @@ describe('filter algebra on real captures', () => {
         const fb = frames(b, capture);
         expect(frames(`(${a}) || (${b})`, capture)).toBe(union(fa, fb));
         expect(frames(`(${a}) && (${b})`, capture)).toBe(intersection(fa, fb));
-        expect(frames(`!(${a})`, capture)).toBe(all.split(',').filter((i) => i !== '' && !fa.split(',').includes(i)).join(','));
+        expect(frames(`!(${a})`, capture)).toBe(
+          all
+            .split(',')
+            .filter((i) => i !== '' && !fa.split(',').includes(i))
+            .join(','),
+        );
         expect(frames(`!!(${a})`, capture)).toBe(fa);
       }),
       { numRuns: 300 },
@@ -142,11 +260,19 @@ describe('filter algebra on real captures', () => {
   it('x in {a, b} is x == a || x == b; != is all-not-equal; !== is any-not-equal', () => {
     const value = fc.integer({ min: 0, max: 65535 });
     fc.assert(
-      fc.property(fc.constantFrom('tcp.port', 'udp.port', 'tcp.dstport', 'frame.len'), value, value, fc.constantFrom(...CAPTURES), (field, x, y, capture) => {
-        expect(frames(`${field} in {${x}, ${y}}`, capture)).toBe(frames(`${field} == ${x} || ${field} == ${y}`, capture));
-        expect(frames(`${field} != ${x}`, capture)).toBe(frames(`${field} && !(${field} == ${x})`, capture));
-        expect(frames(`${field} !== ${x}`, capture)).toBe(frames(`${field} && !(${field} === ${x})`, capture));
-      }),
+      fc.property(
+        fc.constantFrom('tcp.port', 'udp.port', 'tcp.dstport', 'frame.len'),
+        value,
+        value,
+        fc.constantFrom(...CAPTURES),
+        (field, x, y, capture) => {
+          expect(frames(`${field} in {${x}, ${y}}`, capture)).toBe(
+            frames(`${field} == ${x} || ${field} == ${y}`, capture),
+          );
+          expect(frames(`${field} != ${x}`, capture)).toBe(frames(`${field} && !(${field} == ${x})`, capture));
+          expect(frames(`${field} !== ${x}`, capture)).toBe(frames(`${field} && !(${field} === ${x})`, capture));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -154,10 +280,18 @@ describe('filter algebra on real captures', () => {
   it('a range on a single-valued field is >= low && <= high', () => {
     const value = fc.integer({ min: 0, max: 65535 });
     fc.assert(
-      fc.property(fc.constantFrom('tcp.dstport', 'tcp.srcport', 'frame.len', 'udp.srcport'), value, value, fc.constantFrom(...CAPTURES), (field, x, y, capture) => {
-        const [low, high] = x <= y ? [x, y] : [y, x];
-        expect(frames(`${field} in {${low}..${high}}`, capture)).toBe(frames(`${field} >= ${low} && ${field} <= ${high}`, capture));
-      }),
+      fc.property(
+        fc.constantFrom('tcp.dstport', 'tcp.srcport', 'frame.len', 'udp.srcport'),
+        value,
+        value,
+        fc.constantFrom(...CAPTURES),
+        (field, x, y, capture) => {
+          const [low, high] = x <= y ? [x, y] : [y, x];
+          expect(frames(`${field} in {${low}..${high}}`, capture)).toBe(
+            frames(`${field} >= ${low} && ${field} <= ${high}`, capture),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -10,15 +10,20 @@ const SEED = 20261126;
 const seedOptions = { maxFiles: 150, maxBytes: 64 * 1024, etlFromPcaps: 4 };
 
 function failuresText(result: CampaignResult): string {
-  return result.failures.map((f) => `${f.target}/${f.mutation} case ${f.caseNumber} (${f.seedName}): ${f.reason.split('\n')[0]}`).join('\n');
+  return result.failures
+    .map((f) => `${f.target}/${f.mutation} case ${f.caseNumber} (${f.seedName}): ${f.reason.split('\n')[0]}`)
+    .join('\n');
 }
 
-const total = (rows: Row[], key: 'cases' | 'ok' | 'typedErrors' | 'failures') => rows.reduce((sum, r) => sum + r[key], 0);
+const total = (rows: Row[], key: 'cases' | 'ok' | 'typedErrors' | 'failures') =>
+  rows.reduce((sum, r) => sum + r[key], 0);
 
 describe('fuzz slice', () => {
   it('seeds cover every format the readers know, ETL included', () => {
     const seeds = loadSeeds(seedOptions);
-    const magics = new Set(seeds.map((s) => Array.from(s.bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')));
+    const magics = new Set(
+      seeds.map((s) => Array.from(s.bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('')),
+    );
     expect(magics).toContain('d4c3b2a1'); // pcap LE
     expect(magics).toContain('0a0d0d0a'); // pcapng
     expect(magics).toContain('474d4255'); // NetMon 2

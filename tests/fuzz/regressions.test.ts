@@ -77,19 +77,22 @@ describe('fuzz regressions', () => {
   // Found as: a NetMon file with a block duplicated or swapped (the frame table's entries then
   // point elsewhere), read as a stream, reported "truncated: file ends inside packet 1 at byte
   // 3,675,631,616" for a 2,432-byte file: the error offset was the bad table entry's value.
-  it.each(['netmon/tcp_handshake.netmon1.cap', 'netmon/tcp_handshake.netmon2.cap'])('%s: a frame table entry past the end is an error inside the file', async (path) => {
-    const file = new Uint8Array(readFileSync(`../shared/corpus/${path}`));
-    const table = blocksOf(file).find((b) => b.kind === 'frame-table')!;
-    new DataView(file.buffer).setUint32(table.offset, 0xdb160000, true); // entry 1
-    const whole = loadCaptureBytes(file);
-    const streamed = await loadCaptureStream(chunks(file, 61));
-    for (const capture of [whole, streamed]) {
-      expect(capture.error).toBeInstanceOf(CaptureError);
-      expect(capture.error!.kind).toBe('malformed');
-      expect(capture.error!.offset).toBe(table.offset);
-    }
-    expect(streamed.packets).toHaveLength(0);
-  });
+  it.each(['netmon/tcp_handshake.netmon1.cap', 'netmon/tcp_handshake.netmon2.cap'])(
+    '%s: a frame table entry past the end is an error inside the file',
+    async (path) => {
+      const file = new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+      const table = blocksOf(file).find((b) => b.kind === 'frame-table')!;
+      new DataView(file.buffer).setUint32(table.offset, 0xdb160000, true); // entry 1
+      const whole = loadCaptureBytes(file);
+      const streamed = await loadCaptureStream(chunks(file, 61));
+      for (const capture of [whole, streamed]) {
+        expect(capture.error).toBeInstanceOf(CaptureError);
+        expect(capture.error!.kind).toBe('malformed');
+        expect(capture.error!.offset).toBe(table.offset);
+      }
+      expect(streamed.packets).toHaveLength(0);
+    },
+  );
 
   // Found as: public/traces/closed-stealth-client.pcapng with its magic replaced by NetMon 2's
   // "GMBU" (fuzz seed 2, foreign-magic). With the file size known the reader said the frame
@@ -108,7 +111,11 @@ describe('fuzz regressions', () => {
   }
 
   async function bothWays(file: Uint8Array) {
-    return [loadCaptureBytes(file), await loadCaptureStream(chunks(file, 13)), await loadCaptureStream(chunks(file, 13), { totalBytes: file.length })];
+    return [
+      loadCaptureBytes(file),
+      await loadCaptureStream(chunks(file, 13)),
+      await loadCaptureStream(chunks(file, 13), { totalBytes: file.length }),
+    ];
   }
 
   it('NetMon: an impossible comment table length is the same error with or without the file size', async () => {

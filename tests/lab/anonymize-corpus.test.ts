@@ -31,7 +31,8 @@ function checkAnonymized(original: Capture, payload: 'cut' | 'zero'): void {
     expect(packet.data.length).toBeLessThanOrEqual(before.data.length);
     expect(packet.originalLength).toBeGreaterThanOrEqual(packet.data.length);
     // A frame that decoded without a problem still does (emptied frames aside).
-    if (!before.dissection.problem && packet.data.length > 0) expect(packet.dissection.problem, `frame ${packet.number}`).toBeUndefined();
+    if (!before.dissection.problem && packet.data.length > 0)
+      expect(packet.dissection.problem, `frame ${packet.number}`).toBeUndefined();
   });
   expect(() => exportPcapng(anonymized, anonymized.packets.keys())).not.toThrow();
 }
@@ -47,7 +48,7 @@ describe('anonymizeCapture never fails on real files', () => {
         checkAnonymized(capture, 'zero');
         checkAnonymized(capture, 'cut');
       } catch (error) {
-        throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     }
     expect(frames).toBeGreaterThan(10_000);
@@ -55,23 +56,30 @@ describe('anonymizeCapture never fails on real files', () => {
 });
 
 describe('anonymizeCapture on frames cut at every length', () => {
-  it.each(['packets/http_ip4and6.pcapng', 'zeek/Traces/icmp/icmp6-nd-options.pcap', 'zeek/Traces/linuxsll-arp.pcap', 'zeek/Traces/icmp/icmp-destunreach-udp.pcap'])(
-    '%s',
-    (path) => {
-      const capture = loadCaptureBytes(new Uint8Array(readFileSync(join(CORPUS, path))));
-      const cut: Packet[] = [];
-      for (const packet of capture.packets.slice(0, 12)) {
-        for (let length = 0; length <= packet.data.length; length++) {
-          const data = packet.data.slice(0, length);
-          const frame: Packet = { ...frameOf(packet), data, capturedLength: length, dissection: undefined as unknown as Packet['dissection'] };
-          frame.dissection = decodeFrame(frame);
-          cut.push(frame);
-        }
+  it.each([
+    'packets/http_ip4and6.pcapng',
+    'zeek/Traces/icmp/icmp6-nd-options.pcap',
+    'zeek/Traces/linuxsll-arp.pcap',
+    'zeek/Traces/icmp/icmp-destunreach-udp.pcap',
+  ])('%s', (path) => {
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync(join(CORPUS, path))));
+    const cut: Packet[] = [];
+    for (const packet of capture.packets.slice(0, 12)) {
+      for (let length = 0; length <= packet.data.length; length++) {
+        const data = packet.data.slice(0, length);
+        const frame: Packet = {
+          ...frameOf(packet),
+          data,
+          capturedLength: length,
+          dissection: undefined as unknown as Packet['dissection'],
+        };
+        frame.dissection = decodeFrame(frame);
+        cut.push(frame);
       }
-      const sliced: Capture = { info: capture.info, packets: cut };
-      const anonymized = anonymizeCapture(sliced);
-      expect(anonymized.packets.length).toBe(cut.length);
-      anonymized.packets.forEach((packet, i) => expect(packet.data.length).toBeLessThanOrEqual(cut[i].data.length));
-    },
-  );
+    }
+    const sliced: Capture = { info: capture.info, packets: cut };
+    const anonymized = anonymizeCapture(sliced);
+    expect(anonymized.packets.length).toBe(cut.length);
+    anonymized.packets.forEach((packet, i) => expect(packet.data.length).toBeLessThanOrEqual(cut[i].data.length));
+  });
 });

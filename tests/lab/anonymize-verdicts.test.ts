@@ -62,13 +62,16 @@ describe.each(['cut', 'zero'] as const)('verdicts survive anonymization (payload
 });
 
 describe('two-sided verdicts survive anonymization with a shared key', () => {
-  const pairs = SITE_TRACES.filter((p) => p.endsWith('-client.pcapng')).filter((p) => SITE_TRACES.includes(p.replace('-client', '-server')));
+  const pairs = SITE_TRACES.filter((p) => p.endsWith('-client.pcapng')).filter((p) =>
+    SITE_TRACES.includes(p.replace('-client', '-server')),
+  );
   it.each(pairs)('%s', (clientPath) => {
     const client = read(clientPath);
     const server = read(clientPath.replace('-client', '-server'));
     const before = compareCaptures(client, server);
     const after = compareCaptures(anonymizeCapture(client, { key: 'pair' }), anonymizeCapture(server, { key: 'pair' }));
-    const where = (c: typeof before) => c.attempts.map((a) => [a.side, a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.where]);
+    const where = (c: typeof before) =>
+      c.attempts.map((a) => [a.side, a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.where]);
     expect(where(after)).toEqual(where(before));
     expect(after.matched).toBe(before.matched);
   });

@@ -43,7 +43,10 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
     const source = 'packets/http_ip4and6.pcapng';
     const capture = load(source);
     const chosen = [1, 4, 5, 11, 19];
-    const file = work.write('chosen.pcapng', exportPcapng(capture, Uint32Array.from(chosen), { comment: 'filter: tcp' }));
+    const file = work.write(
+      'chosen.pcapng',
+      exportPcapng(capture, Uint32Array.from(chosen), { comment: 'filter: tcp' }),
+    );
     const numbers = chosen.map((i) => capture.packets[i].number);
     const original = tsharkFields(corpusPath(source), FIELDS, ['-Y', numbersFilter(numbers)]);
     expect(original).toHaveLength(chosen.length);
@@ -55,7 +58,11 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
   it('records the direction a frame went (epb_flags) and keeps nanoseconds', () => {
     const loaded = load('packets/tcp_handshake.pcapng');
     // Plain packets, so their fields can be changed (a loaded capture's are read-only handles).
-    const capture = { ...loaded, store: undefined, packets: loaded.packets.map((p) => ({ ...frameOf(p), dissection: p.dissection })) };
+    const capture = {
+      ...loaded,
+      store: undefined,
+      packets: loaded.packets.map((p) => ({ ...frameOf(p), dissection: p.dissection })),
+    };
     capture.packets[0].direction = 'sent';
     capture.packets[1].direction = 'received';
     capture.packets[2].nanoseconds = 123_456_789;

@@ -30,7 +30,10 @@ describe('capture library', () => {
 
     const reopened = new CaptureLibrary();
     const list = await reopened.listCaptures();
-    expect(list).toEqual({ ok: true, value: [{ id: saved.ok && saved.value, name: 'tcp_retransmissions.pcapng', size: bytes.length, addedAt: 1000 }] });
+    expect(list).toEqual({
+      ok: true,
+      value: [{ id: saved.ok && saved.value, name: 'tcp_retransmissions.pcapng', size: bytes.length, addedAt: 1000 }],
+    });
     const loaded = await reopened.loadCaptureBytes(saved.ok ? saved.value : -1);
     expect(loaded.ok).toBe(true);
     if (loaded.ok) expect(Buffer.compare(Buffer.from(await loaded.value.arrayBuffer()), Buffer.from(bytes))).toBe(0);
@@ -38,8 +41,16 @@ describe('capture library', () => {
   });
 
   it('lists newest first, renames, records summaries and deletes', async () => {
-    const a = await library.saveCapture({ name: 'a.pcap', bytes: corpusBytes('packets/tcp_handshake.pcapng'), addedAt: 1 });
-    const b = await library.saveCapture({ name: 'b.pcap', bytes: corpusBytes('packets/tcp_teardown.pcapng').buffer as ArrayBuffer, addedAt: 2 });
+    const a = await library.saveCapture({
+      name: 'a.pcap',
+      bytes: corpusBytes('packets/tcp_handshake.pcapng'),
+      addedAt: 1,
+    });
+    const b = await library.saveCapture({
+      name: 'b.pcap',
+      bytes: corpusBytes('packets/tcp_teardown.pcapng').buffer as ArrayBuffer,
+      addedAt: 2,
+    });
     if (!a.ok || !b.ok) throw new Error('save failed');
     expect(a.value).not.toBe(b.value);
 
@@ -86,7 +97,10 @@ describe('capture library', () => {
       return put.apply(this, args);
     };
     try {
-      const result = await library.saveCapture({ name: 'big.pcapng', bytes: corpusBytes('packets/http_google.pcapng') });
+      const result = await library.saveCapture({
+        name: 'big.pcapng',
+        bytes: corpusBytes('packets/http_google.pcapng'),
+      });
       expect(result).toMatchObject({ ok: false, reason: 'quota' });
     } finally {
       store.put = put;

@@ -9,7 +9,14 @@ import { loadCaptureBytes } from '../../src/lib/load.ts';
 const trace = (id: string) => {
   const entry = JSON.parse(readFileSync(`src/content/traces/${id}.json`, 'utf8')) as {
     file: string;
-    expected: Array<{ client: string; clientPort: number; server: string; serverPort: number; verdict: string; where?: string }>;
+    expected: Array<{
+      client: string;
+      clientPort: number;
+      server: string;
+      serverPort: number;
+      verdict: string;
+      where?: string;
+    }>;
   };
   const capture = loadCaptureBytes(new Uint8Array(readFileSync(`public${entry.file}`)));
   return { entry, capture };
@@ -20,12 +27,21 @@ function tableRows(markdown: string): string[][] {
   return markdown
     .split('\n')
     .filter((line) => /^\| \d+ \|/.test(line))
-    .map((line) => line.slice(2, -2).split(/ (?<!\\)\| /).map((c) => c.replace(/\\\|/g, '|')));
+    .map((line) =>
+      line
+        .slice(2, -2)
+        .split(/ (?<!\\)\| /)
+        .map((c) => c.replace(/\\\|/g, '|')),
+    );
 }
 
-const IDS = ['blocked-drop-client', 'closed-rst-client', 'reject-icmp-prohibited-client', 'open-client', 'blocked-ipv6-client'].filter((id) =>
-  existsSync(`src/content/traces/${id}.json`),
-);
+const IDS = [
+  'blocked-drop-client',
+  'closed-rst-client',
+  'reject-icmp-prohibited-client',
+  'open-client',
+  'blocked-ipv6-client',
+].filter((id) => existsSync(`src/content/traces/${id}.json`));
 
 describe('verdict reports', () => {
   it.each(IDS)('%s: one row per attempt with the verdict the recording set up', (id) => {
@@ -43,7 +59,11 @@ describe('verdict reports', () => {
     entry.expected.forEach((expected, i) => {
       const [, client, server, verdict] = rows[i];
       const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
-      expect([client, server, verdict]).toEqual([ep(expected.client, expected.clientPort), ep(expected.server, expected.serverPort), words[expected.verdict] ?? expected.verdict]);
+      expect([client, server, verdict]).toEqual([
+        ep(expected.client, expected.clientPort),
+        ep(expected.server, expected.serverPort),
+        words[expected.verdict] ?? expected.verdict,
+      ]);
     });
     // Every attempt has its own section citing frames.
     expect(markdown.match(/^## \d+\. /gm)).toHaveLength(entry.expected.length);
@@ -51,13 +71,25 @@ describe('verdict reports', () => {
 
     const json = JSON.parse(reportJson(`${id}.pcapng`, analysis));
     expect(json).toMatchObject({ format: 'porttrace-verdicts', version: 1, capture: `${id}.pcapng` });
-    expect(json.attempts.map((a: { client: string; clientPort: number; server: string; serverPort: number; verdict: string }) => ({
-      client: a.client,
-      clientPort: a.clientPort,
-      server: a.server,
-      serverPort: a.serverPort,
-      verdict: a.verdict,
-    }))).toEqual(entry.expected.map(({ client, clientPort, server, serverPort, verdict }) => ({ client, clientPort, server, serverPort, verdict })));
+    expect(
+      json.attempts.map(
+        (a: { client: string; clientPort: number; server: string; serverPort: number; verdict: string }) => ({
+          client: a.client,
+          clientPort: a.clientPort,
+          server: a.server,
+          serverPort: a.serverPort,
+          verdict: a.verdict,
+        }),
+      ),
+    ).toEqual(
+      entry.expected.map(({ client, clientPort, server, serverPort, verdict }) => ({
+        client,
+        clientPort,
+        server,
+        serverPort,
+        verdict,
+      })),
+    );
     expect(json.summary.attempts).toBe(entry.expected.length);
   });
 
@@ -71,7 +103,8 @@ describe('verdict reports', () => {
     expect(markdown).toMatch(/\| Capture \| Where it ended \|/);
     const json = JSON.parse(reportJson('pair', comparison));
     const expectedWhere = client.entry.expected[0].where;
-    if (expectedWhere) expect(json.attempts.find((a: { side: string }) => a.side === 'client').where).toBe(expectedWhere);
+    if (expectedWhere)
+      expect(json.attempts.find((a: { side: string }) => a.side === 'client').where).toBe(expectedWhere);
   });
 
   it('counts verdicts for the library and keeps names from breaking the table', () => {
@@ -81,7 +114,9 @@ describe('verdict reports', () => {
     expect(summary.attempts).toBe(analysis.attempts.length);
     expect(Object.values(summary.verdicts).reduce((a, b) => a + b, 0)).toBe(analysis.attempts.length);
     expect(summaryLine({ attempts: 0, verdicts: {} })).toBe('no TCP connection attempts');
-    expect(summaryLine({ attempts: 3, verdicts: { connected: 1, 'no-response': 2 } })).toBe('1 connected, 2 no response');
+    expect(summaryLine({ attempts: 3, verdicts: { connected: 1, 'no-response': 2 } })).toBe(
+      '1 connected, 2 no response',
+    );
     const markdown = reportMarkdown('a|b\nc.pcap', analysis);
     expect(markdown.split('\n')[0]).toBe('# TCP connection attempts in a\\|b c.pcap');
   });

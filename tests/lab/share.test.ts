@@ -103,7 +103,8 @@ describe('what the lab shares', () => {
       const fragment = await encodeShareFragment(exportPcapng(anonymized, anonymized.packets.keys()));
       const opened = loadCaptureBytes(await decodeShareFragment(fragment));
       expect(opened.packets.length).toBe(original.packets.length);
-      const verdicts = (c: typeof original) => analyzeCapture(c).attempts.map((a) => [a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.history]);
+      const verdicts = (c: typeof original) =>
+        analyzeCapture(c).attempts.map((a) => [a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.history]);
       expect(verdicts(opened)).toEqual(verdicts(original));
       // Zeroed payloads compress well: even tcp_ports (437 KB, 505 packets) fits in the 64 KB link.
       expect(fragment.length).toBeLessThan((SHARE_LIMIT_BYTES * 4) / 3 + 20);

@@ -14,7 +14,11 @@ export const hasTshark = ((): boolean => {
 })();
 
 export function tshark(args: string[]): string {
-  return execFileSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('tshark', args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** One row per frame, the fields tab-separated, as `tshark -T fields` prints them. */

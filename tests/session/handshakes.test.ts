@@ -11,18 +11,27 @@ const CAPTURES = [
   '../shared/corpus/packets/synscan.pcapng',
   '../shared/corpus/packets/nowebaccess1.pcapng',
   '../shared/corpus/packets/http_google.pcapng',
-  ...readdirSync('public/traces').filter((f) => f.endsWith('.pcapng')).map((f) => `public/traces/${f}`),
+  ...readdirSync('public/traces')
+    .filter((f) => f.endsWith('.pcapng'))
+    .map((f) => `public/traces/${f}`),
 ];
 
 async function open(path: string, handshakesOnly: boolean) {
   const bytes = new Uint8Array(readFileSync(path));
-  return openSession(path, [bytes] as unknown as AsyncIterable<Uint8Array>, bytes.length, undefined, { handshakesOnly });
+  return openSession(path, [bytes] as unknown as AsyncIterable<Uint8Array>, bytes.length, undefined, {
+    handshakesOnly,
+  });
 }
 
 // The verdict and the frames of the handshake that decide it; the later packets of a
 // connection (data, its ACKs) are what this mode leaves out.
 const verdictsOf = (s: Awaited<ReturnType<typeof open>>) =>
-  s.attempts(0, Infinity).map((a) => `${a.client}:${a.clientPort}>${a.server}:${a.serverPort} ${a.verdict} ${a.nmap} ${a.frames.slice(0, 3).join(',')}`);
+  s
+    .attempts(0, Infinity)
+    .map(
+      (a) =>
+        `${a.client}:${a.clientPort}>${a.server}:${a.serverPort} ${a.verdict} ${a.nmap} ${a.frames.slice(0, 3).join(',')}`,
+    );
 
 describe('handshakes-only reading', () => {
   for (const path of CAPTURES) {

@@ -8,18 +8,36 @@ import { ENTRY_DIR, PUBLIC_DIR, hasTshark, loadEntries, tsharkFields } from './t
 
 const trace = (id: string) => `${PUBLIC_DIR}/traces/${id}.pcapng`;
 const SYN_FIELDS = [
-  'frame.time_epoch', 'frame.len', 'ip.id', 'ip.ttl', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw',
-  'tcp.window_size_value', 'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.sack_perm',
+  'frame.time_epoch',
+  'frame.len',
+  'ip.id',
+  'ip.ttl',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'tcp.window_size_value',
+  'tcp.options.mss_val',
+  'tcp.options.wscale.shift',
+  'tcp.options.sack_perm',
 ];
-const clientSyns = (id: string) => tsharkFields(trace(id), SYN_FIELDS, ['-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0']);
+const clientSyns = (id: string) =>
+  tsharkFields(trace(id), SYN_FIELDS, ['-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0']);
 const first = (row: Record<string, string[]>, field: string) => row[field]![0];
 
 describe('reconstructions', () => {
   it('committed files are what scripts/reconstruct-traces.ts makes (deterministic)', () => {
     const built = buildReconstructions();
-    expect(built.map((r) => r.id).sort()).toEqual(loadEntries().filter((e) => e.reconstruction).map((e) => e.id).sort());
+    expect(built.map((r) => r.id).sort()).toEqual(
+      loadEntries()
+        .filter((e) => e.reconstruction)
+        .map((e) => e.id)
+        .sort(),
+    );
     for (const reconstruction of built) {
-      expect(Buffer.from(reconstruction.pcapng).equals(readFileSync(trace(reconstruction.id))), reconstruction.id).toBe(true);
+      expect(Buffer.from(reconstruction.pcapng).equals(readFileSync(trace(reconstruction.id))), reconstruction.id).toBe(
+        true,
+      );
       expect(JSON.parse(readFileSync(`${ENTRY_DIR}/${reconstruction.id}.json`, 'utf8'))).toEqual(reconstruction.entry);
     }
   });
@@ -44,7 +62,7 @@ describe('reconstructions', () => {
       }
     });
 
-    it("retransmits on legacy Windows timing: 3 s, then 6 s more", () => {
+    it('retransmits on legacy Windows timing: 3 s, then 6 s more', () => {
       const times = sender.map((syn) => Number(first(syn, 'frame.time_epoch')));
       expect(times[1]! - times[0]!).toBeGreaterThan(2.95);
       expect(times[1]! - times[0]!).toBeLessThan(3.1);
@@ -75,12 +93,27 @@ describe('reconstructions', () => {
 
     it('SYN/ACK acknowledges Seq + 1 and offers Win 65535, scale 8, MSS 1460; the client ACKs the server Seq + 1', () => {
       for (const port of [88, 3389]) {
-        const [syn] = tsharkFields(file, ['tcp.seq_raw'], ['-Y', `tcp.dstport == ${port} && tcp.flags.syn == 1 && tcp.flags.ack == 0`]);
-        const [synAck] = tsharkFields(file, ['tcp.seq_raw', 'tcp.ack_raw', 'tcp.window_size_value', 'tcp.options.wscale.shift', 'tcp.options.mss_val'],
-          ['-Y', `tcp.srcport == ${port} && tcp.flags.syn == 1 && tcp.flags.ack == 1`]);
+        const [syn] = tsharkFields(
+          file,
+          ['tcp.seq_raw'],
+          ['-Y', `tcp.dstport == ${port} && tcp.flags.syn == 1 && tcp.flags.ack == 0`],
+        );
+        const [synAck] = tsharkFields(
+          file,
+          ['tcp.seq_raw', 'tcp.ack_raw', 'tcp.window_size_value', 'tcp.options.wscale.shift', 'tcp.options.mss_val'],
+          ['-Y', `tcp.srcport == ${port} && tcp.flags.syn == 1 && tcp.flags.ack == 1`],
+        );
         expect(Number(first(synAck!, 'tcp.ack_raw'))).toBe(Number(first(syn!, 'tcp.seq_raw')) + 1);
-        expect([first(synAck!, 'tcp.window_size_value'), first(synAck!, 'tcp.options.wscale.shift'), first(synAck!, 'tcp.options.mss_val')]).toEqual(['65535', '8', '1460']);
-        const acks = tsharkFields(file, ['tcp.ack_raw'], ['-Y', `tcp.dstport == ${port} && tcp.flags.syn == 0 && tcp.flags.ack == 1`]);
+        expect([
+          first(synAck!, 'tcp.window_size_value'),
+          first(synAck!, 'tcp.options.wscale.shift'),
+          first(synAck!, 'tcp.options.mss_val'),
+        ]).toEqual(['65535', '8', '1460']);
+        const acks = tsharkFields(
+          file,
+          ['tcp.ack_raw'],
+          ['-Y', `tcp.dstport == ${port} && tcp.flags.syn == 0 && tcp.flags.ack == 1`],
+        );
         expect(Number(first(acks[0]!, 'tcp.ack_raw'))).toBe(Number(first(synAck!, 'tcp.seq_raw')) + 1);
       }
     });
@@ -104,6 +137,8 @@ describe('reconstructions', () => {
 
 describe.skipIf(!hasTshark)('no bundled trace has a malformed packet', () => {
   it.each(loadEntries().map((entry) => [entry.id] as const))('%s', (id) => {
-    expect(tsharkFields(trace(id), ['frame.number'], ['-Y', '_ws.malformed || _ws.expert.severity >= "error"'])).toEqual([]);
+    expect(
+      tsharkFields(trace(id), ['frame.number'], ['-Y', '_ws.malformed || _ws.expert.severity >= "error"']),
+    ).toEqual([]);
   });
 });

@@ -8,8 +8,21 @@ import { capturePath, hasTshark, loadEntries, tsharkFields, type TraceEntry } fr
 const VALIDATE = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
 // (tshark always validates ICMP and ICMPv6 checksums.)
 const FIELDS = [
-  'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ip.len', 'ip.hdr_len', 'ip.proto', 'ip.checksum', 'ip.checksum.status',
-  'tcp.checksum', 'tcp.checksum.status', 'udp.checksum', 'udp.checksum.status', 'icmp.checksum.status', 'icmpv6.checksum.status',
+  'frame.number',
+  'ip.src',
+  'ip.dst',
+  'ipv6.src',
+  'ip.len',
+  'ip.hdr_len',
+  'ip.proto',
+  'ip.checksum',
+  'ip.checksum.status',
+  'tcp.checksum',
+  'tcp.checksum.status',
+  'udp.checksum',
+  'udp.checksum.status',
+  'icmp.checksum.status',
+  'icmpv6.checksum.status',
 ];
 /** tshark's checksum status values: 0 bad, 1 good, 2 unverified. */
 const BAD = '0';
@@ -53,14 +66,20 @@ const recorded = entries.filter((entry) => !entry.reconstruction);
 const reconstructions = entries.filter((entry) => entry.reconstruction);
 
 describe.skipIf(!hasTshark)('checksums in the bundled traces', () => {
-  it.each(recorded.map((entry) => [entry.id, entry] as const))('recorded %s: every checksum is correct', (_id, entry) => {
-    const rows = checksumRows(entry);
-    expect(rows.length).toBeGreaterThan(0);
-    for (const { number, statuses } of rows) {
-      expect(statuses.length, `frame ${number} has a verified checksum`).toBeGreaterThan(0);
-      expect(statuses.every((status) => status === '1'), `frame ${number}: ${statuses}`).toBe(true);
-    }
-  });
+  it.each(recorded.map((entry) => [entry.id, entry] as const))(
+    'recorded %s: every checksum is correct',
+    (_id, entry) => {
+      const rows = checksumRows(entry);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const { number, statuses } of rows) {
+        expect(statuses.length, `frame ${number} has a verified checksum`).toBeGreaterThan(0);
+        expect(
+          statuses.every((status) => status === '1'),
+          `frame ${number}: ${statuses}`,
+        ).toBe(true);
+      }
+    },
+  );
 
   const senders = reconstructions.filter((entry) => entry.side === 'client');
   const receivers = reconstructions.filter((entry) => entry.side === 'server');
@@ -80,25 +99,39 @@ describe.skipIf(!hasTshark)('checksums in the bundled traces', () => {
       expect(sent.length).toBeGreaterThan(0);
       for (const { number, statuses, row } of sent) {
         expect(statuses.length).toBeGreaterThan(0);
-        expect(statuses.every((status) => status === BAD), `frame ${number}: ${statuses}`).toBe(true);
+        expect(
+          statuses.every((status) => status === BAD),
+          `frame ${number}: ${statuses}`,
+        ).toBe(true);
         expect(Number(row['ip.checksum']![0])).toBe(0);
         const protocol = Number(row['ip.proto']![0]);
         const transportLength = Number(row['ip.len']![0]) - Number(row['ip.hdr_len']![0]);
         const field = protocol === 6 ? row['tcp.checksum']![0] : row['udp.checksum']![0];
-        expect(Number(field), `frame ${number}`).toBe(foldedPseudoHeaderSum(row['ip.src']![0]!, row['ip.dst']![0]!, protocol, transportLength));
+        expect(Number(field), `frame ${number}`).toBe(
+          foldedPseudoHeaderSum(row['ip.src']![0]!, row['ip.dst']![0]!, protocol, transportLength),
+        );
       }
       for (const { number, statuses } of received) {
-        expect(statuses.every((status) => status === '1'), `frame ${number}: ${statuses}`).toBe(true);
+        expect(
+          statuses.every((status) => status === '1'),
+          `frame ${number}: ${statuses}`,
+        ).toBe(true);
       }
     },
   );
 
-  it.each(receivers.map((entry) => [entry.id, entry] as const))("receiver's copy %s: every checksum is correct", (_id, entry) => {
-    const rows = checksumRows(entry);
-    expect(rows.length).toBeGreaterThan(0);
-    for (const { number, statuses } of rows) {
-      expect(statuses.length).toBeGreaterThan(0);
-      expect(statuses.every((status) => status === '1'), `frame ${number}: ${statuses}`).toBe(true);
-    }
-  });
+  it.each(receivers.map((entry) => [entry.id, entry] as const))(
+    "receiver's copy %s: every checksum is correct",
+    (_id, entry) => {
+      const rows = checksumRows(entry);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const { number, statuses } of rows) {
+        expect(statuses.length).toBeGreaterThan(0);
+        expect(
+          statuses.every((status) => status === '1'),
+          `frame ${number}: ${statuses}`,
+        ).toBe(true);
+      }
+    },
+  );
 });

@@ -13,8 +13,18 @@ describe('trace entries (src/content/traces)', () => {
   it('exist: the recorded scenarios and the article reconstructions', () => {
     const scenarios = new Set(entries.map((entry) => entry.scenario));
     for (const scenario of [
-      'blocked-drop', 'closed-rst', 'closed-stealth', 'open', 'reject-icmp-prohibited', 'reject-tcp-reset',
-      'path-drop', 'return-path-drop', 'open-ipv6', 'blocked-ipv6', 'article-blocked', 'article-success',
+      'blocked-drop',
+      'closed-rst',
+      'closed-stealth',
+      'open',
+      'reject-icmp-prohibited',
+      'reject-tcp-reset',
+      'path-drop',
+      'return-path-drop',
+      'open-ipv6',
+      'blocked-ipv6',
+      'article-blocked',
+      'article-success',
     ]) {
       expect(scenarios, scenario).toContain(scenario);
     }
@@ -31,7 +41,9 @@ describe('trace entries (src/content/traces)', () => {
       expect(entry.file).toBe(`/traces/${id}.pcapng`);
       expect(['client', 'server', 'router']).toContain(entry.side);
       expect(typeof entry.reconstruction).toBe('boolean');
-      expect(entry.source).toMatch(entry.reconstruction ? /scripts\/reconstruct-traces\.ts/ : /scripts\/record-traces\.sh/);
+      expect(entry.source).toMatch(
+        entry.reconstruction ? /scripts\/reconstruct-traces\.ts/ : /scripts\/record-traces\.sh/,
+      );
       expect(entry.expected.length).toBeGreaterThan(0);
       for (const attempt of entry.expected) {
         expect(VERDICTS).toContain(attempt.verdict);
@@ -81,10 +93,12 @@ describe('scripts/record-traces.sh', () => {
     const recorded = entries.filter((entry) => !entry.reconstruction);
     expect([...new Set(recorded.map((entry) => entry.scenario))].sort()).toEqual(scenarios);
     for (const scenario of scenarios) {
-      expect(recorded.filter((e) => e.scenario === scenario).map((e) => `${e.id}:${e.side}`).sort()).toEqual([
-        `${scenario}-client:client`,
-        `${scenario}-server:server`,
-      ]);
+      expect(
+        recorded
+          .filter((e) => e.scenario === scenario)
+          .map((e) => `${e.id}:${e.side}`)
+          .sort(),
+      ).toEqual([`${scenario}-client:client`, `${scenario}-server:server`]);
     }
   });
 });

@@ -3,7 +3,15 @@
 // sequence numbers. (The classifier is compared with the same expectations elsewhere; this file
 // proves the expectations themselves describe what is on the wire.)
 import { describe, expect, it } from 'vitest';
-import { capturePath, hasTshark, loadEntries, wirePackets, type ExpectedAttempt, type TraceEntry, type WirePacket } from './tshark.ts';
+import {
+  capturePath,
+  hasTshark,
+  loadEntries,
+  wirePackets,
+  type ExpectedAttempt,
+  type TraceEntry,
+  type WirePacket,
+} from './tshark.ts';
 
 const entries = loadEntries();
 const byId = new Map(entries.map((entry) => [entry.id, entry]));
@@ -16,13 +24,27 @@ function packetsOf(entry: TraceEntry): WirePacket[] {
 /** The attempt's packets, sorted by who sent them. */
 function attemptPackets(packets: WirePacket[], attempt: ExpectedAttempt) {
   const fromClient = packets.filter(
-    (p) => p.tcp && p.src === attempt.client && p.dst === attempt.server && p.tcp.srcPort === attempt.clientPort && p.tcp.dstPort === attempt.serverPort,
+    (p) =>
+      p.tcp &&
+      p.src === attempt.client &&
+      p.dst === attempt.server &&
+      p.tcp.srcPort === attempt.clientPort &&
+      p.tcp.dstPort === attempt.serverPort,
   );
   const fromServer = packets.filter(
-    (p) => p.tcp && p.src === attempt.server && p.dst === attempt.client && p.tcp.srcPort === attempt.serverPort && p.tcp.dstPort === attempt.clientPort,
+    (p) =>
+      p.tcp &&
+      p.src === attempt.server &&
+      p.dst === attempt.client &&
+      p.tcp.srcPort === attempt.serverPort &&
+      p.tcp.dstPort === attempt.clientPort,
   );
   const icmpErrors = packets.filter(
-    (p) => p.icmp?.quoted && p.dst === attempt.client && p.icmp.quoted.srcPort === attempt.clientPort && p.icmp.quoted.dstPort === attempt.serverPort,
+    (p) =>
+      p.icmp?.quoted &&
+      p.dst === attempt.client &&
+      p.icmp.quoted.srcPort === attempt.clientPort &&
+      p.icmp.quoted.dstPort === attempt.serverPort,
   );
   const syns = fromClient.filter((p) => p.tcp!.syn && !p.tcp!.ack);
   const isn = syns[0]?.tcp!.seq;
@@ -42,7 +64,9 @@ function checkVerdict(packets: WirePacket[], attempt: ExpectedAttempt): void {
     case 'connected': {
       expect(synAcks.length, 'SYN/ACK with Ack = Seq + 1').toBeGreaterThan(0);
       const serverIsn = synAcks[0]!.tcp!.seq;
-      const thirdAck = fromClient.find((p) => !p.tcp!.syn && p.tcp!.ack && p.tcp!.ackNumber === (serverIsn + 1) % 2 ** 32);
+      const thirdAck = fromClient.find(
+        (p) => !p.tcp!.syn && p.tcp!.ack && p.tcp!.ackNumber === (serverIsn + 1) % 2 ** 32,
+      );
       expect(thirdAck, 'the ACK that completes the handshake').toBeDefined();
       expect(fromServer.some((p) => p.tcp!.rst)).toBe(false);
       break;
@@ -50,7 +74,9 @@ function checkVerdict(packets: WirePacket[], attempt: ExpectedAttempt): void {
     case 'half-open': {
       expect(synAcks.length, 'SYN/ACK with Ack = Seq + 1').toBeGreaterThan(0);
       const serverIsn = synAcks[0]!.tcp!.seq;
-      expect(fromClient.some((p) => !p.tcp!.syn && p.tcp!.ack && p.tcp!.ackNumber === (serverIsn + 1) % 2 ** 32)).toBe(false);
+      expect(fromClient.some((p) => !p.tcp!.syn && p.tcp!.ack && p.tcp!.ackNumber === (serverIsn + 1) % 2 ** 32)).toBe(
+        false,
+      );
       break;
     }
     case 'refused': {
@@ -98,10 +124,11 @@ describe.skipIf(!hasTshark)("expected verdicts agree with tshark's view of each 
       expect(synAttempts(packetsOf(entry))).toEqual(expected);
     });
 
-    it.each(entry.expected.map((attempt) => [`${attempt.clientPort} → ${attempt.serverPort}: ${attempt.verdict}`, attempt] as const))(
-      '%s',
-      (_name, attempt) => checkVerdict(packetsOf(entry), attempt),
-    );
+    it.each(
+      entry.expected.map(
+        (attempt) => [`${attempt.clientPort} → ${attempt.serverPort}: ${attempt.verdict}`, attempt] as const,
+      ),
+    )('%s', (_name, attempt) => checkVerdict(packetsOf(entry), attempt));
   });
 });
 
@@ -109,40 +136,43 @@ describe.skipIf(!hasTshark)('both sides: where each attempt died', () => {
   const clientSides = entries.filter((entry) => entry.side === 'client' && entry.pair);
   describe.each(clientSides.map((entry) => [entry.id, entry] as const))('%s', (_id, clientEntry: TraceEntry) => {
     const serverEntry = byId.get(clientEntry.pair!)!;
-    it.each(clientEntry.expected.map((attempt) => [`${attempt.clientPort} → ${attempt.serverPort}: ${attempt.where}`, attempt] as const))(
-      '%s',
-      (_name, attempt) => {
-        const atClient = attemptPackets(packetsOf(clientEntry), attempt);
-        const atServer = attemptPackets(packetsOf(serverEntry), attempt);
-        const listedAtServer = serverEntry.expected.some((a) => a.clientPort === attempt.clientPort && a.serverPort === attempt.serverPort);
-        switch (attempt.where) {
-          case 'path':
-            // The SYNs left the client and never reached the server.
-            expect(atClient.syns.length).toBeGreaterThan(0);
-            expect(atServer.fromClient).toHaveLength(0);
-            expect(listedAtServer).toBe(false);
-            break;
-          case 'return-path':
-            // The server answered; the answer never reached the client.
-            expect(atServer.synAcks.length).toBeGreaterThan(0);
-            expect(atClient.fromServer).toHaveLength(0);
-            expect(listedAtServer).toBe(true);
-            break;
-          case 'server':
-            // The SYNs reached the server, and the server (or its firewall) decided.
-            expect(atServer.syns.length).toBe(atClient.syns.length);
-            expect(atServer.synAcks).toHaveLength(0);
-            expect(listedAtServer).toBe(true);
-            break;
-          case 'none':
-            expect(atServer.synAcks.length).toBeGreaterThan(0);
-            expect(atClient.synAcks.length).toBeGreaterThan(0);
-            expect(listedAtServer).toBe(true);
-            break;
-          default:
-            throw new Error(`client-side attempt without a where: ${JSON.stringify(attempt)}`);
-        }
-      },
-    );
+    it.each(
+      clientEntry.expected.map(
+        (attempt) => [`${attempt.clientPort} → ${attempt.serverPort}: ${attempt.where}`, attempt] as const,
+      ),
+    )('%s', (_name, attempt) => {
+      const atClient = attemptPackets(packetsOf(clientEntry), attempt);
+      const atServer = attemptPackets(packetsOf(serverEntry), attempt);
+      const listedAtServer = serverEntry.expected.some(
+        (a) => a.clientPort === attempt.clientPort && a.serverPort === attempt.serverPort,
+      );
+      switch (attempt.where) {
+        case 'path':
+          // The SYNs left the client and never reached the server.
+          expect(atClient.syns.length).toBeGreaterThan(0);
+          expect(atServer.fromClient).toHaveLength(0);
+          expect(listedAtServer).toBe(false);
+          break;
+        case 'return-path':
+          // The server answered; the answer never reached the client.
+          expect(atServer.synAcks.length).toBeGreaterThan(0);
+          expect(atClient.fromServer).toHaveLength(0);
+          expect(listedAtServer).toBe(true);
+          break;
+        case 'server':
+          // The SYNs reached the server, and the server (or its firewall) decided.
+          expect(atServer.syns.length).toBe(atClient.syns.length);
+          expect(atServer.synAcks).toHaveLength(0);
+          expect(listedAtServer).toBe(true);
+          break;
+        case 'none':
+          expect(atServer.synAcks.length).toBeGreaterThan(0);
+          expect(atClient.synAcks.length).toBeGreaterThan(0);
+          expect(listedAtServer).toBe(true);
+          break;
+        default:
+          throw new Error(`client-side attempt without a where: ${JSON.stringify(attempt)}`);
+      }
+    });
   });
 });

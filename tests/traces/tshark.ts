@@ -31,7 +31,10 @@ export function loadEntries(): TraceEntry[] {
   return readdirSync(ENTRY_DIR)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .map((name) => ({ id: name.slice(0, -'.json'.length), ...JSON.parse(readFileSync(`${ENTRY_DIR}/${name}`, 'utf8')) }));
+    .map((name) => ({
+      id: name.slice(0, -'.json'.length),
+      ...JSON.parse(readFileSync(`${ENTRY_DIR}/${name}`, 'utf8')),
+    }));
 }
 
 export function capturePath(entry: TraceEntry): string {
@@ -40,7 +43,20 @@ export function capturePath(entry: TraceEntry): string {
 
 /** Runs tshark and returns one record per packet: field → every occurrence, in order. */
 export function tsharkFields(file: string, fields: string[], extraArgs: string[] = []): Record<string, string[]>[] {
-  const args = ['-r', file, '-n', ...extraArgs, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+  const args = [
+    '-r',
+    file,
+    '-n',
+    ...extraArgs,
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+  ];
   for (const field of fields) args.push('-e', field);
   const result = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(`tshark ${args.join(' ')} failed: ${result.stderr}`);
@@ -59,14 +75,39 @@ export interface WirePacket {
   /** Outer IP addresses (first occurrence; later ones belong to an ICMP error's quote). */
   src: string;
   dst: string;
-  tcp?: { srcPort: number; dstPort: number; syn: boolean; ack: boolean; rst: boolean; fin: boolean; seq: number; ackNumber: number };
+  tcp?: {
+    srcPort: number;
+    dstPort: number;
+    syn: boolean;
+    ack: boolean;
+    rst: boolean;
+    fin: boolean;
+    seq: number;
+    ackNumber: number;
+  };
   /** An ICMP/ICMPv6 error and the TCP header it quotes. */
   icmp?: { version: 4 | 6; type: number; code: number; quoted?: { srcPort: number; dstPort: number; seq: number } };
 }
 
 const PACKET_FIELDS = [
-  'frame.number', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code',
-  'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.reset', 'tcp.flags.fin', 'tcp.seq_raw', 'tcp.seq', 'tcp.ack_raw',
+  'frame.number',
+  'ip.src',
+  'ip.dst',
+  'ipv6.src',
+  'ipv6.dst',
+  'icmp.type',
+  'icmp.code',
+  'icmpv6.type',
+  'icmpv6.code',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.flags.syn',
+  'tcp.flags.ack',
+  'tcp.flags.reset',
+  'tcp.flags.fin',
+  'tcp.seq_raw',
+  'tcp.seq',
+  'tcp.ack_raw',
 ];
 
 const flag = (value: string | undefined) => value === '1' || value === 'True';

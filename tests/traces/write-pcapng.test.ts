@@ -24,9 +24,23 @@ const interfaces = [
   { linkType: LinkType.ETHERNET, snapLength: 128, name: '\\Device\\NPF_{TEST}', decimalResolution: 7 },
 ];
 const packets: PcapngPacket[] = [
-  { interfaceId: 0, seconds: 1697552525, nanoseconds: 123456789, data: bytesOfLength(60, 1), direction: 'sent', comments: ['one comment'] },
+  {
+    interfaceId: 0,
+    seconds: 1697552525,
+    nanoseconds: 123456789,
+    data: bytesOfLength(60, 1),
+    direction: 'sent',
+    comments: ['one comment'],
+  },
   { interfaceId: 1, seconds: 1697552525, nanoseconds: 123456789, data: bytesOfLength(41, 2), direction: 'received' },
-  { interfaceId: 2, seconds: 1697552526, nanoseconds: 999_999_999, data: bytesOfLength(128, 3), originalLength: 1514, comments: ['a', 'second comment'] },
+  {
+    interfaceId: 2,
+    seconds: 1697552526,
+    nanoseconds: 999_999_999,
+    data: bytesOfLength(128, 3),
+    originalLength: 1514,
+    comments: ['a', 'second comment'],
+  },
   { interfaceId: 0, seconds: 0, nanoseconds: 1, data: bytesOfLength(1, 4) },
   { interfaceId: 0, seconds: 4102444800, nanoseconds: 0, data: bytesOfLength(2, 5), direction: 'received' }, // year 2100: beyond 32-bit seconds × 10⁹
   { interfaceId: 2, seconds: 1697552527, nanoseconds: 50, data: bytesOfLength(3, 6), direction: 'sent' },
@@ -34,12 +48,22 @@ const packets: PcapngPacket[] = [
 const RESOLUTION = [9, 6, 7];
 
 function buildFile(): Uint8Array {
-  const writer = new PcapngWriter({ comments: SECTION_COMMENTS, hardware: 'test hardware', os: 'test OS', userApplication: 'porttrace tests' });
+  const writer = new PcapngWriter({
+    comments: SECTION_COMMENTS,
+    hardware: 'test hardware',
+    os: 'test OS',
+    userApplication: 'porttrace tests',
+  });
   for (const spec of interfaces) writer.addInterface(spec);
   for (const packet of packets) writer.addPacket(packet);
   writer.addStatistics({
-    interfaceId: 0, seconds: 1697552530, nanoseconds: 0,
-    start: { seconds: 1697552520, nanoseconds: 0 }, end: { seconds: 1697552530, nanoseconds: 0 }, received: 3, dropped: 0,
+    interfaceId: 0,
+    seconds: 1697552530,
+    nanoseconds: 0,
+    start: { seconds: 1697552520, nanoseconds: 0 },
+    end: { seconds: 1697552530, nanoseconds: 0 },
+    received: 3,
+    dropped: 0,
   });
   return writer.toBytes();
 }
@@ -73,8 +97,14 @@ describe('PcapngWriter', () => {
 
   it.skipIf(!hasTshark)('round-trips every packet field through tshark', () => {
     const rows = tsharkFields(file, [
-      'frame.interface_id', 'frame.interface_name', 'frame.time_epoch', 'frame.len', 'frame.cap_len', 'frame.comment',
-      'frame.packet_flags_direction', 'frame.encap_type',
+      'frame.interface_id',
+      'frame.interface_name',
+      'frame.time_epoch',
+      'frame.len',
+      'frame.cap_len',
+      'frame.comment',
+      'frame.packet_flags_direction',
+      'frame.encap_type',
     ]);
     expect(rows).toHaveLength(packets.length);
     rows.forEach((row, index) => {
@@ -82,7 +112,9 @@ describe('PcapngWriter', () => {
       const spec = interfaces[packet.interfaceId]!;
       expect(row['frame.interface_id']).toEqual([String(packet.interfaceId)]);
       expect(row['frame.interface_name']).toEqual([spec.name]);
-      expect(row['frame.time_epoch']).toEqual([`${packet.seconds}.${String(storedNanoseconds(packet)).padStart(9, '0')}`]);
+      expect(row['frame.time_epoch']).toEqual([
+        `${packet.seconds}.${String(storedNanoseconds(packet)).padStart(9, '0')}`,
+      ]);
       expect(row['frame.cap_len']).toEqual([String(packet.data.length)]);
       expect(row['frame.len']).toEqual([String(packet.originalLength ?? packet.data.length)]);
       expect(row['frame.comment']).toEqual(packet.comments ?? []);
@@ -108,26 +140,31 @@ describe('PcapngWriter', () => {
     });
   });
 
-  it.skipIf(!hasCapinfos)('writes section comments, hardware, OS, application, interfaces and statistics that capinfos reads', () => {
-    const result = spawnSync('capinfos', [file], { encoding: 'utf8' });
-    expect(result.status, result.stderr).toBe(0);
-    const out = result.stdout;
-    for (const comment of SECTION_COMMENTS) expect(out).toContain(`Capture comment:     ${comment}`);
-    expect(out).toContain('Capture hardware:    test hardware');
-    expect(out).toContain('Capture oper-sys:    test OS');
-    expect(out).toContain('Capture application: porttrace tests');
-    expect(out).toContain('Number of interfaces in file: 3');
-    expect(out).toMatch(/Description = test NIC/);
-    expect(out).toMatch(/Capture length = 128/);
-    expect(out).toMatch(/Time ticks per second = 10000000/);
-    expect(out).toMatch(/Number of stat entries = 1/);
-  });
+  it.skipIf(!hasCapinfos)(
+    'writes section comments, hardware, OS, application, interfaces and statistics that capinfos reads',
+    () => {
+      const result = spawnSync('capinfos', [file], { encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      const out = result.stdout;
+      for (const comment of SECTION_COMMENTS) expect(out).toContain(`Capture comment:     ${comment}`);
+      expect(out).toContain('Capture hardware:    test hardware');
+      expect(out).toContain('Capture oper-sys:    test OS');
+      expect(out).toContain('Capture application: porttrace tests');
+      expect(out).toContain('Number of interfaces in file: 3');
+      expect(out).toMatch(/Description = test NIC/);
+      expect(out).toMatch(/Capture length = 128/);
+      expect(out).toMatch(/Time ticks per second = 10000000/);
+      expect(out).toMatch(/Number of stat entries = 1/);
+    },
+  );
 
   it("is read back by porttrace's own reader with the same fields", () => {
     const result = readCaptureBytes(bytes);
     expect(result.error).toBeUndefined();
     expect(result.info?.comments).toEqual(SECTION_COMMENTS);
-    expect(result.info?.interfaces.map((i) => [i.name, i.linkType])).toEqual(interfaces.map((i) => [i.name, i.linkType]));
+    expect(result.info?.interfaces.map((i) => [i.name, i.linkType])).toEqual(
+      interfaces.map((i) => [i.name, i.linkType]),
+    );
     expect(result.frames).toHaveLength(packets.length);
     result.frames.forEach((frame, index) => {
       const packet = packets[index]!;
@@ -145,7 +182,9 @@ describe('PcapngWriter', () => {
     writer.addInterface({ linkType: LinkType.ETHERNET, snapLength: 4 });
     const packet = { interfaceId: 0, seconds: 1, nanoseconds: 0, data: bytesOfLength(4, 0) };
     expect(() => writer.addPacket({ ...packet, interfaceId: 1 })).toThrow(/interface 1 was not added/);
-    expect(() => writer.addPacket({ ...packet, data: bytesOfLength(5, 0) })).toThrow(/exceed the interface's snap length 4/);
+    expect(() => writer.addPacket({ ...packet, data: bytesOfLength(5, 0) })).toThrow(
+      /exceed the interface's snap length 4/,
+    );
     expect(() => writer.addPacket({ ...packet, nanoseconds: 1_000_000_000 })).toThrow(/nanoseconds/);
     expect(() => writer.addPacket({ ...packet, seconds: -1 })).toThrow(/seconds/);
     expect(() => writer.addPacket({ ...packet, originalLength: 3 })).toThrow(/original length 3/);

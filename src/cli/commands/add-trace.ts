@@ -88,10 +88,12 @@ export function parseArgs(args: string[], env: Record<string, string | undefined
   const side = values.get('--side') ?? 'client';
   if (!(SIDES as readonly string[]).includes(side)) return `--side must be client, server or router, not "${side}"`;
   const pair = values.get('--pair');
-  if (pair !== undefined && !ID_PATTERN.test(pair)) return `the pair id "${pair}" must be lower-case letters, digits and dashes`;
+  if (pair !== undefined && !ID_PATTERN.test(pair))
+    return `the pair id "${pair}" must be lower-case letters, digits and dashes`;
   if (pair === id) return 'a trace cannot be its own pair';
   const story = values.get('--story');
-  if (story !== undefined && (story.trim() === '' || sentenceCount(story) > 3)) return '--story should be 1 to 3 sentences';
+  if (story !== undefined && (story.trim() === '' || sentenceCount(story) > 3))
+    return '--story should be 1 to 3 sentences';
   const key = values.get('--key');
   if (key !== undefined && !anonymize) return '--key only makes sense with --anonymize';
   return {
@@ -114,7 +116,8 @@ const tooBig = (file: string, size: number): string =>
   '(keep only the connection that matters: Wireshark "Export Specified Packets", or the lab\'s export of filtered packets)';
 
 /** "One. Two." → 2: the schema asks for 1–3 sentences. */
-const sentenceCount = (text: string): number => text.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim() !== '').length;
+const sentenceCount = (text: string): number =>
+  text.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim() !== '').length;
 
 /** The entry with `pair` set, placed after `scenario` as in the schema. */
 function linkPair(entry: Record<string, unknown>, pair: string): Record<string, unknown> {
@@ -156,12 +159,22 @@ export interface ExpectedAttempt {
 
 function expectedOf(v: AttemptVerdict | ComparedAttempt): ExpectedAttempt {
   const a = v.attempt;
-  const row: ExpectedAttempt = { client: a.client, clientPort: a.clientPort, server: a.server, serverPort: a.serverPort, verdict: v.verdict };
+  const row: ExpectedAttempt = {
+    client: a.client,
+    clientPort: a.clientPort,
+    server: a.server,
+    serverPort: a.serverPort,
+    verdict: v.verdict,
+  };
   if ('where' in v) row.where = v.where;
   return row;
 }
 
-export async function run(args: string[], io: CliIO, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function run(
+  args: string[],
+  io: CliIO,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const fail = (message: string): number => {
     io.err(`porttrace add-trace: ${message}\n`);
     return 2;
@@ -180,7 +193,8 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
   const entryDir = join(root, 'src', 'content', 'traces');
   const tracePath = join(traceDir, `${id}.pcapng`);
   const entryPath = join(entryDir, `${id}.json`);
-  if (!existsSync(join(root, 'src', 'content'))) return fail(`${root} is not the site's folder (no src/content); run from the repository or give --root`);
+  if (!existsSync(join(root, 'src', 'content')))
+    return fail(`${root} is not the site's folder (no src/content); run from the repository or give --root`);
   if (!parsed.force && (existsSync(tracePath) || existsSync(entryPath))) {
     return fail(`a trace with the id "${id}" exists already; choose another --id, or add --force to replace it`);
   }
@@ -195,9 +209,12 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
   }
 
   const capture = loadCaptureBytes(original);
-  if (capture.error && capture.packets.length === 0) return fail(`${file}: ${capture.error.message} (byte ${capture.error.offset})`);
+  if (capture.error && capture.packets.length === 0)
+    return fail(`${file}: ${capture.error.message} (byte ${capture.error.offset})`);
   if (capture.error) {
-    return fail(`${file} is damaged: ${capture.error.message} (byte ${capture.error.offset}); re-save it (e.g. editcap) before adding it`);
+    return fail(
+      `${file} is damaged: ${capture.error.message} (byte ${capture.error.offset}); re-save it (e.g. editcap) before adding it`,
+    );
   }
   if (analyzeCapture(capture).attempts.length === 0) {
     return fail(`${file} has no TCP connection attempt (no SYN or SYN/ACK): nothing for a lesson to show`);
@@ -207,7 +224,13 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
   // written from the packets (converted, or anonymized).
   const source = parsed.anonymize ? anonymizeCapture(capture, { key: parsed.key }) : capture;
   const keepBytes = !parsed.anonymize && capture.info.format === 'pcapng';
-  const written = keepBytes ? original : exportPcapng(source, source.packets.keys(), parsed.anonymize ? { comment: 'anonymized by porttrace add-trace' } : {});
+  const written = keepBytes
+    ? original
+    : exportPcapng(
+        source,
+        source.packets.keys(),
+        parsed.anonymize ? { comment: 'anonymized by porttrace add-trace' } : {},
+      );
 
   if (written.length >= MAX_TRACE_BYTES) return fail(tooBig(file, written.length));
 
@@ -218,11 +241,18 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     try {
       pairEntry = JSON.parse(readFileSync(pairEntryPath, 'utf8')) as Record<string, unknown>;
     } catch (problem) {
-      return fail(`${pairEntryPath} is not readable JSON: ${problem instanceof Error ? problem.message : String(problem)}`);
+      return fail(
+        `${pairEntryPath} is not readable JSON: ${problem instanceof Error ? problem.message : String(problem)}`,
+      );
     }
-    if (pairEntry.side === parsed.side) return fail(`the pair "${parsed.pair}" is a ${parsed.side}-side capture too; a pair is the other side of the same moment`);
+    if (pairEntry.side === parsed.side)
+      return fail(
+        `the pair "${parsed.pair}" is a ${parsed.side}-side capture too; a pair is the other side of the same moment`,
+      );
     if (parsed.scenario !== undefined && pairEntry.scenario !== parsed.scenario) {
-      return fail(`the pair "${parsed.pair}" belongs to scenario "${String(pairEntry.scenario)}", not "${parsed.scenario}"`);
+      return fail(
+        `the pair "${parsed.pair}" belongs to scenario "${String(pairEntry.scenario)}", not "${parsed.scenario}"`,
+      );
     }
   }
 
@@ -255,7 +285,9 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     story: parsed.story ?? `A capture added by an instructor: ${summary}.`,
     file: `/traces/${id}.pcapng`,
     side: parsed.side,
-    scenario: parsed.scenario ?? (typeof pairEntry?.scenario === 'string' ? pairEntry.scenario : id.replace(/-(client|server|router)$/, '')),
+    scenario:
+      parsed.scenario ??
+      (typeof pairEntry?.scenario === 'string' ? pairEntry.scenario : id.replace(/-(client|server|router)$/, '')),
     ...(parsed.pair !== undefined ? { pair: parsed.pair } : {}),
     reconstruction: false,
     source: `added with porttrace add-trace from ${basename(file)}${parsed.anonymize ? ' (anonymized: addresses remapped, payloads zeroed)' : ''}; expected verdicts computed then and confirmed by the instructor`,
@@ -284,7 +316,8 @@ export async function run(args: string[], io: CliIO, env: Record<string, string 
     `Expected verdicts (${expected.length} attempt${expected.length === 1 ? '' : 's'}). Check each against what you know happened;`,
     'the site\'s tests will hold the engine to them. If one is wrong, correct "expected" in the JSON.',
     ...expected.map(
-      (e) => `  ${hostPort(e.client, e.clientPort)} → ${hostPort(e.server, e.serverPort)}  ${e.verdict}${e.where ? `  (ended: ${e.where})` : ''}`,
+      (e) =>
+        `  ${hostPort(e.client, e.clientPort)} → ${hostPort(e.server, e.serverPort)}  ${e.verdict}${e.where ? `  (ended: ${e.where})` : ''}`,
     ),
   ];
   io.out(lines.join('\n') + '\n');

@@ -9,7 +9,8 @@ const USAGE = 'usage: porttrace check-filter EXPR\n';
 export async function run(args: string[], io: CliIO): Promise<number> {
   if (args.length !== 1 || args[0] === '-h' || args[0] === '--help') {
     // Several words are almost always an unquoted filter: say so rather than guess.
-    if (args.length > 1) io.err('porttrace check-filter: put the filter in quotes, e.g. porttrace check-filter "tcp.port == 3389"\n');
+    if (args.length > 1)
+      io.err('porttrace check-filter: put the filter in quotes, e.g. porttrace check-filter "tcp.port == 3389"\n');
     io.err(USAGE);
     return args.length === 1 ? 0 : 2;
   }

@@ -29,7 +29,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (parsed.json) {
     io.out(
       JSON.stringify(
-        { attempts: comparison.attempts.map(attemptJson), matched: comparison.matched, clockOffset: offset, findings: comparison.findings },
+        {
+          attempts: comparison.attempts.map(attemptJson),
+          matched: comparison.matched,
+          clockOffset: offset,
+          findings: comparison.findings,
+        },
         null,
         1,
       ) + '\n',
@@ -37,14 +42,19 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else {
     io.out(
       `${comparison.matched} of ${comparison.attempts.length} client attempts found in the server capture` +
-        (offset !== null ? `; the server's clock is ${formatSeconds(Math.abs(offset))} ${offset >= 0 ? 'ahead' : 'behind'}` : '') +
+        (offset !== null
+          ? `; the server's clock is ${formatSeconds(Math.abs(offset))} ${offset >= 0 ? 'ahead' : 'behind'}`
+          : '') +
         '\n\n',
     );
     for (const v of comparison.attempts) io.out(attemptText(v));
     for (const f of comparison.findings) io.out(`\n${f}\n`);
   }
   let status = 0;
-  for (const [file, capture] of [[clientFile, client], [serverFile, server]] as const) {
+  for (const [file, capture] of [
+    [clientFile, client],
+    [serverFile, server],
+  ] as const) {
     const damage = damageLine(file, capture);
     if (damage) {
       io.err(damage);

@@ -65,12 +65,15 @@ export function tsharkLine(packet: Packet, description: PacketDescription, time:
 
 function errorLine(file: string, error: CaptureError): string {
   const message = error.message;
-  const labelled = message.startsWith(`${error.kind}:`) || error.kind === 'not-a-capture' ? message : `${error.kind}: ${message}`;
+  const labelled =
+    message.startsWith(`${error.kind}:`) || error.kind === 'not-a-capture' ? message : `${error.kind}: ${message}`;
   return `porttrace: ${file}: ${labelled}\n`;
 }
 
 type FilterModule = {
-  compileFilter: (text: string) =>
+  compileFilter: (
+    text: string,
+  ) =>
     | { ok: true; filter: { run(capture: Capture): Uint32Array } }
     | { ok: false; error: { message: string; start: number; end: number; hint?: string } };
   formatFilterError?: (text: string, error: { message: string; start: number; end: number; hint?: string }) => string;

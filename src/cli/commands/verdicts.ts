@@ -2,7 +2,13 @@
 // one line per attempt with its evidence indented under it (or JSON for scripts).
 import type { CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
-import { analyzeCapture, hostPort, type AttemptVerdict, type ComparedAttempt, type EvidenceStep } from '../../lib/analysis/index.ts';
+import {
+  analyzeCapture,
+  hostPort,
+  type AttemptVerdict,
+  type ComparedAttempt,
+  type EvidenceStep,
+} from '../../lib/analysis/index.ts';
 import type { Capture } from '../../lib/packets.ts';
 import { attemptFields } from '../../lib/session/verdict-view.ts';
 
@@ -22,7 +28,8 @@ export function parseArgs(args: string[], count: number): ParsedArgs | string {
     else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
     else files.push(arg);
   }
-  if (files.length < count) return `missing ${count === 1 ? 'FILE' : count - files.length === 2 ? 'CLIENT and SERVER' : 'SERVER'}`;
+  if (files.length < count)
+    return `missing ${count === 1 ? 'FILE' : count - files.length === 2 ? 'CLIENT and SERVER' : 'SERVER'}`;
   if (files.length > count) return `unexpected argument "${files[count]}"`;
   return { files, json };
 }
@@ -38,7 +45,9 @@ export async function readCapture(file: string, io: CliIO): Promise<Capture | st
 }
 
 export function damageLine(file: string, capture: Capture): string | undefined {
-  return capture.error ? `porttrace: ${file}: ${capture.error.message} (verdicts use the ${capture.packets.length} packets before it)\n` : undefined;
+  return capture.error
+    ? `porttrace: ${file}: ${capture.error.message} (verdicts use the ${capture.packets.length} packets before it)\n`
+    : undefined;
 }
 
 const steps = (xs: EvidenceStep[]) => xs.map((e) => ({ text: e.text, frames: e.frames }));
@@ -81,7 +90,7 @@ export function attemptText(v: AttemptVerdict | ComparedAttempt): string {
 /** "3-5, 9" rather than a thousand numbers. */
 export function compactFrames(frames: number[]): string {
   const parts: string[] = [];
-  for (let k = 0; k < frames.length; ) {
+  for (let k = 0; k < frames.length;) {
     let j = k;
     while (j + 1 < frames.length && frames[j + 1] === frames[j] + 1) j++;
     parts.push(j > k + 1 ? `${frames[k]}-${frames[j]}` : j === k + 1 ? `${frames[k]}, ${frames[j]}` : `${frames[k]}`);
@@ -109,7 +118,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         {
           attempts: analysis.attempts.map(attemptJson),
           findings: analysis.findings,
-          offload: { kind: analysis.offload.kind, hosts: analysis.offload.offloadHosts, frames: analysis.offload.offloadFrames, corruptFrames: analysis.offload.corruptFrames },
+          offload: {
+            kind: analysis.offload.kind,
+            hosts: analysis.offload.offloadHosts,
+            frames: analysis.offload.offloadFrames,
+            corruptFrames: analysis.offload.corruptFrames,
+          },
           packets: capture.packets.length,
           duration: analysis.duration,
         },

@@ -1,7 +1,15 @@
 // The page's side of the engine Worker. Lessons share one Worker for all their traces (each
 // trace a session in it); the lab gives each capture a Worker of its own, so Cancel can stop a
 // long read at once by ending that Worker, and starts the next one ahead of need.
-import type { CaptureSource, CaptureSummary, AttemptView, FilterOutcome, PacketDetails, PacketRow, Response } from '../../lib/session/protocol.ts';
+import type {
+  CaptureSource,
+  CaptureSummary,
+  AttemptView,
+  FilterOutcome,
+  PacketDetails,
+  PacketRow,
+  Response,
+} from '../../lib/session/protocol.ts';
 import type { EngineRequestBody, OpenOptions } from './messages.ts';
 
 export interface Progress {
@@ -102,7 +110,12 @@ export class EngineClient {
     return this.#call({ type: 'locate', frame });
   }
   /** Opens both sides of the same moment and says where each attempt ended. */
-  compare(client: CaptureSource, server: CaptureSource, onProgress?: (p: Progress) => void, attempts?: number): Promise<CaptureSummary> {
+  compare(
+    client: CaptureSource,
+    server: CaptureSource,
+    onProgress?: (p: Progress) => void,
+    attempts?: number,
+  ): Promise<CaptureSummary> {
     return this.#call({ type: 'compare', client, server, attempts }, onProgress);
   }
   filter(text: string): Promise<FilterOutcome> {

@@ -12,11 +12,16 @@ const reply = (msg: Response, transfer: Transferable[] = []) => (self as unknown
 
 /** The summary with only the first `count` attempts: the message stays small, the rest come on request. */
 const firstAttempts = (summary: CaptureSummary, count?: number): CaptureSummary =>
-  count === undefined || summary.attempts.length <= count ? summary : { ...summary, attempts: summary.attempts.slice(0, count) };
+  count === undefined || summary.attempts.length <= count
+    ? summary
+    : { ...summary, attempts: summary.attempts.slice(0, count) };
 
-async function sourceChunks(source: CaptureSource): Promise<{ name: string; size?: number; chunks: ReadableStream<Uint8Array> }> {
+async function sourceChunks(
+  source: CaptureSource,
+): Promise<{ name: string; size?: number; chunks: ReadableStream<Uint8Array> }> {
   if (source.kind === 'file') return { name: source.file.name, size: source.file.size, chunks: source.file.stream() };
-  if (source.kind === 'bytes') return { name: source.name, size: source.bytes.byteLength, chunks: new Blob([source.bytes]).stream() };
+  if (source.kind === 'bytes')
+    return { name: source.name, size: source.bytes.byteLength, chunks: new Blob([source.bytes]).stream() };
   const response = await fetch(source.url);
   if (!response.ok || !response.body) throw new Error(`could not load ${source.url}: HTTP ${response.status}`);
   const length = Number(response.headers.get('content-length')) || undefined;

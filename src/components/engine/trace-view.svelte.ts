@@ -3,7 +3,14 @@
 // panel selects that packet in the explorer.
 import { EngineClient, type Progress } from './engine-client.ts';
 import type { OpenOptions } from './messages.ts';
-import type { AttemptView, CaptureSource, CaptureSummary, FilterOutcome, PacketDetails, PacketRow } from '../../lib/session/protocol.ts';
+import type {
+  AttemptView,
+  CaptureSource,
+  CaptureSummary,
+  FilterOutcome,
+  PacketDetails,
+  PacketRow,
+} from '../../lib/session/protocol.ts';
 
 /** 0, 1, … n-1: every packet, in order (a plain loop: Uint32Array.from with a map function is ~20× slower). */
 function allPackets(n: number): Uint32Array {

@@ -57,7 +57,8 @@ export class LabState {
   async refreshLibrary(): Promise<void> {
     const listed = await library.listCaptures();
     if (listed.ok) this.entries = listed.value;
-    else this.notice = `The capture library is not available in this browser (${listed.message}); captures still open for this visit.`;
+    else
+      this.notice = `The capture library is not available in this browser (${listed.message}); captures still open for this visit.`;
   }
 
   /**
@@ -69,12 +70,18 @@ export class LabState {
   async openFile(file: File, key: Slot['key']): Promise<void> {
     const tooBig = tooBigToHold(file.size);
     if (tooBig) this.notice = `${file.name}: ${tooBig}`;
-    const saving = library.saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() }).then((saved) => {
-      if (!saved.ok) this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
-      void this.refreshLibrary();
-      return saved.ok ? saved.value : undefined;
+    const saving = library
+      .saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() })
+      .then((saved) => {
+        if (!saved.ok)
+          this.notice = `Not kept in this browser's library: ${saved.message}. The capture still opens for this visit.`;
+        void this.refreshLibrary();
+        return saved.ok ? saved.value : undefined;
+      });
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, {
+      saving,
+      handshakesOnly: tooBig !== undefined,
     });
-    await this.#open({ kind: 'file', file }, file.name, file.size, key, { saving, handshakesOnly: tooBig !== undefined });
   }
 
   async openFromLibrary(id: string | number, key: Slot['key'] = 'primary'): Promise<void> {
@@ -100,10 +107,21 @@ export class LabState {
       this.notice = `This share link could not be opened: ${messageOf(error)}`;
       return;
     }
-    await this.#open({ kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' }, 'shared capture', bytes.length, 'primary');
+    await this.#open(
+      { kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' },
+      'shared capture',
+      bytes.length,
+      'primary',
+    );
   }
 
-  async #open(source: CaptureSource, name: string, size: number, key: Slot['key'], options: OpenOptions = {}): Promise<void> {
+  async #open(
+    source: CaptureSource,
+    name: string,
+    size: number,
+    key: Slot['key'],
+    options: OpenOptions = {},
+  ): Promise<void> {
     const view = new TraceView(true);
     const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId: options.libraryId };
     // a capture that gives its place to another frees its Worker (and the memory of its packets)
@@ -140,13 +158,19 @@ export class LabState {
     const indices = view.applied ? Array.from(view.visible) : null;
     const bytes = await view.exportPcapng(indices, anonymize);
     const base = slot.name.replace(/\.[^.]+$/, '');
-    download(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }), `${base}${view.applied ? '.filtered' : ''}${anonymize ? '.anonymized' : ''}.pcapng`);
+    download(
+      new Blob([bytes as BlobPart], { type: 'application/octet-stream' }),
+      `${base}${view.applied ? '.filtered' : ''}${anonymize ? '.anonymized' : ''}.pcapng`,
+    );
   }
 
   async downloadReport(slot: Slot, format: 'md' | 'json'): Promise<void> {
     const text = await slot.view.report(format);
     const base = slot.name.replace(/\.[^.]+$/, '');
-    download(new Blob([text], { type: format === 'md' ? 'text/markdown' : 'application/json' }), `${base}.verdicts.${format}`);
+    download(
+      new Blob([text], { type: format === 'md' ? 'text/markdown' : 'application/json' }),
+      `${base}.verdicts.${format}`,
+    );
   }
 
   /** Copies a link that opens this capture (anonymized, payloads stripped) in the lab. */

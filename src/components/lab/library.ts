@@ -143,7 +143,8 @@ export class CaptureLibrary {
       try {
         openDB<LabSchema>(this.databaseName, this.schemaVersion, {
           upgrade(db) {
-            if (!db.objectStoreNames.contains('captures')) db.createObjectStore('captures', { keyPath: 'id', autoIncrement: true });
+            if (!db.objectStoreNames.contains('captures'))
+              db.createObjectStore('captures', { keyPath: 'id', autoIncrement: true });
             if (!db.objectStoreNames.contains('bytes')) db.createObjectStore('bytes');
           },
           blocked: () => settle(failure('blocked')),
@@ -171,7 +172,8 @@ export class CaptureLibrary {
     const opened = await this.open();
     if (!opened.ok) return opened;
     const bytes = capture.bytes;
-    const blob = bytes instanceof Blob ? bytes : new Blob([bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes]);
+    const blob =
+      bytes instanceof Blob ? bytes : new Blob([bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes]);
     const entry = {
       name: capture.name,
       size: capture.size ?? blob.size,
@@ -230,7 +232,10 @@ export class CaptureLibrary {
     return this.update(id, (entry) => ({ ...entry, summary }));
   }
 
-  private async update(id: LibraryId, change: (entry: LibraryEntry) => LibraryEntry): Promise<LibraryResult<LibraryEntry>> {
+  private async update(
+    id: LibraryId,
+    change: (entry: LibraryEntry) => LibraryEntry,
+  ): Promise<LibraryResult<LibraryEntry>> {
     const key = toKey(id);
     if (key === undefined) return failure('not-found');
     const opened = await this.open();

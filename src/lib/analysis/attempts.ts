@@ -81,7 +81,14 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
   const store = storeOf(capture);
   const c = store.columns;
 
-  const open = (index: number, tuple: number, isn: number, clientPort: number, serverPort: number, synMissing: boolean): Builder => {
+  const open = (
+    index: number,
+    tuple: number,
+    isn: number,
+    clientPort: number,
+    serverPort: number,
+    synMissing: boolean,
+  ): Builder => {
     const ip = store.addressBytes(index)!;
     const client = formatIP(synMissing ? ip.dst : ip.src);
     const server = formatIP(synMissing ? ip.src : ip.dst);
@@ -101,7 +108,14 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       packets: [],
       vlans: [],
     };
-    const b: Builder = { index: attempts.length, attempt, startSeconds: seconds, startNanoseconds: nanoseconds, sawSynAck: false, sawClientAck: false };
+    const b: Builder = {
+      index: attempts.length,
+      attempt,
+      startSeconds: seconds,
+      startNanoseconds: nanoseconds,
+      sawSynAck: false,
+      sawClientAck: false,
+    };
     attempts.push(b);
     byKey.set(tuple, isn, b);
     byAnswer.set(tuple, u32(isn + 1), b);
@@ -113,7 +127,16 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
    * One AttemptPacket per packet, of one shape for TCP segments; an ICMP error's adds its four
    * fields (leaving them out of the other hundreds of thousands saves their memory).
    */
-  const add = (b: Builder, index: number, from: Sender, role: AttemptPacket['role'], flags: number, seq: number, ack: number, length: number): AttemptPacket => {
+  const add = (
+    b: Builder,
+    index: number,
+    from: Sender,
+    role: AttemptPacket['role'],
+    flags: number,
+    seq: number,
+    ack: number,
+    length: number,
+  ): AttemptPacket => {
     const layers = c.layers[index];
     const vlan = layers & Layer.Vlan ? c.vlanId[index] : undefined;
     if (vlan !== undefined && !b.attempt.vlans.includes(vlan)) b.attempt.vlans.push(vlan);
@@ -185,7 +208,16 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       let b = byAnswer.get(inbound, ack);
       if (!b) b = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
       const again = b.sawSynAck && b.attempt.serverIsn === seq;
-      add(b, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack', flags, seq, ack, length);
+      add(
+        b,
+        i,
+        'server',
+        duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack',
+        flags,
+        seq,
+        ack,
+        length,
+      );
       b.sawSynAck = true;
       if (b.attempt.serverIsn === undefined) b.attempt.serverIsn = seq;
       continue;
@@ -207,7 +239,11 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       let role: AttemptPacket['role'] = 'other';
       // The first client packet acknowledging the server's SYN (ack ≥ server ISN + 1; more when
       // the SYN/ACK carried data) completes the handshake, whatever else it carries.
-      const completes = !b.sawClientAck && flags & ACK && b.attempt.serverIsn !== undefined && seqDiff(ack, u32(b.attempt.serverIsn + 1)) >= 0;
+      const completes =
+        !b.sawClientAck &&
+        flags & ACK &&
+        b.attempt.serverIsn !== undefined &&
+        seqDiff(ack, u32(b.attempt.serverIsn + 1)) >= 0;
       if (duplicate) role = 'duplicate';
       else if (completes) role = length > 0 ? 'client-data' : 'client-ack';
       else if (flags & FIN) role = 'client-fin';
@@ -219,7 +255,11 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       let role: AttemptPacket['role'] = flags & FIN ? 'server-fin' : 'other';
       // A server only sends data, or acknowledges client data, once the handshake completed:
       // in a capture that holds one direction only, that is the proof.
-      const confirms = !b.sawClientAck && b.sawSynAck && !(flags & SYN) && (length > 0 || (flags & ACK && seqDiff(ack, u32(b.attempt.isn + 1)) > 0));
+      const confirms =
+        !b.sawClientAck &&
+        b.sawSynAck &&
+        !(flags & SYN) &&
+        (length > 0 || (flags & ACK && seqDiff(ack, u32(b.attempt.isn + 1)) > 0));
       if (duplicate) role = 'duplicate';
       else if (confirms) {
         role = 'server-confirms';

@@ -74,6 +74,8 @@ export function partsOf(attempt: Attempt): AttemptParts {
       case 'icmp':
         parts.icmp.push(p);
         break;
+      case 'other':
+        break;
     }
   }
   return parts;
@@ -125,6 +127,10 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
         break;
       case 'icmp':
         icmp ??= p;
+        break;
+      case 'duplicate':
+      case 'server-fin':
+      case 'other':
         break;
     }
   }
@@ -206,7 +212,16 @@ class Judgement implements AttemptVerdict {
 
   #explained(): Explanation {
     const { attempt, verdict, timing, observedAfterLastSyn, nmap, zeek } = this;
-    return (this.#words ??= explain({ attempt, parts: partsOf(attempt), verdict, timing, observedAfterLastSyn, observedAfterFirst: this.#observedAfterFirst, nmap, zeek }));
+    return (this.#words ??= explain({
+      attempt,
+      parts: partsOf(attempt),
+      verdict,
+      timing,
+      observedAfterLastSyn,
+      observedAfterFirst: this.#observedAfterFirst,
+      nmap,
+      zeek,
+    }));
   }
 }
 
@@ -246,7 +261,10 @@ export function zeekConnState(attempt: Attempt): string {
       if (p.flags & RST) orig = 'reset';
       else if (p.flags & FIN) orig = orig === 'reset' ? orig : 'closed';
       else if (p.flags & SYN) orig = orig === 'inactive' ? 'syn-sent' : orig;
-      else if (p.flags & ACK && (resp === 'syn-ack-sent' || resp === 'established' || resp === 'closed' || orig === 'inactive')) {
+      else if (
+        p.flags & ACK &&
+        (resp === 'syn-ack-sent' || resp === 'established' || resp === 'closed' || orig === 'inactive')
+      ) {
         if (orig === 'syn-sent' || orig === 'inactive') orig = 'established';
         if (resp === 'syn-ack-sent') resp = 'established';
       }

@@ -35,7 +35,8 @@ export function whereFor(client: AttemptVerdict, server: AttemptVerdict | undefi
     return icmp?.from === 'server' || server ? 'server' : 'path';
   }
   if (!server) return client.verdict === 'half-open' ? 'none' : 'path';
-  const serverAnswered = server.verdict === 'connected' || server.verdict === 'half-open' || server.verdict === 'refused';
+  const serverAnswered =
+    server.verdict === 'connected' || server.verdict === 'half-open' || server.verdict === 'refused';
   // The client's half-open-by-resending (its SYN/ACK arrived but it keeps sending SYNs) is
   // still an answer that reached it.
   if (client.verdict === 'half-open') return 'none';
@@ -69,7 +70,9 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
     if (s) used.add(s);
     pairs.push({ client: c, server: s, matchedBy });
   }
-  const clockOffset = median(pairs.filter((p) => p.server).map((p) => firstSynTime(p.server!) - firstSynTime(p.client)));
+  const clockOffset = median(
+    pairs.filter((p) => p.server).map((p) => firstSynTime(p.server!) - firstSynTime(p.client)),
+  );
 
   const attempts: ComparedAttempt[] = pairs.map(({ client, server, matchedBy }) => {
     const where = whereFor(client, server);
@@ -92,7 +95,9 @@ export function compareCaptures(clientCapture: Capture, serverCapture: Capture):
       whereEvidence: explainWhere({
         where,
         client: { verdict: client.verdict, attempt: client.attempt, frames: client.frames },
-        server: server ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) } : undefined,
+        server: server
+          ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) }
+          : undefined,
         clockOffset,
         matchedBy,
       }),

@@ -66,7 +66,8 @@ function icmpMeaning(version: 4 | 6, code: number): string {
   if (prohibited) return 'a filter said no, and said so instead of dropping silently';
   const portUnreachable = version === 4 ? code === 3 : code === 4;
   if (portUnreachable) return 'a firewall rejecting with "port unreachable" (TCP itself would answer RST)';
-  if (version === 4 ? code === 1 || code === 7 : code === 3) return 'the last router could not reach the host (no ARP/ND answer: down, or wrong address)';
+  if (version === 4 ? code === 1 || code === 7 : code === 3)
+    return 'the last router could not reach the host (no ARP/ND answer: down, or wrong address)';
   if (version === 4 ? code === 0 || code === 6 : code === 0) return 'a router has no route to the destination network';
   if (version === 4 && code === 4) return 'the path MTU is smaller than the packet and DF is set';
   return 'the path refused to deliver it';
@@ -130,7 +131,9 @@ export function explain(input: ExplainInput): Explanation {
       }
     }
     for (const d of duplicates) {
-      const original = attempt.packets.filter((p) => p.t <= d.t && p.from === d.from && p.role !== 'duplicate' && p.seq === d.seq).pop();
+      const original = attempt.packets
+        .filter((p) => p.t <= d.t && p.from === d.from && p.role !== 'duplicate' && p.seq === d.seq)
+        .pop();
       if (!original) continue;
       const id = d.ipId !== undefined ? `same IP ID 0x${d.ipId.toString(16).padStart(4, '0')}, ` : '';
       evidence.push({
@@ -146,7 +149,10 @@ export function explain(input: ExplainInput): Explanation {
   }
   if (attempt.vlans.length > 0) {
     evidence.push({
-      text: attempt.vlans.length === 1 ? `All of it on VLAN ${attempt.vlans[0]}` : `Seen on VLANs ${attempt.vlans.join(', ')}: the same packets crossing more than one VLAN`,
+      text:
+        attempt.vlans.length === 1
+          ? `All of it on VLAN ${attempt.vlans[0]}`
+          : `Seen on VLANs ${attempt.vlans.join(', ')}: the same packets crossing more than one VLAN`,
       frames: [],
     });
   }
@@ -155,7 +161,9 @@ export function explain(input: ExplainInput): Explanation {
   /** "1.3 ms after the first SYN", or, in a capture that holds them out of order, "captured … before". */
   const afterFirstSyn = (p: AttemptPacket): string => {
     const delta = p.t - (syns[0]?.t ?? 0);
-    return delta >= 0 ? `${formatSeconds(delta)} after the first SYN` : `captured ${formatSeconds(-delta)} before the SYN (the capture holds them out of order)`;
+    return delta >= 0
+      ? `${formatSeconds(delta)} after the first SYN`
+      : `captured ${formatSeconds(-delta)} before the SYN (the capture holds them out of order)`;
   };
   const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(Math.max(0, p.t - (syns[0]?.t ?? 0)));
   let headline = '';
@@ -172,7 +180,10 @@ export function explain(input: ExplainInput): Explanation {
       }
       const earlyRst = serverRsts.find((r) => !sa || r.t < sa.t);
       if (earlyRst && sa) {
-        const ttls = earlyRst.ttl !== undefined && sa.ttl !== undefined && earlyRst.ttl !== sa.ttl ? ` (TTL ${earlyRst.ttl}, while the SYN/ACK has TTL ${sa.ttl})` : '';
+        const ttls =
+          earlyRst.ttl !== undefined && sa.ttl !== undefined && earlyRst.ttl !== sa.ttl
+            ? ` (TTL ${earlyRst.ttl}, while the SYN/ACK has TTL ${sa.ttl})`
+            : '';
         evidence.push({
           text: `Frame ${earlyRst.frame}: a RST claiming to come from ${server} arrived before the SYN/ACK${ttls}: a forged reset from a middlebox, not the server's answer`,
           frames: [earlyRst.frame, sa.frame],
@@ -189,9 +200,14 @@ export function explain(input: ExplainInput): Explanation {
         const ack = clientAcks[0];
         const confirm = parts.serverConfirms[0];
         if (ack) {
-          const what = ack.role === 'client-data' ? `sends data (${plural(ack.length, 'byte')})` : ack.flags & 0x001 ? 'ACKs the SYN/ACK (with FIN)' : 'ACKs the SYN/ACK';
+          const what =
+            ack.role === 'client-data'
+              ? `sends data (${plural(ack.length, 'byte')})`
+              : ack.flags & 0x001
+                ? 'ACKs the SYN/ACK (with FIN)'
+                : 'ACKs the SYN/ACK';
           evidence.push({
-            text: `Frame ${ack.frame}: the client ${what}${sa ? ` with Ack ${ack.ack}${ack.ack === ((sa.seq + 1) >>> 0) ? " = the server's Seq + 1" : ", past the server's Seq"}` : ''}: the handshake completed`,
+            text: `Frame ${ack.frame}: the client ${what}${sa ? ` with Ack ${ack.ack}${ack.ack === (sa.seq + 1) >>> 0 ? " = the server's Seq + 1" : ", past the server's Seq"}` : ''}: the handshake completed`,
             frames: [ack.frame],
           });
           if (!sa) {
@@ -201,7 +217,10 @@ export function explain(input: ExplainInput): Explanation {
             });
           }
         } else if (confirm) {
-          const what = confirm.length > 0 ? `sends ${plural(confirm.length, 'byte')} of data` : `acknowledges ${plural(((confirm.ack - isnPlus1) >>> 0), 'byte')} of client data (Ack ${confirm.ack})`;
+          const what =
+            confirm.length > 0
+              ? `sends ${plural(confirm.length, 'byte')} of data`
+              : `acknowledges ${plural((confirm.ack - isnPlus1) >>> 0, 'byte')} of client data (Ack ${confirm.ack})`;
           evidence.push({
             text: `Frame ${confirm.frame}: the server ${what} — it only does that once the handshake completed. The client's packets are not in this capture (one direction only)`,
             frames: [confirm.frame],
@@ -221,13 +240,18 @@ export function explain(input: ExplainInput): Explanation {
             text: `The client kept resending its SYN after the SYN/ACK (${frameList(frameNumbers(laterSyns))}): the answer never reached it`,
             frames: frameNumbers(laterSyns),
           });
-          caveats.push('Something between the two ends (or the client\'s own firewall) dropped the SYN/ACK: capture on the client host itself, and on the way back, to see where');
+          caveats.push(
+            "Something between the two ends (or the client's own firewall) dropped the SYN/ACK: capture on the client host itself, and on the way back, to see where",
+          );
         } else {
           evidence.push({
             text: `No ACK from the client in the ${formatSeconds(observedAfterLastSyn)} the capture went on after that`,
             frames: [],
           });
-          if (observedAfterLastSyn < 1) caveats.push('The capture stops soon after the SYN/ACK: a longer capture would show whether the client completes the handshake');
+          if (observedAfterLastSyn < 1)
+            caveats.push(
+              'The capture stops soon after the SYN/ACK: a longer capture would show whether the client completes the handshake',
+            );
         }
         headline = `Half-open: ${server} answered SYN/ACK, so port ${port} is open, but the handshake never completed.`;
       }
@@ -247,8 +271,13 @@ export function explain(input: ExplainInput): Explanation {
           frames: [...frameNumbers(retries), ...frameNumbers(serverRsts.slice(1))],
         });
       }
-      evidence.push({ text: `A reset came back, so the path to ${attempt.server} and back is open: the host is up and the port is closed`, frames: [r.frame] });
-      caveats.push(`A firewall set to reject (rather than drop) can send the RST for the host: if its TTL differs from other packets from ${attempt.server}, it came from somewhere else`);
+      evidence.push({
+        text: `A reset came back, so the path to ${attempt.server} and back is open: the host is up and the port is closed`,
+        frames: [r.frame],
+      });
+      caveats.push(
+        `A firewall set to reject (rather than drop) can send the RST for the host: if its TTL differs from other packets from ${attempt.server}, it came from somewhere else`,
+      );
       headline = `Refused: ${server} answered RST — port ${port} is closed (nothing listening), and the network let the SYN through.`;
       break;
     }
@@ -261,7 +290,10 @@ export function explain(input: ExplainInput): Explanation {
         frames: [u.frame],
       });
       if (icmp.length > 1) {
-        evidence.push({ text: `Every retry got the same answer (${frameList(frameNumbers(icmp))})`, frames: frameNumbers(icmp) });
+        evidence.push({
+          text: `Every retry got the same answer (${frameList(frameNumbers(icmp))})`,
+          frames: frameNumbers(icmp),
+        });
       }
       headline =
         u.routerAddress === attempt.server
@@ -287,7 +319,10 @@ export function explain(input: ExplainInput): Explanation {
       }
       const gaveUp = [...clientRsts, ...clientFins][0];
       if (gaveUp) {
-        evidence.push({ text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`, frames: [gaveUp.frame] });
+        evidence.push({
+          text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`,
+          frames: [gaveUp.frame],
+        });
       }
       if (syns.length === 1 && observedAfterFirst < 3) {
         caveats.push(
@@ -295,7 +330,9 @@ export function explain(input: ExplainInput): Explanation {
         );
       }
       if (legacyCut) {
-        caveats.push(`The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`);
+        caveats.push(
+          `The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`,
+        );
       }
       const hops = routersBefore(syns[0]);
       if (hops > 0) {
@@ -327,13 +364,17 @@ export function explain(input: ExplainInput): Explanation {
           text: `Frame ${quit.frame}: the client itself gives up (${quit.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(quit)} after its SYN, before any answer could be expected`,
           frames: [quit.frame],
         });
-        caveats.push('The client aborted before a retry: try the connection again and let it run, capturing for at least 3 s');
+        caveats.push(
+          'The client aborted before a retry: try the connection again and let it run, capturing for at least 3 s',
+        );
       } else {
         evidence.push({
           text: `The capture stops ${formatSeconds(observedAfterLastSyn)} after the SYN, with no answer yet — less than the ${formatSeconds(1)} a client waits before its first retry`,
           frames: lastSyn ? [lastSyn.frame] : [],
         });
-        caveats.push('Too short to tell a drop from a slow answer: capture for at least 3 s after the SYN (21 s to see a legacy Windows client give up), or capture on the server too');
+        caveats.push(
+          'Too short to tell a drop from a slow answer: capture for at least 3 s after the SYN (21 s to see a legacy Windows client give up), or capture on the server too',
+        );
       }
       headline = sa
         ? `Inconclusive: ${server} answered SYN/ACK (port ${port} is open), but the capture stops before the handshake could complete.`
@@ -403,8 +444,8 @@ export function explainWhere(input: WhereInput): EvidenceStep[] {
         text: refusal
           ? `The SYN reached ${a.server}, which refused it: client frame ${refusal.frame} is its RST, and nothing listens on port ${a.serverPort}`
           : answered
-          ? `The SYN reached ${a.server}, which answered ICMP ${icmpName(answered.icmpVersion ?? 4, answered.icmpCode ?? -1)} instead of TCP: a host firewall rejecting`
-          : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
+            ? `The SYN reached ${a.server}, which answered ICMP ${icmpName(answered.icmpVersion ?? 4, answered.icmpCode ?? -1)} instead of TCP: a host firewall rejecting`
+            : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
         frames: refusal ? [refusal.frame] : [],
       });
       break;

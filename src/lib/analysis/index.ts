@@ -12,4 +12,3 @@ export { analyzeTcpStreams, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
 export { formatSeconds, retryTiming, MIN_INITIAL_RTO } from './timing.ts';
 export type * from './types.ts';
-

@@ -70,7 +70,8 @@ export class PairMap {
     this.values = new Int32Array(capacity).fill(EMPTY);
     this.mask = capacity - 1;
     this.size = 0;
-    for (let slot = 0; slot < values.length; slot++) if (values[slot] !== EMPTY) this.set(keysA[slot], keysB[slot], values[slot]);
+    for (let slot = 0; slot < values.length; slot++)
+      if (values[slot] !== EMPTY) this.set(keysA[slot], keysB[slot], values[slot]);
   }
 }
 

@@ -14,7 +14,10 @@ import type { OffloadFinding } from './types.ts';
 
 /** The IPv4 header's, TCP's or UDP's checksum state is `status` (ICMP's is not counted). */
 function hasStatus(ipChecksum: string, transportChecksum: string, layers: number, status: 'bad' | 'partial'): boolean {
-  return (ipChecksum === status && (layers & Layer.IPv4) !== 0) || (transportChecksum === status && (layers & (Layer.Tcp | Layer.Udp)) !== 0);
+  return (
+    (ipChecksum === status && (layers & Layer.IPv4) !== 0) ||
+    (transportChecksum === status && (layers & (Layer.Tcp | Layer.Udp)) !== 0)
+  );
 }
 
 const MAX_FRAMES_LISTED = 10_000;
@@ -33,7 +36,8 @@ export function findOffload(capture: Capture): OffloadFinding {
     if (!suspicious(i) || !(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
     const ipState = store.ipChecksum(i);
     const l4State = store.transportChecksum(i);
-    if (store.directionOf(i) === 'sent' || hasStatus(ipState, l4State, c.layers[i], 'partial')) localHosts.add(sourceOf(i));
+    if (store.directionOf(i) === 'sent' || hasStatus(ipState, l4State, c.layers[i], 'partial'))
+      localHosts.add(sourceOf(i));
   }
   const offloadFrames: number[] = [];
   const corruptFrames: number[] = [];
@@ -57,6 +61,13 @@ export function findOffload(capture: Capture): OffloadFinding {
   }
   const offloadHosts = [...localHosts].sort();
   const text = offloadText(offloadCount, offloadHosts, corruptCount);
-  const kind = offloadCount > 0 && corruptCount > 0 ? 'both' : offloadCount > 0 ? 'offload' : corruptCount > 0 ? 'corrupt' : 'none';
+  const kind =
+    offloadCount > 0 && corruptCount > 0
+      ? 'both'
+      : offloadCount > 0
+        ? 'offload'
+        : corruptCount > 0
+          ? 'corrupt'
+          : 'none';
   return { kind, offloadHosts: offloadCount > 0 ? offloadHosts : [], offloadFrames, corruptFrames, text };
 }

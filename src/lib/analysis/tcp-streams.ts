@@ -215,7 +215,7 @@ const newFlow = (): Flow => ({
  * them: (gint32)(x - y) < 0 and (gint32)(y - x) < 0, so two numbers exactly 2^31 apart are each
  * "greater" than the other.
  */
-const seqDiff = (a: number, b: number): number => ((a - b) | 0);
+const seqDiff = (a: number, b: number): number => (a - b) | 0;
 const seqLT = (a: number, b: number): boolean => seqDiff(a, b) < 0;
 const seqGT = (a: number, b: number): boolean => seqDiff(b, a) < 0;
 const seqLE = (a: number, b: number): boolean => seqDiff(a, b) <= 0;
@@ -242,7 +242,8 @@ export class EndpointTable {
   }
 
   id(address: Uint8Array, port: number): number {
-    if (address.length === 4) return this.idV4(((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0, port);
+    if (address.length === 4)
+      return this.idV4(((address[0] << 24) | (address[1] << 16) | (address[2] << 8) | address[3]) >>> 0, port);
     let key = `${port}/`;
     for (let i = 0; i < address.length; i++) key += String.fromCharCode(address[i]);
     let id = this.other.get(key);
@@ -259,13 +260,17 @@ export class EndpointTable {
    */
   sourceOf(store: PacketStore, i: number): number {
     const c = store.columns;
-    return c.layers[i] & Layer.IPv4 ? this.idV4(c.src4[i], c.srcPort[i]) : this.id(store.addressBytes(i)!.src, c.srcPort[i]);
+    return c.layers[i] & Layer.IPv4
+      ? this.idV4(c.src4[i], c.srcPort[i])
+      : this.id(store.addressBytes(i)!.src, c.srcPort[i]);
   }
 
   /** The id of row i's destination; see sourceOf. */
   destinationOf(store: PacketStore, i: number): number {
     const c = store.columns;
-    return c.layers[i] & Layer.IPv4 ? this.idV4(c.dst4[i], c.dstPort[i]) : this.id(store.addressBytes(i)!.dst, c.dstPort[i]);
+    return c.layers[i] & Layer.IPv4
+      ? this.idV4(c.dst4[i], c.dstPort[i])
+      : this.id(store.addressBytes(i)!.dst, c.dstPort[i]);
   }
 }
 
@@ -409,7 +414,21 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     }
 
     if (haveSeglen) {
-      analysis |= analyzeSegment(result, i, c.number[i], now, conv, fwd, rev, seq, ack, flags, seglen, c.window[i], isV4 ? c.ipId[i] : -1);
+      analysis |= analyzeSegment(
+        result,
+        i,
+        c.number[i],
+        now,
+        conv,
+        fwd,
+        rev,
+        seq,
+        ack,
+        flags,
+        seglen,
+        c.window[i],
+        isV4 ? c.ipId[i] : -1,
+      );
       result.analysisFlags[i] = analysis;
       result.relSeq[i] = u32(seq - fwd.baseSeq);
       result.relAck[i] = flags & ACK ? u32(ack - rev.baseSeq) : ack;

@@ -29,7 +29,12 @@ export function hexBytes(bytes: Uint8Array, start: number, count: number): strin
   return parts.join(' ');
 }
 
-export function truncatedInside(what: string, frame: number | undefined, offset: number, detail?: string): CaptureError {
+export function truncatedInside(
+  what: string,
+  frame: number | undefined,
+  offset: number,
+  detail?: string,
+): CaptureError {
   const where = `truncated: file ends inside ${what} at byte ${formatCount(offset)}`;
   return new CaptureError('truncated', detail ? `${where} (${detail})` : where, offset, frame);
 }
@@ -51,7 +56,18 @@ export function makeFrame(
   direction: Direction | undefined,
   comments: string[] | undefined,
 ): CapturedFrame {
-  return { number, seconds, nanoseconds, capturedLength, originalLength, linkType, interfaceId, data, direction, comments };
+  return {
+    number,
+    seconds,
+    nanoseconds,
+    capturedLength,
+    originalLength,
+    linkType,
+    interfaceId,
+    data,
+    direction,
+    comments,
+  };
 }
 
 const TWO_POW_32 = 4294967296;

@@ -145,12 +145,14 @@ function parseVmSwitchFragment(user: Uint8Array): FragmentRecord | string {
   if (p + 4 > user.length) return 'ends before its DestinationCount';
   const destinations = u32(user, p);
   p += 4;
-  if (destinations > (user.length - p) / 8) return `says DestinationCount ${fmt(destinations)}, more than the event holds`;
+  if (destinations > (user.length - p) / 8)
+    return `says DestinationCount ${fmt(destinations)}, more than the event holds`;
   p += destinations * 8;
   if (p + 4 > user.length) return 'ends before its FragmentSize';
   const fragmentSize = u32(user, p);
   p += 4;
-  if (fragmentSize > user.length - p) return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - p)} bytes after it`;
+  if (fragmentSize > user.length - p)
+    return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - p)} bytes after it`;
   return {
     miniportIfIndex: u32(user, 0),
     lowerIfIndex: u32(user, 4),
@@ -166,7 +168,11 @@ function parseVmSwitchFragment(user: Uint8Array): FragmentRecord | string {
  * whose fragments sit in different buffers may have lost a middle piece with a missing buffer;
  * such packets are then dropped (counted as incomplete) rather than joined wrongly.
  */
-export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, buffersMayBeMissing = false): NdisPackets {
+export function ndisPackets(
+  header: LogfileHeader,
+  events: Iterable<EtlEvent>,
+  buffersMayBeMissing = false,
+): NdisPackets {
   const out: NdisPackets = {
     frames: [],
     interfaces: [],
@@ -200,7 +206,14 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
       continue;
     }
     if (typeof record === 'string') {
-      out.problems.push(new CaptureError('malformed', `packet event at byte ${fmt(event.offset)} ${record}`, event.offset, out.frames.length + 1));
+      out.problems.push(
+        new CaptureError(
+          'malformed',
+          `packet event at byte ${fmt(event.offset)} ${record}`,
+          event.offset,
+          out.frames.length + 1,
+        ),
+      );
       continue;
     }
     const { fragment } = record;
@@ -263,7 +276,8 @@ export function ndisPackets(header: LogfileHeader, events: Iterable<EtlEvent>, b
     const direction = directionOf(high);
     if (direction) frame.direction = direction;
     // The thread that logged the packet, as etl2pcapng writes it into each packet's comment.
-    if (event.processId !== undefined && event.threadId !== undefined) frame.comments = [`PID=${event.processId} TID=${event.threadId}`];
+    if (event.processId !== undefined && event.threadId !== undefined)
+      frame.comments = [`PID=${event.processId} TID=${event.threadId}`];
     out.frames.push(frame);
   }
   out.incompletePackets += pending.size;
@@ -284,7 +298,9 @@ function interfaceFor(out: NdisPackets, ids: Map<string, number>, record: Fragme
     linkType,
     // ETL records no snap length; ndiscap's own truncation is only a keyword.
     snapLength: 0,
-    name: vmSwitch ? `vNIC:${vmSwitch.nicType}:${vmSwitch.portName}:${lowerIfIndex}` : interfaceName(linkType, lowerIfIndex),
+    name: vmSwitch
+      ? `vNIC:${vmSwitch.nicType}:${vmSwitch.portName}:${lowerIfIndex}`
+      : interfaceName(linkType, lowerIfIndex),
     description: vmSwitch
       ? `Hyper-V switch port ${vmSwitch.portId} (${vmSwitch.nicName}), NDIS LowerIfIndex ${lowerIfIndex}${filter}`
       : filter

@@ -44,7 +44,18 @@ const DROP_REASONS: Record<number, string> = {
   104: 'Unsupported EtherType',
 };
 
-const COMPONENT_TYPES = ['', 'NDIS', 'Miniport', 'Filter', 'Protocol', 'VmsVmNic', 'VmsMiniport', 'VmsExtMiniport', 'VmsProtocolNic', 'NetVsc Miniport'];
+const COMPONENT_TYPES = [
+  '',
+  'NDIS',
+  'Miniport',
+  'Filter',
+  'Protocol',
+  'VmsVmNic',
+  'VmsMiniport',
+  'VmsExtMiniport',
+  'VmsProtocolNic',
+  'NetVsc Miniport',
+];
 
 export interface PktmonPackets {
   frames: CapturedFrame[];
@@ -92,7 +103,12 @@ function linkTypeOf(packetType: number, data: Uint8Array): number {
   if (packetType === 3) return LinkType.RAW;
   if (packetType === 2 && data.length >= 14) {
     const etherType = (data[12] << 8) | data[13];
-    const looksEthernet = etherType === 0x0800 || etherType === 0x86dd || etherType === 0x0806 || etherType === 0x8100 || etherType === 0x888e;
+    const looksEthernet =
+      etherType === 0x0800 ||
+      etherType === 0x86dd ||
+      etherType === 0x0806 ||
+      etherType === 0x8100 ||
+      etherType === 0x888e;
     if (!looksEthernet) return LinkType.IEEE802_11;
   }
   return LinkType.ETHERNET;
@@ -106,7 +122,14 @@ interface Component {
 
 /** Turns time-sorted PktMon events into frames, one per packet (its first appearance). */
 export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>): PktmonPackets {
-  const out: PktmonPackets = { frames: [], interfaces: [], frameEvents: 0, dropEvents: 0, repeatedAppearances: 0, problems: [] };
+  const out: PktmonPackets = {
+    frames: [],
+    interfaces: [],
+    frameEvents: 0,
+    dropEvents: 0,
+    repeatedAppearances: 0,
+    problems: [],
+  };
   const components = new Map<number, Component>();
   const interfaceIds = new Map<string, number>();
   /** Frame index by packet identity, to attach later drop reports to it. */
@@ -121,7 +144,8 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     if (id === PKTMON_EVENT_COMPONENT_INFO) {
       const name = user.length >= 4 ? utf16z(user, 4) : undefined;
       const description = name ? utf16z(user, name.next) : undefined;
-      if (name) components.set(u16(user, 0), { type: u16(user, 2), name: name.text, description: description?.text ?? '' });
+      if (name)
+        components.set(u16(user, 0), { type: u16(user, 2), name: name.text, description: description?.text ?? '' });
       continue;
     }
     if (id !== PKTMON_EVENT_FRAME && id !== PKTMON_EVENT_FRAME_DROP) continue;
@@ -130,7 +154,11 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     else out.frameEvents++;
     if (user.length < FRAME_HEADER_SIZE) {
       out.problems.push(
-        new CaptureError('malformed', `PktMon packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its ${FRAME_HEADER_SIZE}-byte header`, event.offset),
+        new CaptureError(
+          'malformed',
+          `PktMon packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its ${FRAME_HEADER_SIZE}-byte header`,
+          event.offset,
+        ),
       );
       continue;
     }

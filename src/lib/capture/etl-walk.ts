@@ -208,8 +208,26 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 export function readGuid(bytes: Uint8Array, at: number): string {
   const h = (i: number) => HEX_BYTE[bytes[at + i]];
   return (
-    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
-    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+    h(3) +
+    h(2) +
+    h(1) +
+    h(0) +
+    '-' +
+    h(5) +
+    h(4) +
+    '-' +
+    h(7) +
+    h(6) +
+    '-' +
+    h(8) +
+    h(9) +
+    '-' +
+    h(10) +
+    h(11) +
+    h(12) +
+    h(13) +
+    h(14) +
+    h(15)
   );
 }
 
@@ -370,7 +388,11 @@ function readLogfileHeader(bytes: Uint8Array, eventEnd: number): LogfileHeader |
     headerTimestamp: i64(bytes, at + 16),
   };
   if (clockType > 3) {
-    return new CaptureError('unsupported', `logfile header names clock type ${clockType}; only QPC (1), system time (2) and CPU cycles (3) are known`, lh + 272 + shift);
+    return new CaptureError(
+      'unsupported',
+      `logfile header names clock type ${clockType}; only QPC (1), system time (2) and CPU cycles (3) are known`,
+      lh + 272 + shift,
+    );
   }
   if (header.clock === 'qpc' && header.perfFreq <= 0n) {
     return new CaptureError('malformed', `logfile header says the QPC clock runs at ${header.perfFreq} Hz`, tz + 184);
@@ -447,16 +469,24 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   if (bytes.length === 0) return fail(new CaptureError('not-a-capture', 'the file is empty', 0));
   if (bytes.length < BUFFER_HEADER_SIZE + SYSTEM_HEADER_SIZE) {
     return fail(
-      new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the first ETW buffer's headers`, bytes.length),
+      new CaptureError(
+        'truncated',
+        `file ends at byte ${fmt(bytes.length)}, inside the first ETW buffer's headers`,
+        bytes.length,
+      ),
     );
   }
   if (!looksLikeEtl(bytes)) {
-    return fail(new CaptureError('not-a-capture', 'not an ETW trace: no logfile header at the start of the first buffer', 0));
+    return fail(
+      new CaptureError('not-a-capture', 'not an ETW trace: no logfile header at the start of the first buffer', 0),
+    );
   }
   const first = readBufferHeader(bytes, 0, 0);
   const logfileEventEnd = BUFFER_HEADER_SIZE + u16(bytes, BUFFER_HEADER_SIZE + 4);
   if (logfileEventEnd > bytes.length) {
-    return fail(new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the logfile header`, bytes.length));
+    return fail(
+      new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the logfile header`, bytes.length),
+    );
   }
   const header = readLogfileHeader(bytes, Math.min(logfileEventEnd, first.savedOffset));
   if (header instanceof CaptureError) return fail(header);
@@ -471,7 +501,11 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
     if (bytes.length - offset < BUFFER_HEADER_SIZE) {
       if (offset <= lastDataByte) {
         problems.push(
-          new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the header of buffer ${fileIndex} (byte ${fmt(offset)})`, offset),
+          new CaptureError(
+            'truncated',
+            `file ends at byte ${fmt(bytes.length)}, inside the header of buffer ${fileIndex} (byte ${fmt(offset)})`,
+            offset,
+          ),
         );
       }
       break;
@@ -495,7 +529,11 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
     if (buffer.bufferSize < BUFFER_HEADER_SIZE || buffer.bufferSize % 8 !== 0) {
       // Without a believable size the next buffer cannot be found: stop here.
       problems.push(
-        new CaptureError('malformed', `buffer ${fileIndex} at byte ${fmt(offset)} says BufferSize ${fmt(buffer.bufferSize)}, which cannot be right`, offset),
+        new CaptureError(
+          'malformed',
+          `buffer ${fileIndex} at byte ${fmt(offset)} says BufferSize ${fmt(buffer.bufferSize)}, which cannot be right`,
+          offset,
+        ),
       );
       break;
     }
@@ -524,7 +562,9 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       let dataEnd = buffer.savedOffset;
       if (!fits(dataEnd)) {
         // The header keeps the end of the data twice; fall back on the second copy when it fits.
-        const fallback = fits(buffer.filledBytes) ? `; reading up to FilledBytes ${fmt(buffer.filledBytes)} instead` : '';
+        const fallback = fits(buffer.filledBytes)
+          ? `; reading up to FilledBytes ${fmt(buffer.filledBytes)} instead`
+          : '';
         problems.push(
           new CaptureError(
             'malformed',
@@ -617,19 +657,35 @@ function walkBufferEvents(
     const type = bytes[p + 2];
     const info = classify(type, bytes[p + 3]);
     if (info.sizeAt === 4 && p + 8 > end) {
-      problems.push(new CaptureError('truncated', `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`, p));
+      problems.push(
+        new CaptureError(
+          'truncated',
+          `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`,
+          p,
+        ),
+      );
       return;
     }
     const size = u16(bytes, p + info.sizeAt);
     if (size < info.headerLength) {
       problems.push(
-        new CaptureError('malformed', `event at byte ${fmt(p)} (${info.kind} header) says it is ${fmt(size)} bytes, less than its ${info.headerLength}-byte header`, p),
+        new CaptureError(
+          'malformed',
+          `event at byte ${fmt(p)} (${info.kind} header) says it is ${fmt(size)} bytes, less than its ${info.headerLength}-byte header`,
+          p,
+        ),
       );
       return;
     }
     if (p + size > end && p + size <= buffer.offset + buffer.savedOffset) {
       // The size fits the buffer: it is the file that stops short.
-      problems.push(new CaptureError('truncated', `file ends at byte ${fmt(end)}, inside the event at byte ${fmt(p)} (${fmt(size)} bytes)`, end));
+      problems.push(
+        new CaptureError(
+          'truncated',
+          `file ends at byte ${fmt(end)}, inside the event at byte ${fmt(p)} (${fmt(size)} bytes)`,
+          end,
+        ),
+      );
       return;
     }
     if (p + size > end) {
@@ -646,7 +702,13 @@ function walkBufferEvents(
     p += (size + 7) & ~7;
   }
   if (p < end) {
-    problems.push(new CaptureError('truncated', `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`, p));
+    problems.push(
+      new CaptureError(
+        'truncated',
+        `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`,
+        p,
+      ),
+    );
   }
 }
 
@@ -660,7 +722,14 @@ function readEvent(
   guid: string | undefined,
 ): EtlEvent | undefined {
   const eventEnd = p + size;
-  const base = { kind: info.kind, headerType: bytes[p + 2], offset: p, size, buffer: buffer.fileIndex, processor: buffer.processorIndex };
+  const base = {
+    kind: info.kind,
+    headerType: bytes[p + 2],
+    offset: p,
+    size,
+    buffer: buffer.fileIndex,
+    processor: buffer.processorIndex,
+  };
   switch (info.kind) {
     case 'system':
     case 'compact-system':
@@ -673,7 +742,12 @@ function readEvent(
         userData: bytes.subarray(p + info.headerLength, eventEnd),
       };
     case 'perfinfo':
-      return { ...base, hookId: u16(bytes, p + 6), timestamp: i64(bytes, p + 8), userData: bytes.subarray(p + 16, eventEnd) };
+      return {
+        ...base,
+        hookId: u16(bytes, p + 6),
+        timestamp: i64(bytes, p + 8),
+        userData: bytes.subarray(p + 16, eventEnd),
+      };
     case 'event-trace':
     case 'instance':
       return {
@@ -710,7 +784,13 @@ function readEvent(
         let q = p + 80;
         for (;;) {
           if (q + 8 > eventEnd) {
-            problems.push(new CaptureError('malformed', `event at byte ${fmt(p)}: extended data item at byte ${fmt(q)} runs past the event's end (byte ${fmt(eventEnd)})`, q));
+            problems.push(
+              new CaptureError(
+                'malformed',
+                `event at byte ${fmt(p)}: extended data item at byte ${fmt(q)} runs past the event's end (byte ${fmt(eventEnd)})`,
+                q,
+              ),
+            );
             return undefined;
           }
           const itemSize = u16(bytes, q);

@@ -83,7 +83,9 @@ export function readEtl(bytes: Uint8Array): EtlRead {
   const buffersMayBeMissing = walk.problems.length > 0 || (header?.buffersLost ?? 0) > 0;
   const packets = header ? ndisPackets(header, walk.events, buffersMayBeMissing) : undefined;
   const pktmon = header ? pktmonPackets(header, walk.events) : undefined;
-  const problems = [...walk.problems, ...(packets?.problems ?? []), ...(pktmon?.problems ?? [])].sort((a, b) => a.offset - b.offset);
+  const problems = [...walk.problems, ...(packets?.problems ?? []), ...(pktmon?.problems ?? [])].sort(
+    (a, b) => a.offset - b.offset,
+  );
   const { frames, interfaces } = mergePacketSources(packets, pktmon);
   const events: EtlEventSummary = {
     buffers: walk.buffers.length,
@@ -136,13 +138,16 @@ function mergePacketSources(
   if (!ndis || ndis.frames.length === 0) return { frames: pktmon.frames, interfaces: pktmon.interfaces };
   const shift = ndis.interfaces.length;
   const interfaces = [...ndis.interfaces, ...pktmon.interfaces.map((i) => ({ ...i, id: i.id + shift }))];
-  const later = (a: CapturedFrame, b: CapturedFrame) => a.seconds > b.seconds || (a.seconds === b.seconds && a.nanoseconds > b.nanoseconds);
+  const later = (a: CapturedFrame, b: CapturedFrame) =>
+    a.seconds > b.seconds || (a.seconds === b.seconds && a.nanoseconds > b.nanoseconds);
   const frames: CapturedFrame[] = [];
   let i = 0;
   let j = 0;
   while (i < ndis.frames.length || j < pktmon.frames.length) {
     const takeNdis = j >= pktmon.frames.length || (i < ndis.frames.length && !later(ndis.frames[i], pktmon.frames[j]));
-    const frame = takeNdis ? ndis.frames[i++] : { ...pktmon.frames[j++], interfaceId: pktmon.frames[j - 1].interfaceId + shift };
+    const frame = takeNdis
+      ? ndis.frames[i++]
+      : { ...pktmon.frames[j++], interfaceId: pktmon.frames[j - 1].interfaceId + shift };
     frames.push({ ...frame, number: frames.length + 1 });
   }
   return { frames, interfaces };

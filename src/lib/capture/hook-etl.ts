@@ -38,7 +38,14 @@ export class EtlParser implements FormatParser {
     return this.fileInfo;
   }
 
-  parse(bytes: Uint8Array, _view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number {
+  parse(
+    bytes: Uint8Array,
+    _view: DataView,
+    start: number,
+    end: number,
+    fileOffset: number,
+    out: CapturedFrame[],
+  ): number {
     if (this.error || this.done) return end;
     const problem = this.file.append(bytes.subarray(start, end), fileOffset, 'ETL');
     if (problem) {

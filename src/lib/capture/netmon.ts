@@ -101,7 +101,17 @@ export class NetmonParser implements FormatParser {
   private readonly observer: BlockObserver | undefined;
   private readonly totalBytes: number | undefined;
   private header:
-    | { major: number; minor: number; media: number; startSeconds: number; startNanos: number; tableOffset: number; tableLength: number; commentOffset: number; commentLength: number }
+    | {
+        major: number;
+        minor: number;
+        media: number;
+        startSeconds: number;
+        startNanos: number;
+        tableOffset: number;
+        tableLength: number;
+        commentOffset: number;
+        commentLength: number;
+      }
     | undefined;
   /** Frame comments (NetMon 2.2+ comment table), by the frame's file offset. */
   private commentsByFrame: Map<number, string[]> | undefined;
@@ -123,7 +133,14 @@ export class NetmonParser implements FormatParser {
     return this.fileInfo;
   }
 
-  parse(bytes: Uint8Array, _view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number {
+  parse(
+    bytes: Uint8Array,
+    _view: DataView,
+    start: number,
+    end: number,
+    fileOffset: number,
+    out: CapturedFrame[],
+  ): number {
     if (this.error) return start;
     const appendError = this.file.append(bytes.subarray(start, end), fileOffset, 'NetMon');
     if (appendError) {
@@ -139,14 +156,25 @@ export class NetmonParser implements FormatParser {
     this.advance(out);
     if (this.error) return this.error;
     const have = this.file.length;
-    if (this.header === undefined) return truncatedInside('the NetMon file header', undefined, 0, `${have} of ${HEADER_BYTES} bytes present`);
+    if (this.header === undefined)
+      return truncatedInside('the NetMon file header', undefined, 0, `${have} of ${HEADER_BYTES} bytes present`);
     const { tableOffset, tableLength } = this.header;
     if (this.table === undefined) {
-      return truncatedInside('the NetMon frame table', undefined, Math.min(have, tableOffset), `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(have)} bytes`);
+      return truncatedInside(
+        'the NetMon frame table',
+        undefined,
+        Math.min(have, tableOffset),
+        `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(have)} bytes`,
+      );
     }
     if (this.commentsByFrame === undefined) {
       const { commentOffset, commentLength } = this.header;
-      return truncatedInside('the NetMon comment table', undefined, Math.min(commentOffset, have), `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`);
+      return truncatedInside(
+        'the NetMon comment table',
+        undefined,
+        Math.min(commentOffset, have),
+        `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`,
+      );
     }
     if (this.nextEntry < this.table.length) {
       const frame = this.framesEmitted + 1;
@@ -154,7 +182,11 @@ export class NetmonParser implements FormatParser {
       // Now the file size is known: an entry pointing past the end is the table's fault (as
       // readFrames says when the size is known up front), and the offset stays inside the file.
       if (at + (this.header.major === 2 ? 16 : 8) > have) {
-        return malformedAt(`NetMon frame table entry ${formatCount(this.nextEntry + 1)} points to byte ${formatCount(at)}, past the end of the ${formatCount(have)}-byte file`, tableOffset + this.nextEntry * 4, frame);
+        return malformedAt(
+          `NetMon frame table entry ${formatCount(this.nextEntry + 1)} points to byte ${formatCount(at)}, past the end of the ${formatCount(have)}-byte file`,
+          tableOffset + this.nextEntry * 4,
+          frame,
+        );
       }
       return truncatedInside(`packet ${formatCount(frame)}`, frame, at, `the file has ${formatCount(have)} bytes`);
     }
@@ -187,7 +219,12 @@ export class NetmonParser implements FormatParser {
     const minor = bytes[4];
     const major = bytes[5];
     if (major !== (isV2 ? 2 : 1)) {
-      this.fail(malformedAt(`NetMon file says version ${major}.${minor}, which does not go with its ${isV2 ? 'GMBU (2.x)' : 'RTSS (1.x)'} magic`, 5));
+      this.fail(
+        malformedAt(
+          `NetMon file says version ${major}.${minor}, which does not go with its ${isV2 ? 'GMBU (2.x)' : 'RTSS (1.x)'} magic`,
+          5,
+        ),
+      );
       return false;
     }
     const media = view.getUint16(6, true);
@@ -205,7 +242,12 @@ export class NetmonParser implements FormatParser {
     const tableOffset = view.getUint32(24, true);
     const tableLength = view.getUint32(28, true);
     if (tableLength % 4 !== 0 || tableLength === 0) {
-      this.fail(malformedAt(`NetMon frame table length is ${formatCount(tableLength)} bytes, which is ${tableLength === 0 ? 'empty' : 'not a whole number of 4-byte entries'}`, 28));
+      this.fail(
+        malformedAt(
+          `NetMon frame table length is ${formatCount(tableLength)} bytes, which is ${tableLength === 0 ? 'empty' : 'not a whole number of 4-byte entries'}`,
+          28,
+        ),
+      );
       return false;
     }
     // Only 2.2 and later define the comment table; older files leave garbage in those fields.
@@ -220,12 +262,24 @@ export class NetmonParser implements FormatParser {
     // error whether its size is known up front or only at the end of a stream.
     if (this.totalBytes !== undefined && tableOffset + tableLength > this.totalBytes) {
       this.fail(
-        truncatedInside('the NetMon frame table', undefined, Math.min(tableOffset, this.totalBytes), `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(this.totalBytes)} bytes`),
+        truncatedInside(
+          'the NetMon frame table',
+          undefined,
+          Math.min(tableOffset, this.totalBytes),
+          `the table is ${formatCount(tableLength)} bytes at byte ${formatCount(tableOffset)}, the file has ${formatCount(this.totalBytes)} bytes`,
+        ),
       );
       return false;
     }
     if (commentLength > 0 && this.totalBytes !== undefined && commentOffset + commentLength > this.totalBytes) {
-      this.fail(truncatedInside('the NetMon comment table', undefined, Math.min(commentOffset, this.totalBytes), `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`));
+      this.fail(
+        truncatedInside(
+          'the NetMon comment table',
+          undefined,
+          Math.min(commentOffset, this.totalBytes),
+          `the table is ${formatCount(commentLength)} bytes at byte ${formatCount(commentOffset)}`,
+        ),
+      );
       return false;
     }
     this.header = {
@@ -240,7 +294,12 @@ export class NetmonParser implements FormatParser {
       commentLength,
     };
     this.observer?.('netmon-header', 0, HEADER_BYTES);
-    this.fileInfo = { format: 'netmon', variant: `NetMon ${major}.${minor}`, interfaces: this.interfaces, comments: [] };
+    this.fileInfo = {
+      format: 'netmon',
+      variant: `NetMon ${major}.${minor}`,
+      interfaces: this.interfaces,
+      comments: [],
+    };
     return true;
   }
 
@@ -279,7 +338,12 @@ export class NetmonParser implements FormatParser {
       at += 12;
       left -= 12;
       if (titleLength === 0 || titleLength + 4 > left) {
-        this.fail(malformedAt(`NetMon comment at byte ${formatCount(at - 12)} has a title of ${formatCount(titleLength)} bytes, which does not fit the comment table`, at - 4));
+        this.fail(
+          malformedAt(
+            `NetMon comment at byte ${formatCount(at - 12)} has a title of ${formatCount(titleLength)} bytes, which does not fit the comment table`,
+            at - 4,
+          ),
+        );
         return false;
       }
       const title = utf16le.decode(bytes.subarray(at, at + titleLength)).replace(/\0+$/, '');
@@ -289,7 +353,12 @@ export class NetmonParser implements FormatParser {
       at += 4;
       left -= 4;
       if (descriptionLength > left) {
-        this.fail(malformedAt(`NetMon comment description at byte ${formatCount(at - 4)} is ${formatCount(descriptionLength)} bytes, more than the comment table has left`, at - 4));
+        this.fail(
+          malformedAt(
+            `NetMon comment description at byte ${formatCount(at - 4)} is ${formatCount(descriptionLength)} bytes, more than the comment table has left`,
+            at - 4,
+          ),
+        );
         return false;
       }
       const description = plainText(bytes.subarray(at, at + descriptionLength));
@@ -325,19 +394,38 @@ export class NetmonParser implements FormatParser {
       const at = table[this.nextEntry];
       const frame = this.framesEmitted + 1;
       if (this.totalBytes !== undefined && at + recordHeader > this.totalBytes) {
-        this.fail(malformedAt(`NetMon frame table entry ${formatCount(this.nextEntry + 1)} points to byte ${formatCount(at)}, past the end of the ${formatCount(this.totalBytes)}-byte file`, header.tableOffset + this.nextEntry * 4, frame));
+        this.fail(
+          malformedAt(
+            `NetMon frame table entry ${formatCount(this.nextEntry + 1)} points to byte ${formatCount(at)}, past the end of the ${formatCount(this.totalBytes)}-byte file`,
+            header.tableOffset + this.nextEntry * 4,
+            frame,
+          ),
+        );
         return;
       }
       if (have < at + recordHeader) return;
       const originalLength = v2 ? view.getUint32(at + 8, true) : view.getUint16(at + 4, true);
       const capturedLength = v2 ? view.getUint32(at + 12, true) : view.getUint16(at + 6, true);
       if (capturedLength > MAX_NETMON_PACKET) {
-        this.fail(malformedAt(`NetMon packet ${formatCount(frame)} at byte ${formatCount(at)} claims ${formatCount(capturedLength)} bytes, more than the ${formatCount(MAX_NETMON_PACKET)} NetMon allows`, at, frame));
+        this.fail(
+          malformedAt(
+            `NetMon packet ${formatCount(frame)} at byte ${formatCount(at)} claims ${formatCount(capturedLength)} bytes, more than the ${formatCount(MAX_NETMON_PACKET)} NetMon allows`,
+            at,
+            frame,
+          ),
+        );
         return;
       }
       const total = recordHeader + capturedLength + trailer;
       if (this.totalBytes !== undefined && at + total > this.totalBytes) {
-        this.fail(truncatedInside(`packet ${formatCount(frame)}`, frame, at, `its record needs ${formatCount(total)} bytes, ${formatCount(this.totalBytes - at)} left in the file`));
+        this.fail(
+          truncatedInside(
+            `packet ${formatCount(frame)}`,
+            frame,
+            at,
+            `its record needs ${formatCount(total)} bytes, ${formatCount(this.totalBytes - at)} left in the file`,
+          ),
+        );
         return;
       }
       if (have < at + total) return;
@@ -348,7 +436,14 @@ export class NetmonParser implements FormatParser {
       const linkType = linkTypeForMedia(media);
       if (linkType === 'skip') continue;
       if (linkType === undefined) {
-        this.fail(new CaptureError('unsupported', `NetMon packet ${formatCount(frame)} at byte ${formatCount(at)} has media type 0x${media.toString(16)}, which we cannot read`, at, frame));
+        this.fail(
+          new CaptureError(
+            'unsupported',
+            `NetMon packet ${formatCount(frame)} at byte ${formatCount(at)} has media type 0x${media.toString(16)}, which we cannot read`,
+            at,
+            frame,
+          ),
+        );
         return;
       }
       this.frameTime(at, recordHeader + capturedLength, trailer, v2);
@@ -380,7 +475,6 @@ export class NetmonParser implements FormatParser {
       this.time.seconds -= FILETIME_EPOCH_OFFSET_SECONDS;
       return;
     }
-    let nanos: number;
     if (v2) {
       // Microseconds since the start time, as a u64 that NetMon intends as signed after
       // scaling to 100 ns units (times a little before the start time are negative).
@@ -397,7 +491,7 @@ export class NetmonParser implements FormatParser {
       this.time.nanoseconds = Number(rest);
       return;
     }
-    nanos = header.startNanos + view.getUint32(at, true) * 1_000_000;
+    const nanos = header.startNanos + view.getUint32(at, true) * 1_000_000;
     const seconds = Math.floor(nanos / 1_000_000_000);
     this.time.seconds = header.startSeconds + seconds;
     this.time.nanoseconds = nanos - seconds * 1_000_000_000;

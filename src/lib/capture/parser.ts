@@ -12,7 +12,14 @@ export interface FormatParser {
    * parser must see before it can consume anything more; `error` is set once reading must stop.
    * Returns the index in `bytes` of the first unconsumed byte.
    */
-  parse(bytes: Uint8Array, view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number;
+  parse(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    end: number,
+    fileOffset: number,
+    out: CapturedFrame[],
+  ): number;
   /** Bytes needed from the first unconsumed byte (already validated against the limits). */
   readonly need: number;
   readonly error: CaptureError | undefined;

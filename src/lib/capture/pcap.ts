@@ -15,7 +15,9 @@ export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
 export const PCAP_MAGIC_KUZNETSOV = 0xa1b2cd34;
 
 /** The four byte sequences that start a pcap file (either byte order, either unit) plus Kuznetsov's. */
-export function pcapMagicKind(bytes: Uint8Array): { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean } | undefined {
+export function pcapMagicKind(
+  bytes: Uint8Array,
+): { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean } | undefined {
   if (bytes.length < 4) return undefined;
   const asBig = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
   const asLittle = ((bytes[3] << 24) | (bytes[2] << 16) | (bytes[1] << 8) | bytes[0]) >>> 0;
@@ -56,7 +58,11 @@ export class PcapParser implements FormatParser {
 
   private readonly totalBytes: number | undefined;
 
-  constructor(magic: { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean }, observer?: BlockObserver, totalBytes?: number) {
+  constructor(
+    magic: { littleEndian: boolean; nanoseconds: boolean; kuznetsov: boolean },
+    observer?: BlockObserver,
+    totalBytes?: number,
+  ) {
     this.totalBytes = totalBytes;
     this.littleEndian = magic.littleEndian;
     this.nanosecondUnits = magic.nanoseconds;
@@ -68,7 +74,14 @@ export class PcapParser implements FormatParser {
     return this.fileInfo;
   }
 
-  parse(bytes: Uint8Array, view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number {
+  parse(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    end: number,
+    fileOffset: number,
+    out: CapturedFrame[],
+  ): number {
     let pos = start;
     const le = this.littleEndian;
     if (this.fileInfo === undefined) {
@@ -173,11 +186,24 @@ export class PcapParser implements FormatParser {
   finish(unconsumed: number, fileOffset: number): CaptureError | undefined {
     if (this.error) return this.error;
     if (this.fileInfo === undefined) {
-      return truncatedInside('the pcap file header', undefined, 0, `${unconsumed} of ${FILE_HEADER_BYTES} bytes present`);
+      return truncatedInside(
+        'the pcap file header',
+        undefined,
+        0,
+        `${unconsumed} of ${FILE_HEADER_BYTES} bytes present`,
+      );
     }
     if (unconsumed === 0) return undefined;
     const frame = this.framesEmitted + 1;
-    const what = unconsumed < this.recordHeaderBytes ? `the record header of packet ${formatCount(frame)}` : `packet ${formatCount(frame)}`;
-    return truncatedInside(what, frame, fileOffset, `${formatCount(unconsumed)} of ${formatCount(Math.max(this.need, this.recordHeaderBytes))} bytes present`);
+    const what =
+      unconsumed < this.recordHeaderBytes
+        ? `the record header of packet ${formatCount(frame)}`
+        : `packet ${formatCount(frame)}`;
+    return truncatedInside(
+      what,
+      frame,
+      fileOffset,
+      `${formatCount(unconsumed)} of ${formatCount(Math.max(this.need, this.recordHeaderBytes))} bytes present`,
+    );
   }
 }

@@ -1,7 +1,16 @@
 // pcapng: a run of blocks {type, length, body, length}. Each Section Header Block starts a
 // section with its own byte order and its own interface table; packets name an interface of
 // their section by index. Unknown block types are skipped by their length, as the spec asks.
-import { MAX_UNIT_BYTES, decodeUtf8, formatCount, makeFrame, malformedAt, ticksToTime, ticksToTimeBig, truncatedInside } from './common.ts';
+import {
+  MAX_UNIT_BYTES,
+  decodeUtf8,
+  formatCount,
+  makeFrame,
+  malformedAt,
+  ticksToTime,
+  ticksToTimeBig,
+  truncatedInside,
+} from './common.ts';
 import type { SplitTime } from './common.ts';
 import type { BlockObserver, FormatParser } from './parser.ts';
 import { CaptureError } from './types.ts';
@@ -106,12 +115,24 @@ export class PcapngParser implements FormatParser {
     if (this.sections === 0) return undefined;
     const order = this.sawBigEndian && this.sawLittleEndian ? 'mixed byte order' : this.sawBigEndian ? 'BE' : 'LE';
     const sections = this.sections > 1 ? `, ${this.sections} sections` : '';
-    const info: CaptureInfo = { format: 'pcapng', variant: `pcapng ${order}${sections}`, interfaces: this.interfaces, comments: this.comments };
+    const info: CaptureInfo = {
+      format: 'pcapng',
+      variant: `pcapng ${order}${sections}`,
+      interfaces: this.interfaces,
+      comments: this.comments,
+    };
     if (this.endTime) info.endTime = this.endTime;
     return info;
   }
 
-  parse(bytes: Uint8Array, view: DataView, start: number, end: number, fileOffset: number, out: CapturedFrame[]): number {
+  parse(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    end: number,
+    fileOffset: number,
+    out: CapturedFrame[],
+  ): number {
     let pos = start;
     const base = fileOffset - start;
     while (this.error === undefined) {
@@ -130,12 +151,22 @@ export class PcapngParser implements FormatParser {
         if (magic === BYTE_ORDER_MAGIC) le = true;
         else if (magic === 0x4d3c2b1a) le = false;
         else {
-          this.fail(malformedAt(`section header block at byte ${formatCount(blockOffset)} has an unknown byte-order magic 0x${magic.toString(16).padStart(8, '0')}`, blockOffset + 8));
+          this.fail(
+            malformedAt(
+              `section header block at byte ${formatCount(blockOffset)} has an unknown byte-order magic 0x${magic.toString(16).padStart(8, '0')}`,
+              blockOffset + 8,
+            ),
+          );
           break;
         }
       } else {
         if (le === undefined) {
-          this.fail(malformedAt(`the first block (at byte ${formatCount(blockOffset)}) is not a section header block`, blockOffset));
+          this.fail(
+            malformedAt(
+              `the first block (at byte ${formatCount(blockOffset)}) is not a section header block`,
+              blockOffset,
+            ),
+          );
           break;
         }
         type = view.getUint32(pos, le);
@@ -197,38 +228,74 @@ export class PcapngParser implements FormatParser {
   private lengthIsSane(type: number, length: number, blockOffset: number): boolean {
     const name = pcapngBlockName(type);
     if (length < MIN_BLOCK) {
-      this.fail(malformedAt(`${name} block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, less than the 12-byte minimum`, blockOffset + 4));
+      this.fail(
+        malformedAt(
+          `${name} block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, less than the 12-byte minimum`,
+          blockOffset + 4,
+        ),
+      );
       return false;
     }
     if (length % 4 !== 0) {
-      this.fail(malformedAt(`block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, not a multiple of 4`, blockOffset + 4));
+      this.fail(
+        malformedAt(
+          `block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, not a multiple of 4`,
+          blockOffset + 4,
+        ),
+      );
       return false;
     }
     if (type === BLOCK_SHB && length < MIN_SHB) {
-      this.fail(malformedAt(`section header block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, less than the 28-byte minimum`, blockOffset + 4));
+      this.fail(
+        malformedAt(
+          `section header block at byte ${formatCount(blockOffset)} has length ${formatCount(length)}, less than the 28-byte minimum`,
+          blockOffset + 4,
+        ),
+      );
       return false;
     }
     if (length > MAX_UNIT_BYTES) {
-      this.fail(malformedAt(`${name} block at byte ${formatCount(blockOffset)} claims ${formatCount(length)} bytes, more than the ${formatCount(MAX_UNIT_BYTES)} we accept`, blockOffset + 4));
+      this.fail(
+        malformedAt(
+          `${name} block at byte ${formatCount(blockOffset)} claims ${formatCount(length)} bytes, more than the ${formatCount(MAX_UNIT_BYTES)} we accept`,
+          blockOffset + 4,
+        ),
+      );
       return false;
     }
     if (this.totalBytes !== undefined && blockOffset + length > this.totalBytes) {
       const isPacket = type === BLOCK_EPB || type === BLOCK_SPB || type === BLOCK_PB;
       const frame = this.framesEmitted + 1;
       const detail = `${BLOCK_DESCRIPTIONS[type] ?? `${name} block`} of ${formatCount(length)} bytes, ${formatCount(this.totalBytes - blockOffset)} left in the file`;
-      this.fail(isPacket ? truncatedInside(`packet ${formatCount(frame)}`, frame, blockOffset, detail) : truncatedInside('a block', undefined, blockOffset, detail));
+      this.fail(
+        isPacket
+          ? truncatedInside(`packet ${formatCount(frame)}`, frame, blockOffset, detail)
+          : truncatedInside('a block', undefined, blockOffset, detail),
+      );
       return false;
     }
     return true;
   }
 
-  private sectionHeader(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean): boolean {
+  private sectionHeader(
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+  ): boolean {
     const major = view.getUint16(pos + 12, le);
     const minor = view.getUint16(pos + 14, le);
     // 1.0 is the only version written in practice; 1.2 was written by some early tools and
     // both libpcap and Wireshark accept it.
     if (!(major === 1 && (minor === 0 || minor === 2))) {
-      this.fail(malformedAt(`unsupported pcapng version ${major}.${minor} in the section header at byte ${formatCount(blockOffset)}`, blockOffset + 12));
+      this.fail(
+        malformedAt(
+          `unsupported pcapng version ${major}.${minor} in the section header at byte ${formatCount(blockOffset)}`,
+          blockOffset + 12,
+        ),
+      );
       return false;
     }
     this.littleEndian = le;
@@ -236,15 +303,36 @@ export class PcapngParser implements FormatParser {
     else this.sawBigEndian = true;
     this.sections++;
     this.sectionInterfaces = [];
-    return this.eachOption(view, pos, pos + 24, pos + length - 4, blockOffset, le, 'section header', (code, valueStart, valueLength) => {
-      if (code === OPT_COMMENT) this.comments.push(decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength)));
-      return undefined;
-    });
+    return this.eachOption(
+      view,
+      pos,
+      pos + 24,
+      pos + length - 4,
+      blockOffset,
+      le,
+      'section header',
+      (code, valueStart, valueLength) => {
+        if (code === OPT_COMMENT) this.comments.push(decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength)));
+        return undefined;
+      },
+    );
   }
 
-  private interfaceDescription(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean): boolean {
+  private interfaceDescription(
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+  ): boolean {
     if (length < 20) {
-      this.fail(malformedAt(`interface description block at byte ${formatCount(blockOffset)} has length ${length}, less than the 20-byte minimum`, blockOffset + 4));
+      this.fail(
+        malformedAt(
+          `interface description block at byte ${formatCount(blockOffset)} has length ${length}, less than the 20-byte minimum`,
+          blockOffset + 4,
+        ),
+      );
       return false;
     }
     const id = this.interfaces.length;
@@ -258,48 +346,59 @@ export class PcapngParser implements FormatParser {
     let sawResolution = false;
     let sawOffset = false;
     const where = `interface description block at byte ${formatCount(blockOffset)}`;
-    const ok = this.eachOption(view, pos, pos + 16, pos + length - 4, blockOffset, le, 'interface description', (code, valueStart, valueLength, optionOffset) => {
-      switch (code) {
-        case OPT_IF_NAME:
-          described.name = decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength));
-          break;
-        case OPT_IF_DESCRIPTION:
-          described.description = decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength));
-          break;
-        case OPT_IF_FCSLEN:
-          if (valueLength !== 1) return `${where}: if_fcslen has length ${valueLength}, not 1`;
-          described.fcsLength = bytes[valueStart];
-          break;
-        case OPT_IF_TSRESOL: {
-          // Same checks as libpcap: exactly one byte, given once, and a resolution whose ticks
-          // per second fit in 64 bits (10^19 and 2^63 do; 10^20 and 2^64 do not).
-          if (valueLength !== 1) return `${where}: if_tsresol has length ${valueLength}, not 1`;
-          if (sawResolution) return `${where}: if_tsresol given twice`;
-          sawResolution = true;
-          const value = bytes[valueStart];
-          const exponent = value & 0x7f;
-          if (value & 0x80) {
-            if (exponent > 63) return `${where}: if_tsresol 2^-${exponent} is finer than 2^-63, which no 64-bit time stamp can use (option at byte ${formatCount(optionOffset)})`;
-            timing.unitsBig = 1n << BigInt(exponent);
-          } else {
-            if (exponent > 19) return `${where}: if_tsresol 10^-${exponent} is finer than 10^-19, which no 64-bit time stamp can use (option at byte ${formatCount(optionOffset)})`;
-            timing.unitsBig = 10n ** BigInt(exponent);
+    const ok = this.eachOption(
+      view,
+      pos,
+      pos + 16,
+      pos + length - 4,
+      blockOffset,
+      le,
+      'interface description',
+      (code, valueStart, valueLength, optionOffset) => {
+        switch (code) {
+          case OPT_IF_NAME:
+            described.name = decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength));
+            break;
+          case OPT_IF_DESCRIPTION:
+            described.description = decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength));
+            break;
+          case OPT_IF_FCSLEN:
+            if (valueLength !== 1) return `${where}: if_fcslen has length ${valueLength}, not 1`;
+            described.fcsLength = bytes[valueStart];
+            break;
+          case OPT_IF_TSRESOL: {
+            // Same checks as libpcap: exactly one byte, given once, and a resolution whose ticks
+            // per second fit in 64 bits (10^19 and 2^63 do; 10^20 and 2^64 do not).
+            if (valueLength !== 1) return `${where}: if_tsresol has length ${valueLength}, not 1`;
+            if (sawResolution) return `${where}: if_tsresol given twice`;
+            sawResolution = true;
+            const value = bytes[valueStart];
+            const exponent = value & 0x7f;
+            if (value & 0x80) {
+              if (exponent > 63)
+                return `${where}: if_tsresol 2^-${exponent} is finer than 2^-63, which no 64-bit time stamp can use (option at byte ${formatCount(optionOffset)})`;
+              timing.unitsBig = 1n << BigInt(exponent);
+            } else {
+              if (exponent > 19)
+                return `${where}: if_tsresol 10^-${exponent} is finer than 10^-19, which no 64-bit time stamp can use (option at byte ${formatCount(optionOffset)})`;
+              timing.unitsBig = 10n ** BigInt(exponent);
+            }
+            timing.units = timing.unitsBig <= 9007199254740991n ? Number(timing.unitsBig) : 0;
+            break;
           }
-          timing.units = timing.unitsBig <= 9007199254740991n ? Number(timing.unitsBig) : 0;
-          break;
+          case OPT_IF_TSOFFSET: {
+            if (valueLength !== 8) return `${where}: if_tsoffset has length ${valueLength}, not 8`;
+            if (sawOffset) return `${where}: if_tsoffset given twice`;
+            sawOffset = true;
+            const high = view.getInt32(le ? valueStart + 4 : valueStart, le);
+            const low = view.getUint32(le ? valueStart : valueStart + 4, le);
+            timing.offsetSeconds = high * 4294967296 + low;
+            break;
+          }
         }
-        case OPT_IF_TSOFFSET: {
-          if (valueLength !== 8) return `${where}: if_tsoffset has length ${valueLength}, not 8`;
-          if (sawOffset) return `${where}: if_tsoffset given twice`;
-          sawOffset = true;
-          const high = view.getInt32(le ? valueStart + 4 : valueStart, le);
-          const low = view.getUint32(le ? valueStart : valueStart + 4, le);
-          timing.offsetSeconds = high * 4294967296 + low;
-          break;
-        }
-      }
-      return undefined;
-    });
+        return undefined;
+      },
+    );
     if (!ok) return false;
     this.interfaces.push(described);
     this.timing.push(timing);
@@ -312,7 +411,13 @@ export class PcapngParser implements FormatParser {
     if (local < this.sectionInterfaces.length) return this.sectionInterfaces[local];
     const frame = this.framesEmitted + 1;
     if (this.sectionInterfaces.length === 0) {
-      this.fail(malformedAt(`packet before any interface description (block at byte ${formatCount(blockOffset)})`, blockOffset, frame));
+      this.fail(
+        malformedAt(
+          `packet before any interface description (block at byte ${formatCount(blockOffset)})`,
+          blockOffset,
+          frame,
+        ),
+      );
     } else {
       this.fail(
         malformedAt(
@@ -361,13 +466,26 @@ export class PcapngParser implements FormatParser {
           }
         }
         const t = { seconds: this.time.seconds, nanoseconds: this.time.nanoseconds };
-        if (!this.endTime || t.seconds > this.endTime.seconds || (t.seconds === this.endTime.seconds && t.nanoseconds > this.endTime.nanoseconds)) this.endTime = t;
+        if (
+          !this.endTime ||
+          t.seconds > this.endTime.seconds ||
+          (t.seconds === this.endTime.seconds && t.nanoseconds > this.endTime.nanoseconds)
+        )
+          this.endTime = t;
       }
       p += 4 + ((valueLength + 3) & ~3);
     }
   }
 
-  private enhancedPacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {
+  private enhancedPacket(
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+    out: CapturedFrame[],
+  ): boolean {
     return this.timestampedPacket('enhanced packet block', 32, bytes, view, pos, length, blockOffset, le, out);
   }
 
@@ -387,7 +505,13 @@ export class PcapngParser implements FormatParser {
     out: CapturedFrame[],
   ): boolean {
     if (length < 32) {
-      this.fail(malformedAt(`${kind} at byte ${formatCount(blockOffset)} has length ${length}, less than the 32-byte minimum`, blockOffset + 4, this.framesEmitted + 1));
+      this.fail(
+        malformedAt(
+          `${kind} at byte ${formatCount(blockOffset)} has length ${length}, less than the 32-byte minimum`,
+          blockOffset + 4,
+          this.framesEmitted + 1,
+        ),
+      );
       return false;
     }
     const local = interfaceBits === 32 ? view.getUint32(pos + 8, le) : view.getUint16(pos + 8, le);
@@ -435,9 +559,23 @@ export class PcapngParser implements FormatParser {
     return true;
   }
 
-  private simplePacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {
+  private simplePacket(
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+    out: CapturedFrame[],
+  ): boolean {
     if (length < 16) {
-      this.fail(malformedAt(`simple packet block at byte ${formatCount(blockOffset)} has length ${length}, less than the 16-byte minimum`, blockOffset + 4, this.framesEmitted + 1));
+      this.fail(
+        malformedAt(
+          `simple packet block at byte ${formatCount(blockOffset)} has length ${length}, less than the 16-byte minimum`,
+          blockOffset + 4,
+          this.framesEmitted + 1,
+        ),
+      );
       return false;
     }
     const interfaceId = this.interfaceFor(0, blockOffset);
@@ -466,7 +604,15 @@ export class PcapngParser implements FormatParser {
     return true;
   }
 
-  private obsoletePacket(bytes: Uint8Array, view: DataView, pos: number, length: number, blockOffset: number, le: boolean, out: CapturedFrame[]): boolean {
+  private obsoletePacket(
+    bytes: Uint8Array,
+    view: DataView,
+    pos: number,
+    length: number,
+    blockOffset: number,
+    le: boolean,
+    out: CapturedFrame[],
+  ): boolean {
     return this.timestampedPacket('packet block', 16, bytes, view, pos, length, blockOffset, le, out);
   }
 
@@ -482,16 +628,25 @@ export class PcapngParser implements FormatParser {
   ): { direction: Direction | undefined; comments: string[] | undefined } | undefined {
     let direction: Direction | undefined;
     let comments: string[] | undefined;
-    const ok = this.eachOption(view, blockPos, start, end, blockOffset, le, 'packet', (code, valueStart, valueLength) => {
-      if (code === OPT_COMMENT) {
-        (comments ??= []).push(decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength)));
-      } else if (code === OPT_EPB_FLAGS && valueLength === 4) {
-        const bits = view.getUint32(valueStart, le) & 3;
-        if (bits === 1) direction = 'received';
-        else if (bits === 2) direction = 'sent';
-      }
-      return undefined;
-    });
+    const ok = this.eachOption(
+      view,
+      blockPos,
+      start,
+      end,
+      blockOffset,
+      le,
+      'packet',
+      (code, valueStart, valueLength) => {
+        if (code === OPT_COMMENT) {
+          (comments ??= []).push(decodeUtf8(bytes.subarray(valueStart, valueStart + valueLength)));
+        } else if (code === OPT_EPB_FLAGS && valueLength === 4) {
+          const bits = view.getUint32(valueStart, le) & 3;
+          if (bits === 1) direction = 'received';
+          else if (bits === 2) direction = 'sent';
+        }
+        return undefined;
+      },
+    );
     return ok ? { direction, comments } : undefined;
   }
 
@@ -516,7 +671,13 @@ export class PcapngParser implements FormatParser {
       const optionOffset = blockOffset + (p - blockPos);
       if (code === OPT_ENDOFOPT) {
         if (valueLength !== 0) {
-          this.fail(malformedAt(`${blockKind} block at byte ${formatCount(blockOffset)}: opt_endofopt has length ${valueLength}, not 0`, optionOffset, this.frameIfPacket(blockKind)));
+          this.fail(
+            malformedAt(
+              `${blockKind} block at byte ${formatCount(blockOffset)}: opt_endofopt has length ${valueLength}, not 0`,
+              optionOffset,
+              this.frameIfPacket(blockKind),
+            ),
+          );
           return false;
         }
         return true;

@@ -121,7 +121,14 @@ class IncrementalReader implements CaptureReader {
         }
         const buffer = this.current;
         const before = out.length;
-        const next = parser.parse(buffer, new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength), 0, this.pendingLength, this.consumedOffset, out);
+        const next = parser.parse(
+          buffer,
+          new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+          0,
+          this.pendingLength,
+          this.consumedOffset,
+          out,
+        );
         if (out.length > before) this.currentHoldsFrames = true;
         this.consumedOffset += next;
         if (parser.error) break;
@@ -137,7 +144,6 @@ class IncrementalReader implements CaptureReader {
       if (parser.error) break;
       if (pos < chunk.length) {
         this.keepPending(chunk, pos, chunk.length);
-        pos = chunk.length;
       }
       break;
     }
@@ -155,7 +161,14 @@ class IncrementalReader implements CaptureReader {
       if (sniffed.format === undefined) this.sniffError = sniffed.error;
       else {
         this.parser = parserFor(sniffed, this.options);
-        const next = this.parser.parse(this.current, new DataView(this.current.buffer, this.current.byteOffset, this.current.byteLength), 0, this.pendingLength, 0, out);
+        const next = this.parser.parse(
+          this.current,
+          new DataView(this.current.buffer, this.current.byteOffset, this.current.byteLength),
+          0,
+          this.pendingLength,
+          0,
+          out,
+        );
         this.consumedOffset = next;
         this.pendingLength -= next;
       }
@@ -306,7 +319,11 @@ export async function* readCaptureStream(
     }
   } catch (problem) {
     const reason = problem instanceof Error ? problem.message : String(problem);
-    sourceError = new CaptureError('truncated', `truncated: reading the input failed after ${reader.bytesRead} bytes (${reason})`, reader.bytesRead);
+    sourceError = new CaptureError(
+      'truncated',
+      `truncated: reading the input failed after ${reader.bytesRead} bytes (${reason})`,
+      reader.bytesRead,
+    );
   }
   const end = reader.finish();
   for (const frame of end.frames) {

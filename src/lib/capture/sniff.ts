@@ -69,7 +69,11 @@ export function sniffCapture(head: Uint8Array, complete: boolean): Sniffed | und
     if (!complete) return undefined;
     return {
       format: undefined,
-      error: new CaptureError('truncated', `truncated: the file is only ${head.length} byte${head.length === 1 ? '' : 's'} long, too short for any capture format`, 0),
+      error: new CaptureError(
+        'truncated',
+        `truncated: the file is only ${head.length} byte${head.length === 1 ? '' : 's'} long, too short for any capture format`,
+        0,
+      ),
     };
   }
   const pcap = pcapMagicKind(head);
@@ -77,7 +81,8 @@ export function sniffCapture(head: Uint8Array, complete: boolean): Sniffed | und
   if (looksLikePcapng(head)) return { format: 'pcapng' };
   if (looksLikeNetmon(head)) return { format: 'netmon' };
   // Known foreign signatures are decided at once (no need to wait for an ETL-sized head).
-  if (FOREIGN_SIGNATURES.some((signature) => startsWith(head, signature.bytes))) return { format: undefined, error: describeForeign(head) };
+  if (FOREIGN_SIGNATURES.some((signature) => startsWith(head, signature.bytes)))
+    return { format: undefined, error: describeForeign(head) };
   const etl = etlSupport();
   if (etl) {
     if (head.length < SNIFF_BYTES && !complete) return undefined;
@@ -125,7 +130,11 @@ function describeForeign(head: Uint8Array): CaptureError {
   }
   if (looksLikeText(head)) {
     const firstLine = new TextDecoder('utf-8').decode(head.subarray(0, Math.min(head.length, 60))).split(/\r?\n/)[0];
-    return new CaptureError('not-a-capture', `not a capture file: ${shown} (text: "${firstLine}"; a text export or dump is not a capture — save the capture itself as .pcapng, .pcap or .cap)`, 0);
+    return new CaptureError(
+      'not-a-capture',
+      `not a capture file: ${shown} (text: "${firstLine}"; a text export or dump is not a capture — save the capture itself as .pcapng, .pcap or .cap)`,
+      0,
+    );
   }
   return new CaptureError(
     'not-a-capture',

@@ -127,7 +127,7 @@ function timestampOption(code: number, units: bigint): Uint8Array {
 
 /** The option list with its end marker, or nothing when there are no options. */
 function optionList(options: Uint8Array[]): Uint8Array[] {
-  return options.length === 0 ? [] : [...options, new Uint8Array(4) /* opt_endofopt */];
+  return options.length === 0 ? [] : [...options, option(OPT_END, new Uint8Array(0))];
 }
 
 /** type, total length, body, options, total length again. */
@@ -149,7 +149,8 @@ function block(type: number, body: Uint8Array, options: Uint8Array[]): Uint8Arra
 }
 
 function checkTime(seconds: number, nanoseconds: number, what: string): void {
-  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`${what}: seconds ${seconds} is not a whole number ≥ 0`);
+  if (!Number.isSafeInteger(seconds) || seconds < 0)
+    throw new RangeError(`${what}: seconds ${seconds} is not a whole number ≥ 0`);
   if (!Number.isInteger(nanoseconds) || nanoseconds < 0 || nanoseconds > 999_999_999) {
     throw new RangeError(`${what}: nanoseconds ${nanoseconds} is outside 0..999999999`);
   }
@@ -221,7 +222,9 @@ export class PcapngWriter {
     }
     const originalLength = packet.originalLength ?? packet.data.length;
     if (!Number.isInteger(originalLength) || originalLength < packet.data.length || originalLength > 0xffffffff) {
-      throw new RangeError(`${what}: original length ${originalLength} is below the ${packet.data.length} captured bytes or over 32 bits`);
+      throw new RangeError(
+        `${what}: original length ${originalLength} is below the ${packet.data.length} captured bytes or over 32 bits`,
+      );
     }
     const body = new Uint8Array(20 + paddedLength(packet.data.length));
     const view = new DataView(body.buffer);

@@ -12,7 +12,7 @@ export function decodeArp(bytes: Uint8Array, offset: number, end: number): ArpLa
   const senderMac = bytes.subarray(at, (at += hardwareLength));
   const senderIp = bytes.subarray(at, (at += protocolLength));
   const targetMac = bytes.subarray(at, (at += hardwareLength));
-  const targetIp = bytes.subarray(at, (at += protocolLength));
+  const targetIp = bytes.subarray(at, at + protocolLength);
   return {
     offset,
     length,

@@ -81,7 +81,11 @@ function decodeQuoted(bytes: Uint8Array, offset: number, end: number, version: 4
     if (!isMalformedOrTruncated(whole)) quoted.tcp = whole;
     else {
       // Usually only 8 bytes are quoted: ports and sequence number.
-      quoted.tcp = { srcPort: u16(bytes, at), dstPort: u16(bytes, at + 2), seq: available >= 8 ? u32(bytes, at + 4) : undefined };
+      quoted.tcp = {
+        srcPort: u16(bytes, at),
+        dstPort: u16(bytes, at + 2),
+        seq: available >= 8 ? u32(bytes, at + 4) : undefined,
+      };
     }
   } else if (ip.protocol === IP_PROTO_UDP) {
     const whole = decodeUdp(bytes, at, ip.payloadEnd, base, ip.version === 4);

@@ -5,7 +5,14 @@
 import { LinkType, type CapturedFrame } from '../capture/types.ts';
 import { pseudoHeaderSum, pseudoHeaderSumAt } from './bytes.ts';
 import { decodeArp } from './arp.ts';
-import { decodeEthernet, decodeVlanTag, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, isVlanTpid } from './ethernet.ts';
+import {
+  decodeEthernet,
+  decodeVlanTag,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  isVlanTpid,
+} from './ethernet.ts';
 import { decodeIcmp } from './icmp.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';

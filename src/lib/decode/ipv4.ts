@@ -32,7 +32,7 @@ class IPv4Header implements IPv4Layer {
   length: number;
   payloadOffset: number;
   payloadEnd: number;
-  version: 4 = 4;
+  version = 4 as const;
   headerLength: number;
   dscp: number;
   ecn: number;

@@ -37,7 +37,8 @@ export function decodeIPv6(bytes: Uint8Array, offset: number, end: number): IPv6
       break;
     }
     // AH counts its length in 4-byte units minus 2; the others in 8-byte units minus 1.
-    const size = header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
+    const size =
+      header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
     if (payloadEnd - at < size) {
       layer.extensionTruncated = truncated('ipv6', at, size);
       break;
@@ -78,7 +79,7 @@ class IPv6Header implements IPv6Layer {
   length = 40;
   payloadOffset: number;
   payloadEnd: number;
-  version: 6 = 6;
+  version = 6 as const;
   trafficClass: number;
   flowLabel: number;
   payloadLength: number;

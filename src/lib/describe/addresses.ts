@@ -14,7 +14,7 @@ export function formatIPv6(b: Uint8Array): string {
   }
   let bestStart = -1;
   let bestLength = 1; // a single zero group is not compressed (RFC 5952 4.2.2)
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -55,8 +55,10 @@ export class Describer {
       const isRequest = icmp.type === 8 || icmp.type === 128;
       const isReply = icmp.type === 0 || icmp.type === 129;
       // The reply travels back, so key on the pair of addresses in request order.
-      if (isRequest) this.#echoRequests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
-      if (isReply) requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
+      if (isRequest)
+        this.#echoRequests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
+      if (isReply)
+        requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
     }
     return {
       src,

@@ -26,7 +26,8 @@ function port(protocol: 'tcp' | 'udp', value: number): string {
 export function netmonDescription(packet: Packet, tcp?: TcpContext): string {
   const d = packet.dissection;
   if (d.tcp) return tcpDescription(d.tcp, tcp);
-  if (d.udp) return `UDP:SrcPort=${port('udp', d.udp.srcPort)}, DstPort=${port('udp', d.udp.dstPort)}, Length=${d.udp.length}`;
+  if (d.udp)
+    return `UDP:SrcPort=${port('udp', d.udp.srcPort)}, DstPort=${port('udp', d.udp.dstPort)}, Length=${d.udp.length}`;
   if (d.icmp) {
     const { type, code } = icmpTypeName(d.icmp);
     const name = d.icmp.version === 4 ? 'ICMP' : 'ICMPv6';
@@ -49,8 +50,7 @@ function tcpDescription(tcp: TcpLayer, context: TcpContext | undefined): string 
     const original = context.originalFrame !== undefined ? ` #${context.originalFrame}` : '';
     prefix = isSyn ? `[SynReTransmit${original}]` : `[ReTransmit${original}]`;
   }
-  const seq =
-    tcp.payloadLength > 0 ? `${tcp.seq} - ${(tcp.seq + tcp.payloadLength) % 0x100000000}` : String(tcp.seq);
+  const seq = tcp.payloadLength > 0 ? `${tcp.seq} - ${(tcp.seq + tcp.payloadLength) % 0x100000000}` : String(tcp.seq);
   let window = `Win=${tcp.window}`;
   const isSyn = (tcp.flags & 0x002) !== 0;
   if (isSyn && tcp.options.windowScale !== undefined) {

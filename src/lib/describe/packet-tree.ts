@@ -25,7 +25,13 @@ const checksumText: Record<ChecksumStatus, string> = {
   partial: 'partial — the pseudo-header sum a NIC with checksum offload fills in later',
 };
 
-function leaf(label: string, field: string | undefined, value: string | number, offset: number, length: number): TreeNode {
+function leaf(
+  label: string,
+  field: string | undefined,
+  value: string | number,
+  offset: number,
+  length: number,
+): TreeNode {
   return { label: `${label}: ${value}`, field, value: String(value), offset, length };
 }
 
@@ -72,7 +78,13 @@ function ipNode(ip: IPLayer, quoted = false): TreeNode {
         leaf('Fragment Offset', 'ip.frag_offset', ip.fragmentOffset, o + 6, 2),
         leaf('Time to Live', 'ip.ttl', ip.ttl, o + 8, 1),
         leaf('Protocol', 'ip.proto', ip.protocol, o + 9, 1),
-        leaf('Header Checksum', 'ip.checksum', `${hex(ip.checksum, 4)} [${checksumText[ip.checksumStatus]}]`, o + 10, 2),
+        leaf(
+          'Header Checksum',
+          'ip.checksum',
+          `${hex(ip.checksum, 4)} [${checksumText[ip.checksumStatus]}]`,
+          o + 10,
+          2,
+        ),
         leaf('Source Address', 'ip.src', formatIPv4(ip.src), o + 12, 4),
         leaf('Destination Address', 'ip.dst', formatIPv4(ip.dst), o + 16, 4),
       ],
@@ -105,20 +117,63 @@ function tcpNode(tcp: TcpLayer, ctx: TcpContext): TreeNode {
   const o = tcp.offset;
   const names = tcpFlagNames(tcp.flags);
   const options: TreeNode[] = [];
-  if (tcp.options.mss !== undefined) options.push({ label: `Maximum segment size: ${tcp.options.mss} bytes`, field: 'tcp.options.mss_val', value: String(tcp.options.mss), offset: o + 20, length: tcp.headerLength - 20 });
+  if (tcp.options.mss !== undefined)
+    options.push({
+      label: `Maximum segment size: ${tcp.options.mss} bytes`,
+      field: 'tcp.options.mss_val',
+      value: String(tcp.options.mss),
+      offset: o + 20,
+      length: tcp.headerLength - 20,
+    });
   if (tcp.options.windowScale !== undefined)
-    options.push({ label: `Window scale: ${tcp.options.windowScale} (multiply by ${2 ** tcp.options.windowScale})`, field: 'tcp.options.wscale.shift', value: String(tcp.options.windowScale), offset: o + 20, length: tcp.headerLength - 20 });
-  if (tcp.options.sackPermitted) options.push({ label: 'SACK permitted', field: 'tcp.options.sack_perm', offset: o + 20, length: tcp.headerLength - 20 });
-  if (tcp.options.timestamp) options.push({ label: `Timestamps: TSval ${tcp.options.timestamp.value}, TSecr ${tcp.options.timestamp.echo}`, offset: o + 20, length: tcp.headerLength - 20 });
+    options.push({
+      label: `Window scale: ${tcp.options.windowScale} (multiply by ${2 ** tcp.options.windowScale})`,
+      field: 'tcp.options.wscale.shift',
+      value: String(tcp.options.windowScale),
+      offset: o + 20,
+      length: tcp.headerLength - 20,
+    });
+  if (tcp.options.sackPermitted)
+    options.push({
+      label: 'SACK permitted',
+      field: 'tcp.options.sack_perm',
+      offset: o + 20,
+      length: tcp.headerLength - 20,
+    });
+  if (tcp.options.timestamp)
+    options.push({
+      label: `Timestamps: TSval ${tcp.options.timestamp.value}, TSecr ${tcp.options.timestamp.echo}`,
+      offset: o + 20,
+      length: tcp.headerLength - 20,
+    });
   const children: TreeNode[] = [
     leaf('Source Port', 'tcp.srcport', tcp.srcPort, o, 2),
     leaf('Destination Port', 'tcp.dstport', tcp.dstPort, o + 2, 2),
   ];
-  if (ctx.stream !== undefined) children.push({ label: `[Stream index: ${ctx.stream}]`, field: 'tcp.stream', value: String(ctx.stream), offset: o, length: 0 });
+  if (ctx.stream !== undefined)
+    children.push({
+      label: `[Stream index: ${ctx.stream}]`,
+      field: 'tcp.stream',
+      value: String(ctx.stream),
+      offset: o,
+      length: 0,
+    });
   children.push(
-    leaf('Sequence Number', 'tcp.seq', ctx.relSeq !== undefined ? `${ctx.relSeq}    (relative sequence number)` : tcp.seq, o + 4, 4),
+    leaf(
+      'Sequence Number',
+      'tcp.seq',
+      ctx.relSeq !== undefined ? `${ctx.relSeq}    (relative sequence number)` : tcp.seq,
+      o + 4,
+      4,
+    ),
     leaf('Sequence Number (raw)', 'tcp.seq_raw', tcp.seq, o + 4, 4),
-    leaf('Acknowledgment Number', 'tcp.ack', ctx.relAck !== undefined ? `${ctx.relAck}    (relative ack number)` : tcp.ack, o + 8, 4),
+    leaf(
+      'Acknowledgment Number',
+      'tcp.ack',
+      ctx.relAck !== undefined ? `${ctx.relAck}    (relative ack number)` : tcp.ack,
+      o + 8,
+      4,
+    ),
     leaf('Acknowledgment number (raw)', 'tcp.ack_raw', tcp.ack, o + 8, 4),
     leaf('Header Length', 'tcp.hdr_len', `${tcp.headerLength} bytes`, o + 12, 1),
     {
@@ -139,7 +194,13 @@ function tcpNode(tcp: TcpLayer, ctx: TcpContext): TreeNode {
     leaf('Checksum', 'tcp.checksum', `${hex(tcp.checksum, 4)} [${checksumText[tcp.checksumStatus]}]`, o + 16, 2),
     leaf('Urgent Pointer', 'tcp.urgent_pointer', tcp.urgentPointer, o + 18, 2),
   );
-  if (options.length) children.push({ label: `Options: (${tcp.headerLength - 20} bytes)`, offset: o + 20, length: tcp.headerLength - 20, children: options });
+  if (options.length)
+    children.push({
+      label: `Options: (${tcp.headerLength - 20} bytes)`,
+      offset: o + 20,
+      length: tcp.headerLength - 20,
+      children: options,
+    });
   for (const note of ctx.notes ?? []) children.push({ label: `[${note}]`, offset: o, length: 0 });
   children.push(leaf('TCP payload', 'tcp.len', `${tcp.payloadLength} bytes`, tcp.payloadOffset, tcp.payloadLength));
   return {
@@ -205,8 +266,20 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
       length: tag.length,
       children: [leaf('ID', 'vlan.id', tag.id, tag.offset, 2)],
     });
-  if (d.sll) nodes.push({ label: `Linux cooked capture v${d.sll.version}`, field: d.sll.version === 1 ? 'sll' : 'sll2', offset: d.sll.offset, length: d.sll.payloadOffset - d.sll.offset });
-  if (d.loopback) nodes.push({ label: `Null/Loopback, Family: ${d.loopback.family}`, field: 'null', offset: d.loopback.offset, length: d.loopback.payloadOffset - d.loopback.offset });
+  if (d.sll)
+    nodes.push({
+      label: `Linux cooked capture v${d.sll.version}`,
+      field: d.sll.version === 1 ? 'sll' : 'sll2',
+      offset: d.sll.offset,
+      length: d.sll.payloadOffset - d.sll.offset,
+    });
+  if (d.loopback)
+    nodes.push({
+      label: `Null/Loopback, Family: ${d.loopback.family}`,
+      field: 'null',
+      offset: d.loopback.offset,
+      length: d.loopback.payloadOffset - d.loopback.offset,
+    });
   if (d.arp)
     nodes.push({
       label: `Address Resolution Protocol (${d.arp.opcode === 1 ? 'request' : d.arp.opcode === 2 ? 'reply' : 'opcode ' + d.arp.opcode})`,
@@ -227,7 +300,13 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
         leaf('Source Port', 'udp.srcport', d.udp.srcPort, d.udp.offset, 2),
         leaf('Destination Port', 'udp.dstport', d.udp.dstPort, d.udp.offset + 2, 2),
         leaf('Length', 'udp.length', d.udp.length, d.udp.offset + 4, 2),
-        leaf('Checksum', 'udp.checksum', `${hex(d.udp.checksum, 4)} [${checksumText[d.udp.checksumStatus]}]`, d.udp.offset + 6, 2),
+        leaf(
+          'Checksum',
+          'udp.checksum',
+          `${hex(d.udp.checksum, 4)} [${checksumText[d.udp.checksumStatus]}]`,
+          d.udp.offset + 6,
+          2,
+        ),
       ],
     });
   if (d.icmp) {
@@ -235,7 +314,13 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
     const children: TreeNode[] = [
       leaf('Type', `${prefix}.type`, d.icmp.type, d.icmp.offset, 1),
       leaf('Code', `${prefix}.code`, d.icmp.code, d.icmp.offset + 1, 1),
-      leaf('Checksum', `${prefix}.checksum`, `${hex(d.icmp.checksum, 4)} [${checksumText[d.icmp.checksumStatus]}]`, d.icmp.offset + 2, 2),
+      leaf(
+        'Checksum',
+        `${prefix}.checksum`,
+        `${hex(d.icmp.checksum, 4)} [${checksumText[d.icmp.checksumStatus]}]`,
+        d.icmp.offset + 2,
+        2,
+      ),
     ];
     const q = d.icmp.quoted;
     if (q) {
@@ -249,7 +334,10 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
           field: proto,
           offset: start,
           length: 8,
-          children: [leaf('Source Port', `${proto}.srcport`, t.srcPort, start, 2), leaf('Destination Port', `${proto}.dstport`, t.dstPort, start + 2, 2)],
+          children: [
+            leaf('Source Port', `${proto}.srcport`, t.srcPort, start, 2),
+            leaf('Destination Port', `${proto}.dstport`, t.dstPort, start + 2, 2),
+          ],
         });
       }
     }
@@ -264,7 +352,9 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
   if (d.problem || d.truncated) {
     const at = d.truncated ? d.truncated.offset : packet.capturedLength;
     nodes.push({
-      label: d.truncated ? `[Packet cut short: ${d.truncated.layer} header needs ${d.truncated.needed} bytes at offset ${d.truncated.offset}]` : `[${d.problem}]`,
+      label: d.truncated
+        ? `[Packet cut short: ${d.truncated.layer} header needs ${d.truncated.needed} bytes at offset ${d.truncated.offset}]`
+        : `[${d.problem}]`,
       offset: at,
       length: Math.max(0, packet.capturedLength - at),
     });

@@ -77,7 +77,9 @@ export function tcpNotesOf(streams: TcpStreams, index: number): string[] {
   const notes: string[] = [];
   for (const [bit, text] of NOTE_ORDER) {
     if (!(flags & bit)) continue;
-    notes.unshift(bit === F.DuplicateAck ? `TCP Dup ACK ${streams.dupAckFrame[index]}#${streams.dupAckNumber[index]}` : text);
+    notes.unshift(
+      bit === F.DuplicateAck ? `TCP Dup ACK ${streams.dupAckFrame[index]}#${streams.dupAckNumber[index]}` : text,
+    );
   }
   return notes;
 }
@@ -88,7 +90,8 @@ export function tcpNotesOf(streams: TcpStreams, index: number): string[] {
  */
 export function tcpContextOf(streams: TcpStreams, store: PacketStore, index: number): TcpContext | undefined {
   const c = store.columns;
-  if (index < 0 || index >= store.count || streams.stream[index] < 0 || (c.layers[index] & Layer.Tcp) === 0) return undefined;
+  if (index < 0 || index >= store.count || streams.stream[index] < 0 || (c.layers[index] & Layer.Tcp) === 0)
+    return undefined;
   const raw = c.window[index];
   // 2^shift; -1 unknown, -2 no scaling; NaN on SYNs (never scaled).
   const scale = streams.windowScale[index];

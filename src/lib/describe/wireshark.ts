@@ -3,7 +3,14 @@
 // not decoded, so their packets show the TCP/UDP line instead of tshark's.
 import type { Packet } from '../packets.ts';
 import type { ArpLayer, Dissection, IcmpLayer, TcpLayer } from '../decode/types.ts';
-import { forEachTcpOption, TCPOPT_MSS, TCPOPT_SACK, TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_WINDOW_SCALE } from '../decode/tcp.ts';
+import {
+  forEachTcpOption,
+  TCPOPT_MSS,
+  TCPOPT_SACK,
+  TCPOPT_SACK_PERMITTED,
+  TCPOPT_TIMESTAMP,
+  TCPOPT_WINDOW_SCALE,
+} from '../decode/tcp.ts';
 import { u32 } from '../decode/bytes.ts';
 import { formatIP, formatIPv4, formatMac } from './addresses.ts';
 import type { TcpContext } from './tcp-context.ts';
@@ -87,7 +94,8 @@ function tcpOptionsInfo(bytes: Uint8Array, tcp: TcpLayer, context: TcpContext | 
     if (kind === TCPOPT_MSS && length === 4) text += ` MSS=${(bytes[at + 2] << 8) | bytes[at + 3]}`;
     else if (kind === TCPOPT_WINDOW_SCALE && length === 3) text += ` WS=${2 ** Math.min(bytes[at + 2], 14)}`;
     else if (kind === TCPOPT_SACK_PERMITTED && length === 2) text += ' SACK_PERM';
-    else if (kind === TCPOPT_TIMESTAMP && length === 10) text += ` TSval=${u32(bytes, at + 2)} TSecr=${u32(bytes, at + 6)}`;
+    else if (kind === TCPOPT_TIMESTAMP && length === 10)
+      text += ` TSval=${u32(bytes, at + 2)} TSecr=${u32(bytes, at + 6)}`;
     else if (kind === TCPOPT_SACK) {
       for (let b = at + 2; b + 8 <= at + length; b += 8) {
         const left = (u32(bytes, b) - ackBase + 0x100000000) % 0x100000000;
@@ -132,7 +140,12 @@ const ICMP_CODES: Record<number, Record<number, string>> = {
     14: 'Host precedence violation',
     15: 'Precedence cutoff in effect',
   },
-  5: { 0: 'Redirect for network', 1: 'Redirect for host', 2: 'Redirect for TOS and network', 3: 'Redirect for TOS and host' },
+  5: {
+    0: 'Redirect for network',
+    1: 'Redirect for host',
+    2: 'Redirect for TOS and network',
+    3: 'Redirect for TOS and host',
+  },
   11: { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' },
   12: { 0: 'Pointer indicates the error', 1: 'Required option missing', 2: 'Bad length' },
 };
@@ -166,19 +179,26 @@ const ICMPV6_CODES: Record<number, Record<number, string>> = {
     6: 'Reject route to destination',
   },
   3: { 0: 'hop limit exceeded in transit', 1: 'fragment reassembly time exceeded' },
-  4: { 0: 'erroneous header field encountered', 1: 'unrecognized Next Header type encountered', 2: 'unrecognized IPv6 option encountered' },
+  4: {
+    0: 'erroneous header field encountered',
+    1: 'unrecognized Next Header type encountered',
+    2: 'unrecognized IPv6 option encountered',
+  },
 };
 
 /** Readable names of ICMP messages, shared with the NetMon-style description. */
 export function icmpTypeName(icmp: IcmpLayer): { type: string; code?: string } {
   const types = icmp.version === 4 ? ICMP_TYPES : ICMPV6_TYPES;
   const codes = icmp.version === 4 ? ICMP_CODES : ICMPV6_CODES;
-  return { type: types[icmp.type] ?? `Unknown ICMP${icmp.version === 6 ? 'v6' : ''} (obsolete or malformed?)`, code: codes[icmp.type]?.[icmp.code] };
+  return {
+    type: types[icmp.type] ?? `Unknown ICMP${icmp.version === 6 ? 'v6' : ''} (obsolete or malformed?)`,
+    code: codes[icmp.type]?.[icmp.code],
+  };
 }
 
 /** ICMPv6 Neighbor Discovery option `kind` (1 source, 2 target link-layer address), as a MAC. */
 function ndpLinkAddress(bytes: Uint8Array, start: number, end: number, kind: number): string | undefined {
-  for (let at = start; at + 2 <= end; ) {
+  for (let at = start; at + 2 <= end;) {
     const length = bytes[at + 1] * 8;
     if (length === 0 || at + length > end) return undefined;
     if (bytes[at] === kind && length >= 8) return formatMac(bytes.subarray(at + 2, at + 8));
@@ -202,7 +222,9 @@ function ndpInfo(bytes: Uint8Array, icmp: IcmpLayer, type: string): string {
     return `${type} for ${target}${from ? ` from ${from}` : ''}`;
   }
   const flagBits = bytes[at + 4];
-  const flags = [flagBits & 0x80 ? 'rtr' : '', flagBits & 0x40 ? 'sol' : '', flagBits & 0x20 ? 'ovr' : ''].filter(Boolean);
+  const flags = [flagBits & 0x80 ? 'rtr' : '', flagBits & 0x40 ? 'sol' : '', flagBits & 0x20 ? 'ovr' : ''].filter(
+    Boolean,
+  );
   const linkAddress = ndpLinkAddress(bytes, at + 24, end, 2);
   return `${type} ${target}${flags.length ? ` (${flags.join(', ')})` : ''}${linkAddress ? ` is at ${linkAddress}` : ''}`;
 }
@@ -227,10 +249,12 @@ function icmpInfo(bytes: Uint8Array, d: Dissection, icmp: IcmpLayer, requestFram
 function arpInfo(arp: ArpLayer): string {
   const ethernetIPv4 = arp.senderIp.length === 4 && arp.senderMac.length === 6;
   const ip = (b: Uint8Array) => (b.length === 4 ? formatIPv4(b) : formatIP(b));
-  const mac = (b: Uint8Array) => (b.length === 6 ? formatMac(b) : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':'));
+  const mac = (b: Uint8Array) =>
+    b.length === 6 ? formatMac(b) : Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
   const sameIp = arp.senderIp.every((b, i) => b === arp.targetIp[i]);
   if (arp.opcode === 1) {
-    if (ethernetIPv4 && sameIp && arp.targetMac.every((b) => b === 0)) return `ARP Announcement for ${ip(arp.senderIp)}`;
+    if (ethernetIPv4 && sameIp && arp.targetMac.every((b) => b === 0))
+      return `ARP Announcement for ${ip(arp.senderIp)}`;
     if (ethernetIPv4 && sameIp) return `Gratuitous ARP for ${ip(arp.senderIp)} (Request)`;
     if (ethernetIPv4 && arp.senderIp.every((b) => b === 0)) return `Who has ${ip(arp.targetIp)}? (ARP Probe)`;
     return `Who has ${ip(arp.targetIp)}? Tell ${ip(arp.senderIp)}`;

@@ -35,7 +35,13 @@ const EXPERT_FLAGS =
   TcpAnalysisFlag.ZeroWindowProbeAck;
 
 /** A field read from one of the per-packet arrays; NaN (or the `absent` value) means "not there". */
-function fromArray(name: string, description: string, kind: FieldDefinition['kind'], bits: number | undefined, pick: (s: TcpStreams, i: number, out: FieldValues) => void): FieldDefinition {
+function fromArray(
+  name: string,
+  description: string,
+  kind: FieldDefinition['kind'],
+  bits: number | undefined,
+  pick: (s: TcpStreams, i: number, out: FieldValues) => void,
+): FieldDefinition {
   const read: FieldReader = (context, index, out) => pick(streamsOf(context), index, out);
   return { name, kind, bits, description, read };
 }
@@ -129,7 +135,10 @@ function seqAckAnalysisOf(context: FieldContext): Uint8Array {
     const theirs = unacked.get(stream * 2 + 1 - direction);
     if ((flags & 0x010) !== 0 && ack === ack && theirs !== undefined && theirs.some((end) => end <= ack)) {
       marked = true;
-      unacked.set(stream * 2 + 1 - direction, theirs.filter((end) => end > ack));
+      unacked.set(
+        stream * 2 + 1 - direction,
+        theirs.filter((end) => end > ack),
+      );
     }
     const end = s.nxtSeq[i];
     if (end === end && (length > 0 || (flags & 0x003) !== 0)) {
@@ -186,7 +195,9 @@ export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.seq', 'Sequence Number', 'uint', 32, (s, i, out) => pushIfNumber(s.relSeq[i], out)),
   fromArray('tcp.ack', 'Acknowledgment Number', 'uint', 32, (s, i, out) => pushIfNumber(s.relAck[i], out)),
   fromArray('tcp.nxtseq', 'Next Sequence Number', 'uint', 32, (s, i, out) => pushIfNumber(s.nxtSeq[i], out)),
-  fromArray('tcp.window_size_scalefactor', 'Window size scaling factor', 'int', 32, (s, i, out) => pushIfNumber(s.windowScale[i], out)),
+  fromArray('tcp.window_size_scalefactor', 'Window size scaling factor', 'int', 32, (s, i, out) =>
+    pushIfNumber(s.windowScale[i], out),
+  ),
   {
     name: 'tcp.window_size',
     kind: 'uint',
@@ -215,28 +226,62 @@ export const tcpAnalysisFields: FieldDefinition[] = [
   fromArray('tcp.analysis.flags', 'TCP Analysis Flags', 'none', undefined, (s, i, out) => {
     if ((s.analysisFlags[i] & EXPERT_FLAGS) !== 0) out.pushPresent();
   }),
-  flagField('tcp.analysis.retransmission', 'This frame is a (suspected) retransmission', TcpAnalysisFlag.Retransmission),
-  flagField('tcp.analysis.fast_retransmission', 'This frame is a (suspected) fast retransmission', TcpAnalysisFlag.FastRetransmission),
-  flagField('tcp.analysis.spurious_retransmission', 'This frame is a (suspected) spurious retransmission', TcpAnalysisFlag.SpuriousRetransmission),
-  flagField('tcp.analysis.out_of_order', 'This frame is a (suspected) out-of-order segment', TcpAnalysisFlag.OutOfOrder),
-  flagField('tcp.analysis.reused_ports', 'A new tcp session is started with the same ports as an earlier session in this trace', TcpAnalysisFlag.PortsReused),
+  flagField(
+    'tcp.analysis.retransmission',
+    'This frame is a (suspected) retransmission',
+    TcpAnalysisFlag.Retransmission,
+  ),
+  flagField(
+    'tcp.analysis.fast_retransmission',
+    'This frame is a (suspected) fast retransmission',
+    TcpAnalysisFlag.FastRetransmission,
+  ),
+  flagField(
+    'tcp.analysis.spurious_retransmission',
+    'This frame is a (suspected) spurious retransmission',
+    TcpAnalysisFlag.SpuriousRetransmission,
+  ),
+  flagField(
+    'tcp.analysis.out_of_order',
+    'This frame is a (suspected) out-of-order segment',
+    TcpAnalysisFlag.OutOfOrder,
+  ),
+  flagField(
+    'tcp.analysis.reused_ports',
+    'A new tcp session is started with the same ports as an earlier session in this trace',
+    TcpAnalysisFlag.PortsReused,
+  ),
   flagField('tcp.analysis.keep_alive', 'This is a TCP keep-alive segment', TcpAnalysisFlag.KeepAlive),
   flagField('tcp.analysis.duplicate_ack', 'This is a TCP duplicate ack', TcpAnalysisFlag.DuplicateAck),
   flagField('tcp.analysis.zero_window_probe', 'This is a TCP zero-window-probe', TcpAnalysisFlag.ZeroWindowProbe),
   flagField('tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe', TcpAnalysisFlag.ZeroWindowProbeAck),
   flagField('tcp.analysis.zero_window', 'TCP Zero Window segment', TcpAnalysisFlag.ZeroWindow),
   flagField('tcp.analysis.window_update', 'TCP window update', TcpAnalysisFlag.WindowUpdate),
-  flagField('tcp.analysis.window_full', 'TCP window specified by the receiver is now completely full', TcpAnalysisFlag.WindowFull),
+  flagField(
+    'tcp.analysis.window_full',
+    'TCP window specified by the receiver is now completely full',
+    TcpAnalysisFlag.WindowFull,
+  ),
   flagField('tcp.analysis.keep_alive_ack', 'ACK to a TCP keep-alive segment', TcpAnalysisFlag.KeepAliveAck),
-  flagField('tcp.analysis.lost_segment', "Previous segment(s) not captured (common at capture start)", TcpAnalysisFlag.LostSegment),
-  flagField('tcp.analysis.ack_lost_segment', "ACKed segment that wasn't captured (common at capture start)", TcpAnalysisFlag.AckLostSegment),
+  flagField(
+    'tcp.analysis.lost_segment',
+    'Previous segment(s) not captured (common at capture start)',
+    TcpAnalysisFlag.LostSegment,
+  ),
+  flagField(
+    'tcp.analysis.ack_lost_segment',
+    "ACKed segment that wasn't captured (common at capture start)",
+    TcpAnalysisFlag.AckLostSegment,
+  ),
   fromArray('tcp.analysis.duplicate_ack_num', 'Duplicate ACK #', 'uint', 32, (s, i, out) => {
     if (s.dupAckNumber[i] > 0) out.pushNumber(s.dupAckNumber[i]);
   }),
   fromArray('tcp.analysis.duplicate_ack_frame', 'Duplicate to the ACK in frame', 'framenum', 32, (s, i, out) => {
     if (s.dupAckFrame[i] > 0) out.pushNumber(s.dupAckFrame[i]);
   }),
-  fromArray('tcp.analysis.rto', 'The RTO for this segment was', 'time', undefined, (s, i, out) => pushSecondsAsNs(s.rto[i], out)),
+  fromArray('tcp.analysis.rto', 'The RTO for this segment was', 'time', undefined, (s, i, out) =>
+    pushSecondsAsNs(s.rto[i], out),
+  ),
   fromArray('tcp.analysis.rto_frame', 'RTO based on delta from frame', 'framenum', 32, (s, i, out) => {
     if (s.rtoFrame[i] > 0) out.pushNumber(s.rtoFrame[i]);
   }),
@@ -262,7 +307,11 @@ export const tcpAnalysisFields: FieldDefinition[] = [
       const layers = context.store.columns.layers[index];
       if ((layers & Layer.Tcp) !== 0) {
         if (seqAckAnalysisOf(context)[index] === 1) out.pushPresent();
-      } else if ((layers & Layer.IcmpQuote) !== 0 && streamsOf(context).stream[index] >= 0 && context.store.dissectionOf(index).icmp?.quoted?.tcp !== undefined) {
+      } else if (
+        (layers & Layer.IcmpQuote) !== 0 &&
+        streamsOf(context).stream[index] >= 0 &&
+        context.store.dissectionOf(index).icmp?.quoted?.tcp !== undefined
+      ) {
         out.pushPresent();
       }
     },
@@ -275,5 +324,4 @@ export const tcpAnalysisFields: FieldDefinition[] = [
       if (seqAckAnalysisOf(context)[index] === 1) pushSecondsAsNs(streamsOf(context).initialRtt[index], out);
     },
   },
-
 ];

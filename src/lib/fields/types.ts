@@ -12,21 +12,16 @@ import type { PacketStore } from '../store/packet-store.ts';
  * - none (a label such as tcp.analysis.retransmission) and protocol only exist or don't.
  */
 export type FieldKind =
-  | 'none'
-  | 'protocol'
-  | 'bool'
-  | 'uint'
-  | 'int'
-  | 'framenum'
-  | 'time'
-  | 'ipv4'
-  | 'ipv6'
-  | 'ether'
-  | 'bytes'
-  | 'string';
+  'none' | 'protocol' | 'bool' | 'uint' | 'int' | 'framenum' | 'time' | 'ipv4' | 'ipv6' | 'ether' | 'bytes' | 'string';
 
 export const isNumericKind = (kind: FieldKind): boolean =>
-  kind === 'uint' || kind === 'int' || kind === 'bool' || kind === 'framenum' || kind === 'ipv4' || kind === 'ether' || kind === 'time';
+  kind === 'uint' ||
+  kind === 'int' ||
+  kind === 'bool' ||
+  kind === 'framenum' ||
+  kind === 'ipv4' ||
+  kind === 'ether' ||
+  kind === 'time';
 
 export const isBytesKind = (kind: FieldKind): boolean => kind === 'ipv6' || kind === 'bytes' || kind === 'string';
 
@@ -127,7 +122,12 @@ export interface ColumnField {
   bit?: number;
 }
 
-export type ColumnName = { [K in keyof PacketStore['columns']]: PacketStore['columns'][K] extends Float64Array | Uint32Array | Uint16Array | Uint8Array ? K : never }[keyof PacketStore['columns']];
+export type ColumnName = {
+  [K in keyof PacketStore['columns']]: PacketStore['columns'][K] extends
+    Float64Array | Uint32Array | Uint16Array | Uint8Array
+    ? K
+    : never;
+}[keyof PacketStore['columns']];
 
 /** The reader a filter runs on this context: the reference reader for a capture of packet objects. */
 export function readerOf(field: FieldDefinition, context: FieldContext, bytes = false): FieldReader {

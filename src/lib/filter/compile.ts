@@ -3,12 +3,29 @@
 // operators the field's type cannot take. What comes out is a tree of closures: compiled once,
 // then run over every packet with no allocation per packet.
 import { fieldRegistry } from '../fields/registry.ts';
-import { FieldValues, isNumericKind, kindLabel, readerOf, type FieldContext, type FieldDefinition } from '../fields/types.ts';
+import {
+  FieldValues,
+  isNumericKind,
+  kindLabel,
+  readerOf,
+  type FieldContext,
+  type FieldDefinition,
+} from '../fields/types.ts';
 import { filterError, type FilterWarning } from './errors.ts';
 import { containsBytes, framesContaining } from './frame-search.ts';
 import { hintForLoneValue, hintForUnknownName, WIRESHARK_ONLY_PROTOCOLS } from './hints.ts';
 import { bytesLiteral, literalFor, type Literal, type NumberLiteral } from './literals.ts';
-import type { CompareNode, CompareOp, Expr, InNode, Operand, SetRange, SliceNode, SliceRange, WordNode } from './parser.ts';
+import type {
+  CompareNode,
+  CompareOp,
+  Expr,
+  InNode,
+  Operand,
+  SetRange,
+  SliceNode,
+  SliceRange,
+  WordNode,
+} from './parser.ts';
 
 /** A predicate over packet indices, built for one capture. */
 export type Predicate = (index: number) => boolean;
@@ -51,8 +68,17 @@ export class Checker {
     if (node.type === 'bitand') return this.bitand(node);
     if (node.type === 'slice') return this.slice(node);
     const shown = operandText(this.text, node);
-    const hint = node.type === 'word' ? hintForUnknownName(node.text) : 'Put the field on the left: tcp.port == 80, not 80 == tcp.port.';
-    throw filterError('unknown-field', `Left side of "${opText}" expression must be a field or function, not ${shown}.`, node.start, node.end, hint);
+    const hint =
+      node.type === 'word'
+        ? hintForUnknownName(node.text)
+        : 'Put the field on the left: tcp.port == 80, not 80 == tcp.port.';
+    throw filterError(
+      'unknown-field',
+      `Left side of "${opText}" expression must be a field or function, not ${shown}.`,
+      node.start,
+      node.end,
+      hint,
+    );
   }
 
   /**
@@ -62,9 +88,21 @@ export class Checker {
   private slice(node: SliceNode, mask?: Uint8Array): Source {
     const field = this.field(node.field);
     if (field === undefined) this.unknownAlone(node.field);
-    const sliceable = field.kind === 'ether' || field.kind === 'ipv4' || field.kind === 'ipv6' || field.kind === 'bytes' || field.kind === 'string' || field.kind === 'protocol';
+    const sliceable =
+      field.kind === 'ether' ||
+      field.kind === 'ipv4' ||
+      field.kind === 'ipv6' ||
+      field.kind === 'bytes' ||
+      field.kind === 'string' ||
+      field.kind === 'protocol';
     if (!sliceable) {
-      throw filterError('type', `"${field.name}" is a ${kindLabel(field)} and cannot be sliced into a sequence of bytes.`, node.field.start, node.field.end, field.kind === 'uint' ? `Compare it as a number, or mask bits with &: ${field.name} & 0xff00` : undefined);
+      throw filterError(
+        'type',
+        `"${field.name}" is a ${kindLabel(field)} and cannot be sliced into a sequence of bytes.`,
+        node.field.start,
+        node.field.end,
+        field.kind === 'uint' ? `Compare it as a number, or mask bits with &: ${field.name} & 0xff00` : undefined,
+      );
     }
     const protocolBytes = field.kind === 'protocol';
     const ranges = node.ranges;
@@ -78,7 +116,12 @@ export class Checker {
         inner.reset();
         readerOf(field, context, protocolBytes)(context, index, inner);
         for (let k = 0; k < inner.count; k++) {
-          const whole = field.kind === 'ether' ? numberBytes(inner.numbers[k], 6) : field.kind === 'ipv4' ? numberBytes(inner.numbers[k], 4) : inner.bytes[k];
+          const whole =
+            field.kind === 'ether'
+              ? numberBytes(inner.numbers[k], 6)
+              : field.kind === 'ipv4'
+                ? numberBytes(inner.numbers[k], 4)
+                : inner.bytes[k];
           const cut = sliceBytes(whole, ranges);
           if (cut !== undefined) out.pushBytes(mask === undefined ? cut : andBytes(cut, mask));
         }
@@ -102,10 +145,21 @@ export class Checker {
     }
     const field = this.field(node.left)!;
     if (field.kind === 'bool') {
-      throw filterError('type', 'FT_BOOLEAN cannot &.', node.left.start, node.left.end, `${field.name} is already a single bit: test it with ${field.name} == 1.`);
+      throw filterError(
+        'type',
+        'FT_BOOLEAN cannot &.',
+        node.left.start,
+        node.left.end,
+        `${field.name} is already a single bit: test it with ${field.name} == 1.`,
+      );
     }
     if (field.kind !== 'uint' && field.kind !== 'int' && field.kind !== 'framenum') {
-      throw filterError('type', `${field.name} (type=${kindLabel(field)}) cannot participate in bitwise and.`, node.left.start, node.left.end);
+      throw filterError(
+        'type',
+        `${field.name} (type=${kindLabel(field)}) cannot participate in bitwise and.`,
+        node.left.start,
+        node.left.end,
+      );
     }
     const mask = literalFor(field, node.right) as NumberLiteral;
     return { field, mask: mask.value, start: node.start, end: node.end };
@@ -176,11 +230,18 @@ export class Checker {
     while (left.type === 'and' || left.type === 'or') left = left.right;
     if (right.type !== 'test' || left.type !== 'compare' || left.op !== 'any_eq') return;
     const operand = right.operand;
-    if (operand.type === 'word' && (fieldRegistry.has(operand.text) || WIRESHARK_ONLY_PROTOCOLS.has(operand.text))) return;
+    if (operand.type === 'word' && (fieldRegistry.has(operand.text) || WIRESHARK_ONLY_PROTOCOLS.has(operand.text)))
+      return;
     if (operand.type !== 'word' && operand.type !== 'string' && operand.type !== 'negative') return;
     const field = operandText(this.text, left.left);
     const shown = operandText(this.text, operand);
-    throw filterError('unknown-field', `${shown} is neither a field nor a protocol name.`, operand.start, operand.end, hintForLoneValue(field, operandText(this.text, left.right), shown, op));
+    throw filterError(
+      'unknown-field',
+      `${shown} is neither a field nor a protocol name.`,
+      operand.start,
+      operand.end,
+      hintForLoneValue(field, operandText(this.text, left.right), shown, op),
+    );
   }
 
   private test(node: Operand): PredicateFactory {
@@ -195,7 +256,13 @@ export class Checker {
     const field = this.field(node);
     if (field === undefined) {
       if (WIRESHARK_ONLY_PROTOCOLS.has(node.text)) {
-        throw filterError('unknown-field', `${node.text} is a protocol porttrace does not decode.`, node.start, node.end, hintForUnknownName(node.text));
+        throw filterError(
+          'unknown-field',
+          `${node.text} is a protocol porttrace does not decode.`,
+          node.start,
+          node.end,
+          hintForUnknownName(node.text),
+        );
       }
       this.unknownAlone(node);
     }
@@ -207,19 +274,32 @@ export class Checker {
     const field = source.field;
     if (node.op === 'matches') {
       if (node.right.type !== 'string') {
-        throw filterError('type', 'Matches requires a double quoted string on the right side.', node.right.start, node.right.end, `Put the pattern in double quotes: ${field.name} matches "…".`);
+        throw filterError(
+          'type',
+          'Matches requires a double quoted string on the right side.',
+          node.right.start,
+          node.right.end,
+          `Put the pattern in double quotes: ${field.name} matches "…".`,
+        );
       }
-      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol') this.cannotParticipate(source, node.opText);
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol')
+        this.cannotParticipate(source, node.opText);
       let pattern: RegExp;
       try {
         pattern = wiresharkRegExp(new TextDecoder().decode(node.right.bytes));
       } catch (e) {
-        throw filterError('type', `Regex compilation error: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}.`, node.right.start, node.right.end);
+        throw filterError(
+          'type',
+          `Regex compilation error: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}.`,
+          node.right.start,
+          node.right.end,
+        );
       }
       return bytesPredicate(source, (b) => pattern.test(latin1(b)), 'any');
     }
     if (node.op === 'contains') {
-      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether') this.cannotParticipate(source, node.opText);
+      if (field.kind !== 'bytes' && field.kind !== 'string' && field.kind !== 'protocol' && field.kind !== 'ether')
+        this.cannotParticipate(source, node.opText);
       const needle = bytesLiteral(field, node.right).value;
       if (field.kind === 'ether') {
         return numericTestPredicate(source, (v) => containsBytes(etherBytes(v), needle), 'any');
@@ -228,15 +308,31 @@ export class Checker {
     }
     if (field.kind === 'none' || field.kind === 'protocol') this.cannotParticipate(source, node.opText);
     // Field compared with field: tcp.port == tcp.srcport.
-    if (node.right.type === 'word' && (fieldRegistry.has(node.right.text) || WIRESHARK_ONLY_PROTOCOLS.has(node.right.text))) {
+    if (
+      node.right.type === 'word' &&
+      (fieldRegistry.has(node.right.text) || WIRESHARK_ONLY_PROTOCOLS.has(node.right.text))
+    ) {
       const other = fieldRegistry.get(node.right.text);
       if (other === undefined || !compatible(field, other)) {
-        throw filterError('type', `${operandText(this.text, node.left)} and ${node.right.text} are not of compatible types.`, node.right.start, node.right.end, other === undefined ? undefined : `${field.name} is ${kindLabel(field)}; ${other.name} is ${kindLabel(other)}.`);
+        throw filterError(
+          'type',
+          `${operandText(this.text, node.left)} and ${node.right.text} are not of compatible types.`,
+          node.right.start,
+          node.right.end,
+          other === undefined
+            ? undefined
+            : `${field.name} is ${kindLabel(field)}; ${other.name} is ${kindLabel(other)}.`,
+        );
       }
       return fieldPairPredicate(source, { field: other, start: node.right.start, end: node.right.end }, node.op);
     }
     if (node.right.type === 'bitand' || node.right.type === 'paren' || node.right.type === 'slice') {
-      throw filterError('syntax', `"${operandText(this.text, node.right)}" cannot be compared with ${field.name}.`, node.right.start, node.right.end);
+      throw filterError(
+        'syntax',
+        `"${operandText(this.text, node.right)}" cannot be compared with ${field.name}.`,
+        node.right.start,
+        node.right.end,
+      );
     }
     const literal = literalFor(field, node.right);
     if (node.op === 'all_ne' && field.multiValued) {
@@ -255,8 +351,17 @@ export class Checker {
 
   private cannotParticipate(source: Source, opText: string): never {
     const f = source.field;
-    const hint = f.kind === 'none' ? `${f.name} is a flag with no value: test it alone, e.g. ${f.name} && tcp.flags.syn == 1.` : undefined;
-    throw filterError('type', `${f.name} (type=${kindLabel(f)}) cannot participate in ${opText === '~' ? 'matches' : opText} comparison.`, source.start, source.end, hint);
+    const hint =
+      f.kind === 'none'
+        ? `${f.name} is a flag with no value: test it alone, e.g. ${f.name} && tcp.flags.syn == 1.`
+        : undefined;
+    throw filterError(
+      'type',
+      `${f.name} (type=${kindLabel(f)}) cannot participate in ${opText === '~' ? 'matches' : opText} comparison.`,
+      source.start,
+      source.end,
+      hint,
+    );
   }
 
   private inSet(node: InNode): PredicateFactory {
@@ -272,12 +377,18 @@ export class Checker {
     // from the low end's first address to the high end's last); byte values go through the
     // general comparison.
     if (members.every(({ low, high }) => low.kind === 'number' && high.kind === 'number')) {
-      const usable = members.filter(({ low, high }) => !(low as NumberLiteral).incomparable && !(high as NumberLiteral).incomparable);
-      return numericPredicate(source, {
-        lows: Float64Array.from(usable, (m) => firstOf(m.low as NumberLiteral)),
-        highs: Float64Array.from(usable, (m) => lastOf(m.high as NumberLiteral)),
-        inside: true,
-      }, 'any');
+      const usable = members.filter(
+        ({ low, high }) => !(low as NumberLiteral).incomparable && !(high as NumberLiteral).incomparable,
+      );
+      return numericPredicate(
+        source,
+        {
+          lows: Float64Array.from(usable, (m) => firstOf(m.low as NumberLiteral)),
+          highs: Float64Array.from(usable, (m) => lastOf(m.high as NumberLiteral)),
+          inside: true,
+        },
+        'any',
+      );
     }
     const tests = members.map(({ low, high }) => {
       if (low === high) return literalTest(low, 'any_eq');
@@ -286,10 +397,14 @@ export class Checker {
       return { n: (v: number) => lowTest.n(v) && highTest.n(v), b: (v: Uint8Array) => lowTest.b(v) && highTest.b(v) };
     });
     if (field.kind === 'ipv6') return bytesPredicate(source, (v) => tests.some((t) => t.b(v)), 'any');
-    return numericTestPredicate(source, (v) => {
-      for (const t of tests) if (t.n(v)) return true;
-      return false;
-    }, 'any');
+    return numericTestPredicate(
+      source,
+      (v) => {
+        for (const t of tests) if (t.n(v)) return true;
+        return false;
+      },
+      'any',
+    );
   }
 }
 
@@ -485,7 +600,11 @@ function lastOf(literal: NumberLiteral): number {
 
 /** `field OP literal` as intervals (a literal with a prefix is the interval of its addresses). */
 function intervalsOf(literal: NumberLiteral, op: CompareOp): Intervals {
-  const interval = (low: number, high: number, inside: boolean): Intervals => ({ lows: Float64Array.of(low), highs: Float64Array.of(high), inside });
+  const interval = (low: number, high: number, inside: boolean): Intervals => ({
+    lows: Float64Array.of(low),
+    highs: Float64Array.of(high),
+    inside,
+  });
   if (literal.incomparable) {
     // tshark 4.0: a negative value for an unsigned field is never equal, greater or less.
     return interval(-Infinity, Infinity, op === 'all_ne' || op === 'any_ne');
@@ -540,7 +659,14 @@ function numericPredicate(source: Source, intervals: Intervals, quantifier: Quan
  * integer, and would be boxed in a call). Packets quoting a header in an ICMP error go to
  * `general`.
  */
-function columnPredicate(context: FieldContext, column: NonNullable<FieldDefinition['column']>, mask: number | undefined, intervals: Intervals, all: boolean, general: Predicate): Predicate {
+function columnPredicate(
+  context: FieldContext,
+  column: NonNullable<FieldDefinition['column']>,
+  mask: number | undefined,
+  intervals: Intervals,
+  all: boolean,
+  general: Predicate,
+): Predicate {
   const c = context.store.columns;
   const layers = c.layers;
   const { own, quoted } = column;
@@ -661,7 +787,9 @@ function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFacto
         for (let y = 0; y < right.count; y++) {
           const ok = bytesKind
             ? bytesTest(compareBytes(left.bytes[x], right.bytes[y], 128))
-            : numericTest((a.mask === undefined ? left.numbers[x] : bitAnd(left.numbers[x], a.mask)) - right.numbers[y]);
+            : numericTest(
+                (a.mask === undefined ? left.numbers[x] : bitAnd(left.numbers[x], a.mask)) - right.numbers[y],
+              );
           if (quantifier === 'any' ? ok : !ok) return quantifier === 'any';
         }
       }
@@ -669,4 +797,3 @@ function fieldPairPredicate(a: Source, b: Source, op: CompareOp): PredicateFacto
     };
   };
 }
-

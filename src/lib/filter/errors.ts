@@ -34,8 +34,16 @@ export class FilterSyntaxError extends Error {
   }
 }
 
-export function filterError(kind: FilterErrorKind, message: string, start: number, end: number, hint?: string): FilterSyntaxError {
-  return new FilterSyntaxError(hint === undefined ? { kind, message, start, end } : { kind, message, start, end, hint });
+export function filterError(
+  kind: FilterErrorKind,
+  message: string,
+  start: number,
+  end: number,
+  hint?: string,
+): FilterSyntaxError {
+  return new FilterSyntaxError(
+    hint === undefined ? { kind, message, start, end } : { kind, message, start, end, hint },
+  );
 }
 
 /**
@@ -43,7 +51,10 @@ export function filterError(kind: FilterErrorKind, message: string, start: numbe
  * hint — tshark's layout. An error at the end of the filter (nothing to underline) gets a
  * single `^` just past the last character, where tshark prints no marker at all.
  */
-export function formatFilterError(filter: string, error: Pick<FilterError, 'message' | 'start' | 'end' | 'hint'>): string {
+export function formatFilterError(
+  filter: string,
+  error: Pick<FilterError, 'message' | 'start' | 'end' | 'hint'>,
+): string {
   // Tabs and newlines in the filter would shift the marker: show them as spaces.
   const shown = filter.replace(/[\t\r\n]/g, ' ');
   const start = Math.max(0, Math.min(error.start, shown.length));

@@ -96,7 +96,8 @@ export function framesContaining(store: PacketStore, needle: Uint8Array): Uint8A
 function anchorOf(needle: Uint8Array): number {
   const rarity = (b: number) => (b === 0 ? 0 : b === 0xff ? 1 : b < 0x10 ? 2 : 3);
   let best = 0;
-  for (let k = 1; k < needle.length && rarity(needle[best]) < 3; k++) if (rarity(needle[k]) > rarity(needle[best])) best = k;
+  for (let k = 1; k < needle.length && rarity(needle[best]) < 3; k++)
+    if (rarity(needle[k]) > rarity(needle[best])) best = k;
   return best;
 }
 

@@ -50,10 +50,64 @@ export const NETWORK_MONITOR: Readonly<Record<string, string>> = {
  * instead of suggesting a similar field.
  */
 export const WIRESHARK_ONLY_PROTOCOLS = new Set([
-  'http', 'http2', 'tls', 'ssl', 'dns', 'mdns', 'dhcp', 'bootp', 'smb', 'smb2', 'nbns', 'nbss', 'netbios', 'rdp', 'ssh',
-  'ftp', 'ftp-data', 'smtp', 'pop', 'imap', 'snmp', 'ntp', 'ldap', 'kerberos', 'sip', 'rtp', 'quic', 'llmnr', 'ssdp',
-  'stp', 'cdp', 'lldp', 'igmp', 'gre', 'esp', 'ah', 'ospf', 'bgp', 'rip', 'vrrp', 'radius', 'telnet', 'data', 'mpls',
-  'dcerpc', 'epm', 'msrpc', 'wlan', 'radiotap', 'ppp', 'pppoe', 'llc', 'sctp', 'syslog', 'tftp', 'nfs', 'rpc', 'browser',
+  'http',
+  'http2',
+  'tls',
+  'ssl',
+  'dns',
+  'mdns',
+  'dhcp',
+  'bootp',
+  'smb',
+  'smb2',
+  'nbns',
+  'nbss',
+  'netbios',
+  'rdp',
+  'ssh',
+  'ftp',
+  'ftp-data',
+  'smtp',
+  'pop',
+  'imap',
+  'snmp',
+  'ntp',
+  'ldap',
+  'kerberos',
+  'sip',
+  'rtp',
+  'quic',
+  'llmnr',
+  'ssdp',
+  'stp',
+  'cdp',
+  'lldp',
+  'igmp',
+  'gre',
+  'esp',
+  'ah',
+  'ospf',
+  'bgp',
+  'rip',
+  'vrrp',
+  'radius',
+  'telnet',
+  'data',
+  'mpls',
+  'dcerpc',
+  'epm',
+  'msrpc',
+  'wlan',
+  'radiotap',
+  'ppp',
+  'pppoe',
+  'llc',
+  'sctp',
+  'syslog',
+  'tftp',
+  'nfs',
+  'rpc',
+  'browser',
 ]);
 
 export function levenshtein(a: string, b: string, limit: number): number {
@@ -83,7 +137,8 @@ export function nearestFieldNames(name: string): string[] {
   }
   // A name that extends what was typed (tcp.flag → tcp.flags) is also a good guess.
   if (scored.length === 0 && name.includes('.')) {
-    for (const field of fieldList) if (field.name.startsWith(name)) scored.push([field.name, field.name.length - name.length]);
+    for (const field of fieldList)
+      if (field.name.startsWith(name)) scored.push([field.name, field.name.length - name.length]);
   }
   scored.sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]));
   return scored.slice(0, 3).map(([n]) => n);
@@ -143,19 +198,45 @@ export function hintForUnexpected(tokens: Token[], position: number): string | u
       if (tok.kind === 'op' && tok.text === ')') depth--;
     }
     if (depth > 0) return 'A "(" is never closed: add ")" at the end.';
-    if (tokens.some((tok) => tok.kind === 'op' && tok.text === '{') && !tokens.some((tok) => tok.kind === 'op' && tok.text === '}')) {
+    if (
+      tokens.some((tok) => tok.kind === 'op' && tok.text === '{') &&
+      !tokens.some((tok) => tok.kind === 'op' && tok.text === '}')
+    ) {
       return 'A set is never closed: add "}", e.g. tcp.port in {80, 443}.';
     }
     if (before !== undefined) {
-      if (['&&', '||', 'and', 'or'].includes(before.text)) return `The filter ends with "${before.text}": add the condition that follows it, or remove it.`;
-      if (before.text === '!' || before.text === 'not') return `"${before.text}" needs a condition after it, e.g. !tcp.flags.ack.`;
-      if (['==', '!=', '===', '!==', '>', '<', '>=', '<=', 'eq', 'ne', 'gt', 'lt', 'ge', 'le', 'contains', 'matches', '~'].includes(before.text)) {
+      if (['&&', '||', 'and', 'or'].includes(before.text))
+        return `The filter ends with "${before.text}": add the condition that follows it, or remove it.`;
+      if (before.text === '!' || before.text === 'not')
+        return `"${before.text}" needs a condition after it, e.g. !tcp.flags.ack.`;
+      if (
+        [
+          '==',
+          '!=',
+          '===',
+          '!==',
+          '>',
+          '<',
+          '>=',
+          '<=',
+          'eq',
+          'ne',
+          'gt',
+          'lt',
+          'ge',
+          'le',
+          'contains',
+          'matches',
+          '~',
+        ].includes(before.text)
+      ) {
         return `Add the value to compare with, e.g. tcp.port ${before.text} 3389.`;
       }
     }
     return undefined;
   }
-  if (before?.kind === 'word' && before.text === 'in' && t.text !== '{') return 'The values go in braces: tcp.port in {80, 443}';
+  if (before?.kind === 'word' && before.text === 'in' && t.text !== '{')
+    return 'The values go in braces: tcp.port in {80, 443}';
   if (t.text === '=') return 'Use == to compare: a single "=" is not an operator in Wireshark filters.';
   if (t.text === '|') return 'Use || (or "or") between two conditions.';
   if (t.text === '&' && before?.text === '&&') return 'Use && (two ampersands) between two conditions.';
@@ -169,12 +250,22 @@ export function hintForUnexpected(tokens: Token[], position: number): string | u
     if (tok.kind === 'op' && tok.text === '{') setDepth++;
     if (tok.kind === 'op' && tok.text === '}') setDepth--;
   }
-  if (setDepth > 0 && before !== undefined && (before.kind === 'word' || before.kind === 'string') && (t.kind === 'word' || t.kind === 'string')) {
+  if (
+    setDepth > 0 &&
+    before !== undefined &&
+    (before.kind === 'word' || before.kind === 'string') &&
+    (t.kind === 'word' || t.kind === 'string')
+  ) {
     return 'Separate the values of a set with commas: tcp.port in {80, 443, 8000..8080}.';
   }
   if (setDepth > 0 && t.text === '}' && before?.text === ',') return 'Remove the comma before "}".';
-  if (t.text === ')' && !tokens.slice(0, position).some((tok) => tok.text === '(')) return 'This ")" has no "(" before it.';
-  if ((t.kind === 'word' || t.kind === 'string' || t.text === '(' || t.text === '!') && before !== undefined && before.kind !== 'op') {
+  if (t.text === ')' && !tokens.slice(0, position).some((tok) => tok.text === '('))
+    return 'This ")" has no "(" before it.';
+  if (
+    (t.kind === 'word' || t.kind === 'string' || t.text === '(' || t.text === '!') &&
+    before !== undefined &&
+    before.kind !== 'op'
+  ) {
     return 'Two conditions need && (and) or || (or) between them.';
   }
   return undefined;
@@ -185,11 +276,21 @@ export function hintForUnexpected(tokens: Token[], position: number): string | u
  * name. Say how to test several values.
  */
 export function hintForLoneValue(field: string, first: string, value: string, op: 'and' | 'or'): string {
-  if (op === 'or') return `To match several values, name the field each time (${field} == ${first} || ${field} == ${value}) or use a set: ${field} in {${first}, ${value}}`;
+  if (op === 'or')
+    return `To match several values, name the field each time (${field} == ${first} || ${field} == ${value}) or use a set: ${field} in {${first}, ${value}}`;
   return `Each condition needs its field: ${field} == ${first} && ${field} == ${value}`;
 }
 
-const FLAG_ALIASES: Record<string, string> = { rst: 'reset', psh: 'push', fin: 'fin', syn: 'syn', ack: 'ack', urg: 'urg', ece: 'ece', cwr: 'cwr' };
+const FLAG_ALIASES: Record<string, string> = {
+  rst: 'reset',
+  psh: 'push',
+  fin: 'fin',
+  syn: 'syn',
+  ack: 'ack',
+  urg: 'urg',
+  ece: 'ece',
+  cwr: 'cwr',
+};
 
 /** `tcp.flags == SYN`: a flag name where a number is expected. */
 export function hintForFlagName(field: string, word: string): string | undefined {

@@ -52,7 +52,10 @@ export function compileFilter(text: string): CompileResult {
     if (e instanceof FilterSyntaxError) return { ok: false, error: e.error };
     if (e instanceof RangeError) {
       // Only reachable through pathological input (the parser bounds nesting); still a value.
-      return { ok: false, error: { kind: 'syntax', message: 'The filter is too complex.', start: 0, end: text.length } };
+      return {
+        ok: false,
+        error: { kind: 'syntax', message: 'The filter is too complex.', start: 0, end: text.length },
+      };
     }
     throw e;
   }

@@ -18,7 +18,36 @@ export interface Token {
 }
 
 /** Operators and punctuation, longest first so `===` wins over `==` over `=`. */
-const OPERATORS = ['===', '!==', '==', '!=', '>=', '<=', '&&', '||', '..', '>', '<', '=', '!', '~', '&', '|', '(', ')', '{', '}', '[', ']', ',', '-', '#', '$', '.', ':'];
+const OPERATORS = [
+  '===',
+  '!==',
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '&&',
+  '||',
+  '..',
+  '>',
+  '<',
+  '=',
+  '!',
+  '~',
+  '&',
+  '|',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '-',
+  '#',
+  '$',
+  '.',
+  ':',
+];
 
 const isWordStart = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x3a;
@@ -54,7 +83,12 @@ function unescape(quoteStart: number, body: string): Uint8Array {
       i += octal.length;
     } else {
       const shown = next === undefined ? '\\' : `\\${next}`;
-      throw filterError('syntax', `${shown} is not a valid character escape sequence`, escapeStart, escapeStart + shown.length);
+      throw filterError(
+        'syntax',
+        `${shown} is not a valid character escape sequence`,
+        escapeStart,
+        escapeStart + shown.length,
+      );
     }
   }
   return Uint8Array.from(out);
@@ -81,19 +115,32 @@ export function tokenize(text: string): Token[] {
     const start = i;
     if (c === 0x22 /* " */) {
       const close = closingQuote(text, start, '"');
-      if (close < 0) throw filterError('syntax', 'The final quote was missing from a quoted string.', text.length, text.length);
+      if (close < 0)
+        throw filterError('syntax', 'The final quote was missing from a quoted string.', text.length, text.length);
       const raw = text.slice(start, close + 1);
-      tokens.push({ kind: 'string', text: raw, bytes: unescape(start, text.slice(start + 1, close)), start, end: close + 1 });
+      tokens.push({
+        kind: 'string',
+        text: raw,
+        bytes: unescape(start, text.slice(start + 1, close)),
+        start,
+        end: close + 1,
+      });
       i = close + 1;
       continue;
     }
     if (c === 0x27 /* ' */) {
       const close = closingQuote(text, start, "'");
-      if (close < 0) throw filterError('syntax', 'The final quote was missing from a character constant.', text.length, text.length);
+      if (close < 0)
+        throw filterError('syntax', 'The final quote was missing from a character constant.', text.length, text.length);
       const raw = text.slice(start, close + 1);
       const bytes = unescape(start, text.slice(start + 1, close));
       if (bytes.length !== 1) {
-        throw filterError('syntax', `${raw} is too ${bytes.length === 0 ? 'short' : 'long'} to be a valid character constant.`, start, close + 1);
+        throw filterError(
+          'syntax',
+          `${raw} is too ${bytes.length === 0 ? 'short' : 'long'} to be a valid character constant.`,
+          start,
+          close + 1,
+        );
       }
       tokens.push({ kind: 'char', text: raw, code: bytes[0], start, end: close + 1 });
       i = close + 1;

@@ -28,7 +28,12 @@ export interface BytesLiteral {
 
 export type Literal = NumberLiteral | BytesLiteral;
 
-const number = (value: number, prefixBits = 32, incomparable = false): NumberLiteral => ({ kind: 'number', value, prefixBits, incomparable });
+const number = (value: number, prefixBits = 32, incomparable = false): NumberLiteral => ({
+  kind: 'number',
+  value,
+  prefixBits,
+  incomparable,
+});
 
 /** Integer syntax tshark accepts: decimal, 0x hex, 0b binary, leading-zero octal. */
 export function parseInteger(text: string): number | undefined {
@@ -44,11 +49,18 @@ function integerLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
   const signed = field.kind === 'int';
   if (node.type === 'char') return number(node.code);
   if (node.type === 'string') {
-    throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end, `Numbers are written without quotes: ${field.name} == ${new TextDecoder().decode(node.bytes)}`);
+    throw filterError(
+      'type',
+      `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+      node.start,
+      node.end,
+      `Numbers are written without quotes: ${field.name} == ${new TextDecoder().decode(node.bytes)}`,
+    );
   }
   const negative = node.type === 'negative';
   const word = node.type === 'negative' ? node.operand : node;
-  if (word.type !== 'word') throw filterError('type', `"${nodeText(node)}" is not a valid number.`, node.start, node.end);
+  if (word.type !== 'word')
+    throw filterError('type', `"${nodeText(node)}" is not a valid number.`, node.start, node.end);
   let magnitude = parseInteger(word.text);
   if (magnitude === undefined && !negative && field.valueNames && Object.hasOwn(field.valueNames, word.text)) {
     magnitude = field.valueNames[word.text];
@@ -56,27 +68,47 @@ function integerLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
   if (magnitude === undefined) {
     if (field.valueNames) {
       const names = Object.keys(field.valueNames).join(', ');
-      throw filterError('type', `"${word.text}" cannot be found among the possible values for ${field.name}.`, word.start, word.end, `${field.name} takes a number or one of: ${names}.`);
+      throw filterError(
+        'type',
+        `"${word.text}" cannot be found among the possible values for ${field.name}.`,
+        word.start,
+        word.end,
+        `${field.name} takes a number or one of: ${names}.`,
+      );
     }
-    const hint = hintForFlagName(field.name, word.text) ?? (/^[0-9]+\.[0-9]*$/.test(word.text)
-      ? `${field.name} holds whole numbers.`
-      : /^0[0-9]+$/.test(word.text)
-        ? `A leading 0 makes a number octal (digits 0-7): write ${word.text.replace(/^0+(?=.)/, '')}.`
-        : undefined);
+    const hint =
+      hintForFlagName(field.name, word.text) ??
+      (/^[0-9]+\.[0-9]*$/.test(word.text)
+        ? `${field.name} holds whole numbers.`
+        : /^0[0-9]+$/.test(word.text)
+          ? `A leading 0 makes a number octal (digits 0-7): write ${word.text.replace(/^0+(?=.)/, '')}.`
+          : undefined);
     throw filterError('type', `"${word.text}" is not a valid number.`, word.start, word.end, hint);
   }
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   if (!negative && magnitude > max) {
-    throw filterError('range', `"${word.text}" too big for this field, maximum ${max}.`, word.start, word.end, `${field.name} is ${bits} bits wide: its values go from ${signed ? -(2 ** (bits - 1)) : 0} to ${max}.`);
+    throw filterError(
+      'range',
+      `"${word.text}" too big for this field, maximum ${max}.`,
+      word.start,
+      word.end,
+      `${field.name} is ${bits} bits wide: its values go from ${signed ? -(2 ** (bits - 1)) : 0} to ${max}.`,
+    );
   }
   if (negative) {
     if (!signed) {
       // tshark 4.0 checks the digits against the maximum, then keeps a value that never compares.
-      if (magnitude > max) throw filterError('range', `"${word.text}" too big for this field, maximum ${max}.`, word.start, word.end);
+      if (magnitude > max)
+        throw filterError('range', `"${word.text}" too big for this field, maximum ${max}.`, word.start, word.end);
       return number(-magnitude, 32, magnitude !== 0);
     }
     if (magnitude > 2 ** (bits - 1)) {
-      throw filterError('range', `"-${word.text}" too small for this field, minimum ${-(2 ** (bits - 1))}.`, node.start, word.end);
+      throw filterError(
+        'range',
+        `"-${word.text}" too small for this field, minimum ${-(2 ** (bits - 1))}.`,
+        node.start,
+        word.end,
+      );
     }
     return number(-magnitude);
   }
@@ -101,17 +133,35 @@ function booleanLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
   const [onLabel, offLabel] = field.booleanLabels ?? ['True', 'False'];
   if (text.toLowerCase() === onLabel.toLowerCase()) return number(1);
   if (text.toLowerCase() === offLabel.toLowerCase()) return number(0);
-  throw filterError('type', `"${text}" cannot be found among the possible values for ${field.name}.`, node.start, node.end, `Write ${field.name} == 1 (set) or ${field.name} == 0 (not set).`);
+  throw filterError(
+    'type',
+    `"${text}" cannot be found among the possible values for ${field.name}.`,
+    node.start,
+    node.end,
+    `Write ${field.name} == 1 (set) or ${field.name} == 0 (not set).`,
+  );
 }
 
 function timeLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
-  if (node.type === 'string') throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end);
+  if (node.type === 'string')
+    throw filterError(
+      'type',
+      `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+      node.start,
+      node.end,
+    );
   const negative = node.type === 'negative';
   const word = node.type === 'negative' ? node.operand : node;
   const text = word.type === 'word' ? word.text : nodeText(word);
   const match = /^([0-9]+)(?:\.([0-9]*))?s?$/.exec(text);
   if (word.type !== 'word' || match === null) {
-    throw filterError('type', `"${text}" is not a valid time.`, word.start, word.end, `Times are seconds, e.g. ${field.name} > 0.5`);
+    throw filterError(
+      'type',
+      `"${text}" is not a valid time.`,
+      word.start,
+      word.end,
+      `Times are seconds, e.g. ${field.name} > 0.5`,
+    );
   }
   // Integer nanoseconds, exactly: "0.132627" is 132627000 ns, never a rounded double.
   const fraction = (match[2] ?? '').slice(0, 9).padEnd(9, '0');
@@ -123,7 +173,13 @@ const IPV4 = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$/;
 
 function ipv4Literal(field: FieldDefinition, node: Operand): NumberLiteral {
   if (node.type === 'string') {
-    throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end, `Addresses are written without quotes: ${field.name} == ${new TextDecoder().decode(node.bytes)}`);
+    throw filterError(
+      'type',
+      `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+      node.start,
+      node.end,
+      `Addresses are written without quotes: ${field.name} == ${new TextDecoder().decode(node.bytes)}`,
+    );
   }
   const text = nodeText(node);
   const slash = text.indexOf('/');
@@ -138,17 +194,34 @@ function ipv4Literal(field: FieldDefinition, node: Operand): NumberLiteral {
         : /[a-zA-Z]/.test(address)
           ? 'porttrace does not look up host names: type the address (e.g. 192.168.1.10).'
           : undefined;
-    throw filterError('type', `"${address}" is not a valid hostname or IPv4 address.`, node.start, node.start + address.length, hint);
+    throw filterError(
+      'type',
+      `"${address}" is not a valid hostname or IPv4 address.`,
+      node.start,
+      node.start + address.length,
+      hint,
+    );
   }
   let prefixBits = 32;
   if (slash >= 0) {
     const bits = text.slice(slash + 1);
     if (!/^[0-9]+$/.test(bits)) {
-      throw filterError('type', `"${text}" is not a valid IPv4 address with a prefix.`, node.start, node.end, 'A prefix is a number of bits, e.g. 192.168.1.0/24.');
+      throw filterError(
+        'type',
+        `"${text}" is not a valid IPv4 address with a prefix.`,
+        node.start,
+        node.end,
+        'A prefix is a number of bits, e.g. 192.168.1.0/24.',
+      );
     }
     prefixBits = Number(bits);
     if (prefixBits > 32) {
-      throw filterError('range', `Netmask bits in a CIDR IPv4 address should be <= 32, not ${bits}`, node.start, node.end);
+      throw filterError(
+        'range',
+        `Netmask bits in a CIDR IPv4 address should be <= 32, not ${bits}`,
+        node.start,
+        node.end,
+      );
     }
   }
   const value = octets[0] * 0x1000000 + ((octets[1] << 16) | (octets[2] << 8) | octets[3]);
@@ -202,21 +275,37 @@ export function parseIPv6(text: string): Uint8Array | undefined {
 }
 
 function ipv6Literal(field: FieldDefinition, node: Operand): BytesLiteral {
-  if (node.type === 'string') throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end);
+  if (node.type === 'string')
+    throw filterError(
+      'type',
+      `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+      node.start,
+      node.end,
+    );
   const text = nodeText(node);
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
   const bytes = node.type === 'word' ? parseIPv6(address) : undefined;
   if (bytes === undefined) {
-    const hint = IPV4.test(address) ? `That is an IPv4 address: use ip.${field.name.split('.').slice(1).join('.') || 'addr'}.` : undefined;
-    throw filterError('type', `"${address}" is not a valid hostname or IPv6 address.`, node.start, node.start + address.length, hint);
+    const hint = IPV4.test(address)
+      ? `That is an IPv4 address: use ip.${field.name.split('.').slice(1).join('.') || 'addr'}.`
+      : undefined;
+    throw filterError(
+      'type',
+      `"${address}" is not a valid hostname or IPv6 address.`,
+      node.start,
+      node.start + address.length,
+      hint,
+    );
   }
   let prefixBits = 128;
   if (slash >= 0) {
     const bits = text.slice(slash + 1);
-    if (!/^[0-9]+$/.test(bits)) throw filterError('type', `"${text}" is not a valid IPv6 address with a prefix.`, node.start, node.end);
+    if (!/^[0-9]+$/.test(bits))
+      throw filterError('type', `"${text}" is not a valid IPv6 address with a prefix.`, node.start, node.end);
     prefixBits = Number(bits);
-    if (prefixBits > 128) throw filterError('range', `Prefix in a IPv6 address should be <= 128, not ${bits}`, node.start, node.end);
+    if (prefixBits > 128)
+      throw filterError('range', `Prefix in a IPv6 address should be <= 128, not ${bits}`, node.start, node.end);
   }
   return { kind: 'bytes', value: bytes, prefixBits };
 }
@@ -236,19 +325,43 @@ export function parseByteString(text: string): Uint8Array | undefined {
 }
 
 function etherLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
-  if (node.type === 'string') throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end);
+  if (node.type === 'string')
+    throw filterError(
+      'type',
+      `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+      node.start,
+      node.end,
+    );
   const text = nodeText(node);
   let bytes: Uint8Array | undefined;
   if (node.type === 'word') {
     if (/^[0-9a-fA-F]{12}$/.test(text)) bytes = Uint8Array.from(text.match(/../g)!.map((b) => parseInt(b, 16)));
-    else if (/^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$/.test(text)) bytes = Uint8Array.from(text.replace(/\./g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+    else if (/^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$/.test(text))
+      bytes = Uint8Array.from(
+        text
+          .replace(/\./g, '')
+          .match(/../g)!
+          .map((b) => parseInt(b, 16)),
+      );
     else bytes = parseByteString(text);
   }
   if (bytes === undefined) {
-    throw filterError('type', `"${text}" is not a valid Ethernet address.`, node.start, node.end, 'A MAC address is six hex bytes, e.g. 00:0c:29:3e:5a:01.');
+    throw filterError(
+      'type',
+      `"${text}" is not a valid Ethernet address.`,
+      node.start,
+      node.end,
+      'A MAC address is six hex bytes, e.g. 00:0c:29:3e:5a:01.',
+    );
   }
   if (bytes.length !== 6) {
-    throw filterError('type', `"${text}" contains too ${bytes.length < 6 ? 'few' : 'many'} bytes to be a valid Ethernet address.`, node.start, node.end, 'A MAC address is six hex bytes, e.g. 00:0c:29:3e:5a:01.');
+    throw filterError(
+      'type',
+      `"${text}" contains too ${bytes.length < 6 ? 'few' : 'many'} bytes to be a valid Ethernet address.`,
+      node.start,
+      node.end,
+      'A MAC address is six hex bytes, e.g. 00:0c:29:3e:5a:01.',
+    );
   }
   let value = 0;
   for (const b of bytes) value = value * 256 + b;
@@ -258,15 +371,28 @@ function etherLiteral(field: FieldDefinition, node: Operand): NumberLiteral {
 /** Bytes for `contains` and for bytes/string fields: a quoted string, or hex bytes. */
 export function bytesLiteral(field: FieldDefinition, node: Operand): BytesLiteral {
   if (node.type === 'string') {
-    if (field.kind === 'ether') throw filterError('type', `${kindLabel(field)} cannot be converted from a string (${node.text}).`, node.start, node.end);
+    if (field.kind === 'ether')
+      throw filterError(
+        'type',
+        `${kindLabel(field)} cannot be converted from a string (${node.text}).`,
+        node.start,
+        node.end,
+      );
     return { kind: 'bytes', value: node.bytes, prefixBits: -1 };
   }
   if (node.type === 'char') return { kind: 'bytes', value: Uint8Array.of(node.code), prefixBits: -1 };
   const text = nodeText(node);
-  if (field.kind === 'string' && node.type === 'word') return { kind: 'bytes', value: new TextEncoder().encode(text), prefixBits: -1 };
+  if (field.kind === 'string' && node.type === 'word')
+    return { kind: 'bytes', value: new TextEncoder().encode(text), prefixBits: -1 };
   const bytes = node.type === 'word' ? parseByteString(text) : undefined;
   if (bytes === undefined) {
-    throw filterError('type', `"${text}" is not a valid byte string.`, node.start, node.end, 'Write bytes in hex separated by colons (47:45:54) or text in double quotes ("GET").');
+    throw filterError(
+      'type',
+      `"${text}" is not a valid byte string.`,
+      node.start,
+      node.end,
+      'Write bytes in hex separated by colons (47:45:54) or text in double quotes ("GET").',
+    );
   }
   return { kind: 'bytes', value: bytes, prefixBits: -1 };
 }

@@ -148,10 +148,31 @@ const isOr = (t: Token): boolean => isOp(t, '||') || isKeyword(t, 'or');
 const isAnd = (t: Token): boolean => isOp(t, '&&') || isKeyword(t, 'and');
 const isNot = (t: Token): boolean => isOp(t, '!') || isKeyword(t, 'not');
 const compareOpOf = (t: Token): CompareOp | undefined =>
-  t.kind === 'op' || t.kind === 'word' ? (Object.hasOwn(COMPARE_OPS, t.text) ? COMPARE_OPS[t.text] : undefined) : undefined;
+  t.kind === 'op' || t.kind === 'word'
+    ? Object.hasOwn(COMPARE_OPS, t.text)
+      ? COMPARE_OPS[t.text]
+      : undefined
+    : undefined;
 
 /** Words that are operators, never field names or values. */
-const RESERVED = new Set(['and', 'or', 'not', 'in', 'eq', 'ne', 'any_eq', 'all_ne', 'all_eq', 'any_ne', 'gt', 'lt', 'ge', 'le', 'contains', 'matches']);
+const RESERVED = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'eq',
+  'ne',
+  'any_eq',
+  'all_ne',
+  'all_eq',
+  'any_ne',
+  'gt',
+  'lt',
+  'ge',
+  'le',
+  'contains',
+  'matches',
+]);
 
 /** Maximum nesting of parentheses and `!`: deeper filters are rejected instead of overflowing the stack. */
 const MAX_DEPTH = 200;
@@ -241,9 +262,25 @@ class Parser {
       if (chained !== undefined) {
         // tshark reads `a == b == c` as a comparison whose left side is `b`, and marks `b`.
         const leftText = this.text.slice(right.start, right.end);
-        throw filterError('syntax', `Left side of "${after.text}" expression must be a field or function, not ${leftText}.`, right.start, right.end, 'Comparisons do not chain: join two comparisons with && (e.g. tcp.port >= 1 && tcp.port <= 100).');
+        throw filterError(
+          'syntax',
+          `Left side of "${after.text}" expression must be a field or function, not ${leftText}.`,
+          right.start,
+          right.end,
+          'Comparisons do not chain: join two comparisons with && (e.g. tcp.port >= 1 && tcp.port <= 100).',
+        );
       }
-      return { type: 'compare', op, opText: t.text, opStart: t.start, opEnd: t.end, left, right, start: left.start, end: right.end };
+      return {
+        type: 'compare',
+        op,
+        opText: t.text,
+        opStart: t.start,
+        opEnd: t.end,
+        left,
+        right,
+        start: left.start,
+        end: right.end,
+      };
     }
     if (isKeyword(t, 'in')) {
       this.next();
@@ -272,7 +309,8 @@ class Parser {
         members.push({ type: 'range', low, high, start: low.start, end: high.end });
       } else members.push(low);
       const t = this.next();
-      if (isOp(t, '}')) return { type: 'in', left, opStart: inToken.start, opEnd: inToken.end, members, start: left.start, end: t.end };
+      if (isOp(t, '}'))
+        return { type: 'in', left, opStart: inToken.start, opEnd: inToken.end, members, start: left.start, end: t.end };
       if (!isOp(t, ',')) this.unexpected(t);
     }
   }
@@ -283,22 +321,51 @@ class Parser {
     this.next(); // [
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', t.start, t.end, `Close the slice: ${field.text}[0:3]`);
+      if (t.kind === 'end')
+        throw filterError(
+          'syntax',
+          'The right bracket was missing from a slice.',
+          t.start,
+          t.end,
+          `Close the slice: ${field.text}[0:3]`,
+        );
       let negative = false;
       let at = this.next();
       if (isOp(at, '-')) {
         negative = true;
         at = this.next();
-        if (at.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', at.start, at.end);
+        if (at.kind === 'end')
+          throw filterError('syntax', 'The right bracket was missing from a slice.', at.start, at.end);
       }
       if (at.kind !== 'word') this.unexpected(at);
       const range = sliceRange(at.text, negative);
-      if (range === 'bad-number') throw filterError('type', `"${at.text}" is not a valid number.`, at.start, at.end, 'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).');
-      if (range === undefined) throw filterError('syntax', `"${at.text}" is not a valid slice range.`, at.start, at.end, 'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).');
+      if (range === 'bad-number')
+        throw filterError(
+          'type',
+          `"${at.text}" is not a valid number.`,
+          at.start,
+          at.end,
+          'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).',
+        );
+      if (range === undefined)
+        throw filterError(
+          'syntax',
+          `"${at.text}" is not a valid slice range.`,
+          at.start,
+          at.end,
+          'A slice is byte offsets: [0:3] (3 bytes from 0), [1-2] (bytes 1 to 2), [13] (one byte).',
+        );
       ranges.push(range);
       const after = this.next();
       if (isOp(after, ']')) return { type: 'slice', field, ranges, start: field.start, end: after.end };
-      if (after.kind === 'end') throw filterError('syntax', 'The right bracket was missing from a slice.', after.start, after.end, `Close the slice: ${field.text}[0:3]`);
+      if (after.kind === 'end')
+        throw filterError(
+          'syntax',
+          'The right bracket was missing from a slice.',
+          after.start,
+          after.end,
+          `Close the slice: ${field.text}[0:3]`,
+        );
       if (!isOp(after, ',')) this.unexpected(after);
     }
   }
@@ -325,7 +392,12 @@ class Parser {
     if (isOp(t, '-')) {
       const w = this.next();
       if (w.kind !== 'word' || RESERVED.has(w.text)) this.unexpected(w);
-      return { type: 'negative', operand: { type: 'word', text: w.text, start: w.start, end: w.end }, start: t.start, end: w.end };
+      return {
+        type: 'negative',
+        operand: { type: 'word', text: w.text, start: w.start, end: w.end },
+        start: t.start,
+        end: w.end,
+      };
     }
     if (isOp(t, '(')) {
       this.enter(t);

@@ -86,7 +86,11 @@ export function sipKey(key: Uint8Array): SipKey {
  * SipHash-2-4 (Aumasson & Bernstein 2012) of `message`, as [hi, lo] 32-bit halves.
  * `state` is scratch space (8 words) so hot loops allocate nothing.
  */
-export function sipHash24Halves(key: SipKey, message: Uint8Array, state: State = new Uint32Array(10)): [number, number] {
+export function sipHash24Halves(
+  key: SipKey,
+  message: Uint8Array,
+  state: State = new Uint32Array(10),
+): [number, number] {
   const s = state;
   // v0 = k0 ^ "somepseu", v1 = k1 ^ "dorandom", v2 = k0 ^ "lygenera", v3 = k1 ^ "tedbytes"; slots 8/9 hold m.
   s[0] = (key[1] ^ 0x736f6d65) >>> 0;
@@ -270,7 +274,11 @@ export class AddressMap {
       // Inside a range: the most specific one decides.
       let inside: Range | undefined;
       for (const range of ranges) {
-        if (range.length <= i && samePrefix(prefix, range.bits, range.length) && (!inside || range.length > inside.length)) {
+        if (
+          range.length <= i &&
+          samePrefix(prefix, range.bits, range.length) &&
+          (!inside || range.length > inside.length)
+        ) {
           inside = range;
         }
       }

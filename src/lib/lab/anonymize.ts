@@ -205,7 +205,8 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
     }
     // Cut short inside the TCP/UDP/ICMP header (not inside an IPv6 extension header, whose
     // remaining bytes may hold addresses).
-    const transportTruncated = d.truncated !== undefined && TRANSPORT_LAYERS.has(d.truncated.layer) && d.truncated.offset >= ip.payloadOffset;
+    const transportTruncated =
+      d.truncated !== undefined && TRANSPORT_LAYERS.has(d.truncated.layer) && d.truncated.offset >= ip.payloadOffset;
     if (d.tcp) {
       const tcp = d.tcp;
       cut = tcp.payloadOffset;
@@ -216,7 +217,12 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
       const udp = d.udp;
       cut = udp.payloadOffset;
       payloadBytes = udp.payloadEnd - udp.payloadOffset;
-      plan.transport = { kind: 'udp', offset: udp.offset, was: udp.checksumStatus, none: ip.version === 4 && udp.checksum === 0 };
+      plan.transport = {
+        kind: 'udp',
+        offset: udp.offset,
+        was: udp.checksumStatus,
+        none: ip.version === 4 && udp.checksum === 0,
+      };
       shortenIp = ip;
       udpLengthAt = udp.offset + 4;
     } else if (d.icmp) {
@@ -249,7 +255,8 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
   const out = source.slice(0, cut);
   for (const [from, to] of zeroRanges) out.fill(0, Math.min(from, cut), Math.min(to, cut));
   // IPv4 options (record route, timestamps) can carry addresses: NOPs keep the header's length.
-  if (d.ip?.version === 4 && d.ip.headerLength > 20) out.fill(1, d.ip.offset + 20, Math.min(d.ip.offset + d.ip.headerLength, cut));
+  if (d.ip?.version === 4 && d.ip.headerLength > 20)
+    out.fill(1, d.ip.offset + 20, Math.min(d.ip.offset + d.ip.headerLength, cut));
   for (const write of writes) write(out);
 
   // When bytes of the datagram were dropped (including bytes a sliced capture never had), the
@@ -283,7 +290,13 @@ function declaredEnd(ip: IPLayer): number {
   return ip.payloadLength === 0 ? ip.payloadEnd : ip.offset + 40 + ip.payloadLength;
 }
 
-function finish(packet: Packet, data: Uint8Array, originalLength: number, emptied: boolean, payloadBytes = 0): Rewritten {
+function finish(
+  packet: Packet,
+  data: Uint8Array,
+  originalLength: number,
+  emptied: boolean,
+  payloadBytes = 0,
+): Rewritten {
   const rewritten: Packet = {
     number: packet.number,
     seconds: packet.seconds,
@@ -340,7 +353,8 @@ function planIcmp(
       out.set(map.mapIP(quoted.src), offsetIn(packet, quoted.src));
       out.set(map.mapIP(quoted.dst), offsetIn(packet, quoted.dst));
     });
-    if (quoted.version === 4 && quoted.checksumStatus === 'good') plan.quotedIPv4 = { offset: quoted.offset, headerLength: quoted.headerLength };
+    if (quoted.version === 4 && quoted.checksumStatus === 'good')
+      plan.quotedIPv4 = { offset: quoted.offset, headerLength: quoted.headerLength };
     // Keep the quoted transport header (ports, sequence number, flags: what ties the error to
     // the SYN it answers) and drop the quoted payload.
     const tcp = icmp.quoted.tcp;
@@ -460,7 +474,8 @@ function planIPv6Extensions(
   let at = ip.offset + 40;
   for (let n = 0; n < ip.extensionHeaders.length; n++) {
     if (at + 8 > ip.payloadOffset) break;
-    const size = header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
+    const size =
+      header === IPV6_AUTH ? (bytes[at + 1] + 2) * 4 : header === IPV6_FRAGMENT ? 8 : (bytes[at + 1] + 1) * 8;
     const end = Math.min(at + size, ip.payloadOffset);
     if (header === IPV6_ROUTING) {
       const type = bytes[at + 2];
@@ -493,8 +508,7 @@ function planIPv6Extensions(
           mapAt(option + 2);
           // RFC 6275 §6.3: checksums use the home address as the source.
           if (header === IPV6_DEST_OPTS) found.sourceAt = option + 2;
-        }
-        else if (!HARMLESS_OPTIONS.has(type)) zeroRanges.push([option + 2, option + 2 + length]);
+        } else if (!HARMLESS_OPTIONS.has(type)) zeroRanges.push([option + 2, option + 2 + length]);
         option += 2 + length;
       }
     }
@@ -568,7 +582,14 @@ function writeTransportChecksum(
   const dst = out.subarray(dstAt, dstAt + size);
   const checksumAt = t.offset + (t.kind === 'tcp' ? 16 : t.kind === 'udp' ? 6 : 2);
   if (checksumAt + 2 > cut) return;
-  const protocol = t.kind === 'tcp' ? IP_PROTO_TCP : t.kind === 'udp' ? IP_PROTO_UDP : t.kind === 'icmpv6' ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP;
+  const protocol =
+    t.kind === 'tcp'
+      ? IP_PROTO_TCP
+      : t.kind === 'udp'
+        ? IP_PROTO_UDP
+        : t.kind === 'icmpv6'
+          ? IP_PROTO_ICMPV6
+          : IP_PROTO_ICMP;
   const base = t.kind === 'icmp' ? 0 : pseudoHeaderSum(src, dst, protocol, segmentEnd - t.offset);
   setU16(out, checksumAt, 0);
   let good = 0xffff - fold(sumWords(out, t.offset, segmentEnd, base));
@@ -591,7 +612,8 @@ function verdictWithMovedAddresses(source: Uint8Array, d: Dissection, plan: Chec
   const segmentEnd = ip.version === 6 && ip.payloadLength !== 0 ? ip.offset + 40 + ip.payloadLength : end;
   if (t.was === 'unverified' || segmentEnd > end || t.kind === 'icmp') return t.was;
   const src = moved.sourceAt === undefined ? ip.src : source.subarray(moved.sourceAt, moved.sourceAt + 16);
-  const dst = moved.destinationAt === undefined ? ip.dst : source.subarray(moved.destinationAt, moved.destinationAt + 16);
+  const dst =
+    moved.destinationAt === undefined ? ip.dst : source.subarray(moved.destinationAt, moved.destinationAt + 16);
   const protocol = t.kind === 'tcp' ? IP_PROTO_TCP : t.kind === 'udp' ? IP_PROTO_UDP : IP_PROTO_ICMPV6;
   const field = u16(source, t.offset + (t.kind === 'tcp' ? 16 : t.kind === 'udp' ? 6 : 2));
   const base = pseudoHeaderSum(src, dst, protocol, segmentEnd - t.offset);

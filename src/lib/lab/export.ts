@@ -50,7 +50,10 @@ export function exportPcapng(
 
   const comments = [...capture.info.comments];
   if (options.comment) comments.push(options.comment);
-  const writer = new PcapngWriter({ comments: comments.map(fitOption), userApplication: options.application ?? 'porttrace' });
+  const writer = new PcapngWriter({
+    comments: comments.map(fitOption),
+    userApplication: options.application ?? 'porttrace',
+  });
 
   // Every source interface keeps its position; a packet whose link type differs from its
   // interface's (possible in NetMon and ETL files) gets an interface of its own, appended.
@@ -68,7 +71,13 @@ export function exportPcapng(
     if (index === undefined) {
       const source = capture.info.interfaces.find((i) => i.id === packet.interfaceId);
       index = specs.length;
-      specs.push({ key, linkType: packet.linkType, snapLength: 0, name: source?.name, description: source?.description });
+      specs.push({
+        key,
+        linkType: packet.linkType,
+        snapLength: 0,
+        name: source?.name,
+        description: source?.description,
+      });
       byKey.set(key, index);
     }
     // A frame longer than the declared snap length (NetMon and ETL declare none): no limit.

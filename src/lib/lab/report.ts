@@ -44,7 +44,9 @@ export function summarizeAttempts(analysis: Analysis): AttemptSummary {
 
 /** "2 connected, 1 no response" (or "no TCP connection attempts"): the library's summary line. */
 export function summaryLine(summary: AttemptSummary): string {
-  const parts = VERDICT_ORDER.filter((v) => summary.verdicts[v]).map((v) => `${summary.verdicts[v]} ${VERDICT_WORDS[v]}`);
+  const parts = VERDICT_ORDER.filter((v) => summary.verdicts[v]).map(
+    (v) => `${summary.verdicts[v]} ${VERDICT_WORDS[v]}`,
+  );
   return parts.length > 0 ? parts.join(', ') : 'no TCP connection attempts';
 }
 
@@ -83,7 +85,17 @@ export function reportMarkdown(name: string, analysis: Analysis): string {
   const summary = summarizeAttempts(analysis);
   lines.push(`${summary.attempts} attempt${summary.attempts === 1 ? '' : 's'}: ${summaryLine(summary)}.`, '');
   if (rows.length > 0) {
-    const header = ['#', 'Client', 'Server', 'Verdict', ...(compared ? ['Capture', 'Where it ended'] : []), 'nmap', 'Zeek', 'History', 'Frames'];
+    const header = [
+      '#',
+      'Client',
+      'Server',
+      'Verdict',
+      ...(compared ? ['Capture', 'Where it ended'] : []),
+      'nmap',
+      'Zeek',
+      'History',
+      'Frames',
+    ];
     lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
     rows.forEach((row, i) => {
       const a = row.attempt;
@@ -109,7 +121,10 @@ export function reportMarkdown(name: string, analysis: Analysis): string {
   }
   rows.forEach((row, i) => {
     const a = row.attempt;
-    lines.push(`## ${i + 1}. ${endpoint(a.client, a.clientPort)} → ${endpoint(a.server, a.serverPort)}: ${VERDICT_WORDS[row.verdict]}`, '');
+    lines.push(
+      `## ${i + 1}. ${endpoint(a.client, a.clientPort)} → ${endpoint(a.server, a.serverPort)}: ${VERDICT_WORDS[row.verdict]}`,
+      '',
+    );
     lines.push(cell(row.headline), '');
     const evidence = isCompared(row) ? [...row.evidence, ...row.whereEvidence] : row.evidence;
     if (evidence.length > 0) {

@@ -57,7 +57,10 @@ export function toBase64Url(bytes: Uint8Array): string {
   for (; i + 3 <= bytes.length; i += 3) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     chunk +=
-      BASE64URL_ALPHABET[n >> 18] + BASE64URL_ALPHABET[(n >> 12) & 63] + BASE64URL_ALPHABET[(n >> 6) & 63] + BASE64URL_ALPHABET[n & 63];
+      BASE64URL_ALPHABET[n >> 18] +
+      BASE64URL_ALPHABET[(n >> 12) & 63] +
+      BASE64URL_ALPHABET[(n >> 6) & 63] +
+      BASE64URL_ALPHABET[n & 63];
     // Joining pieces keeps string building linear for large inputs.
     if (chunk.length >= 8192) {
       parts.push(chunk);
@@ -79,7 +82,11 @@ export function toBase64Url(bytes: Uint8Array): string {
 /** The inverse of toBase64Url; throws ShareError('bad-base64') naming the first bad character. */
 export function fromBase64Url(text: string): Uint8Array {
   if (text.length % 4 === 1) {
-    throw new ShareError('bad-base64', `bad base64url: a length of ${text.length} characters cannot be complete bytes`, text.length);
+    throw new ShareError(
+      'bad-base64',
+      `bad base64url: a length of ${text.length} characters cannot be complete bytes`,
+      text.length,
+    );
   }
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let bits = 0;
@@ -103,7 +110,11 @@ export function fromBase64Url(text: string): Uint8Array {
 }
 
 /** Runs bytes through a (de)compression stream, stopping with 'too-large-decompressed' past `limit`. */
-async function transform(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit: number): Promise<Uint8Array> {
+async function transform(
+  bytes: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+  limit: number,
+): Promise<Uint8Array> {
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(bytes);
@@ -170,13 +181,17 @@ const MAX_ENCODED_LENGTH = Math.ceil((SHARE_LIMIT_BYTES * 4) / 3);
 export async function decodeShareFragment(fragment: string): Promise<Uint8Array> {
   const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
   const param = text.split('&').find((part) => part.startsWith(`${SHARE_KEY}=`));
-  if (param === undefined) throw new ShareError('not-a-share-link', 'this link holds no capture (no "capture=" after the #)');
+  if (param === undefined)
+    throw new ShareError('not-a-share-link', 'this link holds no capture (no "capture=" after the #)');
   const value = param.slice(SHARE_KEY.length + 1);
   const dot = value.indexOf('.');
   const version = dot < 0 ? '' : value.slice(0, dot);
   if (version !== SHARE_VERSION) {
     const shown = version === '' ? 'no version' : `version "${version.slice(0, 16)}"`;
-    throw new ShareError('unsupported-version', `this link's capture has ${shown}; this site reads ${SHARE_VERSION} links`);
+    throw new ShareError(
+      'unsupported-version',
+      `this link's capture has ${shown}; this site reads ${SHARE_VERSION} links`,
+    );
   }
   const encoded = value.slice(dot + 1);
   if (encoded.length > MAX_ENCODED_LENGTH) {
@@ -192,6 +207,9 @@ export async function decodeShareFragment(fragment: string): Promise<Uint8Array>
   } catch (error) {
     if (error instanceof ShareError) throw error;
     // DecompressionStream reports corrupt or cut-short data as a TypeError with engine-specific text.
-    throw new ShareError('bad-compressed-data', "this link's capture is damaged (the compressed data does not decode); was the link cut short?");
+    throw new ShareError(
+      'bad-compressed-data',
+      "this link's capture is damaged (the compressed data does not decode); was the link cut short?",
+    );
   }
 }

@@ -16,7 +16,15 @@ import { handshakeSelector } from './handshakes.ts';
 import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
-import { SUMMARY_ATTEMPTS, type AttemptView, type CaptureSummary, type FilterOutcome, type PacketDetails, type PacketMark, type PacketRow } from './protocol.ts';
+import {
+  SUMMARY_ATTEMPTS,
+  type AttemptView,
+  type CaptureSummary,
+  type FilterOutcome,
+  type PacketDetails,
+  type PacketMark,
+  type PacketRow,
+} from './protocol.ts';
 
 export class TraceSession {
   readonly capture: Capture;
@@ -60,10 +68,14 @@ export class TraceSession {
       findings,
       attemptSummary,
       comments: capture.info.comments,
-      interfaces: capture.info.interfaces.map((i) =>
-        [i.name, i.description].filter(Boolean).join(' — ') + ` (${linkTypeName(i.linkType) ?? `link type ${i.linkType}`})`,
+      interfaces: capture.info.interfaces.map(
+        (i) =>
+          [i.name, i.description].filter(Boolean).join(' — ') +
+          ` (${linkTypeName(i.linkType) ?? `link type ${i.linkType}`})`,
       ),
-      ...(capture.error ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } } : {}),
+      ...(capture.error
+        ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } }
+        : {}),
     };
   }
 
@@ -184,11 +196,19 @@ export async function openSession(
 /** Two captures of the same moment, as one session whose attempts say where each one ended. */
 export function compareSessions(client: TraceSession, server: TraceSession): TraceSession {
   const name = `${client.summary.name} + ${server.summary.name}`;
-  return new TraceSession(name, client.summary.size + server.summary.size, client.capture, compareForView(client.capture, server.capture), client.tcpStreams);
+  return new TraceSession(
+    name,
+    client.summary.size + server.summary.size,
+    client.capture,
+    compareForView(client.capture, server.capture),
+    client.tcpStreams,
+  );
 }
 
 /** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */
-async function* streamChunks(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+async function* streamChunks(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
   if (!('getReader' in source)) {
     yield* source;
     return;
@@ -232,7 +252,8 @@ function matchKey(packet: Packet): string {
   const d = packet.dissection;
   if (!d.ip) return `frame-${packet.number}`;
   const head = `${formatIP(d.ip.src)}>${formatIP(d.ip.dst)}`;
-  if (d.tcp) return `${head} tcp ${d.tcp.srcPort}>${d.tcp.dstPort} ${d.tcp.flags} ${d.tcp.seq} ${d.tcp.ack} ${d.tcp.payloadLength}`;
+  if (d.tcp)
+    return `${head} tcp ${d.tcp.srcPort}>${d.tcp.dstPort} ${d.tcp.flags} ${d.tcp.seq} ${d.tcp.ack} ${d.tcp.payloadLength}`;
   if (d.udp) return `${head} udp ${d.udp.srcPort}>${d.udp.dstPort} ${d.udp.length}`;
   if (d.icmp) return `${head} icmp ${d.icmp.type}/${d.icmp.code} ${d.icmp.checksum}`;
   return `${head} ${d.ip.version === 4 ? d.ip.id : d.ip.flowLabel}`;

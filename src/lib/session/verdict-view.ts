@@ -124,9 +124,11 @@ function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
 }
 
 /** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
-export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView => viewOf(analyzeCapture(capture, tcp));
+export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView =>
+  viewOf(analyzeCapture(capture, tcp));
 
-export const compareForView = (client: Capture, server: Capture): VerdictsView => viewOf(compareCaptures(client, server));
+export const compareForView = (client: Capture, server: Capture): VerdictsView =>
+  viewOf(compareCaptures(client, server));
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
   return format === 'md' ? reportMarkdown(name, view.analysis) : reportJson(name, view.analysis);

@@ -195,7 +195,8 @@ export class PacketStore {
     if (i < 0) return;
     const c = this.columns;
     const last = this.blocks.length - 1;
-    if (this.lastBlockOurs && c.block[i] === last && c.byteOffset[i] + c.capturedLength[i] === this.blockUsed) this.blockUsed = c.byteOffset[i];
+    if (this.lastBlockOurs && c.block[i] === last && c.byteOffset[i] + c.capturedLength[i] === this.blockUsed)
+      this.blockUsed = c.byteOffset[i];
     this.comments.delete(i);
     this.count = i;
     if (this.cachedIndex === i) this.cachedIndex = -1;
