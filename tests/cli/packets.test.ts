@@ -77,8 +77,35 @@ describe('porttrace packets', () => {
     expect(Number(seqs[0])).toBeGreaterThan(1);
     expect(syns[0]).toContain('DstPort=World Wide Web HTTP(80)');
     expect(syns[0]).toMatch(/Win=8192 \( Negotiating scale factor 0x2 \) = 8192$/);
-    expect(syns[1]).toMatch(/TCP:\[SynReTransmit #3\]Flags=/);
+    expect(syns[1]).toMatch(/TCP:\[SynReTransmit #3\]( \[Bad CheckSum\])?Flags=/);
   });
+
+  // The article's client trace carries the sender's checksum-offload signature; the server's copy
+  // of the same SYNs is correct. tshark, validating TCP checksums, says which frames are bad.
+  it.runIf(hasTshark).each(['article-blocked-client', 'article-blocked-server', 'nowebaccess2'])(
+    '--netmon tags [Bad CheckSum] exactly where tshark finds a wrong TCP checksum (%s)',
+    async (name) => {
+      const file = name === 'nowebaccess2' ? CORPUS + 'packets/nowebaccess2.pcapng' : `public/traces/${name}.pcapng`;
+      const status = execFileSync(
+        'tshark',
+        ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'tcp.checksum.status'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      )
+        .trimEnd()
+        .split('\n');
+      const io = memoryIO({ [name]: new Uint8Array(readFileSync(file)) });
+      expect(await main(['packets', name, '--netmon'], io)).toBe(0);
+      const lines = io.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(status.length);
+      const tagged = lines.map((line) => line.includes('[Bad CheckSum]'));
+      expect(tagged).toEqual(status.map((s) => s === '0'));
+      if (name === 'article-blocked-client') {
+        // as in the article's Network Monitor screenshot
+        expect(lines[3]).toContain('TCP:[SynReTransmit #3] [Bad CheckSum]Flags=......S., SrcPort=57475');
+        expect(lines[2]).toContain('TCP:[Bad CheckSum]Flags=......S.');
+      }
+    },
+  );
 
   it('--filter shows only matching packets (with the analysis of the whole capture)', async () => {
     const path = 'packets/nowebaccess2.pcapng';

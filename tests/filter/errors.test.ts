@@ -129,6 +129,22 @@ describe('warnings on valid filters', () => {
     expect(w.message).toContain('!(tcp.port == 3389)');
   });
 
+  it('explains === (all equal) on a field with two values per packet', () => {
+    const result = compileFilter('tcp.port === 3389');
+    expect(result.ok).toBe(true);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.filter.warnings).toHaveLength(1);
+    const w = result.filter.warnings[0];
+    expect('tcp.port === 3389'.slice(w.start, w.end)).toBe('===');
+    expect(w.message).toContain('all equal');
+    expect(w.message).toContain('tcp.port == 3389');
+  });
+
+  it('does not warn for === on a single-valued field', () => {
+    const result = compileFilter('tcp.dstport === 3389');
+    expect(result.ok && result.filter.warnings.length).toBe(0);
+  });
+
   it('does not warn for != on a single-valued field', () => {
     const result = compileFilter('tcp.srcport != 3389');
     expect(result.ok && result.filter.warnings.length).toBe(0);

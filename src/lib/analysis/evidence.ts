@@ -462,20 +462,36 @@ export function explainWhere(input: WhereInput): EvidenceStep[] {
   return steps;
 }
 
-/** The checksum-offload finding: the red herring on sent packets, real damage on received ones. */
-export function offloadText(offloadCount: number, offloadHosts: string[], corruptCount: number): string[] {
+/**
+ * The checksum-offload finding: the red herring on sent packets, real damage on received ones.
+ * Offload only ever touches what the capturing host sends, so it is never the explanation for a
+ * received packet; `directionRecorded` says whether the file itself marks packets as received.
+ */
+export function offloadText(
+  offloadCount: number,
+  offloadHosts: string[],
+  corruptCount: number,
+  directionRecorded = false,
+): string[] {
   const text: string[] = [];
+  const one = (n: number, singular: string, plural: string) => `${n} ${n === 1 ? singular : plural}`;
   if (offloadCount > 0) {
+    const it = offloadCount === 1 ? 'It was' : 'They were';
     text.push(
-      `${offloadCount} ${offloadCount === 1 ? 'packet' : 'packets'} sent by ${offloadHosts.join(', ') || 'the capturing host'} show a wrong checksum ` +
-        `(Network Monitor: [Bad CheckSum]). They were captured before the network card filled the checksum in — checksum offload. ` +
-        `A red herring: those packets left with correct checksums.`,
+      `${one(offloadCount, 'packet', 'packets')} sent by ${offloadHosts.join(', ') || 'the capturing host'} ${offloadCount === 1 ? 'shows' : 'show'} a wrong checksum ` +
+        `(Network Monitor: [Bad CheckSum]). ${it} captured before the network card filled the checksum in — checksum offload. ` +
+        `A red herring: ${offloadCount === 1 ? 'that packet' : 'those packets'} left with correct checksums.`,
     );
   }
   if (corruptCount > 0) {
+    const received = one(corruptCount, 'received packet has', 'received packets have');
     text.push(
-      `${corruptCount} received ${corruptCount === 1 ? 'packet has' : 'packets have'} a wrong checksum. That is different from offload and real: ` +
-        `they were damaged on the way (or by a middlebox that rewrote them badly), and the receiver drops them.`,
+      directionRecorded
+        ? `${received} a wrong checksum (the capture marks ${corruptCount === 1 ? 'it' : 'them'} as received). Offload cannot explain that — it only touches packets the capturing host sends: ` +
+            `${corruptCount === 1 ? 'it was' : 'they were'} damaged on the way (or by a middlebox that rewrote ${corruptCount === 1 ? 'it' : 'them'} badly), and the receiver drops such packets.`
+        : `${received} a wrong checksum, from a host that shows no sign of being the capturing one. Offload cannot explain that — it only touches packets the capturing host sends. ` +
+            `Either ${corruptCount === 1 ? 'it was' : 'they were'} damaged on the way (or by a middlebox), and the receiver drops such packets; ` +
+            `or this capture was not taken on the receiver: on a mirror port or tap, or on the sending host itself, where its own offload leaves exactly this.`,
     );
   }
   return text;

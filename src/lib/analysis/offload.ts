@@ -43,6 +43,8 @@ export function findOffload(capture: Capture): OffloadFinding {
   const corruptFrames: number[] = [];
   let offloadCount = 0;
   let corruptCount = 0;
+  /** Of those, how many the file itself marks as received (pcapng direction flags). */
+  let corruptMarkedReceived = 0;
   for (let i = 0; i < store.count; i++) {
     if (!wrongChecksum(i) || !(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
     const ipState = store.ipChecksum(i);
@@ -56,11 +58,17 @@ export function findOffload(capture: Capture): OffloadFinding {
       if (offloadFrames.length < MAX_FRAMES_LISTED) offloadFrames.push(c.number[i]);
     } else {
       corruptCount++;
+      if (direction === 'received') corruptMarkedReceived++;
       if (corruptFrames.length < MAX_FRAMES_LISTED) corruptFrames.push(c.number[i]);
     }
   }
   const offloadHosts = [...localHosts].sort();
-  const text = offloadText(offloadCount, offloadHosts, corruptCount);
+  const text = offloadText(
+    offloadCount,
+    offloadHosts,
+    corruptCount,
+    corruptCount > 0 && corruptMarkedReceived === corruptCount,
+  );
   const kind =
     offloadCount > 0 && corruptCount > 0
       ? 'both'

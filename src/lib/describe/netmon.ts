@@ -50,6 +50,9 @@ function tcpDescription(tcp: TcpLayer, context: TcpContext | undefined): string 
     const original = context.originalFrame !== undefined ? ` #${context.originalFrame}` : '';
     prefix = isSyn ? `[SynReTransmit${original}]` : `[ReTransmit${original}]`;
   }
+  // Network Monitor tags a wrong checksum whatever the cause, the offload signature included:
+  // "TCP:[SynReTransmit #3] [Bad CheckSum]Flags=......S., …"
+  if (tcp.checksumStatus === 'bad' || tcp.checksumStatus === 'partial') prefix += `${prefix ? ' ' : ''}[Bad CheckSum]`;
   const seq = tcp.payloadLength > 0 ? `${tcp.seq} - ${(tcp.seq + tcp.payloadLength) % 0x100000000}` : String(tcp.seq);
   let window = `Win=${tcp.window}`;
   const isSyn = (tcp.flags & 0x002) !== 0;

@@ -346,6 +346,16 @@ export class Checker {
         end: node.opEnd,
       });
     }
+    if (node.op === 'all_eq' && field.multiValued) {
+      const value = operandText(this.text, node.right);
+      this.warnings.push({
+        message:
+          `${field.name} has two values in every packet (source and destination). "${field.name} === ${value}" keeps only packets where both are ${value}` +
+          ` (Wireshark's === means "all equal"). ${field.name} == ${value} keeps packets where either one is.`,
+        start: node.opStart,
+        end: node.opEnd,
+      });
+    }
     return literalPredicate(source, literal, node.op);
   }
 
