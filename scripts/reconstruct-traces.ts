@@ -14,6 +14,8 @@
 //                                      Firewall ("stealth"): looks exactly like scenario 1
 //   article-success-client             scenario 3: DNS, Kerberos 88 to the domain controller,
 //                                      then a successful RDP handshake, a little data, a close
+//   challenge-answered-client          not in the article: scenario 1's conversation answered,
+//                                      among other sessions (a hidden variant the challenge grades on)
 //
 // Choices (documented here because they are the point of the lessons):
 // - Packets the capturing host sent carry what a Windows NIC with checksum offload leaves in the
@@ -736,9 +738,102 @@ function scenarioSuccess(): Reconstruction[] {
   return traces;
 }
 
+/**
+ * Not in the article: scenario 1's conversation (10.0.0.1:57475 → 10.0.0.2:3389, the same ISN)
+ * as it would look had the server answered, among the client's other traffic — an SMB session
+ * to the same server and an RDP session from another port to another host. The lesson's filter
+ * challenge grades a learner's filter on it as well as on the blocked trace: there a filter
+ * that shows only one direction, or more than the one conversation, shows the same frames as the
+ * right answer; here it cannot.
+ */
+function scenarioAnswered(): Reconstruction[] {
+  const hosts = makeHosts();
+  const timeline = new Timeline();
+  const { client, server, domainController } = hosts;
+  timeline.send(
+    0,
+    client,
+    domainController,
+    PROTOCOL_UDP,
+    udpBytes(61532, 53, dnsMessage(0x3c7a, 'rdp01.lab.example')),
+  );
+  timeline.send(
+    WIRE + 212_400,
+    domainController,
+    client,
+    PROTOCOL_UDP,
+    udpBytes(53, 61532, dnsMessage(0x3c7a, 'rdp01.lab.example', server.ip)),
+  );
+  const smb = new TcpConversation(timeline, client, 57470, server, 445, 1203399001);
+  let at = 5_311_200;
+  smb.syn(at);
+  smb.synAck((at += WIRE + 97_100), 2958001321);
+  smb.ack((at += WIRE + 52_800), true);
+  smb.fin((at += 2_107_300), true);
+  smb.ack((at += WIRE + 61_900), false);
+  smb.fin((at += 10_400), false);
+  smb.ack((at += WIRE + 48_700), true);
+
+  const rdp = new TcpConversation(timeline, client, 57475, server, 3389, 1912198306);
+  at = 14_873_900;
+  rdp.syn(at, 'The SYN of scenario 1, Seq=1912198306 from port 57475 — this time answered');
+  rdp.synAck((at += WIRE + 112_900), 3390447118);
+  rdp.ack((at += WIRE + 73_400), true);
+  rdp.data((at += 902_100), true, rdpConnectionRequest());
+  rdp.data((at += WIRE + 1_630_600), false, rdpConnectionConfirm());
+
+  const other = new TcpConversation(timeline, client, 57476, domainController, 3389, 2219030577);
+  at += 310 * MILLISECOND;
+  other.syn(at);
+  other.synAck((at += WIRE + 104_200), 871220653);
+  other.ack((at += WIRE + 66_300), true);
+  other.data((at += 844_900), true, rdpConnectionRequest());
+  other.data((at += WIRE + 1_502_800), false, rdpConnectionConfirm());
+
+  return [
+    buildTrace({
+      id: 'challenge-answered-client',
+      title: "Scenario 1's conversation, answered (a variant the filter challenge grades on)",
+      side: 'client',
+      scenario: 'challenge-answered',
+      story:
+        'Not from the article: the same conversation as scenario 1 (57475 to 3389, the same Seq) had the server answered, next to an SMB session to the same server and an RDP session from port 57476 to another host. A filter that follows the whole conversation shows its SYN, the SYN/ACK and everything after, and nothing of the other sessions.',
+      timeline,
+      point: senderPoint(hosts),
+      endsAt: at + 500 * MILLISECOND,
+      expected: [
+        {
+          client: '10.0.0.1',
+          clientPort: 57470,
+          server: '10.0.0.2',
+          serverPort: 445,
+          verdict: 'connected',
+          where: 'none',
+        },
+        {
+          client: '10.0.0.1',
+          clientPort: 57475,
+          server: '10.0.0.2',
+          serverPort: 3389,
+          verdict: 'connected',
+          where: 'none',
+        },
+        {
+          client: '10.0.0.1',
+          clientPort: 57476,
+          server: '10.0.0.10',
+          serverPort: 3389,
+          verdict: 'connected',
+          where: 'none',
+        },
+      ],
+    }),
+  ];
+}
+
 /** Every reconstruction, built in memory (the tests compare them with the committed files). */
 export function buildReconstructions(): Reconstruction[] {
-  return [...scenarioBlocked(), ...scenarioClosed(), ...scenarioSuccess()];
+  return [...scenarioBlocked(), ...scenarioClosed(), ...scenarioSuccess(), ...scenarioAnswered()];
 }
 
 function main(): void {

@@ -117,6 +117,30 @@ describe('scenario 1, the article step by step', () => {
     await screenshot(page, 'challenge-solved');
   });
 
+  test('the challenge is graded by meaning: filters that only look right on the blocked trace are wrong, and say why', async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    const challenge = page.getByRole('region', { name: 'Filter challenge' }).first();
+    const input = challenge.getByLabel('Display filter', { exact: true });
+    const feedback = challenge.getByRole('status');
+    // each shows exactly the three SYNs on this trace, as tcp.port==57475 does
+    for (const wrong of ['tcp.srcport==57475', 'tcp', 'tcp.port==3389', 'ip.addr==10.0.0.2']) {
+      await input.fill(wrong);
+      await input.press('Enter');
+      await expect.poll(() => feedback.innerText()).toContain(`“${wrong}” happens to show the right frames`);
+      expect(await feedback.innerText()).toMatch(/Not yet/);
+    }
+    await input.fill('tcp.srcport==57475');
+    await input.press('Enter');
+    await expect
+      .poll(() => feedback.innerText())
+      .toMatch(/it would hide frame 11 \(10\.0\.0\.2 → 10\.0\.0\.1 3389 → 57475 \[SYN, ACK\]/);
+    await screenshot(page, 'challenge-wrong-by-meaning');
+    await input.fill('tcp.port==57475');
+    await input.press('Enter');
+    await expect.poll(() => feedback.innerText()).toMatch(/^✔?\s*Right/);
+  });
+
   test('the verdict says no response, and its evidence frames select packets', async () => {
     await page.goto(`${base}/lessons/scenario-1-blocked/`);
     await hydrated(page);

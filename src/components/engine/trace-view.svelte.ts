@@ -35,6 +35,9 @@ export class TraceView {
   /** Bumped when rows arrive, so lists re-read the cache. */
   rowsVersion = $state(0);
 
+  /** Settles when the capture has loaded (or failed): what a widget awaits before asking of a trace it does not show. */
+  ready: Promise<void> = Promise.resolve();
+
   /** Every attempt fetched so far (the summary carries the first page). */
   attempts = $state.raw<AttemptView[]>([]);
 
@@ -180,7 +183,7 @@ export function traceView(url: string): TraceView {
     // on the server the view stays 'loading': the island renders its placeholder
     if (typeof window === 'undefined') return view;
     views.set(url, view);
-    void view.load({ kind: 'url', url });
+    view.ready = view.load({ kind: 'url', url });
   }
   return view;
 }
