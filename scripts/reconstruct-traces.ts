@@ -772,10 +772,10 @@ function scenarioAnswered(): Reconstruction[] {
   smb.fin((at += 2_107_300), true);
   smb.ack((at += WIRE + 61_900), false);
   smb.fin((at += 10_400), false);
-  smb.ack((at += WIRE + 48_700), true);
+  smb.ack(at + WIRE + 48_700, true);
 
   const rdp = new TcpConversation(timeline, client, 57475, server, 3389, 1912198306);
-  at = 14_873_900;
+  at = 14_873_900; // the moment scenario 1's SYN left
   rdp.syn(at, 'The SYN of scenario 1, Seq=1912198306 from port 57475 — this time answered');
   rdp.synAck((at += WIRE + 112_900), 3390447118);
   rdp.ack((at += WIRE + 73_400), true);
