@@ -15,3 +15,19 @@ export const verdictStyles: Record<string, VerdictStyle> = {
 };
 
 export const styleOf = (verdict: string): VerdictStyle => verdictStyles[verdict] ?? { word: verdict, tone: 'unknown' };
+
+/**
+ * What a capture would show if a verdict were true: the Predict question's reply to a wrong
+ * guess, which says why it does not fit without giving the answer away.
+ */
+export const looksLike: Record<string, string> = {
+  connected:
+    'A connection would show the server answering the SYN with a SYN/ACK (both flags set, Ack = the SYN’s Seq + 1), then the client’s ACK.',
+  'half-open': 'A half-open attempt would show a SYN/ACK from the server that the client never completed with its ACK.',
+  refused: 'A refusal would show a reset from the server ([RST, ACK]) answering the SYN, within a round trip.',
+  'no-response':
+    'No response would show only the client’s SYNs, the same Seq re-sent at growing intervals, and nothing back from the server.',
+  unreachable:
+    'An unreachable port would show an ICMP “destination unreachable” message that quotes the SYN, from the server or a router.',
+  inconclusive: 'Inconclusive would mean the capture stops too soon after the SYN to tell (under a second).',
+};

@@ -162,18 +162,47 @@ describe('scenario 1, the article step by step', () => {
 });
 
 describe('predict, then reveal', () => {
-  test('the learner picks a verdict before seeing the engine’s answer', async () => {
+  test('the learner picks a verdict and checks it before seeing the engine’s answer', async () => {
     await page.goto(`${base}/lessons/why-a-blocked-port-hides/`);
     await hydrated(page);
     const predict = page.getByRole('region', { name: 'Predict the verdict' });
     expect(await predict.getByRole('region', { name: 'Verdicts' }).count()).toBe(0);
     await predict.getByLabel(/Refused/).check();
+    // choosing is not answering: nothing is revealed until Check
+    expect(await predict.getByRole('status').count()).toBe(0);
+    await predict.getByRole('button', { name: 'Check' }).click();
     await predict.getByText('Right.').waitFor();
     await predict
       .getByRole('region', { name: 'Verdicts' })
       .getByText(/Refused/)
       .first()
       .waitFor();
+  });
+
+  test('arrow keys move the choice without submitting; a wrong answer says why and can be retried', async () => {
+    await page.goto(`${base}/lessons/why-a-blocked-port-hides/`);
+    await hydrated(page);
+    const predict = page.getByRole('region', { name: 'Predict the verdict' });
+    const first = predict.getByRole('radio').first();
+    await first.focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await predict.getByRole('status').count()).toBe(0);
+    // the third choice, no-response, is wrong for a refused port
+    expect(await predict.getByRole('radio').nth(2).isChecked()).toBe(true);
+    await predict.getByRole('button', { name: 'Check' }).click();
+    const status = predict.getByRole('status');
+    await expect.poll(() => status.innerText()).toContain('Not this time');
+    expect(await status.innerText()).toContain('only the client’s SYNs');
+    // the answer is not given away, and the learner can try again
+    expect(await predict.getByRole('region', { name: 'Verdicts' }).count()).toBe(0);
+    await screenshot(page, 'predict-wrong');
+    await predict.getByLabel(/Refused/).check();
+    await predict.getByRole('button', { name: 'Check again' }).click();
+    await expect.poll(() => status.innerText()).toContain('Right.');
+    await predict.getByRole('region', { name: 'Verdicts' }).first().waitFor();
+    expect(await predict.getByRole('radio').first().isDisabled()).toBe(true);
   });
 });
 

@@ -44,8 +44,11 @@ export function whereFor(client: AttemptVerdict, server: AttemptVerdict | undefi
 }
 
 export function compareCaptures(clientCapture: Capture, serverCapture: Capture): Comparison {
-  const clientSide = analyzeCapture(clientCapture).attempts;
-  const serverSide = analyzeCapture(serverCapture).attempts;
+  return compareAttempts(analyzeCapture(clientCapture).attempts, analyzeCapture(serverCapture).attempts);
+}
+
+/** The comparison of two captures' attempts, already classified (the pair view has them). */
+export function compareAttempts(clientSide: AttemptVerdict[], serverSide: AttemptVerdict[]): Comparison {
   const byId = new Map(serverSide.map((v) => [v.attempt.id, v]));
   // Fallback key for NAT: the client's ISN and the server port usually survive address rewriting.
   const byIsn = new Map<string, AttemptVerdict | null>();

@@ -2,6 +2,7 @@
 // capture; the page asks for what it shows (a window of rows, one packet's details), so a
 // capture of a million packets never crosses the thread boundary.
 import type { TreeNode } from '../describe/packet-tree.ts';
+import type { PairView } from './pair-view.ts';
 
 export type CaptureSource =
   | { kind: 'url'; url: string; name?: string }
@@ -108,6 +109,8 @@ export interface CaptureSummary {
   interfaces: string[];
   /** Set when the capture was too large to hold whole and only the deciding packets were kept. */
   handshakesOnly?: { kept: number; read: number };
+  /** Two captures compared: the two-sided view (which file is which side, one row per attempt). */
+  pair?: PairView;
 }
 
 export type FilterOutcome =

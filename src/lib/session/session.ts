@@ -13,7 +13,8 @@ import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
 import { compileFilter } from '../filter/index.ts';
 import { handshakeSelector } from './handshakes.ts';
-import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
+import { analyzeForView, comparisonView, reportFor, type VerdictsView } from './verdict-view.ts';
+import { pairCaptures, pairReportJson, pairReportMarkdown } from './pair-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
 import {
@@ -171,6 +172,8 @@ export class TraceSession {
   }
 
   report(format: 'md' | 'json'): string {
+    const pair = this.summary.pair;
+    if (pair) return format === 'md' ? pairReportMarkdown(pair) : pairReportJson(pair);
     return reportFor(this.#verdicts, this.summary.name, format);
   }
 }
@@ -193,16 +196,22 @@ export async function openSession(
   return session;
 }
 
-/** Two captures of the same moment, as one session whose attempts say where each one ended. */
-export function compareSessions(client: TraceSession, server: TraceSession): TraceSession {
-  const name = `${client.summary.name} + ${server.summary.name}`;
-  return new TraceSession(
-    name,
+/**
+ * Two captures of the same moment, given in either order, as one session whose attempts say
+ * where each one ended; its summary's `pair` is the two-sided view (sides told from the packets).
+ */
+export function compareSessions(first: TraceSession, second: TraceSession): TraceSession {
+  const pair = pairCaptures(first.capture, second.capture, [first.summary.name, second.summary.name]);
+  const [client, server] = pair.view.sides.swapped ? [second, first] : [first, second];
+  const session = new TraceSession(
+    `${client.summary.name} + ${server.summary.name}`,
     client.summary.size + server.summary.size,
     client.capture,
-    compareForView(client.capture, server.capture),
+    comparisonView(pair.comparison),
     client.tcpStreams,
   );
+  session.summary.pair = pair.view;
+  return session;
 }
 
 /** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */

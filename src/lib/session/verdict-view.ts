@@ -1,13 +1,13 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture, compareCaptures } from '../analysis/index.ts';
+import { analyzeCapture } from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture } from '../packets.ts';
 import type { AttemptView, LadderStep, PacketMark } from './protocol.ts';
 
-const ROLE_LABELS: Record<AttemptPacket['role'], string> = {
+export const ROLE_LABELS: Record<AttemptPacket['role'], string> = {
   syn: 'SYN',
   'syn-retransmission': 'SYN (retransmission)',
   duplicate: 'duplicate copy',
@@ -24,7 +24,7 @@ const ROLE_LABELS: Record<AttemptPacket['role'], string> = {
   other: '',
 };
 
-function markOf(role: AttemptPacket['role']): PacketMark {
+export function markOfRole(role: AttemptPacket['role']): PacketMark {
   switch (role) {
     case 'syn':
       return 'syn';
@@ -54,7 +54,7 @@ function ladderOf(verdict: AttemptVerdict): LadderStep[] {
   for (const p of verdict.attempt.packets) {
     if (steps.length >= LADDER_LIMIT) break;
     const label = ROLE_LABELS[p.role] || (p.length ? `${p.length} bytes` : 'ACK');
-    steps.push({ frame: p.frame, t: p.t, from: p.from, label, mark: markOf(p.role) });
+    steps.push({ frame: p.frame, t: p.t, from: p.from, label, mark: markOfRole(p.role) });
   }
   return steps;
 }
@@ -127,8 +127,8 @@ function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
 export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView =>
   viewOf(analyzeCapture(capture, tcp));
 
-export const compareForView = (client: Capture, server: Capture): VerdictsView =>
-  viewOf(compareCaptures(client, server));
+/** A comparison already made (the pair view makes it once its sides are known). */
+export const comparisonView = (comparison: Comparison): VerdictsView => viewOf(comparison);
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
   return format === 'md' ? reportMarkdown(name, view.analysis) : reportJson(name, view.analysis);
