@@ -115,8 +115,9 @@ export class EngineClient {
     server: CaptureSource,
     onProgress?: (p: Progress) => void,
     attempts?: number,
+    asGiven = false,
   ): Promise<CaptureSummary> {
-    return this.#call({ type: 'compare', client, server, attempts }, onProgress);
+    return this.#call({ type: 'compare', client, server, attempts, asGiven }, onProgress);
   }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });
@@ -130,8 +131,8 @@ export class EngineClient {
   attempts(from: number, count: number): Promise<AttemptView[]> {
     return this.#call({ type: 'attempts', from, count });
   }
-  exportPcapng(indices: number[] | null, anonymize: boolean): Promise<Uint8Array> {
-    return this.#call({ type: 'export', indices, anonymize });
+  exportPcapng(indices: number[] | null, anonymize: boolean, key?: string): Promise<Uint8Array> {
+    return this.#call({ type: 'export', indices, anonymize, key });
   }
   report(format: 'md' | 'json'): Promise<string> {
     return this.#call({ type: 'report', format });

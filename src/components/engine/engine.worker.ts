@@ -60,7 +60,7 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
       case 'compare': {
         const client = await open(request.client, request.id);
         const server = await open(request.server, request.id);
-        const pair = compareSessions(client, server);
+        const pair = compareSessions(client, server, request.asGiven);
         sessions.set(request.session, pair);
         value = firstAttempts(pair.summary, request.attempts);
         break;
@@ -84,7 +84,7 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         value = session().attempts(request.from, request.count);
         break;
       case 'export': {
-        const bytes = session().exportPcapng(request.indices, request.anonymize);
+        const bytes = session().exportPcapng(request.indices, request.anonymize, request.key);
         transfer = [bytes.buffer as ArrayBuffer];
         value = bytes;
         break;

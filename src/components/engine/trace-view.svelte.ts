@@ -70,10 +70,14 @@ export class TraceView {
     }
   }
 
-  /** A view of two captures of the same moment: its summary's attempts say where each ended. */
-  async loadPair(client: CaptureSource, server: CaptureSource, attempts?: number): Promise<void> {
+  /**
+   * A view of two captures of the same moment, in either order (the sides are told from the
+   * packets unless `asGiven`): its summary's attempts say where each ended, its `pair` leads with it.
+   */
+  async loadPair(client: CaptureSource, server: CaptureSource, attempts?: number, asGiven = false): Promise<void> {
     try {
-      this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p), attempts);
+      this.status = 'loading';
+      this.summary = await this.#engine.compare(client, server, (p) => (this.progress = p), attempts, asGiven);
       this.attempts = this.summary.attempts;
       this.status = 'ready';
     } catch (error) {
@@ -168,8 +172,9 @@ export class TraceView {
     if (index >= 0) await this.select(index);
   }
 
-  exportPcapng(indices: number[] | null, anonymize: boolean): Promise<Uint8Array> {
-    return this.#engine.exportPcapng(indices, anonymize);
+  /** `key`: anonymize with this passphrase, so two captures of one moment keep matching addresses. */
+  exportPcapng(indices: number[] | null, anonymize: boolean, key?: string): Promise<Uint8Array> {
+    return this.#engine.exportPcapng(indices, anonymize, key);
   }
 }
 

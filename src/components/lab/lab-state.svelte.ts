@@ -4,7 +4,7 @@ import { TraceView } from '../engine/trace-view.svelte.ts';
 import { prepareDedicatedEngine } from '../engine/engine-client.ts';
 import type { CaptureSource } from '../../lib/session/protocol.ts';
 import * as library from './library.ts';
-import { decodeShareFragment, encodeShareFragment } from '../../lib/lab/share.ts';
+import { decodeShareFragment, encodeShareFragment, SHARE_KEY, SHARE_SERVER_KEY } from '../../lib/lab/share.ts';
 
 export interface Slot {
   key: 'primary' | 'secondary';
@@ -107,12 +107,86 @@ export class LabState {
       this.notice = `This share link could not be opened: ${messageOf(error)}`;
       return;
     }
-    await this.#open(
-      { kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name: 'shared capture' },
-      'shared capture',
+    // a pair's link holds the server's capture too
+    const server = hash.includes(`&${SHARE_SERVER_KEY}=`)
+      ? await decodeShareFragment(hash, SHARE_SERVER_KEY).catch((error: unknown) => {
+          this.notice = `This share link's server capture could not be opened: ${messageOf(error)}`;
+          return undefined;
+        })
+      : undefined;
+    const name = server ? 'shared client capture' : 'shared capture';
+    const opening = this.#open(
+      { kind: 'bytes', bytes: bytes.slice().buffer as ArrayBuffer, name },
+      name,
       bytes.length,
       'primary',
     );
+    if (server) {
+      const serverName = 'shared server capture';
+      await this.#open(
+        { kind: 'bytes', bytes: server.slice().buffer as ArrayBuffer, name: serverName },
+        serverName,
+        server.length,
+        'secondary',
+      );
+    }
+    await opening;
+  }
+
+  /** A bundled client/server pair (the lab's "Try a sample"), opened as if the instructor had. */
+  async openSample(first: string, second: string): Promise<void> {
+    const open = async (url: string, key: Slot['key']) => {
+      const name = url.split('/').pop()!;
+      const bytes = await (await fetch(url)).arrayBuffer();
+      await this.#open({ kind: 'bytes', bytes, name }, name, bytes.byteLength, key);
+    };
+    await Promise.all([open(first, 'primary'), open(second, 'secondary')]);
+  }
+
+  /** The two captures compared, in the order they were given (the pair view tells the sides). */
+  pairSources(): [CaptureSource, CaptureSource] | undefined {
+    const client = this.slots.find((s) => s.key === 'primary');
+    const server = this.slots.find((s) => s.key === 'secondary');
+    return client && server ? [client.source, server.source] : undefined;
+  }
+
+  async downloadPairReport(format: 'md' | 'json'): Promise<void> {
+    if (!this.comparison) return;
+    const text = await this.comparison.report(format);
+    download(
+      new Blob([text], { type: format === 'md' ? 'text/markdown' : 'application/json' }),
+      `both-sides.verdicts.${format}`,
+    );
+  }
+
+  /**
+   * Copies a link that opens both captures (anonymized with one key, so their addresses still
+   * match each other) and their comparison in the lab.
+   */
+  async sharePair(): Promise<void> {
+    const client = this.slots.find((s) => s.key === 'primary');
+    const server = this.slots.find((s) => s.key === 'secondary');
+    if (!client || !server) return;
+    const key = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16)).join('');
+    let fragment: string;
+    try {
+      const [a, b] = await Promise.all([
+        client.view.exportPcapng(null, true, key),
+        server.view.exportPcapng(null, true, key),
+      ]);
+      const second = await encodeShareFragment(b);
+      fragment = `${await encodeShareFragment(a)}&${second.slice(1).replace(`${SHARE_KEY}=`, `${SHARE_SERVER_KEY}=`)}`;
+    } catch (error) {
+      this.notice = messageOf(error);
+      return;
+    }
+    const url = `${location.origin}${location.pathname}${fragment}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.notice = `Share link of both sides copied (${Math.round(url.length / 1024)} KB). Both captures travel inside the link, anonymized alike; no server sees them.`;
+    } catch {
+      this.notice = `Share link of both sides: ${url}`;
+    }
   }
 
   async #open(

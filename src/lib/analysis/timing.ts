@@ -21,8 +21,11 @@ export function retryTiming(synTimes: number[]): RetryTiming {
   return { offsets, intervals, matches, schedule: describeSchedule(intervals, matches) };
 }
 
+/** Every time the site shows — evidence, ladders, clock offsets — goes through this one formatter. */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
+  if (s === 0) return '0 s';
+  if (s < 0) return `−${formatSeconds(-s)}`;
   if (s < 0.001) return `${(s * 1e6).toFixed(0)} µs`;
   if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`;
   if (s < 100) return `${s.toFixed(1)} s`;

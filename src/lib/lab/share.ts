@@ -9,6 +9,8 @@
 
 /** The fragment's key and format version; a future format gets v2 and v1 links keep working. */
 export const SHARE_KEY = 'capture';
+/** A pair's link carries the server's capture under this key beside the client's `capture=`. */
+export const SHARE_SERVER_KEY = 'server';
 export const SHARE_VERSION = 'v1';
 
 /** Compressed bytes a link may carry: URLs of ~90 000 characters still open in Chromium and Firefox. */
@@ -178,12 +180,12 @@ const MAX_ENCODED_LENGTH = Math.ceil((SHARE_LIMIT_BYTES * 4) / 3);
  * Finds `capture=…` in a fragment (with or without the leading '#', possibly among other
  * `&`-separated parameters) and returns the capture's bytes. Rejects only with ShareError.
  */
-export async function decodeShareFragment(fragment: string): Promise<Uint8Array> {
+export async function decodeShareFragment(fragment: string, key: string = SHARE_KEY): Promise<Uint8Array> {
   const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
-  const param = text.split('&').find((part) => part.startsWith(`${SHARE_KEY}=`));
+  const param = text.split('&').find((part) => part.startsWith(`${key}=`));
   if (param === undefined)
     throw new ShareError('not-a-share-link', 'this link holds no capture (no "capture=" after the #)');
-  const value = param.slice(SHARE_KEY.length + 1);
+  const value = param.slice(key.length + 1);
   const dot = value.indexOf('.');
   const version = dot < 0 ? '' : value.slice(0, dot);
   if (version !== SHARE_VERSION) {

@@ -62,9 +62,13 @@ export interface PairView {
   /** Server clock minus client clock (s), NaN when no attempt is in both. */
   clockOffset: number;
   clockOffsetText: string;
+  /** The first PAIR_ROWS attempts (a scan has thousands; the verdict panel pages through all). */
   rows: PairRow[];
+  rowCount: number;
   findings: string[];
 }
+
+export const PAIR_ROWS = 200;
 
 const isSyn = (p: AttemptPacket) => p.role === 'syn' || p.role === 'syn-retransmission';
 const isAnswer = (p: AttemptPacket) => p.from === 'server';
@@ -125,7 +129,9 @@ export function detectSides(first: CaptureSide, second: CaptureSide): SidesFindi
         ? [first.name, second.name, synsFirst, synsSecond]
         : [second.name, first.name, synsSecond, synsFirst];
     score += synsFirst > synsSecond ? 2 : -2;
-    reasons.push(`${more} holds ${n} client SYNs, ${fewer} only ${m}: a SYN is always in the capture where it was sent.`);
+    reasons.push(
+      `${more} holds ${n} client SYNs, ${fewer} only ${m}: a SYN is always in the capture where it was sent.`,
+    );
   }
   if (answersFirst !== answersSecond) {
     const [more, fewer, n, m] =
@@ -194,10 +200,18 @@ export function detectSides(first: CaptureSide, second: CaptureSide): SidesFindi
 /** Packets of one attempt seen at both ends are the same datagram: same sender, flags, numbers and IP ID. */
 const packetKey = (p: AttemptPacket) => `${p.from}|${p.flags}|${p.seq}|${p.ack}|${p.ipId ?? ''}|${p.length}`;
 
-function mergedLadder(client: AttemptVerdict | undefined, server: AttemptVerdict | undefined, offset: number) {
+/** `neverArrived`: the attempt is not in the server capture at all, and the comparison says it was lost on the way there. */
+function mergedLadder(
+  client: AttemptVerdict | undefined,
+  server: AttemptVerdict | undefined,
+  offset: number,
+  neverArrived = false,
+) {
   const base = client
     ? client.attempt.startTime + (client.attempt.packets.find(isSyn)?.t ?? 0)
-    : server!.attempt.startTime + (server!.attempt.packets.find(isSyn)?.t ?? 0) - (Number.isFinite(offset) ? offset : 0);
+    : server!.attempt.startTime +
+      (server!.attempt.packets.find(isSyn)?.t ?? 0) -
+      (Number.isFinite(offset) ? offset : 0);
   const shift = Number.isFinite(offset) ? offset : 0;
   const steps: PairLadderStep[] = [];
   const waiting = new Map<string, PairLadderStep[]>();
@@ -232,6 +246,7 @@ function mergedLadder(client: AttemptVerdict | undefined, server: AttemptVerdict
     });
   }
   // Lost: sent from one end, missing at the other — only when both captures cover the attempt.
+  if (neverArrived) for (const s of steps) s.lost = s.from === 'client';
   if (client && server) {
     for (const s of steps) {
       if (s.from === 'client') s.lost = s.clientFrame !== undefined && s.serverFrame === undefined;
@@ -301,20 +316,23 @@ export interface PairResult {
 }
 
 /** Compares two captures given in either order. `names` are what the learner calls the files. */
-export function pairCaptures(first: Capture, second: Capture, names: [string, string]): PairResult {
+export function pairCaptures(first: Capture, second: Capture, names: [string, string], asGiven = false): PairResult {
   const analysisA = analyzeCapture(first);
   const analysisB = analyzeCapture(second);
   const [a, b] = [analysisA.attempts, analysisB.attempts];
-  const sides = detectSides(
-    { name: names[0], attempts: a, localHosts: analysisA.offload.offloadHosts },
-    { name: names[1], attempts: b, localHosts: analysisB.offload.offloadHosts },
-  );
+  const sides: SidesFinding = asGiven
+    ? { swapped: false, decided: false, reasons: [`Sides as you set them: ${names[0]} is the client's capture.`] }
+    : detectSides(
+        { name: names[0], attempts: a, localHosts: analysisA.offload.offloadHosts },
+        { name: names[1], attempts: b, localHosts: analysisB.offload.offloadHosts },
+      );
   const [clientAttempts, serverAttempts] = sides.swapped ? [b, a] : [a, b];
   const [clientName, serverName] = sides.swapped ? [names[1], names[0]] : names;
   const comparison = compareAttempts(clientAttempts, serverAttempts);
-  const rows: PairRow[] = comparison.attempts.map((c) => {
+  const verdictOf = new Map(clientAttempts.map((v) => [v.attempt, v]));
+  const rows: PairRow[] = comparison.attempts.slice(0, PAIR_ROWS).map((c) => {
     const server = c.counterpart;
-    const clientVerdict = clientAttempts.find((v) => v.attempt === c.attempt)!;
+    const clientVerdict = verdictOf.get(c.attempt)!;
     return {
       id: c.attempt.id,
       client: c.attempt.client,
@@ -326,11 +344,12 @@ export function pairCaptures(first: Capture, second: Capture, names: [string, st
       whereEvidence: c.whereEvidence,
       clientSide: toAttemptView(clientVerdict),
       ...(server ? { serverSide: toAttemptView(server) } : {}),
-      ladder: mergedLadder(clientVerdict, server, comparison.clockOffset),
+      ladder: mergedLadder(clientVerdict, server, comparison.clockOffset, !server && c.where === 'path'),
     };
   });
   const paired = new Set(comparison.attempts.map((c) => c.counterpart).filter(Boolean));
-  for (const s of serverAttempts.filter((v) => !paired.has(v))) {
+  const serverOnly = serverAttempts.filter((v) => !paired.has(v));
+  for (const s of serverOnly.slice(0, Math.max(0, PAIR_ROWS - rows.length))) {
     rows.push({
       id: `server:${s.attempt.id}`,
       client: s.attempt.client,
@@ -355,6 +374,7 @@ export function pairCaptures(first: Capture, second: Capture, names: [string, st
       clockOffset: comparison.clockOffset,
       clockOffsetText: clockOffsetText(comparison.clockOffset, comparison.matched),
       rows,
+      rowCount: comparison.attempts.length + serverOnly.length,
       findings: comparison.findings,
     },
   };

@@ -127,12 +127,13 @@ export interface PacketDetails {
 export type RequestBody =
   | { type: 'open'; source: CaptureSource; handshakesOnly?: boolean }
   | { type: 'locate'; frame: number }
-  | { type: 'compare'; client: CaptureSource; server: CaptureSource }
+  /** `asGiven`: the first is the client's capture (the learner swapped the sides); otherwise the sides are detected. */
+  | { type: 'compare'; client: CaptureSource; server: CaptureSource; asGiven?: boolean }
   | { type: 'filter'; text: string }
   | { type: 'rows'; indices: number[] }
   | { type: 'details'; index: number }
   | { type: 'attempts'; from: number; count: number }
-  | { type: 'export'; indices: number[] | null; anonymize: boolean }
+  | { type: 'export'; indices: number[] | null; anonymize: boolean; key?: string }
   | { type: 'report'; format: 'md' | 'json' }
   | { type: 'close' };
 

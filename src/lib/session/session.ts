@@ -165,9 +165,9 @@ export class TraceSession {
     return { index, tree, bytes: packet.data.slice() };
   }
 
-  exportPcapng(indices: number[] | null, anonymize: boolean): Uint8Array {
+  exportPcapng(indices: number[] | null, anonymize: boolean, key?: string): Uint8Array {
     const chosen = indices ?? Array.from(this.capture.packets.keys());
-    const source = anonymize ? anonymizeCapture(this.capture) : this.capture;
+    const source = anonymize ? anonymizeCapture(this.capture, key === undefined ? {} : { key }) : this.capture;
     return exportPcapng(source, chosen);
   }
 
@@ -200,8 +200,8 @@ export async function openSession(
  * Two captures of the same moment, given in either order, as one session whose attempts say
  * where each one ended; its summary's `pair` is the two-sided view (sides told from the packets).
  */
-export function compareSessions(first: TraceSession, second: TraceSession): TraceSession {
-  const pair = pairCaptures(first.capture, second.capture, [first.summary.name, second.summary.name]);
+export function compareSessions(first: TraceSession, second: TraceSession, asGiven = false): TraceSession {
+  const pair = pairCaptures(first.capture, second.capture, [first.summary.name, second.summary.name], asGiven);
   const [client, server] = pair.view.sides.swapped ? [second, first] : [first, second];
   const session = new TraceSession(
     `${client.summary.name} + ${server.summary.name}`,
