@@ -277,18 +277,116 @@ describe('cancel, share, both sides', () => {
     await other.close();
   });
 
-  test('a client and a server capture opened together say where each attempt died', async () => {
-    await openLab();
-    await page.getByLabel('Open capture').setInputFiles('public/traces/return-path-drop-client.pcapng');
-    await page
-      .getByLabel('Open the other side (optional)')
-      .setInputFiles('public/traces/return-path-drop-server.pcapng');
+  for (const [order, first, second] of [
+    ['client first', 'return-path-drop-client', 'return-path-drop-server'],
+    ['server first', 'return-path-drop-server', 'return-path-drop-client'],
+  ] as const) {
+    test(`a pair opened ${order} leads with where the packets stop, and tells the sides from the packets`, async () => {
+      await openLab();
+      await page.getByLabel('Open capture').setInputFiles(`public/traces/${first}.pcapng`);
+      await page.getByLabel('Open the other side (optional)').setInputFiles(`public/traces/${second}.pcapng`);
+      const both = page.getByRole('region', { name: 'Both sides' });
+      const headline = both.locator('.headline').first();
+      await headline.waitFor({ timeout: 30_000 });
+      expect(await headline.innerText()).toBe(
+        "Reached the server; the server's SYN/ACK never came back — dropped on the return path.",
+      );
+      const sides = await both.locator('.sides').innerText();
+      expect(sides).toMatch(
+        /Client capture\s+return-path-drop-client\.pcapng\s+Server capture\s+return-path-drop-server\.pcapng/,
+      );
+      // each side's own reading below the answer
+      const text = await both.innerText();
+      expect(text).toMatch(/No response — blocked/);
+      expect(text).toMatch(/Half-open — port open/);
+      // the lost SYN/ACKs end in ✕ on the ladder
+      expect(await both.locator('.pair-ladder .cross').count()).toBeGreaterThan(0);
+      expect(text).not.toContain('Nothing was lost on the way');
+      await screenshot(page, `lab-both-sides-${order.replace(' ', '-')}`);
+    });
+  }
+
+  test('Swap sides turns the roles around by hand, and the answer follows', async () => {
     const both = page.getByRole('region', { name: 'Both sides' });
-    await both
-      .getByText(/ended at: return-path/)
-      .first()
-      .waitFor();
-    await screenshot(page, 'lab-both-sides');
+    await both.getByRole('button', { name: 'Swap sides' }).click();
+    await expect
+      .poll(() => both.locator('.sides').innerText(), { timeout: 30_000 })
+      .toMatch(/Client capture\s+return-path-drop-server\.pcapng/);
+    expect(await both.innerText()).toContain('Sides as you set them');
+  });
+
+  test('Try a sample opens a bundled pair and compares it', async () => {
+    await openLab();
+    await page.getByRole('button', { name: /Try a sample/ }).click();
+    const both = page.getByRole('region', { name: 'Both sides' });
+    await both.locator('.headline').first().waitFor({ timeout: 30_000 });
+    expect(await both.locator('.headline').first().innerText()).toMatch(/dropped on the return path/);
+    // given server first, shown client first
+    expect(await both.locator('.sides').innerText()).toMatch(/Client capture\s+return-path-drop-client/);
+  });
+
+  test('the pair report and share link carry both sides and the comparison', async () => {
+    const both = page.getByRole('region', { name: 'Both sides' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      both.getByRole('button', { name: 'Report of both sides (JSON)' }).click(),
+    ]);
+    const report = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(report.format).toBe('porttrace-pair');
+    expect(report.clientName).toBe('return-path-drop-client.pcapng');
+    expect(report.rows[0].where).toBe('return-path');
+    expect(report.rows[0].clientSide.verdict).toBe('no-response');
+    expect(report.rows[0].serverSide.verdict).toBe('half-open');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await both.getByRole('button', { name: 'Copy share link of both' }).click();
+    await page.getByText(/Share link of both sides/).waitFor();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toMatch(/#capture=v1\.[\w-]+&server=v1\.[\w-]+$/);
+    const other = await context.newPage();
+    await other.goto(link);
+    await hydrated(other);
+    const shared = other.getByRole('region', { name: 'Both sides' });
+    await shared.locator('.headline').first().waitFor({ timeout: 30_000 });
+    expect(await shared.locator('.headline').first().innerText()).toMatch(/dropped on the return path/);
+    await other.close();
+  });
+});
+
+describe('phone size', () => {
+  test('the packet list scrolls sideways at 390 px: Protocol, Length and the whole Info can be reached', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(phone);
+    const grid = phone.getByRole('grid', { name: 'Packets' }).first();
+    const row = grid.locator('[role=row]', { hasText: 'TCP Retransmission' }).first();
+    await row.waitFor();
+    const viewport = grid.locator('.viewport');
+    const { scrollWidth, clientWidth } = await viewport.evaluate((v) => ({
+      scrollWidth: v.scrollWidth,
+      clientWidth: v.clientWidth,
+    }));
+    expect(scrollWidth).toBeGreaterThan(clientWidth);
+    // scrolled to the end, the end of the Info text is inside the list's box
+    await viewport.evaluate((v) => (v.scrollLeft = v.scrollWidth));
+    const info = row.locator('.info');
+    const [infoBox, listBox] = [await info.boundingBox(), await viewport.boundingBox()];
+    const textRight = await info.evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return range.getBoundingClientRect().right;
+    });
+    expect(infoBox).not.toBeNull();
+    expect(textRight).toBeLessThanOrEqual(listBox!.x + listBox!.width + 1);
+    // the header moved with it: Protocol is above the protocol cells
+    const [head, cell] = [
+      await grid.getByRole('columnheader', { name: 'Protocol' }).boundingBox(),
+      await row.locator('.proto').boundingBox(),
+    ];
+    expect(Math.abs(head!.x - cell!.x)).toBeLessThan(2);
+    await screenshot(phone, 'phone-packet-list-scrolled');
+    // and the page itself does not scroll sideways
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await phone.close();
   });
 });
 

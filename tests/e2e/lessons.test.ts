@@ -99,6 +99,22 @@ describe('scenario 1, the article step by step', () => {
     await page.getByLabel('Network Monitor descriptions').first().check();
     const texts = await infoTexts(grid);
     expect(texts.some((t) => t.includes('Seq=1912198306') && t.includes('Ack=0'))).toBe(true);
+    // as in the article: the sender's copy carries the offload signature
+    expect(texts.some((t) => t.startsWith('TCP:[SynReTransmit #3] [Bad CheckSum]Flags=......S.'))).toBe(true);
+    expect(texts.some((t) => t.startsWith('TCP:[Bad CheckSum]Flags=......S.'))).toBe(true);
+    // a description longer than the list can be read in full
+    const cell = grid.locator('[role=row]', { hasText: 'SynReTransmit' }).first().locator('.info');
+    expect(await cell.getAttribute('title')).toMatch(/Win=64240 \( Negotiating scale factor 0x8 \) = 64240$/);
+    await screenshot(page, 'netmon-bad-checksum');
+  });
+
+  test("the receiver's copy of the same SYNs has no [Bad CheckSum]", async () => {
+    const grid = page.getByRole('grid', { name: 'Packets' }).nth(1);
+    await page.getByLabel('Network Monitor descriptions').nth(1).check();
+    await grid.locator('[role=row]', { hasText: 'SynReTransmit' }).first().waitFor();
+    const texts = await infoTexts(grid);
+    expect(texts.filter((t) => t.includes('Flags=......S.'))).toHaveLength(3);
+    expect(texts.some((t) => t.includes('[Bad CheckSum]'))).toBe(false);
   });
 
   test('the filter challenge accepts any filter with the right frames and hints after a wrong try', async () => {
