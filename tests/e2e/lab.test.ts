@@ -293,7 +293,7 @@ describe('cancel, share, both sides', () => {
       );
       const sides = await both.locator('.sides').innerText();
       expect(sides).toMatch(
-        /Client capture\s+return-path-drop-client\.pcapng\s+Server capture\s+return-path-drop-server\.pcapng/,
+        /Client capture\s+return-path-drop-client\.pcapng\s+Server capture\s+return-path-drop-server\.pcapng/i,
       );
       // each side's own reading below the answer
       const text = await both.innerText();
@@ -311,7 +311,7 @@ describe('cancel, share, both sides', () => {
     await both.getByRole('button', { name: 'Swap sides' }).click();
     await expect
       .poll(() => both.locator('.sides').innerText(), { timeout: 30_000 })
-      .toMatch(/Client capture\s+return-path-drop-server\.pcapng/);
+      .toMatch(/Client capture\s+return-path-drop-server\.pcapng/i);
     expect(await both.innerText()).toContain('Sides as you set them');
   });
 
@@ -322,7 +322,7 @@ describe('cancel, share, both sides', () => {
     await both.locator('.headline').first().waitFor({ timeout: 30_000 });
     expect(await both.locator('.headline').first().innerText()).toMatch(/dropped on the return path/);
     // given server first, shown client first
-    expect(await both.locator('.sides').innerText()).toMatch(/Client capture\s+return-path-drop-client/);
+    expect(await both.locator('.sides').innerText()).toMatch(/Client capture\s+return-path-drop-client/i);
   });
 
   test('the pair report and share link carry both sides and the comparison', async () => {
