@@ -352,6 +352,20 @@ describe('cancel, share, both sides', () => {
   });
 });
 
+describe("the lab's filter bar, as Wireshark's", () => {
+  test('warns that === means "all equal", and hints at commas in a set', async () => {
+    await openLab();
+    await openThroughInput('public/traces/open-client.pcapng');
+    const bar = page.locator('.filter-bar').first();
+    const input = bar.getByLabel('Display filter', { exact: true });
+    await input.fill('tcp.port === 3389');
+    await expect.poll(() => bar.innerText()).toContain('Valid, but:');
+    expect(await bar.innerText()).toContain('Wireshark\'s === means "all equal"');
+    await input.fill('tcp.port in {3389 5985}');
+    await expect.poll(() => bar.innerText()).toContain('Separate the values of a set with commas');
+  });
+});
+
 describe('phone size', () => {
   test('the packet list scrolls sideways at 390 px: Protocol, Length and the whole Info can be reached', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
