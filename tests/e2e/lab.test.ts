@@ -312,7 +312,7 @@ describe('cancel, share, both sides', () => {
     await expect
       .poll(() => both.locator('.sides').innerText(), { timeout: 30_000 })
       .toMatch(/Client capture\s+return-path-drop-server\.pcapng/i);
-    expect(await both.innerText()).toContain('Sides as you set them');
+    expect(await both.textContent()).toContain('Sides as you set them');
   });
 
   test('Try a sample opens a bundled pair and compares it', async () => {
