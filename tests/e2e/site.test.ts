@@ -21,6 +21,17 @@ describe('site shell', () => {
     await screenshot(page, 'home');
   });
 
+  test('"Start with lesson 1" opens lesson 1, and the home page links the lab', async () => {
+    await page.goto(`${base}/`);
+    const lab = page.getByRole('main').getByRole('link', { name: /lab/i });
+    expect(await lab.first().getAttribute('href')).toMatch(/\/lab\/$/);
+    await page.getByRole('link', { name: 'Start with lesson 1' }).click();
+    await page.waitForURL(/\/lessons\/why-a-blocked-port-hides\/$/);
+    // it is the first lesson of the sidebar
+    const first = page.locator('nav[aria-label="Main"] a[href*="/lessons/"]').first();
+    expect(await first.getAttribute('aria-current')).toBe('page');
+  });
+
   test('a learner reaches the lesson from the home page and sees its goals and commands', async () => {
     await page.goto(`${base}/`);
     await page.getByRole('main').getByRole('link', { name: 'Taking a trace' }).click();
