@@ -110,7 +110,8 @@ export function detectSides(first: CaptureSide, second: CaptureSide): SidesFindi
   let synsSecond = 0;
   let answersFirst = 0;
   let answersSecond = 0;
-  const ttl = { synFirst: 0, synSecond: 0, answerFirst: 0, answerSecond: 0 };
+  /** Votes, attempt by attempt: > 0 when the TTL is higher in the first file. */
+  const ttl = { synFirst: 0, answerFirst: 0 };
   for (const [a, b] of pairs) {
     synsFirst += count(a, isSyn);
     synsSecond += count(b, isSyn);
@@ -121,8 +122,6 @@ export function detectSides(first: CaptureSide, second: CaptureSide): SidesFindi
     const [aa, ab] = [firstTtl(a, isAnswer), firstTtl(b, isAnswer)];
     if (aa !== undefined && ab !== undefined) ttl.answerFirst += Math.sign(aa - ab);
   }
-  ttl.synSecond = -ttl.synFirst;
-  ttl.answerSecond = -ttl.answerFirst;
   if (synsFirst !== synsSecond) {
     const [more, fewer, n, m] =
       synsFirst > synsSecond
