@@ -105,6 +105,13 @@ describe('scenario 1, the article step by step', () => {
     // a description longer than the list can be read in full
     const cell = grid.locator('[role=row]', { hasText: 'SynReTransmit' }).first().locator('.info');
     expect(await cell.getAttribute('title')).toMatch(/Win=64240 \( Negotiating scale factor 0x8 \) = 64240$/);
+    // and, for keyboard and touch, the selected packet's whole description under the list
+    await grid.locator('[role=row]', { hasText: 'SynReTransmit' }).first().click();
+    const whole = page.locator('.selected-text').first();
+    await whole.waitFor();
+    expect(await whole.innerText()).toMatch(
+      /^#4\s+TCP:\[SynReTransmit #3\] \[Bad CheckSum\]Flags=\.{6}S\., .* = 64240$/,
+    );
     await screenshot(page, 'netmon-bad-checksum');
   });
 
