@@ -1,6 +1,6 @@
 // `porttrace packets FILE [--json | --netmon] [--filter EXPR]`: one line per packet, like tshark's
 // default output, or Network Monitor's descriptions, or JSON for scripts.
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import { describePackets, type PacketDescription } from '../../lib/describe/index.ts';
 import type { Capture, Packet } from '../../lib/packets.ts';
@@ -90,9 +90,13 @@ async function loadFilterModule(): Promise<FilterModule | undefined> {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const options = parseArgs(args);
   if (typeof options === 'string') {
-    io.err(`porttrace packets: ${options}\n${USAGE}`);
+    io.err(argumentError('packets', options));
     return 2;
   }
   const { file } = options;
