@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hydrated, launch, screenshot } from './browser.ts';
+import { encodeShareFragment } from '../../src/lib/lab/share.ts';
 
 const base = inject('baseUrl');
 const CORPUS = '../shared/corpus';
@@ -133,6 +134,44 @@ describe('the library', () => {
       .getByRole('button', { name: /Delete/ })
       .click();
     await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).count()).toBe(0);
+  });
+});
+
+describe('a damaged library', () => {
+  test('a record whose name is an object is skipped and reported; the rest of the library still shows', async () => {
+    await openLab();
+    await openThroughInput('public/traces/closed-rst-client.pcapng');
+    const library = page.getByRole('region', { name: 'Your captures in this browser' });
+    await library.getByRole('cell', { name: 'closed-rst-client.pcapng', exact: true }).first().waitFor();
+    // Written straight into the browser's IndexedDB, as a broken version of the site could.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('porttrace-lab');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('captures', 'readwrite');
+            tx.objectStore('captures').put({ id: 990001, name: { html: '<b>x</b>' }, size: 3, addedAt: Date.now() });
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (let visit = 0; visit < 2; visit++) {
+      await page.reload();
+      await hydrated(page);
+      await page
+        .getByRole('status')
+        .filter({ hasText: /One record of the capture library could not be read/ })
+        .waitFor();
+      await library.getByRole('cell', { name: 'closed-rst-client.pcapng', exact: true }).first().waitFor();
+    }
+    expect(errors).toEqual([]);
   });
 });
 
@@ -274,6 +313,29 @@ describe('cancel, share, both sides', () => {
       .waitFor();
     // the fragment never reaches a server: no request URL carries it
     expect(requests.some((u) => u.includes('capture=v1'))).toBe(false);
+    await other.close();
+  });
+
+  test('a share link opens when capture= comes after another parameter, and when only the fragment changes', async () => {
+    // closed-rst-client: one attempt to 3390, refused.
+    const fragment = await encodeShareFragment(new Uint8Array(readFileSync('public/traces/closed-rst-client.pcapng')));
+    const other = await context.newPage();
+    await other.goto(`${base}/lab/#from=mail&${fragment.slice(1)}`);
+    await hydrated(other);
+    const verdicts = other.getByRole('region', { name: 'Verdicts' });
+    await verdicts
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
+    // The same tab, another link: only the fragment changes, so the page is not loaded again.
+    await other.goto(`${base}/lab/`);
+    await hydrated(other);
+    const blocked = await encodeShareFragment(new Uint8Array(readFileSync('public/traces/blocked-drop-client.pcapng')));
+    await other.evaluate((hash) => (location.hash = hash), blocked);
+    await verdicts
+      .getByText(/Blocked/)
+      .first()
+      .waitFor();
     await other.close();
   });
 

@@ -4,7 +4,7 @@ import { TraceView } from '../engine/trace-view.svelte.ts';
 import { prepareDedicatedEngine } from '../engine/engine-client.ts';
 import type { CaptureSource } from '../../lib/session/protocol.ts';
 import * as library from './library.ts';
-import { decodeShareFragment, encodeShareFragment } from '../../lib/lab/share.ts';
+import { decodeShareFragment, encodeShareFragment, hasSharedCapture } from '../../lib/lab/share.ts';
 
 export interface Slot {
   key: 'primary' | 'secondary';
@@ -56,8 +56,16 @@ export class LabState {
 
   async refreshLibrary(): Promise<void> {
     const listed = await library.listCaptures();
-    if (listed.ok) this.entries = listed.value;
-    else
+    if (listed.ok) {
+      this.entries = listed.value;
+      if (listed.skipped) {
+        const n = listed.skipped.length;
+        const first = listed.skipped[0];
+        this.notice =
+          `${n === 1 ? 'One record' : `${n} records`} of the capture library could not be read and ${n === 1 ? 'is' : 'are'} not listed ` +
+          `(${first.id === undefined ? '' : `entry ${first.id}: `}${first.problem}${n > 1 ? ', …' : ''}); the other captures are.`;
+      }
+    } else
       this.notice = `The capture library is not available in this browser (${listed.message}); captures still open for this visit.`;
   }
 
@@ -97,9 +105,12 @@ export class LabState {
     await this.#open({ kind: 'file', file }, entry.name, entry.size, key, { libraryId: id });
   }
 
-  /** A share link carries the capture in the URL fragment, which browsers never send to a server. */
+  /**
+   * A share link carries the capture in the URL fragment, which browsers never send to a server;
+   * `capture=` may come after other parameters (`#from=mail&capture=v1.…`).
+   */
   async openFromLocation(hash: string): Promise<void> {
-    if (!hash.startsWith('#capture=')) return;
+    if (!hasSharedCapture(hash)) return;
     let bytes: Uint8Array;
     try {
       bytes = await decodeShareFragment(hash);
