@@ -4,5 +4,5 @@
 export function withBase(path: string, base: string = import.meta.env.BASE_URL): string {
   if (!path.startsWith('/') || path.startsWith('//')) return path;
   const folder = base.endsWith('/') ? base.slice(0, -1) : base;
-  return path.startsWith(`${folder}/`) && folder !== '' ? path : `${folder}${path}`;
+  return `${folder}${path}`;
 }
