@@ -32,10 +32,14 @@ let url: string;
 
 beforeAll(async () => {
   if (process.env.PORTTRACE_SKIP_BUILD !== '1' || !existsSync(OUT)) {
+    // Vitest copies its import.meta.env (BASE_URL=/ among them) into process.env, and the
+    // build's prerendering would read those instead of the configured base: leave them out.
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const key of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']) delete env[key];
     execFileSync('npx', ['astro', 'build', '--silent', '--outDir', OUT], {
       stdio: 'inherit',
       env: {
-        ...process.env,
+        ...env,
         NODE_ENV: 'production',
         ASTRO_TELEMETRY_DISABLED: '1',
         PORTTRACE_SITE: SITE,

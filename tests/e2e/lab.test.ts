@@ -333,7 +333,7 @@ describe('cancel, share, both sides', () => {
     const blocked = await encodeShareFragment(new Uint8Array(readFileSync('public/traces/blocked-drop-client.pcapng')));
     await other.evaluate((hash) => (location.hash = hash), blocked);
     await verdicts
-      .getByText(/Blocked/)
+      .getByText(/No response — blocked/)
       .first()
       .waitFor();
     await other.close();
