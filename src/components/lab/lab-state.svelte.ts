@@ -229,8 +229,9 @@ const MEMORY_PER_FILE_BYTE = 4;
 
 /**
  * …and each connection attempt about this much beyond that (its packets' analysis, verdict,
- * evidence and view): the CLI held 441 MB at its peak for a 7.4 MB SYN flood of 100,000
- * attempts (npm run bench:scale), about 4 KB an attempt once the file's own share is taken out.
+ * evidence and view): `porttrace verdicts` peaked at 441–606 MB on a 7.4 MB SYN flood of
+ * 100,000 attempts (npm run bench:scale, two runs), 4–6 KB an attempt once the file's share is
+ * taken out. The lower figure: the lab makes views only for the page shown.
  */
 const MEMORY_PER_ATTEMPT = 4096;
 
