@@ -332,7 +332,7 @@ let shared: CaptureLibrary | undefined;
 const library = (): CaptureLibrary => (shared ??= new CaptureLibrary());
 
 export const saveCapture = (capture: NewCapture): Promise<LibraryResult<number>> => library().saveCapture(capture);
-export const listCaptures = (): Promise<LibraryResult<LibraryEntry[]>> => library().listCaptures();
+export const listCaptures = (): Promise<LibraryListing> => library().listCaptures();
 export const loadCaptureBytes = (id: LibraryId): Promise<LibraryResult<Blob>> => library().loadCaptureBytes(id);
 export const renameCapture = (id: LibraryId, name: string): Promise<LibraryResult<LibraryEntry>> =>
   library().renameCapture(id, name);
