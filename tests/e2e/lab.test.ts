@@ -391,4 +391,55 @@ describe('captures larger than the browser can hold', () => {
     await expect.poll(async () => (await selected.innerText().catch(() => '')).split(/\s+/)[0]).toBe(String(frame));
     await small.close();
   });
+
+  test('a small capture with very many attempts (a SYN flood) is also read handshakes-only, and the page says why', async () => {
+    // 256 MB for the page: 60,000 SYNs in 4.2 MB would fit by size (4 × the file), not with
+    // the memory each attempt takes.
+    const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await small.addInitScript(() =>
+      Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 256 * 2 ** 20 } }),
+    );
+    const p = await small.newPage();
+    await p.goto(`${base}/lab/`);
+    await hydrated(p);
+    const count = 60_000;
+    const frame = (i: number) => {
+      const f = Buffer.alloc(54);
+      f.writeUInt16BE(0x0800, 12);
+      f[14] = 0x45;
+      f.writeUInt16BE(40, 16);
+      f[22] = 64;
+      f[23] = 6;
+      f.writeUInt32BE((0x0b000000 + i) >>> 0, 26);
+      f.writeUInt32BE(0x0a000002, 30);
+      f.writeUInt16BE(1024 + (i % 60000), 34);
+      f.writeUInt16BE(80, 36);
+      f.writeUInt32BE((i * 2654435761) >>> 0, 38);
+      f[46] = 0x50;
+      f[47] = 0x02;
+      return f;
+    };
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(65535, 16);
+    header.writeUInt32LE(1, 20);
+    const records = Array.from({ length: count }, (_, i) => {
+      const r = Buffer.alloc(16);
+      r.writeUInt32LE(1_765_000_000 + Math.floor(i / 1000), 0);
+      r.writeUInt32LE((i % 1000) * 1000, 4);
+      r.writeUInt32LE(54, 8);
+      r.writeUInt32LE(54, 12);
+      return Buffer.concat([r, frame(i)]);
+    });
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/flood.pcap', Buffer.concat([header, ...records]));
+    await p.getByLabel('Open capture').setInputFiles('test-output/flood.pcap');
+    const notice = p.getByRole('status').filter({ hasText: 'flood.pcap' });
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/this capture is 4 MB with about (59|60),\d{3} connection attempts/);
+    await p.getByText(/Too large to hold whole/).waitFor({ timeout: 60_000 });
+    await small.close();
+  });
 });
