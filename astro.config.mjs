@@ -9,8 +9,19 @@ import displayFilter from './src/syntax/display-filter.tmLanguage.json' with { t
 // Pagefind search, light/dark, accessible defaults); lessons are MDX in its docs collection
 // with our own schema fields (src/content.config.ts). Code blocks go through Expressive Code,
 // which highlights with shiki, themed for light and dark.
+// Where the site is served, from the environment at build time (README, "Deploy"):
+// PORTTRACE_SITE is its origin (canonical links, og:url), PORTTRACE_BASE the
+// sub-folder it lives in, if any ("/porttrace/"). Unset, the site is built for `astro preview`.
+const site = process.env.PORTTRACE_SITE || 'http://localhost:4321';
+const base = process.env.PORTTRACE_BASE || '/';
+if (!URL.canParse(site) || !/^https?:$/.test(new URL(site).protocol))
+  throw new Error(`PORTTRACE_SITE must be an http(s) URL such as https://porttrace.example.org, not "${site}"`);
+if (!base.startsWith('/') || /[?#\\]|\/\//.test(base))
+  throw new Error(`PORTTRACE_BASE must be a path that starts with / such as /porttrace/, not "${base}"`);
+
 export default defineConfig({
-  site: 'http://localhost:4321',
+  site,
+  base,
   integrations: [
     starlight({
       title: 'porttrace',

@@ -10,6 +10,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'build/',
       '.astro/',
       'node_modules/',
       'test-output/',

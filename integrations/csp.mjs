@@ -1,4 +1,5 @@
-// A strict Content-Security-Policy for the static site, as a <meta> tag in every built page.
+// A strict Content-Security-Policy for the static site, as a <meta> tag in every built page, and
+// as HTTP headers for the host to send (dist/_headers, dist/nginx-csp.conf), which can say more.
 //
 // Scripts run only from this site's own files, or inline when their exact text was hashed here
 // at build time; no inline event handler, no eval, nothing from another origin. Astro's own CSP
@@ -8,7 +9,7 @@
 // a style cannot run code.
 import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g;
@@ -41,20 +42,93 @@ async function* htmlFiles(dir) {
   }
 }
 
+/**
+ * What the page's meta tag cannot say: a policy delivered as an HTTP header may also forbid
+ * framing the site (clickjacking), and applies to the engine Worker, whose policy comes from
+ * its own script's response, never from the page.
+ */
+export const HEADER_ONLY = "frame-ancestors 'none'";
+
+/** The policy of scripts that are not pages (the engine Worker): no inline script to hash. */
+export const workerPolicy = () => `${policyFor('')}; ${HEADER_ONLY}`;
+
+/** The URL path a built file is served at: "lab/index.html" → "/base/lab/". */
+export function servedPath(relativeFile, base) {
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  const path = relativeFile.split(sep).join('/');
+  return folder + (path === 'index.html' ? '' : path.replace(/(^|\/)index\.html$/, '$1'));
+}
+
+/**
+ * `_headers` (Netlify, Cloudflare Pages and hosts like them): each page's policy with
+ * frame-ancestors, the Worker's (under _astro/) and the headers every response gets.
+ */
+export function headersFile(pages, base) {
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  const lines = [
+    '# Written by integrations/csp.mjs at build time (README, "Deploy"). Do not edit: rebuild.',
+    `${folder}*`,
+    '  X-Content-Type-Options: nosniff',
+    '  Referrer-Policy: no-referrer',
+    `${folder}_astro/*`,
+    `  Content-Security-Policy: ${workerPolicy()}`,
+  ];
+  for (const { path, policy } of pages) lines.push(path, `  Content-Security-Policy: ${policy}; ${HEADER_ONLY}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The same for nginx, to include in the `server` block that serves the site. Pages are matched
+ * as the files `index` resolves them to, since an add_header in one location is not carried
+ * into the location an internal redirect lands in.
+ */
+export function nginxFile(pages, base) {
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  const quote = (text) => `"${text.replaceAll('"', '\\"')}"`;
+  const lines = [
+    '# Written by integrations/csp.mjs at build time (README, "Deploy"): include it in the server {}',
+    '# block that serves the built site. Do not edit: rebuild.',
+    `location ^~ ${folder}_astro/ {`,
+    `  add_header Content-Security-Policy ${quote(workerPolicy())} always;`,
+    '  add_header X-Content-Type-Options nosniff always;',
+    '}',
+  ];
+  for (const { path, policy } of pages) {
+    const file = path.endsWith('/') ? `${path}index.html` : path;
+    lines.push(
+      `location = ${file} {`,
+      `  add_header Content-Security-Policy ${quote(`${policy}; ${HEADER_ONLY}`)} always;`,
+      '  add_header X-Content-Type-Options nosniff always;',
+      '  add_header Referrer-Policy no-referrer always;',
+      '}',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
 export default function csp() {
+  let base = '/';
   return {
     name: 'porttrace-csp',
     hooks: {
+      'astro:config:done': ({ config }) => {
+        base = config.base;
+      },
       'astro:build:done': async ({ dir, logger }) => {
-        let pages = 0;
-        for await (const file of htmlFiles(fileURLToPath(dir))) {
+        const root = fileURLToPath(dir);
+        const pages = [];
+        for await (const file of htmlFiles(root)) {
           const html = await readFile(file, 'utf8');
-          const meta = `<meta http-equiv="content-security-policy" content="${policyFor(html)}">`;
+          const policy = policyFor(html);
+          const meta = `<meta http-equiv="content-security-policy" content="${policy}">`;
           // first in <head>, so the policy covers every script that follows
           await writeFile(file, html.replace(/<head>/i, `<head>${meta}`));
-          pages++;
+          pages.push({ path: servedPath(relative(root, file), base), policy });
         }
-        logger.info(`Content-Security-Policy written into ${pages} pages`);
+        pages.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        await writeFile(join(root, '_headers'), headersFile(pages, base));
+        await writeFile(join(root, 'nginx-csp.conf'), nginxFile(pages, base));
+        logger.info(`Content-Security-Policy written into ${pages.length} pages, _headers and nginx-csp.conf`);
       },
     },
   };

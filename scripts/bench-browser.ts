@@ -37,12 +37,18 @@ interface LabRun {
  * and their queries force style and layout on the main thread being measured). The page is
  * given a second after hydration, as a person choosing a file would take.
  */
-async function labRun(browser: Browser, url: string, capture: string): Promise<LabRun> {
+export async function labRun(
+  browser: Browser,
+  url: string,
+  capture: string,
+  /** What counts as the first verdicts on screen. */
+  firstVerdict = 'section.verdicts li',
+): Promise<LabRun> {
   const page = await browser.newPage();
   await page.goto(`${url}/lab/`);
   await hydrated(page);
   await page.waitForTimeout(1000);
-  await page.evaluate(() => {
+  await page.evaluate((firstVerdict) => {
     type W = {
       __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]>; done: Promise<void> };
     };
@@ -60,7 +66,7 @@ async function labRun(browser: Browser, url: string, capture: string): Promise<L
     }).observe({ type: 'longtask', buffered: false });
     document.addEventListener('change', () => (lab.chosen ||= performance.now()), { capture: true });
     const watcher = new MutationObserver(() => {
-      if (lab.verdict || !document.querySelector('section.verdicts li')) return;
+      if (lab.verdict || !document.querySelector(firstVerdict)) return;
       lab.verdict = performance.now();
       watcher.disconnect();
       // on screen: after the frame that follows (rendering runs once the current task ends)
@@ -72,7 +78,7 @@ async function labRun(browser: Browser, url: string, capture: string): Promise<L
       );
     });
     watcher.observe(document.body, { childList: true, subtree: true });
-  });
+  }, firstVerdict);
   const done = page.evaluate(() => (window as unknown as { __lab: { done: Promise<void> } }).__lab.done);
   await page.getByLabel('Open capture').setInputFiles(capture);
   let timer: NodeJS.Timeout | undefined;
@@ -100,15 +106,72 @@ async function labRun(browser: Browser, url: string, capture: string): Promise<L
   };
 }
 
-async function main() {
-  if (process.env.PORTTRACE_SKIP_BUILD !== '1') {
-    // NODE_ENV: vitest sets it to 'test', which would make this a development build (Starlight,
-    // for one, then leaves search out); the browser tests must see what `npm run build` makes.
-    execFileSync('npx', ['astro', 'build', '--silent'], {
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
+/**
+ * Opens `capture` in the lab, then clicks its first packet and times, inside the page, the
+ * click to the frame after its details and bytes are on screen (ms), with the longest
+ * main-thread task meanwhile.
+ */
+export async function packetDetailsRun(
+  browser: Browser,
+  url: string,
+  capture: string,
+): Promise<{ shown: number; longest: number }> {
+  const page = await browser.newPage();
+  await page.goto(`${url}/lab/`);
+  await hydrated(page);
+  await page.getByLabel('Open capture').setInputFiles(capture);
+  const row = page.locator('[role="grid"][aria-label="Packets"] [role="row"][aria-rowindex="2"]');
+  await row.waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(500);
+  await page.evaluate(() => {
+    type Timing = { clicked: number; shown: number; tasks: Array<[number, number]>; done: Promise<void> };
+    let done!: () => void;
+    const timing: Timing = { clicked: 0, shown: 0, tasks: [], done: new Promise<void>((r) => (done = r)) };
+    (window as unknown as { __details: Timing }).__details = timing;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) timing.tasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: false });
+    document.addEventListener('click', () => (timing.clicked ||= performance.now()), { capture: true });
+    const watcher = new MutationObserver(() => {
+      if (!document.querySelector('.details .hex .row') || !document.querySelector('.details .tree li')) return;
+      watcher.disconnect();
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          timing.shown = performance.now();
+          done();
+        }),
+      );
     });
-  }
+    watcher.observe(document.body, { childList: true, subtree: true });
+  });
+  await row.click();
+  await page.evaluate(() => (window as unknown as { __details: { done: Promise<void> } }).__details.done);
+  const t = await page.evaluate(() => {
+    const { clicked, shown, tasks } = (
+      window as unknown as { __details: { clicked: number; shown: number; tasks: Array<[number, number]> } }
+    ).__details;
+    return { clicked, shown, tasks };
+  });
+  await page.close();
+  return {
+    shown: t.shown - t.clicked,
+    longest: Math.max(0, ...t.tasks.filter(([start]) => start >= t.clicked).map(([, d]) => d)),
+  };
+}
+
+/** Builds the site as `npm run build` does, unless PORTTRACE_SKIP_BUILD=1. */
+export function buildSite(): void {
+  if (process.env.PORTTRACE_SKIP_BUILD === '1') return;
+  // NODE_ENV: vitest sets it to 'test', which would make this a development build (Starlight,
+  // for one, then leaves search out); the browser tests must see what `npm run build` makes.
+  execFileSync('npx', ['astro', 'build', '--silent'], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
+  });
+}
+
+async function main() {
+  buildSite();
   const { url, server } = await serveStatic('dist');
   const browser = await launch();
   const results: Record<string, unknown> = {};
@@ -194,4 +257,4 @@ async function main() {
   }
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -16,6 +16,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+/**
+ * An argument error: one line on stderr, as the README promises; the usage is one `--help` away
+ * rather than printed under every mistake.
+ */
+export function argumentError(command: string, message: string): string {
+  return `porttrace ${command}: ${message} (porttrace ${command} --help shows the usage)\n`;
+}
+
 export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),

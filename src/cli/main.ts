@@ -36,13 +36,18 @@ function usage(): string {
 
 export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '-h' || name === '--help') {
+  if (name === '-h' || name === '--help') {
     io.out(usage());
-    return name ? 0 : 2;
+    return 0;
   }
-  const command = commands[name];
+  const names = Object.keys(commands).join(', ');
+  if (!name) {
+    io.err(`porttrace: missing COMMAND, one of ${names} (porttrace --help shows the usage)\n`);
+    return 2;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    io.err(`porttrace: unknown command "${name}"\n${usage()}`);
+    io.err(`porttrace: unknown command "${name}", not one of ${names} (porttrace --help shows the usage)\n`);
     return 2;
   }
   let mod;

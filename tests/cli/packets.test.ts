@@ -2,7 +2,10 @@
 // process to prove the bin works. The text output is compared with tshark's own default output
 // when tshark is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describePackets } from '../../src/lib/describe/index.ts';
+import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { relativeSeconds, tsharkLine } from '../../src/cli/commands/packets.ts';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { parseGolden } from '../decode/tshark-fields.ts';
@@ -156,6 +159,44 @@ describe('porttrace packets', () => {
     const io = memoryIO({});
     expect(await main(['packets'], io)).toBe(2);
     expect(io.stderr).toMatch(/missing FILE/);
+  });
+
+  // `packets` writes each line as it describes the packet; the lines must be those of the whole
+  // capture described at once (describePackets), and --json the text JSON.stringify gives.
+  const traces = readdirSync('public/traces').filter((f) => f.endsWith('.pcapng'));
+  it.each(traces)('streams %s: the same lines as describing the whole capture, and the same JSON', async (name) => {
+    const path = `public/traces/${name}`;
+    const bytes = new Uint8Array(readFileSync(path));
+    const capture = loadCaptureBytes(bytes);
+    const described = describePackets(capture);
+    const digits = capture.packets.some((p) => p.nanoseconds % 1000 !== 0) ? 9 : 6;
+    const expected = capture.packets.map((p, i) =>
+      tsharkLine(p, described[i], relativeSeconds(p, capture.packets[0], digits), described[i].info),
+    );
+    const text = memoryIO({ [path]: bytes });
+    expect(await main(['packets', path], text)).toBe(0);
+    expect(text.stdout).toBe(expected.join('\n') + '\n');
+
+    const json = memoryIO({ [path]: bytes });
+    expect(await main(['packets', path, '--json'], json)).toBe(0);
+    const rows = JSON.parse(json.stdout);
+    expect(rows.map((r: { info: string }) => r.info)).toEqual(described.map((d) => d.info));
+    expect(json.stdout).toBe(JSON.stringify(rows, null, 1) + '\n');
+
+    // A filter keeps its packets' lines, described with every packet before them in view.
+    const filtered = memoryIO({ [path]: bytes });
+    expect(await main(['packets', path, '--filter', 'tcp.flags.syn==1 || icmp'], filtered)).toBe(0);
+    const kept = capture.packets
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => (p.dissection.tcp && p.dissection.tcp.flags & 0x002) || p.dissection.icmp);
+    expect(filtered.stdout).toBe(kept.map(({ i }) => expected[i] + '\n').join(''));
+  });
+
+  it('--json with no packet kept is an empty array', async () => {
+    const path = 'public/traces/closed-rst-client.pcapng';
+    const io = memoryIO({ [path]: new Uint8Array(readFileSync(path)) });
+    expect(await main(['packets', path, '--json', '--filter', 'udp'], io)).toBe(0);
+    expect(io.stdout).toBe('[]\n');
   });
 
   it('runs as a real command through bin/porttrace.mjs', () => {

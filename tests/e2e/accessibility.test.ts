@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { hydrated, launch, screenshot } from './browser.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const base = inject('baseUrl');
 let browser: Browser;
@@ -127,5 +128,69 @@ describe('keyboard only', () => {
       .first()
       .waitFor();
     await screenshot(page, 'keyboard-walk');
+  });
+});
+
+/** A pcap with one Ethernet/IPv4/TCP packet carrying `payload` bytes: more rows than the bytes pane shows. */
+function bigPacketCapture(payload: number): Buffer {
+  const frame = Buffer.alloc(54 + payload);
+  frame.writeUInt16BE(0x0800, 12);
+  frame[14] = 0x45;
+  frame.writeUInt16BE(40 + payload, 16);
+  frame[22] = 64;
+  frame[23] = 6;
+  frame.writeUInt32BE(0x0a000001, 26);
+  frame.writeUInt32BE(0x0a000002, 30);
+  frame.writeUInt16BE(50000, 34);
+  frame.writeUInt16BE(445, 36);
+  frame[46] = 0x50;
+  frame[47] = 0x18;
+  frame.writeUInt16BE(64240, 48);
+  for (let i = 54; i < frame.length; i++) frame[i] = i & 0xff;
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  const record = Buffer.alloc(16);
+  record.writeUInt32LE(1_765_000_000, 0);
+  record.writeUInt32LE(frame.length, 8);
+  record.writeUInt32LE(frame.length, 12);
+  return Buffer.concat([header, record, frame]);
+}
+
+describe('the packet bytes pane', () => {
+  test('shows a window of rows that the keyboard scrolls, highlights a field, and axe finds nothing', async () => {
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/big-packet.pcap', bigPacketCapture(60_000));
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${base}/lab/`);
+    await hydrated(page);
+    await page.getByLabel('Open capture').setInputFiles('test-output/big-packet.pcap');
+    await page.getByRole('grid', { name: 'Packets' }).locator('[role=row]', { hasText: '50000' }).first().click();
+    const bytes = page.getByRole('region', { name: /^Packet bytes/ });
+    await bytes.locator('.row').first().waitFor();
+    // 60,054 bytes are 3,754 rows; only those in view (and a few more) exist.
+    expect(await bytes.locator('.row').count()).toBeLessThan(60);
+    expect(await bytes.locator('.row .off').first().innerText()).toBe('0000');
+
+    // A field picked in the tree is highlighted in the bytes: the source port, 2 bytes at offset 34.
+    await page
+      .locator('.details .tree')
+      .getByText(/^\s*Source Port: 50000/)
+      .first()
+      .click();
+    expect(await bytes.locator('mark').allInnerTexts()).toEqual(['c3 50', '.P']);
+
+    // Keyboard: the pane takes focus and scrolls; new rows appear for the new place.
+    await bytes.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown');
+    await expect.poll(async () => bytes.locator('.row .off').first().innerText()).not.toBe('0000');
+    await page.keyboard.press('End');
+    await expect.poll(async () => bytes.locator('.row .off').last().innerText()).toBe('ea90');
+
+    const results = await new AxeBuilder({ page }).include('.details').analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   });
 });

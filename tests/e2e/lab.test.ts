@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hydrated, launch, screenshot } from './browser.ts';
+import { encodeShareFragment } from '../../src/lib/lab/share.ts';
 
 const base = inject('baseUrl');
 const CORPUS = '../shared/corpus';
@@ -133,6 +134,44 @@ describe('the library', () => {
       .getByRole('button', { name: /Delete/ })
       .click();
     await expect.poll(() => library.getByRole('cell', { name: 'nmap scan of the lab', exact: true }).count()).toBe(0);
+  });
+});
+
+describe('a damaged library', () => {
+  test('a record whose name is an object is skipped and reported; the rest of the library still shows', async () => {
+    await openLab();
+    await openThroughInput('public/traces/closed-rst-client.pcapng');
+    const library = page.getByRole('region', { name: 'Your captures in this browser' });
+    await library.getByRole('cell', { name: 'closed-rst-client.pcapng', exact: true }).first().waitFor();
+    // Written straight into the browser's IndexedDB, as a broken version of the site could.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('porttrace-lab');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('captures', 'readwrite');
+            tx.objectStore('captures').put({ id: 990001, name: { html: '<b>x</b>' }, size: 3, addedAt: Date.now() });
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (let visit = 0; visit < 2; visit++) {
+      await page.reload();
+      await hydrated(page);
+      await page
+        .getByRole('status')
+        .filter({ hasText: /One record of the capture library could not be read/ })
+        .waitFor();
+      await library.getByRole('cell', { name: 'closed-rst-client.pcapng', exact: true }).first().waitFor();
+    }
+    expect(errors).toEqual([]);
   });
 });
 
@@ -274,6 +313,29 @@ describe('cancel, share, both sides', () => {
       .waitFor();
     // the fragment never reaches a server: no request URL carries it
     expect(requests.some((u) => u.includes('capture=v1'))).toBe(false);
+    await other.close();
+  });
+
+  test('a share link opens when capture= comes after another parameter, and when only the fragment changes', async () => {
+    // closed-rst-client: one attempt to 3390, refused.
+    const fragment = await encodeShareFragment(new Uint8Array(readFileSync('public/traces/closed-rst-client.pcapng')));
+    const other = await context.newPage();
+    await other.goto(`${base}/lab/#from=mail&${fragment.slice(1)}`);
+    await hydrated(other);
+    const verdicts = other.getByRole('region', { name: 'Verdicts' });
+    await verdicts
+      .getByText(/Refused/)
+      .first()
+      .waitFor();
+    // The same tab, another link: only the fragment changes, so the page is not loaded again.
+    await other.goto(`${base}/lab/`);
+    await hydrated(other);
+    const blocked = await encodeShareFragment(new Uint8Array(readFileSync('public/traces/blocked-drop-client.pcapng')));
+    await other.evaluate((hash) => (location.hash = hash), blocked);
+    await verdicts
+      .getByText(/No response — blocked/)
+      .first()
+      .waitFor();
     await other.close();
   });
 
@@ -439,6 +501,57 @@ describe('captures larger than the browser can hold', () => {
     await frameButton.click({ timeout: 10_000 });
     const selected = p.getByRole('grid', { name: 'Packets' }).locator('[role=row][aria-selected=true]');
     await expect.poll(async () => (await selected.innerText().catch(() => '')).split(/\s+/)[0]).toBe(String(frame));
+    await small.close();
+  });
+
+  test('a small capture with very many attempts (a SYN flood) is also read handshakes-only, and the page says why', async () => {
+    // 256 MB for the page: 60,000 SYNs in 4.2 MB would fit by size (4 × the file), not with
+    // the memory each attempt takes.
+    const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await small.addInitScript(() =>
+      Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 256 * 2 ** 20 } }),
+    );
+    const p = await small.newPage();
+    await p.goto(`${base}/lab/`);
+    await hydrated(p);
+    const count = 60_000;
+    const frame = (i: number) => {
+      const f = Buffer.alloc(54);
+      f.writeUInt16BE(0x0800, 12);
+      f[14] = 0x45;
+      f.writeUInt16BE(40, 16);
+      f[22] = 64;
+      f[23] = 6;
+      f.writeUInt32BE((0x0b000000 + i) >>> 0, 26);
+      f.writeUInt32BE(0x0a000002, 30);
+      f.writeUInt16BE(1024 + (i % 60000), 34);
+      f.writeUInt16BE(80, 36);
+      f.writeUInt32BE((i * 2654435761) >>> 0, 38);
+      f[46] = 0x50;
+      f[47] = 0x02;
+      return f;
+    };
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(65535, 16);
+    header.writeUInt32LE(1, 20);
+    const records = Array.from({ length: count }, (_, i) => {
+      const r = Buffer.alloc(16);
+      r.writeUInt32LE(1_765_000_000 + Math.floor(i / 1000), 0);
+      r.writeUInt32LE((i % 1000) * 1000, 4);
+      r.writeUInt32LE(54, 8);
+      r.writeUInt32LE(54, 12);
+      return Buffer.concat([r, frame(i)]);
+    });
+    mkdirSync('test-output', { recursive: true });
+    writeFileSync('test-output/flood.pcap', Buffer.concat([header, ...records]));
+    await p.getByLabel('Open capture').setInputFiles('test-output/flood.pcap');
+    const notice = p.getByRole('status').filter({ hasText: 'flood.pcap' });
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/this capture is 4 MB with about (59|60),\d{3} connection attempts/);
+    await p.getByText(/Too large to hold whole/).waitFor({ timeout: 60_000 });
     await small.close();
   });
 });

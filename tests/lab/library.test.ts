@@ -138,3 +138,36 @@ describe('capture library', () => {
     expect(await storageUsage()).toBeUndefined();
   });
 });
+
+describe('records that are not library entries', () => {
+  it('are left out of the list and reported, and the good ones stay listed', async () => {
+    const saved = await library.saveCapture({ name: 'good.pcapng', bytes: new Uint8Array([1, 2, 3]), addedAt: 5 });
+    expect(saved.ok).toBe(true);
+    await library.close();
+    // What a broken version of the site, or someone in the browser's tools, could leave behind.
+    const db = await openDB('porttrace-lab', 1);
+    await db.put('captures', { id: 7, name: { evil: '<img src=x onerror=alert(1)>' }, size: 3, addedAt: 6 });
+    await db.put('captures', { id: 8, name: 'no size', addedAt: 7 });
+    await db.put('captures', { id: 9, name: 'bad summary', size: 1, addedAt: 8, summary: 42 });
+    db.close();
+
+    library = new CaptureLibrary();
+    const listed = await library.listCaptures();
+    expect(listed).toEqual({
+      ok: true,
+      value: [{ id: saved.ok && saved.value, name: 'good.pcapng', size: 3, addedAt: 5 }],
+      skipped: [
+        { id: 7, problem: 'its name is object, not text' },
+        { id: 8, problem: 'its size is not a number of bytes' },
+        { id: 9, problem: 'its summary is not text' },
+      ],
+    });
+    // Every later visit lists the same, and the bad record cannot be renamed into the list.
+    expect(await new CaptureLibrary().listCaptures()).toEqual(listed);
+    expect(await library.renameCapture(7, 'fixed?')).toMatchObject({ ok: false, reason: 'not-found' });
+    // … but it can be deleted.
+    expect(await library.deleteCapture(7)).toEqual({ ok: true, value: undefined });
+    const after = await library.listCaptures();
+    expect(after.ok && after.skipped?.map((s) => s.id)).toEqual([8, 9]);
+  });
+});

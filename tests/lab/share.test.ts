@@ -10,6 +10,7 @@ import {
   decodeShareFragment,
   encodeShareFragment,
   fromBase64Url,
+  hasSharedCapture,
   MAX_SHARED_CAPTURE_BYTES,
   SHARE_LIMIT_BYTES,
   ShareError,
@@ -110,4 +111,17 @@ describe('what the lab shares', () => {
       expect(fragment.length).toBeLessThan((SHARE_LIMIT_BYTES * 4) / 3 + 20);
     },
   );
+});
+
+describe('where the capture sits in a fragment', () => {
+  it('is found as any parameter, first or not, and not inside another one', async () => {
+    const bytes = new Uint8Array(readFileSync('public/traces/closed-rst-client.pcapng'));
+    const fragment = await encodeShareFragment(bytes);
+    expect(hasSharedCapture(fragment)).toBe(true);
+    expect(hasSharedCapture(`#from=mail&${fragment.slice(1)}`)).toBe(true);
+    expect(await decodeShareFragment(`#from=mail&${fragment.slice(1)}&x=1`)).toEqual(bytes);
+    expect(hasSharedCapture('#from=mail')).toBe(false);
+    expect(hasSharedCapture('#note=capture=v1.abc')).toBe(false);
+    expect(hasSharedCapture('')).toBe(false);
+  });
 });

@@ -8,12 +8,14 @@
 // really happened: from then on the site's tests fail if a change to the engine alters them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { analyzeCapture, compareCaptures, hostPort } from '../../lib/analysis/index.ts';
 import type { AttemptVerdict, ComparedAttempt, Verdict, Where } from '../../lib/analysis/index.ts';
 import { anonymizeCapture } from '../../lib/lab/anonymize.ts';
 import { exportPcapng } from '../../lib/lab/export.ts';
 import { loadCaptureBytes } from '../../lib/load.ts';
+import { SNIFF_BYTES, sniffCapture } from '../../lib/capture/sniff.ts';
+import type { CaptureError } from '../../lib/capture/types.ts';
 
 const USAGE =
   'usage: porttrace add-trace FILE --title "…" [--id ID] [--story "…"] [--side client|server|router]\n' +
@@ -131,16 +133,35 @@ function linkPair(entry: Record<string, unknown>, pair: string): Record<string, 
   return out;
 }
 
-async function readAll(chunks: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(size);
+/**
+ * The file's bytes, read until it ends or passes `limit`. The size stat reports is not trusted:
+ * a device such as /dev/zero or a pipe says 0 and never ends, so the first bytes are sniffed as
+ * soon as there are enough, and something that is not a capture stops the read at once.
+ */
+async function readCapture(
+  chunks: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<{ bytes: Uint8Array; tooBig: boolean } | { error: CaptureError }> {
+  let bytes = new Uint8Array(64 * 1024);
   let at = 0;
+  let sniffed = false;
   for await (const chunk of chunks) {
-    // A file that grows while we read it: keep what fits the size we checked.
-    const room = Math.min(chunk.length, size - at);
-    bytes.set(chunk.subarray(0, room), at);
-    at += room;
+    if (at + chunk.length > bytes.length) {
+      const grown = new Uint8Array(Math.max(bytes.length * 2, at + chunk.length));
+      grown.set(bytes.subarray(0, at));
+      bytes = grown;
+    }
+    bytes.set(chunk, at);
+    at += chunk.length;
+    if (!sniffed && at >= SNIFF_BYTES) {
+      const verdict = sniffCapture(bytes.subarray(0, SNIFF_BYTES), false);
+      if (verdict?.format === undefined && verdict?.error) return { error: verdict.error };
+      sniffed = true;
+    }
+    // Leaving the loop closes the stream.
+    if (at > limit) return { bytes: bytes.subarray(0, at), tooBig: true };
   }
-  return bytes.subarray(0, at);
+  return { bytes: bytes.subarray(0, at), tooBig: false };
 }
 
 /**
@@ -185,7 +206,7 @@ export async function run(
   }
   const parsed = parseArgs(args, env);
   if (typeof parsed === 'string') {
-    io.err(`porttrace add-trace: ${parsed}\n${USAGE}`);
+    io.err(argumentError('add-trace', parsed));
     return 2;
   }
   const { file, id, root } = parsed;
@@ -203,7 +224,10 @@ export async function run(
   try {
     const { size, chunks } = io.openFile(file);
     if (size > MAX_INPUT_BYTES) return fail(tooBig(file, size));
-    original = await readAll(chunks, size);
+    const read = await readCapture(chunks, MAX_INPUT_BYTES);
+    if ('error' in read) return fail(`${file}: ${read.error.message} (byte ${read.error.offset})`);
+    if (read.tooBig) return fail(tooBig(file, read.bytes.length));
+    original = read.bytes;
   } catch (problem) {
     return fail(`${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}`);
   }

@@ -2,17 +2,26 @@
 // e.g. about != on tcp.port), else the message, the filter, a ^~~ line and a hint on stderr and
 // exit 2 — the same check the filter bar and `packets --filter` run.
 import { compileFilter, formatFilterError } from '../../lib/filter/index.ts';
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 
 const USAGE = 'usage: porttrace check-filter EXPR\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  if (args.length !== 1 || args[0] === '-h' || args[0] === '--help') {
+  if (args.length === 1 && (args[0] === '-h' || args[0] === '--help')) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (args.length !== 1) {
     // Several words are almost always an unquoted filter: say so rather than guess.
-    if (args.length > 1)
-      io.err('porttrace check-filter: put the filter in quotes, e.g. porttrace check-filter "tcp.port == 3389"\n');
-    io.err(USAGE);
-    return args.length === 1 ? 0 : 2;
+    io.err(
+      argumentError(
+        'check-filter',
+        args.length === 0
+          ? 'missing EXPR, the display filter to check'
+          : 'put the filter in quotes, e.g. porttrace check-filter "tcp.port == 3389"',
+      ),
+    );
+    return 2;
   }
   const text = args[0];
   const result = compileFilter(text);

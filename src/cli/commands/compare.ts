@@ -1,6 +1,6 @@
 // `porttrace compare CLIENT SERVER [--json]`: match a client-side and a server-side capture of
 // the same moment and say where each attempt ended (none / path / server / return-path).
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { compareCaptures } from '../../lib/analysis/index.ts';
 import { formatSeconds } from '../../lib/analysis/timing.ts';
 import { attemptJson, attemptText, damageLine, parseArgs, readCapture } from './verdicts.ts';
@@ -8,9 +8,13 @@ import { attemptJson, attemptText, damageLine, parseArgs, readCapture } from './
 const USAGE = 'usage: porttrace compare CLIENT SERVER [--json]\n';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const parsed = parseArgs(args, 2);
   if (typeof parsed === 'string') {
-    io.err(`porttrace compare: ${parsed}\n${USAGE}`);
+    io.err(argumentError('compare', parsed));
     return 2;
   }
   const [clientFile, serverFile] = parsed.files;

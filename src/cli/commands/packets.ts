@@ -1,8 +1,9 @@
 // `porttrace packets FILE [--json | --netmon] [--filter EXPR]`: one line per packet, like tshark's
 // default output, or Network Monitor's descriptions, or JSON for scripts.
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
-import { describePackets, type PacketDescription } from '../../lib/describe/index.ts';
+import { Describer, type PacketDescription } from '../../lib/describe/index.ts';
+import { tcpStreamsOf } from '../../lib/analysis/tcp-streams.ts';
 import type { Capture, Packet } from '../../lib/packets.ts';
 import type { CaptureError } from '../../lib/capture/types.ts';
 
@@ -90,9 +91,13 @@ async function loadFilterModule(): Promise<FilterModule | undefined> {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const options = parseArgs(args);
   if (typeof options === 'string') {
-    io.err(`porttrace packets: ${options}\n${USAGE}`);
+    io.err(argumentError('packets', options));
     return 2;
   }
   const { file } = options;
@@ -126,16 +131,34 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
 
-  const descriptions = describePackets(capture);
-  const indices = compiled ? Array.from(compiled.run(capture)) : capture.packets.map((_, i) => i);
+  // One line at a time: each packet is described, written and forgotten, so what is held is the
+  // capture and its TCP analysis, never the output (a million description objects and their
+  // strings were most of this command's memory).
+  const describer = new Describer(capture, tcpStreamsOf(capture));
+  const selected = compiled ? compiled.run(capture) : undefined;
   const first = capture.packets[0];
   const digits = timeDigits(capture);
-
-  if (options.json) {
-    const rows = indices.map((i) => {
-      const packet = capture.packets[i];
-      const d = descriptions[i];
-      return {
+  const lines: string[] = [];
+  // Written in slices: neither one write per packet nor one giant string.
+  const flush = (last: boolean) => {
+    if (lines.length === 0) return;
+    io.out(lines.join(options.json ? ',\n' : '\n') + (options.json && !last ? ',\n' : '\n'));
+    lines.length = 0;
+  };
+  if (options.json) io.out(capture.packets.length === 0 || selected?.length === 0 ? '[]\n' : '[\n');
+  let next = 0;
+  for (let i = 0; i < capture.packets.length; i++) {
+    // Every packet is described in order, printed or not: a reply's "request in N" needs the
+    // requests before it.
+    const d = describer.describe(i);
+    if (selected) {
+      if (next >= selected.length) break;
+      if (selected[next] !== i) continue;
+      next++;
+    }
+    const packet = capture.packets[i];
+    if (options.json) {
+      const row = {
         number: packet.number,
         time: relativeSeconds(packet, first, 9),
         src: d.src,
@@ -147,22 +170,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         description: d.netmon,
         ...(packet.dissection.problem ? { problem: packet.dissection.problem } : {}),
       };
-    });
-    io.out(JSON.stringify(rows, null, 1) + '\n');
-  } else {
-    // Built in slices so a large capture is not one giant string.
-    const lines: string[] = [];
-    for (const i of indices) {
-      const packet = capture.packets[i];
-      const d = descriptions[i];
+      // The same text JSON.stringify(rows, null, 1) gives for the whole array.
+      lines.push(' ' + JSON.stringify(row, null, 1).replaceAll('\n', '\n '));
+    } else {
       lines.push(tsharkLine(packet, d, relativeSeconds(packet, first, digits), options.netmon ? d.netmon : d.info));
-      if (lines.length === 4096) {
-        io.out(lines.join('\n') + '\n');
-        lines.length = 0;
-      }
     }
-    if (lines.length) io.out(lines.join('\n') + '\n');
+    if (lines.length === 4096) flush(false);
   }
+  flush(true);
+  if (options.json && capture.packets.length > 0 && selected?.length !== 0) io.out(']\n');
 
   if (capture.error) {
     io.err(errorLine(file, capture.error));

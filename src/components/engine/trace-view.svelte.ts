@@ -11,6 +11,7 @@ import type {
   PacketDetails,
   PacketRow,
 } from '../../lib/session/protocol.ts';
+import { withBase } from '../base-url.ts';
 
 /** 0, 1, … n-1: every packet, in order (a plain loop: Uint32Array.from with a map function is ~20× slower). */
 function allPackets(n: number): Uint32Array {
@@ -188,7 +189,7 @@ export function traceView(url: string): TraceView {
     // on the server the view stays 'loading': the island renders its placeholder
     if (typeof window === 'undefined') return view;
     views.set(url, view);
-    view.ready = view.load({ kind: 'url', url });
+    view.ready = view.load({ kind: 'url', url: withBase(url) });
   }
   return view;
 }

@@ -48,6 +48,41 @@ export interface LibraryFailure {
 
 export type LibraryResult<T> = { ok: true; value: T } | LibraryFailure;
 
+/** A stored record that is not a library entry (written by a broken or foreign version): left out of the list. */
+export interface SkippedRecord {
+  /** Its key in the store, when it has a usable one. */
+  id?: number;
+  /** What is wrong with it. */
+  problem: string;
+}
+
+/** The list, and the records that had to be left out of it (only when there were some). */
+export type LibraryListing = { ok: true; value: LibraryEntry[]; skipped?: SkippedRecord[] } | LibraryFailure;
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * The record as a LibraryEntry, or what is wrong with it. IndexedDB keeps whatever was put in
+ * it, by any version of the site or by hand in the browser's tools: one bad record must not
+ * hide the rest of the library, or break the page on every visit.
+ */
+export function checkEntry(record: unknown): LibraryEntry | SkippedRecord {
+  if (typeof record !== 'object' || record === null) return { problem: 'not an object' };
+  const r = record as Record<string, unknown>;
+  const id = typeof r.id === 'number' && Number.isSafeInteger(r.id) ? r.id : undefined;
+  const bad = (problem: string): SkippedRecord => (id === undefined ? { problem } : { id, problem });
+  if (id === undefined) return bad('no numeric id');
+  if (typeof r.name !== 'string') return bad(`its name is ${r.name === null ? 'null' : typeof r.name}, not text`);
+  if (!isCount(r.size)) return bad('its size is not a number of bytes');
+  if (!isCount(r.addedAt)) return bad('its date is not a time');
+  if (r.summary !== undefined && typeof r.summary !== 'string') return bad('its summary is not text');
+  const entry: LibraryEntry = { id, name: r.name, size: r.size, addedAt: r.addedAt };
+  if (r.summary !== undefined) entry.summary = r.summary;
+  return entry;
+}
+
+const isEntry = (checked: LibraryEntry | SkippedRecord): checked is LibraryEntry => !('problem' in checked);
+
 interface LabSchema extends DBSchema {
   captures: { key: number; value: LibraryEntry };
   bytes: { key: number; value: Blob };
@@ -196,14 +231,20 @@ export class CaptureLibrary {
     }
   }
 
-  /** Newest first. */
-  async listCaptures(): Promise<LibraryResult<LibraryEntry[]>> {
+  /** Newest first; records that are not valid entries are left out and reported in `skipped`. */
+  async listCaptures(): Promise<LibraryListing> {
     const opened = await this.open();
     if (!opened.ok) return opened;
     try {
-      const entries = await opened.value.getAll('captures');
+      const entries: LibraryEntry[] = [];
+      const skipped: SkippedRecord[] = [];
+      for (const record of (await opened.value.getAll('captures')) as unknown[]) {
+        const checked = checkEntry(record);
+        if (isEntry(checked)) entries.push(checked);
+        else skipped.push(checked);
+      }
       entries.sort((a, b) => b.addedAt - a.addedAt || b.id - a.id);
-      return { ok: true, value: entries };
+      return skipped.length ? { ok: true, value: entries, skipped } : { ok: true, value: entries };
     } catch (error) {
       return classify(error);
     }
@@ -244,8 +285,9 @@ export class CaptureLibrary {
     try {
       transaction = opened.value.transaction('captures', 'readwrite');
       transaction.done.catch(() => undefined);
-      const entry = await transaction.store.get(key);
-      if (entry === undefined) {
+      const stored = await transaction.store.get(key);
+      const entry = stored === undefined ? undefined : checkEntry(stored);
+      if (entry === undefined || !isEntry(entry)) {
         await transaction.done;
         return failure('not-found');
       }
@@ -290,7 +332,7 @@ let shared: CaptureLibrary | undefined;
 const library = (): CaptureLibrary => (shared ??= new CaptureLibrary());
 
 export const saveCapture = (capture: NewCapture): Promise<LibraryResult<number>> => library().saveCapture(capture);
-export const listCaptures = (): Promise<LibraryResult<LibraryEntry[]>> => library().listCaptures();
+export const listCaptures = (): Promise<LibraryListing> => library().listCaptures();
 export const loadCaptureBytes = (id: LibraryId): Promise<LibraryResult<Blob>> => library().loadCaptureBytes(id);
 export const renameCapture = (id: LibraryId, name: string): Promise<LibraryResult<LibraryEntry>> =>
   library().renameCapture(id, name);

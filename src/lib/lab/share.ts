@@ -176,6 +176,12 @@ export async function encodeShareFragment(bytes: Uint8Array): Promise<string> {
 /** base64url characters needed for SHARE_LIMIT_BYTES: longer text is rejected before decoding. */
 const MAX_ENCODED_LENGTH = Math.ceil((SHARE_LIMIT_BYTES * 4) / 3);
 
+/** True when a fragment carries a capture: `capture=…` as any of its `&`-separated parameters. */
+export function hasSharedCapture(fragment: string): boolean {
+  const text = fragment.startsWith('#') ? fragment.slice(1) : fragment;
+  return text.split('&').some((part) => part.startsWith(`${SHARE_KEY}=`));
+}
+
 /**
  * Finds `capture=…` in a fragment (with or without the leading '#', possibly among other
  * `&`-separated parameters) and returns the capture's bytes. Rejects only with ShareError.
