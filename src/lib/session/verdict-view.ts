@@ -1,6 +1,6 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture, compareCaptures } from '../analysis/index.ts';
+import { analyzeCapture, assertNever, attemptJson, compareCaptures } from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
@@ -41,8 +41,14 @@ function markOf(role: AttemptPacket['role']): PacketMark {
     case 'client-fin':
     case 'server-fin':
       return 'fin';
-    default:
+    case 'duplicate':
+    case 'client-ack':
+    case 'client-data':
+    case 'server-confirms':
+    case 'other':
       return '';
+    default:
+      return assertNever(role);
   }
 }
 
@@ -65,35 +71,11 @@ function lastSynTime(v: AttemptVerdict): number {
   return t;
 }
 
-/**
- * What the panels and `porttrace verdicts --json` both say about an attempt, in the order they
- * say it; each passes its own form of the evidence. Adding a field here adds it to both.
- */
-export function attemptFields<E>(v: AttemptVerdict | ComparedAttempt, evidence: E[]) {
-  const a = v.attempt;
-  return {
-    client: a.client,
-    clientPort: a.clientPort,
-    server: a.server,
-    serverPort: a.serverPort,
-    verdict: v.verdict,
-    headline: v.headline,
-    nmap: v.nmap,
-    zeek: v.zeek,
-    history: v.history,
-    frames: v.frames,
-    evidence,
-    caveats: v.caveats,
-  };
-}
-
 export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
-  const a = v.attempt;
   const compared = 'where' in v ? v : undefined;
   return {
-    id: compared ? `${compared.side}:${a.id}` : a.id,
-    ...attemptFields(v, compared ? [...v.evidence, ...compared.whereEvidence] : v.evidence),
-    ...(compared ? { where: compared.where } : {}),
+    id: compared ? `${compared.side}:${v.attempt.id}` : v.attempt.id,
+    ...attemptJson(v),
     ladder: ladderOf(v),
     observedUntil: lastSynTime(v) + v.observedAfterLastSyn,
   };
