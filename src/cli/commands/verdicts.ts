@@ -245,7 +245,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         );
         for (const g of hidden) out.write(hiddenLine(g));
       }
-      if (parsed.output === 'summary' || hidden.length > 0) {
+      if (parsed.output === 'summary' || judged.count > SHOWN_PER_GROUP) {
         out.write(`${parsed.output === 'summary' ? '' : '\n'}${summary}\n`);
       }
       for (const f of judged.findings) out.write(`\n${f}\n`);

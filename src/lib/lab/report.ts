@@ -58,7 +58,7 @@ export function summarizeAttempts(analysis: Analysis): AttemptSummary {
 /** "2 connected, 1 no response" (or "no TCP connection attempts"): the library's summary line. */
 export function summaryLine(summary: AttemptSummary): string {
   const parts = VERDICT_ORDER.filter((v) => summary.verdicts[v]).map(
-    (v) => `${summary.verdicts[v]} ${VERDICT_WORDS[v]}`,
+    (v) => `${summary.verdicts[v]!.toLocaleString('en')} ${VERDICT_WORDS[v]}`,
   );
   return parts.length > 0 ? parts.join(', ') : 'no TCP connection attempts';
 }
