@@ -3,6 +3,7 @@
 import type { CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import { describePackets, type PacketDescription } from '../../lib/describe/index.ts';
+import { compileFilter, formatFilterError } from '../../lib/filter/index.ts';
 import type { Capture, Packet } from '../../lib/packets.ts';
 import type { CaptureError } from '../../lib/capture/types.ts';
 
@@ -70,25 +71,6 @@ function errorLine(file: string, error: CaptureError): string {
   return `porttrace: ${file}: ${labelled}\n`;
 }
 
-type FilterModule = {
-  compileFilter: (
-    text: string,
-  ) =>
-    | { ok: true; filter: { run(capture: Capture): Uint32Array } }
-    | { ok: false; error: { message: string; start: number; end: number; hint?: string } };
-  formatFilterError?: (text: string, error: { message: string; start: number; end: number; hint?: string }) => string;
-};
-
-/** The filter engine is loaded only when asked for, and may be missing in a partial checkout. */
-async function loadFilterModule(): Promise<FilterModule | undefined> {
-  try {
-    const module = (await import('../../lib/filter/index.ts')) as Partial<FilterModule>;
-    return typeof module.compileFilter === 'function' ? (module as FilterModule) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const options = parseArgs(args);
   if (typeof options === 'string') {
@@ -100,17 +82,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // Check the filter before reading a possibly large file.
   let compiled: { run(capture: Capture): Uint32Array } | undefined;
   if (options.filter !== undefined) {
-    const filters = await loadFilterModule();
-    if (!filters) {
-      io.err('porttrace: filters are not available yet\n');
-      return 2;
-    }
-    const result = filters.compileFilter(options.filter);
+    const result = compileFilter(options.filter);
     if (!result.ok) {
-      const detail = filters.formatFilterError
-        ? filters.formatFilterError(options.filter, result.error)
-        : `${result.error.message}\n`;
-      io.err(`porttrace: invalid filter: ${detail}`);
+      io.err(`porttrace: invalid filter: ${formatFilterError(options.filter, result.error)}`);
       return 2;
     }
     compiled = result.filter;

@@ -2,7 +2,7 @@
 // (relative numbers, retransmissions, duplicate ACKs…) comes from the capture's one TCP analysis
 // (analysis/tcp-streams.ts); ICMP echo replies are matched to the requests described before
 // them, so describe packets in frame order, as tshark's single pass does.
-import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { storeOf, type PacketStore } from '../store/packet-store.ts';
 import { netmonDescription } from './netmon.ts';
@@ -37,7 +37,7 @@ export class Describer {
   /** ICMP echo requests by (version, id, seq): the latest request's frame number. */
   readonly #echoRequests = new Map<string, number>();
 
-  constructor(capture: Capture, streams: TcpStreams = analyzeTcpStreams(capture)) {
+  constructor(capture: Capture, streams: TcpStreams = tcpStreamsOf(capture)) {
     this.#capture = capture;
     this.#store = storeOf(capture);
     this.#streams = streams;

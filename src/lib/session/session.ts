@@ -183,11 +183,11 @@ export async function openSession(
   options: { handshakesOnly?: boolean } = {},
 ): Promise<TraceSession> {
   if (!options.handshakesOnly) {
-    const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress });
+    const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress });
     return new TraceSession(name, size ?? 0, capture);
   }
   const selector = handshakeSelector();
-  const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress, keep: selector.keep });
+  const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress, keep: selector.keep });
   const session = new TraceSession(name, size ?? 0, capture);
   session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
   return session;
@@ -203,26 +203,6 @@ export function compareSessions(client: TraceSession, server: TraceSession): Tra
     compareForView(client.capture, server.capture),
     client.tcpStreams,
   );
-}
-
-/** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */
-async function* streamChunks(
-  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
-): AsyncIterable<Uint8Array> {
-  if (!('getReader' in source)) {
-    yield* source;
-    return;
-  }
-  const reader = source.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }
 
 function epochOf(p: Packet): number {
