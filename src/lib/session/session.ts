@@ -6,8 +6,7 @@ import type { Capture, Packet } from '../packets.ts';
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
-import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
-import { netmonDescription } from '../describe/netmon.ts';
+import { Describer } from '../describe/index.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
@@ -35,6 +34,8 @@ export class TraceSession {
    * it when asked for.
    */
   #streams: TcpStreams | undefined;
+  /** The packet-row builder the CLI uses too (describe/index.ts). */
+  #describer: Describer | undefined;
   readonly #start: number;
   readonly #verdicts: VerdictsView;
 
@@ -134,21 +135,19 @@ export class TraceSession {
     for (const index of indices) {
       const packet = this.capture.packets[index];
       if (!packet) continue;
-      const tcp = this.#tcpContext(index);
-      const d = packet.dissection;
-      const { src, dst } = addressColumns(d);
+      const described = (this.#describer ??= new Describer(this.capture, this.tcpStreams)).describe(index);
       const epoch = epochOf(packet);
       out.push({
         index,
         number: packet.number,
         time: (epoch - this.#start).toFixed(6),
-        src,
-        dst,
-        protocol: protocolColumn(d),
+        src: described.src,
+        dst: described.dst,
+        protocol: described.protocol,
         length: packet.originalLength,
-        info: infoColumn(packet, tcp),
-        description: netmonDescription(packet, tcp),
-        mark: markOf(packet, tcp),
+        info: described.info,
+        description: described.netmon,
+        mark: markOf(packet, described.tcp),
         key: matchKey(packet),
         epoch,
       });
