@@ -9,6 +9,7 @@
 // Why tshark's rules rather than something cleaner: our users filter with Wireshark's names and
 // compare our packet list with Wireshark's; a field that means something slightly different
 // under the same name would teach them the wrong thing.
+import { TcpFlag } from '../decode/tcp.ts';
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 import { NumberMap } from './number-map.ts';
@@ -181,10 +182,7 @@ interface Conversation {
 const MAX_UNACKED_SEGMENTS = 10000;
 /** tshark's duplicate-ACK counter after an ACK of unseen data: -1 stored in an unsigned int. */
 const DUPACK_AFTER_LOST = 0xffffffff;
-const SYN = 0x002;
-const RST = 0x004;
-const FIN = 0x001;
-const ACK = 0x010;
+const { FIN, SYN, RST, ACK } = TcpFlag;
 
 const newFlow = (): Flow => ({
   baseSeq: 0,
