@@ -54,9 +54,6 @@ export class TraceSession {
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
     const { findings, attemptSummary } = verdicts;
-    const attempts = verdicts.analysis.attempts;
-    const verdictCounts: Record<string, number> = {};
-    for (const a of attempts) verdictCounts[a.verdict] = (verdictCounts[a.verdict] ?? 0) + 1;
     this.summary = {
       name,
       size,
@@ -64,8 +61,8 @@ export class TraceSession {
       packets: capture.packets.length,
       duration: last ? epochOf(last) - this.#start : 0,
       attempts: verdicts.attemptViews(0, SUMMARY_ATTEMPTS),
-      attemptCount: attempts.length,
-      verdictCounts,
+      attemptCount: verdicts.count,
+      verdictCounts: verdicts.verdictCounts,
       findings,
       attemptSummary,
       comments: capture.info.comments,

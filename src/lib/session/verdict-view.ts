@@ -1,8 +1,16 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture, assertNever, attemptJson, compareCaptures } from '../analysis/index.ts';
+import {
+  analyzeCapture,
+  assertNever,
+  attemptJson,
+  compareCaptures,
+  judgeCapture,
+  VERDICTS,
+  type Verdict,
+} from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
-import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
+import { reportJson, reportMarkdown, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture } from '../packets.ts';
 import type { AttemptView, LadderStep, PacketMark } from './protocol.ts';
@@ -81,37 +89,79 @@ export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView 
   };
 }
 
-/** A capture's (or a pair's) verdicts, as the classifier gave them and as the panels show them. */
+/**
+ * A capture's (or a pair's) verdicts as the panels ask for them: the counts up front, the
+ * attempts a page at a time. For one capture only the attempt columns and one verdict code per
+ * attempt are kept; the plain-data verdict and its words are made for the attempts a page shows.
+ */
 export interface VerdictsView {
-  analysis: CaptureAnalysis | Comparison;
+  /** Attempts in all. */
+  count: number;
+  /** verdict → number of attempts, over all of them. */
+  verdictCounts: Partial<Record<Verdict, number>>;
   /** Panel views of attempts [from, from + count), made when first asked for. */
   attemptViews(from: number, count: number): AttemptView[];
   findings: string[];
   /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
   attemptSummary: string;
+  /** Every verdict at once, for a report (made when asked). */
+  analysis(): CaptureAnalysis | Comparison;
 }
 
-function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
+function viewOf(
+  count: number,
+  verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
+  verdictCounts: Partial<Record<Verdict, number>>,
+  findings: string[],
+  analysis: () => CaptureAnalysis | Comparison,
+): VerdictsView {
   const views: AttemptView[] = [];
   return {
-    analysis,
-    attemptViews(from, count) {
-      const end = Math.min(analysis.attempts.length, from + count);
-      for (let i = Math.max(0, from); i < end; i++) views[i] ??= toAttemptView(analysis.attempts[i]);
+    count,
+    verdictCounts,
+    attemptViews(from, n) {
+      const end = Math.min(count, from + n);
+      for (let i = Math.max(0, from); i < end; i++) views[i] ??= toAttemptView(verdictAt(i));
       return views.slice(from, end);
     },
-    findings: analysis.findings,
-    attemptSummary: summaryLine(summarizeAttempts(analysis)),
+    findings,
+    attemptSummary: summaryLine({ attempts: count, verdicts: verdictCounts }),
+    analysis,
   };
 }
 
-/** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
-export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView =>
-  viewOf(analyzeCapture(capture, tcp));
+const countVerdicts = (verdicts: Iterable<Verdict>): Partial<Record<Verdict, number>> => {
+  const counts: Partial<Record<Verdict, number>> = {};
+  for (const v of verdicts) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
 
-export const compareForView = (client: Capture, server: Capture): VerdictsView =>
-  viewOf(compareCaptures(client, server));
+/** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
+export function analyzeForView(capture: Capture, tcp?: TcpStreams): VerdictsView {
+  const judged = judgeCapture(capture, tcp);
+  const codes = new Uint8Array(judged.count);
+  for (let i = 0; i < judged.count; i++) codes[i] = VERDICTS.indexOf(judged.verdictAt(i).verdict);
+  return viewOf(
+    judged.count,
+    judged.verdictAt,
+    countVerdicts(Array.from(codes, (code) => VERDICTS[code])),
+    judged.findings,
+    () => analyzeCapture(capture, tcp),
+  );
+}
+
+export function compareForView(client: Capture, server: Capture): VerdictsView {
+  const comparison = compareCaptures(client, server);
+  return viewOf(
+    comparison.attempts.length,
+    (i) => comparison.attempts[i],
+    countVerdicts(comparison.attempts.map((a) => a.verdict)),
+    comparison.findings,
+    () => comparison,
+  );
+}
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
-  return format === 'md' ? reportMarkdown(name, view.analysis) : reportJson(name, view.analysis);
+  const analysis = view.analysis();
+  return format === 'md' ? reportMarkdown(name, analysis) : reportJson(name, analysis);
 }
