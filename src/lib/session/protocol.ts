@@ -113,7 +113,8 @@ export type RequestBody =
   | { type: 'filter'; text: string }
   | { type: 'rows'; indices: number[] }
   | { type: 'details'; index: number }
-  | { type: 'attempts'; from: number; count: number }
+  /** A page of attempts: of all of them, or of those with one verdict (counts: CaptureSummary.verdictCounts). */
+  | { type: 'attempts'; from: number; count: number; verdict?: Verdict }
   | { type: 'export'; indices: number[] | null; anonymize: boolean }
   | { type: 'report'; format: 'md' | 'json' }
   | { type: 'close' };

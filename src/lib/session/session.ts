@@ -7,6 +7,7 @@ import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { Describer } from '../describe/index.ts';
+import type { Verdict } from '../analysis/vocabulary.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
@@ -113,9 +114,12 @@ export class TraceSession {
     return -1;
   }
 
-  /** Attempts after the first page that the summary carries. */
-  attempts(from: number, count: number): AttemptView[] {
-    return this.#verdicts.attemptViews(from, count);
+  /**
+   * Attempts after the first page that the summary carries, or a page of the attempts with one
+   * verdict (the summary's verdictCounts say how many there are).
+   */
+  attempts(from: number, count: number, verdict?: Verdict): AttemptView[] {
+    return this.#verdicts.attemptViews(from, count, verdict);
   }
 
   /** The capture's TCP analysis, computed once (on first use when the verdicts came from elsewhere). */

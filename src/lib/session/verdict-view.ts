@@ -99,8 +99,11 @@ export interface VerdictsView {
   count: number;
   /** verdict → number of attempts, over all of them. */
   verdictCounts: Partial<Record<Verdict, number>>;
-  /** Panel views of attempts [from, from + count), made when first asked for. */
-  attemptViews(from: number, count: number): AttemptView[];
+  /**
+   * Panel views of attempts [from, from + count), made when first asked for; with `verdict`,
+   * positions among the attempts with that verdict only.
+   */
+  attemptViews(from: number, count: number, verdict?: Verdict): AttemptView[];
   findings: string[];
   /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
   attemptSummary: string;
@@ -109,20 +112,38 @@ export interface VerdictsView {
 }
 
 function viewOf(
-  count: number,
   verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
-  verdictCounts: Partial<Record<Verdict, number>>,
+  /** Each attempt's verdict, as its index in VERDICTS. */
+  codes: Uint8Array,
   findings: string[],
   analysis: () => CaptureAnalysis | Comparison,
 ): VerdictsView {
+  const count = codes.length;
   const views: AttemptView[] = [];
+  const viewAt = (i: number) => (views[i] ??= toAttemptView(verdictAt(i)));
+  /** verdict → the attempts with it, in capture order (made when a page of that verdict is asked for). */
+  const byVerdict = new Map<Verdict, Uint32Array>();
+  const verdictCounts: Partial<Record<Verdict, number>> = {};
+  for (const code of codes) verdictCounts[VERDICTS[code]] = (verdictCounts[VERDICTS[code]] ?? 0) + 1;
   return {
     count,
     verdictCounts,
-    attemptViews(from, n) {
-      const end = Math.min(count, from + n);
-      for (let i = Math.max(0, from); i < end; i++) views[i] ??= toAttemptView(verdictAt(i));
-      return views.slice(from, end);
+    attemptViews(from, n, verdict) {
+      if (verdict === undefined) {
+        const end = Math.min(count, from + n);
+        const out: AttemptView[] = [];
+        for (let i = Math.max(0, from); i < end; i++) out.push(viewAt(i));
+        return out;
+      }
+      let indices = byVerdict.get(verdict);
+      if (!indices) {
+        const code = VERDICTS.indexOf(verdict);
+        indices = new Uint32Array(verdictCounts[verdict] ?? 0);
+        let k = 0;
+        for (let i = 0; i < count; i++) if (codes[i] === code) indices[k++] = i;
+        byVerdict.set(verdict, indices);
+      }
+      return Array.from(indices.subarray(Math.max(0, from), Math.max(0, from + n)), viewAt);
     },
     findings,
     attemptSummary: summaryLine({ attempts: count, verdicts: verdictCounts }),
@@ -130,32 +151,20 @@ function viewOf(
   };
 }
 
-const countVerdicts = (verdicts: Iterable<Verdict>): Partial<Record<Verdict, number>> => {
-  const counts: Partial<Record<Verdict, number>> = {};
-  for (const v of verdicts) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
-};
-
 /** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
 export function analyzeForView(capture: Capture, tcp?: TcpStreams): VerdictsView {
   const judged = judgeCapture(capture, tcp);
   const codes = new Uint8Array(judged.count);
   for (let i = 0; i < judged.count; i++) codes[i] = VERDICTS.indexOf(judged.verdictAt(i).verdict);
-  return viewOf(
-    judged.count,
-    judged.verdictAt,
-    countVerdicts(Array.from(codes, (code) => VERDICTS[code])),
-    judged.findings,
-    () => analyzeCapture(capture, tcp),
-  );
+  return viewOf(judged.verdictAt, codes, judged.findings, () => analyzeCapture(capture, tcp));
 }
 
 export function compareForView(client: Capture, server: Capture): VerdictsView {
   const comparison = compareCaptures(client, server);
+  const codes = Uint8Array.from(comparison.attempts, (a) => VERDICTS.indexOf(a.verdict));
   return viewOf(
-    comparison.attempts.length,
     (i) => comparison.attempts[i],
-    countVerdicts(comparison.attempts.map((a) => a.verdict)),
+    codes,
     comparison.findings,
     () => comparison,
   );
