@@ -1,7 +1,7 @@
 // How each verdict looks: an icon (VerdictIcon.svelte) and a word always, a colour as well
 // (never colour alone). One entry per verdict of the vocabulary: a verdict added, removed or
 // renamed there is a compile error here.
-import { VERDICTS, type NmapState, type Verdict } from '../lib/analysis/vocabulary.ts';
+import type { NmapState, Verdict } from '../lib/analysis/vocabulary.ts';
 
 export interface VerdictStyle {
   word: string;
@@ -18,7 +18,5 @@ export const verdictStyles: Record<Verdict, VerdictStyle> = {
   unreachable: { word: 'Unreachable — rejected with ICMP', tone: 'filtered', icon: 'warning' },
   inconclusive: { word: 'Inconclusive — the capture is too short', tone: 'unknown', icon: 'question' },
 };
-
-export const isVerdict = (text: string): text is Verdict => (VERDICTS as readonly string[]).includes(text);
 
 export const styleOf = (verdict: Verdict): VerdictStyle => verdictStyles[verdict];
