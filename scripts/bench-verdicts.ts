@@ -10,7 +10,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { analyzeCapture, analyzeTcpStreams, classify, captureSpan, findAttempts } from '../src/lib/analysis/index.ts';
+import {
+  analyzeCapture,
+  analyzeTcpStreams,
+  captureSpan,
+  classify,
+  explain,
+  findAttempts,
+} from '../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../src/lib/load.ts';
 
 const file = join(import.meta.dirname, '..', 'bench-data', 'capture-bench-100mb.pcapng');
@@ -55,7 +62,11 @@ for (let run = 0; run < 5; run++) {
   const [whole, c] = time(() => analyzeCapture(capture), 'whole');
   wholeMs.push(c);
   const [, d] = time(
-    () => whole.attempts.reduce((n, v) => n + v.evidence.length + v.caveats.length + v.headline.length, 0),
+    () =>
+      whole.attempts.reduce((n, v) => {
+        const words = explain(v);
+        return n + words.evidence.length + words.caveats.length + words.headline.length;
+      }, 0),
     'words',
   );
   wordsMs.push(d);

@@ -3,6 +3,7 @@ import { z } from 'astro/zod';
 import { glob } from 'astro/loaders';
 import { docsLoader } from '@astrojs/starlight/loaders';
 import { docsSchema } from '@astrojs/starlight/schema';
+import { VERDICTS, WHERES } from './lib/analysis/vocabulary.ts';
 
 /**
  * Lessons live in Starlight's `docs` collection (src/content/docs/lessons/*.mdx) so they get its
@@ -38,9 +39,9 @@ const expectedAttempt = z.object({
   clientPort: z.number().int().min(0).max(65535),
   server: z.string(),
   serverPort: z.number().int().min(0).max(65535),
-  verdict: z.enum(['connected', 'half-open', 'refused', 'no-response', 'unreachable', 'inconclusive']),
+  verdict: z.enum(VERDICTS),
   /** Where the attempt ended, for traces that have a capture of the other side (`pair`). */
-  where: z.enum(['none', 'path', 'server', 'return-path']).optional(),
+  where: z.enum(WHERES).optional(),
 });
 
 /**

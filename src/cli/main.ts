@@ -50,12 +50,6 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
     io.err(`porttrace: unknown command "${name}", not one of ${names} (porttrace --help shows the usage)\n`);
     return 2;
   }
-  let mod;
-  try {
-    mod = await command.load();
-  } catch {
-    io.err(`porttrace: command "${name}" is not available yet\n`);
-    return 2;
-  }
+  const mod = await command.load();
   return mod.run(rest, io);
 }

@@ -4,7 +4,7 @@
 // The store owns the bytes it points into: the readers hand out views into buffers we do not
 // own, so a whole in-memory file is copied once and read in place, and streamed frames are
 // copied into the store's blocks rather than one ArrayBuffer per packet.
-import { createCaptureReader } from './capture/reader.ts';
+import { chunksOf, createCaptureReader } from './capture/reader.ts';
 import { CaptureError } from './capture/types.ts';
 import type { CaptureInfo, CapturedFrame, ReadProgress } from './capture/types.ts';
 import type { Capture } from './packets.ts';
@@ -103,26 +103,6 @@ export interface LoadOptions {
    * bounded by what is kept.
    */
   keep?: (store: PacketStore, index: number) => boolean;
-}
-
-async function* chunksOf(
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  if ('getReader' in source && typeof source.getReader === 'function') {
-    // Not every browser makes ReadableStream async-iterable yet.
-    const streamReader = source.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await streamReader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      streamReader.releaseLock();
-    }
-  } else {
-    yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Two sides of one moment, hand-built: where each attempt ended, the clock offset between the
 // files, and matching through a NAT.
 import { describe, expect, it } from 'vitest';
-import { compareCaptures } from '../../src/lib/analysis/index.ts';
+import { compareCaptures, explain } from '../../src/lib/analysis/index.ts';
 import { buildCapture, syns, type Item, type Segment } from './build.ts';
 
 const C = '10.0.0.1';
@@ -45,7 +45,7 @@ const SKEW = 7.25;
 function whereOf(client: Item[], server: Item[]) {
   const result = compareCaptures(buildCapture(client), buildCapture(shift(server, SKEW + 0.0005)));
   expect(result.attempts).toHaveLength(1);
-  return { ...result, a: result.attempts[0] };
+  return { ...result, a: { ...result.attempts[0], ...explain(result.attempts[0]) } };
 }
 
 describe('compareCaptures', () => {

@@ -2,12 +2,15 @@
 // with tshark; the reason is written next to it), never a copy of our own output.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture, type AttemptVerdict } from '../../src/lib/analysis/index.ts';
+import { analyzeCapture, explain, type AttemptVerdict } from '../../src/lib/analysis/index.ts';
 import { hasTshark } from '../lab/tshark.ts';
 import { CORPUS, corpusAvailable, corpusCapture } from './corpus.ts';
 
 const verdictsOf = (path: string): AttemptVerdict[] => analyzeCapture(corpusCapture(path)).attempts;
-const texts = (v: AttemptVerdict): string => [...v.evidence.map((e) => e.text), ...v.caveats].join('\n');
+const texts = (v: AttemptVerdict): string => {
+  const words = explain(v);
+  return [...words.evidence.map((e) => e.text), ...words.caveats].join('\n');
+};
 
 describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
   it('tcp_handshake: SYN, SYN/ACK with Ack=ISN+1, ACK — connected', () => {

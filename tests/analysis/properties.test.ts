@@ -3,7 +3,7 @@
 // frames, tcp.stream numbered in order of first appearance. Random captures from fast-check.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture, analyzeTcpStreams, compareCaptures } from '../../src/lib/analysis/index.ts';
+import { analyzeCapture, analyzeTcpStreams, compareCaptures, explain } from '../../src/lib/analysis/index.ts';
 import { buildCapture, type Item } from './build.ts';
 
 // Random packets on two connections, numbered close to each side's ISN so that answers often
@@ -101,16 +101,17 @@ describe('classifier properties on random captures', () => {
           seen.add(v.verdict);
           expect(VERDICTS.has(v.verdict)).toBe(true);
           expect(v.history).toMatch(/^[SHADFRshadfr]*$/);
-          expect(v.headline.length).toBeGreaterThan(0);
+          const words = explain(v);
+          expect(words.headline.length).toBeGreaterThan(0);
           for (const f of v.frames) {
             expect(owner.has(f)).toBe(false);
             owner.set(f, v.attempt.id);
           }
-          for (const e of v.evidence) {
+          for (const e of words.evidence) {
             expect(e.text).not.toMatch(/NaN|undefined|Infinity/);
             for (const f of e.frames) expect(v.frames).toContain(f);
           }
-          for (const c of v.caveats) expect(c).not.toMatch(/NaN|undefined/);
+          for (const c of words.caveats) expect(c).not.toMatch(/NaN|undefined/);
         }
         for (const f of [...offload.offloadFrames, ...offload.corruptFrames])
           expect(f).toBeLessThanOrEqual(capture.packets.length);

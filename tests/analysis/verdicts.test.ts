@@ -1,7 +1,13 @@
 // Verdicts on hand-built edge cases: each capture is built to show one situation, and the test
 // says what a careful reader of the frames would conclude.
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture, findAttempts, type AttemptVerdict } from '../../src/lib/analysis/index.ts';
+import {
+  analyzeCapture,
+  explain,
+  findAttempts,
+  type AttemptVerdict,
+  type Explanation,
+} from '../../src/lib/analysis/index.ts';
 import { buildCapture, syns, type Item } from './build.ts';
 
 const C = '10.0.0.1';
@@ -9,10 +15,11 @@ const S = '10.0.0.2';
 const ISN = 1912198306;
 const SISN = 4000000000;
 
-function only(items: Item[]): AttemptVerdict {
+/** The one attempt of a capture: its verdict (data) with its words (explain). */
+function only(items: Item[]): AttemptVerdict & Explanation {
   const { attempts } = analyzeCapture(buildCapture(items));
   expect(attempts).toHaveLength(1);
-  return attempts[0];
+  return { ...attempts[0], ...explain(attempts[0]) };
 }
 const synAck = (t: number, extra: Partial<Item> = {}): Item =>
   ({ t, src: S, dst: C, sport: 3389, dport: 57475, flags: 'SA', seq: SISN, ack: ISN + 1, ...extra }) as Item;

@@ -70,7 +70,7 @@ describe('verdict reports', () => {
     expect(markdown).toMatch(/frames? \d/i);
 
     const json = JSON.parse(reportJson(`${id}.pcapng`, analysis));
-    expect(json).toMatchObject({ format: 'porttrace-verdicts', version: 1, capture: `${id}.pcapng` });
+    expect(json).toMatchObject({ format: 'porttrace-verdicts', version: 2, capture: `${id}.pcapng` });
     expect(
       json.attempts.map(
         (a: { client: string; clientPort: number; server: string; serverPort: number; verdict: string }) => ({

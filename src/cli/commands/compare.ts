@@ -1,9 +1,9 @@
 // `porttrace compare CLIENT SERVER [--json]`: match a client-side and a server-side capture of
 // the same moment and say where each attempt ended (none / path / server / return-path).
 import { argumentError, type CliIO } from '../io.ts';
-import { compareCaptures } from '../../lib/analysis/index.ts';
+import { attemptJson, compareCaptures } from '../../lib/analysis/index.ts';
 import { formatSeconds } from '../../lib/analysis/timing.ts';
-import { attemptJson, attemptText, damageLine, parseArgs, readCapture } from './verdicts.ts';
+import { attemptText, damageLine, parseArgs, readCapture } from './verdicts.ts';
 
 const USAGE = 'usage: porttrace compare CLIENT SERVER [--json]\n';
 

@@ -4,6 +4,7 @@ import { argumentError, type CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import { Describer, type PacketDescription } from '../../lib/describe/index.ts';
 import { tcpStreamsOf } from '../../lib/analysis/tcp-streams.ts';
+import { compileFilter, formatFilterError } from '../../lib/filter/index.ts';
 import type { Capture, Packet } from '../../lib/packets.ts';
 import type { CaptureError } from '../../lib/capture/types.ts';
 
@@ -71,25 +72,6 @@ function errorLine(file: string, error: CaptureError): string {
   return `porttrace: ${file}: ${labelled}\n`;
 }
 
-type FilterModule = {
-  compileFilter: (
-    text: string,
-  ) =>
-    | { ok: true; filter: { run(capture: Capture): Uint32Array } }
-    | { ok: false; error: { message: string; start: number; end: number; hint?: string } };
-  formatFilterError?: (text: string, error: { message: string; start: number; end: number; hint?: string }) => string;
-};
-
-/** The filter engine is loaded only when asked for, and may be missing in a partial checkout. */
-async function loadFilterModule(): Promise<FilterModule | undefined> {
-  try {
-    const module = (await import('../../lib/filter/index.ts')) as Partial<FilterModule>;
-    return typeof module.compileFilter === 'function' ? (module as FilterModule) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.out(USAGE);
@@ -105,17 +87,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // Check the filter before reading a possibly large file.
   let compiled: { run(capture: Capture): Uint32Array } | undefined;
   if (options.filter !== undefined) {
-    const filters = await loadFilterModule();
-    if (!filters) {
-      io.err('porttrace: filters are not available yet\n');
-      return 2;
-    }
-    const result = filters.compileFilter(options.filter);
+    const result = compileFilter(options.filter);
     if (!result.ok) {
-      const detail = filters.formatFilterError
-        ? filters.formatFilterError(options.filter, result.error)
-        : `${result.error.message}\n`;
-      io.err(`porttrace: invalid filter: ${detail}`);
+      io.err(`porttrace: invalid filter: ${formatFilterError(options.filter, result.error)}`);
       return 2;
     }
     compiled = result.filter;
@@ -148,14 +122,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (options.json) io.out(capture.packets.length === 0 || selected?.length === 0 ? '[]\n' : '[\n');
   let next = 0;
   for (let i = 0; i < capture.packets.length; i++) {
-    // Every packet is described in order, printed or not: a reply's "request in N" needs the
-    // requests before it.
-    const d = describer.describe(i);
     if (selected) {
       if (next >= selected.length) break;
       if (selected[next] !== i) continue;
       next++;
     }
+    const d = describer.describe(i);
     const packet = capture.packets[i];
     if (options.json) {
       const row = {

@@ -1,37 +1,58 @@
-// `porttrace verdicts FILE [--json]`: what happened to every TCP connection attempt in a capture,
-// one line per attempt with its evidence indented under it (or JSON for scripts).
+// `porttrace verdicts FILE [--all | --summary | --json | --jsonl]`: what happened to every TCP
+// connection attempt in a capture. Text groups what repeats, the way nmap prints "Not shown: 997
+// filtered tcp ports": the first few attempts of each kind in full, the rest as one line with
+// their count. JSON and JSON Lines keep every attempt with its evidence, written as they are
+// judged, so memory does not grow with the output.
 import type { CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import {
-  analyzeCapture,
+  attemptJson,
+  explain,
   hostPort,
+  judgeCapture,
   type AttemptVerdict,
   type ComparedAttempt,
-  type EvidenceStep,
+  type Verdict,
 } from '../../lib/analysis/index.ts';
+import { summaryLine, VERDICT_ORDER } from '../../lib/lab/report.ts';
 import type { Capture } from '../../lib/packets.ts';
-import { attemptFields } from '../../lib/session/verdict-view.ts';
 
-const USAGE = 'usage: porttrace verdicts FILE [--json]\n';
+const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl]\n';
+
+/** How many attempts of one kind (verdict, server port, reason) the text shows in full. */
+export const SHOWN_PER_GROUP = 3;
+
+type Output = 'grouped' | 'all' | 'summary' | 'json' | 'jsonl';
 
 export interface ParsedArgs {
   files: string[];
   json: boolean;
+  output: Output;
 }
 
-/** FILE… [--json]; `count` files exactly. */
-export function parseArgs(args: string[], count: number): ParsedArgs | string {
+const OUTPUT_OPTIONS: Record<string, Output> = {
+  '--all': 'all',
+  '--summary': 'summary',
+  '--json': 'json',
+  '--jsonl': 'jsonl',
+};
+
+/** FILE… and at most one output option; `count` files exactly; `options`: the ones this command takes. */
+export function parseArgs(args: string[], count: number, options: readonly string[] = ['--json']): ParsedArgs | string {
   const files: string[] = [];
-  let json = false;
+  let output: Output | undefined;
   for (const arg of args) {
-    if (arg === '--json') json = true;
-    else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
+    if (options.includes(arg)) {
+      if (output && output !== OUTPUT_OPTIONS[arg]) return `"${arg}" cannot be combined with another output option`;
+      output = OUTPUT_OPTIONS[arg];
+    } else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
     else files.push(arg);
   }
   if (files.length < count)
     return `missing ${count === 1 ? 'FILE' : count - files.length === 2 ? 'CLIENT and SERVER' : 'SERVER'}`;
   if (files.length > count) return `unexpected argument "${files[count]}"`;
-  return { files, json };
+  output ??= count === 1 ? 'grouped' : 'all';
+  return { files, json: output === 'json', output };
 }
 
 /** Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with `error`. */
@@ -50,40 +71,18 @@ export function damageLine(file: string, capture: Capture): string | undefined {
     : undefined;
 }
 
-const steps = (xs: EvidenceStep[]) => xs.map((e) => ({ text: e.text, frames: e.frames }));
-
-/** The JSON shape of one attempt (stable: scripts and the site's tests read it). */
-export function attemptJson(v: AttemptVerdict | ComparedAttempt): Record<string, unknown> {
-  const a = v.attempt;
-  const row: Record<string, unknown> = {
-    ...attemptFields(v, steps(v.evidence)),
-    isn: a.isn,
-    stream: a.stream,
-    synMissing: a.synMissing,
-    retries: v.timing.offsets.length,
-    retryIntervals: v.timing.intervals.map((x) => Math.round(x * 1e6) / 1e6),
-    ...(v.timing.schedule ? { retrySchedule: v.timing.schedule } : {}),
-    ...(a.vlans.length ? { vlans: a.vlans } : {}),
-  };
-  if ('where' in v) {
-    row.where = v.where;
-    row.whereEvidence = steps(v.whereEvidence);
-    if (v.counterpart) row.serverFrames = v.counterpart.frames;
-  }
-  return row;
-}
-
 /** Human form: one line per attempt, then its evidence indented. */
 export function attemptText(v: AttemptVerdict | ComparedAttempt): string {
   const a = v.attempt;
+  const words = explain(v);
   const where = 'where' in v ? `  where: ${v.where}` : '';
   const lines = [
     `${hostPort(a.client, a.clientPort)} → ${hostPort(a.server, a.serverPort)}  ${v.verdict}${where}  (nmap: ${v.nmap}, Zeek: ${v.zeek}, history ${v.history})  frames ${compactFrames(v.frames)}`,
-    `    ${v.headline}`,
+    `    ${words.headline}`,
   ];
-  for (const e of v.evidence) lines.push(`    - ${e.text}`);
-  if ('whereEvidence' in v) for (const e of v.whereEvidence) lines.push(`    > ${e.text}`);
-  for (const c of v.caveats) lines.push(`    ? ${c}`);
+  for (const e of words.evidence) lines.push(`    - ${e.text}`);
+  for (const e of words.whereEvidence) lines.push(`    > ${e.text}`);
+  for (const c of words.caveats) lines.push(`    ? ${c}`);
   return lines.join('\n') + '\n';
 }
 
@@ -99,8 +98,53 @@ export function compactFrames(frames: number[]): string {
   return parts.join(', ');
 }
 
+/** What makes two attempts "the same kind" in the grouped text: what the first line of each says. */
+function reasonOf(v: AttemptVerdict): string {
+  return `nmap: ${v.nmap}, Zeek: ${v.zeek}, history ${v.history}`;
+}
+
+/** The attempts of one kind past the first few: how many, from which clients, in which frames. */
+interface HiddenGroup {
+  verdict: Verdict;
+  serverPort: number;
+  reason: string;
+  shown: number;
+  hidden: number;
+  firstClient: string;
+  lastClient: string;
+  firstFrame: number;
+  lastFrame: number;
+}
+
+const thousands = (n: number): string => n.toLocaleString('en');
+
+function hiddenLine(g: HiddenGroup): string {
+  const clients =
+    g.firstClient === g.lastClient ? `client ${g.firstClient}` : `clients ${g.firstClient} … ${g.lastClient}`;
+  const frames = g.firstFrame === g.lastFrame ? `frame ${g.firstFrame}` : `frames ${g.firstFrame}-${g.lastFrame}`;
+  return `  ${thousands(g.hidden)} more ${g.verdict} to port ${g.serverPort} (${g.reason}): ${clients}, ${frames}\n`;
+}
+
+/** Collects output and hands it on in slices: one write per attempt would be slow, one per capture unbounded. */
+function bufferedOut(io: CliIO): { write(text: string): void; flush(): void } {
+  let buffer = '';
+  return {
+    write(text) {
+      buffer += text;
+      if (buffer.length > 1 << 16) {
+        io.out(buffer);
+        buffer = '';
+      }
+    },
+    flush() {
+      if (buffer) io.out(buffer);
+      buffer = '';
+    },
+  };
+}
+
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(args, 1);
+  const parsed = parseArgs(args, 1, Object.keys(OUTPUT_OPTIONS));
   if (typeof parsed === 'string') {
     io.err(`porttrace verdicts: ${parsed}\n${USAGE}`);
     return 2;
@@ -111,44 +155,115 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(capture);
     return 2;
   }
-  const analysis = analyzeCapture(capture);
-  if (parsed.json) {
-    io.out(
-      JSON.stringify(
-        {
-          attempts: analysis.attempts.map(attemptJson),
-          findings: analysis.findings,
-          offload: {
-            kind: analysis.offload.kind,
-            hosts: analysis.offload.offloadHosts,
-            frames: analysis.offload.offloadFrames,
-            corruptFrames: analysis.offload.corruptFrames,
-          },
-          packets: capture.packets.length,
-          duration: analysis.duration,
-        },
-        null,
-        1,
-      ) + '\n',
-    );
-  } else {
-    if (analysis.attempts.length === 0) io.out('No TCP connection attempts (no SYN or SYN/ACK) in this capture.\n');
-    // Written in slices: a scan can hold tens of thousands of attempts.
-    let buffer = '';
-    for (const v of analysis.attempts) {
-      buffer += attemptText(v);
-      if (buffer.length > 1 << 16) {
-        io.out(buffer);
-        buffer = '';
-      }
-    }
-    io.out(buffer);
-    for (const f of analysis.findings) io.out(`\n${f}\n`);
+  const judged = judgeCapture(capture);
+  const out = bufferedOut(io);
+  const counts: Partial<Record<Verdict, number>> = {};
+  const groups = new Map<string, HiddenGroup>();
+  const offload = {
+    kind: judged.offload.kind,
+    hosts: judged.offload.offloadHosts,
+    frames: judged.offload.offloadFrames,
+    corruptFrames: judged.offload.corruptFrames,
+  };
+
+  if (parsed.output === 'json') out.write('{\n"attempts": [');
+  if (parsed.output === 'grouped' || parsed.output === 'all') {
+    if (judged.count === 0) out.write('No TCP connection attempts (no SYN or SYN/ACK) in this capture.\n');
   }
+  for (let i = 0; i < judged.count; i++) {
+    // Each verdict is made, written and dropped: nothing per attempt outlives its line.
+    const v = judged.verdictAt(i);
+    counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+    switch (parsed.output) {
+      case 'json':
+        out.write(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(attemptJson(v))}`);
+        break;
+      case 'jsonl':
+        out.write(`${JSON.stringify(attemptJson(v))}\n`);
+        break;
+      case 'all':
+        out.write(attemptText(v));
+        break;
+      case 'grouped': {
+        const reason = reasonOf(v);
+        const key = `${v.verdict}|${v.attempt.serverPort}|${reason}`;
+        let g = groups.get(key);
+        if (!g) {
+          g = {
+            verdict: v.verdict,
+            serverPort: v.attempt.serverPort,
+            reason,
+            shown: 0,
+            hidden: 0,
+            firstClient: '',
+            lastClient: '',
+            firstFrame: Infinity,
+            lastFrame: 0,
+          };
+          groups.set(key, g);
+        }
+        if (g.shown < SHOWN_PER_GROUP) {
+          g.shown++;
+          out.write(attemptText(v));
+        } else {
+          const client = hostPort(v.attempt.client, v.attempt.clientPort);
+          if (g.hidden++ === 0) g.firstClient = client;
+          g.lastClient = client;
+          for (const f of v.frames) {
+            if (f < g.firstFrame) g.firstFrame = f;
+            if (f > g.lastFrame) g.lastFrame = f;
+          }
+        }
+        break;
+      }
+      case 'summary':
+        break;
+    }
+  }
+  const summary = `${thousands(judged.count)} ${judged.count === 1 ? 'attempt' : 'attempts'}: ${summaryLine({ attempts: judged.count, verdicts: counts })}`;
+  switch (parsed.output) {
+    case 'json':
+      out.write(
+        `\n],\n"summary": ${JSON.stringify(orderedCounts(counts))},\n"findings": ${JSON.stringify(judged.findings)},\n` +
+          `"offload": ${JSON.stringify(offload)},\n"packets": ${capture.packets.length},\n"duration": ${judged.duration}\n}\n`,
+      );
+      break;
+    case 'jsonl':
+      // The last line describes the capture, not an attempt: it is the only one with "capture".
+      out.write(
+        `${JSON.stringify({ capture: { summary: orderedCounts(counts), findings: judged.findings, offload, packets: capture.packets.length, duration: judged.duration } })}\n`,
+      );
+      break;
+    case 'grouped':
+    case 'all':
+    case 'summary': {
+      const hidden = [...groups.values()].filter((g) => g.hidden > 0);
+      if (hidden.length > 0) {
+        const total = hidden.reduce((n, g) => n + g.hidden, 0);
+        out.write(
+          `\nNot shown: ${thousands(total)} ${total === 1 ? 'attempt' : 'attempts'} like the ${SHOWN_PER_GROUP} shown of ${hidden.length === 1 ? 'its kind' : 'each kind'} (--all prints every one):\n`,
+        );
+        for (const g of hidden) out.write(hiddenLine(g));
+      }
+      if (parsed.output === 'summary' || judged.count > SHOWN_PER_GROUP) {
+        out.write(`${parsed.output === 'summary' ? '' : '\n'}${summary}\n`);
+      }
+      for (const f of judged.findings) out.write(`\n${f}\n`);
+      break;
+    }
+  }
+  out.flush();
   const damage = damageLine(file, capture);
   if (damage) {
     io.err(damage);
     return 2;
   }
   return 0;
+}
+
+/** Verdict counts, most conclusive first, without the zeros. */
+function orderedCounts(counts: Partial<Record<Verdict, number>>): Partial<Record<Verdict, number>> {
+  const ordered: Partial<Record<Verdict, number>> = {};
+  for (const v of VERDICT_ORDER) if (counts[v]) ordered[v] = counts[v];
+  return ordered;
 }

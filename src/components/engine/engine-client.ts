@@ -11,6 +11,7 @@ import type {
   Response,
 } from '../../lib/session/protocol.ts';
 import type { EngineRequestBody, OpenOptions } from './messages.ts';
+import type { Verdict } from '../../lib/analysis/vocabulary.ts';
 
 export interface Progress {
   bytesRead: number;
@@ -128,8 +129,9 @@ export class EngineClient {
   details(index: number): Promise<PacketDetails> {
     return this.#call({ type: 'details', index });
   }
-  attempts(from: number, count: number): Promise<AttemptView[]> {
-    return this.#call({ type: 'attempts', from, count });
+  /** Attempts [from, from + count) of all, or of those with `verdict` (a page of one verdict). */
+  attempts(from: number, count: number, verdict?: Verdict): Promise<AttemptView[]> {
+    return this.#call({ type: 'attempts', from, count, ...(verdict ? { verdict } : {}) });
   }
   exportPcapng(indices: number[] | null, anonymize: boolean, key?: string): Promise<Uint8Array> {
     return this.#call({ type: 'export', indices, anonymize, key });

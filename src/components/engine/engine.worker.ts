@@ -81,7 +81,7 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         value = session().details(request.index);
         break;
       case 'attempts':
-        value = session().attempts(request.from, request.count);
+        value = session().attempts(request.from, request.count, request.verdict);
         break;
       case 'export': {
         const bytes = session().exportPcapng(request.indices, request.anonymize, request.key);

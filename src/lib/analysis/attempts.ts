@@ -10,76 +10,64 @@
 // - VLANs: the key is the 4-tuple and ISN, so one SYN seen on two VLANs (router on a stick) is
 //   one attempt, and two clients with the same addresses on different VLANs would still differ
 //   by ISN. The VLAN ids are recorded.
+// - The same 4-tuple and ISN again (a capture repeated, a port reused with a predictable ISN, a
+//   SYN flood whose tool reuses sequence numbers): a SYN retransmits an earlier one only inside
+//   a bounded window (RETRANSMISSION_WINDOW_S after that attempt's latest SYN, at most
+//   MAX_SYNS_PER_ATTEMPT SYNs, and once the handshake completed only as a copy of the same
+//   datagram: same IPv4 ID); past it, it opens a new attempt. So no attempt grows without bound
+//   and nothing rescans earlier ones: linear time.
 import type { Capture } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
+import { TcpFlag } from '../decode/tcp.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
+import { AttemptState, AttemptTable } from './attempt-table.ts';
 import { NumberMap, PairMap } from './number-map.ts';
-import { analyzeTcpStreams, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
-import type { Attempt, AttemptPacket, Sender } from './types.ts';
+import { pairId, TcpAnalysisFlag, tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
+import type { Role } from './vocabulary.ts';
+import type { Attempt } from './types.ts';
 
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
+const { FIN, SYN, RST, ACK } = TcpFlag;
+
+/**
+ * The longest a client waits between two SYNs of one attempt: Linux caps its SYN backoff at
+ * TCP_RTO_MAX (120 s), Windows at far less. A SYN with the same 4-tuple and ISN later than this
+ * after the attempt's latest SYN is a new attempt, not a retransmission.
+ */
+export const RETRANSMISSION_WINDOW_S = 130;
+/**
+ * How far back in capture time a SYN may still join an attempt: captures merged from two
+ * interfaces hold packets slightly out of order; a capture appended to itself goes back by its
+ * whole length.
+ */
+export const REORDER_SLACK_S = 1;
+/**
+ * The most SYNs one attempt holds: Linux sends 1 + tcp_syn_retries (6 by default), Windows
+ * 1 + TcpMaxConnectRetransmissions (2–4). More than this with one ISN is a tool reusing it.
+ */
+export const MAX_SYNS_PER_ATTEMPT = 16;
 
 const u32 = (x: number): number => x >>> 0;
 const seqDiff = (a: number, b: number): number => (a - b) | 0;
-
-interface Builder {
-  /** Position in the list of attempts. */
-  index: number;
-  attempt: Attempt;
-  startSeconds: number;
-  startNanoseconds: number;
-  sawSynAck: boolean;
-  sawClientAck: boolean;
-}
-
-/** (tuple id, sequence number) → builder, without boxing either number per lookup. */
-class TupleSeqMap {
-  private readonly indices = new PairMap(1024);
-  constructor(private readonly builders: Builder[]) {}
-  get(tuple: number, seq: number): Builder | undefined {
-    const index = this.indices.get(tuple, seq);
-    return index < 0 ? undefined : this.builders[index];
-  }
-  set(tuple: number, seq: number, value: Builder): void {
-    this.indices.set(tuple, seq, value.index);
-  }
-}
-
-/** tuple id → builder. */
-class TupleMap {
-  private readonly indices = new NumberMap(1024);
-  constructor(private readonly builders: Builder[]) {}
-  get(tuple: number): Builder | undefined {
-    const index = this.indices.get(tuple);
-    return index < 0 ? undefined : this.builders[index];
-  }
-  set(tuple: number, value: Builder): void {
-    this.indices.set(tuple, value.index);
-  }
-}
 
 /** ICMP errors that say a destination cannot be reached (v4 type 3, v6 type 1). */
 export function isDestinationUnreachable(version: 4 | 6, type: number): boolean {
   return version === 4 ? type === 3 : type === 1;
 }
 
-export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): Attempt[] {
-  const attempts: Builder[] = [];
-  /** (client>server, ISN) → attempt */
-  const byKey = new TupleSeqMap(attempts);
+/** Every attempt in the capture, as columns (one pass; see the rules at the top). */
+export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): AttemptTable {
+  const store = storeOf(capture);
+  const c = store.columns;
+  const table = new AttemptTable(store);
+  /** (client>server, ISN) → newest attempt with them */
+  const byKey = new PairMap(1024);
   /**
    * (client>server, ack) → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
    * the data a SYN carried (TCP Fast Open, or a SYN with payload).
    */
-  const byAnswer = new TupleSeqMap(attempts);
+  const byAnswer = new PairMap(1024);
   /** client>server → newest attempt on that 4-tuple */
-  const latestByTuple = new TupleMap(attempts);
-
-  const store = storeOf(capture);
-  const c = store.columns;
+  const latestByTuple = new NumberMap(1024);
 
   const open = (
     index: number,
@@ -88,74 +76,29 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     clientPort: number,
     serverPort: number,
     synMissing: boolean,
-  ): Builder => {
-    const ip = store.addressBytes(index)!;
-    const client = formatIP(synMissing ? ip.dst : ip.src);
-    const server = formatIP(synMissing ? ip.src : ip.dst);
-    const seconds = c.seconds[index];
-    const nanoseconds = c.nanoseconds[index];
-    const attempt: Attempt = {
-      id: `${client}:${clientPort}>${server}:${serverPort}#${isn}`,
-      client,
-      clientPort,
-      server,
-      serverPort,
-      ipVersion: c.layers[index] & Layer.IPv4 ? 4 : 6,
-      isn,
-      stream: tcp.stream[index],
-      synMissing,
-      startTime: seconds + nanoseconds / 1e9,
-      packets: [],
-      vlans: [],
-    };
-    const b: Builder = {
-      index: attempts.length,
-      attempt,
-      startSeconds: seconds,
-      startNanoseconds: nanoseconds,
-      sawSynAck: false,
-      sawClientAck: false,
-    };
-    attempts.push(b);
-    byKey.set(tuple, isn, b);
-    byAnswer.set(tuple, u32(isn + 1), b);
-    latestByTuple.set(tuple, b);
-    return b;
+  ): number => {
+    const earlier = byKey.get(tuple, isn);
+    const a = table.open(index, isn, clientPort, serverPort, tcp.stream[index], synMissing);
+    if (earlier >= 0) table.repeat[a] = table.repeat[earlier] + 1;
+    byKey.set(tuple, isn, a);
+    byAnswer.set(tuple, u32(isn + 1), a);
+    latestByTuple.set(tuple, a);
+    return a;
   };
 
-  /**
-   * One AttemptPacket per packet, of one shape for TCP segments; an ICMP error's adds its four
-   * fields (leaving them out of the other hundreds of thousands saves their memory).
-   */
-  const add = (
-    b: Builder,
-    index: number,
-    from: Sender,
-    role: AttemptPacket['role'],
-    flags: number,
-    seq: number,
-    ack: number,
-    length: number,
-  ): AttemptPacket => {
-    const layers = c.layers[index];
-    const vlan = layers & Layer.Vlan ? c.vlanId[index] : undefined;
-    if (vlan !== undefined && !b.attempt.vlans.includes(vlan)) b.attempt.vlans.push(vlan);
-    const packet: AttemptPacket = {
-      index,
-      frame: c.number[index],
-      t: c.seconds[index] - b.startSeconds + (c.nanoseconds[index] - b.startNanoseconds) / 1e9,
-      from,
-      flags,
-      role,
-      seq,
-      ack,
-      ipId: layers & Layer.IPv4 ? c.ipId[index] : undefined,
-      ttl: c.ttl[index],
-      vlan,
-      length,
-    };
-    b.attempt.packets.push(packet);
-    return packet;
+  /** Whether a SYN in packet i can be a retransmission, a copy or the late SYN of attempt a. */
+  const mayJoin = (a: number, i: number): boolean => {
+    if (table.synCount[a] >= MAX_SYNS_PER_ATTEMPT) return false;
+    const previous = table.synCount[a] > 0 ? table.lastSyn[a] : table.firstPacket[a];
+    // Once the handshake completed, a client sends no SYN for it again: only a copy of its SYN
+    // captured elsewhere (same IPv4 ID: another VLAN, a SPAN port) still belongs to it.
+    if (table.has(a, AttemptState.SawClientAck)) {
+      const copy =
+        table.synCount[a] > 0 && c.layers[i] & c.layers[previous] & Layer.IPv4 && c.ipId[i] === c.ipId[previous];
+      if (!copy) return false;
+    }
+    const since = store.epochOf(i) - store.epochOf(previous);
+    return since >= -REORDER_SLACK_S && since <= RETRANSMISSION_WINDOW_S;
   };
 
   for (let i = 0; i < store.count; i++) {
@@ -163,17 +106,12 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     if (layers & Layer.IcmpQuote) {
       const d = store.dissectionOf(i);
       if (!d.icmp?.quoted?.tcp || !d.ip || !isDestinationUnreachable(d.icmp.version, d.icmp.type)) continue;
-      const q = d.icmp.quoted;
-      const qtcp = q.tcp!;
+      const qtcp = d.icmp.quoted.tcp;
       const tuple = pairId(tcp.srcEndpoint[i], tcp.dstEndpoint[i]);
-      const b = (qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : undefined) ?? latestByTuple.get(tuple);
-      if (!b) continue;
-      const sender = formatIP(d.ip.src);
-      const packet = add(b, i, sender === b.attempt.server ? 'server' : 'router', 'icmp', 0, qtcp.seq ?? NaN, NaN, 0);
-      packet.icmpType = d.icmp.type;
-      packet.icmpCode = d.icmp.code;
-      packet.icmpVersion = d.icmp.version;
-      packet.routerAddress = sender;
+      let a = qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : -1;
+      if (a < 0) a = latestByTuple.get(tuple);
+      if (a < 0) continue;
+      table.add(a, i, formatIP(d.ip.src) === table.serverAddress(a) ? 'server' : 'router', 'icmp');
       continue;
     }
 
@@ -189,37 +127,32 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const length = c.payloadLength[i];
 
     if ((flags & (SYN | ACK | RST)) === SYN) {
-      let b = byKey.get(outbound, seq);
-      if (b) {
-        const hasSyn = b.attempt.packets.some((x) => x.role === 'syn');
+      let a = byKey.get(outbound, seq);
+      if (a >= 0 && mayJoin(a, i)) {
         // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
-        if (!hasSyn) b.attempt.synMissing = false;
-        add(b, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission', flags, seq, ack, length);
+        const hasSyn = table.synCount[a] > 0;
+        if (!hasSyn) table.state[a] &= ~AttemptState.SynMissing;
+        table.add(a, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission');
       } else {
-        b = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false);
-        add(b, i, 'client', 'syn', flags, seq, ack, length);
+        a = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false);
+        table.add(a, i, 'client', 'syn');
       }
-      if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), b);
-      latestByTuple.set(outbound, b);
+      if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), a);
+      latestByTuple.set(outbound, a);
       continue;
     }
 
     if ((flags & (SYN | ACK)) === (SYN | ACK)) {
-      let b = byAnswer.get(inbound, ack);
-      if (!b) b = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
-      const again = b.sawSynAck && b.attempt.serverIsn === seq;
-      add(
-        b,
-        i,
-        'server',
-        duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack',
-        flags,
-        seq,
-        ack,
-        length,
-      );
-      b.sawSynAck = true;
-      if (b.attempt.serverIsn === undefined) b.attempt.serverIsn = seq;
+      let a = byAnswer.get(inbound, ack);
+      if (a < 0) a = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
+      const hasServerIsn = table.has(a, AttemptState.HasServerIsn);
+      const again = table.has(a, AttemptState.SawSynAck) && hasServerIsn && table.serverIsn[a] === seq;
+      table.add(a, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack');
+      table.state[a] |= AttemptState.SawSynAck;
+      if (!hasServerIsn) {
+        table.serverIsn[a] = seq;
+        table.state[a] |= AttemptState.HasServerIsn;
+      }
       continue;
     }
 
@@ -228,45 +161,54 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
     const fromServer = latestByTuple.get(inbound);
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
-      const answered = flags & ACK ? byAnswer.get(inbound, ack) : undefined;
-      if (answered) add(answered, i, 'server', duplicate ? 'duplicate' : 'rst', flags, seq, ack, length);
-      else if (fromClient) add(fromClient, i, 'client', 'client-rst', flags, seq, ack, length);
-      else if (fromServer) add(fromServer, i, 'server', 'rst', flags, seq, ack, length);
+      const answered = flags & ACK ? byAnswer.get(inbound, ack) : -1;
+      if (answered >= 0) table.add(answered, i, 'server', duplicate ? 'duplicate' : 'rst');
+      else if (fromClient >= 0) table.add(fromClient, i, 'client', 'client-rst');
+      else if (fromServer >= 0) table.add(fromServer, i, 'server', 'rst');
       continue;
     }
-    if (fromClient) {
-      const b = fromClient;
-      let role: AttemptPacket['role'] = 'other';
+    if (fromClient >= 0) {
+      const a = fromClient;
+      let role: Role = 'other';
+      const sawClientAck = table.has(a, AttemptState.SawClientAck);
       // The first client packet acknowledging the server's SYN (ack ≥ server ISN + 1; more when
       // the SYN/ACK carried data) completes the handshake, whatever else it carries.
       const completes =
-        !b.sawClientAck &&
+        !sawClientAck &&
         flags & ACK &&
-        b.attempt.serverIsn !== undefined &&
-        seqDiff(ack, u32(b.attempt.serverIsn + 1)) >= 0;
+        table.has(a, AttemptState.HasServerIsn) &&
+        seqDiff(ack, u32(table.serverIsn[a] + 1)) >= 0;
       if (duplicate) role = 'duplicate';
       else if (completes) role = length > 0 ? 'client-data' : 'client-ack';
       else if (flags & FIN) role = 'client-fin';
-      else if (length > 0 && !b.sawClientAck) role = 'client-data';
-      if (role === 'client-ack' || role === 'client-data') b.sawClientAck = true;
-      add(b, i, 'client', role, flags, seq, ack, length);
-    } else if (fromServer) {
-      const b = fromServer;
-      let role: AttemptPacket['role'] = flags & FIN ? 'server-fin' : 'other';
+      else if (length > 0 && !sawClientAck) role = 'client-data';
+      if (role === 'client-ack' || role === 'client-data') table.state[a] |= AttemptState.SawClientAck;
+      table.add(a, i, 'client', role);
+    } else if (fromServer >= 0) {
+      const a = fromServer;
+      let role: Role = flags & FIN ? 'server-fin' : 'other';
       // A server only sends data, or acknowledges client data, once the handshake completed:
       // in a capture that holds one direction only, that is the proof.
       const confirms =
-        !b.sawClientAck &&
-        b.sawSynAck &&
+        !table.has(a, AttemptState.SawClientAck) &&
+        table.has(a, AttemptState.SawSynAck) &&
         !(flags & SYN) &&
-        (length > 0 || (flags & ACK && seqDiff(ack, u32(b.attempt.isn + 1)) > 0));
+        (length > 0 || (flags & ACK && seqDiff(ack, u32(table.isn[a] + 1)) > 0));
       if (duplicate) role = 'duplicate';
       else if (confirms) {
         role = 'server-confirms';
-        b.sawClientAck = true;
+        table.state[a] |= AttemptState.SawClientAck;
       }
-      add(b, i, 'server', role, flags, seq, ack, length);
+      table.add(a, i, 'server', role);
     }
   }
-  return attempts.map((b) => b.attempt);
+  return table;
+}
+
+/** Every attempt as plain data (for views of a few; `attemptTable` for a capture of any size). */
+export function findAttempts(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): Attempt[] {
+  const table = attemptTable(capture, tcp);
+  const attempts: Attempt[] = [];
+  for (let i = 0; i < table.count; i++) attempts.push(table.attemptAt(i));
+  return attempts;
 }

@@ -1,89 +1,20 @@
 // The verdict for one attempt: a pure function of the attempt's packets and how long the capture
 // went on after it (after Zeek's conn_state(), which is also computed here for comparison).
-import { explain, type Explanation } from './evidence.ts';
+// `classify` judges: it returns data (codes, frame numbers, timings). The words come later, from
+// `explain` (evidence.ts), when a view asks for them.
+import { TcpFlag } from '../decode/tcp.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
-import type { Attempt, AttemptPacket, AttemptVerdict, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
+import type { Attempt, AttemptPacket, AttemptVerdict } from './types.ts';
+import { assertNever, type NmapState, type Verdict, type ZeekState } from './vocabulary.ts';
 
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
+const { FIN, SYN, RST, ACK } = TcpFlag;
 
 /** ICMP codes nmap takes as "filtered" (v4 type 3 codes 0,1,2,3,9,10,13; every ICMPv6 type 1). */
 const NMAP_FILTERED_ICMP4 = new Set([0, 1, 2, 3, 9, 10, 13]);
 
-/** The packets of an attempt, grouped by the part they play. */
-export interface AttemptParts {
-  syns: AttemptPacket[];
-  duplicates: AttemptPacket[];
-  synAcks: AttemptPacket[];
-  serverRsts: AttemptPacket[];
-  clientAcks: AttemptPacket[];
-  clientRsts: AttemptPacket[];
-  clientFins: AttemptPacket[];
-  serverFins: AttemptPacket[];
-  serverConfirms: AttemptPacket[];
-  icmp: AttemptPacket[];
-}
-
-export function partsOf(attempt: Attempt): AttemptParts {
-  const parts: AttemptParts = {
-    syns: [],
-    duplicates: [],
-    synAcks: [],
-    serverRsts: [],
-    clientAcks: [],
-    clientRsts: [],
-    clientFins: [],
-    serverFins: [],
-    serverConfirms: [],
-    icmp: [],
-  };
-  for (const p of attempt.packets) {
-    switch (p.role) {
-      case 'syn':
-      case 'syn-retransmission':
-        parts.syns.push(p);
-        break;
-      case 'duplicate':
-        parts.duplicates.push(p);
-        break;
-      case 'syn-ack':
-      case 'syn-ack-retransmission':
-        parts.synAcks.push(p);
-        break;
-      case 'rst':
-        parts.serverRsts.push(p);
-        break;
-      case 'client-ack':
-      case 'client-data':
-        parts.clientAcks.push(p);
-        break;
-      case 'client-rst':
-        parts.clientRsts.push(p);
-        break;
-      case 'client-fin':
-        parts.clientFins.push(p);
-        break;
-      case 'server-fin':
-        parts.serverFins.push(p);
-        break;
-      case 'server-confirms':
-        parts.serverConfirms.push(p);
-        break;
-      case 'icmp':
-        parts.icmp.push(p);
-        break;
-      case 'other':
-        break;
-    }
-  }
-  return parts;
-}
-
 /**
  * `captureEnd`: seconds since 1970 of the capture's last packet — how long we could have seen an
- * answer. Returns the verdict with its evidence (written on first read).
+ * answer. Returns plain data; `explain(verdict)` writes its words.
  */
 export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
   // One pass tallies what the verdict rests on (partsOf groups the packets for the evidence).
@@ -159,70 +90,17 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
     verdict = !quitAtOnce && (retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO) ? 'no-response' : 'inconclusive';
   }
 
-  const nmap = nmapState(verdict, icmp, synAcks > 0);
-  return new Judgement(attempt, verdict, nmap, timing, observedAfterLastSyn, observedAfterFirst);
-}
-
-/**
- * An attempt's verdict. What describes it (headline, evidence, caveats, Zeek's conn_state and
- * history, the frame list) is written when first read: a scan has tens of thousands of attempts
- * and a page shows a few. Being getters, they are not copied by `{ ...verdict }`: name the fields.
- */
-class Judgement implements AttemptVerdict {
-  #observedAfterFirst: number;
-  #words: Explanation | undefined;
-  #zeek: string | undefined;
-  #history: string | undefined;
-  #frames: number[] | undefined;
-
-  constructor(
-    readonly attempt: Attempt,
-    readonly verdict: Verdict,
-    readonly nmap: NmapState,
-    readonly timing: RetryTiming,
-    readonly observedAfterLastSyn: number,
-    observedAfterFirst: number,
-  ) {
-    this.#observedAfterFirst = observedAfterFirst;
-  }
-
-  get zeek(): string {
-    return (this.#zeek ??= zeekConnState(this.attempt));
-  }
-
-  get history(): string {
-    return (this.#history ??= history(this.attempt));
-  }
-
-  get frames(): number[] {
-    return (this.#frames ??= this.attempt.packets.map((p) => p.frame));
-  }
-
-  get headline(): string {
-    return this.#explained().headline;
-  }
-
-  get evidence(): EvidenceStep[] {
-    return this.#explained().evidence;
-  }
-
-  get caveats(): string[] {
-    return this.#explained().caveats;
-  }
-
-  #explained(): Explanation {
-    const { attempt, verdict, timing, observedAfterLastSyn, nmap, zeek } = this;
-    return (this.#words ??= explain({
-      attempt,
-      parts: partsOf(attempt),
-      verdict,
-      timing,
-      observedAfterLastSyn,
-      observedAfterFirst: this.#observedAfterFirst,
-      nmap,
-      zeek,
-    }));
-  }
+  return {
+    attempt,
+    verdict,
+    nmap: nmapState(verdict, icmp, synAcks > 0),
+    zeek: zeekConnState(attempt),
+    history: history(attempt),
+    frames: attempt.packets.map((p) => p.frame),
+    timing,
+    observedAfterLastSyn,
+    observedAfterFirst,
+  };
 }
 
 function nmapState(verdict: Verdict, icmp: AttemptPacket | undefined, synAck: boolean): NmapState {
@@ -238,8 +116,10 @@ function nmapState(verdict: Verdict, icmp: AttemptPacket | undefined, synAck: bo
     case 'unreachable':
       if (!icmp) return 'filtered';
       return icmp.icmpVersion === 6 || NMAP_FILTERED_ICMP4.has(icmp.icmpCode ?? -1) ? 'filtered' : 'unknown';
-    default:
+    case 'inconclusive':
       return 'unknown';
+    default:
+      return assertNever(verdict);
   }
 }
 
@@ -249,7 +129,7 @@ type EndpointState = 'inactive' | 'syn-sent' | 'syn-ack-sent' | 'established' | 
  * Zeek's conn_state from the two endpoints' final TCP states (base/protocols/conn/main.zeek).
  * ICMP does not change TCP state in Zeek, so an unreachable attempt is S0 there.
  */
-export function zeekConnState(attempt: Attempt): string {
+export function zeekConnState(attempt: Attempt): ZeekState {
   let orig: EndpointState = 'inactive';
   let resp: EndpointState = 'inactive';
   let origBytes = 0;

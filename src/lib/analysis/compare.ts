@@ -8,8 +8,7 @@
 //               listener behind a dropping firewall) — or refused it (RST, or ICMP from the host)
 //   return-path the server answered (SYN/ACK or RST) and the answer never reached the client
 import type { Capture } from '../packets.ts';
-import { partsOf } from './classify.ts';
-import { explainWhere, NOTHING_MATCHED_TEXT, ONE_SIDE_CAVEAT, serverOnlyText } from './evidence.ts';
+import { NOTHING_MATCHED_TEXT, serverOnlyText } from './evidence.ts';
 import { analyzeCapture } from './analyze.ts';
 import type { AttemptVerdict, Comparison, ComparedAttempt, Where } from './types.ts';
 
@@ -79,32 +78,9 @@ export function compareAttempts(clientSide: AttemptVerdict[], serverSide: Attemp
 
   const attempts: ComparedAttempt[] = pairs.map(({ client, server, matchedBy }) => {
     const where = whereFor(client, server);
-    return {
-      attempt: client.attempt,
-      verdict: client.verdict,
-      headline: client.headline,
-      nmap: client.nmap,
-      zeek: client.zeek,
-      history: client.history,
-      frames: client.frames,
-      evidence: client.evidence,
-      timing: client.timing,
-      observedAfterLastSyn: client.observedAfterLastSyn,
-      // With the server's capture in hand, "capture on the server too" has been done.
-      caveats: client.caveats.filter((c) => c !== ONE_SIDE_CAVEAT),
-      side: 'client',
-      where,
-      counterpart: server,
-      whereEvidence: explainWhere({
-        where,
-        client: { verdict: client.verdict, attempt: client.attempt, frames: client.frames },
-        server: server
-          ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) }
-          : undefined,
-        clockOffset,
-        matchedBy,
-      }),
-    };
+    const compared: ComparedAttempt = { ...client, side: 'client', where, counterpart: server, clockOffset };
+    if (matchedBy) compared.matchedBy = matchedBy;
+    return compared;
   });
   const findings: string[] = [];
   const matched = pairs.filter((p) => p.server).length;

@@ -1,25 +1,59 @@
 // Every sentence the classifier says, in one place, in the lessons' voice: what each frame shows,
 // with its numbers, then what the frames do not prove and what would settle it.
+// `classify` judges (data); `explain(verdict)` writes these words when a view asks for them.
 // The widgets and the CLI show these strings as they are.
-import type { AttemptParts } from './classify.ts';
+import { TcpFlag } from '../decode/tcp.ts';
+import { partsOf, type AttemptParts } from './parts.ts';
 import { formatSeconds } from './timing.ts';
-import type { Attempt, AttemptPacket, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
+import type {
+  Attempt,
+  AttemptPacket,
+  AttemptVerdict,
+  ComparedAttempt,
+  EvidenceStep,
+  Explanation,
+  RetryTiming,
+} from './types.ts';
+import { assertNever, type NmapState, type Verdict, type Where } from './vocabulary.ts';
 
-export interface ExplainInput {
+const { FIN, SYN, RST, ACK } = TcpFlag;
+
+interface OneSideInput {
   attempt: Attempt;
   parts: AttemptParts;
   verdict: Verdict;
   timing: RetryTiming;
   observedAfterLastSyn: number;
   observedAfterFirst: number;
-  nmap: NmapState;
-  zeek: string;
 }
 
-export interface Explanation {
-  headline: string;
-  evidence: EvidenceStep[];
-  caveats: string[];
+/**
+ * The words for a verdict: its headline, the evidence citing frames, the caveats, and for an
+ * attempt compared across two captures, the evidence for `where` it ended.
+ */
+export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
+  const words = explainOneSide({
+    attempt: v.attempt,
+    parts: partsOf(v.attempt),
+    verdict: v.verdict,
+    timing: v.timing,
+    observedAfterLastSyn: v.observedAfterLastSyn,
+    observedAfterFirst: v.observedAfterFirst,
+  });
+  if (!('where' in v)) return words;
+  const server = v.counterpart;
+  return {
+    ...words,
+    // With the server's capture in hand, "capture on the server too" has been done.
+    caveats: words.caveats.filter((c) => c !== ONE_SIDE_CAVEAT),
+    whereEvidence: explainWhere({
+      where: v.where,
+      client: { verdict: v.verdict, attempt: v.attempt, frames: v.frames },
+      server: server ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) } : undefined,
+      clockOffset: v.clockOffset,
+      matchedBy: v.matchedBy,
+    }),
+  };
 }
 
 /** The limit of one capture, which a second capture (on the server) removes. */
@@ -97,7 +131,7 @@ function routersBefore(p: AttemptPacket | undefined): number {
   return initial === undefined ? 0 : initial - p.ttl;
 }
 
-export function explain(input: ExplainInput): Explanation {
+function explainOneSide(input: OneSideInput): Explanation {
   const { attempt, parts, verdict, timing, observedAfterLastSyn, observedAfterFirst } = input;
   const { syns, duplicates, synAcks, serverRsts, clientAcks, clientRsts, clientFins, icmp } = parts;
   const client = hostPort(attempt.client, attempt.clientPort);
@@ -203,7 +237,7 @@ export function explain(input: ExplainInput): Explanation {
           const what =
             ack.role === 'client-data'
               ? `sends data (${plural(ack.length, 'byte')})`
-              : ack.flags & 0x001
+              : ack.flags & FIN
                 ? 'ACKs the SYN/ACK (with FIN)'
                 : 'ACKs the SYN/ACK';
           evidence.push({
@@ -259,9 +293,9 @@ export function explain(input: ExplainInput): Explanation {
     }
     case 'refused': {
       const r = serverRsts[0];
-      const answersSyn = (r.flags & 0x010) !== 0 && r.ack === isnPlus1;
+      const answersSyn = (r.flags & ACK) !== 0 && r.ack === isnPlus1;
       evidence.push({
-        text: `Frame ${r.frame}: ${server} answers RST${r.flags & 0x010 ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: the host's TCP says nothing listens on port ${port}`,
+        text: `Frame ${r.frame}: ${server} answers RST${r.flags & ACK ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: the host's TCP says nothing listens on port ${port}`,
         frames: [r.frame],
       });
       if (syns.length > 1) {
@@ -320,7 +354,7 @@ export function explain(input: ExplainInput): Explanation {
       const gaveUp = [...clientRsts, ...clientFins][0];
       if (gaveUp) {
         evidence.push({
-          text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`,
+          text: `Frame ${gaveUp.frame}: the client gives up (${gaveUp.flags & RST ? 'RST' : 'FIN'}) ${sinceFirstSyn(gaveUp)} after its first SYN`,
           frames: [gaveUp.frame],
         });
       }
@@ -361,7 +395,7 @@ export function explain(input: ExplainInput): Explanation {
         caveats.push('Capture a little longer to see whether the handshake completes');
       } else if (quit) {
         evidence.push({
-          text: `Frame ${quit.frame}: the client itself gives up (${quit.flags & 0x004 ? 'RST' : 'FIN'}) ${sinceFirstSyn(quit)} after its SYN, before any answer could be expected`,
+          text: `Frame ${quit.frame}: the client itself gives up (${quit.flags & RST ? 'RST' : 'FIN'}) ${sinceFirstSyn(quit)} after its SYN, before any answer could be expected`,
           frames: [quit.frame],
         });
         caveats.push(
@@ -383,8 +417,10 @@ export function explain(input: ExplainInput): Explanation {
           : `Inconclusive: the capture shows the SYN but stops ${formatSeconds(observedAfterLastSyn)} later — too soon to tell.`;
       break;
     }
+    default:
+      assertNever(verdict);
   }
-  return { headline, evidence, caveats };
+  return { headline, evidence, caveats, whereEvidence: [] };
 }
 
 /** The sentence for the nmap and Zeek columns, e.g. "nmap: filtered · Zeek: S0". */
@@ -392,8 +428,8 @@ export function stateLine(nmap: NmapState, zeek: string): string {
   return `nmap: ${nmap} · Zeek: ${zeek}`;
 }
 
-export interface WhereInput {
-  where: 'none' | 'path' | 'server' | 'return-path';
+interface WhereInput {
+  where: Where;
   client: { verdict: Verdict; attempt: Attempt; frames: number[] };
   /** The same attempt in the server capture, when it is there. */
   server?: { verdict: Verdict; attempt: Attempt; parts: AttemptParts };
@@ -404,7 +440,7 @@ export interface WhereInput {
 }
 
 /** Evidence for `where`, citing frames of both files ("client frame 3", "server frame 2"). */
-export function explainWhere(input: WhereInput): EvidenceStep[] {
+function explainWhere(input: WhereInput): EvidenceStep[] {
   const { where, client, server, clockOffset, matchedBy } = input;
   const a = client.attempt;
   const target = hostPort(a.server, a.serverPort);
@@ -453,11 +489,13 @@ export function explainWhere(input: WhereInput): EvidenceStep[] {
     case 'return-path': {
       const answer = server?.parts.synAcks[0] ?? server?.parts.serverRsts[0];
       steps.push({
-        text: `${target} answered (${answer && answer.flags & 0x002 ? 'SYN/ACK' : 'RST'} in server frame ${answer?.frame ?? '?'}), but the answer never reached the client: it was dropped on the way back`,
+        text: `${target} answered (${answer && answer.flags & SYN ? 'SYN/ACK' : 'RST'} in server frame ${answer?.frame ?? '?'}), but the answer never reached the client: it was dropped on the way back`,
         frames: [],
       });
       break;
     }
+    default:
+      assertNever(where);
   }
   return steps;
 }

@@ -1,14 +1,27 @@
 // The classifier's API: find attempts, say what happened to each, and compare two sides.
 //   analyzeCapture(capture)            → verdicts for every attempt + capture-wide findings
 //   compareCaptures(client, server)    → the same, matched across the two files, with `where`
+//   judgeCapture(capture)              → the same as columns, each verdict made when read (any size)
 //   findAttempts / classify            → the pieces, for widgets that show one step at a time
-export { analyzeCapture, captureSpan } from './analyze.ts';
-export { findAttempts, isDestinationUnreachable } from './attempts.ts';
-export { classify, history, partsOf, zeekConnState } from './classify.ts';
+//   explain(verdict)                   → the words: headline, evidence, caveats (judge, then explain)
+export { analyzeCapture, captureSpan, judgeCapture, type JudgedCapture } from './analyze.ts';
+export { AttemptTable } from './attempt-table.ts';
+export {
+  attemptTable,
+  findAttempts,
+  isDestinationUnreachable,
+  MAX_SYNS_PER_ATTEMPT,
+  REORDER_SLACK_S,
+  RETRANSMISSION_WINDOW_S,
+} from './attempts.ts';
+export { classify, history, zeekConnState } from './classify.ts';
+export { partsOf, type AttemptParts } from './parts.ts';
 export { compareCaptures } from './compare.ts';
 export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
+export * from './vocabulary.ts';
 export { findOffload } from './offload.ts';
-export { analyzeTcpStreams, TcpAnalysisFlag } from './tcp-streams.ts';
+export { analyzeTcpStreams, tcpStreamsOf, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
 export { formatSeconds, retryTiming, MIN_INITIAL_RTO } from './timing.ts';
 export type * from './types.ts';
+export { attemptJson, type AttemptJson, type AttemptPacketJson } from './attempt-json.ts';

@@ -9,6 +9,7 @@
 // Why tshark's rules rather than something cleaner: our users filter with Wireshark's names and
 // compare our packet list with Wireshark's; a field that means something slightly different
 // under the same name would teach them the wrong thing.
+import { TcpFlag } from '../decode/tcp.ts';
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 import { NumberMap } from './number-map.ts';
@@ -135,13 +136,12 @@ interface Flow {
   /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
   winScale: number;
   /**
-   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), as three
-   * parallel arrays of numbers: no object per segment.
+   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), as numbers in
+   * one array, UNACKED_FIELDS per segment (frame, next sequence number, time): no object per
+   * segment, and one array per flow (a flood has a flow per packet).
    */
-  unackedFrame: number[];
-  unackedNextSeq: number[];
-  unackedTime: number[];
-  /** Entries in use in the three arrays (they are not shrunk: that costs more than it saves). */
+  unacked: number[];
+  /** Entries in use in `unacked` (it is not shrunk: that costs more than it saves). */
   unackedCount: number;
   /**
    * The last few segments' IPv4 IDs and what they carried, to spot the same datagram captured
@@ -153,6 +153,9 @@ interface Flow {
   /** Time of this side's latest segment (-Infinity before any). */
   lastSeenTime: number;
 }
+
+/** Fields of one entry of Flow.unacked: frame number, next sequence number, time. */
+const UNACKED_FIELDS = 3;
 
 /** Fields of one entry of Flow.recent: IPv4 ID, time, seq, ack, flags, length. */
 const RECENT_FIELDS = 6;
@@ -181,10 +184,7 @@ interface Conversation {
 const MAX_UNACKED_SEGMENTS = 10000;
 /** tshark's duplicate-ACK counter after an ACK of unseen data: -1 stored in an unsigned int. */
 const DUPACK_AFTER_LOST = 0xffffffff;
-const SYN = 0x002;
-const RST = 0x004;
-const FIN = 0x001;
-const ACK = 0x010;
+const { FIN, SYN, RST, ACK } = TcpFlag;
 
 const newFlow = (): Flow => ({
   baseSeq: 0,
@@ -200,9 +200,7 @@ const newFlow = (): Flow => ({
   maxSeqToBeAcked: 0,
   window: -1,
   winScale: -1,
-  unackedFrame: [],
-  unackedNextSeq: [],
-  unackedTime: [],
+  unacked: [],
   unackedCount: 0,
   recent: undefined,
   recentCount: 0,
@@ -490,7 +488,8 @@ function analyzeSegment(
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ipId >= 0) {
     let copy = false;
-    const recent = (fwd.recent ??= new Array<number>(RECENT_SEGMENTS * RECENT_FIELDS).fill(0));
+    // Grown as entries are added: most flows (a scan's, a flood's) send one or two segments.
+    const recent = (fwd.recent ??= []);
     for (let k = 0; k < fwd.recentCount && !copy; k++) {
       const at = k * RECENT_FIELDS;
       const time = recent[at + 1];
@@ -603,11 +602,11 @@ function analyzeSegment(
       // The delay is measured from the oldest segment still unacknowledged (likely the one
       // resent), else from the segment that last raised the sequence number.
       const eldest = fwd.unackedCount > 0;
-      const delay = eldest ? now - fwd.unackedTime[0] : sinceHighest;
+      const delay = eldest ? now - fwd.unacked[2] : sinceHighest;
       // tshark leaves rto/rto_frame out when the delay is exactly zero (a duplicated frame).
       if (delay !== 0) {
         result.rto[i] = delay / 1e9;
-        result.rtoFrame[i] = eldest ? fwd.unackedFrame[0] : fwd.nextSeqFrame;
+        result.rtoFrame[i] = eldest ? fwd.unacked[0] : fwd.nextSeqFrame;
       }
     }
   }
@@ -615,10 +614,10 @@ function analyzeSegment(
   let next = u32(seq + seglen);
   if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unackedCount < MAX_UNACKED_SEGMENTS) {
     if (flags & (SYN | FIN)) next = u32(next + 1);
-    const at = fwd.unackedCount++;
-    fwd.unackedFrame[at] = frame;
-    fwd.unackedNextSeq[at] = next;
-    fwd.unackedTime[at] = now;
+    const at = fwd.unackedCount++ * UNACKED_FIELDS;
+    fwd.unacked[at] = frame;
+    fwd.unacked[at + 1] = next;
+    fwd.unacked[at + 2] = now;
   }
   // The highest sequence number sent so far, and when: the reference for the checks above.
   if ((fwd.nextSeq === 0 || seqGT(next, fwd.nextSeq)) && !zeroWindowProbe) {
@@ -640,15 +639,15 @@ function analyzeSegment(
   // even when the ACK flag is off, and so do we).
   const pending = rev.unackedCount;
   if (pending > 0) {
-    const frames = rev.unackedFrame;
-    const nexts = rev.unackedNextSeq;
-    const times = rev.unackedTime;
+    const unacked = rev.unacked;
     let kept = 0;
     for (let k = 0; k < pending; k++) {
-      if (!seqGT(nexts[k], ack)) continue;
-      frames[kept] = frames[k];
-      nexts[kept] = nexts[k];
-      times[kept] = times[k];
+      const at = k * UNACKED_FIELDS;
+      if (!seqGT(unacked[at + 1], ack)) continue;
+      const to = kept * UNACKED_FIELDS;
+      unacked[to] = unacked[at];
+      unacked[to + 1] = unacked[at + 1];
+      unacked[to + 2] = unacked[at + 2];
       kept++;
     }
     rev.unackedCount = kept;

@@ -1,17 +1,9 @@
 // The classifier's data: connection attempts found in a capture, and what we say about each.
 // Everything here is plain data (numbers, strings, arrays) so it crosses a Worker boundary as is.
 
-/** What happened to one connection attempt, from the frames alone. */
-export type Verdict = 'connected' | 'half-open' | 'refused' | 'no-response' | 'unreachable' | 'inconclusive';
+import type { NmapState, Role, Sender, Verdict, Where, ZeekState } from './vocabulary.ts';
 
-/** nmap's port state for the same evidence (SYN scan rules). */
-export type NmapState = 'open' | 'closed' | 'filtered' | 'unknown';
-
-/** Where an attempt ended, from a client-side and a server-side capture of the same moment. */
-export type Where = 'none' | 'path' | 'server' | 'return-path';
-
-/** Which end sent a packet: the attempt's client, its server, or a third host (a router's ICMP). */
-export type Sender = 'client' | 'server' | 'router';
+export type { NmapState, Role, Sender, Verdict, Where, ZeekState } from './vocabulary.ts';
 
 /** One packet of an attempt, in capture order. Indices are into capture.packets. */
 export interface AttemptPacket {
@@ -24,22 +16,7 @@ export interface AttemptPacket {
   /** TCP flags (0 for ICMP). */
   flags: number;
   /** What part it plays; 'other' = later traffic of the same connection. */
-  role:
-    | 'syn'
-    | 'syn-retransmission'
-    | 'duplicate'
-    | 'syn-ack'
-    | 'syn-ack-retransmission'
-    | 'rst'
-    | 'client-ack'
-    | 'client-data'
-    | 'client-rst'
-    | 'client-fin'
-    | 'server-fin'
-    /** A server packet that proves the handshake completed (data, or an ACK of client data). */
-    | 'server-confirms'
-    | 'icmp'
-    | 'other';
+  role: Role;
   /** Raw seq / ack, NaN when absent. */
   seq: number;
   ack: number;
@@ -96,24 +73,37 @@ export interface RetryTiming {
   matches?: 'legacy-windows' | 'doubling-1s' | 'other';
 }
 
+/**
+ * The judgement on one attempt: data only (codes, frame numbers, timings), so it survives
+ * JSON.stringify and structuredClone. Its words come from `explain(verdict)`.
+ */
 export interface AttemptVerdict {
   attempt: Attempt;
   verdict: Verdict;
-  /** One sentence: what the verdict means for this attempt. */
-  headline: string;
   nmap: NmapState;
   /** Zeek conn_state for the same packets (SF, S0, REJ, RSTO, RSTOS0, SH, OTH, …). */
-  zeek: string;
+  zeek: ZeekState;
   /** Zeek-style history: S SYN, h SYN/ACK, A ACK, D data, F FIN, R RST, upper case = client; I ICMP. */
   history: string;
   /** Frame numbers of the attempt's packets. */
   frames: number[];
-  evidence: EvidenceStep[];
-  /** What this capture cannot prove, and what would settle it. */
-  caveats: string[];
   timing: RetryTiming;
   /** Seconds the capture went on after the attempt's last SYN. */
   observedAfterLastSyn: number;
+  /** Seconds the capture went on after the attempt's first packet. */
+  observedAfterFirst: number;
+}
+
+/** What `explain` says about a verdict. */
+export interface Explanation {
+  /** One sentence: what the verdict means for this attempt. */
+  headline: string;
+  /** Steps of reasoning, each citing its frames. */
+  evidence: EvidenceStep[];
+  /** What this capture cannot prove, and what would settle it. */
+  caveats: string[];
+  /** Two captures only: the steps that say where the attempt ended, citing both files' frames. */
+  whereEvidence: EvidenceStep[];
 }
 
 export interface OffloadFinding {
@@ -143,7 +133,10 @@ export interface ComparedAttempt extends AttemptVerdict {
   counterpart?: AttemptVerdict;
   /** Which capture this row comes from. */
   side: 'client' | 'server';
-  whereEvidence: EvidenceStep[];
+  /** Server clock minus client clock, seconds (for the words); NaN if unknown. */
+  clockOffset: number;
+  /** How the counterpart was found: same 4-tuple and ISN, or (NAT) ISN and server port alone. */
+  matchedBy?: 'tuple' | 'isn';
 }
 
 export interface Comparison {

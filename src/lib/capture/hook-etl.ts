@@ -1,21 +1,8 @@
-// ETL HOOK: the single place where the capture readers meet the ETL reader (etl.ts, written
-// separately). If etlSupport() returns undefined, sniff.ts answers .etl files with an
-// 'unsupported' error that says how to convert them with etl2pcapng.
-import { looksLikeEtl, readEtl } from './etl.ts';
+// Where the streaming capture readers meet the ETL reader (etl.ts), which needs the whole file.
+import { readEtl } from './etl.ts';
 import type { CaptureError, CaptureInfo, CapturedFrame } from './types.ts';
 import type { FormatParser } from './parser.ts';
 import { WholeFileBuffer } from './whole-file.ts';
-
-export interface EtlSupport {
-  looksLikeEtl(head: Uint8Array): boolean;
-  readEtl(bytes: Uint8Array): { info: CaptureInfo; frames: CapturedFrame[]; error?: CaptureError };
-}
-
-const ETL_SUPPORT: EtlSupport = { looksLikeEtl, readEtl };
-
-export function etlSupport(): EtlSupport | undefined {
-  return ETL_SUPPORT;
-}
 
 /** ETL needs the whole file (per-CPU buffers out of time order): keep it, read it at the end. */
 export class EtlParser implements FormatParser {
@@ -25,11 +12,9 @@ export class EtlParser implements FormatParser {
   private readonly file: WholeFileBuffer;
   private fileInfo: CaptureInfo | undefined;
   private done = false;
-  private readonly support: EtlSupport;
   private readonly totalBytes: number | undefined;
 
-  constructor(support: EtlSupport, totalBytes?: number) {
-    this.support = support;
+  constructor(totalBytes?: number) {
     this.totalBytes = totalBytes;
     this.file = new WholeFileBuffer(totalBytes);
   }
@@ -64,7 +49,7 @@ export class EtlParser implements FormatParser {
 
   private readAll(out: CapturedFrame[]): void {
     this.done = true;
-    const result = this.support.readEtl(this.file.bytes.subarray(0, this.file.length));
+    const result = readEtl(this.file.bytes.subarray(0, this.file.length));
     this.fileInfo = result.info;
     for (const frame of result.frames) out.push(frame);
     this.framesEmitted = result.frames.length;

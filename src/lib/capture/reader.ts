@@ -4,7 +4,7 @@
 // the caller's chunks (zero copy), and only a unit (block/record) that straddles two chunks is
 // copied into a small internal buffer, grown only to that unit's validated length. NetMon and
 // ETL are the exception: they must keep the whole file (see whole-file.ts).
-import { EtlParser, etlSupport } from './hook-etl.ts';
+import { EtlParser } from './hook-etl.ts';
 import { NetmonParser } from './netmon.ts';
 import type { BlockObserver, FormatParser } from './parser.ts';
 import { PcapParser } from './pcap.ts';
@@ -63,7 +63,7 @@ function parserFor(sniffed: Exclude<Sniffed, { format: undefined }>, options: Ca
     case 'netmon':
       return new NetmonParser({ observer: options.observer, totalBytes: options.totalBytes });
     case 'etl':
-      return new EtlParser(etlSupport()!, options.totalBytes);
+      return new EtlParser(options.totalBytes);
   }
 }
 
@@ -272,7 +272,13 @@ export interface ReadStreamOptions {
   onEnd?: (end: { info?: CaptureInfo; error?: CaptureError }) => void;
 }
 
-async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * The chunks of any byte source the engine reads from (File.stream(), a fetch body, a Node read
+ * stream, an array of buffers), as one async iterable.
+ */
+export async function* chunksOf(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   if ('getReader' in source && typeof source.getReader === 'function') {
     // Not every browser makes ReadableStream async-iterable yet.
     const streamReader = source.getReader();
@@ -292,7 +298,7 @@ async function* chunksOf(source: AsyncIterable<Uint8Array> | ReadableStream<Uint
       streamReader.releaseLock();
     }
   } else {
-    yield* source as AsyncIterable<Uint8Array>;
+    yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   }
 }
 

@@ -1,7 +1,7 @@
 // Which reader a file needs, decided by its first bytes and never by its name: users rename
 // files, and browsers give us no reliable type.
 import { formatCount, hexBytes } from './common.ts';
-import { etlSupport } from './hook-etl.ts';
+import { looksLikeEtl } from './etl.ts';
 import { looksLikeNetmon } from './netmon.ts';
 import { pcapMagicKind } from './pcap.ts';
 import { looksLikePcapng } from './pcapng.ts';
@@ -83,42 +83,9 @@ export function sniffCapture(head: Uint8Array, complete: boolean): Sniffed | und
   // Known foreign signatures are decided at once (no need to wait for an ETL-sized head).
   if (FOREIGN_SIGNATURES.some((signature) => startsWith(head, signature.bytes)))
     return { format: undefined, error: describeForeign(head) };
-  const etl = etlSupport();
-  if (etl) {
-    if (head.length < SNIFF_BYTES && !complete) return undefined;
-    if (etl.looksLikeEtl(head)) return { format: 'etl' };
-  } else if (looksLikeEtlBufferHeader(head)) {
-    return {
-      format: undefined,
-      error: new CaptureError(
-        'unsupported',
-        'this looks like a Windows event trace (.etl, e.g. from netsh trace). Convert it first with etl2pcapng (github.com/microsoft/etl2pcapng): etl2pcapng in.etl out.pcapng',
-        0,
-      ),
-    };
-  }
+  if (head.length < SNIFF_BYTES && !complete) return undefined;
+  if (looksLikeEtl(head)) return { format: 'etl' };
   return { format: undefined, error: describeForeign(head) };
-}
-
-/**
- * Without the ETL reader we still recognise the usual first buffer of a .etl: a plausible
- * BufferSize, SavedOffset inside it, and a SYSTEM_TRACE_HEADER with HookId 0 at 0x48.
- */
-function looksLikeEtlBufferHeader(head: Uint8Array): boolean {
-  if (head.length < 0x50) return false;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const bufferSize = view.getUint32(0, true);
-  const savedOffset = view.getUint32(4, true);
-  const headerKind = head[0x48 + 2];
-  return (
-    bufferSize >= 1024 &&
-    bufferSize <= 64 * 1024 * 1024 &&
-    bufferSize % 1024 === 0 &&
-    savedOffset > 0x48 &&
-    savedOffset <= bufferSize &&
-    (headerKind === 0x01 || headerKind === 0x02) &&
-    view.getUint16(0x48 + 6, true) === 0
-  );
 }
 
 function describeForeign(head: Uint8Array): CaptureError {

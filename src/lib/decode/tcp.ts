@@ -2,16 +2,13 @@
 import { fold, malformed, sumWords, truncated, u16, u32 } from './bytes.ts';
 import type { ChecksumStatus, Malformed, TcpLayer, TcpOptions, Truncated } from './types.ts';
 
-export const TCP_FIN = 0x001;
-export const TCP_SYN = 0x002;
-export const TCP_RST = 0x004;
-export const TCP_PSH = 0x008;
-export const TCP_ACK = 0x010;
-export const TCP_URG = 0x020;
-export const TCP_ECE = 0x040;
-export const TCP_CWR = 0x080;
-/** Accurate ECN (was the experimental NS bit). Wireshark 4.0 still names it "AE"/"Nonce". */
-export const TCP_AE = 0x100;
+/** The TCP flag bits the classifier and the TCP analysis test (tcp.flags as a number). */
+export const TcpFlag = {
+  FIN: 0x001,
+  SYN: 0x002,
+  RST: 0x004,
+  ACK: 0x010,
+} as const;
 
 export const TCPOPT_EOL = 0;
 export const TCPOPT_NOP = 1;

@@ -14,9 +14,6 @@ export interface Truncated {
   needed: number;
 }
 
-export const isTruncated = (x: unknown): x is Truncated =>
-  typeof x === 'object' && x !== null && (x as Truncated).truncated === true;
-
 /** A header that is all there but cannot be right (IHL < 5, a length shorter than its header). */
 export interface Malformed {
   malformed: true;
@@ -25,9 +22,6 @@ export interface Malformed {
   offset: number;
   message: string;
 }
-
-export const isMalformed = (x: unknown): x is Malformed =>
-  typeof x === 'object' && x !== null && (x as Malformed).malformed === true;
 
 /** Where a header sits in the frame, so the hex view can highlight it. */
 export interface Span {

@@ -1,10 +1,11 @@
 // One description per packet — tshark's columns and Network Monitor's description. The TCP part
 // (relative numbers, retransmissions, duplicate ACKs…) comes from the capture's one TCP analysis
-// (analysis/tcp-streams.ts); ICMP echo replies are matched to the requests described before
-// them, so describe packets in frame order, as tshark's single pass does.
-import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+// (analysis/tcp-streams.ts); ICMP echo replies are matched to the requests before them in one
+// pass per capture (echoRequestsOf), so packets can be described in any order: the CLI's lines
+// and the web packet list's rows are the same description.
+import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture, Packet } from '../packets.ts';
-import { storeOf, type PacketStore } from '../store/packet-store.ts';
+import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 import { netmonDescription } from './netmon.ts';
 import { tcpContextOf, type TcpContext } from './tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from './wireshark.ts';
@@ -26,18 +27,50 @@ export interface PacketDescription {
   tcp?: TcpContext;
 }
 
+const echoRequestsCache = new WeakMap<Capture, Map<number, number>>();
+
 /**
- * Describes the packets of one capture by index. The TCP analysis is the capture's (pass the one
- * already computed, if any); the Describer itself only remembers ICMP echo requests.
+ * For each ICMP echo reply (by packet index), the frame number of the request it answers: the
+ * latest one before it with the same addresses, identifier and sequence number, as tshark pairs
+ * them ("request in N"). One pass over the ICMP packets, once per capture.
+ */
+export function echoRequestsOf(capture: Capture): Map<number, number> {
+  let replies = echoRequestsCache.get(capture);
+  if (replies) return replies;
+  replies = new Map();
+  /** (version, request's src, dst, id, seq) → the latest request's frame number */
+  const requests = new Map<string, number>();
+  const store = storeOf(capture);
+  for (let i = 0; i < store.count; i++) {
+    if (!(store.columns.layers[i] & Layer.Icmp)) continue;
+    const packet = capture.packets[i];
+    const d = packet.dissection;
+    const icmp = d.icmp;
+    if (!icmp || icmp.identifier === undefined || !d.ip) continue;
+    const { src, dst } = addressColumns(d);
+    // The reply travels back, so key on the pair of addresses in request order.
+    if (icmp.type === 8 || icmp.type === 128)
+      requests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
+    if (icmp.type === 0 || icmp.type === 129) {
+      const request = requests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
+      if (request !== undefined) replies.set(i, request);
+    }
+  }
+  echoRequestsCache.set(capture, replies);
+  return replies;
+}
+
+/**
+ * Describes the packets of one capture by index, in any order: the one row builder behind the
+ * CLI's lines and the web packet list. The TCP analysis is the capture's (pass the one already
+ * computed, if any).
  */
 export class Describer {
   readonly #capture: Capture;
   readonly #store: PacketStore;
   readonly #streams: TcpStreams;
-  /** ICMP echo requests by (version, id, seq): the latest request's frame number. */
-  readonly #echoRequests = new Map<string, number>();
 
-  constructor(capture: Capture, streams: TcpStreams = analyzeTcpStreams(capture)) {
+  constructor(capture: Capture, streams: TcpStreams = tcpStreamsOf(capture)) {
     this.#capture = capture;
     this.#store = storeOf(capture);
     this.#streams = streams;
@@ -48,18 +81,8 @@ export class Describer {
     const packet = this.#capture.packets[index];
     const d = packet.dissection;
     const tcp = tcpContextOf(this.#streams, this.#store, index);
-    let requestFrame: number | undefined;
-    const icmp = d.icmp;
     const { src, dst } = addressColumns(d);
-    if (icmp && icmp.identifier !== undefined && d.ip) {
-      const isRequest = icmp.type === 8 || icmp.type === 128;
-      const isReply = icmp.type === 0 || icmp.type === 129;
-      // The reply travels back, so key on the pair of addresses in request order.
-      if (isRequest)
-        this.#echoRequests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
-      if (isReply)
-        requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
-    }
+    const requestFrame = d.icmp ? echoRequestsOf(this.#capture).get(index) : undefined;
     return {
       src,
       dst,

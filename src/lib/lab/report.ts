@@ -2,7 +2,10 @@
 // page) and JSON (for scripts), from the classifier's output for one capture or a client/server
 // pair. Only what the classifier said, formatted; no packet bytes, so a report is safe to share
 // when the addresses are (anonymize first otherwise).
-import type { AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison, Verdict } from '../analysis/types.ts';
+import { attemptJson } from '../analysis/attempt-json.ts';
+import { explain } from '../analysis/evidence.ts';
+import type { AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
+import type { Verdict, Where } from '../analysis/vocabulary.ts';
 
 /** What the library shows next to a capture: how many attempts, and how many got each verdict. */
 export interface AttemptSummary {
@@ -11,8 +14,18 @@ export interface AttemptSummary {
   verdicts: Partial<Record<Verdict, number>>;
 }
 
-/** Most conclusive first: the order counts and tables use. */
-const VERDICT_ORDER: Verdict[] = ['connected', 'half-open', 'refused', 'unreachable', 'no-response', 'inconclusive'];
+/** Most conclusive first: the order counts and tables use (every verdict, once: checked below). */
+export const VERDICT_ORDER = [
+  'connected',
+  'half-open',
+  'refused',
+  'unreachable',
+  'no-response',
+  'inconclusive',
+] as const satisfies readonly Verdict[];
+// A verdict missing from VERDICT_ORDER is a compile error here.
+const everyVerdictOrdered: Record<Exclude<Verdict, (typeof VERDICT_ORDER)[number]>, never> = {};
+void everyVerdictOrdered;
 
 const VERDICT_WORDS: Record<Verdict, string> = {
   connected: 'connected',
@@ -23,7 +36,7 @@ const VERDICT_WORDS: Record<Verdict, string> = {
   inconclusive: 'inconclusive',
 };
 
-const WHERE_WORDS: Record<ComparedAttempt['where'], string> = {
+const WHERE_WORDS: Record<Where, string> = {
   none: 'nowhere: it worked',
   path: 'on the way to the server',
   server: 'at the server',
@@ -45,7 +58,7 @@ export function summarizeAttempts(analysis: Analysis): AttemptSummary {
 /** "2 connected, 1 no response" (or "no TCP connection attempts"): the library's summary line. */
 export function summaryLine(summary: AttemptSummary): string {
   const parts = VERDICT_ORDER.filter((v) => summary.verdicts[v]).map(
-    (v) => `${summary.verdicts[v]} ${VERDICT_WORDS[v]}`,
+    (v) => `${summary.verdicts[v]!.toLocaleString('en')} ${VERDICT_WORDS[v]}`,
   );
   return parts.length > 0 ? parts.join(', ') : 'no TCP connection attempts';
 }
@@ -125,27 +138,28 @@ export function reportMarkdown(name: string, analysis: Analysis): string {
       `## ${i + 1}. ${endpoint(a.client, a.clientPort)} → ${endpoint(a.server, a.serverPort)}: ${VERDICT_WORDS[row.verdict]}`,
       '',
     );
-    lines.push(cell(row.headline), '');
-    const evidence = isCompared(row) ? [...row.evidence, ...row.whereEvidence] : row.evidence;
+    const words = explain(row);
+    lines.push(cell(words.headline), '');
+    const evidence = [...words.evidence, ...words.whereEvidence];
     if (evidence.length > 0) {
       lines.push('Evidence:', '');
       evidence.forEach((step, n) => lines.push(`${n + 1}. ${cell(step.text)}${citation(step.text, step.frames)}`));
       lines.push('');
     }
     if (row.timing.schedule) lines.push(`Retries: ${cell(row.timing.schedule)}.`, '');
-    if (row.caveats.length > 0) {
+    if (words.caveats.length > 0) {
       lines.push('What this capture cannot prove:', '');
-      for (const caveat of row.caveats) lines.push(`- ${cell(caveat)}`);
+      for (const caveat of words.caveats) lines.push(`- ${cell(caveat)}`);
       lines.push('');
     }
   });
   return lines.join('\n');
 }
 
-/** The JSON report's version: bump it when a field changes meaning. */
-export const REPORT_JSON_VERSION = 1;
+/** The JSON report's version: bump it when a field changes meaning (2: attempts in the CLI's shape). */
+export const REPORT_JSON_VERSION = 2;
 
-/** The same content as data: one object per attempt, with the packets it rests on. */
+/** The same content as data: one object per attempt (the shape `porttrace verdicts --json` writes). */
 export function reportJson(name: string, analysis: Analysis): string {
   const report = {
     format: 'porttrace-verdicts',
@@ -153,27 +167,7 @@ export function reportJson(name: string, analysis: Analysis): string {
     capture: name,
     summary: summarizeAttempts(analysis),
     findings: analysis.findings,
-    attempts: analysis.attempts.map((row: Row) => {
-      const a = row.attempt;
-      return {
-        client: a.client,
-        clientPort: a.clientPort,
-        server: a.server,
-        serverPort: a.serverPort,
-        ipVersion: a.ipVersion,
-        verdict: row.verdict,
-        ...(isCompared(row) ? { side: row.side, where: row.where } : {}),
-        headline: row.headline,
-        nmap: row.nmap,
-        zeek: row.zeek,
-        history: row.history,
-        frames: row.frames,
-        evidence: isCompared(row) ? [...row.evidence, ...row.whereEvidence] : row.evidence,
-        caveats: row.caveats,
-        retries: { offsets: row.timing.offsets, schedule: row.timing.schedule ?? null },
-        packets: a.packets.map((p) => ({ frame: p.frame, t: p.t, from: p.from, role: p.role })),
-      };
-    }),
+    attempts: analysis.attempts.map((row: Row) => attemptJson(row)),
   };
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -6,6 +6,7 @@
 import { analyzeCapture } from '../analysis/analyze.ts';
 import { compareAttempts } from '../analysis/compare.ts';
 import { formatSeconds } from '../analysis/timing.ts';
+import { explain } from '../analysis/evidence.ts';
 import type { AttemptPacket, AttemptVerdict, Comparison, Where } from '../analysis/types.ts';
 import type { Capture } from '../packets.ts';
 import { ROLE_LABELS, markOfRole, toAttemptView } from './verdict-view.ts';
@@ -340,7 +341,7 @@ export function pairCaptures(first: Capture, second: Capture, names: [string, st
       serverPort: c.attempt.serverPort,
       where: c.where,
       headline: pairHeadline(c.where, clientVerdict, server),
-      whereEvidence: c.whereEvidence,
+      whereEvidence: explain(c).whereEvidence ?? [],
       clientSide: toAttemptView(clientVerdict),
       ...(server ? { serverSide: toAttemptView(server) } : {}),
       ladder: mergedLadder(clientVerdict, server, comparison.clockOffset, !server && c.where === 'path'),

@@ -1,6 +1,8 @@
 // Messages between a page and the engine running in a Web Worker. The worker keeps the decoded
 // capture; the page asks for what it shows (a window of rows, one packet's details), so a
 // capture of a million packets never crosses the thread boundary.
+import type { AttemptJson } from '../analysis/attempt-json.ts';
+import type { EvidenceStep, Sender, Verdict } from '../analysis/types.ts';
 import type { TreeNode } from '../describe/packet-tree.ts';
 import type { PairView } from './pair-view.ts';
 
@@ -43,31 +45,14 @@ export interface CaptureErrorView {
   offset: number;
 }
 
-export interface EvidenceView {
-  text: string;
-  frames: number[];
-}
+export type EvidenceView = EvidenceStep;
 
-/** One connection attempt as the panels show it (a plain-data view of the classifier's result). */
-export interface AttemptView {
+/**
+ * One connection attempt as the panels show it: the JSON shape every attempt leaves the engine
+ * in (`attemptJson`: the CLI's --json, the lab's report), plus what only the panels need.
+ */
+export interface AttemptView extends AttemptJson {
   id: string;
-  client: string;
-  clientPort: number;
-  server: string;
-  serverPort: number;
-  /** connected | half-open | refused | no-response | unreachable | inconclusive */
-  verdict: string;
-  /** One sentence saying what the verdict means. */
-  headline: string;
-  nmap: string;
-  zeek: string;
-  history: string;
-  frames: number[];
-  evidence: EvidenceView[];
-  /** Not proven by this capture alone, e.g. "capture on the server too". */
-  caveats: string[];
-  /** Two-sided comparison only: where the attempt ended. */
-  where?: string;
   /** Time of each packet of the attempt, relative to its first SYN, for the ladder diagram. */
   ladder: LadderStep[];
   /** Seconds from the attempt's first packet to the end of the capture (how long we watched). */
@@ -78,7 +63,7 @@ export interface LadderStep {
   frame: number;
   /** Seconds since the attempt's first packet. */
   t: number;
-  from: 'client' | 'server' | 'router';
+  from: Sender;
   label: string;
   mark: PacketMark;
 }
@@ -98,7 +83,7 @@ export interface CaptureSummary {
   attempts: AttemptView[];
   attemptCount: number;
   /** verdict → number of attempts, over all of them. */
-  verdictCounts: Record<string, number>;
+  verdictCounts: Partial<Record<Verdict, number>>;
   /** e.g. "3 attempts: 1 connected, 2 no response". */
   attemptSummary: string;
   /** Capture-wide findings, e.g. the checksum offload red herring. */
@@ -132,7 +117,8 @@ export type RequestBody =
   | { type: 'filter'; text: string }
   | { type: 'rows'; indices: number[] }
   | { type: 'details'; index: number }
-  | { type: 'attempts'; from: number; count: number }
+  /** A page of attempts: of all of them, or of those with one verdict (counts: CaptureSummary.verdictCounts). */
+  | { type: 'attempts'; from: number; count: number; verdict?: Verdict }
   | { type: 'export'; indices: number[] | null; anonymize: boolean; key?: string }
   | { type: 'report'; format: 'md' | 'json' }
   | { type: 'close' };

@@ -6,8 +6,8 @@ import type { Capture, Packet } from '../packets.ts';
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
-import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
-import { netmonDescription } from '../describe/netmon.ts';
+import { Describer } from '../describe/index.ts';
+import type { Verdict } from '../analysis/vocabulary.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
@@ -36,6 +36,8 @@ export class TraceSession {
    * it when asked for.
    */
   #streams: TcpStreams | undefined;
+  /** The packet-row builder the CLI uses too (describe/index.ts). */
+  #describer: Describer | undefined;
   readonly #start: number;
   readonly #verdicts: VerdictsView;
 
@@ -54,9 +56,6 @@ export class TraceSession {
     this.#start = capture.packets.length ? epochOf(capture.packets[0]) : 0;
     const last = capture.packets.at(-1);
     const { findings, attemptSummary } = verdicts;
-    const attempts = verdicts.analysis.attempts;
-    const verdictCounts: Record<string, number> = {};
-    for (const a of attempts) verdictCounts[a.verdict] = (verdictCounts[a.verdict] ?? 0) + 1;
     this.summary = {
       name,
       size,
@@ -64,8 +63,8 @@ export class TraceSession {
       packets: capture.packets.length,
       duration: last ? epochOf(last) - this.#start : 0,
       attempts: verdicts.attemptViews(0, SUMMARY_ATTEMPTS),
-      attemptCount: attempts.length,
-      verdictCounts,
+      attemptCount: verdicts.count,
+      verdictCounts: verdicts.verdictCounts,
       findings,
       attemptSummary,
       comments: capture.info.comments,
@@ -116,9 +115,12 @@ export class TraceSession {
     return -1;
   }
 
-  /** Attempts after the first page that the summary carries. */
-  attempts(from: number, count: number): AttemptView[] {
-    return this.#verdicts.attemptViews(from, count);
+  /**
+   * Attempts after the first page that the summary carries, or a page of the attempts with one
+   * verdict (the summary's verdictCounts say how many there are).
+   */
+  attempts(from: number, count: number, verdict?: Verdict): AttemptView[] {
+    return this.#verdicts.attemptViews(from, count, verdict);
   }
 
   /** The capture's TCP analysis, computed once (on first use when the verdicts came from elsewhere). */
@@ -135,21 +137,19 @@ export class TraceSession {
     for (const index of indices) {
       const packet = this.capture.packets[index];
       if (!packet) continue;
-      const tcp = this.#tcpContext(index);
-      const d = packet.dissection;
-      const { src, dst } = addressColumns(d);
+      const described = (this.#describer ??= new Describer(this.capture, this.tcpStreams)).describe(index);
       const epoch = epochOf(packet);
       out.push({
         index,
         number: packet.number,
         time: (epoch - this.#start).toFixed(6),
-        src,
-        dst,
-        protocol: protocolColumn(d),
+        src: described.src,
+        dst: described.dst,
+        protocol: described.protocol,
         length: packet.originalLength,
-        info: infoColumn(packet, tcp),
-        description: netmonDescription(packet, tcp),
-        mark: markOf(packet, tcp),
+        info: described.info,
+        description: described.netmon,
+        mark: markOf(packet, described.tcp),
         key: matchKey(packet),
         epoch,
       });
@@ -186,11 +186,11 @@ export async function openSession(
   options: { handshakesOnly?: boolean } = {},
 ): Promise<TraceSession> {
   if (!options.handshakesOnly) {
-    const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress });
+    const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress });
     return new TraceSession(name, size ?? 0, capture);
   }
   const selector = handshakeSelector();
-  const capture = await loadCaptureStream(streamChunks(chunks), { totalBytes: size, onProgress, keep: selector.keep });
+  const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress, keep: selector.keep });
   const session = new TraceSession(name, size ?? 0, capture);
   session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
   return session;
@@ -212,26 +212,6 @@ export function compareSessions(first: TraceSession, second: TraceSession, asGiv
   );
   session.summary.pair = pair.view;
   return session;
-}
-
-/** ReadableStream is async-iterable in Node and Firefox but not yet in every browser. */
-async function* streamChunks(
-  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
-): AsyncIterable<Uint8Array> {
-  if (!('getReader' in source)) {
-    yield* source;
-    return;
-  }
-  const reader = source.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }
 
 function epochOf(p: Packet): number {

@@ -1,8 +1,16 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture } from '../analysis/index.ts';
+import {
+  analyzeCapture,
+  assertNever,
+  attemptJson,
+  compareCaptures,
+  judgeCapture,
+  VERDICTS,
+  type Verdict,
+} from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
-import { reportJson, reportMarkdown, summarizeAttempts, summaryLine } from '../lab/report.ts';
+import { reportJson, reportMarkdown, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture } from '../packets.ts';
 import type { AttemptView, LadderStep, PacketMark } from './protocol.ts';
@@ -41,8 +49,14 @@ export function markOfRole(role: AttemptPacket['role']): PacketMark {
     case 'client-fin':
     case 'server-fin':
       return 'fin';
-    default:
+    case 'duplicate':
+    case 'client-ack':
+    case 'client-data':
+    case 'server-confirms':
+    case 'other':
       return '';
+    default:
+      return assertNever(role);
   }
 }
 
@@ -65,71 +79,98 @@ function lastSynTime(v: AttemptVerdict): number {
   return t;
 }
 
-/**
- * What the panels and `porttrace verdicts --json` both say about an attempt, in the order they
- * say it; each passes its own form of the evidence. Adding a field here adds it to both.
- */
-export function attemptFields<E>(v: AttemptVerdict | ComparedAttempt, evidence: E[]) {
-  const a = v.attempt;
-  return {
-    client: a.client,
-    clientPort: a.clientPort,
-    server: a.server,
-    serverPort: a.serverPort,
-    verdict: v.verdict,
-    headline: v.headline,
-    nmap: v.nmap,
-    zeek: v.zeek,
-    history: v.history,
-    frames: v.frames,
-    evidence,
-    caveats: v.caveats,
-  };
-}
-
 export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView {
-  const a = v.attempt;
   const compared = 'where' in v ? v : undefined;
   return {
-    id: compared ? `${compared.side}:${a.id}` : a.id,
-    ...attemptFields(v, compared ? [...v.evidence, ...compared.whereEvidence] : v.evidence),
-    ...(compared ? { where: compared.where } : {}),
+    id: compared ? `${compared.side}:${v.attempt.id}` : v.attempt.id,
+    ...attemptJson(v),
     ladder: ladderOf(v),
     observedUntil: lastSynTime(v) + v.observedAfterLastSyn,
   };
 }
 
-/** A capture's (or a pair's) verdicts, as the classifier gave them and as the panels show them. */
+/**
+ * A capture's (or a pair's) verdicts as the panels ask for them: the counts up front, the
+ * attempts a page at a time. For one capture only the attempt columns and one verdict code per
+ * attempt are kept; the plain-data verdict and its words are made for the attempts a page shows.
+ */
 export interface VerdictsView {
-  analysis: CaptureAnalysis | Comparison;
-  /** Panel views of attempts [from, from + count), made when first asked for. */
-  attemptViews(from: number, count: number): AttemptView[];
+  /** Attempts in all. */
+  count: number;
+  /** verdict → number of attempts, over all of them. */
+  verdictCounts: Partial<Record<Verdict, number>>;
+  /**
+   * Panel views of attempts [from, from + count), made when first asked for; with `verdict`,
+   * positions among the attempts with that verdict only.
+   */
+  attemptViews(from: number, count: number, verdict?: Verdict): AttemptView[];
   findings: string[];
   /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
   attemptSummary: string;
+  /** Every verdict at once, for a report (made when asked). */
+  analysis(): CaptureAnalysis | Comparison;
 }
 
-function viewOf(analysis: CaptureAnalysis | Comparison): VerdictsView {
+function viewOf(
+  verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
+  /** Each attempt's verdict, as its index in VERDICTS. */
+  codes: Uint8Array,
+  findings: string[],
+  analysis: () => CaptureAnalysis | Comparison,
+): VerdictsView {
+  const count = codes.length;
   const views: AttemptView[] = [];
+  const viewAt = (i: number) => (views[i] ??= toAttemptView(verdictAt(i)));
+  /** verdict → the attempts with it, in capture order (made when a page of that verdict is asked for). */
+  const byVerdict = new Map<Verdict, Uint32Array>();
+  const verdictCounts: Partial<Record<Verdict, number>> = {};
+  for (const code of codes) verdictCounts[VERDICTS[code]] = (verdictCounts[VERDICTS[code]] ?? 0) + 1;
   return {
-    analysis,
-    attemptViews(from, count) {
-      const end = Math.min(analysis.attempts.length, from + count);
-      for (let i = Math.max(0, from); i < end; i++) views[i] ??= toAttemptView(analysis.attempts[i]);
-      return views.slice(from, end);
+    count,
+    verdictCounts,
+    attemptViews(from, n, verdict) {
+      if (verdict === undefined) {
+        const end = Math.min(count, from + n);
+        const out: AttemptView[] = [];
+        for (let i = Math.max(0, from); i < end; i++) out.push(viewAt(i));
+        return out;
+      }
+      let indices = byVerdict.get(verdict);
+      if (!indices) {
+        const code = VERDICTS.indexOf(verdict);
+        indices = new Uint32Array(verdictCounts[verdict] ?? 0);
+        let k = 0;
+        for (let i = 0; i < count; i++) if (codes[i] === code) indices[k++] = i;
+        byVerdict.set(verdict, indices);
+      }
+      return Array.from(indices.subarray(Math.max(0, from), Math.max(0, from + n)), viewAt);
     },
-    findings: analysis.findings,
-    attemptSummary: summaryLine(summarizeAttempts(analysis)),
+    findings,
+    attemptSummary: summaryLine({ attempts: count, verdicts: verdictCounts }),
+    analysis,
   };
 }
 
 /** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
-export const analyzeForView = (capture: Capture, tcp?: TcpStreams): VerdictsView =>
-  viewOf(analyzeCapture(capture, tcp));
+export function analyzeForView(capture: Capture, tcp?: TcpStreams): VerdictsView {
+  const judged = judgeCapture(capture, tcp);
+  const codes = new Uint8Array(judged.count);
+  for (let i = 0; i < judged.count; i++) codes[i] = VERDICTS.indexOf(judged.verdictAt(i).verdict);
+  return viewOf(judged.verdictAt, codes, judged.findings, () => analyzeCapture(capture, tcp));
+}
 
 /** A comparison already made (the pair view makes it once its sides are known). */
-export const comparisonView = (comparison: Comparison): VerdictsView => viewOf(comparison);
+export function comparisonView(comparison: Comparison): VerdictsView {
+  const codes = Uint8Array.from(comparison.attempts, (a) => VERDICTS.indexOf(a.verdict));
+  return viewOf(
+    (i) => comparison.attempts[i],
+    codes,
+    comparison.findings,
+    () => comparison,
+  );
+}
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
-  return format === 'md' ? reportMarkdown(name, view.analysis) : reportJson(name, view.analysis);
+  const analysis = view.analysis();
+  return format === 'md' ? reportMarkdown(name, analysis) : reportJson(name, analysis);
 }
