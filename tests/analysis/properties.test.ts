@@ -100,7 +100,8 @@ describe('classifier properties on random captures', () => {
         for (const v of attempts) {
           seen.add(v.verdict);
           expect(VERDICTS.has(v.verdict)).toBe(true);
-          expect(v.history).toMatch(/^[SHADFRshadfr]*$/);
+          // Zeek's letters: ^ flip, then S H A D F R, Q/I odd flags, C bad checksum, T retransmission, W zero window.
+          expect(v.history).toMatch(/^\^?[SHADFRQICTWshadfrqictw]*$/);
           expect(v.headline.length).toBeGreaterThan(0);
           for (const f of v.frames) {
             expect(owner.has(f)).toBe(false);
