@@ -15,6 +15,7 @@ import { formatIP } from '../describe/addresses.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
 import { NumberMap, PairMap } from './number-map.ts';
 import { analyzeTcpStreams, pairId, TcpAnalysisFlag, type TcpStreams } from './tcp-streams.ts';
+import { isPlainSynAck } from './rules.ts';
 import type { Attempt, AttemptPacket, Sender } from './types.ts';
 
 const FIN = 0x001;
@@ -204,7 +205,8 @@ export function findAttempts(capture: Capture, tcp: TcpStreams = analyzeTcpStrea
       continue;
     }
 
-    if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+    // SYN+ACK+RST and SYN+ACK+FIN are no answer: they go on as a RST or a FIN below.
+    if (isPlainSynAck(flags)) {
       let b = byAnswer.get(inbound, ack);
       if (!b) b = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
       const again = b.sawSynAck && b.attempt.serverIsn === seq;

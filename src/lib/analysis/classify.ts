@@ -2,6 +2,7 @@
 // went on after it (after Zeek's conn_state(), which is also computed here for comparison).
 import { explain, type Explanation } from './evidence.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
+import { rstAcceptedBySynSent } from './rules.ts';
 import { zeekOfAttempt } from './zeek.ts';
 import type { Attempt, AttemptPacket, AttemptVerdict, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
 
@@ -81,7 +82,15 @@ export function partsOf(attempt: Attempt): AttemptParts {
  * `captureEnd`: seconds since 1970 of the capture's last packet — how long we could have seen an
  * answer. Returns the verdict with its evidence (written on first read).
  */
-export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
+/** What the rest of the capture says about an attempt's hosts (analyzeCapture fills it). */
+export interface CaptureContext {
+  /** Hosts that sent nothing at all in the capture although packets went to them. */
+  silentHosts?: ReadonlySet<string>;
+  /** The TTLs (hop limits) a host's packets carried in the capture. */
+  ttlsOf?: (host: string) => Iterable<number> | undefined;
+}
+
+export function classify(attempt: Attempt, captureEnd: number, context: CaptureContext = {}): AttemptVerdict {
   // One pass tallies what the verdict rests on (partsOf groups the packets for the evidence).
   const synTimes: number[] = [];
   let maxSynT = -Infinity;
@@ -105,7 +114,8 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
         if (synAcks++ === 0) firstSynAckT = p.t;
         break;
       case 'rst':
-        serverRsts++;
+        // Only a RST the client's TCP accepts ends the attempt; others it ignores (rule 1).
+        if (rstAcceptedBySynSent(p, attempt)) serverRsts++;
         break;
       case 'client-ack':
       case 'client-data':
@@ -156,7 +166,7 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
   }
 
   const nmap = nmapState(verdict, icmp, synAcks > 0);
-  return new Judgement(attempt, verdict, nmap, timing, observedAfterLastSyn, observedAfterFirst);
+  return new Judgement(attempt, verdict, nmap, timing, observedAfterLastSyn, observedAfterFirst, context);
 }
 
 /**
@@ -166,6 +176,7 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
  */
 class Judgement implements AttemptVerdict {
   #observedAfterFirst: number;
+  #context: CaptureContext;
   #words: Explanation | undefined;
   #zeek: string | undefined;
   #history: string | undefined;
@@ -178,8 +189,10 @@ class Judgement implements AttemptVerdict {
     readonly timing: RetryTiming,
     readonly observedAfterLastSyn: number,
     observedAfterFirst: number,
+    context: CaptureContext,
   ) {
     this.#observedAfterFirst = observedAfterFirst;
+    this.#context = context;
   }
 
   get zeek(): string {
@@ -217,6 +230,7 @@ class Judgement implements AttemptVerdict {
       observedAfterFirst: this.#observedAfterFirst,
       nmap,
       zeek,
+      context: this.#context,
     }));
   }
 }

@@ -1,7 +1,8 @@
 // Every sentence the classifier says, in one place, in the lessons' voice: what each frame shows,
 // with its numbers, then what the frames do not prove and what would settle it.
 // The widgets and the CLI show these strings as they are.
-import type { AttemptParts } from './classify.ts';
+import type { AttemptParts, CaptureContext } from './classify.ts';
+import { kernelResetAfterMissedSynAck, rstAcceptedBySynSent, ttlsConsistent } from './rules.ts';
 import { formatSeconds } from './timing.ts';
 import type { Attempt, AttemptPacket, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
 
@@ -14,6 +15,8 @@ export interface ExplainInput {
   observedAfterFirst: number;
   nmap: NmapState;
   zeek: string;
+  /** What the rest of the capture says (silent hosts, TTLs); empty for an attempt on its own. */
+  context?: CaptureContext;
 }
 
 export interface Explanation {
@@ -167,6 +170,8 @@ export function explain(input: ExplainInput): Explanation {
   };
   const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(Math.max(0, p.t - (syns[0]?.t ?? 0)));
   let headline = '';
+  if (verdict !== 'connected' && verdict !== 'half-open')
+    evidence.push(...ignoredRstSteps(attempt, serverRsts, server));
 
   switch (verdict) {
     case 'connected':
@@ -258,7 +263,7 @@ export function explain(input: ExplainInput): Explanation {
       break;
     }
     case 'refused': {
-      const r = serverRsts[0];
+      const r = serverRsts.find((x) => rstAcceptedBySynSent(x, attempt)) ?? serverRsts[0];
       const answersSyn = (r.flags & 0x010) !== 0 && r.ack === isnPlus1;
       evidence.push({
         text: `Frame ${r.frame}: ${server} answers RST${r.flags & 0x010 ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: the host's TCP says nothing listens on port ${port}`,
@@ -334,7 +339,7 @@ export function explain(input: ExplainInput): Explanation {
           `The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`,
         );
       }
-      const hops = routersBefore(syns[0]);
+      const hops = hopsIfConsistent(syns, input.context?.ttlsOf?.(attempt.client));
       if (hops > 0) {
         evidence.push({
           text: `The SYN${syns.length > 1 ? 's' : ''} arrive${syns.length > 1 ? '' : 's'} with TTL ${syns[0].ttl} (sent with ${syns[0].ttl! + hops}: ${plural(hops, 'router')} on the way), so this capture was taken past ${attempt.client}'s own network — if on ${attempt.server} itself, the SYNs reached it and it sent nothing back`,
@@ -384,6 +389,7 @@ export function explain(input: ExplainInput): Explanation {
       break;
     }
   }
+  if (verdict === 'no-response' || verdict === 'inconclusive') caveats.push(...wildCaveats(input, syns, clientRsts));
   return { headline, evidence, caveats };
 }
 
@@ -491,4 +497,89 @@ export const NOTHING_MATCHED_TEXT =
 
 export function serverOnlyText(count: number): string {
   return `${count} ${count === 1 ? 'attempt appears' : 'attempts appear'} only in the server capture (the client capture started later, or they came from other clients).`;
+}
+
+// ---- Captures from the wild: ignored resets, missed answers, one-way captures, random TTLs ----
+
+/** "no ACK", "Ack 5 instead of 1001", "SYN and RST together": why the client's TCP ignores a RST. */
+function rstFault(r: AttemptPacket, isnPlus1: number): string {
+  if (r.flags & 0x002) return r.flags & 0x010 ? 'SYN, ACK and RST together' : 'SYN and RST together, no ACK';
+  if (!(r.flags & 0x010)) return 'no ACK bit';
+  return `Ack ${r.ack} instead of ${isnPlus1}`;
+}
+
+/** RFC 9293 §3.10.7.3 / RFC 5961 §3: resets the client in SYN-SENT drops, and who sends them. */
+function ignoredRstSteps(attempt: Attempt, serverRsts: AttemptPacket[], server: string): EvidenceStep[] {
+  const isnPlus1 = (attempt.isn + 1) >>> 0;
+  const ignored = serverRsts.filter((r) => !rstAcceptedBySynSent(r, attempt));
+  if (ignored.length === 0) return [];
+  const r = ignored[0];
+  const more =
+    ignored.length > 1
+      ? ` (and ${plural(ignored.length - 1, 'more like it')}: ${frameList(frameNumbers(ignored.slice(1)))})`
+      : '';
+  return [
+    {
+      text: `Frame ${r.frame}: a RST claiming to come from ${server}, with ${rstFault(r, isnPlus1)}${more}. A client waiting for the answer to its SYN accepts a RST only with ACK set and Ack = the SYN's Seq + 1 (RFC 9293 §3.10.7.3, RFC 5961 §3), so its TCP ignored this one and went on waiting. Wireshark shows it; the client never acted on it. It came from something on the path (a middlebox, an injector, a crafted probe), not as the server's answer, so it does not mean "closed"`,
+      frames: frameNumbers(ignored),
+    },
+  ];
+}
+
+/** Hop count from the first SYN's TTL, only when the client's TTLs in the capture agree. */
+function hopsIfConsistent(syns: AttemptPacket[], captureTtls: Iterable<number> | undefined): number {
+  const own = syns.map((s) => s.ttl).filter((t): t is number => t !== undefined);
+  if (!ttlsConsistent(own) || (captureTtls && !ttlsConsistent(captureTtls))) return 0;
+  return routersBefore(syns[0]);
+}
+
+/** Caveats for an attempt with no answer: a missed SYN/ACK, or a capture that sees one direction. */
+function wildCaveats(input: ExplainInput, syns: AttemptPacket[], clientRsts: AttemptPacket[]): string[] {
+  const { attempt } = input;
+  const caveats: string[] = [];
+  const firstRetryAt = syns.length > 1 ? syns[1].t : Infinity;
+  const reset = clientRsts.find((r) => kernelResetAfterMissedSynAck(r, attempt, firstRetryAt));
+  if (reset) {
+    caveats.push(
+      `Frame ${reset.frame}: the client's RST has no ACK and Seq ${reset.seq} = its SYN's Seq + 1, ${formatSeconds(Math.max(0, reset.t - (syns[0]?.t ?? 0)))} after the SYN — what a TCP stack sends when a SYN/ACK arrives for a connection it has no socket for. A SYN/ACK reached the client that this capture did not hold (or a stateless scanner got the answer it wanted): port ${attempt.serverPort} was probably open`,
+    );
+  }
+  if (input.context?.silentHosts?.has(attempt.server)) {
+    caveats.push(
+      `Nothing at all from ${attempt.server} is in this capture, to any host or port: if the capture point sees one direction only (a mirror port copying one direction, a capture filter such as "src host"), the silence may be the capture's blind spot rather than the network's`,
+    );
+  }
+  return caveats;
+}
+
+/** Capture-level: connections whose start (the SYN) is not in the capture, so no attempt to judge. */
+export function startNotCapturedText(
+  partials: Array<{ attempt: Attempt; zeek: string; history: string }>,
+): string | undefined {
+  if (partials.length === 0) return undefined;
+  const first = partials[0];
+  const a = first.attempt;
+  const frames = partials.slice(0, 5).map((p) => p.attempt.packets[0]?.frame);
+  const from = `from ${hostPort(a.server, a.serverPort)} to ${hostPort(a.client, a.clientPort)}`;
+  const what =
+    partials.length === 1
+      ? `Frame ${frames[0]}: a SYN/ACK ${from} with no SYN before it and nothing from ${a.client} acknowledging it`
+      : `${partials.length} SYN/ACKs with no SYN before them and nothing acknowledging them (frames ${frames.join(', ')}${partials.length > 5 ? ' …' : ''}; the first ${from})`;
+  return `${what}: the start of ${partials.length === 1 ? 'this connection is' : 'these connections is'} not in the capture, so there is no attempt to judge and no port is called open (Zeek: ${first.zeek}, history ${first.history}). A SYN/ACK without its SYN answers a SYN sent before the capture began, or is backscatter: a host answering SYNs whose source addresses were forged (a SYN flood).`;
+}
+
+/** Capture-level: hosts that sent nothing although others sent to them, and all-one-way captures. */
+export function oneWayTexts(
+  silent: Array<{ host: string; packetsTo: number; senders: number }>,
+  allOneWay: boolean,
+): string[] {
+  if (allOneWay) {
+    return [
+      'Every conversation in this capture goes one way only: no host that received a packet ever sent one back. That is how a capture looks when the capture point sees one direction (a mirror port copying only one direction, a capture filter such as "src host"): the silence it shows proves nothing about the far side.',
+    ];
+  }
+  return silent.map(
+    (s) =>
+      `Nothing at all from ${s.host} in this capture, although ${plural(s.packetsTo, 'packet')} went to it from ${plural(s.senders, 'host')}: either ${s.host} (or a filter in front of it) answers nothing, or the capture point only sees traffic towards it.`,
+  );
 }
