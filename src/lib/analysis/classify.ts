@@ -2,7 +2,7 @@
 // went on after it (after Zeek's conn_state(), which is also computed here for comparison).
 import { explain, type Explanation } from './evidence.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
-import { rstAcceptedBySynSent } from './rules.ts';
+import { rstAcceptedBySynSent, synAckLostBeforeClient } from './rules.ts';
 import { zeekOfAttempt } from './zeek.ts';
 import type { Attempt, AttemptPacket, AttemptVerdict, EvidenceStep, NmapState, RetryTiming, Verdict } from './types.ts';
 
@@ -165,7 +165,9 @@ export function classify(attempt: Attempt, captureEnd: number, context: CaptureC
     verdict = !quitAtOnce && (retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO) ? 'no-response' : 'inconclusive';
   }
 
-  const nmap = nmapState(verdict, icmp, synAcks > 0);
+  // nmap runs on the client: a SYN/ACK lost on its way there is no answer for it (rule: synAckLostBeforeClient).
+  const nmap =
+    verdict === 'half-open' && synAckLostBeforeClient(attempt) ? 'filtered' : nmapState(verdict, icmp, synAcks > 0);
   return new Judgement(attempt, verdict, nmap, timing, observedAfterLastSyn, observedAfterFirst, context);
 }
 

@@ -89,3 +89,25 @@ export function ttlsConsistent(ttls: Iterable<number>): boolean {
  * copy that close is the same packet, whatever was captured in between.
  */
 export const STACK_COPY_WINDOW_NS = 20_000;
+
+/** Initial TTLs of common stacks: a packet still carrying one was captured where it was sent. */
+const INITIAL_TTLS = new Set([64, 128, 255]);
+
+/**
+ * A half-open attempt captured at the server whose SYN/ACK never reached the client: the
+ * SYN/ACK still has its initial TTL (captured where it was sent) while the SYN does not (it
+ * crossed routers), and the client went on re-sending its SYN after it, or the server re-sent
+ * its SYN/ACK to no reply at all. nmap on that client never sees the SYN/ACK: "filtered", not "open".
+ */
+export function synAckLostBeforeClient(attempt: Attempt): boolean {
+  const syn = attempt.packets.find((p) => p.role === 'syn');
+  const synAcks = attempt.packets.filter((p) => p.role === 'syn-ack' || p.role === 'syn-ack-retransmission');
+  if (!syn || synAcks.length === 0 || syn.ttl === undefined || synAcks[0].ttl === undefined) return false;
+  const atServer = INITIAL_TTLS.has(synAcks[0].ttl) && !INITIAL_TTLS.has(syn.ttl);
+  if (!atServer) return false;
+  const clientSpoke = attempt.packets.some(
+    (p) => p.from === 'client' && p.t > synAcks[0].t && p.role !== 'syn-retransmission' && p.role !== 'duplicate',
+  );
+  const synAgain = attempt.packets.some((p) => p.role === 'syn-retransmission' && p.t > synAcks[0].t);
+  return !clientSpoke && (synAgain || synAcks.length > 1);
+}
