@@ -6,6 +6,7 @@ import { findAttempts } from './attempts.ts';
 import { classify, history, zeekConnState, type CaptureContext } from './classify.ts';
 import { damagedCaptureText, oneWayTexts, startNotCapturedText } from './evidence.ts';
 import { startNotCaptured } from './rules.ts';
+import { NumberMap, PairMap } from './number-map.ts';
 import { findOffload } from './offload.ts';
 import { analyzeTcpStreams, type TcpStreams } from './tcp-streams.ts';
 import type { CaptureAnalysis } from './types.ts';
@@ -29,39 +30,74 @@ export function captureSpan(capture: Capture): { start: number; end: number } {
 function hostTraffic(capture: Capture): {
   silent: Array<{ host: string; packetsTo: number; senders: number }>;
   allOneWay: boolean;
-  ttls: Map<string, Set<number>>;
+  ttls: Map<string, number[]>;
 } {
   const store = storeOf(capture);
   const c = store.columns;
-  const names = new Map<string, string>();
-  const nameOf = (bytes: Uint8Array): string => {
-    const key = bytes.join('.');
-    let name = names.get(key);
-    if (name === undefined) names.set(key, (name = formatIP(bytes)));
-    return name;
+  // Hosts as small numbers (one pass over 100k+ packets: no string per packet).
+  const v4Ids = new NumberMap(256);
+  const v6Ids = new Map<string, number>();
+  const names: string[] = [];
+  const sent: number[] = [];
+  const received: number[] = [];
+  const senders: number[] = [];
+  const lowTtl: number[] = [];
+  const highTtl: number[] = [];
+  const newHost = (name: string): number => {
+    names.push(name);
+    sent.push(0);
+    received.push(0);
+    senders.push(0);
+    lowTtl.push(255);
+    highTtl.push(0);
+    return names.length - 1;
   };
-  const ttls = new Map<string, Set<number>>();
-  const received = new Map<string, { packets: number; senders: Set<string> }>();
-  const pairs = new Set<string>();
+  const hostOf = (i: number, side: 'src' | 'dst'): number => {
+    if (c.layers[i] & Layer.IPv4) {
+      const n = side === 'src' ? c.src4[i] : c.dst4[i];
+      let id = v4Ids.get(n);
+      if (id < 0) {
+        id = newHost(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
+        v4Ids.set(n, id);
+      }
+      return id;
+    }
+    const ip = store.addressBytes(i);
+    if (!ip) return -1;
+    const bytes = side === 'src' ? ip.src : ip.dst;
+    const key = bytes.join(':');
+    let id = v6Ids.get(key);
+    if (id === undefined) v6Ids.set(key, (id = newHost(formatIP(bytes))));
+    return id;
+  };
+  const pairs = new PairMap(256);
+  const pairList: Array<[number, number]> = [];
   for (let i = 0; i < store.count; i++) {
     if (!(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
-    const ip = store.addressBytes(i);
-    if (!ip) continue;
-    const src = nameOf(ip.src);
-    const dst = nameOf(ip.dst);
-    let set = ttls.get(src);
-    if (!set) ttls.set(src, (set = new Set()));
-    set.add(c.ttl[i]);
-    let r = received.get(dst);
-    if (!r) received.set(dst, (r = { packets: 0, senders: new Set() }));
-    r.packets++;
-    r.senders.add(src);
-    pairs.add(`${src}>${dst}`);
+    const src = hostOf(i, 'src');
+    const dst = hostOf(i, 'dst');
+    if (src < 0 || dst < 0) continue;
+    sent[src]++;
+    received[dst]++;
+    const ttl = c.ttl[i];
+    if (ttl < lowTtl[src]) lowTtl[src] = ttl;
+    if (ttl > highTtl[src]) highTtl[src] = ttl;
+    if (pairs.get(src, dst) < 0) {
+      pairs.set(src, dst, pairList.length);
+      pairList.push([src, dst]);
+      senders[dst]++;
+    }
   }
-  const silent = [...received]
-    .filter(([host]) => !ttls.has(host))
-    .map(([host, r]) => ({ host, packetsTo: r.packets, senders: r.senders.size }));
-  const allOneWay = pairs.size > 0 && [...pairs].every((p) => !pairs.has(p.split('>').reverse().join('>')));
+  const silent: Array<{ host: string; packetsTo: number; senders: number }> = [];
+  names.forEach((host, id) => {
+    if (sent[id] > 0 || received[id] === 0) return;
+    silent.push({ host, packetsTo: received[id], senders: senders[id] });
+  });
+  const allOneWay = pairList.length > 0 && pairList.every(([a, b]) => pairs.get(b, a) < 0);
+  const ttls = new Map<string, number[]>();
+  names.forEach((host, id) => {
+    if (sent[id] > 0) ttls.set(host, [lowTtl[id], highTtl[id]]);
+  });
   return { silent, allOneWay, ttls };
 }
 
