@@ -103,30 +103,30 @@ function hostTraffic(capture: Capture): {
 
 export function analyzeCapture(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): CaptureAnalysis {
   const { start, end } = captureSpan(capture);
-  const traffic = hostTraffic(capture);
-  const context: CaptureContext = {
-    silentHosts: new Set(traffic.silent.map((s) => s.host)),
-    ttlsOf: (host) => traffic.ttls.get(host),
-  };
   const found = findAttempts(capture, tcp);
   // A SYN/ACK with no SYN and no client answer is no attempt (rule 2): reported, not judged.
   const partial = found.filter(startNotCaptured);
-  const attempts = found.filter((a) => !startNotCaptured(a)).map((a) => classify(a, end, context));
+  const judged = found.filter((a) => !startNotCaptured(a));
+  // One-way (rule 3): a host that sent nothing at all, or a capture where nothing ever comes
+  // back, is only worth a finding (and a caveat on the silent attempts) with at least two
+  // attempts behind it: with one, it is simply the picture of an unanswered SYN.
+  const traffic = hostTraffic(capture);
+  const targets = new Map<string, number>();
+  for (const a of judged) targets.set(a.server, (targets.get(a.server) ?? 0) + 1);
+  const silent = traffic.silent.filter((s) => (targets.get(s.host) ?? 0) >= 2);
+  const allOneWay = traffic.allOneWay && judged.length >= 2;
+  const context: CaptureContext = {
+    silentHosts: new Set(allOneWay ? traffic.silent.map((s) => s.host) : silent.map((s) => s.host)),
+    ttlsOf: (host) => traffic.ttls.get(host),
+  };
+  const attempts = judged.map((a) => classify(a, end, context));
   const offload = findOffload(capture);
   const findings = [...offload.text];
   const partialText = startNotCapturedText(
     partial.map((attempt) => ({ attempt, zeek: zeekConnState(attempt), history: history(attempt) })),
   );
   if (partialText) findings.push(partialText);
-  // One-way: only worth saying for a host many attempts went to, or for the whole capture.
-  const targets = new Map<string, number>();
-  for (const v of attempts) targets.set(v.attempt.server, (targets.get(v.attempt.server) ?? 0) + 1);
-  findings.push(
-    ...oneWayTexts(
-      traffic.silent.filter((s) => (targets.get(s.host) ?? 0) >= 2),
-      traffic.allOneWay,
-    ),
-  );
+  findings.push(...oneWayTexts(silent, allOneWay));
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }
