@@ -307,11 +307,13 @@ export function explain(input: ExplainInput): Explanation {
       break;
     }
     case 'no-response': {
+      // In a no-response verdict every RST present was one the client's TCP ignored (rule 1).
+      const rst = serverRsts.length > 0 ? 'RST it would accept' : 'RST';
       evidence.push({
         text:
           observedAfterLastSyn > 0.0005
-            ? `No SYN/ACK, RST or ICMP error about it from ${server} or any router in the ${formatSeconds(observedAfterLastSyn)} that followed${syns.length > 1 ? ' the last SYN' : ''}`
-            : `No SYN/ACK, RST or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
+            ? `No SYN/ACK, ${rst} or ICMP error about it from ${server} or any router in the ${formatSeconds(observedAfterLastSyn)} that followed${syns.length > 1 ? ' the last SYN' : ''}`
+            : `No SYN/ACK, ${rst} or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
         frames: lastSyn ? [lastSyn.frame] : [],
       });
       const legacyCut = timing.matches === 'legacy-windows' && observedAfterFirst < 21;
@@ -348,7 +350,10 @@ export function explain(input: ExplainInput): Explanation {
       }
       caveats.push(ONE_SIDE_CAVEAT);
       const which = syns.length === 1 ? 'the SYN' : syns.length === 2 ? 'either SYN' : `any of the ${syns.length} SYNs`;
-      headline = `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
+      headline =
+        serverRsts.length > 0
+          ? `No response: nothing the client's TCP accepts came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}; the reset in the capture was not an answer it takes.`
+          : `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
       break;
     }
     case 'inconclusive': {
@@ -520,7 +525,7 @@ function ignoredRstSteps(attempt: Attempt, serverRsts: AttemptPacket[], server: 
       : '';
   return [
     {
-      text: `Frame ${r.frame}: a RST claiming to come from ${server}, with ${rstFault(r, isnPlus1)}${more}. A client waiting for the answer to its SYN accepts a RST only with ACK set and Ack = the SYN's Seq + 1 (RFC 9293 §3.10.7.3, RFC 5961 §3), so its TCP ignored this one and went on waiting. Wireshark shows it; the client never acted on it. It came from something on the path (a middlebox, an injector, a crafted probe), not as the server's answer, so it does not mean "closed"`,
+      text: `Frame ${r.frame}: a RST claiming to come from ${server}, with ${rstFault(r, isnPlus1)}${more}. A client waiting for the answer to its SYN accepts a RST only with ACK set and Ack = the SYN's Seq + 1 (RFC 9293 §3.10.7.3, RFC 5961 §3), so this one was ignored by the client's TCP, which went on waiting. Wireshark shows it; the client never acted on it. It came from something on the path (a middlebox, an injector, a crafted probe), not as the server's answer, so it does not mean "closed"`,
       frames: frameNumbers(ignored),
     },
   ];
