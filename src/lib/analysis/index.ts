@@ -12,3 +12,7 @@ export { analyzeTcpStreams, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
 export { formatSeconds, retryTiming, MIN_INITIAL_RTO } from './timing.ts';
 export type * from './types.ts';
+export { zeekConnections, zeekConnectionsOf, zeekOfAttempt, ZEEK_LIKELY_SERVER_PORTS } from './zeek.ts';
+export type { ZeekConnection, ZeekCaptureConnection, ZeekConnState, ZeekSegment } from './zeek.ts';
+export { toolNamesTable } from './tool-names.ts';
+export type { ToolNamesRow } from './tool-names.ts';
