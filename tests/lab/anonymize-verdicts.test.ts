@@ -23,8 +23,9 @@ const shape = (v: AttemptVerdict) => ({
 });
 
 /**
- * With payloads cut, data segments are empty: the history loses its D/d letters and data
- * packets read as plain ACKs (so an ACK letter may be recorded at another point), but the
+ * With payloads cut, data segments are empty: the history loses its D/d letters, and T/t
+ * (Zeek's retransmitted data) with them, and data packets read as plain ACKs (so an ACK letter
+ * may be recorded at another point), but the
  * verdict and everything it rests on stay.
  */
 const shapeWithoutData = (v: AttemptVerdict) => ({
@@ -32,7 +33,7 @@ const shapeWithoutData = (v: AttemptVerdict) => ({
   isn: v.attempt.isn,
   verdict: v.verdict,
   nmap: v.nmap,
-  historyLetters: [...v.history.replace(/[Dd]/g, '')].sort().join(''),
+  historyLetters: [...v.history.replace(/[DdTt]/g, '')].sort().join(''),
   frames: v.frames,
 });
 

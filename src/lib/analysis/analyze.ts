@@ -1,10 +1,13 @@
 // One capture → every attempt's verdict, plus capture-wide findings.
 import type { Capture } from '../packets.ts';
-import { storeOf } from '../store/packet-store.ts';
-import type { AttemptTable } from './attempt-table.ts';
+import { formatIP } from '../describe/addresses.ts';
+import { Layer, storeOf } from '../store/packet-store.ts';
+import { AttemptState, type AttemptTable } from './attempt-table.ts';
 import { attemptTable } from './attempts.ts';
-import { classify } from './classify.ts';
-import { damagedCaptureText } from './evidence.ts';
+import { classify, history, zeekConnState, type CaptureContext } from './classify.ts';
+import { damagedCaptureText, oneWayTexts, startNotCapturedText } from './evidence.ts';
+import { startNotCaptured } from './rules.ts';
+import { NumberMap, PairMap } from './number-map.ts';
 import { findOffload } from './offload.ts';
 import { tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
 import type { AttemptVerdict, CaptureAnalysis, OffloadFinding } from './types.ts';
@@ -22,6 +25,81 @@ export function captureSpan(capture: Capture): { start: number; end: number } {
   const stopped = capture.info.endTime;
   if (stopped) end = Math.max(end, stopped.seconds + stopped.nanoseconds / 1e9);
   return { start, end };
+}
+
+/** Who sent what to whom, host by host: for one-way captures and the TTLs a host uses. */
+function hostTraffic(capture: Capture): {
+  silent: Array<{ host: string; packetsTo: number; senders: number }>;
+  allOneWay: boolean;
+  ttls: Map<string, number[]>;
+} {
+  const store = storeOf(capture);
+  const c = store.columns;
+  // Hosts as small numbers (one pass over 100k+ packets: no string per packet).
+  const v4Ids = new NumberMap(256);
+  const v6Ids = new Map<string, number>();
+  const names: string[] = [];
+  const sent: number[] = [];
+  const received: number[] = [];
+  const senders: number[] = [];
+  const lowTtl: number[] = [];
+  const highTtl: number[] = [];
+  const newHost = (name: string): number => {
+    names.push(name);
+    sent.push(0);
+    received.push(0);
+    senders.push(0);
+    lowTtl.push(255);
+    highTtl.push(0);
+    return names.length - 1;
+  };
+  const hostOf = (i: number, side: 'src' | 'dst'): number => {
+    if (c.layers[i] & Layer.IPv4) {
+      const n = side === 'src' ? c.src4[i] : c.dst4[i];
+      let id = v4Ids.get(n);
+      if (id < 0) {
+        id = newHost(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
+        v4Ids.set(n, id);
+      }
+      return id;
+    }
+    const ip = store.addressBytes(i);
+    if (!ip) return -1;
+    const bytes = side === 'src' ? ip.src : ip.dst;
+    const key = bytes.join(':');
+    let id = v6Ids.get(key);
+    if (id === undefined) v6Ids.set(key, (id = newHost(formatIP(bytes))));
+    return id;
+  };
+  const pairs = new PairMap(256);
+  const pairList: Array<[number, number]> = [];
+  for (let i = 0; i < store.count; i++) {
+    if (!(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
+    const src = hostOf(i, 'src');
+    const dst = hostOf(i, 'dst');
+    if (src < 0 || dst < 0) continue;
+    sent[src]++;
+    received[dst]++;
+    const ttl = c.ttl[i];
+    if (ttl < lowTtl[src]) lowTtl[src] = ttl;
+    if (ttl > highTtl[src]) highTtl[src] = ttl;
+    if (pairs.get(src, dst) < 0) {
+      pairs.set(src, dst, pairList.length);
+      pairList.push([src, dst]);
+      senders[dst]++;
+    }
+  }
+  const silent: Array<{ host: string; packetsTo: number; senders: number }> = [];
+  names.forEach((host, id) => {
+    if (sent[id] > 0 || received[id] === 0) return;
+    silent.push({ host, packetsTo: received[id], senders: senders[id] });
+  });
+  const allOneWay = pairList.length > 0 && pairList.every(([a, b]) => pairs.get(b, a) < 0);
+  const ttls = new Map<string, number[]>();
+  names.forEach((host, id) => {
+    if (sent[id] > 0) ttls.set(host, [lowTtl[id], highTtl[id]]);
+  });
+  return { silent, allOneWay, ttls };
 }
 
 /**
@@ -44,15 +122,48 @@ export interface JudgedCapture {
 export function judgeCapture(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): JudgedCapture {
   const { start, end } = captureSpan(capture);
   const table = attemptTable(capture, tcp);
+  // A SYN/ACK with no SYN and no client answer is no attempt (rule 2): reported, not judged. Only
+  // an attempt with no SYN can be one, so the others are not built to find out.
+  const judged: number[] = [];
+  const partial: number[] = [];
+  for (let i = 0; i < table.count; i++) {
+    if (table.has(i, AttemptState.SynMissing) && startNotCaptured(table.attemptAt(i))) partial.push(i);
+    else judged.push(i);
+  }
+  // One-way (rule 3): a host that sent nothing at all, or a capture where nothing ever comes
+  // back, is only worth a finding (and a caveat on the silent attempts) with at least two
+  // attempts behind it: with one, it is simply the picture of an unanswered SYN.
+  const traffic = hostTraffic(capture);
+  const silentCandidates = new Set(traffic.silent.map((s) => s.host));
+  const targets = new Map<string, number>();
+  for (const i of judged) {
+    const server = table.serverAddress(i);
+    if (silentCandidates.has(server)) targets.set(server, (targets.get(server) ?? 0) + 1);
+  }
+  const silent = traffic.silent.filter((s) => (targets.get(s.host) ?? 0) >= 2);
+  const allOneWay = traffic.allOneWay && judged.length >= 2;
+  const context: CaptureContext = {
+    silentHosts: new Set(allOneWay ? traffic.silent.map((s) => s.host) : silent.map((s) => s.host)),
+    ttlsOf: (host) => traffic.ttls.get(host),
+  };
   const offload = findOffload(capture);
   const findings = [...offload.text];
+  const partialText = startNotCapturedText(
+    partial.length,
+    partial.slice(0, 5).map((i) => {
+      const attempt = table.attemptAt(i);
+      return { attempt, zeek: zeekConnState(attempt), history: history(attempt) };
+    }),
+  );
+  if (partialText) findings.push(partialText);
+  findings.push(...oneWayTexts(silent, allOneWay));
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }
   return {
     table,
-    count: table.count,
-    verdictAt: (i) => classify(table.attemptAt(i), end),
+    count: judged.length,
+    verdictAt: (i) => classify(table.attemptAt(judged[i]), end, context),
     offload,
     duration: end - start,
     findings,

@@ -23,6 +23,7 @@ import { Layer, storeOf } from '../store/packet-store.ts';
 import { AttemptState, AttemptTable } from './attempt-table.ts';
 import { NumberMap, PairMap } from './number-map.ts';
 import { pairId, TcpAnalysisFlag, tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
+import { isPlainSynAck } from './rules.ts';
 import type { Role } from './vocabulary.ts';
 import type { Attempt } from './types.ts';
 
@@ -142,7 +143,8 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
       continue;
     }
 
-    if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+    // SYN+ACK+RST and SYN+ACK+FIN are no answer: they go on as a RST or a FIN below.
+    if (isPlainSynAck(flags)) {
       let a = byAnswer.get(inbound, ack);
       if (a < 0) a = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
       const hasServerIsn = table.has(a, AttemptState.HasServerIsn);

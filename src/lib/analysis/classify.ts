@@ -4,7 +4,9 @@
 // `explain` (evidence.ts), when a view asks for them.
 import { TcpFlag } from '../decode/tcp.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
-import type { Attempt, AttemptPacket, AttemptVerdict } from './types.ts';
+import { rstAcceptedBySynSent, synAckLostBeforeClient } from './rules.ts';
+import { zeekOfAttempt } from './zeek.ts';
+import type { Attempt, AttemptPacket, AttemptVerdict, CaptureContext, HostFacts } from './types.ts';
 import { assertNever, type NmapState, type Verdict, type ZeekState } from './vocabulary.ts';
 
 const { FIN, SYN, RST, ACK } = TcpFlag;
@@ -12,11 +14,13 @@ const { FIN, SYN, RST, ACK } = TcpFlag;
 /** ICMP codes nmap takes as "filtered" (v4 type 3 codes 0,1,2,3,9,10,13; every ICMPv6 type 1). */
 const NMAP_FILTERED_ICMP4 = new Set([0, 1, 2, 3, 9, 10, 13]);
 
+export type { CaptureContext } from './types.ts';
+
 /**
  * `captureEnd`: seconds since 1970 of the capture's last packet — how long we could have seen an
  * answer. Returns plain data; `explain(verdict)` writes its words.
  */
-export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
+export function classify(attempt: Attempt, captureEnd: number, context: CaptureContext = {}): AttemptVerdict {
   // One pass tallies what the verdict rests on (partsOf groups the packets for the evidence).
   const synTimes: number[] = [];
   let maxSynT = -Infinity;
@@ -40,7 +44,8 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
         if (synAcks++ === 0) firstSynAckT = p.t;
         break;
       case 'rst':
-        serverRsts++;
+        // Only a RST the client's TCP accepts ends the attempt; others it ignores (rule 1).
+        if (rstAcceptedBySynSent(p, attempt)) serverRsts++;
         break;
       case 'client-ack':
       case 'client-data':
@@ -90,16 +95,34 @@ export function classify(attempt: Attempt, captureEnd: number): AttemptVerdict {
     verdict = !quitAtOnce && (retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO) ? 'no-response' : 'inconclusive';
   }
 
+  // nmap runs on the client: a SYN/ACK lost on its way there is no answer for it (rule: synAckLostBeforeClient).
+  const nmap =
+    verdict === 'half-open' && synAckLostBeforeClient(attempt) ? 'filtered' : nmapState(verdict, icmp, synAcks > 0);
   return {
     attempt,
     verdict,
-    nmap: nmapState(verdict, icmp, synAcks > 0),
+    nmap,
     zeek: zeekConnState(attempt),
     history: history(attempt),
     frames: attempt.packets.map((p) => p.frame),
     timing,
     observedAfterLastSyn,
     observedAfterFirst,
+    ...(context.silentHosts || context.ttlsOf ? { hosts: hostFacts(attempt, context) } : {}),
+  };
+}
+
+/** The capture-wide facts about this attempt's hosts, as plain data for `explain`. */
+function hostFacts(attempt: Attempt, context: CaptureContext): HostFacts {
+  let low = 255;
+  let high = -1;
+  for (const ttl of context.ttlsOf?.(attempt.client) ?? []) {
+    low = Math.min(low, ttl);
+    high = Math.max(high, ttl);
+  }
+  return {
+    serverSilent: context.silentHosts?.has(attempt.server) ?? false,
+    ...(high >= 0 ? { clientTtls: [low, high] as [number, number] } : {}),
   };
 }
 
@@ -123,77 +146,12 @@ function nmapState(verdict: Verdict, icmp: AttemptPacket | undefined, synAck: bo
   }
 }
 
-type EndpointState = 'inactive' | 'syn-sent' | 'syn-ack-sent' | 'established' | 'closed' | 'reset';
-
-/**
- * Zeek's conn_state from the two endpoints' final TCP states (base/protocols/conn/main.zeek).
- * ICMP does not change TCP state in Zeek, so an unreachable attempt is S0 there.
- */
+/** Zeek's conn_state for the attempt's packets, by Zeek's own state machine (zeek.ts). */
 export function zeekConnState(attempt: Attempt): ZeekState {
-  let orig: EndpointState = 'inactive';
-  let resp: EndpointState = 'inactive';
-  let origBytes = 0;
-  let respBytes = 0;
-  for (const p of attempt.packets) {
-    if (p.role === 'icmp' || p.role === 'duplicate') continue;
-    if (p.from === 'client') {
-      origBytes += p.length;
-      if (p.flags & RST) orig = 'reset';
-      else if (p.flags & FIN) orig = orig === 'reset' ? orig : 'closed';
-      else if (p.flags & SYN) orig = orig === 'inactive' ? 'syn-sent' : orig;
-      else if (
-        p.flags & ACK &&
-        (resp === 'syn-ack-sent' || resp === 'established' || resp === 'closed' || orig === 'inactive')
-      ) {
-        if (orig === 'syn-sent' || orig === 'inactive') orig = 'established';
-        if (resp === 'syn-ack-sent') resp = 'established';
-      }
-    } else {
-      respBytes += p.length;
-      if (p.flags & RST) resp = 'reset';
-      else if (p.flags & FIN) resp = resp === 'reset' ? resp : 'closed';
-      else if ((p.flags & (SYN | ACK)) === (SYN | ACK)) resp = resp === 'inactive' ? 'syn-ack-sent' : resp;
-      else if (resp === 'inactive') resp = 'established';
-    }
-  }
-  const oInactive = orig === 'inactive';
-  const rInactive = resp === 'inactive';
-  if (resp === 'reset') {
-    if (orig === 'syn-sent' || (orig === 'reset' && origBytes === 0 && respBytes === 0)) return 'REJ';
-    return oInactive ? 'RSTRH' : 'RSTR';
-  }
-  if (orig === 'reset') return rInactive ? 'RSTOS0' : 'RSTO';
-  if (resp === 'closed' && orig === 'closed') return 'SF';
-  if (orig === 'closed') return rInactive ? 'SH' : 'S2';
-  if (resp === 'closed') return oInactive ? 'SHR' : 'S3';
-  if (orig === 'syn-sent' && rInactive) return 'S0';
-  if (orig === 'established' && resp === 'established') return 'S1';
-  return 'OTH';
+  return zeekOfAttempt(attempt).connState;
 }
 
-/**
- * Zeek-style history: S SYN, H SYN/ACK, A pure ACK, D data, F FIN, R RST; upper case for the
- * client (originator), lower case for the server. Each letter once per side, as Zeek records it.
- */
+/** Zeek's history letters for the attempt's packets (upper case: Zeek's originator). */
 export function history(attempt: Attempt): string {
-  let out = '';
-  const seen = new Set<string>();
-  const note = (letter: string, client: boolean) => {
-    const l = client ? letter : letter.toLowerCase();
-    if (!seen.has(l)) {
-      seen.add(l);
-      out += l;
-    }
-  };
-  for (const p of attempt.packets) {
-    if (p.role === 'icmp' || p.role === 'duplicate') continue;
-    const client = p.from === 'client';
-    if ((p.flags & (SYN | ACK)) === SYN) note('S', client);
-    else if ((p.flags & (SYN | ACK)) === (SYN | ACK)) note('H', client);
-    if (p.flags & RST) note('R', client);
-    if (p.flags & FIN) note('F', client);
-    if (p.length > 0) note('D', client);
-    else if ((p.flags & (SYN | FIN | RST | ACK)) === ACK) note('A', client);
-  }
-  return out;
+  return zeekOfAttempt(attempt).history;
 }

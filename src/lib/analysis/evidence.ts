@@ -4,11 +4,13 @@
 // The widgets and the CLI show these strings as they are.
 import { TcpFlag } from '../decode/tcp.ts';
 import { partsOf, type AttemptParts } from './parts.ts';
+import { kernelResetAfterMissedSynAck, rstAcceptedBySynSent, ttlsConsistent } from './rules.ts';
 import { formatSeconds } from './timing.ts';
 import type {
   Attempt,
   AttemptPacket,
   AttemptVerdict,
+  CaptureContext,
   ComparedAttempt,
   EvidenceStep,
   Explanation,
@@ -25,6 +27,8 @@ interface OneSideInput {
   timing: RetryTiming;
   observedAfterLastSyn: number;
   observedAfterFirst: number;
+  /** What the rest of the capture says (silent hosts, TTLs); empty for an attempt on its own. */
+  context?: CaptureContext;
 }
 
 /**
@@ -39,6 +43,7 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
     timing: v.timing,
     observedAfterLastSyn: v.observedAfterLastSyn,
     observedAfterFirst: v.observedAfterFirst,
+    context: contextOf(v),
   });
   if (!('where' in v)) return words;
   const server = v.counterpart;
@@ -53,6 +58,17 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
       clockOffset: v.clockOffset,
       matchedBy: v.matchedBy,
     }),
+  };
+}
+
+/** The capture-wide facts a verdict carries, in the shape the sentences below ask them. */
+function contextOf(v: AttemptVerdict): CaptureContext | undefined {
+  const hosts = v.hosts;
+  if (!hosts) return undefined;
+  const { client, server } = v.attempt;
+  return {
+    silentHosts: hosts.serverSilent ? new Set([server]) : undefined,
+    ttlsOf: (host) => (host === client ? hosts.clientTtls : undefined),
   };
 }
 
@@ -201,6 +217,8 @@ function explainOneSide(input: OneSideInput): Explanation {
   };
   const sinceFirstSyn = (p: AttemptPacket): string => formatSeconds(Math.max(0, p.t - (syns[0]?.t ?? 0)));
   let headline = '';
+  if (verdict !== 'connected' && verdict !== 'half-open')
+    evidence.push(...ignoredRstSteps(attempt, serverRsts, server));
 
   switch (verdict) {
     case 'connected':
@@ -292,7 +310,7 @@ function explainOneSide(input: OneSideInput): Explanation {
       break;
     }
     case 'refused': {
-      const r = serverRsts[0];
+      const r = serverRsts.find((x) => rstAcceptedBySynSent(x, attempt)) ?? serverRsts[0];
       const answersSyn = (r.flags & ACK) !== 0 && r.ack === isnPlus1;
       evidence.push({
         text: `Frame ${r.frame}: ${server} answers RST${r.flags & ACK ? '/ACK' : ''}${answersSyn ? ` with Ack ${r.ack} = the SYN's Seq + 1` : ''}, ${sinceFirstSyn(r)} after the SYN${r.ttl !== undefined ? ` (TTL ${r.ttl})` : ''}: the host's TCP says nothing listens on port ${port}`,
@@ -336,11 +354,13 @@ function explainOneSide(input: OneSideInput): Explanation {
       break;
     }
     case 'no-response': {
+      // In a no-response verdict every RST present was one the client's TCP ignored (rule 1).
+      const rst = serverRsts.length > 0 ? 'RST it would accept' : 'RST';
       evidence.push({
         text:
           observedAfterLastSyn > 0.0005
-            ? `No SYN/ACK, RST or ICMP error about it from ${server} or any router in the ${formatSeconds(observedAfterLastSyn)} that followed${syns.length > 1 ? ' the last SYN' : ''}`
-            : `No SYN/ACK, RST or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
+            ? `No SYN/ACK, ${rst} or ICMP error about it from ${server} or any router in the ${formatSeconds(observedAfterLastSyn)} that followed${syns.length > 1 ? ' the last SYN' : ''}`
+            : `No SYN/ACK, ${rst} or ICMP error about it from ${server} or any router between the first SYN and the end of the capture (${formatSeconds(observedAfterFirst)})`,
         frames: lastSyn ? [lastSyn.frame] : [],
       });
       const legacyCut = timing.matches === 'legacy-windows' && observedAfterFirst < 21;
@@ -368,7 +388,7 @@ function explainOneSide(input: OneSideInput): Explanation {
           `The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`,
         );
       }
-      const hops = routersBefore(syns[0]);
+      const hops = hopsIfConsistent(syns, input.context?.ttlsOf?.(attempt.client));
       if (hops > 0) {
         evidence.push({
           text: `The SYN${syns.length > 1 ? 's' : ''} arrive${syns.length > 1 ? '' : 's'} with TTL ${syns[0].ttl} (sent with ${syns[0].ttl! + hops}: ${plural(hops, 'router')} on the way), so this capture was taken past ${attempt.client}'s own network — if on ${attempt.server} itself, the SYNs reached it and it sent nothing back`,
@@ -377,7 +397,10 @@ function explainOneSide(input: OneSideInput): Explanation {
       }
       caveats.push(ONE_SIDE_CAVEAT);
       const which = syns.length === 1 ? 'the SYN' : syns.length === 2 ? 'either SYN' : `any of the ${syns.length} SYNs`;
-      headline = `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
+      headline =
+        serverRsts.length > 0
+          ? `No response: nothing the client's TCP accepts came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}; the reset in the capture was not an answer it takes.`
+          : `No response: nothing came back to ${which} for port ${port} — dropped on the way or at ${attempt.server}.`;
       break;
     }
     case 'inconclusive': {
@@ -420,6 +443,7 @@ function explainOneSide(input: OneSideInput): Explanation {
     default:
       assertNever(verdict);
   }
+  if (verdict === 'no-response' || verdict === 'inconclusive') caveats.push(...wildCaveats(input, syns, clientRsts));
   return { headline, evidence, caveats, whereEvidence: [] };
 }
 
@@ -545,4 +569,90 @@ export const NOTHING_MATCHED_TEXT =
 
 export function serverOnlyText(count: number): string {
   return `${count} ${count === 1 ? 'attempt appears' : 'attempts appear'} only in the server capture (the client capture started later, or they came from other clients).`;
+}
+
+// ---- Captures from the wild: ignored resets, missed answers, one-way captures, random TTLs ----
+
+/** "no ACK", "Ack 5 instead of 1001", "SYN and RST together": why the client's TCP ignores a RST. */
+function rstFault(r: AttemptPacket, isnPlus1: number): string {
+  if (r.flags & SYN) return r.flags & ACK ? 'SYN, ACK and RST together' : 'SYN and RST together, no ACK';
+  if (!(r.flags & ACK)) return 'no ACK bit';
+  return `Ack ${r.ack} instead of ${isnPlus1}`;
+}
+
+/** RFC 9293 §3.10.7.3 / RFC 5961 §3: resets the client in SYN-SENT drops, and who sends them. */
+function ignoredRstSteps(attempt: Attempt, serverRsts: AttemptPacket[], server: string): EvidenceStep[] {
+  const isnPlus1 = (attempt.isn + 1) >>> 0;
+  const ignored = serverRsts.filter((r) => !rstAcceptedBySynSent(r, attempt));
+  if (ignored.length === 0) return [];
+  const r = ignored[0];
+  const more =
+    ignored.length > 1
+      ? ` (and ${plural(ignored.length - 1, 'more like it')}: ${frameList(frameNumbers(ignored.slice(1)))})`
+      : '';
+  return [
+    {
+      text: `Frame ${r.frame}: a RST claiming to come from ${server}, with ${rstFault(r, isnPlus1)}${more}. A client waiting for the answer to its SYN accepts a RST only with ACK set and Ack = the SYN's Seq + 1 (RFC 9293 §3.10.7.3, RFC 5961 §3), so this one was ignored by the client's TCP, which went on waiting. Wireshark shows it; the client never acted on it. It came from something on the path (a middlebox, an injector, a crafted probe), not as the server's answer, so it does not mean "closed"`,
+      frames: frameNumbers(ignored),
+    },
+  ];
+}
+
+/** Hop count from the first SYN's TTL, only when the client's TTLs in the capture agree. */
+function hopsIfConsistent(syns: AttemptPacket[], captureTtls: Iterable<number> | undefined): number {
+  const own = syns.map((s) => s.ttl).filter((t): t is number => t !== undefined);
+  if (!ttlsConsistent(own) || (captureTtls && !ttlsConsistent(captureTtls))) return 0;
+  return routersBefore(syns[0]);
+}
+
+/** Caveats for an attempt with no answer: a missed SYN/ACK, or a capture that sees one direction. */
+function wildCaveats(input: OneSideInput, syns: AttemptPacket[], clientRsts: AttemptPacket[]): string[] {
+  const { attempt } = input;
+  const caveats: string[] = [];
+  const firstRetryAt = syns.length > 1 ? syns[1].t : Infinity;
+  const reset = clientRsts.find((r) => kernelResetAfterMissedSynAck(r, attempt, firstRetryAt));
+  if (reset) {
+    caveats.push(
+      `Frame ${reset.frame}: the client's RST has no ACK and Seq ${reset.seq} = its SYN's Seq + 1, ${formatSeconds(Math.max(0, reset.t - (syns[0]?.t ?? 0)))} after the SYN — what a TCP stack sends when a SYN/ACK arrives for a connection it has no socket for. A SYN/ACK reached the client that this capture did not hold (or a stateless scanner got the answer it wanted): port ${attempt.serverPort} was probably open`,
+    );
+  }
+  if (input.context?.silentHosts?.has(attempt.server)) {
+    caveats.push(
+      `Nothing at all from ${attempt.server} is in this capture, to any host or port: if the capture point sees one direction only (a mirror port copying one direction, a capture filter such as "src host"), the silence may be the capture's blind spot rather than the network's`,
+    );
+  }
+  return caveats;
+}
+
+/** Capture-level: connections whose start (the SYN) is not in the capture, so no attempt to judge. */
+export function startNotCapturedText(
+  count: number,
+  partials: Array<{ attempt: Attempt; zeek: string; history: string }>,
+): string | undefined {
+  if (count === 0 || partials.length === 0) return undefined;
+  const first = partials[0];
+  const a = first.attempt;
+  const frames = partials.slice(0, 5).map((p) => p.attempt.packets[0]?.frame);
+  const from = `from ${hostPort(a.server, a.serverPort)} to ${hostPort(a.client, a.clientPort)}`;
+  const what =
+    count === 1
+      ? `Frame ${frames[0]}: a SYN/ACK ${from} with no SYN before it and nothing from ${a.client} acknowledging it`
+      : `${count} SYN/ACKs with no SYN before them and nothing acknowledging them (frames ${frames.join(', ')}${count > 5 ? ' …' : ''}; the first ${from})`;
+  return `${what}: the start of ${count === 1 ? 'this connection is' : 'these connections is'} not in the capture, so there is no attempt to judge and no port is called open (Zeek: ${first.zeek}, history ${first.history}). A SYN/ACK without its SYN answers a SYN sent before the capture began, or is backscatter: a host answering SYNs whose source addresses were forged (a SYN flood).`;
+}
+
+/** Capture-level: hosts that sent nothing although others sent to them, and all-one-way captures. */
+export function oneWayTexts(
+  silent: Array<{ host: string; packetsTo: number; senders: number }>,
+  allOneWay: boolean,
+): string[] {
+  if (allOneWay) {
+    return [
+      'Every conversation in this capture goes one way only: no host that received a packet ever sent one back. That is how a capture looks when the capture point sees one direction (a mirror port copying only one direction, a capture filter such as "src host"): the silence it shows proves nothing about the far side.',
+    ];
+  }
+  return silent.map(
+    (s) =>
+      `Nothing at all from ${s.host} in this capture, although ${plural(s.packetsTo, 'packet')} went to it from ${plural(s.senders, 'host')}: either ${s.host} (or a filter in front of it) answers nothing, or the capture point only sees traffic towards it.`,
+  );
 }

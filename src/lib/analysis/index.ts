@@ -25,3 +25,7 @@ export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
 export { formatSeconds, retryTiming, MIN_INITIAL_RTO } from './timing.ts';
 export type * from './types.ts';
 export { attemptJson, type AttemptJson, type AttemptPacketJson } from './attempt-json.ts';
+export { zeekConnections, zeekConnectionsOf, zeekOfAttempt, ZEEK_LIKELY_SERVER_PORTS } from './zeek.ts';
+export type { ZeekConnection, ZeekCaptureConnection, ZeekConnState, ZeekSegment } from './zeek.ts';
+export { toolNamesTable } from './tool-names.ts';
+export type { ToolNamesRow } from './tool-names.ts';

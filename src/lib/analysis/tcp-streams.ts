@@ -13,6 +13,7 @@ import { TcpFlag } from '../decode/tcp.ts';
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 import { NumberMap } from './number-map.ts';
+import { STACK_COPY_WINDOW_NS } from './rules.ts';
 
 /** Bits of `analysisFlags`. The first group mirrors tshark's tcp.analysis.* labels. */
 export const TcpAnalysisFlag = {
@@ -281,6 +282,15 @@ const shared = new WeakMap<Capture, TcpStreams>();
  * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
  * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
  */
+/**
+ * pktmon / Windows loopback: one packet logged at two points of the stack 1–20 µs apart, the
+ * copy taken before the IP ID was filled in carrying 0 (whichever comes first). Nothing
+ * retransmits that fast, so it is a copy even if the other side's packet was logged in between.
+ */
+function isStackCopy(earlierId: number, laterId: number, elapsedNs: number): boolean {
+  return elapsedNs <= STACK_COPY_WINDOW_NS && (earlierId === laterId || earlierId === 0 || laterId === 0);
+}
+
 export function tcpStreamsOf(capture: Capture): TcpStreams {
   let streams = shared.get(capture);
   if (!streams) {
@@ -494,9 +504,8 @@ function analyzeSegment(
       const at = k * RECENT_FIELDS;
       const time = recent[at + 1];
       copy =
-        recent[at] === ipId &&
-        now - time <= DUPLICATE_WINDOW_NS &&
-        time >= rev.lastSeenTime &&
+        (isStackCopy(recent[at], ipId, now - time) ||
+          (recent[at] === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= rev.lastSeenTime)) &&
         recent[at + 2] === seq &&
         recent[at + 3] === ack &&
         recent[at + 4] === flags &&

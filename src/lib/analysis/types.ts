@@ -92,6 +92,24 @@ export interface AttemptVerdict {
   observedAfterLastSyn: number;
   /** Seconds the capture went on after the attempt's first packet. */
   observedAfterFirst: number;
+  /** What the rest of the capture says about the attempt's hosts; absent for an attempt judged alone. */
+  hosts?: HostFacts;
+}
+
+/** Facts about an attempt's hosts from the whole capture, kept with the verdict for its words. */
+export interface HostFacts {
+  /** The server sent nothing at all in the capture although packets went to it (one-way capture?). */
+  serverSilent: boolean;
+  /** The lowest and highest TTL (hop limit) of the client's packets in the capture. */
+  clientTtls?: [number, number];
+}
+
+/** What the rest of the capture says about an attempt's hosts (analyzeCapture fills it). */
+export interface CaptureContext {
+  /** Hosts that sent nothing at all in the capture although packets went to them. */
+  silentHosts?: ReadonlySet<string>;
+  /** The TTLs (hop limits) a host's packets carried in the capture. */
+  ttlsOf?: (host: string) => Iterable<number> | undefined;
 }
 
 /** What `explain` says about a verdict. */
