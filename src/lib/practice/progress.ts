@@ -40,6 +40,11 @@ export interface Progress {
   assessment?: AssessmentResult;
 }
 
+/** A challenge's id: its trace and reference answer (stable across edits of the lesson's text). */
+export const challengeId = (trace: string, answer: string) => `${trace}|${answer}`;
+/** A prediction's id: its trace and the port of the attempt it asks about. */
+export const predictionId = (trace: string, port: number) => `${trace}|${port}`;
+
 export const MAX_BOX = 4;
 /** Right answers in a row that raise the level. */
 export const STREAK_TO_LEVEL_UP = 2;
