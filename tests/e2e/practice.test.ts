@@ -256,6 +256,27 @@ describe('reference pages', () => {
       expect(await page.getByText(state).count(), state).toBeGreaterThan(0);
   });
 
+  test("every lesson's link into the glossary lands on a term", async () => {
+    const targets = new Set<string>();
+    for (const slug of [
+      'why-a-blocked-port-hides',
+      'taking-a-trace',
+      'scenario-1-blocked',
+      'scenario-3-success',
+      'beyond-the-article',
+    ]) {
+      await page.goto(`${base}/lessons/${slug}/`);
+      const links = await page
+        .locator('main a[href^="/reference/glossary/#"]')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+      expect(links.length, slug).toBeGreaterThan(0);
+      for (const link of links) targets.add(link.split('#')[1]!);
+    }
+    await page.goto(`${base}/reference/glossary/`);
+    for (const id of targets) expect(await page.locator(`h2[id="${id}"]`).count(), id).toBe(1);
+    expect(targets.size).toBeGreaterThanOrEqual(10);
+  });
+
   test('the cheat sheet has print styles and prints on one or two pages', async () => {
     await page.goto(`${base}/reference/cheat-sheet/`);
     await hydrated(page);
