@@ -17,6 +17,8 @@ const pick = (a: Record<string, unknown>) => ({
   serverPort: a.serverPort,
   verdict: a.verdict,
   nmap: a.nmap,
+  zeek: a.zeek,
+  history: a.history,
   frames: a.frames,
   isn: a.isn,
   retries: a.retries,

@@ -43,6 +43,8 @@ function agreement(exercise: Exercise): string[] {
     const got = {
       verdict: v.verdict,
       nmap: v.nmap,
+      zeek: v.zeek,
+      history: v.history,
       frames: v.frames,
       isn: v.attempt.isn,
       retries: v.timing.offsets.length,
@@ -51,6 +53,8 @@ function agreement(exercise: Exercise): string[] {
     const want = {
       verdict: key.verdict,
       nmap: key.nmap,
+      zeek: key.zeek,
+      history: key.history,
       frames: key.frames,
       isn: key.isn,
       retries: key.retries,

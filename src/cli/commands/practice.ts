@@ -96,6 +96,8 @@ export function keyJson(a: KeyAttempt): Record<string, unknown> {
     serverPort: a.serverPort,
     verdict: a.verdict,
     nmap: a.nmap,
+    zeek: a.zeek,
+    history: a.history,
     frames: a.frames,
     isn: a.isn,
     retries: a.retries,

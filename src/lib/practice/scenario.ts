@@ -458,6 +458,10 @@ export interface KeyAttempt {
   serverPort: number;
   verdict: Verdict;
   nmap: NmapState;
+  /** Zeek's conn_state for these packets (the scenario always closes an open connection with FINs). */
+  zeek: string;
+  /** Zeek's history letters for what the client's capture holds of the attempt. */
+  history: string;
   /** Frame numbers of the attempt's packets in the client capture. */
   frames: number[];
   isn: number;
@@ -506,6 +510,38 @@ export interface ExerciseRequest {
   level?: Level;
   /** The pattern of the attempt asked about; default: drawn from the seed. */
   pattern?: Pattern;
+}
+
+const ZEEK: Record<Verdict, string> = {
+  connected: 'SF',
+  'half-open': 'OTH',
+  refused: 'REJ',
+  'no-response': 'S0',
+  unreachable: 'S0',
+  inconclusive: 'S0',
+};
+
+/**
+ * Zeek's history (Zeek's conn.log documentation): S SYN, H SYN/ACK, A pure ACK, D payload,
+ * F FIN, R RST; upper case for the originator, each letter once per side, in order of first
+ * appearance. ICMP errors are not TCP packets of the connection.
+ */
+function zeekHistory(segments: Array<{ fromClient: boolean; transport: Uint8Array }>): string {
+  let out = '';
+  const add = (letter: string, fromClient: boolean) => {
+    const l = fromClient ? letter : letter.toLowerCase();
+    if (!out.includes(l)) out += l;
+  };
+  for (const { fromClient, transport } of segments) {
+    const flags = transport[13]!;
+    const payload = transport.length - (transport[12]! >> 4) * 4;
+    if (flags & TCP_SYN) add(flags & TCP_ACK ? 'H' : 'S', fromClient);
+    if (flags & TCP_RST) add('R', fromClient);
+    if (flags & TCP_FIN) add('F', fromClient);
+    if (payload > 0) add('D', fromClient);
+    else if ((flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK) add('A', fromClient);
+  }
+  return out;
 }
 
 const NMAP: Record<Verdict, NmapState> = {
@@ -1272,6 +1308,10 @@ function keyOf(
     if (e.attempt === index) own.push(k);
   });
   const frames = inClient(own).sort((a, b) => a - b);
+  const tcpSegments = own
+    .filter((k) => net.events[k]!.datagram?.protocol === PROTOCOL_TCP && clientFrameOf.has(k))
+    .sort((a, b) => clientFrameOf.get(a)! - clientFrameOf.get(b)!)
+    .map((k) => ({ fromClient: net.events[k]!.from === p.client, transport: net.events[k]!.datagram!.transport }));
   const serverFrames = inServer(own).sort((a, b) => a - b);
   const { story } = p;
   const syns = inClient(story.synEvents);
@@ -1354,6 +1394,8 @@ function keyOf(
     serverPort: p.serverPort,
     verdict: p.verdict,
     nmap: NMAP[p.verdict],
+    zeek: ZEEK[p.verdict],
+    history: zeekHistory(tcpSegments),
     frames,
     isn: p.isn,
     retries: Math.max(0, syns.length - 1),
