@@ -115,6 +115,46 @@ describe('practice page', () => {
   });
 });
 
+describe('axe on the new pages', () => {
+  for (const path of [
+    '/',
+    '/practice/assessment/',
+    '/reference/glossary/',
+    '/reference/cheat-sheet/',
+    '/reference/wireshark/',
+  ])
+    test(`${path} has no accessibility violations, in both themes, with progress to show`, async () => {
+      await page.goto(`${base}/`);
+      await page.evaluate(() =>
+        localStorage.setItem(
+          'porttrace-progress',
+          JSON.stringify({
+            kind: 'porttrace-progress',
+            version: 1,
+            lessons: { 'lessons/taking-a-trace': 1 },
+            challenges: {},
+            predictions: {},
+            practice: { open: { seen: 2, correct: 1, box: 0 } },
+            level: 2,
+            streak: 0,
+            assessment: { at: 1, score: 7, total: 10, revisit: ['path-drop'] },
+          }),
+        ),
+      );
+      for (const theme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: theme });
+        await page.goto(`${base}${path}`);
+        await hydrated(page);
+        const results = await new AxeBuilder({ page }).exclude('button[data-open-modal]').analyze();
+        expect(
+          results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+          theme,
+        ).toEqual([]);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
+});
+
 describe('assessment', () => {
   test('ten fixed exercises, a score and the patterns to revisit', async () => {
     await clearProgress();
