@@ -14,7 +14,7 @@ import {
 } from '../../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { generateExercise, LEVELS, PATTERNS, type Exercise, type KeyAttempt } from '../../src/lib/practice/scenario.ts';
-import { hasTshark, tsharkFields } from '../lab/tshark.ts';
+import { hasTshark, tshark, tsharkFields } from '../lab/tshark.ts';
 
 const levelOf = (seed: number) => LEVELS[seed % LEVELS.length]!;
 const keyId = (a: { client: string; clientPort: number; server: string; serverPort: number }) =>
@@ -184,6 +184,16 @@ describe.skipIf(!hasTshark)('practice captures in tshark', () => {
         sentTransport.push(frame);
     }
     expect(problems).toEqual([]);
+    // tshark's expert warnings and errors: only the resets the scenario sent and, with offload,
+    // the bad checksums it meant; never "previous segment not captured", "ACKed unseen segment"…
+    const expert = tshark(['-r', file, '-q', ...checks, '-z', 'expert,warn'])
+      .split('\n')
+      .map((line) => /^\s+\d+\s+\S+\s+\S+\s+(.*)$/.exec(line)?.[1])
+      .filter((summary): summary is string => summary !== undefined);
+    const allowed = offload
+      ? /^(Connection reset \(RST\)|Bad checksum \[should be 0x[0-9a-f]{4}\])$/
+      : /^Connection reset \(RST\)$/;
+    expect(expert.filter((summary) => !allowed.test(summary))).toEqual([]);
     // Bad checksums exactly where checksum offload leaves them: on this host's own TCP/UDP packets.
     expect(bad).toEqual(offload ? sentTransport : []);
 
@@ -221,8 +231,8 @@ describe.skipIf(!hasTshark)('practice captures in tshark', () => {
     }
   }
 
-  it('every packet of a sample of 24 exercises dissects cleanly, with the frames and flags of the key', () => {
-    for (let seed = 7; seed < 7 + 24 * 37; seed += 37) {
+  it('every packet of a sample of 16 exercises dissects cleanly, with the frames and flags of the key', () => {
+    for (let seed = 7; seed < 7 + 16 * 53; seed += 53) {
       const exercise = generateExercise({ seed, level: levelOf(seed) });
       inspect(join(dir, `${seed}-client.pcapng`), exercise.client, exercise.clientOffload, exercise.attempts, 'client');
       if (exercise.server)
@@ -234,5 +244,6 @@ describe.skipIf(!hasTshark)('practice captures in tshark', () => {
           'server',
         );
     }
-  });
+    // tshark starts afresh for every file, twice: slow on a busy machine
+  }, 300_000);
 });
