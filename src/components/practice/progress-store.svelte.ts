@@ -9,7 +9,7 @@ import {
   type AssessmentResult,
   type Progress,
 } from '../../lib/practice/progress.ts';
-import type { Pattern } from '../../lib/practice/scenario.ts';
+import type { Pattern } from '../../lib/practice/patterns.ts';
 
 const STORAGE_KEY = 'porttrace-progress';
 

@@ -2,7 +2,7 @@
 // practice results per pattern, the practice level, the last assessment. The browser keeps it
 // (src/components/practice/progress-store.svelte.ts); nothing here touches storage, so the rules
 // — spaced repetition, difficulty, import checks — are tested like any other function.
-import { isLevel, isPattern, patternsAt, PATTERNS, type Level, type Pattern } from './scenario.ts';
+import { isLevel, isPattern, patternsAt, PATTERNS, type Level, type Pattern } from './patterns.ts';
 import type { Random } from './random.ts';
 
 export interface PatternStats {
