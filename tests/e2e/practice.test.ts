@@ -78,7 +78,21 @@ describe('practice page', () => {
     const key = keyOf(request);
     await page.goto(url);
     await hydrated(page);
-    await answer('refused', key.where, proofFrames(key));
+    await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'));
+    // pick the SYN by clicking it in the client's packet list, then add it; type the RST
+    const [syn, rst] = proofFrames(key);
+    await page
+      .getByRole('grid', { name: 'Packets' })
+      .first()
+      .locator(`[role=row][aria-rowindex="${syn! + 1}"]`)
+      .click();
+    await page.getByRole('button', { name: `Add the selected packet (#${syn})` }).click();
+    const frames = page.getByLabel('Frame numbers, for example 5, 9, 12-14');
+    expect(await frames.inputValue()).toBe(String(syn));
+    await frames.fill(`${syn}, ${rst}`);
+    await page.getByLabel(VERDICT_WORDS.refused, { exact: true }).check();
+    await page.getByLabel(WHERE_WORDS[key.where!], { exact: true }).check();
+    await page.getByRole('button', { name: 'Check my answer' }).click();
     const text = await grade().innerText();
     expect(text).toContain('✔ All right.');
     expect(text).toContain(`Right: frames ${proofFrames(key).join(', ')} prove it.`);
