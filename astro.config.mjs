@@ -30,11 +30,21 @@ export default defineConfig({
       sidebar: [
         { label: 'Lessons', items: [{ autogenerate: { directory: 'lessons' } }] },
         { label: 'Lab', items: [{ label: 'Analyze your own capture', link: '/lab/' }] },
+        {
+          label: 'Practice',
+          items: [
+            { label: 'Practice', link: '/practice/' },
+            { label: 'Assessment', link: '/practice/assessment/' },
+          ],
+        },
+        { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
       ],
       components: {
         PageTitle: './src/components/LessonTitle.astro',
+        Sidebar: './src/components/practice/Sidebar.astro',
+        Footer: './src/components/practice/Footer.astro',
       },
-      customCss: ['./src/styles/porttrace.css'],
+      customCss: ['./src/styles/porttrace.css', './src/styles/print.css'],
       expressiveCode: {
         themes: ['github-dark', 'github-light'],
         // display filters in the lessons are highlighted with their own grammar: ```dfilter

@@ -12,5 +12,6 @@ echo "== display filters";         npx tsx scripts/bench-filters.ts
 echo "== verdicts";                npx tsx scripts/bench-verdicts.ts
 echo "== against tshark/tcpdump";  npx tsx scripts/bench-compare.ts
 echo "== large-capture mode (handshakes only)"; npx tsx scripts/bench-large.ts
+echo "== practice generator";      npx tsx scripts/bench-practice.ts
 echo "== browser (Chromium)";      npx tsx scripts/bench-browser.ts
 echo "== scale: floods, repeated captures, 1M packets, start-up (issue 14 targets)"; npx tsx scripts/bench-scale.ts

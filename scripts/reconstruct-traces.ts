@@ -38,6 +38,23 @@ import { fileURLToPath } from 'node:url';
 import { LinkType, type Direction } from '../src/lib/capture/types.ts';
 import { PcapngWriter } from '../src/lib/capture/write-pcapng.ts';
 import type { ExpectedAttempt } from '../src/cli/commands/add-trace.ts';
+import {
+  ascii,
+  concat,
+  dnsMessage,
+  ETHERTYPE_IPV4,
+  ethernetFrame,
+  ipDatagram,
+  PROTOCOL_TCP,
+  PROTOCOL_UDP,
+  TCP_ACK as ACK,
+  TCP_FIN as FIN,
+  TCP_PSH as PSH,
+  TCP_SYN as SYN,
+  tcpBytes,
+  udpBytes,
+  type TcpFields,
+} from '../src/lib/practice/frames.ts';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TRACE_DIR = join(REPO_ROOT, 'public', 'traces');
@@ -79,139 +96,42 @@ function makeHosts() {
 /** Sent packets as a Windows host with checksum offload captures them, or as they reach the wire. */
 type ChecksumForm = 'offloaded' | 'complete';
 
-function onesComplementSum(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let index = 0; index + 1 < bytes.length; index += 2) sum += (bytes[index]! << 8) | bytes[index + 1]!;
-  if (bytes.length % 2 === 1) sum += bytes[bytes.length - 1]! << 8;
-  return sum;
-}
-
-function foldCarries(sum: number): number {
-  let folded = sum;
-  while (folded > 0xffff) folded = (folded & 0xffff) + Math.floor(folded / 0x10000);
-  return folded;
-}
-
-function pseudoHeaderSum(from: Host, to: Host, protocol: number, length: number): number {
-  return onesComplementSum(from.ip) + onesComplementSum(to.ip) + protocol + length;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
-}
-
-const PROTOCOL_TCP = 6;
-const PROTOCOL_UDP = 17;
 const TTL_WINDOWS = 128;
 
 interface Datagram {
   from: Host;
   to: Host;
   protocol: number;
-  /** Transport header and payload, with the checksum field at checksumOffset left zero. */
+  /** Transport header and payload, checksum field zero. */
   transport: Uint8Array;
-  checksumOffset: number;
   ipId: number;
 }
 
 /** Ethernet II + IPv4 (DF set, as Windows sends TCP) + the transport bytes, checksums in the given form. */
 function frame(datagram: Datagram, form: ChecksumForm): Uint8Array {
-  const transport = datagram.transport.slice();
-  const pseudo = pseudoHeaderSum(datagram.from, datagram.to, datagram.protocol, transport.length);
-  const transportChecksum =
-    form === 'offloaded'
-      ? foldCarries(pseudo) // what the stack leaves for the NIC to finish
-      : ~foldCarries(onesComplementSum(transport, pseudo)) & 0xffff;
-  new DataView(transport.buffer).setUint16(datagram.checksumOffset, transportChecksum);
-
-  const ip = new Uint8Array(20);
-  const ipView = new DataView(ip.buffer);
-  ip[0] = 0x45;
-  ipView.setUint16(2, 20 + transport.length);
-  ipView.setUint16(4, datagram.ipId);
-  ipView.setUint16(6, 0x4000); // don't fragment
-  ip[8] = TTL_WINDOWS;
-  ip[9] = datagram.protocol;
-  ip.set(datagram.from.ip, 12);
-  ip.set(datagram.to.ip, 16);
-  if (form === 'complete') ipView.setUint16(10, ~foldCarries(onesComplementSum(ip)) & 0xffff);
-
-  const ethernet = new Uint8Array(14);
-  ethernet.set(datagram.to.mac, 0);
-  ethernet.set(datagram.from.mac, 6);
-  new DataView(ethernet.buffer).setUint16(12, 0x0800);
-  return concat(ethernet, ip, transport);
+  const ip = ipDatagram(
+    {
+      source: datagram.from.ip,
+      destination: datagram.to.ip,
+      protocol: datagram.protocol,
+      transport: datagram.transport,
+      ttl: TTL_WINDOWS,
+      ipId: datagram.ipId,
+      dontFragment: true,
+    },
+    // Windows offloads the IPv4 header checksum too.
+    form === 'offloaded' ? 'offloaded-ip' : 'complete',
+  );
+  // Neither side pads: these are the captures' own copies, as the screenshots show them.
+  return ethernetFrame(datagram.to.mac, datagram.from.mac, ETHERTYPE_IPV4, ip, false);
 }
-
-const FIN = 0x01;
-const SYN = 0x02;
-const PSH = 0x08;
-const ACK = 0x10;
 
 /** MSS 1460, NOP, window scale 8, NOP, NOP, SACK permitted: Windows' SYN and SYN/ACK options. */
 const WINDOWS_SYN_OPTIONS = Uint8Array.of(0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x08, 0x01, 0x01, 0x04, 0x02);
 
-interface TcpFields {
-  sourcePort: number;
-  destinationPort: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
-  options?: Uint8Array;
-  payload?: Uint8Array;
-}
-
-function tcpBytes(fields: TcpFields): Uint8Array {
-  const options = fields.options ?? new Uint8Array(0);
-  const header = new Uint8Array(20 + options.length);
-  const view = new DataView(header.buffer);
-  view.setUint16(0, fields.sourcePort);
-  view.setUint16(2, fields.destinationPort);
-  view.setUint32(4, fields.seq >>> 0);
-  view.setUint32(8, fields.ack >>> 0);
-  header[12] = (header.length / 4) << 4;
-  header[13] = fields.flags;
-  view.setUint16(14, fields.window);
-  header.set(options, 20);
-  return concat(header, fields.payload ?? new Uint8Array(0));
-}
-
-function udpBytes(sourcePort: number, destinationPort: number, payload: Uint8Array): Uint8Array {
-  const header = new Uint8Array(8);
-  const view = new DataView(header.buffer);
-  view.setUint16(0, sourcePort);
-  view.setUint16(2, destinationPort);
-  view.setUint16(4, 8 + payload.length);
-  return concat(header, payload);
-}
-
 // --- application payloads (written from the specifications) -------------------------------------
 
-const ascii = (text: string) => Uint8Array.from(text, (character) => character.charCodeAt(0));
-
 /** A DNS query for an A record, or its answer (RFC 1035). */
-function dnsMessage(id: number, name: string, answer?: Uint8Array): Uint8Array {
-  const header = new Uint8Array(12);
-  const view = new DataView(header.buffer);
-  view.setUint16(0, id);
-  view.setUint16(2, answer ? 0x8580 : 0x0100); // response: authoritative, recursion desired/available
-  view.setUint16(4, 1);
-  view.setUint16(6, answer ? 1 : 0);
-  const labels = name.split('.').flatMap((label) => [label.length, ...ascii(label)]);
-  const question = Uint8Array.of(...labels, 0, 0, 1, 0, 1); // type A, class IN
-  if (!answer) return concat(header, question);
-  // Name as a pointer to the question (offset 12), type A, class IN, TTL 1200 s, 4 bytes.
-  const record = Uint8Array.of(0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x04, 0xb0, 0, 4, ...answer);
-  return concat(header, question, record);
-}
-
 function der(tag: number, ...content: Uint8Array[]): Uint8Array {
   const body = concat(...content);
   if (body.length < 0x80) return concat(Uint8Array.of(tag, body.length), body);
@@ -315,10 +235,9 @@ class Timeline {
   readonly events: WireEvent[] = [];
 
   send(at: number, from: Host, to: Host, protocol: number, transport: Uint8Array, comment?: string): void {
-    const checksumOffset = protocol === PROTOCOL_TCP ? 16 : 6;
     this.events.push({
       at,
-      datagram: { from, to, protocol, transport, checksumOffset, ipId: from.nextIpId++ & 0xffff },
+      datagram: { from, to, protocol, transport, ipId: from.nextIpId++ & 0xffff },
       comment,
     });
   }

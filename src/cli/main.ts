@@ -22,6 +22,10 @@ const commands: Record<string, Command> = {
     summary: 'match a client and a server capture and say where each attempt died',
     load: () => import('./commands/compare.ts'),
   },
+  practice: {
+    summary: 'write a generated exercise capture (or pair) and print its answer key',
+    load: () => import('./commands/practice.ts'),
+  },
   'add-trace': {
     summary: 'add a capture to the site with its verdicts as expectations',
     load: () => import('./commands/add-trace.ts'),
