@@ -5,6 +5,7 @@
 import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { storeOf, type PacketStore } from '../store/packet-store.ts';
+import { ApplicationTracker } from './application.ts';
 import { netmonDescription } from './netmon.ts';
 import { tcpContextOf, type TcpContext } from './tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from './wireshark.ts';
@@ -13,6 +14,7 @@ export { netmonDescription, netmonFlags } from './netmon.ts';
 export { tcpContextOf, tcpNotesOf, type TcpContext } from './tcp-context.ts';
 export { addressColumns, infoColumn, protocolColumn, tcpFlagsText } from './wireshark.ts';
 export { serviceName } from './services.ts';
+export { ApplicationTracker, applicationColumnsOf } from './application.ts';
 
 export interface PacketDescription {
   src: string;
@@ -28,7 +30,8 @@ export interface PacketDescription {
 
 /**
  * Describes the packets of one capture by index. The TCP analysis is the capture's (pass the one
- * already computed, if any); the Describer itself only remembers ICMP echo requests.
+ * already computed, if any); the Describer itself only remembers ICMP echo requests and each
+ * conversation's application-protocol state (TLS version, SSH keys).
  */
 export class Describer {
   readonly #capture: Capture;
@@ -36,6 +39,8 @@ export class Describer {
   readonly #streams: TcpStreams;
   /** ICMP echo requests by (version, id, seq): the latest request's frame number. */
   readonly #echoRequests = new Map<string, number>();
+  /** Application protocols' per-conversation state (TLS version, SSH keys). */
+  readonly #applications = new ApplicationTracker();
 
   constructor(capture: Capture, streams: TcpStreams = analyzeTcpStreams(capture)) {
     this.#capture = capture;
@@ -60,11 +65,12 @@ export class Describer {
       if (isReply)
         requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
     }
+    const application = this.#applications.describe(packet.data, d);
     return {
       src,
       dst,
-      protocol: protocolColumn(d),
-      info: infoColumn(packet, tcp, requestFrame),
+      protocol: application?.protocol ?? protocolColumn(d),
+      info: application?.info ?? infoColumn(packet, tcp, requestFrame),
       netmon: netmonDescription(packet, tcp),
       tcp,
     };

@@ -7,6 +7,7 @@ import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
+import { applicationColumnsOf } from '../describe/application.ts';
 import { netmonDescription } from '../describe/netmon.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
@@ -138,15 +139,17 @@ export class TraceSession {
       const d = packet.dissection;
       const { src, dst } = addressColumns(d);
       const epoch = epochOf(packet);
+      // Rows are asked for in any order, so each packet's application layer is read alone.
+      const application = applicationColumnsOf(packet.data, d);
       out.push({
         index,
         number: packet.number,
         time: (epoch - this.#start).toFixed(6),
         src,
         dst,
-        protocol: protocolColumn(d),
+        protocol: application?.protocol ?? protocolColumn(d),
         length: packet.originalLength,
-        info: infoColumn(packet, tcp),
+        info: application?.info ?? infoColumn(packet, tcp),
         description: netmonDescription(packet, tcp),
         mark: markOf(packet, tcp),
         key: matchKey(packet),
