@@ -65,7 +65,7 @@ export class Describer {
       if (isReply)
         requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
     }
-    const application = this.#applications.describe(packet.data, d);
+    const application = this.#applications.describe(packet.data, d, tcp);
     return {
       src,
       dst,

@@ -140,7 +140,7 @@ export class TraceSession {
       const { src, dst } = addressColumns(d);
       const epoch = epochOf(packet);
       // Rows are asked for in any order, so each packet's application layer is read alone.
-      const application = applicationColumnsOf(packet.data, d);
+      const application = applicationColumnsOf(packet.data, d, tcp?.notes);
       out.push({
         index,
         number: packet.number,

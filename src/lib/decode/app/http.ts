@@ -126,7 +126,24 @@ export function decodeHttp(bytes: Uint8Array, offset: number, end: number): Http
     return truncated('http', offset, end - offset + 1);
   }
   layer.length = bodyEnd - offset;
+  layer.bodyLabel = bodyLabelOf(layer.contentType, bytes, at, bodyEnd);
   return layer;
+}
+
+/** The body's own dissector's name, for the media types whose dissector writes the Info column. */
+function bodyLabelOf(
+  contentType: string | undefined,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): string | undefined {
+  if (contentType === undefined || end <= start) return undefined;
+  const type = contentType.toLowerCase();
+  if (type === 'image/png') return 'PNG';
+  if (type === 'image/jpeg') return 'JPEG JFIF image';
+  if (type === 'image/gif' && end - start >= 6) return text(bytes, start, start + 6);
+  if (type === 'text/xml' || type === 'application/xml' || type.endsWith('+xml')) return 'XML';
+  return undefined;
 }
 
 const hasBodyToClose = (code: number): boolean => !(code < 200 || code === 204 || code === 304);
@@ -139,6 +156,11 @@ function looksPartial(bytes: Uint8Array, at: number, end: number): boolean {
   return space > 0 && METHODS.has(head.slice(0, space));
 }
 
-/** "GET / HTTP/1.1 ", "HTTP/1.1 200 OK  (text/html)", as tshark. */
-export const httpInfo = (http: HttpLayer): string =>
-  `${http.firstLine} ${http.contentType !== undefined ? ` (${http.contentType})` : ''}`;
+/** "GET / HTTP/1.1 ", "HTTP/1.1 200 OK  (text/html)", "HTTP/1.1 200 OK  (PNG)", as tshark. */
+export function httpInfo(http: HttpLayer): string {
+  const label = http.bodyLabel === 'XML' ? undefined : (http.bodyLabel ?? http.contentType);
+  return `${http.firstLine} ${label !== undefined ? ` (${label})` : ''}`;
+}
+
+/** "HTTP", or "HTTP/XML" when the body is XML, as tshark's Protocol column. */
+export const httpProtocolName = (http: HttpLayer): string => (http.bodyLabel === 'XML' ? 'HTTP/XML' : 'HTTP');

@@ -30,6 +30,10 @@ export interface AppConversationState {
   sshVersion?: 1 | 2;
   /** NEWKEYS seen from the client (bit 1) or the server (bit 2): that side's packets are encrypted. */
   sshNewKeys?: number;
+  /** Each side's KEXINIT key-exchange methods, and the one they agree on (the client's first the server has). */
+  sshClientKex?: string[];
+  sshServerKex?: string[];
+  sshKex?: string;
 }
 
 interface PortDecoder {
@@ -84,9 +88,53 @@ const UDP_PORTS: ReadonlyMap<number, PortDecoder> = new Map([
 ]);
 
 /**
- * The application layer of a decoded TCP or UDP packet, or undefined when it has none we name
- * (no payload, no known port, content that is not the protocol, a message continued in later
- * segments). `state` is the conversation's, kept by a caller that walks packets in order.
+ * Whether a payload between these ports may be an application layer we name: a registered
+ * port, or for TCP a first byte that could start a TLS record. Lets a filter skip decoding.
+ */
+export function mayCarryApplication(srcPort: number, dstPort: number, overTcp: boolean, firstByte: number): boolean {
+  const table = overTcp ? TCP_PORTS : UDP_PORTS;
+  return table.has(srcPort) || table.has(dstPort) || (overTcp && firstByte >= 20 && firstByte <= 24);
+}
+
+/** What the port's protocol made of a payload: its layer, or why not (continued later, malformed). */
+export interface AppChoice {
+  protocol: AppProtocol;
+  decoded: AppLayer | Truncated | Malformed;
+}
+
+/**
+ * The protocol a TCP or UDP payload [start, end) belongs to, by port (the lower one tried
+ * first), then, for TCP, by content (TLS records on any port, as Wireshark's heuristic does);
+ * undefined when no protocol claims it.
+ */
+export function chooseApplication(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  srcPort: number,
+  dstPort: number,
+  overTcp: boolean,
+  state?: AppConversationState,
+): AppChoice | undefined {
+  if (end <= start) return undefined;
+  const table = overTcp ? TCP_PORTS : UDP_PORTS;
+  const low = Math.min(srcPort, dstPort);
+  const high = Math.max(srcPort, dstPort);
+  for (const port of low === high ? [low] : [low, high]) {
+    const decoder = table.get(port);
+    if (decoder === undefined) continue;
+    const decoded = decoder.decode(bytes, start, end, srcPort === port, state);
+    // A decoder that rejects the content leaves the payload to the next port, then to heuristics.
+    if (decoded !== undefined) return { protocol: decoder.protocol, decoded };
+  }
+  if (overTcp && isTlsRecord(bytes, start, end)) return { protocol: 'tls', decoded: decodeTls(bytes, start, end) };
+  return undefined;
+}
+
+/**
+ * The application layer of a decoded TCP or UDP packet read alone, or undefined when it has
+ * none we name (no payload, no protocol claims it, or its message continues in later segments:
+ * tshark reassembles those and names the segment that completes them).
  */
 export function decodeApplication(
   bytes: Uint8Array,
@@ -95,23 +143,18 @@ export function decodeApplication(
 ): AppLayer | undefined {
   const transport = d.tcp ?? d.udp;
   if (transport === undefined || d.problem !== undefined) return undefined;
-  const start = transport.payloadOffset;
   const end = Math.min(transport.payloadEnd, bytes.length);
-  if (end <= start) return undefined;
-  const table = d.tcp ? TCP_PORTS : UDP_PORTS;
-  const low = Math.min(transport.srcPort, transport.dstPort);
-  const high = Math.max(transport.srcPort, transport.dstPort);
-  for (const port of low === high ? [low] : [low, high]) {
-    const decoder = table.get(port);
-    if (decoder === undefined) continue;
-    const decoded = decoder.decode(bytes, start, end, transport.srcPort === port, state);
-    if (decoded === undefined) continue;
-    // Claimed by the port's protocol but not readable in this segment: tshark reassembles (TCP)
-    // or shows it malformed; either way the port decided and no other protocol is tried.
-    if ('truncated' in decoded || 'malformed' in decoded) return undefined;
-    return decoded;
-  }
-  return undefined;
+  const choice = chooseApplication(
+    bytes,
+    transport.payloadOffset,
+    end,
+    transport.srcPort,
+    transport.dstPort,
+    d.tcp !== undefined,
+    state,
+  );
+  if (choice === undefined || 'truncated' in choice.decoded || 'malformed' in choice.decoded) return undefined;
+  return choice.decoded;
 }
 
 /** Updates a conversation's state with a packet's application layer (call in frame order). */
@@ -123,6 +166,13 @@ export function noteApplication(app: AppLayer, state: AppConversationState): voi
   } else if (app.protocol === 'ssh') {
     if (app.banner !== undefined)
       state.sshVersion = app.banner.startsWith('SSH-1.') && !app.banner.startsWith('SSH-1.99') ? 1 : 2;
-    if (app.messageCode === 21) state.sshNewKeys = (state.sshNewKeys ?? 0) | (app.fromServer ? 2 : 1);
+    if (app.messageCodes.includes(21)) state.sshNewKeys = (state.sshNewKeys ?? 0) | (app.fromServer ? 2 : 1);
+    if (app.kexAlgorithms !== undefined) {
+      if (app.fromServer) state.sshServerKex = app.kexAlgorithms;
+      else state.sshClientKex = app.kexAlgorithms;
+      const server = state.sshServerKex;
+      if (state.sshClientKex !== undefined && server !== undefined)
+        state.sshKex = state.sshClientKex.find((method) => server.includes(method));
+    }
   }
 }

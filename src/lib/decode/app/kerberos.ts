@@ -44,7 +44,7 @@ export const KERBEROS_ERROR_NAMES: Readonly<Record<number, string>> = {
   20: 'KDC_ERR_TGT_REVOKED',
   21: 'KDC_ERR_CLIENT_NOTYET',
   22: 'KDC_ERR_SERVICE_NOTYET',
-  23: 'KDC_ERR_KEY_EXPIRED',
+  23: 'KDC_ERR_KEY_EXP',
   24: 'KDC_ERR_PREAUTH_FAILED',
   25: 'KDC_ERR_PREAUTH_REQUIRED',
   26: 'KDC_ERR_SERVER_NOMATCH',
@@ -145,6 +145,19 @@ export function decodeKerberos(
     recordMark,
     msgType: msgType ?? application,
   };
+  if (application === 12) {
+    // padata [3] SEQUENCE OF PA-DATA { padata-type [1] INTEGER, padata-value [2] OCTET STRING }
+    const padata = contextField(bytes, sequence.start, sequence.end, 3);
+    if (padata !== undefined && padata.tag === 0x30) {
+      for (let at = padata.start; at < padata.end;) {
+        const entry = readTlv(bytes, at, padata.end);
+        if (entry === undefined) break;
+        const type = contextField(bytes, entry.start, entry.end, 1);
+        if (type !== undefined && derInteger(bytes, type) === 1) layer.hasApReq = true;
+        at = entry.end;
+      }
+    }
+  }
   if (application === 30) {
     const code = contextField(bytes, sequence.start, sequence.end, 6);
     if (code !== undefined) layer.errorCode = derInteger(bytes, code);

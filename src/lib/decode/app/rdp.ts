@@ -12,9 +12,11 @@ const X224_CONNECTION_CONFIRM = 0xd0;
 const le16 = (bytes: Uint8Array, at: number): number => bytes[at] | (bytes[at + 1] << 8);
 const le32 = (bytes: Uint8Array, at: number): number => (le16(bytes, at) + le16(bytes, at + 2) * 0x10000) >>> 0;
 
-/** A TPKT header: version 3, reserved 0, a length of at least its own 4 bytes plus X.224's 2. */
-export const isTpkt = (bytes: Uint8Array, at: number, end: number): boolean =>
-  end - at >= 4 && bytes[at] === 3 && bytes[at + 1] === 0 && u16(bytes, at + 2) >= 7;
+/**
+ * A TPKT header, as Wireshark tells one: the version byte is 3 (it checks nothing else, so
+ * encrypted bytes starting with 3 read as a TPKT whose length runs on into later segments).
+ */
+export const isTpkt = (bytes: Uint8Array, at: number, end: number): boolean => end - at >= 4 && bytes[at] === 3;
 
 export function decodeRdp(bytes: Uint8Array, offset: number, end: number): RdpLayer | Truncated {
   const layer: RdpLayer = {
@@ -30,6 +32,7 @@ export function decodeRdp(bytes: Uint8Array, offset: number, end: number): RdpLa
   if (offset + layer.tpktLength > end) return truncated('tpkt', offset, layer.tpktLength);
   end = offset + layer.tpktLength;
   layer.length = layer.tpktLength;
+  if (layer.tpktLength < 7) return layer;
   const x224 = offset + 4;
   const lengthIndicator = bytes[x224];
   layer.x224Code = bytes[x224 + 1] & 0xf0;

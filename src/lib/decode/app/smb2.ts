@@ -50,7 +50,17 @@ const STATUS_NAMES: Readonly<Record<number, string>> = {
   0xc0000043: 'STATUS_SHARING_VIOLATION',
   0xc0000203: 'STATUS_USER_SESSION_DELETED',
   0xc000035c: 'STATUS_NETWORK_SESSION_EXPIRED',
+  0xc000019c: 'STATUS_FS_DRIVER_REQUIRED',
 };
+
+const CMD_TREE_CONNECT = 3;
+const CMD_CREATE = 5;
+
+function utf16le(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i + 1 < end; i += 2) text += String.fromCharCode(le16(bytes, i));
+  return text;
+}
 
 const isSmb2Header = (bytes: Uint8Array, at: number, end: number): boolean =>
   at + 64 <= end && bytes[at] === 0xfe && bytes[at + 1] === 0x53 && bytes[at + 2] === 0x4d && bytes[at + 3] === 0x42;
@@ -74,11 +84,18 @@ export function decodeSmb2(bytes: Uint8Array, offset: number, end: number): Smb2
   const commands: Smb2Layer['commands'] = [];
   let messageId = 0;
   for (let at = offset + 4; isSmb2Header(bytes, at, stop);) {
-    commands.push({
-      command: le16(bytes, at + 12),
-      response: (le32(bytes, at + 16) & 1) !== 0,
-      status: le32(bytes, at + 8),
-    });
+    const command = le16(bytes, at + 12);
+    const response = (le32(bytes, at + 16) & 1) !== 0;
+    const entry: Smb2Layer['commands'][number] = { command, response, status: le32(bytes, at + 8) };
+    // The name a Create or Tree Connect request carries (UTF-16LE, at an offset from the header).
+    const body = at + 64;
+    if (!response && (command === CMD_CREATE || command === CMD_TREE_CONNECT) && body + 48 <= stop) {
+      const field = command === CMD_CREATE ? body + 44 : body + 4;
+      const nameOffset = at + le16(bytes, field);
+      const nameLength = le16(bytes, field + 2);
+      entry.name = nameOffset + nameLength <= stop ? utf16le(bytes, nameOffset, nameOffset + nameLength) : '';
+    }
+    commands.push(entry);
     if (commands.length === 1) messageId = le32(bytes, at + 24) + le32(bytes, at + 28) * 0x100000000;
     const next = le32(bytes, at + 20);
     if (next === 0 || next < 64) break;
@@ -100,8 +117,9 @@ export function decodeSmb2(bytes: Uint8Array, offset: number, end: number): Smb2
 
 function commandInfo(c: Smb2Layer['commands'][number]): string {
   let text = `${SMB2_COMMAND_NAMES[c.command] ?? `Unknown (${c.command})`} ${c.response ? 'Response' : 'Request'}`;
-  if (c.response && c.status !== 0 && c.status !== 0x103)
+  if (c.response && c.status !== 0)
     text += `, Error: ${STATUS_NAMES[c.status] ?? `Unknown (0x${c.status.toString(16).padStart(8, '0')})`}`;
+  if (c.name !== undefined) text += c.command === CMD_CREATE ? ` File: ${c.name}` : ` Tree: ${c.name}`;
   return text;
 }
 

@@ -43,6 +43,11 @@ export interface HttpLayer extends Span {
   host?: string;
   /** The media type of Content-Type, without parameters. */
   contentType?: string;
+  /**
+   * What tshark's dissector for the body calls it, where that replaces the media type in the
+   * Info column: "PNG", "GIF89a", "JPEG JFIF image"; "XML" is shown as HTTP/XML instead.
+   */
+  bodyLabel?: string;
   /** Where the headers end (after the blank line), and where the body would. */
   headerEnd: number;
 }
@@ -78,6 +83,8 @@ export interface KerberosLayer extends Span {
   /** Over TCP, the four-byte record mark (RFC 4120 7.2.2); undefined over UDP. */
   recordMark?: number;
   msgType: number;
+  /** A TGS-REQ whose PA-TGS-REQ padata holds the AP-REQ (RFC 4120 5.4.1). */
+  hasApReq?: boolean;
   errorCode?: number;
   realm?: string;
   clientName?: string;
@@ -109,17 +116,21 @@ export interface Smb2Layer extends Span {
   response: boolean;
   messageId: number;
   /** Every SMB2 header in the segment (compounded requests), command and response bit. */
-  commands: Array<{ command: number; response: boolean; status: number }>;
+  commands: Array<{ command: number; response: boolean; status: number; name?: string }>;
 }
 
 export interface SshLayer extends Span {
   protocol: 'ssh';
   /** The identification string ("SSH-2.0-OpenSSH_9.6") without CRLF; undefined for binary packets. */
   banner?: string;
-  /** The packet's message code when it is a readable binary packet (KEXINIT 20, NEWKEYS 21…). */
-  messageCode?: number;
+  /** The message codes of the readable binary packets in the segment (KEXINIT 20, NEWKEYS 21…). */
+  messageCodes: number[];
+  /** A KEXINIT's kex_algorithms name-list. */
+  kexAlgorithms?: string[];
   /** True once the packet cannot be read (encrypted). */
   encrypted: boolean;
+  /** Encrypted because this side sent NEWKEYS (rather than never readable). */
+  encryptedByKeys?: boolean;
   fromServer: boolean;
 }
 
