@@ -4,10 +4,12 @@ import { loadCaptureStream } from '../load.ts';
 import type { ReadProgress } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
-import { storeOf } from '../store/packet-store.ts';
+import { Layer, storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
-import { applicationColumnsOf } from '../describe/application.ts';
+import { ApplicationTracker, handsPayloadOver } from '../describe/application.ts';
+import { applicationTree } from '../describe/app-tree.ts';
+import { decodeApplication, mayCarryApplication } from '../decode/app/index.ts';
 import { netmonDescription } from '../describe/netmon.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
@@ -130,6 +132,31 @@ export class TraceSession {
     return tcpContextOf(this.tcpStreams, storeOf(this.capture), index);
   }
 
+  /** Application columns found so far, by packet index; packets before `#applicationsDone` are done. */
+  readonly #applications = new ApplicationTracker();
+  readonly #applicationRows = new Map<number, { protocol: string; info: string }>();
+  #applicationsDone = 0;
+
+  /**
+   * Packet `index`'s application columns. A message split over segments is named on the one
+   * that completes it, so packets are walked in frame order up to `index` (once: later calls
+   * continue), skipping from the store's columns those no protocol could claim.
+   */
+  #applicationColumns(index: number): { protocol: string; info: string } | undefined {
+    const store = storeOf(this.capture);
+    const c = store.columns;
+    for (; this.#applicationsDone <= index && this.#applicationsDone < store.count; this.#applicationsDone++) {
+      const i = this.#applicationsDone;
+      const overTcp = (c.layers[i] & Layer.Tcp) !== 0;
+      if ((!overTcp && (c.layers[i] & Layer.Udp) === 0) || c.payloadLength[i] === 0) continue;
+      if (!mayCarryApplication(c.srcPort[i], c.dstPort[i], overTcp, store.bytesOf(i)[c.payloadOffset[i]])) continue;
+      const packet = this.capture.packets[i];
+      const found = this.#applications.describe(packet.data, packet.dissection, this.#tcpContext(i));
+      if (found !== undefined) this.#applicationRows.set(i, { protocol: found.protocol, info: found.info });
+    }
+    return this.#applicationRows.get(index);
+  }
+
   rows(indices: number[]): PacketRow[] {
     const out: PacketRow[] = [];
     for (const index of indices) {
@@ -139,8 +166,7 @@ export class TraceSession {
       const d = packet.dissection;
       const { src, dst } = addressColumns(d);
       const epoch = epochOf(packet);
-      // Rows are asked for in any order, so each packet's application layer is read alone.
-      const application = applicationColumnsOf(packet.data, d, tcp?.notes);
+      const application = this.#applicationColumns(index);
       out.push({
         index,
         number: packet.number,
@@ -164,6 +190,8 @@ export class TraceSession {
     if (!packet) throw new Error(`no packet at index ${index}`);
     const tcp = this.#tcpContext(index);
     const tree = packetTree(packet, tcp ? { relSeq: tcp.relativeSeq, relAck: tcp.relativeAck, notes: tcp.notes } : {});
+    const app = handsPayloadOver(tcp?.notes) ? decodeApplication(packet.data, packet.dissection) : undefined;
+    if (app !== undefined) tree.push(applicationTree(app));
     return { index, tree, bytes: packet.data.slice() };
   }
 
