@@ -18,11 +18,24 @@ import { compileFilter } from '../filter/index.ts';
 import { handshakeSelector } from './handshakes.ts';
 import { analyzeForView, compareForView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { exportPcapng } from '../lab/export.ts';
+import { conversations, endpoints } from '../analyzer/conversations.ts';
+import { followTcpStream, followUdpStream } from '../analyzer/follow.ts';
+import { ioGraph } from '../analyzer/io-graph.ts';
+import { timeSequence } from '../analyzer/tcptrace.ts';
+import { tcpExpertSummary, verdictSummary } from '../analyzer/expert.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
 import {
   SUMMARY_ATTEMPTS,
   type AttemptView,
   type CaptureSummary,
+  type ConversationKind,
+  type ConversationView,
+  type EndpointRow,
+  type ExpertEntry,
+  type FollowedStream,
+  type IoGraph,
+  type IoUnit,
+  type TimeSequence,
   type FilterOutcome,
   type PacketDetails,
   type PacketMark,
@@ -199,6 +212,61 @@ export class TraceSession {
     const chosen = indices ?? Array.from(this.capture.packets.keys());
     const source = anonymize ? anonymizeCapture(this.capture) : this.capture;
     return exportPcapng(source, chosen);
+  }
+
+  /** Statistics → Conversations; TCP rows carry their connection attempt's verdict. */
+  conversations(kind: ConversationKind): ConversationView[] {
+    const rows: ConversationView[] = conversations(this.capture, kind);
+    if (kind !== 'tcp') return rows;
+    const verdicts = new Map<number, string>();
+    const streams = this.tcpStreams.stream;
+    for (const attempt of this.#verdicts.attemptViews(0, this.summary.attemptCount)) {
+      for (const frame of attempt.frames) {
+        const index = this.indexOfFrame(frame);
+        if (
+          index >= 0 &&
+          streams[index] >= 0 &&
+          (storeOf(this.capture).columns.layers[index] & Layer.IcmpQuote) === 0
+        ) {
+          verdicts.set(streams[index], attempt.verdict);
+          break;
+        }
+      }
+    }
+    for (const row of rows) {
+      const verdict = row.stream === undefined ? undefined : verdicts.get(row.stream);
+      if (verdict !== undefined) row.verdict = verdict;
+    }
+    return rows;
+  }
+
+  endpoints(kind: ConversationKind): EndpointRow[] {
+    return endpoints(this.capture, kind);
+  }
+
+  follow(
+    request: { protocol: 'tcp'; stream: number } | { protocol: 'udp'; index: number },
+  ): FollowedStream | undefined {
+    return request.protocol === 'tcp'
+      ? followTcpStream(this.capture, request.stream)
+      : followUdpStream(this.capture, request.index);
+  }
+
+  ioGraph(filters: string[], interval: number, unit: IoUnit): IoGraph {
+    return ioGraph(this.capture, filters, interval, unit);
+  }
+
+  timeSequence(stream: number): TimeSequence | undefined {
+    return timeSequence(this.capture, stream);
+  }
+
+  /** The expert summary: tcp.analysis.* notes, then verdicts, each with its filter. */
+  expert(): ExpertEntry[] {
+    const attempts = this.#verdicts.attemptViews(0, this.summary.attemptCount);
+    return [
+      ...verdictSummary(this.capture, attempts, (frame) => this.indexOfFrame(frame)),
+      ...tcpExpertSummary(this.capture),
+    ];
   }
 
   report(format: 'md' | 'json'): string {
