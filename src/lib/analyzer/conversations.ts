@@ -5,7 +5,7 @@
 // new conversation, as Wireshark counts them.
 import { tcpStreamsOf } from '../analysis/tcp-streams.ts';
 import { NumberMap, PairMap } from '../analysis/number-map.ts';
-import { formatIP, formatIPv4 } from '../describe/addresses.ts';
+import { formatIP } from '../describe/addresses.ts';
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 
@@ -43,12 +43,22 @@ export interface EndpointRow {
   filter: string;
 }
 
-/** Endpoints interned as small ids: IPv4 by number, IPv6 by its bytes; with or without a port. */
+/**
+ * Endpoints interned as small ids: IPv4 by number, IPv6 by its bytes; with or without a port.
+ * IPv4 addresses are formatted when a row is made, once per address.
+ */
 class Endpoints {
   readonly #v4 = new NumberMap(4096);
   readonly #v6 = new Map<string, number>();
-  readonly addresses: string[] = [];
+  /** Per id: the IPv4 address as a number, or -1 with the text in #text. */
+  readonly #numbers: number[] = [];
+  readonly #text: string[] = [];
+  readonly #formatted = new Map<number, string>();
   readonly ports: number[] = [];
+
+  get count(): number {
+    return this.ports.length;
+  }
 
   of(store: PacketStore, i: number, source: boolean, withPort: boolean): number {
     const c = store.columns;
@@ -58,10 +68,7 @@ class Endpoints {
       const key = address * 65536 + port;
       let id = this.#v4.get(key);
       if (id < 0) {
-        id = this.#add(
-          formatIPv4(new Uint8Array([address >>> 24, (address >>> 16) & 255, (address >>> 8) & 255, address & 255])),
-          port,
-        );
+        id = this.#add(address, '', port);
         this.#v4.set(key, id);
       }
       return id;
@@ -72,16 +79,28 @@ class Endpoints {
     for (let b = 0; b < address.length; b++) key += String.fromCharCode(address[b]);
     let id = this.#v6.get(key);
     if (id === undefined) {
-      id = this.#add(formatIP(address), port);
+      id = this.#add(-1, formatIP(address), port);
       this.#v6.set(key, id);
     }
     return id;
   }
 
-  #add(address: string, port: number): number {
-    this.addresses.push(address);
+  address(id: number): string {
+    const number = this.#numbers[id];
+    if (number < 0) return this.#text[id];
+    let text = this.#formatted.get(number);
+    if (text === undefined) {
+      text = `${number >>> 24}.${(number >>> 16) & 255}.${(number >>> 8) & 255}.${number & 255}`;
+      this.#formatted.set(number, text);
+    }
+    return text;
+  }
+
+  #add(number: number, text: string, port: number): number {
+    this.#numbers.push(number);
+    this.#text.push(text);
     this.ports.push(port);
-    return this.addresses.length - 1;
+    return this.ports.length - 1;
   }
 }
 
@@ -126,47 +145,79 @@ export function conversations(capture: Capture, kind: ConversationKind): Convers
   const streams = kind === 'tcp' ? tcpStreamsOf(capture).stream : undefined;
   const endpoints = new Endpoints();
   const byPair = new PairMap(4096);
-  const byStream = new NumberMap(4096);
   // Per conversation, in parallel arrays: endpoints A and B, counters, first and last time.
   const sideA: number[] = [];
   const sideB: number[] = [];
   const counts: number[] = []; // 4 per conversation: packetsAB, bytesAB, packetsBA, bytesBA
   const times: number[] = []; // 2 per conversation: first, last
   const streamIds: number[] = [];
+  /** Side A's IPv4 address as a number and its port, to tell directions without interning. */
+  const v4OfA: number[] = [];
+  const portOfA: number[] = [];
+  const startConversation = (i: number): number => {
+    const id = sideA.length;
+    sideA.push(endpoints.of(store, i, true, ports));
+    sideB.push(endpoints.of(store, i, false, ports));
+    v4OfA.push((c.layers[i] & Layer.IPv4) !== 0 ? c.src4[i] : -1);
+    portOfA.push(ports ? c.srcPort[i] : 0);
+    counts.push(0, 0, 0, 0);
+    const time = timeOf(store, i);
+    times.push(time, time);
+    streamIds.push(streams !== undefined ? streams[i] : -1);
+    return id;
+  };
+  /** For IPv6 TCP packets: is the source side A (interning the source: rare, IPv6 only)? */
+  const sameSourceAsA = (i: number, id: number): boolean => endpoints.of(store, i, true, ports) === sideA[id];
+  // TCP streams are numbered densely: a conversation per stream, found by array index. IPv4
+  // pairs are keyed by their two addresses as numbers. Either way an endpoint is interned (its
+  // address formatted) only when a conversation starts, not per packet.
+  const byStreamIndex =
+    streams !== undefined ? new Int32Array(tcpStreamsOf(capture).streams.length).fill(-1) : undefined;
+  const isIPv4 = kind === 'ipv4';
   for (let i = 0; i < store.count; i++) {
     const layers = c.layers[i];
     if ((layers & wanted) === 0 || (ports && (layers & Layer.IcmpQuote) !== 0)) continue;
     if ((layers & (Layer.IPv4 | Layer.IPv6)) === 0) continue;
-    const src = endpoints.of(store, i, true, ports);
-    const dst = endpoints.of(store, i, false, ports);
     let id: number;
-    if (streams !== undefined) {
-      const stream = streams[i];
+    let forward: boolean;
+    if (byStreamIndex !== undefined) {
+      const stream = streams![i];
       if (stream < 0) continue;
-      id = byStream.get(stream);
-    } else {
+      id = byStreamIndex[stream];
+      if (id < 0) {
+        id = startConversation(i);
+        byStreamIndex[stream] = id;
+      }
+      forward =
+        c.srcPort[i] === portOfA[id] && (c.layers[i] & Layer.IPv4 ? c.src4[i] === v4OfA[id] : sameSourceAsA(i, id));
+    } else if (isIPv4) {
+      const src = c.src4[i];
+      const dst = c.dst4[i];
       id = byPair.get(Math.min(src, dst), Math.max(src, dst));
+      if (id < 0) {
+        id = startConversation(i);
+        byPair.set(Math.min(src, dst), Math.max(src, dst), id);
+      }
+      forward = src === v4OfA[id];
+    } else {
+      const src = endpoints.of(store, i, true, ports);
+      const dst = endpoints.of(store, i, false, ports);
+      id = byPair.get(Math.min(src, dst), Math.max(src, dst));
+      if (id < 0) {
+        id = startConversation(i);
+        byPair.set(Math.min(src, dst), Math.max(src, dst), id);
+      }
+      forward = src === sideA[id];
     }
-    const time = timeOf(store, i);
-    if (id < 0) {
-      id = sideA.length;
-      if (streams !== undefined) byStream.set(streams[i], id);
-      else byPair.set(Math.min(src, dst), Math.max(src, dst), id);
-      sideA.push(src);
-      sideB.push(dst);
-      counts.push(0, 0, 0, 0);
-      times.push(time, time);
-      streamIds.push(streams !== undefined ? streams[i] : -1);
-    }
-    const forward = src === sideA[id] ? 0 : 2;
-    counts[id * 4 + forward]++;
-    counts[id * 4 + forward + 1] += c.originalLength[i];
-    times[id * 2 + 1] = time;
+    const offset = forward ? 0 : 2;
+    counts[id * 4 + offset]++;
+    counts[id * 4 + offset + 1] += c.originalLength[i];
+    times[id * 2 + 1] = timeOf(store, i);
   }
   const rows: ConversationRow[] = new Array(sideA.length);
   for (let id = 0; id < sideA.length; id++) {
-    const a = endpoints.addresses[sideA[id]];
-    const b = endpoints.addresses[sideB[id]];
+    const a = endpoints.address(sideA[id]);
+    const b = endpoints.address(sideB[id]);
     const portA = endpoints.ports[sideA[id]];
     const portB = endpoints.ports[sideB[id]];
     const row: ConversationRow = {
@@ -204,13 +255,15 @@ export function endpoints(capture: Capture, kind: ConversationKind): EndpointRow
     if ((layers & (Layer.IPv4 | Layer.IPv6)) === 0) continue;
     const src = table.of(store, i, true, ports);
     const dst = table.of(store, i, false, ports);
-    while (counts.length < table.addresses.length * 4) counts.push(0);
+    while (counts.length < table.count * 4) counts.push(0);
     counts[src * 4]++;
     counts[src * 4 + 1] += c.originalLength[i];
     counts[dst * 4 + 2]++;
     counts[dst * 4 + 3] += c.originalLength[i];
   }
-  return table.addresses.map((address, id) => {
+  const rows: EndpointRow[] = new Array(table.count);
+  for (let id = 0; id < table.count; id++) {
+    const address = table.address(id);
     const row: EndpointRow = {
       address,
       packets: counts[id * 4] + counts[id * 4 + 2],
@@ -222,6 +275,7 @@ export function endpoints(capture: Capture, kind: ConversationKind): EndpointRow
       filter: endpointFilter(kind, address, table.ports[id]),
     };
     if (ports) row.port = table.ports[id];
-    return row;
-  });
+    rows[id] = row;
+  }
+  return rows;
 }
