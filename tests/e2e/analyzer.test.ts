@@ -226,6 +226,19 @@ describe('the analyzer on scenario 3', () => {
   });
 });
 
+describe('in the lessons', () => {
+  test('Beyond the article draws the I/O graph of a blocked port', async () => {
+    await page.goto(`${base}/lessons/beyond-the-article/`);
+    await hydrated(page);
+    const widget = page.locator('figure.io-widget');
+    await widget.scrollIntoViewIfNeeded();
+    await expect.poll(() => widget.locator('svg.chart polyline.series').count(), { timeout: 30_000 }).toBe(3);
+    // The client's SYNs, none answered.
+    expect(await widget.locator('.io figcaption').textContent()).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 0/);
+    await widget.screenshot({ path: 'test-output/screenshots/analyzer-lesson-io-graph.png' });
+  });
+});
+
 describe('hostile payloads', () => {
   test('Follow Stream shows markup and control bytes as text, and nothing runs', async () => {
     await openInLab(fixture('hostile-stream.pcapng', hostileStream()));
