@@ -1,7 +1,10 @@
 // Browser benchmark: in Debian's Chromium against the built site,
 //  - JavaScript each page loads (gzip-compressed size, as a server would send it),
 //  - the lab with the ~100 MB benchmark capture: time from choosing the file to the first
-//    verdicts, and the longest main-thread task meanwhile (the page must stay responsive).
+//    verdicts, and the longest main-thread task meanwhile (the page must stay responsive);
+//  - the analyzer's I/O graph on the same capture: from the click to the lines on screen, and
+//    the main thread's longest task meanwhile (the Worker bins; the page draws at most a few
+//    thousand points a line).
 // Run: npm run bench:browser (builds the site first unless PORTTRACE_SKIP_BUILD=1).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -12,7 +15,15 @@ import type { Browser } from 'playwright-core';
 import { launch, hydrated } from '../tests/e2e/browser.ts';
 import { serveStatic } from '../tests/e2e/static-server.ts';
 
-const PAGES = ['/', '/lessons/taking-a-trace/', '/lessons/scenario-1-blocked/', '/lessons/both-sides/', '/lab/'];
+const PAGES = [
+  '/',
+  '/lessons/taking-a-trace/',
+  '/lessons/scenario-1-blocked/',
+  '/lessons/scenario-3-success/',
+  '/lessons/both-sides/',
+  '/lessons/beyond-the-article/',
+  '/lab/',
+];
 
 function benchCapture(): string | undefined {
   const dir = 'bench-data';
@@ -170,6 +181,42 @@ export function buildSite(): void {
   });
 }
 
+/** The I/O graph of `capture` in the lab: click to drawn, and the longest main-thread task meanwhile. */
+async function ioGraphRun(browser: Browser, url: string, capture: string): Promise<{ drawn: number; longest: number }> {
+  const page = await browser.newPage();
+  await page.goto(`${url}/lab/`);
+  await hydrated(page);
+  await page.getByLabel('Open capture').setInputFiles(capture);
+  await page.locator('section.verdicts li').first().waitFor({ timeout: 180_000 });
+  await page.getByText('Conversations, streams, graphs and expert summary').click();
+  await page.getByRole('region', { name: 'TCP conversations' }).waitFor({ timeout: 60_000 });
+  await page.evaluate(() => {
+    const w = window as unknown as { __io: { start: number; tasks: number[] } };
+    w.__io = { start: 0, tasks: [] };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__io.tasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    document.addEventListener('click', () => (w.__io.start ||= performance.now()), { capture: true });
+  });
+  await page.getByRole('group', { name: 'Analyzer views' }).getByRole('button', { name: 'I/O graph' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('svg.chart polyline.series').length === 3, null, {
+    timeout: 60_000,
+  });
+  const result = await page.evaluate(
+    () =>
+      new Promise<{ drawn: number; longest: number }>((resolve) =>
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            const w = window as unknown as { __io: { start: number; tasks: number[] } };
+            resolve({ drawn: performance.now() - w.__io.start, longest: Math.max(0, ...w.__io.tasks) });
+          }),
+        ),
+      ),
+  );
+  await page.close();
+  return result;
+}
+
 async function main() {
   buildSite();
   const { url, server } = await serveStatic('dist');
@@ -250,6 +297,10 @@ async function main() {
           `  run ${i + 1}: tasks over 50 ms at ${r.tasks.map((t) => `${ms(t.at)} ms (${ms(t.duration)})`).join(', ') || 'none'}`,
         );
       }
+      const io = await ioGraphRun(browser, url, capture);
+      console.log(
+        `  I/O graph (SYN, SYN/ACK, RST): click → drawn ${ms(io.drawn)} ms, longest main-thread task meanwhile ${ms(io.longest)} ms (0 = none over 50 ms)`,
+      );
     }
   } finally {
     await browser.close();

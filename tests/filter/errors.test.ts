@@ -112,8 +112,8 @@ describe('hints', () => {
   });
 
   it('says which protocols porttrace does not decode instead of guessing a typo', () => {
-    const e = errorOf('http');
-    expect(e.message).toContain('http');
+    const e = errorOf('ftp');
+    expect(e.message).toContain('ftp');
     expect(e.hint).toContain('tcp.port');
   });
 });

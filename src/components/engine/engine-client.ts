@@ -5,7 +5,15 @@ import type {
   CaptureSource,
   CaptureSummary,
   AttemptView,
+  ConversationKind,
+  ConversationView,
+  EndpointRow,
+  ExpertEntry,
   FilterOutcome,
+  FollowedStream,
+  IoGraph,
+  IoUnit,
+  TimeSequence,
   PacketDetails,
   PacketRow,
   Response,
@@ -138,6 +146,27 @@ export class EngineClient {
   }
   report(format: 'md' | 'json'): Promise<string> {
     return this.#call({ type: 'report', format });
+  }
+  conversations(kind: ConversationKind): Promise<ConversationView[]> {
+    return this.#call({ type: 'conversations', kind });
+  }
+  endpoints(kind: ConversationKind): Promise<EndpointRow[]> {
+    return this.#call({ type: 'endpoints', kind });
+  }
+  followTcp(stream: number): Promise<FollowedStream | undefined> {
+    return this.#call({ type: 'follow', protocol: 'tcp', stream });
+  }
+  followUdp(index: number): Promise<FollowedStream | undefined> {
+    return this.#call({ type: 'follow', protocol: 'udp', index });
+  }
+  ioGraph(filters: string[], interval: number, unit: IoUnit): Promise<IoGraph> {
+    return this.#call({ type: 'io-graph', filters, interval, unit });
+  }
+  timeSequence(stream: number): Promise<TimeSequence | undefined> {
+    return this.#call({ type: 'time-sequence', stream });
+  }
+  expert(): Promise<ExpertEntry[]> {
+    return this.#call({ type: 'expert' });
   }
   /** Frees the capture; a dedicated Worker is ended at once, even in the middle of a read. */
   close(): void {

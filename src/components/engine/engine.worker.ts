@@ -92,6 +92,24 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
       case 'report':
         value = session().report(request.format);
         break;
+      case 'conversations':
+        value = session().conversations(request.kind);
+        break;
+      case 'endpoints':
+        value = session().endpoints(request.kind);
+        break;
+      case 'follow':
+        value = session().follow(request);
+        break;
+      case 'io-graph':
+        value = session().ioGraph(request.filters, request.interval, request.unit);
+        break;
+      case 'time-sequence':
+        value = session().timeSequence(request.stream);
+        break;
+      case 'expert':
+        value = session().expert();
+        break;
       case 'close':
         sessions.delete(request.session);
         break;

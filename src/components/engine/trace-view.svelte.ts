@@ -49,6 +49,11 @@ export class TraceView {
     return (this.#engineInstance ??= new EngineClient(this.#dedicated));
   }
 
+  /** The capture's engine, for the analyzer's views (conversations, streams, graphs). */
+  get engine(): EngineClient {
+    return this.#engine;
+  }
+
   /** `dedicated`: this capture gets a Worker of its own (the lab), so Cancel can end it. */
   constructor(dedicated = false) {
     this.#dedicated = dedicated;

@@ -6,6 +6,8 @@
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
+import { mayCarryApplication } from '../decode/app/index.ts';
+import { ApplicationTracker } from './application.ts';
 import { netmonDescription } from './netmon.ts';
 import { tcpContextOf, type TcpContext } from './tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from './wireshark.ts';
@@ -14,6 +16,7 @@ export { netmonDescription, netmonFlags } from './netmon.ts';
 export { tcpContextOf, tcpNotesOf, type TcpContext } from './tcp-context.ts';
 export { addressColumns, infoColumn, protocolColumn, tcpFlagsText } from './wireshark.ts';
 export { serviceName } from './services.ts';
+export { ApplicationTracker, applicationColumnsOf } from './application.ts';
 
 export interface PacketDescription {
   src: string;
@@ -63,12 +66,18 @@ export function echoRequestsOf(capture: Capture): Map<number, number> {
 /**
  * Describes the packets of one capture by index, in any order: the one row builder behind the
  * CLI's lines and the web packet list. The TCP analysis is the capture's (pass the one already
- * computed, if any).
+ * computed, if any); the Describer itself remembers each conversation's application-protocol
+ * state (TLS version, SSH keys, a message continued in a later segment).
  */
 export class Describer {
   readonly #capture: Capture;
   readonly #store: PacketStore;
   readonly #streams: TcpStreams;
+  /** Application protocols' per-conversation state, walked in frame order. */
+  readonly #applications = new ApplicationTracker();
+  /** Application columns found so far, by packet index; packets before `#applicationsDone` are done. */
+  readonly #applicationRows = new Map<number, { protocol: string; info: string }>();
+  #applicationsDone = 0;
 
   constructor(capture: Capture, streams: TcpStreams = tcpStreamsOf(capture)) {
     this.#capture = capture;
@@ -83,14 +92,36 @@ export class Describer {
     const tcp = tcpContextOf(this.#streams, this.#store, index);
     const { src, dst } = addressColumns(d);
     const requestFrame = d.icmp ? echoRequestsOf(this.#capture).get(index) : undefined;
+    const application = this.#applicationColumns(index);
     return {
       src,
       dst,
-      protocol: protocolColumn(d),
-      info: infoColumn(packet, tcp, requestFrame),
+      protocol: application?.protocol ?? protocolColumn(d),
+      info: application?.info ?? infoColumn(packet, tcp, requestFrame),
       netmon: netmonDescription(packet, tcp),
       tcp,
     };
+  }
+
+  /**
+   * Packet `index`'s application columns. A message split over segments is named on the one
+   * that completes it (as tshark's reassembly does), so packets are walked in frame order up to
+   * `index` (once: later calls continue), skipping from the store's columns those no protocol
+   * could claim.
+   */
+  #applicationColumns(index: number): { protocol: string; info: string } | undefined {
+    const store = this.#store;
+    const c = store.columns;
+    for (; this.#applicationsDone <= index && this.#applicationsDone < store.count; this.#applicationsDone++) {
+      const i = this.#applicationsDone;
+      const overTcp = (c.layers[i] & Layer.Tcp) !== 0;
+      if ((!overTcp && (c.layers[i] & Layer.Udp) === 0) || c.payloadLength[i] === 0) continue;
+      if (!mayCarryApplication(c.srcPort[i], c.dstPort[i], overTcp, store.bytesOf(i)[c.payloadOffset[i]])) continue;
+      const packet = this.#capture.packets[i];
+      const found = this.#applications.describe(packet.data, packet.dissection, tcpContextOf(this.#streams, store, i));
+      if (found !== undefined) this.#applicationRows.set(i, { protocol: found.protocol, info: found.info });
+    }
+    return this.#applicationRows.get(index);
   }
 }
 

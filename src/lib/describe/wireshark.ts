@@ -1,6 +1,6 @@
 // The Protocol, Source/Destination and Info columns as tshark prints them (its default,
-// single-pass output), for the protocols we decode. Application protocols (HTTP, DNS, …) are
-// not decoded, so their packets show the TCP/UDP line instead of tshark's.
+// single-pass output), for the protocols we decode up to TCP/UDP/ICMP. The application
+// protocols' columns (DNS, HTTP, TLS, …) are in application.ts, which callers ask first.
 import type { Packet } from '../packets.ts';
 import type { ArpLayer, Dissection, IcmpLayer, TcpLayer } from '../decode/types.ts';
 import {

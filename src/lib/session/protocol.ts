@@ -5,6 +5,25 @@ import type { AttemptJson } from '../analysis/attempt-json.ts';
 import type { EvidenceStep, Sender, Verdict } from '../analysis/types.ts';
 import type { TreeNode } from '../describe/packet-tree.ts';
 import type { PairView } from './pair-view.ts';
+import type { ConversationKind, ConversationRow, EndpointRow } from '../analyzer/conversations.ts';
+import type { FollowedStream } from '../analyzer/follow.ts';
+import type { IoGraph, IoUnit } from '../analyzer/io-graph.ts';
+import type { TimeSequence } from '../analyzer/tcptrace.ts';
+import type { ExpertEntry } from '../analyzer/expert.ts';
+
+export type {
+  ConversationKind,
+  ConversationRow,
+  EndpointRow,
+  FollowedStream,
+  IoGraph,
+  IoUnit,
+  TimeSequence,
+  ExpertEntry,
+};
+
+/** A TCP conversation row with its connection attempt's verdict, when it was one. */
+export type ConversationView = ConversationRow & { verdict?: Verdict };
 
 export type CaptureSource =
   | { kind: 'url'; url: string; name?: string }
@@ -121,6 +140,14 @@ export type RequestBody =
   | { type: 'attempts'; from: number; count: number; verdict?: Verdict }
   | { type: 'export'; indices: number[] | null; anonymize: boolean; key?: string }
   | { type: 'report'; format: 'md' | 'json' }
+  // The analyzer's views (Statistics → Conversations/Endpoints, Follow Stream, graphs, expert).
+  | { type: 'conversations'; kind: ConversationKind }
+  | { type: 'endpoints'; kind: ConversationKind }
+  | { type: 'follow'; protocol: 'tcp'; stream: number }
+  | { type: 'follow'; protocol: 'udp'; index: number }
+  | { type: 'io-graph'; filters: string[]; interval: number; unit: IoUnit }
+  | { type: 'time-sequence'; stream: number }
+  | { type: 'expert' }
   | { type: 'close' };
 
 export type Request = RequestBody & { id: number; session: string };

@@ -4,10 +4,13 @@ import { loadCaptureStream } from '../load.ts';
 import type { ReadProgress } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
-import { storeOf } from '../store/packet-store.ts';
+import { Layer, storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { Describer } from '../describe/index.ts';
 import type { Verdict } from '../analysis/vocabulary.ts';
+import { handsPayloadOver } from '../describe/application.ts';
+import { applicationTree } from '../describe/app-tree.ts';
+import { decodeApplication } from '../decode/app/index.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
@@ -16,11 +19,24 @@ import { handshakeSelector } from './handshakes.ts';
 import { analyzeForView, comparisonView, reportFor, type VerdictsView } from './verdict-view.ts';
 import { pairCaptures, pairReportJson, pairReportMarkdown } from './pair-view.ts';
 import { exportPcapng } from '../lab/export.ts';
+import { conversations, endpoints } from '../analyzer/conversations.ts';
+import { followTcpStream, followUdpStream } from '../analyzer/follow.ts';
+import { ioGraph } from '../analyzer/io-graph.ts';
+import { timeSequence } from '../analyzer/tcptrace.ts';
+import { tcpExpertSummary, verdictSummary } from '../analyzer/expert.ts';
 import { anonymizeCapture } from '../lab/anonymize.ts';
 import {
   SUMMARY_ATTEMPTS,
   type AttemptView,
   type CaptureSummary,
+  type ConversationKind,
+  type ConversationView,
+  type EndpointRow,
+  type ExpertEntry,
+  type FollowedStream,
+  type IoGraph,
+  type IoUnit,
+  type TimeSequence,
   type FilterOutcome,
   type PacketDetails,
   type PacketMark,
@@ -162,6 +178,8 @@ export class TraceSession {
     if (!packet) throw new Error(`no packet at index ${index}`);
     const tcp = this.#tcpContext(index);
     const tree = packetTree(packet, tcp ? { relSeq: tcp.relativeSeq, relAck: tcp.relativeAck, notes: tcp.notes } : {});
+    const app = handsPayloadOver(tcp?.notes) ? decodeApplication(packet.data, packet.dissection) : undefined;
+    if (app !== undefined) tree.push(applicationTree(app));
     return { index, tree, bytes: packet.data.slice() };
   }
 
@@ -169,6 +187,61 @@ export class TraceSession {
     const chosen = indices ?? Array.from(this.capture.packets.keys());
     const source = anonymize ? anonymizeCapture(this.capture, key === undefined ? {} : { key }) : this.capture;
     return exportPcapng(source, chosen);
+  }
+
+  /** Statistics → Conversations; TCP rows carry their connection attempt's verdict. */
+  conversations(kind: ConversationKind): ConversationView[] {
+    const rows: ConversationView[] = conversations(this.capture, kind);
+    if (kind !== 'tcp') return rows;
+    const verdicts = new Map<number, Verdict>();
+    const streams = this.tcpStreams.stream;
+    for (const attempt of this.#verdicts.attemptViews(0, this.summary.attemptCount)) {
+      for (const frame of attempt.frames) {
+        const index = this.indexOfFrame(frame);
+        if (
+          index >= 0 &&
+          streams[index] >= 0 &&
+          (storeOf(this.capture).columns.layers[index] & Layer.IcmpQuote) === 0
+        ) {
+          verdicts.set(streams[index], attempt.verdict);
+          break;
+        }
+      }
+    }
+    for (const row of rows) {
+      const verdict = row.stream === undefined ? undefined : verdicts.get(row.stream);
+      if (verdict !== undefined) row.verdict = verdict;
+    }
+    return rows;
+  }
+
+  endpoints(kind: ConversationKind): EndpointRow[] {
+    return endpoints(this.capture, kind);
+  }
+
+  follow(
+    request: { protocol: 'tcp'; stream: number } | { protocol: 'udp'; index: number },
+  ): FollowedStream | undefined {
+    return request.protocol === 'tcp'
+      ? followTcpStream(this.capture, request.stream)
+      : followUdpStream(this.capture, request.index);
+  }
+
+  ioGraph(filters: string[], interval: number, unit: IoUnit): IoGraph {
+    return ioGraph(this.capture, filters, interval, unit);
+  }
+
+  timeSequence(stream: number): TimeSequence | undefined {
+    return timeSequence(this.capture, stream);
+  }
+
+  /** The expert summary: tcp.analysis.* notes, then verdicts, each with its filter. */
+  expert(): ExpertEntry[] {
+    const attempts = this.#verdicts.attemptViews(0, this.summary.attemptCount);
+    return [
+      ...verdictSummary(this.capture, attempts, (frame) => this.indexOfFrame(frame)),
+      ...tcpExpertSummary(this.capture),
+    ];
   }
 
   report(format: 'md' | 'json'): string {

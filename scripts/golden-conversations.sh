@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates tests/golden/conversations/*.txt: tshark's Statistics → Conversations and
+# Endpoints tables (-z conv,… -z endpoints,…) for IPv4, IPv6, TCP and UDP, for a few captures.
+# tests/analyzer/conversations.test.ts parses them and compares our tables row by row.
+# Run from the repository root: bash scripts/golden-conversations.sh
+set -euo pipefail
+export LC_ALL=C
+quiet() { grep -v "^Running as user" >&2 || true; }
+
+corpus=${CORPUS:-../shared/corpus}
+out=tests/golden/conversations
+mkdir -p "$out"
+
+files=(
+  repo:public/traces/article-success-client.pcapng
+  packets/http_ip4and6.pcapng
+  packets/tcp_ports.pcapng
+  packets/synscan.pcapng
+  zeek/Traces/dns-edns-cookie.pcap
+  zeek/Traces/krb/kinit.pcap
+)
+
+for file in "${files[@]}"; do
+  if [[ $file == repo:* ]]; then path=${file#repo:}; else path=$corpus/$file; fi
+  name=${file#repo:}
+  name=${name//\//__}
+  {
+    printf '#source\t%s\n' "$file"
+    printf '#tshark\t%s\n' "$(tshark --version 2>/dev/null | head -1)"
+    tshark -n -q -r "$path" -z conv,ip -z conv,ipv6 -z conv,tcp -z conv,udp \
+      -z endpoints,ip -z endpoints,ipv6 -z endpoints,tcp -z endpoints,udp 2> >(quiet)
+  } >"$out/$name.txt"
+  echo "$out/$name.txt"
+done

@@ -1,0 +1,275 @@
+// The lab's analyzer in Chromium: conversations and endpoints (open, sort, apply as filter,
+// 100 000 rows scrolled), Follow Stream (both directions; hostile payloads stay text), the I/O
+// graph and the time-sequence graph drawn, the expert summary's links, and axe in both themes.
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { PcapngWriter } from '../../src/lib/capture/write-pcapng.ts';
+import { hydrated, launch, screenshot } from './browser.ts';
+
+const base = inject('baseUrl');
+const SCENARIO_3 = 'public/traces/article-success-client.pcapng';
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+
+beforeAll(async () => {
+  browser = await launch();
+  // axe needs a page of an explicit context
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+});
+afterAll(async () => browser?.close());
+
+/** An Ethernet/IPv4/TCP or UDP frame (checksums left zero: unverified is fine here). */
+function frame(
+  proto: 'tcp' | 'udp',
+  src: number[],
+  dst: number[],
+  sport: number,
+  dport: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const header = proto === 'tcp' ? 20 : 8;
+  const bytes = new Uint8Array(14 + 20 + header + payload.length);
+  const v = new DataView(bytes.buffer);
+  bytes.set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0);
+  v.setUint16(12, 0x0800);
+  bytes[14] = 0x45;
+  v.setUint16(16, 20 + header + payload.length);
+  bytes[22] = 64;
+  bytes[23] = proto === 'tcp' ? 6 : 17;
+  bytes.set(src, 26);
+  bytes.set(dst, 30);
+  v.setUint16(34, sport);
+  v.setUint16(36, dport);
+  if (proto === 'tcp') {
+    v.setUint32(38, seq);
+    v.setUint32(42, ack);
+    bytes[46] = 0x50;
+    bytes[47] = flags;
+    v.setUint16(48, 64240);
+  } else v.setUint16(38, 8 + payload.length);
+  bytes.set(payload, 14 + 20 + header);
+  return bytes;
+}
+
+const HOSTILE_REQUEST = '<img src=x onerror="alert(1)"><script>alert(2)</script>\u0000\u001b[2J';
+const HOSTILE_REPLY = '</pre><svg onload=alert(3)>';
+
+/** One TCP connection whose payloads are markup and control bytes. */
+function hostileStream(): Uint8Array {
+  const writer = new PcapngWriter({});
+  const iface = writer.addInterface({ linkType: 1 });
+  const a = [10, 0, 0, 1];
+  const b = [10, 0, 0, 2];
+  const request = new TextEncoder().encode(HOSTILE_REQUEST);
+  const reply = new TextEncoder().encode(HOSTILE_REPLY);
+  const frames = [
+    frame('tcp', a, b, 50000, 8000, 100, 0, 0x02, new Uint8Array()),
+    frame('tcp', b, a, 8000, 50000, 500, 101, 0x12, new Uint8Array()),
+    frame('tcp', a, b, 50000, 8000, 101, 501, 0x10, new Uint8Array()),
+    frame('tcp', a, b, 50000, 8000, 101, 501, 0x18, request),
+    frame('tcp', b, a, 8000, 50000, 501, 101 + request.length, 0x18, reply),
+  ];
+  frames.forEach((data, i) =>
+    writer.addPacket({ interfaceId: iface, seconds: 1_700_000_000, nanoseconds: i * 1000, data }),
+  );
+  return writer.toBytes();
+}
+
+/** 100 000 UDP conversations, one datagram each, to different ports. */
+function manyConversations(): Uint8Array {
+  const writer = new PcapngWriter({});
+  const iface = writer.addInterface({ linkType: 1 });
+  const payload = new Uint8Array(4);
+  for (let i = 0; i < 100_000; i++) {
+    const data = frame(
+      'udp',
+      [10, 1, (i >> 8) & 255, i & 255],
+      [10, 2, 0, 1],
+      1024 + (i % 60000),
+      9999,
+      0,
+      0,
+      0,
+      payload,
+    );
+    writer.addPacket({
+      interfaceId: iface,
+      seconds: 1_700_000_000 + Math.floor(i / 1000),
+      nanoseconds: (i % 1000) * 1000,
+      data,
+    });
+  }
+  return writer.toBytes();
+}
+
+function fixture(name: string, bytes: Uint8Array): string {
+  mkdirSync('test-output', { recursive: true });
+  const path = `test-output/${name}`;
+  writeFileSync(path, bytes);
+  return path;
+}
+
+async function openInLab(path: string) {
+  await page.goto(`${base}/lab/`);
+  await hydrated(page);
+  await page.getByLabel('Open capture').setInputFiles(path);
+  await page
+    .getByText(/connection attempts?/)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await page.getByText('Conversations, streams, graphs and expert summary').click();
+  await page.getByRole('group', { name: 'Analyzer views' }).waitFor();
+}
+
+const views = () => page.getByRole('group', { name: 'Analyzer views' });
+const filterBox = () => page.getByLabel('Display filter', { exact: true });
+
+describe('the analyzer on scenario 3', () => {
+  test('names Kerberos and RDP in the packet list', async () => {
+    await openInLab(SCENARIO_3);
+    const grid = page.getByRole('grid', { name: 'Packets' });
+    await grid.locator('[role=row]', { hasText: 'KRB Error: KRB5KDC_ERR_PREAUTH_REQUIRED' }).first().waitFor();
+    await grid.locator('[role=row]', { hasText: 'Cookie: mstshash=alice, Negotiate Request' }).first().waitFor();
+  });
+
+  test('conversations: open, sort, apply as filter', async () => {
+    const table = page.getByRole('region', { name: 'TCP conversations' });
+    await table.waitFor();
+    const rows = table.locator('tbody tr:not(.pt-stats-pad)');
+    expect(await rows.count()).toBe(2);
+    await expect.poll(() => rows.first().textContent()).toContain('Connected');
+    // Sort by bytes, largest first: the Kerberos exchange (771 bytes) before RDP's (572).
+    await table.getByRole('button', { name: 'Bytes', exact: true }).click();
+    await expect.poll(() => table.locator('th[aria-sort=descending]').textContent()).toContain('Bytes');
+    expect(await rows.first().textContent()).toContain('88');
+    await table.getByRole('button', { name: 'Bytes', exact: true }).click();
+    expect(await rows.first().textContent()).toContain('3389');
+    await rows
+      .first()
+      .getByRole('button', { name: /Apply as filter/ })
+      .click();
+    await expect
+      .poll(() => filterBox().inputValue())
+      .toBe('ip.addr==10.0.0.1 && tcp.port==57491 && ip.addr==10.0.0.2 && tcp.port==3389');
+    await page.getByText('Displayed: 9 of 20').waitFor();
+    await views().getByRole('button', { name: 'Endpoints' }).click();
+    await page.getByRole('region', { name: 'TCP endpoints' }).waitFor();
+    await screenshot(page, 'analyzer-conversations');
+  });
+
+  test('follow the Kerberos stream, both directions, as text and hex', async () => {
+    await views().getByRole('button', { name: 'Conversations' }).click();
+    const table = page.getByRole('region', { name: 'TCP conversations' });
+    await table.getByRole('button', { name: 'Follow TCP stream 0' }).click();
+    const contents = page.getByRole('region', { name: 'Stream contents' });
+    await contents.waitFor();
+    expect(await contents.locator('pre.client').count()).toBe(1);
+    expect(await contents.locator('pre.server').count()).toBe(1);
+    expect(await contents.locator('pre.client').textContent()).toContain('LAB.EXAMPLE');
+    await page.getByRole('button', { name: 'Hex', exact: true }).click();
+    expect(await contents.locator('pre.client').textContent()).toMatch(/00000000 {2}00 00 00 9f 6a 81/);
+    await screenshot(page, 'analyzer-follow');
+  });
+
+  test('draws the I/O graph and the time-sequence graph', async () => {
+    await views().getByRole('button', { name: 'I/O graph' }).click();
+    const io = page.locator('svg.chart polyline.series');
+    await expect.poll(() => io.count()).toBe(3);
+    expect(await page.locator('.io figcaption').textContent()).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==0 — 2/);
+    await screenshot(page, 'analyzer-io-graph');
+    await views().getByRole('button', { name: 'Time-sequence' }).click();
+    await page.getByLabel('TCP stream (tcp.stream)').fill('1');
+    await page.getByRole('button', { name: 'Draw' }).click();
+    await expect.poll(() => page.locator('svg.chart line.segment').count()).toBeGreaterThan(0);
+    await screenshot(page, 'analyzer-tcptrace');
+  });
+
+  test('the expert summary applies a verdict filter', async () => {
+    await views().getByRole('button', { name: 'Expert summary' }).click();
+    await page.getByRole('button', { name: /Connected — port open: 2/ }).click();
+    await expect.poll(() => filterBox().inputValue()).toBe('tcp.stream in {0, 1}');
+    await page.getByText('Displayed: 18 of 20').waitFor();
+  });
+
+  test('axe finds nothing in either theme, on every view', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+      for (const name of [
+        'Conversations',
+        'Endpoints',
+        'Follow stream',
+        'I/O graph',
+        'Time-sequence',
+        'Expert summary',
+      ]) {
+        await views().getByRole('button', { name, exact: true }).click();
+        await page.waitForTimeout(200);
+        const result = await new AxeBuilder({ page }).include('.analyzer').analyze();
+        expect(
+          result.violations.map((v) => `${theme} ${name}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`),
+        ).toEqual([]);
+      }
+      await screenshot(page, `analyzer-${theme}`);
+    }
+  });
+});
+
+describe('in the lessons', () => {
+  test('Beyond the article draws the I/O graph of a blocked port', async () => {
+    await page.goto(`${base}/lessons/beyond-the-article/`);
+    await hydrated(page);
+    const widget = page.locator('figure.io-widget');
+    await widget.scrollIntoViewIfNeeded();
+    await expect.poll(() => widget.locator('svg.chart polyline.series').count(), { timeout: 30_000 }).toBe(3);
+    // The client's SYNs, none answered.
+    expect(await widget.locator('.io figcaption').textContent()).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 0/);
+    await widget.screenshot({ path: 'test-output/screenshots/analyzer-lesson-io-graph.png' });
+  });
+});
+
+describe('hostile payloads', () => {
+  test('Follow Stream shows markup and control bytes as text, and nothing runs', async () => {
+    await openInLab(fixture('hostile-stream.pcapng', hostileStream()));
+    await views().getByRole('button', { name: 'Conversations' }).click();
+    await page.getByRole('button', { name: 'Follow TCP stream 0' }).click();
+    const contents = page.getByRole('region', { name: 'Stream contents' });
+    await contents.waitFor();
+    expect(await contents.locator('pre.client').textContent()).toContain(
+      '<img src=x onerror="alert(1)"><script>alert(2)</script>..[2J',
+    );
+    expect(await contents.locator('pre.server').textContent()).toContain('</pre><svg onload=alert(3)>');
+    expect(await contents.locator('img, script, svg').count()).toBe(0);
+    await screenshot(page, 'analyzer-hostile');
+    expect(dialogs).toEqual([]);
+  });
+});
+
+describe('100 000 conversations', () => {
+  test('are listed, sorted and scrolled with only the rows in view in the page', async () => {
+    await openInLab(fixture('many-conversations.pcapng', manyConversations()));
+    await page.getByRole('group', { name: 'Protocol' }).getByRole('button', { name: 'UDP', exact: true }).click();
+    const table = page.getByRole('region', { name: 'UDP conversations' });
+    await table.waitFor({ timeout: 60_000 });
+    await page.getByText('100,000 of 100,000').waitFor();
+    expect(await table.locator('tbody tr:not(.pt-stats-pad)').count()).toBeLessThan(60);
+    // Numbers sort largest first on the first click.
+    await table.getByRole('button', { name: 'Port A', exact: true }).click();
+    expect(await table.locator('tbody tr:not(.pt-stats-pad)').first().textContent()).toContain('61023');
+    await table.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => table.locator('tbody tr:not(.pt-stats-pad)').last().textContent()).toContain('1024');
+    await page.getByLabel('Find in udp conversations').fill('10.1.156.64');
+    await page.getByText('1 of 100,000').waitFor();
+  });
+});
