@@ -3,6 +3,7 @@
 // (analysis/tcp-streams.ts); ICMP echo replies are matched to the requests described before
 // them, so describe packets in frame order, as tshark's single pass does.
 import { analyzeTcpStreams, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { pktmonDrop } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { storeOf, type PacketStore } from '../store/packet-store.ts';
 import { netmonDescription } from './netmon.ts';
@@ -60,15 +61,25 @@ export class Describer {
       if (isReply)
         requestFrame = this.#echoRequests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
     }
+    const drop = pktmonDropNote(this.#store, index);
     return {
       src,
       dst,
       protocol: protocolColumn(d),
-      info: infoColumn(packet, tcp, requestFrame),
-      netmon: netmonDescription(packet, tcp),
+      info: drop + infoColumn(packet, tcp, requestFrame),
+      netmon: drop + netmonDescription(packet, tcp),
       tcp,
     };
   }
+}
+
+/** "[Dropped by component 9 (name): Filtered (8)] " for a packet pktmon logged as dropped, else "". */
+export function pktmonDropNote(store: PacketStore, index: number): string {
+  const drop = pktmonDrop(store.pktmonOf(index));
+  if (!drop?.drop) return '';
+  const where = drop.componentName ? ` (${drop.componentName})` : '';
+  const why = drop.drop.reasonName ? `${drop.drop.reasonName} (${drop.drop.reason})` : `reason ${drop.drop.reason}`;
+  return `[Dropped by component ${drop.componentId}${where}: ${why}] `;
 }
 
 /**

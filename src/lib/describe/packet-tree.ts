@@ -1,6 +1,7 @@
 // The packet details pane: one node per layer, one child per header field, each with the
 // Wireshark field name (so a click can suggest a filter) and the bytes it came from (so the hex
 // view can highlight them).
+import { pktmonDrop, type PktmonPacket } from '../capture/types.ts';
 import type { Packet } from '../packets.ts';
 import type { ArpLayer, ChecksumStatus, IPLayer, TcpLayer } from '../decode/types.ts';
 import { formatIPv4, formatIPv6, formatMac } from './addresses.ts';
@@ -229,6 +230,43 @@ function arpChildren(arp: ArpLayer): TreeNode[] {
   ];
 }
 
+/** Where pktmon logged the packet: one line per appearance, the drop (if any) marked. */
+function pktmonNode(record: PktmonPacket): TreeNode {
+  const drop = pktmonDrop(record);
+  const label = drop?.drop
+    ? `Packet Monitor: seen at ${record.appearances.length} components, dropped by component ${drop.componentId}`
+    : `Packet Monitor: seen at ${record.appearances.length} component${record.appearances.length === 1 ? '' : 's'}`;
+  const first = record.appearances[0];
+  return {
+    label,
+    field: 'pktmon',
+    offset: 0,
+    length: 0,
+    children: [
+      leaf('PktGroupId', undefined, `0x${record.groupId}`, 0, 0),
+      leaf('PktNumber', 'pktmon.packet_number', record.packetNumber, 0, 0),
+      ...record.appearances.map((a, k) => {
+        const name = a.componentName ? ` (${a.componentName})` : '';
+        const after = k === 0 ? '' : `, +${elapsedMicroseconds(first, a)} µs`;
+        const dropped = a.drop
+          ? `, DROPPED: ${a.drop.reasonName ?? 'reason'} (${a.drop.reason}), location 0x${a.drop.location.toString(16)}`
+          : '';
+        return leaf(
+          `Appearance ${k + 1}`,
+          a.drop ? 'pktmon.drop.component' : 'pktmon.component',
+          `component ${a.componentId}${name}, edge ${a.edgeId}, ${a.direction}${after}${dropped}`,
+          0,
+          0,
+        );
+      }),
+    ],
+  };
+}
+
+function elapsedMicroseconds(from: { seconds: number; nanoseconds: number }, to: typeof from): string {
+  return (((to.seconds - from.seconds) * 1e9 + (to.nanoseconds - from.nanoseconds)) / 1000).toFixed(1);
+}
+
 export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
   const d = packet.dissection;
   const nodes: TreeNode[] = [
@@ -246,6 +284,7 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
       ],
     },
   ];
+  if (packet.pktmon) nodes.push(pktmonNode(packet.pktmon));
   if (d.eth)
     nodes.push({
       label: `Ethernet II, Src: ${formatMac(d.eth.src)}, Dst: ${formatMac(d.eth.dst)}`,

@@ -14,6 +14,7 @@
 import { isVlanTpid } from '../decode/ethernet.ts';
 import type { Dissection, IPv4Layer, IPv6Layer, TcpLayer, UdpLayer } from '../decode/types.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
+import { pktmonFields } from './pktmon.ts';
 import { tcpAnalysisFields } from './tcp-analysis.ts';
 import type { ColumnField, FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
@@ -1076,6 +1077,7 @@ export const fieldList: readonly FieldDefinition[] = [
   ...tcpFields,
   ...udpFields,
   ...icmpFields,
+  ...pktmonFields,
 ];
 
 export const fieldRegistry: ReadonlyMap<string, FieldDefinition> = new Map(fieldList.map((f) => [f.name, f]));
