@@ -13,6 +13,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(`porttrace compare: ${parsed}\n${USAGE}`);
     return 2;
   }
+  if (parsed.firewallLog !== undefined) {
+    io.err(
+      `porttrace compare: --firewall-log goes with one capture: porttrace verdicts SERVER --firewall-log LOG\n${USAGE}`,
+    );
+    return 2;
+  }
   const [clientFile, serverFile] = parsed.files;
   const client = await readCapture(clientFile, io);
   if (typeof client === 'string') {

@@ -9,29 +9,60 @@ import {
   type ComparedAttempt,
   type EvidenceStep,
 } from '../../lib/analysis/index.ts';
+import { parseFirewallLog, type FirewallLog } from '../../lib/capture/firewall-log.ts';
 import type { Capture } from '../../lib/packets.ts';
 import { attemptFields } from '../../lib/session/verdict-view.ts';
 
-const USAGE = 'usage: porttrace verdicts FILE [--json]\n';
+const USAGE = 'usage: porttrace verdicts FILE [--json] [--firewall-log pfirewall.log]\n';
 
 export interface ParsedArgs {
   files: string[];
   json: boolean;
+  /** A Windows Firewall log to read beside the capture (verdicts only). */
+  firewallLog?: string;
 }
 
-/** FILE… [--json]; `count` files exactly. */
+/** FILE… [--json] [--firewall-log LOG]; `count` files exactly. */
 export function parseArgs(args: string[], count: number): ParsedArgs | string {
   const files: string[] = [];
   let json = false;
-  for (const arg of args) {
+  let firewallLog: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k];
     if (arg === '--json') json = true;
-    else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
+    else if (arg === '--firewall-log' || arg.startsWith('--firewall-log=')) {
+      firewallLog = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++k];
+      if (!firewallLog) return '--firewall-log needs a file (pfirewall.log)';
+    } else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
     else files.push(arg);
   }
   if (files.length < count)
     return `missing ${count === 1 ? 'FILE' : count - files.length === 2 ? 'CLIENT and SERVER' : 'SERVER'}`;
   if (files.length > count) return `unexpected argument "${files[count]}"`;
-  return { files, json };
+  return firewallLog === undefined ? { files, json } : { files, json, firewallLog };
+}
+
+/** The largest firewall log read: Windows caps pfirewall.log at 32 MB. */
+const MAX_FIREWALL_LOG_BYTES = 64 << 20;
+
+/** Reads and parses a pfirewall.log; an unreadable file is an error string. */
+export async function readFirewallLog(file: string, io: CliIO): Promise<FirewallLog | string> {
+  try {
+    const { size, chunks } = io.openFile(file);
+    if (size > MAX_FIREWALL_LOG_BYTES)
+      return `porttrace: ${file}: ${size.toLocaleString('en-US')} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    return parseFirewallLog(new TextDecoder().decode(bytes));
+  } catch (problem) {
+    return `porttrace: ${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}\n`;
+  }
 }
 
 /** Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with `error`. */
@@ -111,7 +142,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(capture);
     return 2;
   }
-  const analysis = analyzeCapture(capture);
+  let firewallLog: FirewallLog | undefined;
+  if (parsed.firewallLog !== undefined) {
+    const log = await readFirewallLog(parsed.firewallLog, io);
+    if (typeof log === 'string') {
+      io.err(log);
+      return 2;
+    }
+    firewallLog = log;
+  }
+  const analysis = analyzeCapture(capture, undefined, { firewallLog });
   if (parsed.json) {
     io.out(
       JSON.stringify(

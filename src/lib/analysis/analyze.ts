@@ -2,6 +2,7 @@
 import type { Capture } from '../packets.ts';
 import { storeOf } from '../store/packet-store.ts';
 import { findAttempts } from './attempts.ts';
+import { addHostDropEvidence, type HostDropOptions } from './drops.ts';
 import { classify } from './classify.ts';
 import { damagedCaptureText } from './evidence.ts';
 import { findOffload } from './offload.ts';
@@ -23,11 +24,17 @@ export function captureSpan(capture: Capture): { start: number; end: number } {
   return { start, end };
 }
 
-export function analyzeCapture(capture: Capture, tcp: TcpStreams = analyzeTcpStreams(capture)): CaptureAnalysis {
+export function analyzeCapture(
+  capture: Capture,
+  tcp: TcpStreams = analyzeTcpStreams(capture),
+  options: HostDropOptions = {},
+): CaptureAnalysis {
   const { start, end } = captureSpan(capture);
   const attempts = findAttempts(capture, tcp).map((a) => classify(a, end));
   const offload = findOffload(capture);
   const findings = [...offload.text];
+  // pktmon drop events and Windows Firewall log lines: the host's own word on a dropped SYN.
+  findings.push(...addHostDropEvidence(attempts, storeOf(capture), options));
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }

@@ -7,6 +7,8 @@ export { findAttempts, isDestinationUnreachable } from './attempts.ts';
 export { classify, history, partsOf, zeekConnState } from './classify.ts';
 export { compareCaptures } from './compare.ts';
 export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
+export { addHostDropEvidence, matchFirewallLog, pktmonDropEvidence } from './drops.ts';
+export type { FirewallMatch, FirewallMatchOptions, HostDropOptions } from './drops.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';

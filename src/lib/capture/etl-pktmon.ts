@@ -143,7 +143,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
   const seen = new Map<string, number>();
   // Frames are built after all events: component names may be logged after the first packets.
   const pending: Array<{ componentId: number; linkType: number; frame: CapturedFrame }> = [];
-  const hex8 = (n: number) => n.toString(16).padStart(8, "0");
+  const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
   for (const event of events) {
     if (event.kind !== 'event-header' || event.guid !== PKTMON_PROVIDER || !event.descriptor) continue;

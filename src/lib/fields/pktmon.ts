@@ -59,13 +59,10 @@ export const pktmonFields: FieldDefinition[] = [
       if (drop?.drop) out.pushNumber(drop.drop.reason);
     },
   ),
-  pktmonField(
-    { name: 'pktmon.drop.location', kind: 'uint', bits: 32, description: 'Drop location code' },
-    (r, out) => {
-      const drop = pktmonDrop(r);
-      if (drop?.drop) out.pushNumber(drop.drop.location);
-    },
-  ),
+  pktmonField({ name: 'pktmon.drop.location', kind: 'uint', bits: 32, description: 'Drop location code' }, (r, out) => {
+    const drop = pktmonDrop(r);
+    if (drop?.drop) out.pushNumber(drop.drop.location);
+  }),
   pktmonField(
     { name: 'pktmon.drop.component', kind: 'uint', bits: 16, description: 'Component that dropped the packet' },
     (r, out) => {
