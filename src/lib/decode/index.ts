@@ -14,6 +14,9 @@ import {
   isVlanTpid,
 } from './ethernet.ts';
 import { decodeIcmp } from './icmp.ts';
+import { decodeIeee80211 } from './ieee80211.ts';
+import { decodePppoeSession, ETHERTYPE_PPPOE_SESSION, PPP_IPV4, PPP_IPV6 } from './pppoe.ts';
+import { decodeRadiotap } from './radiotap.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { linkTypeName } from './linktypes.ts';
@@ -30,6 +33,9 @@ const IP_PROTO_TCP = 6;
 const IP_PROTO_UDP = 17;
 const IP_PROTO_ICMPV6 = 58;
 
+/** 802.11 with a radiotap header in front (LINKTYPE_IEEE802_11_RADIOTAP). */
+const LINKTYPE_RADIOTAP = 127;
+
 /** Link types 12 and 14 are raw IP in files written on some BSDs before LINKTYPE_RAW existed. */
 const LINKTYPE_RAW_BSD12 = 12;
 const LINKTYPE_RAW_BSD14 = 14;
@@ -39,6 +45,10 @@ const LAYER_LABELS: Record<string, string> = {
   vlan: '802.1Q tag',
   sll: 'Linux cooked',
   null: 'loopback',
+  radiotap: 'radiotap',
+  wlan: '802.11',
+  llc: 'LLC/SNAP',
+  pppoes: 'PPPoE session',
   arp: 'ARP',
   ip: 'IPv4',
   ipv6: 'IPv6',
@@ -86,6 +96,9 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
     vlan: undefined,
     sll: undefined,
     loopback: undefined,
+    radiotap: undefined,
+    wlan: undefined,
+    pppoe: undefined,
     arp: undefined,
     ip: undefined,
     tcp: undefined,
@@ -131,6 +144,20 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
       }
       return decodeIp(d, bytes, 0, end, wireEnd, version);
     }
+    case LinkType.IEEE802_11:
+      return decodeWifi(d, bytes, 0, end, wireEnd);
+    case LINKTYPE_RADIOTAP: {
+      const radiotap = decodeRadiotap(bytes, 0, end);
+      if ('truncated' in radiotap) return stopTruncated(d, radiotap, end);
+      if ('malformed' in radiotap) return stopMalformed(d, radiotap);
+      d.radiotap = radiotap;
+      // The FCS is part of a complete frame only.
+      if (radiotap.fcs && frame.capturedLength === frame.originalLength && end - radiotap.payloadOffset >= 4) {
+        end -= 4;
+        wireEnd -= 4;
+      }
+      return decodeWifi(d, bytes, radiotap.payloadOffset, end, wireEnd);
+    }
     case LinkType.IPV4:
       return decodeIp(d, bytes, 0, end, wireEnd, 4);
     case LinkType.IPV6:
@@ -141,6 +168,15 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
       return d;
     }
   }
+}
+
+/** An 802.11 frame: its MAC header, then (data in the clear) what its LLC/SNAP header names. */
+function decodeWifi(d: Dissection, bytes: Uint8Array, offset: number, end: number, wireEnd: number): Dissection {
+  const wlan = decodeIeee80211(bytes, offset, end);
+  if ('truncated' in wlan) return stopTruncated(d, wlan, end);
+  d.wlan = wlan;
+  if (wlan.etherType === undefined) return d;
+  return decodeEtherType(d, bytes, wlan.payloadOffset, end, wireEnd, wlan.etherType);
 }
 
 function decodeEtherType(
@@ -167,6 +203,15 @@ function decodeEtherType(
   }
   if (etherType === ETHERTYPE_IPV4) return decodeIp(d, bytes, at, end, wireEnd, 4);
   if (etherType === ETHERTYPE_IPV6) return decodeIp(d, bytes, at, end, wireEnd, 6);
+  if (etherType === ETHERTYPE_PPPOE_SESSION) {
+    const pppoe = decodePppoeSession(bytes, at, end);
+    if ('truncated' in pppoe) return stopTruncated(d, pppoe, end);
+    if ('malformed' in pppoe) return stopMalformed(d, pppoe);
+    d.pppoe = pppoe;
+    const version = pppoe.pppProtocol === PPP_IPV4 ? 4 : pppoe.pppProtocol === PPP_IPV6 ? 6 : 0;
+    if (version === 0) return d;
+    return decodeIp(d, bytes, pppoe.payloadOffset, end, Math.min(wireEnd, pppoe.payloadEnd), version);
+  }
   if (etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(bytes, at, end);
     if ('truncated' in arp) return stopTruncated(d, arp, end);

@@ -1,0 +1,101 @@
+// 802.11 (link type 105), radiotap (127) and PPPoE behind QinQ, decoded by us and by tshark
+// (tests/golden/link, made by scripts/golden-link.sh from the captures scripts/make-link-captures.ts
+// writes, and from the corpus' real PPPoE-over-QinQ capture), compared field by field: the IP and
+// TCP fields of every packet, the 802.11 addresses by To DS / From DS, the PPPoE session and PPP
+// protocol, and the Info column of TCP packets.
+//
+// Differences accepted, as in golden.test.ts: tshark's Info for segments it reassembled into an
+// application PDU is not compared (we do not reassemble); and where an IPv4 header claims more
+// bytes than the PPPoE session header says it carries, tshark checks the TCP checksum over the
+// bytes present and calls it bad, while we leave it unverified, as for any IP length beyond the
+// frame (the segment is not all there).
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { describePackets } from '../../src/lib/describe/index.ts';
+import { formatMac } from '../../src/lib/describe/addresses.ts';
+import type { Packet } from '../../src/lib/packets.ts';
+import { ourFields, parseGolden, relativeTime } from './tshark-fields.ts';
+
+const GOLDEN_DIR = 'tests/golden/link/';
+const goldenFiles = readdirSync(GOLDEN_DIR).filter((name) => name.endsWith('.tsv'));
+/** tshark's TCP Info without reassembly notes; undefined when an application dissector wrote it. */
+function normalizeInfo(info: string): string | undefined {
+  const text = info
+    .replace(' [TCP CHECKSUM INCORRECT]', '')
+    .replace(/ ?\[TCP segment of a reassembled PDU\]$/, '')
+    .replace(/\[Reassembly error, .*\]$/, '')
+    .trimEnd();
+  return /^(\[[^\]]+\] )*\d+ → \d+ /.test(text) ? text : undefined;
+}
+
+const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+
+/** The 802.11 and PPPoE cells, spelled as tshark prints them. */
+function linkFields(packet: Packet): Record<string, string> {
+  const d = packet.dissection;
+  const out: Record<string, string> = {};
+  if (d.wlan) {
+    out['wlan.fc.type_subtype'] = hex4(d.wlan.typeSubtype);
+    if (d.wlan.source) out['wlan.sa'] = formatMac(d.wlan.source);
+    if (d.wlan.destination) out['wlan.da'] = formatMac(d.wlan.destination);
+    if (d.wlan.bssid) out['wlan.bssid'] = formatMac(d.wlan.bssid);
+    out['wlan.fc.protected'] = d.wlan.protected ? '1' : '0';
+  }
+  if (d.pppoe) {
+    out['pppoe.session_id'] = hex4(d.pppoe.sessionId);
+    out['ppp.protocol'] = hex4(d.pppoe.pppProtocol);
+  }
+  return out;
+}
+
+describe('link layers agree with tshark field by field', () => {
+  it('has the 802.11, radiotap and PPPoE goldens', () => {
+    expect(goldenFiles.length).toBe(7);
+  });
+
+  for (const name of goldenFiles) {
+    const golden = parseGolden(readFileSync(GOLDEN_DIR + name, 'utf8'));
+    it(golden.source, () => {
+      const capture = loadCaptureBytes(new Uint8Array(readFileSync(golden.source)));
+      expect(capture.error).toBeUndefined();
+      expect(capture.packets.length).toBe(golden.rows.length);
+      const descriptions = describePackets(capture.packets);
+      const mismatches: string[] = [];
+      let tcpRows = 0;
+      golden.rows.forEach((row, i) => {
+        const packet = capture.packets[i];
+        const ours = { ...ourFields(packet), ...linkFields(packet) };
+        ours['frame.time_relative'] = relativeTime(packet, capture.packets[0]);
+        const ip = packet.dissection.ip;
+        const pppoe = packet.dissection.pppoe;
+        const ipLongerThanPppoe = pppoe && ip?.version === 4 && ip.offset + ip.totalLength > pppoe.payloadEnd;
+        for (const field of golden.fields) {
+          if (field === '_ws.col.Info' || field === '_ws.col.Protocol') continue;
+          if (ipLongerThanPppoe && field === 'tcp.checksum.status') continue;
+          const theirs = row[field];
+          const mine = ours[field] ?? '';
+          if (mine !== theirs)
+            mismatches.push(`frame ${row['frame.number']} ${field}: ours "${mine}", tshark "${theirs}"`);
+        }
+        if (row['_ws.col.Protocol'] === 'TCP') {
+          tcpRows++;
+          const theirs = normalizeInfo(row['_ws.col.Info']);
+          if (theirs === undefined) return;
+          if (descriptions[i].protocol !== 'TCP' || descriptions[i].info !== theirs)
+            mismatches.push(`frame ${row['frame.number']} Info: ours "${descriptions[i].info}", tshark "${theirs}"`);
+        }
+      });
+      expect(mismatches).toEqual([]);
+      expect(tcpRows).toBeGreaterThan(0);
+    });
+  }
+
+  it('names what it does not decode: protected and null-function 802.11 frames', () => {
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync('tests/fixtures/link/http_ip4and6.wifi.pcap')));
+    const [protectedRow, nullRow] = describePackets(capture).slice(-2);
+    expect(protectedRow.protocol).toBe('802.11');
+    expect(protectedRow.info).toBe('QoS Data, protected: the payload is encrypted');
+    expect(nullRow.info).toBe('Null function (No data)');
+  });
+});
