@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { compileFilter } from '../../src/lib/filter/index.ts';
 import { describePackets } from '../../src/lib/describe/index.ts';
 import { formatMac } from '../../src/lib/describe/addresses.ts';
 import type { Packet } from '../../src/lib/packets.ts';
@@ -97,5 +98,36 @@ describe('link layers agree with tshark field by field', () => {
     expect(protectedRow.protocol).toBe('802.11');
     expect(protectedRow.info).toBe('QoS Data, protected: the payload is encrypted');
     expect(nullRow.info).toBe('Null function (No data)');
+  });
+});
+
+describe('link-layer filter fields select what tshark selects', () => {
+  // Each filter's frame numbers, from tshark on the same file (the goldens' columns).
+  const cases: Array<[string, string, (row: Record<string, string>) => boolean]> = [
+    ['http_ip4and6.wifi.pcap', 'wlan.fc.type_subtype == 0x28', (r) => r['wlan.fc.type_subtype'] === '0x0028'],
+    ['http_ip4and6.wifi.pcap', 'wlan.fc.protected', (r) => r['wlan.fc.protected'] !== ''],
+    ['http_ip4and6.wifi.pcap', 'wlan.fc.protected == 1', (r) => r['wlan.fc.protected'] === '1'],
+    [
+      'http_ip4and6.radiotap.pcap',
+      'wlan.bssid == 02:11:22:33:44:55 && tcp',
+      (r) => r['wlan.bssid'] !== '' && r['tcp.srcport'] !== '',
+    ],
+    ['http_ip4and6.radiotap.pcap', 'wlan.sa == 00:0c:29:d3:46:dd', (r) => r['wlan.sa'] === '00:0c:29:d3:46:dd'],
+    [
+      'pppoe-over-qinq.pcap',
+      'pppoe.session_id == 0x0f07 && tcp.flags.syn == 1',
+      (r) => r['pppoe.session_id'] === '0x0f07' && ['0x0002', '0x0012'].includes(r['tcp.flags']),
+    ],
+    ['pppoe-over-qinq.pcap', 'ppp.protocol == 0x0021', (r) => r['ppp.protocol'] === '0x0021'],
+  ];
+  it.each(cases)('%s: %s', (file, filter, expected) => {
+    const golden = parseGolden(readFileSync(`${GOLDEN_DIR}${file}.tsv`, 'utf8'));
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync(golden.source)));
+    const compiled = compileFilter(filter);
+    if (!compiled.ok) throw new Error(compiled.error.message);
+    const ours = [...compiled.filter.run(capture)].map((i) => i + 1);
+    const theirs = golden.rows.filter(expected).map((r) => Number(r['frame.number']));
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(ours).toEqual(theirs);
   });
 });

@@ -14,6 +14,7 @@
 import { isVlanTpid } from '../decode/ethernet.ts';
 import type { Dissection, IPv4Layer, IPv6Layer, TcpLayer, UdpLayer } from '../decode/types.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
+import { linkFields } from './link.ts';
 import { pktmonFields } from './pktmon.ts';
 import { tcpAnalysisFields } from './tcp-analysis.ts';
 import type { ColumnField, FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
@@ -1073,6 +1074,7 @@ const icmpFields: FieldDefinition[] = [
 export const fieldList: readonly FieldDefinition[] = [
   ...frameFields,
   ...ethFields,
+  ...linkFields,
   ...ipFields,
   ...tcpFields,
   ...udpFields,
