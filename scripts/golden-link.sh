@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates tests/golden/link/*.tsv: what tshark says about every packet of the link-layer test
 # captures (802.11, radiotap, PPPoE behind QinQ; made by scripts/make-link-captures.ts) and of the
-# corpus' real PPPoE capture. tests/decode/link-layers.test.ts compares our decoders with them.
+# corpus' real PPPoE capture; IPv4 and IPv6 inside GRE and IP-in-IP (6in4) tunnels. tests/decode/link-layers.test.ts compares our decoders with them.
 # Same fields as scripts/golden-packets.sh. Run from the repository root: bash scripts/golden-link.sh
 set -euo pipefail
 export LC_ALL=C
@@ -16,6 +16,10 @@ files=(
   tests/fixtures/link/http_ip4and6.wifi.pcap
   tests/fixtures/link/http_ip4and6.radiotap.pcap
   tests/fixtures/link/http_ip4and6.pppoe-qinq.pcap
+  tests/fixtures/link/tcp_retransmissions.gre.pcap
+  tests/fixtures/link/http_ip4and6.gre.pcap
+  tests/fixtures/link/tcp_retransmissions.ipip.pcap
+  tests/fixtures/link/http_ip4and6.ipip.pcap
   ../shared/corpus/zeek/Traces/pppoe-over-qinq.pcap
 )
 fields=(
@@ -26,7 +30,7 @@ fields=(
   icmp.type icmp.code icmpv6.type icmpv6.code
   ip.checksum.status tcp.checksum.status udp.checksum.status icmp.checksum.status icmpv6.checksum.status
   _ws.col.Info
-  wlan.fc.type_subtype wlan.sa wlan.da wlan.bssid wlan.fc.protected pppoe.session_id ppp.protocol
+  wlan.fc.type_subtype wlan.sa wlan.da wlan.bssid wlan.fc.protected pppoe.session_id ppp.protocol gre.proto
 )
 args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done

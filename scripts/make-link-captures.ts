@@ -122,6 +122,70 @@ function toPppoeQinq(frame: SourceFrame, index: number): Uint8Array {
   );
 }
 
+/** Internet checksum of an IPv4 header. */
+function ipChecksum(header: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < header.length; i += 2) sum += (header[i] << 8) | header[i + 1];
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/** An outer IPv4 header between two tunnel endpoints, carrying `protocol`. */
+function outerIPv4(protocol: number, payloadLength: number, id: number): Uint8Array {
+  const h = Uint8Array.from([
+    0x45,
+    0,
+    0,
+    0,
+    id >> 8,
+    id & 0xff,
+    0x40,
+    0,
+    64,
+    protocol,
+    0,
+    0,
+    192,
+    0,
+    2,
+    1,
+    198,
+    51,
+    100,
+    7,
+  ]);
+  const total = 20 + payloadLength;
+  h[2] = total >> 8;
+  h[3] = total & 0xff;
+  const sum = ipChecksum(h);
+  h[10] = sum >> 8;
+  h[11] = sum & 0xff;
+  return h;
+}
+
+/**
+ * The Ethernet frame's IP packet inside a tunnel: GRE (a key on every other packet) or plain
+ * IP-in-IP (protocol 4 for IPv4 inside, 41 for IPv6 inside: 6in4).
+ */
+function toTunnel(frame: SourceFrame, index: number, kind: 'gre' | 'ipip'): Uint8Array {
+  const v6 = frame.data[12] === 0x86 && frame.data[13] === 0xdd;
+  const inner = frame.data.subarray(14);
+  const gre =
+    kind === 'gre'
+      ? index % 2
+        ? [0x20, 0x00, ...(v6 ? [0x86, 0xdd] : [0x08, 0x00]), 0, 0, 0x30, 0x39]
+        : [0x00, 0x00, ...(v6 ? [0x86, 0xdd] : [0x08, 0x00])]
+      : [];
+  const protocol = kind === 'gre' ? 47 : v6 ? 41 : 4;
+  return concat(
+    frame.data.subarray(0, 12),
+    [0x08, 0x00],
+    outerIPv4(protocol, gre.length + inner.length, 0x1000 + index),
+    gre,
+    inner,
+  );
+}
+
 const ipFrames = (path: string) =>
   pcapngFrames(new Uint8Array(readFileSync(`${CORPUS}/${path}`))).filter((f) => {
     const type = (f.data[12] << 8) | f.data[13];
@@ -159,5 +223,10 @@ for (const source of sources) {
     .filter((f) => f.data[12] !== 0x08 || f.data[13] !== 0x06)
     .map((f, i) => ({ timeNs: f.timeNs, data: toPppoeQinq(f, i) }));
   writeFileSync(`${OUT}/${name}.pppoe-qinq.pcap`, pcap(1, pppoe));
+  const ipOnly = frames.filter((f) => f.data[12] !== 0x08 || f.data[13] !== 0x06);
+  for (const kind of ['gre', 'ipip'] as const) {
+    const tunnelled = ipOnly.map((f, i) => ({ timeNs: f.timeNs, data: toTunnel(f, i, kind) }));
+    writeFileSync(`${OUT}/${name}.${kind}.pcap`, pcap(1, tunnelled));
+  }
   console.log(`${name}: ${wifi.length} 802.11 frames, ${pppoe.length} PPPoE frames`);
 }

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { describePackets } from '../../src/lib/describe/index.ts';
-import { formatMac } from '../../src/lib/describe/addresses.ts';
+import { formatIPv4, formatIPv6, formatMac } from '../../src/lib/describe/addresses.ts';
 import type { Packet } from '../../src/lib/packets.ts';
 import { ourFields, parseGolden, relativeTime } from './tshark-fields.ts';
 
@@ -31,6 +31,39 @@ function normalizeInfo(info: string): string | undefined {
 }
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+
+/** tshark's checksum status values: 0 bad, 1 good, 2 unverified. */
+const STATUS = { bad: '0', good: '1', unverified: '2', partial: '0' } as const;
+
+/**
+ * The IP cells with the outer headers of any tunnel first, as tshark lists every occurrence
+ * (ourFields, shared with golden.test.ts, knows the innermost packet only).
+ */
+function withTunnels(packet: Packet, cells: Record<string, string>): Record<string, string> {
+  const tunnels = packet.dissection.tunnels ?? [];
+  if (tunnels.length === 0) return cells;
+  const outer: Record<string, string[]> = {};
+  const add = (field: string, value: string | number) => (outer[field] ??= []).push(String(value));
+  for (const { outer: ip, gre } of tunnels) {
+    if (ip.version === 4) {
+      add('ip.src', formatIPv4(ip.src));
+      add('ip.dst', formatIPv4(ip.dst));
+      add('ip.proto', ip.protocol);
+      add('ip.ttl', ip.ttl);
+      add('ip.id', hex4(ip.id));
+      add('ip.len', ip.totalLength);
+      add('ip.checksum.status', STATUS[ip.checksumStatus]);
+    } else {
+      add('ipv6.src', formatIPv6(ip.src));
+      add('ipv6.dst', formatIPv6(ip.dst));
+    }
+    if (gre) add('gre.proto', hex4(gre.protocol));
+  }
+  const merged = { ...cells };
+  for (const [field, values] of Object.entries(outer))
+    merged[field] = [...values, ...(cells[field] ? [cells[field]] : [])].join(',');
+  return merged;
+}
 
 /** The 802.11 and PPPoE cells, spelled as tshark prints them. */
 function linkFields(packet: Packet): Record<string, string> {
@@ -51,8 +84,8 @@ function linkFields(packet: Packet): Record<string, string> {
 }
 
 describe('link layers agree with tshark field by field', () => {
-  it('has the 802.11, radiotap and PPPoE goldens', () => {
-    expect(goldenFiles.length).toBe(7);
+  it('has the 802.11, radiotap, PPPoE and tunnel goldens', () => {
+    expect(goldenFiles.length).toBe(11);
   });
 
   for (const name of goldenFiles) {
@@ -66,7 +99,7 @@ describe('link layers agree with tshark field by field', () => {
       let tcpRows = 0;
       golden.rows.forEach((row, i) => {
         const packet = capture.packets[i];
-        const ours = { ...ourFields(packet), ...linkFields(packet) };
+        const ours = withTunnels(packet, { ...ourFields(packet), ...linkFields(packet) });
         ours['frame.time_relative'] = relativeTime(packet, capture.packets[0]);
         const ip = packet.dissection.ip;
         const pppoe = packet.dissection.pppoe;
@@ -119,6 +152,12 @@ describe('link-layer filter fields select what tshark selects', () => {
       (r) => r['pppoe.session_id'] === '0x0f07' && ['0x0002', '0x0012'].includes(r['tcp.flags']),
     ],
     ['pppoe-over-qinq.pcap', 'ppp.protocol == 0x0021', (r) => r['ppp.protocol'] === '0x0021'],
+    [
+      'http_ip4and6.gre.pcap',
+      'gre.proto == 0x86dd && tcp.flags.syn == 1',
+      (r) => r['gre.proto'] === '0x86dd' && ['0x0002', '0x0012'].includes(r['tcp.flags']),
+    ],
+    ['http_ip4and6.gre.pcap', 'gre && tcp.port == 80', (r) => r['gre.proto'] !== '' && r['tcp.srcport'] !== ''],
   ];
   it.each(cases)('%s: %s', (file, filter, expected) => {
     const golden = parseGolden(readFileSync(`${GOLDEN_DIR}${file}.tsv`, 'utf8'));
@@ -129,5 +168,21 @@ describe('link-layer filter fields select what tshark selects', () => {
     const theirs = golden.rows.filter(expected).map((r) => Number(r['frame.number']));
     expect(theirs.length).toBeGreaterThan(0);
     expect(ours).toEqual(theirs);
+  });
+});
+
+describe('tunnels', () => {
+  it('a connection attempt inside GRE or IP-in-IP is keyed by the inner 4-tuple', async () => {
+    const { analyzeCapture } = await import('../../src/lib/analysis/index.ts');
+    for (const kind of ['gre', 'ipip']) {
+      const capture = loadCaptureBytes(new Uint8Array(readFileSync(`tests/fixtures/link/http_ip4and6.${kind}.pcap`)));
+      const direct = loadCaptureBytes(new Uint8Array(readFileSync('../shared/corpus/packets/http_ip4and6.pcapng')));
+      const key = (a: { client: string; clientPort: number; server: string; serverPort: number; isn: number }) =>
+        `${a.client}:${a.clientPort} ${a.server}:${a.serverPort} ${a.isn}`;
+      const tunnelled = analyzeCapture(capture).attempts.map((v) => `${key(v.attempt)} ${v.verdict}`);
+      expect(tunnelled.length).toBeGreaterThan(0);
+      expect(tunnelled).toEqual(analyzeCapture(direct).attempts.map((v) => `${key(v.attempt)} ${v.verdict}`));
+      expect(tunnelled.join(' ')).not.toContain('192.0.2.1');
+    }
   });
 });

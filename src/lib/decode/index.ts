@@ -17,13 +17,14 @@ import { decodeIcmp } from './icmp.ts';
 import { decodeIeee80211 } from './ieee80211.ts';
 import { decodePppoeSession, ETHERTYPE_PPPOE_SESSION, PPP_IPV4, PPP_IPV6 } from './pppoe.ts';
 import { decodeRadiotap } from './radiotap.ts';
+import { decodeGre, IP_PROTO_GRE, IP_PROTO_IPIP, IP_PROTO_IPV6, MAX_TUNNEL_DEPTH } from './tunnel.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { linkTypeName } from './linktypes.ts';
 import { decodeLoopback, loopbackIpVersion } from './loopback.ts';
 import { decodeSll, decodeSll2 } from './sll.ts';
 import { decodeTcp } from './tcp.ts';
-import type { Dissection, Malformed, Truncated } from './types.ts';
+import type { Dissection, Malformed, Truncated, TunnelLayer } from './types.ts';
 import { decodeUdp } from './udp.ts';
 
 export { linkTypeName } from './linktypes.ts';
@@ -49,6 +50,7 @@ const LAYER_LABELS: Record<string, string> = {
   wlan: '802.11',
   llc: 'LLC/SNAP',
   pppoes: 'PPPoE session',
+  gre: 'GRE',
   arp: 'ARP',
   ip: 'IPv4',
   ipv6: 'IPv6',
@@ -99,6 +101,7 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
     radiotap: undefined,
     wlan: undefined,
     pppoe: undefined,
+    tunnels: undefined,
     arp: undefined,
     ip: undefined,
     tcp: undefined,
@@ -220,6 +223,45 @@ function decodeEtherType(
   return d;
 }
 
+/** The packet inside an IP-in-IP, 6in4 or GRE tunnel: the outer header moves to `tunnels`. */
+function decodeTunnel(
+  d: Dissection,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  wireEnd: number,
+  protocol: number,
+): Dissection {
+  let version: 0 | 4 | 6 = protocol === IP_PROTO_IPIP ? 4 : 6;
+  let at = start;
+  const tunnel: TunnelLayer = { outer: d.ip! };
+  if (protocol === IP_PROTO_GRE) {
+    const gre = decodeGre(bytes, start, end);
+    if ('truncated' in gre) return stopTruncated(d, gre, end);
+    if ('malformed' in gre) return stopMalformed(d, gre);
+    const { innerVersion, ...layer } = gre;
+    tunnel.gre = layer;
+    version = innerVersion;
+    at = gre.payloadOffset;
+  }
+  // GRE carrying something else than IP (Ethernet bridging, PPTP): the outer packet stays the one decoded.
+  if (version === 0) return d;
+  if (end - at < 1)
+    return stopTruncated(
+      d,
+      { truncated: true, layer: version === 4 ? 'ip' : 'ipv6', offset: at, needed: version === 4 ? 20 : 40 },
+      end,
+    );
+  // The version nibble must agree with what the outer header announced.
+  if (bytes[at] >> 4 !== version) {
+    d.problem = `tunnel says IPv${version} inside, but the packet at offset ${at} has IP version ${bytes[at] >> 4}`;
+    return d;
+  }
+  (d.tunnels ??= []).push(tunnel);
+  d.ip = undefined;
+  return decodeIp(d, bytes, at, end, wireEnd, version);
+}
+
 function decodeIp(
   d: Dissection,
   bytes: Uint8Array,
@@ -270,6 +312,13 @@ function decodeIp(
     checksumBase = -1;
   }
   if (segmentLength < 0) segmentLength = 0;
+  if (
+    (protocol === IP_PROTO_IPIP || protocol === IP_PROTO_IPV6 || protocol === IP_PROTO_GRE) &&
+    (d.tunnels?.length ?? 0) < MAX_TUNNEL_DEPTH &&
+    !d.ip.moreFragments
+  ) {
+    return decodeTunnel(d, bytes, start, Math.min(stop, end), Math.min(wireEnd, stop), protocol);
+  }
   if (protocol === IP_PROTO_TCP) {
     const base = checksumBase < 0 ? -1 : checksumBase + Math.floor(segmentLength / 0x10000) + (segmentLength & 0xffff);
     const tcp = decodeTcp(bytes, start, stop, segmentLength, base);

@@ -100,6 +100,21 @@ export interface RadiotapLayer extends LayerBase {
   fcs: boolean;
 }
 
+/** A GRE header (RFC 2784/2890). */
+export interface GreLayer extends LayerBase {
+  /** 0 GRE, 1 PPTP's enhanced GRE. */
+  version: number;
+  /** Protocol type (an EtherType): 0x0800 IPv4, 0x86DD IPv6, 0x6558 Ethernet bridging, … */
+  protocol: number;
+  key?: number;
+}
+
+/** One tunnel around the packet: the outer IP header, and the GRE header when there is one. */
+export interface TunnelLayer {
+  outer: IPLayer;
+  gre?: GreLayer;
+}
+
 /** A PPPoE session header (EtherType 0x8864) and the PPP protocol field after it. */
 export interface PppoeLayer extends LayerBase {
   sessionId: number;
@@ -236,6 +251,8 @@ export interface Dissection {
   radiotap?: RadiotapLayer;
   wlan?: Ieee80211Layer;
   pppoe?: PppoeLayer;
+  /** Outer headers of IP-in-IP, 6in4 and GRE tunnels, outermost first; `ip` is the innermost packet. */
+  tunnels?: TunnelLayer[];
   arp?: ArpLayer;
   ip?: IPLayer;
   tcp?: TcpLayer;

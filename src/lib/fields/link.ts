@@ -1,4 +1,5 @@
-// Filter fields of the link layers read from the dissection only (802.11, radiotap, PPPoE/PPP):
+// Filter fields of the link layers and tunnels read from the dissection only (802.11, radiotap,
+// PPPoE/PPP, GRE):
 // rare enough in a port-blocking capture that they have no column in the packet store.
 // Wireshark's names, types and widths (checked against `tshark -G fields`).
 import type { Dissection } from '../decode/types.ts';
@@ -49,6 +50,12 @@ export const linkFields: FieldDefinition[] = [
   linkField({ name: 'wlan.bssid', kind: 'ether', description: 'BSS Id' }, (d, out) => pushMac(d.wlan?.bssid, out)),
   linkField({ name: 'wlan.addr', kind: 'ether', description: 'Hardware address', multiValued: true }, (d, out) => {
     for (const address of d.wlan?.addresses ?? []) pushMac(address, out);
+  }),
+  linkField({ name: 'gre', kind: 'protocol', description: 'Generic Routing Encapsulation' }, (d, out) => {
+    for (const t of d.tunnels ?? []) if (t.gre) out.pushPresent();
+  }),
+  linkField({ name: 'gre.proto', kind: 'uint', bits: 16, description: 'Protocol Type' }, (d, out) => {
+    for (const t of d.tunnels ?? []) if (t.gre) out.pushNumber(t.gre.protocol);
   }),
   linkField({ name: 'pppoes', kind: 'protocol', description: 'PPP-over-Ethernet Session' }, (d, out) => {
     if (d.pppoe) out.pushPresent();
