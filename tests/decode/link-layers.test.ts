@@ -186,3 +186,39 @@ describe('tunnels', () => {
     }
   });
 });
+
+describe('packets the decoders cannot follow to TCP are a capture-level finding', () => {
+  const findingsOf = async (path: string) => {
+    const { analyzeCapture } = await import('../../src/lib/analysis/index.ts');
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync(path)));
+    return analyzeCapture(capture);
+  };
+
+  it('encrypted 802.11 frames', async () => {
+    const analysis = await findingsOf('tests/fixtures/link/http_ip4and6.radiotap.pcap');
+    expect(analysis.attempts.length).toBeGreaterThan(0);
+    expect(analysis.findings).toContain(
+      '1 802.11 frame is protected (encrypted): what they carry, TCP included, cannot be read. Capture on the host itself (netsh trace or pktmon record decrypted frames) or decrypt the capture first',
+    );
+  });
+
+  it('PPPoE discovery, and a link type that is not decoded, when no attempt was found', async () => {
+    const pppoe = await findingsOf('../shared/corpus/tcpdump/tests/pppoe.pcap');
+    expect(pppoe.attempts).toEqual([]);
+    expect(pppoe.findings).toEqual([
+      'No TCP connection attempt was found in what could be decoded:',
+      '1 frame is PPPoE discovery (PADI/PADO/PADR/PADS/PADT): session setup, not traffic',
+    ]);
+    const arcnet = await findingsOf('../shared/corpus/libpcap/tests/filter/arcnet-rfc1201-arp-icmp-http.pcap');
+    expect(arcnet.findings).toEqual([
+      'No TCP connection attempt was found in what could be decoded:',
+      '15 frames have link type 129 (ARCNET (Linux)), which is not decoded: any TCP inside is not analyzed',
+    ]);
+  });
+
+  it('nothing is said about a capture decoded to the end', async () => {
+    const analysis = await findingsOf('tests/fixtures/link/http_ip4and6.pppoe-qinq.pcap');
+    // (The source capture's checksum-offload finding is the only one.)
+    expect(analysis.findings.filter((f) => !f.includes('checksum offload'))).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { addHostDropEvidence, type HostDropOptions } from './drops.ts';
 import { classify } from './classify.ts';
 import { damagedCaptureText } from './evidence.ts';
 import { findOffload } from './offload.ts';
+import { reachFindings } from './reach.ts';
 import { analyzeTcpStreams, type TcpStreams } from './tcp-streams.ts';
 import type { CaptureAnalysis } from './types.ts';
 
@@ -35,6 +36,8 @@ export function analyzeCapture(
   const findings = [...offload.text];
   // pktmon drop events and Windows Firewall log lines: the host's own word on a dropped SYN.
   findings.push(...addHostDropEvidence(attempts, storeOf(capture), options));
+  // Packets whose TCP the decoders cannot reach (encrypted Wi-Fi, undecoded link types, …).
+  findings.push(...reachFindings(storeOf(capture), attempts.length));
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }

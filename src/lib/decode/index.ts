@@ -213,7 +213,9 @@ function decodeEtherType(
     d.pppoe = pppoe;
     const version = pppoe.pppProtocol === PPP_IPV4 ? 4 : pppoe.pppProtocol === PPP_IPV6 ? 6 : 0;
     if (version === 0) return d;
-    return decodeIp(d, bytes, pppoe.payloadOffset, end, Math.min(wireEnd, pppoe.payloadEnd), version);
+    // The PPPoE length bounds the IP packet: bytes after it are Ethernet padding.
+    const stop = Math.min(end, pppoe.payloadEnd);
+    return decodeIp(d, bytes, pppoe.payloadOffset, stop, Math.min(wireEnd, stop), version);
   }
   if (etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(bytes, at, end);
