@@ -9,6 +9,7 @@
 // bytes than the PPPoE session header says it carries, tshark checks the TCP checksum over the
 // bytes present and calls it bad, while we leave it unverified, as for any IP length beyond the
 // frame (the segment is not all there).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
@@ -220,5 +221,24 @@ describe('packets the decoders cannot follow to TCP are a capture-level finding'
     const analysis = await findingsOf('tests/fixtures/link/http_ip4and6.pppoe-qinq.pcap');
     // (The source capture's checksum-offload finding is the only one.)
     expect(analysis.findings.filter((f) => !f.includes('checksum offload'))).toEqual([]);
+  });
+});
+
+describe('protocols named, not decoded', () => {
+  it.each([
+    ['../shared/corpus/zeek/Traces/communityid/sctp.pcap', 'SCTP'],
+    ['../shared/corpus/tcpdump/tests/IGMP_V2.pcap', 'IGMP'],
+  ])('%s: the Protocol column says %s where tshark does', (path, name) => {
+    const theirs = spawnSync('tshark', ['-n', '-r', path, '-T', 'fields', '-e', '_ws.col.Protocol'], {
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n');
+    const ours = describePackets(loadCaptureBytes(new Uint8Array(readFileSync(path)))).map((p) => p.protocol);
+    expect(ours.length).toBe(theirs.length);
+    const named = theirs.map((p, i) => [p, ours[i]]).filter(([p]) => p.startsWith(name));
+    expect(named.length).toBeGreaterThan(0);
+    // tshark says IGMPv2/IGMPv3 where we say IGMP; SCTP is SCTP.
+    for (const [, mine] of named) expect(mine).toBe(name);
   });
 });

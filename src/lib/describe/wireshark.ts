@@ -42,7 +42,10 @@ export function protocolColumn(d: Dissection): string {
   if (d.udp) return 'UDP';
   if (d.icmp) return d.icmp.version === 4 ? 'ICMP' : 'ICMPv6';
   if (d.arp) return d.arp.opcode === 3 || d.arp.opcode === 4 ? 'RARP' : 'ARP';
-  if (d.ip) return d.ip.version === 4 ? 'IPv4' : 'IPv6';
+  if (d.ip) {
+    const whole = d.ip.fragmentOffset === 0 && !d.ip.moreFragments;
+    return (whole ? IP_PROTOCOL_COLUMN[d.ip.protocol] : undefined) ?? (d.ip.version === 4 ? 'IPv4' : 'IPv6');
+  }
   if (d.pppoe) return 'PPPoES';
   if (d.wlan) return '802.11';
   if (d.eth) return 'Ethernet';
@@ -50,6 +53,9 @@ export function protocolColumn(d: Dissection): string {
   if (d.loopback) return 'NULL';
   return 'Frame';
 }
+
+/** Protocols carried by IP that porttrace does not decode but names, as Wireshark's column does. */
+const IP_PROTOCOL_COLUMN: Record<number, string> = { 2: 'IGMP', 47: 'GRE', 132: 'SCTP' };
 
 /** Source and Destination columns: IP addresses, else link addresses (ARP). */
 export function addressColumns(d: Dissection): { src: string; dst: string } {
