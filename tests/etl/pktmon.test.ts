@@ -229,6 +229,8 @@ describe('pktmon drop events in a recorded blocked attempt (written by the test 
   it("the verdict's evidence says pktmon logged each SYN dropped", () => {
     const [verdict] = analyzeCapture(capture).attempts;
     expect(verdict.verdict).toBe('no-response');
+    // The drop record settles what a silent server-side capture leaves open.
+    expect(verdict.caveats.some((c) => c.startsWith('From this side alone'))).toBe(false);
     const steps = verdict.evidence.filter((e) => e.text.includes('pktmon logged'));
     expect(steps.map((s) => s.text)).toEqual([
       'Frame 1: pktmon logged this SYN as dropped by component 12 (TCPIP): Filtered (drop reason 8), location 0xe0004138: Windows itself discarded the SYN, so no answer could come',

@@ -6,6 +6,7 @@
 import type { FirewallLog, FirewallLogEntry } from '../capture/firewall-log.ts';
 import { pktmonDrop } from '../capture/types.ts';
 import type { PacketStore } from '../store/packet-store.ts';
+import { ONE_SIDE_CAVEAT } from './evidence.ts';
 import type { Attempt, AttemptPacket, AttemptVerdict, EvidenceStep } from './types.ts';
 
 const ROLE_NAMES: Partial<Record<AttemptPacket['role'], string>> = {
@@ -196,7 +197,11 @@ export function addHostDropEvidence(
     : undefined;
   for (const v of verdicts) {
     const steps = [...pktmonDropEvidence(store, v.attempt), ...(firewall?.steps.get(v.attempt.id) ?? [])];
-    if (steps.length > 0) v.evidence.splice(Math.min(1, v.evidence.length), 0, ...steps);
+    if (steps.length === 0) continue;
+    v.evidence.splice(Math.min(1, v.evidence.length), 0, ...steps);
+    // The host's own record settles what one side's silence leaves open.
+    const oneSide = v.caveats.indexOf(ONE_SIDE_CAVEAT);
+    if (oneSide >= 0) v.caveats.splice(oneSide, 1);
   }
   return firewall?.findings ?? [];
 }
