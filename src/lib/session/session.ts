@@ -8,6 +8,7 @@ import { storeOf } from '../store/packet-store.ts';
 import { tcpContextOf, type TcpContext } from '../describe/tcp-context.ts';
 import { addressColumns, infoColumn, protocolColumn } from '../describe/wireshark.ts';
 import { netmonDescription } from '../describe/netmon.ts';
+import { pktmonDropNote } from '../describe/index.ts';
 import { packetTree } from '../describe/packet-tree.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
@@ -138,6 +139,8 @@ export class TraceSession {
       const d = packet.dissection;
       const { src, dst } = addressColumns(d);
       const epoch = epochOf(packet);
+      // pktmon's drop events: "[Dropped by component N (name): reason] " before the Info text.
+      const dropNote = pktmonDropNote(storeOf(this.capture), index);
       out.push({
         index,
         number: packet.number,
@@ -146,8 +149,8 @@ export class TraceSession {
         dst,
         protocol: protocolColumn(d),
         length: packet.originalLength,
-        info: infoColumn(packet, tcp),
-        description: netmonDescription(packet, tcp),
+        info: dropNote + infoColumn(packet, tcp),
+        description: dropNote + netmonDescription(packet, tcp),
         mark: markOf(packet, tcp),
         key: matchKey(packet),
         epoch,
