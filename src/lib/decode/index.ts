@@ -215,7 +215,14 @@ function decodeEtherType(
     if (version === 0) return d;
     // The PPPoE length bounds the IP packet: bytes after it are Ethernet padding.
     const stop = Math.min(end, pppoe.payloadEnd);
-    return decodeIp(d, bytes, pppoe.payloadOffset, stop, Math.min(wireEnd, stop), version);
+    decodeIp(d, bytes, pppoe.payloadOffset, stop, Math.min(wireEnd, stop), version);
+    // An IP length beyond what PPPoE carries (tshark: "total length exceeds packet length").
+    const ip = d.ip;
+    const claimed = ip === undefined ? 0 : ip.version === 4 ? ip.totalLength : 40 + ip.payloadLength;
+    if (ip !== undefined && d.problem === undefined && ip.offset + claimed > pppoe.payloadEnd) {
+      d.problem = `IPv${ip.version} length ${claimed} runs past the PPPoE payload (${pppoe.payloadEnd - ip.offset} bytes) (offset ${ip.offset})`;
+    }
+    return d;
   }
   if (etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(bytes, at, end);
@@ -234,6 +241,8 @@ function decodeTunnel(
   wireEnd: number,
   protocol: number,
 ): Dissection {
+  // Nothing after the outer header (a capture cut there, an anonymized frame): nothing to follow.
+  if (start >= end) return d;
   let version: 0 | 4 | 6 = protocol === IP_PROTO_IPIP ? 4 : 6;
   let at = start;
   const tunnel: TunnelLayer = { outer: d.ip! };

@@ -141,7 +141,21 @@ interface ChecksumPlan {
 }
 
 function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fcsLength: number): Rewritten {
-  const d = packet.dissection;
+  // A tunnelled packet is anonymized as its outer packet: the tunnel and everything in it is
+  // payload (removed), so no inner address survives unmapped.
+  const tunnel = packet.dissection.tunnels?.[0];
+  const d: Dissection = tunnel
+    ? {
+        ...packet.dissection,
+        ip: tunnel.outer,
+        tcp: undefined,
+        udp: undefined,
+        icmp: undefined,
+        tunnels: undefined,
+        truncated: undefined,
+        problem: undefined,
+      }
+    : packet.dissection;
   const source = packet.data;
   const complete = packet.capturedLength === packet.originalLength;
   // The bytes we consider the frame's content: without an FCS, when the interface appends one.
@@ -168,6 +182,13 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
       out.set(map.mapMac(source.subarray(at, at + 6)), at);
       out.set(map.mapMac(source.subarray(at + 6, at + 12)), at + 6);
     });
+  }
+  if (d.wlan) {
+    // Every address of the 802.11 header (receiver, transmitter, source, destination, BSSID).
+    for (const view of d.wlan.addresses) {
+      const at = offsetIn(packet, view);
+      writes.push((out) => out.set(map.mapMac(view), at));
+    }
   }
   if (d.sll && d.sll.address.length === 6) {
     const at = offsetIn(packet, d.sll.address);
@@ -319,6 +340,8 @@ function linkHeaderEnd(d: Dissection): number {
   if (d.eth) return d.eth.payloadOffset;
   if (d.sll) return d.sll.payloadOffset;
   if (d.loopback) return d.loopback.payloadOffset;
+  // 802.11: the MAC header (addresses mapped) and LLC/SNAP; a frame without readable LLC is emptied.
+  if (d.wlan) return d.wlan.etherType !== undefined ? d.wlan.payloadOffset : -1;
   if (d.ip) return d.ip.offset; // raw IP link types
   return -1;
 }
