@@ -263,11 +263,10 @@ function decodeTunnel(
       { truncated: true, layer: version === 4 ? 'ip' : 'ipv6', offset: at, needed: version === 4 ? 20 : 40 },
       end,
     );
-  // The version nibble must agree with what the outer header announced.
-  if (bytes[at] >> 4 !== version) {
-    d.problem = `tunnel says IPv${version} inside, but the packet at offset ${at} has IP version ${bytes[at] >> 4}`;
-    return d;
-  }
+  // The version nibble must agree with what the outer header announced; when it does not (a
+  // zeroed payload, a private use of the protocol number), the payload is left undecoded, as the
+  // payload of any protocol we do not follow.
+  if (bytes[at] >> 4 !== version) return d;
   (d.tunnels ??= []).push(tunnel);
   d.ip = undefined;
   return decodeIp(d, bytes, at, end, wireEnd, version);

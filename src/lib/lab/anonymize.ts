@@ -28,7 +28,7 @@
 // small, verdicts are the same, but data segments become empty ACKs (the history loses its
 // D/d) and Wireshark notes the missing data. Payload lengths (not contents) survive 'zero'.
 //
-// Frames whose content we cannot walk (an undecoded link type, a damaged link header) are
+// Frames whose content we cannot walk (an undecoded link type, 802.11, a damaged link header) are
 // emptied — kept as a zero-length frame so numbering is unchanged — rather than passed through
 // with addresses we could not find.
 import type { CaptureInterface } from '../capture/types.ts';
@@ -183,13 +183,6 @@ function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fc
       out.set(map.mapMac(source.subarray(at + 6, at + 12)), at + 6);
     });
   }
-  if (d.wlan) {
-    // Every address of the 802.11 header (receiver, transmitter, source, destination, BSSID).
-    for (const view of d.wlan.addresses) {
-      const at = offsetIn(packet, view);
-      writes.push((out) => out.set(map.mapMac(view), at));
-    }
-  }
   if (d.sll && d.sll.address.length === 6) {
     const at = offsetIn(packet, d.sll.address);
     const address = d.sll.address;
@@ -337,11 +330,14 @@ function finish(
 
 /** Where the link-layer header ends, or -1 when we cannot tell (then the frame is emptied). */
 function linkHeaderEnd(d: Dissection): number {
+  // PPPoE: its session header and the PPP protocol field stay (they hold no address).
+  if (d.pppoe) return d.pppoe.payloadOffset;
   if (d.eth) return d.eth.payloadOffset;
   if (d.sll) return d.sll.payloadOffset;
   if (d.loopback) return d.loopback.payloadOffset;
-  // 802.11: the MAC header (addresses mapped) and LLC/SNAP; a frame without readable LLC is emptied.
-  if (d.wlan) return d.wlan.etherType !== undefined ? d.wlan.payloadOffset : -1;
+  // 802.11 (with or without radiotap): emptied, as before the decoder read it. Its addresses and
+  // its radiotap FCS flag are not rewritten, so no byte of it is kept.
+  if (d.wlan || d.radiotap) return -1;
   if (d.ip) return d.ip.offset; // raw IP link types
   return -1;
 }
