@@ -10,6 +10,7 @@ echo "  node $(node --version); $(tshark --version 2>/dev/null | head -1 || echo
 echo "== capture reader";          npx tsx scripts/bench-capture.ts
 echo "== display filters";         npx tsx scripts/bench-filters.ts
 echo "== verdicts";                npx tsx scripts/bench-verdicts.ts
+echo "== compressed ETL (pktmon)"; npx tsx scripts/bench-etl-compressed.ts
 echo "== against tshark/tcpdump";  npx tsx scripts/bench-compare.ts
 echo "== large-capture mode (handshakes only)"; npx tsx scripts/bench-large.ts
 echo "== practice generator";      npx tsx scripts/bench-practice.ts

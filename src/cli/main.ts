@@ -15,7 +15,7 @@ const commands: Record<string, Command> = {
     load: () => import('./commands/check-filter.ts'),
   },
   verdicts: {
-    summary: 'say what happened to every TCP connection attempt',
+    summary: 'say what happened to every TCP connection attempt; --firewall-log pfirewall.log adds its DROP lines',
     load: () => import('./commands/verdicts.ts'),
   },
   compare: {

@@ -37,5 +37,6 @@ export function frameOf(packet: CapturedFrame): CapturedFrame {
   };
   if (packet.direction) frame.direction = packet.direction;
   if (packet.comments) frame.comments = packet.comments;
+  if (packet.pktmon) frame.pktmon = packet.pktmon;
   return frame;
 }

@@ -68,7 +68,13 @@ describe('link types', () => {
   });
 
   it('keeps frames of link types it cannot decode, saying which', () => {
-    expect(decodeFrame(frame(105, [1, 2, 3])).problem).toBe('link type 105 (IEEE 802.11) is not decoded');
+    expect(decodeFrame(frame(119, [1, 2, 3])).problem).toBe(
+      'link type 119 (IEEE 802.11 with Prism header) is not decoded',
+    );
+    // 802.11 is decoded now: three bytes are a header cut short, not an unknown link type.
+    expect(decodeFrame(frame(105, [1, 2, 3])).problem).toBe(
+      '802.11 header cut short: needs 10 bytes at offset 0, frame has 3',
+    );
     expect(decodeFrame(frame(4242, [1, 2, 3])).problem).toBe('link type 4242 is not decoded');
   });
 

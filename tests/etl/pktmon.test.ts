@@ -1,9 +1,15 @@
 // PktMon traces (`pktmon start --capture`): each packet is logged at every component it passes;
 // it comes back once, at its first appearance, with its bytes, time and direction, and a drop
 // anywhere along the way is written into its comment.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pcapngFrames } from './pcapng-frames.ts';
 import { readEtl } from '../../src/lib/capture/etl.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { analyzeCapture, explain } from '../../src/lib/analysis/index.ts';
+import { describePackets } from '../../src/lib/describe/index.ts';
+import { packetTree } from '../../src/lib/describe/packet-tree.ts';
+import { compileFilter } from '../../src/lib/filter/index.ts';
 import { writeEtl, type PacketIn, type PktmonComponentIn } from './write-etl.ts';
 import { corpusBytes, framesOf, hex, packetsFrom } from './helpers.ts';
 
@@ -156,5 +162,103 @@ describe('a trace without packet events', () => {
     expect(r.error).toBeUndefined();
     expect(r.frames).toEqual([]);
     expect(r.info.comments.join(' ')).toContain('netsh trace start capture=yes');
+  });
+});
+
+describe('pktmon drop events in a recorded blocked attempt (written by the test writer)', () => {
+  // The server's capture of the attempt its firewall dropped: each packet logged at the NIC, the
+  // WFP filter and TCPIP; the SYNs dropped at TCPIP (component 12) as pktmon reports a
+  // filtered packet: event 170 with DropReason 8.
+  const frames = pcapngFrames(new Uint8Array(readFileSync('public/traces/blocked-drop-server.pcapng')));
+  const source: PacketIn[] = packetsFrom(frames, { cpus: 2 }).map((p) => ({
+    ...p,
+    direction: 'received',
+    pktmon: {
+      componentIds: [5, 9, 12],
+      firstDirTag: 3,
+      drop: { appearance: 2, reason: 8, location: 0xe0004138 },
+    },
+  }));
+  const written = writeEtl(source, { bufferSize: 8192, compress: true, pktmonComponents: COMPONENTS });
+  const capture = loadCaptureBytes(written.bytes);
+
+  it('give one frame per packet, every appearance kept, the drop marked', () => {
+    expect(capture.error).toBeUndefined();
+    expect(capture.packets.length).toBe(frames.length);
+    const record = capture.packets[0].pktmon!;
+    expect(record.appearances.map((a) => [a.componentId, a.componentName, a.direction, a.drop?.reason])).toEqual([
+      [5, 'Intel(R) Ethernet Connection I219-LM', 'Rx', undefined],
+      [9, 'WFP Native MAC Layer LightWeight Filter', 'In', undefined],
+      [12, 'TCPIP', 'In', 8],
+    ]);
+    expect(record.appearances[2].drop).toEqual({ reason: 8, reasonName: 'Filtered', location: 0xe0004138 });
+  });
+
+  it('the packet list says which component dropped it, and why', () => {
+    const [first] = describePackets(capture);
+    expect(first.info).toMatch(/^\[Dropped by component 12 \(TCPIP\): Filtered \(8\)\] 49731 → 3389 \[SYN\]/);
+    expect(first.netmon).toMatch(/^\[Dropped by component 12 \(TCPIP\): Filtered \(8\)\] /);
+  });
+
+  it('the packet details list every appearance', () => {
+    const node = packetTree(capture.packets[0]).find((n) => n.field === 'pktmon')!;
+    expect(node.label).toBe('Packet Monitor: seen at 3 components, dropped by component 12');
+    expect(node.children!.map((c) => c.label).slice(2)).toEqual([
+      'Appearance 1: component 5 (Intel(R) Ethernet Connection I219-LM), edge 1, Rx',
+      'Appearance 2: component 9 (WFP Native MAC Layer LightWeight Filter), edge 1, In, +0.1 µs',
+      'Appearance 3: component 12 (TCPIP), edge 1, In, +0.2 µs, DROPPED: Filtered (8), location 0xe0004138',
+    ]);
+  });
+
+  it('filters select the dropped packets once each', () => {
+    const run = (text: string) => {
+      const compiled = compileFilter(text);
+      if (!compiled.ok) throw new Error(compiled.error.message);
+      return [...compiled.filter.run(capture)];
+    };
+    const all = frames.map((_, i) => i);
+    expect(run('pktmon.drop')).toEqual(all);
+    expect(run('pktmon.drop.reason == Filtered')).toEqual(all);
+    expect(run('pktmon.drop.reason == 0xCC')).toEqual([]);
+    expect(run('pktmon.drop.component == 12 && tcp.flags.syn == 1')).toEqual(all);
+    expect(run('pktmon.component == 9')).toEqual(all);
+    expect(run('pktmon.appearances == 3')).toEqual(all);
+    expect(run('tcp.analysis.retransmission')).toEqual([1, 2]);
+  });
+
+  it("the verdict's evidence says pktmon logged each SYN dropped", () => {
+    const [verdict] = analyzeCapture(capture).attempts;
+    expect(verdict.verdict).toBe('no-response');
+    // The drop record settles what a silent server-side capture leaves open.
+    expect(explain(verdict).caveats.some((c) => c.startsWith('From this side alone'))).toBe(false);
+    const steps = explain(verdict).evidence.filter((e) => e.text.includes('pktmon logged'));
+    expect(steps.map((s) => s.text)).toEqual([
+      'Frame 1: pktmon logged this SYN as dropped by component 12 (TCPIP): Filtered (drop reason 8), location 0xe0004138: Windows itself discarded the SYN, so no answer could come',
+      'Frame 2: pktmon logged this SYN retransmission as dropped by component 12 (TCPIP): Filtered (drop reason 8), location 0xe0004138: Windows itself discarded the SYN, so no answer could come',
+      'Frame 3: pktmon logged this SYN retransmission as dropped by component 12 (TCPIP): Filtered (drop reason 8), location 0xe0004138: Windows itself discarded the SYN, so no answer could come',
+    ]);
+  });
+
+  it('a trace without drops adds no such evidence and no such filter matches', () => {
+    const clean = loadCaptureBytes(
+      writeEtl(
+        source.map((p) => ({ ...p, pktmon: { componentIds: [5, 9, 12], firstDirTag: 3 } })),
+        { pktmonComponents: COMPONENTS },
+      ).bytes,
+    );
+    expect(explain(analyzeCapture(clean).attempts[0]).evidence.some((e) => e.text.includes('pktmon'))).toBe(false);
+    const compiled = compileFilter('pktmon.drop');
+    expect(compiled.ok && compiled.filter.run(clean).length).toBe(0);
+  });
+});
+
+describe('a pktmon trace with only component events', () => {
+  it('says pktmon ran without packet capture, and how to record packets', () => {
+    const r = readEtl(writeEtl([], { pktmonComponents: COMPONENTS }).bytes);
+    expect(r.error).toBeUndefined();
+    expect(r.frames).toEqual([]);
+    expect(r.info.comments.join(' ')).toContain(
+      'This pktmon trace holds component events (3) but no packets: pktmon ran without --capture. Record packets with "pktmon start --capture --comp nics --pkt-size 0"',
+    );
   });
 });

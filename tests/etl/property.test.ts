@@ -127,3 +127,57 @@ describe('mutated ETL files', () => {
     );
   });
 });
+
+describe('mutated compressed ETL files (pktmon layout)', () => {
+  const compressed = writeEtl(packets, {
+    shuffleSeed: 4,
+    bufferSize: 4096,
+    compress: true,
+    pktmonComponents: [{ id: 5, type: 2, name: 'NIC', description: 'Miniport' }],
+  });
+  const inflatedFrames = readEtl(compressed.bytes).frames.length;
+  // Buffer headers (size, saved offset, flags) and the compressed data itself.
+  const spots: number[] = [];
+  for (const b of compressed.buffers.slice(1)) {
+    for (const o of [0, 4, 44, 48, 52]) spots.push(b.offset + o);
+    for (let o = b.offset + 72; o < b.offset + b.size; o += 7) spots.push(o);
+  }
+
+  it('never make the reader throw; frames stay within what the buffers state', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ cut: fc.nat({ max: compressed.bytes.length }) }),
+            fc.record({
+              spot: fc.nat({ max: spots.length - 1 }),
+              value: fc.nat({ max: 0xffffffff }),
+              width: fc.constantFrom(1, 2, 4),
+            }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (edits) => {
+          let bytes = compressed.bytes.slice();
+          for (const e of edits) {
+            if ('cut' in e) bytes = bytes.slice(0, Math.min(e.cut, bytes.length));
+            else if (spots[e.spot] + e.width <= bytes.length) {
+              const view = new DataView(bytes.buffer);
+              if (e.width === 1) view.setUint8(spots[e.spot], e.value & 0xff);
+              else if (e.width === 2) view.setUint16(spots[e.spot], e.value & 0xffff, true);
+              else view.setUint32(spots[e.spot], e.value, true);
+            }
+          }
+          const read = readEtl(bytes);
+          if (read.error) {
+            expect(read.error).toBeInstanceOf(CaptureError);
+            expect(read.error.offset).toBeLessThanOrEqual(bytes.length);
+          }
+          expect(read.frames.length).toBeLessThanOrEqual(inflatedFrames + packetEventCount);
+          for (const f of read.frames) expect(f.capturedLength).toBe(f.data.length);
+        },
+      ),
+      { numRuns: 400, seed: 20261207 },
+    );
+  });
+});

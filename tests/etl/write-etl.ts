@@ -7,6 +7,8 @@
 // Also a command: `npm exec -- tsx tests/etl/write-etl.ts IN.pcapng OUT.etl` makes an .etl to
 // open in the lab.
 
+import { compressPlainLz77 } from './xca-lz77-compress.ts';
+
 export type Medium = 'ethernet' | 'raw' | 'wifi';
 
 export interface PacketIn {
@@ -55,8 +57,13 @@ export interface WriteOptions {
   shuffleSeed?: number;
   /** Add events of other kinds and providers between the packets. */
   noise?: boolean;
-  /** Mark the trace and its data buffers compressed (without compressing anything). */
-  markCompressed?: boolean;
+  /**
+   * Compress the data buffers as pktmon does by default: LogFileMode 0x04000000, BufferFlag 0x60
+   * (0x61 on the last), State 3, MS-XCA Plain LZ77 after the 72-byte header, BufferSize = 72 +
+   * compressed length, SavedOffset = Offset = 72 + uncompressed length. `packetEvents` then give
+   * the compressed buffer's range in the file.
+   */
+  compress?: boolean;
   /** PktMon ComponentInfo events (20) to log first, on CPU 0. */
   pktmonComponents?: PktmonComponentIn[];
   startTime?: bigint;
@@ -321,8 +328,8 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
     }
   }
 
-  const total = bufferSize * (1 + dataBuffers.length);
-  const out = new Out(total, 0xff);
+  const compress = options.compress === true;
+  const out = new Out(bufferSize * (1 + dataBuffers.length), 0xff);
   const layout: WrittenEtl['buffers'] = [];
   const packetEvents: WrittenEtl['packetEvents'] = packets.map(() => []);
 
@@ -332,7 +339,7 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
     startTime,
     endTime,
     buffersWritten: 1 + dataBuffers.length,
-    mode: options.markCompressed ? 0x04000000 | 0x1 : 0x1,
+    mode: compress ? 0x04000000 | 0x1 : 0x1,
     clock,
     anchor,
   });
@@ -350,11 +357,44 @@ export function writeEtl(packets: PacketIn[], options: WriteOptions = {}): Writt
       if (e.packet !== undefined) packetEvents[e.packet].push([p, p + e.bytes.length]);
       p += (e.bytes.length + 7) & ~7;
     }
-    const flag = 0x20 | (options.markCompressed ? 0x40 : 0);
-    writeBufferHeader(out, base, bufferSize, p - base, b.flush, b.sequence, b.cpu, flag, 0);
+    writeBufferHeader(out, base, bufferSize, p - base, b.flush, b.sequence, b.cpu, 0x20, 0);
     layout.push({ offset: base, size: bufferSize, cpu: b.cpu, savedOffset: p - base });
   });
-  return { bytes: out.bytes, packetEvents, buffers: layout, fragmentedPackets, noiseEvents };
+  if (!compress) return { bytes: out.bytes, packetEvents, buffers: layout, fragmentedPackets, noiseEvents };
+
+  // Compressed: the header buffer stays as it is; each data buffer becomes its header + LZ77 data.
+  const pieces: Uint8Array[] = [out.bytes.subarray(0, bufferSize)];
+  const compressedLayout: WrittenEtl['buffers'] = [layout[0]];
+  let fileOffset = bufferSize;
+  const uncompressedStarts = packetEvents.map((events) => events.map((range) => range[0]));
+  layout.slice(1).forEach((b, i) => {
+    const payload = compressPlainLz77(out.bytes.subarray(b.offset + 72, b.offset + b.savedOffset));
+    const piece = new Out(72 + payload.length);
+    piece.bytes.set(out.bytes.subarray(b.offset, b.offset + 72), 0);
+    piece.u32(0, 72 + payload.length);
+    piece.u32(8, 0x5a5a5a5a); // CurrentOffset means nothing in a compressed buffer
+    piece.u16(52, i === layout.length - 2 ? 0x61 : 0x60);
+    piece.bytes.set(payload, 72);
+    packetEvents.forEach((events, k) =>
+      events.forEach((range, j) => {
+        const start = uncompressedStarts[k][j];
+        if (start >= b.offset && start < b.offset + b.size) {
+          range[0] = fileOffset;
+          range[1] = fileOffset + piece.bytes.length;
+        }
+      }),
+    );
+    pieces.push(piece.bytes);
+    compressedLayout.push({ offset: fileOffset, size: piece.bytes.length, cpu: b.cpu, savedOffset: b.savedOffset });
+    fileOffset += piece.bytes.length;
+  });
+  const bytes = new Uint8Array(fileOffset);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return { bytes, packetEvents, buffers: compressedLayout, fragmentedPackets, noiseEvents };
 }
 
 function writeBufferHeader(

@@ -31,7 +31,8 @@ it('reads every field from the columns as from the dissection, on every packet o
   expect(paths.length).toBeGreaterThan(1000);
   const pairs: Array<{ name: string; bytes: boolean; read: FieldReader; reference: FieldReader }> = [];
   for (const field of fieldList as FieldDefinition[]) {
-    if (field.reference === undefined) continue;
+    // A field with one reader (pktmon's, read from the store's records) has nothing to compare.
+    if (field.reference === undefined || field.reference.read === field.read) continue;
     const bytes = isBytesKind(field.kind);
     pairs.push({ name: field.name, bytes, read: field.read, reference: field.reference.read });
     if (field.readBytes !== undefined && field.reference.readBytes !== undefined) {

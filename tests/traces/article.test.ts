@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildReconstructions } from '../../scripts/reconstruct-traces.ts';
-import { ENTRY_DIR, PUBLIC_DIR, hasTshark, loadEntries, tsharkFields } from './tshark.ts';
+import { ENTRY_DIR, PUBLIC_DIR, hasTshark, tsharkEntries, tsharkFields } from './tshark.ts';
 
 const trace = (id: string) => `${PUBLIC_DIR}/traces/${id}.pcapng`;
 const SYN_FIELDS = [
@@ -29,7 +29,7 @@ describe('reconstructions', () => {
   it('committed files are what scripts/reconstruct-traces.ts makes (deterministic)', () => {
     const built = buildReconstructions();
     expect(built.map((r) => r.id).sort()).toEqual(
-      loadEntries()
+      tsharkEntries()
         .filter((e) => e.reconstruction)
         .map((e) => e.id)
         .sort(),
@@ -136,7 +136,7 @@ describe('reconstructions', () => {
 });
 
 describe.skipIf(!hasTshark)('no bundled trace has a malformed packet', () => {
-  it.each(loadEntries().map((entry) => [entry.id] as const))('%s', (id) => {
+  it.each(tsharkEntries().map((entry) => [entry.id] as const))('%s', (id) => {
     expect(
       tsharkFields(trace(id), ['frame.number'], ['-Y', '_ws.malformed || _ws.expert.severity >= "error"']),
     ).toEqual([]);

@@ -3,7 +3,7 @@
 // packets the capturing host sent, in the offload form (IPv4 header checksum 0, TCP/UDP checksum
 // = the folded pseudo-header sum); the receiver's copy is entirely correct.
 import { describe, expect, it } from 'vitest';
-import { capturePath, hasTshark, loadEntries, tsharkFields, type TraceEntry } from './tshark.ts';
+import { capturePath, hasTshark, tsharkEntries, tsharkFields, type TraceEntry } from './tshark.ts';
 
 const VALIDATE = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
 // (tshark always validates ICMP and ICMPv6 checksums.)
@@ -61,7 +61,7 @@ function foldedPseudoHeaderSum(source: string, destination: string, protocol: nu
   return sum;
 }
 
-const entries = loadEntries();
+const entries = tsharkEntries();
 const recorded = entries.filter((entry) => !entry.reconstruction);
 const reconstructions = entries.filter((entry) => entry.reconstruction);
 

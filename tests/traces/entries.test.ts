@@ -38,11 +38,15 @@ describe('trace entries (src/content/traces)', () => {
       const sentences = entry.story.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim().length > 0);
       expect(sentences.length).toBeGreaterThanOrEqual(1);
       expect(sentences.length).toBeLessThanOrEqual(3);
-      expect(entry.file).toBe(`/traces/${id}.pcapng`);
+      expect([`/traces/${id}.pcapng`, `/traces/${id}.etl`]).toContain(entry.file);
       expect(['client', 'server', 'router']).toContain(entry.side);
       expect(typeof entry.reconstruction).toBe('boolean');
       expect(entry.source).toMatch(
-        entry.reconstruction ? /scripts\/reconstruct-traces\.ts/ : /scripts\/record-traces\.sh/,
+        entry.reconstruction
+          ? entry.file.endsWith('.etl')
+            ? /scripts\/make-windows-traces\.ts/
+            : /scripts\/reconstruct-traces\.ts/
+          : /scripts\/record-traces\.sh/,
       );
       expect(entry.expected.length).toBeGreaterThan(0);
       for (const attempt of entry.expected) {
@@ -68,7 +72,7 @@ describe('trace entries (src/content/traces)', () => {
       expect(other!.reconstruction).toBe(entry.reconstruction);
     });
 
-    it.skipIf(!hasCapinfos)('is a capture capinfos reads, with packets in it', () => {
+    it.skipIf(!hasCapinfos || entry.file.endsWith('.etl'))('is a capture capinfos reads, with packets in it', () => {
       const result = spawnSync('capinfos', ['-M', '-c', '-T', capturePath(entry)], { encoding: 'utf8' });
       expect(result.status, result.stderr).toBe(0);
       // Table output: header line, then "file<TAB>count".

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import {
   capturePath,
   hasTshark,
-  loadEntries,
+  tsharkEntries,
   wirePackets,
   type ExpectedAttempt,
   type TraceEntry,
   type WirePacket,
 } from './tshark.ts';
 
-const entries = loadEntries();
+const entries = tsharkEntries();
 const byId = new Map(entries.map((entry) => [entry.id, entry]));
 const packetCache = new Map<string, WirePacket[]>();
 function packetsOf(entry: TraceEntry): WirePacket[] {

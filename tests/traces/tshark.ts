@@ -37,6 +37,15 @@ export function loadEntries(): TraceEntry[] {
     }));
 }
 
+/**
+ * The entries tshark and capinfos can read: every one but the pktmon .etl written by
+ * scripts/make-windows-traces.ts (tshark does not read ETW logs), which is checked through
+ * porttrace's own reader against its expectations (tests/analysis/traces.test.ts).
+ */
+export function tsharkEntries(): TraceEntry[] {
+  return loadEntries().filter((entry) => entry.file.endsWith('.pcapng'));
+}
+
 export function capturePath(entry: TraceEntry): string {
   return `${PUBLIC_DIR}${entry.file}`;
 }

@@ -17,6 +17,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(argumentError('compare', parsed));
     return 2;
   }
+  if (parsed.firewallLog !== undefined) {
+    io.err(
+      argumentError('compare', '--firewall-log goes with one capture: porttrace verdicts SERVER --firewall-log LOG'),
+    );
+    return 2;
+  }
   const [clientFile, serverFile] = parsed.files;
   const client = await readCapture(clientFile, io);
   if (typeof client === 'string') {

@@ -4,7 +4,7 @@
 // generator's own scenario, never the classifier's reading of the files, so it can check the
 // classifier (tests/practice/generator.test.ts does, on 1,000 seeds).
 import { writeFileSync } from 'node:fs';
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { hostPort } from '../../lib/analysis/index.ts';
 import { parseSeed } from '../../lib/practice/random.ts';
 import {
@@ -127,9 +127,13 @@ export function exerciseJson(exercise: Exercise, files: { client: string; server
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const parsed = parsePracticeArgs(args);
   if (typeof parsed === 'string') {
-    io.err(`porttrace practice: ${parsed}\n${USAGE}`);
+    io.err(argumentError('practice', parsed));
     return 2;
   }
   const exercise = generateExercise({ seed: parsed.seed, level: parsed.level, pattern: parsed.pattern });

@@ -3,7 +3,7 @@
 // filtered tcp ports": the first few attempts of each kind in full, the rest as one line with
 // their count. JSON and JSON Lines keep every attempt with its evidence, written as they are
 // judged, so memory does not grow with the output.
-import type { CliIO } from '../io.ts';
+import { argumentError, type CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import {
   attemptJson,
@@ -15,9 +15,10 @@ import {
   type Verdict,
 } from '../../lib/analysis/index.ts';
 import { summaryLine, VERDICT_ORDER } from '../../lib/lab/report.ts';
+import { parseFirewallLog, type FirewallLog } from '../../lib/capture/firewall-log.ts';
 import type { Capture } from '../../lib/packets.ts';
 
-const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl]\n';
+const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl] [--firewall-log pfirewall.log]\n';
 
 /** How many attempts of one kind (verdict, server port, reason) the text shows in full. */
 export const SHOWN_PER_GROUP = 3;
@@ -28,6 +29,8 @@ export interface ParsedArgs {
   files: string[];
   json: boolean;
   output: Output;
+  /** A Windows Firewall log to read beside the capture (verdicts only). */
+  firewallLog?: string;
 }
 
 const OUTPUT_OPTIONS: Record<string, Output> = {
@@ -37,14 +40,22 @@ const OUTPUT_OPTIONS: Record<string, Output> = {
   '--jsonl': 'jsonl',
 };
 
-/** FILE… and at most one output option; `count` files exactly; `options`: the ones this command takes. */
+/**
+ * FILE… and at most one output option (`options`: the ones this command takes), plus
+ * `--firewall-log LOG`; `count` files exactly.
+ */
 export function parseArgs(args: string[], count: number, options: readonly string[] = ['--json']): ParsedArgs | string {
   const files: string[] = [];
   let output: Output | undefined;
-  for (const arg of args) {
+  let firewallLog: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k];
     if (options.includes(arg)) {
       if (output && output !== OUTPUT_OPTIONS[arg]) return `"${arg}" cannot be combined with another output option`;
       output = OUTPUT_OPTIONS[arg];
+    } else if (arg === '--firewall-log' || arg.startsWith('--firewall-log=')) {
+      firewallLog = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++k];
+      if (!firewallLog) return '--firewall-log needs a file (pfirewall.log)';
     } else if (arg.startsWith('-') && arg !== '-') return `unknown option "${arg}"`;
     else files.push(arg);
   }
@@ -52,7 +63,30 @@ export function parseArgs(args: string[], count: number, options: readonly strin
     return `missing ${count === 1 ? 'FILE' : count - files.length === 2 ? 'CLIENT and SERVER' : 'SERVER'}`;
   if (files.length > count) return `unexpected argument "${files[count]}"`;
   output ??= count === 1 ? 'grouped' : 'all';
-  return { files, json: output === 'json', output };
+  return { files, json: output === 'json', output, ...(firewallLog === undefined ? {} : { firewallLog }) };
+}
+
+/** The largest firewall log read: Windows caps pfirewall.log at 32 MB. */
+const MAX_FIREWALL_LOG_BYTES = 64 << 20;
+
+/** Reads and parses a pfirewall.log; an unreadable file is an error string. */
+export async function readFirewallLog(file: string, io: CliIO): Promise<FirewallLog | string> {
+  try {
+    const { size, chunks } = io.openFile(file);
+    if (size > MAX_FIREWALL_LOG_BYTES)
+      return `porttrace: ${file}: ${size.toLocaleString('en-US')} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    return parseFirewallLog(new TextDecoder().decode(bytes));
+  } catch (problem) {
+    return `porttrace: ${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}\n`;
+  }
 }
 
 /** Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with `error`. */
@@ -65,9 +99,15 @@ export async function readCapture(file: string, io: CliIO): Promise<Capture | st
   }
 }
 
+/** What the verdicts rest on when a capture is damaged: "no packet", "the 1 packet", "the 12 packets" before it. */
+function packetsBefore(count: number): string {
+  if (count === 0) return 'no complete packet comes before it, so there is nothing to judge';
+  return `verdicts use the ${count === 1 ? 'one packet' : `${thousands(count)} packets`} before it`;
+}
+
 export function damageLine(file: string, capture: Capture): string | undefined {
   return capture.error
-    ? `porttrace: ${file}: ${capture.error.message} (verdicts use the ${capture.packets.length} packets before it)\n`
+    ? `porttrace: ${file}: ${capture.error.message} (${packetsBefore(capture.packets.length)})\n`
     : undefined;
 }
 
@@ -144,9 +184,13 @@ function bufferedOut(io: CliIO): { write(text: string): void; flush(): void } {
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   const parsed = parseArgs(args, 1, Object.keys(OUTPUT_OPTIONS));
   if (typeof parsed === 'string') {
-    io.err(`porttrace verdicts: ${parsed}\n${USAGE}`);
+    io.err(argumentError('verdicts', parsed));
     return 2;
   }
   const file = parsed.files[0];
@@ -155,7 +199,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(capture);
     return 2;
   }
-  const judged = judgeCapture(capture);
+  let firewallLog: FirewallLog | undefined;
+  if (parsed.firewallLog !== undefined) {
+    const log = await readFirewallLog(parsed.firewallLog, io);
+    if (typeof log === 'string') {
+      io.err(log);
+      return 2;
+    }
+    firewallLog = log;
+  }
+  const judged = judgeCapture(capture, undefined, { firewallLog });
   const out = bufferedOut(io);
   const counts: Partial<Record<Verdict, number>> = {};
   const groups = new Map<string, HiddenGroup>();

@@ -11,6 +11,8 @@ import { NumberMap, PairMap } from './number-map.ts';
 import { findOffload } from './offload.ts';
 import { tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
 import type { AttemptVerdict, CaptureAnalysis, OffloadFinding } from './types.ts';
+import { hostDrops, type HostDropOptions } from './drops.ts';
+import { reachFindings } from './reach.ts';
 
 /** Seconds since 1970 of the capture's first and last packets. */
 export function captureSpan(capture: Capture): { start: number; end: number } {
@@ -119,8 +121,13 @@ export interface JudgedCapture {
 }
 
 /** `tcp`: the capture's TCP analysis; by default the one cached for the capture (tcpStreamsOf). */
-export function judgeCapture(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): JudgedCapture {
+export function judgeCapture(
+  capture: Capture,
+  tcp: TcpStreams = tcpStreamsOf(capture),
+  options: HostDropOptions = {},
+): JudgedCapture {
   const { start, end } = captureSpan(capture);
+  const store = storeOf(capture);
   const table = attemptTable(capture, tcp);
   // A SYN/ACK with no SYN and no client answer is no attempt (rule 2): reported, not judged. Only
   // an attempt with no SYN can be one, so the others are not built to find out.
@@ -157,13 +164,24 @@ export function judgeCapture(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
   );
   if (partialText) findings.push(partialText);
   findings.push(...oneWayTexts(silent, allOneWay));
+  // Packets whose TCP the decoders cannot reach (encrypted Wi-Fi, undecoded link types, …).
+  findings.push(...reachFindings(store, judged.length));
+  // pktmon drop events and Windows Firewall log lines: the host's own word on a dropped SYN. A
+  // firewall log is matched against every attempt at once, so only then are they all built.
+  const drops = hostDrops(store, options.firewallLog ? judged.map((i) => table.attemptAt(i)) : undefined, options);
+  findings.push(...drops.findings);
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }
   return {
     table,
     count: judged.length,
-    verdictAt: (i) => classify(table.attemptAt(judged[i]), end, context),
+    verdictAt: (i) => {
+      const attempt = table.attemptAt(judged[i]);
+      const verdict = classify(attempt, end, context);
+      const steps = drops.stepsOf(attempt);
+      return steps.length > 0 ? { ...verdict, hostDrops: steps } : verdict;
+    },
     offload,
     duration: end - start,
     findings,
@@ -171,8 +189,8 @@ export function judgeCapture(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
 }
 
 /** Every attempt's verdict as one array: for views and tests of captures that fit in a page. */
-export function analyzeCapture(capture: Capture, tcp?: TcpStreams): CaptureAnalysis {
-  const judged = judgeCapture(capture, tcp);
+export function analyzeCapture(capture: Capture, tcp?: TcpStreams, options: HostDropOptions = {}): CaptureAnalysis {
+  const judged = judgeCapture(capture, tcp, options);
   const attempts: AttemptVerdict[] = [];
   for (let i = 0; i < judged.count; i++) attempts.push(judged.verdictAt(i));
   return { attempts, offload: judged.offload, duration: judged.duration, findings: judged.findings };

@@ -2,14 +2,11 @@
 // went on after it (after Zeek's conn_state(), which is also computed here for comparison).
 // `classify` judges: it returns data (codes, frame numbers, timings). The words come later, from
 // `explain` (evidence.ts), when a view asks for them.
-import { TcpFlag } from '../decode/tcp.ts';
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
 import { rstAcceptedBySynSent, synAckLostBeforeClient } from './rules.ts';
 import { zeekOfAttempt } from './zeek.ts';
 import type { Attempt, AttemptPacket, AttemptVerdict, CaptureContext, HostFacts } from './types.ts';
 import { assertNever, type NmapState, type Verdict, type ZeekState } from './vocabulary.ts';
-
-const { FIN, SYN, RST, ACK } = TcpFlag;
 
 /** ICMP codes nmap takes as "filtered" (v4 type 3 codes 0,1,2,3,9,10,13; every ICMPv6 type 1). */
 const NMAP_FILTERED_ICMP4 = new Set([0, 1, 2, 3, 9, 10, 13]);

@@ -45,6 +45,12 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
     observedAfterFirst: v.observedAfterFirst,
     context: contextOf(v),
   });
+  if (v.hostDrops?.length) {
+    // The host's own record goes right after the step naming the SYN(s), and settles what one
+    // side's silence leaves open.
+    words.evidence.splice(Math.min(1, words.evidence.length), 0, ...v.hostDrops);
+    words.caveats = words.caveats.filter((c) => c !== ONE_SIDE_CAVEAT);
+  }
   if (!('where' in v)) return words;
   const server = v.counterpart;
   return {

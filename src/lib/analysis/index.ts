@@ -19,6 +19,8 @@ export { partsOf, type AttemptParts } from './parts.ts';
 export { compareCaptures } from './compare.ts';
 export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
 export * from './vocabulary.ts';
+export { hostDrops, matchFirewallLog, pktmonDropEvidence } from './drops.ts';
+export type { FirewallMatch, FirewallMatchOptions, HostDropOptions } from './drops.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, tcpStreamsOf, TcpAnalysisFlag } from './tcp-streams.ts';
 export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';

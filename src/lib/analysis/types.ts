@@ -94,6 +94,8 @@ export interface AttemptVerdict {
   observedAfterFirst: number;
   /** What the rest of the capture says about the attempt's hosts; absent for an attempt judged alone. */
   hosts?: HostFacts;
+  /** The capturing host's own records of dropping this attempt's packets (pktmon, firewall log). */
+  hostDrops?: EvidenceStep[];
 }
 
 /** Facts about an attempt's hosts from the whole capture, kept with the verdict for its words. */

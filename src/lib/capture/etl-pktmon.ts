@@ -9,7 +9,14 @@
 // PktMon logs one packet at every component it passes (same PktGroupId and PktNumber, rising
 // AppearanceCount). Each packet becomes one frame, at its first appearance, so the capture reads
 // like a single-point capture; where it was dropped, and why, goes into the frame's comment.
-import { CaptureError, LinkType, type CaptureInterface, type CapturedFrame, type Direction } from './types.ts';
+import {
+  CaptureError,
+  LinkType,
+  type CaptureInterface,
+  type CapturedFrame,
+  type Direction,
+  type PktmonAppearance,
+} from './types.ts';
 import { etlTimeToFiletime, filetimeToUnix, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
 
 export const PKTMON_PROVIDER = '4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac';
@@ -19,10 +26,10 @@ export const PKTMON_EVENT_FRAME_DROP = 170;
 
 const FRAME_HEADER_SIZE = 34;
 
-const DIRECTION_NAMES = ['None', 'In', 'Out', 'Rx', 'Tx', 'Ingress', 'Egress'];
+export const DIRECTION_NAMES = ['None', 'In', 'Out', 'Rx', 'Tx', 'Ingress', 'Egress'];
 
 /** PktMon_DropReason: the values an admin meets most; others are shown by number. */
-const DROP_REASONS: Record<number, string> = {
+export const DROP_REASONS: Record<number, string> = {
   0: 'Unspecified',
   1: 'Invalid Data',
   2: 'Invalid Packet',
@@ -136,6 +143,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
   const seen = new Map<string, number>();
   // Frames are built after all events: component names may be logged after the first packets.
   const pending: Array<{ componentId: number; linkType: number; frame: CapturedFrame }> = [];
+  const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
   for (const event of events) {
     if (event.kind !== 'event-header' || event.guid !== PKTMON_PROVIDER || !event.descriptor) continue;
@@ -176,18 +184,33 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     const key = `${u32(user, 4)}:${u32(user, 0)}/${u16(user, 8)}`;
     const componentId = u16(user, 16);
     const dirTag = u16(user, 12);
+    const reason = u32(user, 22);
     const dropNote = dropped
-      ? `dropped at component ${componentId}${componentLabel(components.get(componentId))}: ${DROP_REASONS[u32(user, 22)] ?? 'unknown reason'} (DropReason ${u32(user, 22)}, DropLocation 0x${u32(user, 26).toString(16)})`
+      ? `dropped at component ${componentId}${componentLabel(components.get(componentId))}: ${DROP_REASONS[reason] ?? 'unknown reason'} (DropReason ${reason}, DropLocation 0x${u32(user, 26).toString(16)})`
       : undefined;
+    const time = filetimeToUnix(etlTimeToFiletime(header, event.timestamp ?? 0n));
+    const appearance: PktmonAppearance = {
+      componentId,
+      edgeId: u16(user, 18),
+      filterId: u16(user, 20),
+      direction: DIRECTION_NAMES[dirTag] ?? String(dirTag),
+      seconds: time.seconds,
+      nanoseconds: time.nanoseconds,
+    };
+    if (dropped) {
+      appearance.drop = { reason, location: u32(user, 26) };
+      if (DROP_REASONS[reason] !== undefined) appearance.drop.reasonName = DROP_REASONS[reason];
+    }
     const known = seen.get(key);
     if (known !== undefined) {
       out.repeatedAppearances++;
-      if (dropNote) (pending[known].frame.comments ??= []).push(`PktMon: ${dropNote}`);
+      const frame = pending[known].frame;
+      frame.pktmon!.appearances.push(appearance);
+      if (dropNote) (frame.comments ??= []).push(`PktMon: ${dropNote}`);
       continue;
     }
     const data = user.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + logged);
     const linkType = linkTypeOf(u16(user, 14), data);
-    const time = filetimeToUnix(etlTimeToFiletime(header, event.timestamp ?? 0n));
     const frame: CapturedFrame = {
       number: 0,
       seconds: time.seconds,
@@ -198,6 +221,11 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
       interfaceId: 0,
       data,
       comments: [`PktMon: first seen at component ${componentId}, direction ${DIRECTION_NAMES[dirTag] ?? dirTag}`],
+      pktmon: {
+        groupId: hex8(u32(user, 4)) + hex8(u32(user, 0)),
+        packetNumber: u16(user, 8),
+        appearances: [appearance],
+      },
     };
     if (dropNote) frame.comments!.push(`PktMon: ${dropNote}`);
     const direction = directionOf(dirTag);
@@ -224,6 +252,11 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     }
     frame.interfaceId = interfaceId;
     frame.number = out.frames.length + 1;
+    // Component names are known now (ComponentInfo may come after the first packets).
+    for (const a of frame.pktmon?.appearances ?? []) {
+      const name = components.get(a.componentId)?.name;
+      if (name) a.componentName = name;
+    }
     out.frames.push(frame);
   }
   return out;

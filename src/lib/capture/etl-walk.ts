@@ -8,6 +8,7 @@
 // (or event) is skipped, and everything readable elsewhere in the file is still returned — ETL
 // buffers are independent, so one bad buffer need not hide the others.
 import { CaptureError } from './types.ts';
+import { inflatePlainLz77 } from './xca-lz77.ts';
 
 export const BUFFER_HEADER_SIZE = 0x48;
 const SYSTEM_HEADER_SIZE = 32;
@@ -23,6 +24,12 @@ const EVENT_TRACE_FILE_MODE_CIRCULAR = 0x0000_0002;
 export const BUFFER_FLAG_COMPRESSED = 0x40;
 /** ETW_BUFFER_STATE value of a compressed buffer (Windows 10 1607 and later). */
 const BUFFER_STATE_COMPRESSED = 5;
+/**
+ * Largest inflated buffer accepted: the logfile header's buffer size (pktmon: 16 MiB), at least
+ * 1 MiB, never more than 64 MiB. A hostile SavedOffset cannot make the reader allocate more.
+ */
+const MIN_INFLATED_LIMIT = 1 << 20;
+const MAX_INFLATED_LIMIT = 64 << 20;
 
 /** FILETIME (100 ns since 1601) of 1970-01-01. */
 const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
@@ -48,6 +55,11 @@ export interface EtlBufferHeader {
   bufferType: number;
   /** Bytes of the buffer actually present in the file (less than bufferSize when truncated). */
   presentBytes: number;
+  /**
+   * Compressed (BufferFlag 0x40 or State 5): on disk the 72-byte header then MS-XCA Plain LZ77
+   * data up to BufferSize; SavedOffset is 72 + the inflated length.
+   */
+  compressed: boolean;
 }
 
 export type EtlClock = 'qpc' | 'system-time' | 'cpu-cycles';
@@ -112,7 +124,7 @@ export type EtlHeaderKind =
 export interface EtlExtendedItem {
   /** EVENT_HEADER_EXT_TYPE_*: 1 related activity id, 2 SID, 11 TraceLogging schema, 12 provider traits, … */
   type: number;
-  /** File offset of the item's data (after its 8-byte header). */
+  /** Offset of the item's data (after its 8-byte header) in the file, or in the inflated buffer. */
   offset: number;
   length: number;
 }
@@ -131,8 +143,13 @@ export interface EtlEvent {
   kind: EtlHeaderKind;
   /** Byte 2 of the header (TRACE_HEADER_TYPE_*). */
   headerType: number;
-  /** File offset of the event header. */
+  /**
+   * File offset of the event header; for an event in a compressed buffer, the offset of that
+   * buffer (the event's place in the inflated bytes is `inflatedOffset`).
+   */
   offset: number;
+  /** Offset of the event header in its compressed buffer's inflated bytes (header included). */
+  inflatedOffset?: number;
   /** Bytes the event says it covers (before padding to 8). */
   size: number;
   /** fileIndex of the buffer holding the event. */
@@ -290,6 +307,8 @@ function readBufferHeader(bytes: Uint8Array, offset: number, fileIndex: number):
     bufferFlag: u16(bytes, offset + 52),
     bufferType: u16(bytes, offset + 54),
     presentBytes: Math.min(u32(bytes, offset), bytes.length - offset),
+    compressed:
+      (u16(bytes, offset + 52) & BUFFER_FLAG_COMPRESSED) !== 0 || u32(bytes, offset + 44) === BUFFER_STATE_COMPRESSED,
   };
 }
 
@@ -526,12 +545,18 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       continue;
     }
     const buffer = readBufferHeader(bytes, offset, fileIndex);
-    if (buffer.bufferSize < BUFFER_HEADER_SIZE || buffer.bufferSize % 8 !== 0) {
+    // A compressed buffer's size is 72 + its compressed length, any number: the flag decides
+    // how BufferSize is judged.
+    if (
+      buffer.bufferSize < BUFFER_HEADER_SIZE ||
+      (!buffer.compressed && buffer.bufferSize % 8 !== 0) ||
+      (buffer.compressed && buffer.bufferSize === BUFFER_HEADER_SIZE)
+    ) {
       // Without a believable size the next buffer cannot be found: stop here.
       problems.push(
         new CaptureError(
           'malformed',
-          `buffer ${fileIndex} at byte ${fmt(offset)} says BufferSize ${fmt(buffer.bufferSize)}, which cannot be right`,
+          `buffer ${fileIndex} at byte ${fmt(offset)} says BufferSize ${fmt(buffer.bufferSize)}, which cannot be right${buffer.compressed ? ' for a compressed buffer (72 header bytes and at least one compressed byte)' : ' (a multiple of 8, at least 72)'}`,
           offset,
         ),
       );
@@ -548,15 +573,19 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
         ),
       );
     }
-    // Compressed buffers carry BufferFlag 0x40; since Windows 10 1607 also State 5 (EtwBufferStateCompressed).
-    if (buffer.bufferFlag & BUFFER_FLAG_COMPRESSED || buffer.state === BUFFER_STATE_COMPRESSED) {
-      problems.push(
-        new CaptureError(
-          'unsupported',
-          `buffer ${fileIndex} at byte ${fmt(offset)} is compressed (BufferFlag 0x40 / State 5; trace written with LogFileMode 0x04000000, EVENT_TRACE_COMPRESSED_MODE): compressed ETW buffers are not supported — convert the trace on Windows first with etl2pcapng (github.com/microsoft/etl2pcapng)`,
-          offset,
-        ),
-      );
+    if (buffer.compressed) {
+      const limit = Math.min(Math.max(header.bufferSize, MIN_INFLATED_LIMIT), MAX_INFLATED_LIMIT);
+      if (buffer.savedOffset < BUFFER_HEADER_SIZE || buffer.savedOffset > limit) {
+        problems.push(
+          new CaptureError(
+            'malformed',
+            `compressed buffer ${fileIndex} at byte ${fmt(offset)} says SavedOffset ${fmt(buffer.savedOffset)}, so ${fmt(buffer.savedOffset - BUFFER_HEADER_SIZE)} bytes once inflated; it must lie between 72 and ${fmt(limit)} (the trace's buffer size)`,
+            offset + 4,
+          ),
+        );
+      } else {
+        readable.push({ buffer, end: offset + available });
+      }
     } else {
       const fits = (end: number) => end >= BUFFER_HEADER_SIZE && end <= buffer.bufferSize;
       let dataEnd = buffer.savedOffset;
@@ -610,26 +639,92 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   const sortable: Array<{ key: number; order: number; event: EtlEvent }> = [];
   let order = 0;
   for (const { buffer, end } of readable) {
+    // Compressed buffers are inflated one at a time, as they are walked; their events are read
+    // from the inflated copy (header included, so positions match an uncompressed buffer's).
+    const source = buffer.compressed ? inflateBuffer(bytes, buffer, end, problems) : undefined;
+    if (buffer.compressed && !source) continue;
+    const data = source?.data ?? bytes;
+    const walked = source ? { ...buffer, offset: 0 } : buffer;
+    const dataEnd = source ? source.end : end;
+    const bufferProblems: CaptureError[] = source ? [] : problems;
     let lastTime = buffer.timestamp;
-    walkBufferEvents(bytes, buffer, end, problems, (p, size, info) => {
+    walkBufferEvents(data, walked, dataEnd, bufferProblems, (p, size, info) => {
       counts.total++;
       counts.byKind[info.kind] = (counts.byKind[info.kind] ?? 0) + 1;
-      const guid = info.guidAt ? guids.read(bytes, p + info.guidAt) : undefined;
+      const guid = info.guidAt ? guids.read(data, p + info.guidAt) : undefined;
       if (guid) counts.byProvider[guid] = (counts.byProvider[guid] ?? 0) + 1;
       if (only && (!guid || !only.has(guid))) return;
-      const event = readEvent(bytes, p, size, info, buffer, problems, guid);
+      const event = readEvent(data, p, size, info, walked, bufferProblems, guid);
       if (!event) return;
+      if (source) {
+        event.inflatedOffset = event.offset;
+        event.offset = buffer.offset;
+      }
       // Kinds without a timestamp (WPP, unknown) sort with the event before them.
       if (event.timestamp !== undefined) lastTime = event.timestamp;
       // Time relative to the logfile header fits a double exactly for any real trace length.
       sortable.push({ key: Number(lastTime - header.headerTimestamp), order: order++, event });
     });
+    // Inside a compressed buffer, positions are in the inflated bytes: say so, and point at the
+    // buffer in the file. A buffer cut by the end of the file was reported once already.
+    if (source && !source.cut) {
+      for (const problem of bufferProblems) {
+        problems.push(
+          new CaptureError(
+            problem.kind,
+            `compressed buffer ${buffer.fileIndex} at byte ${fmt(buffer.offset)}, in its inflated bytes: ${problem.message}`,
+            buffer.offset,
+          ),
+        );
+      }
+    }
   }
   sortable.sort((a, b) => a.key - b.key || a.order - b.order);
   for (const s of sortable) events.push(s.event);
   buffers.sort(byTime);
   problems.sort((a, b) => a.offset - b.offset);
   return { header, buffers, events, counts, problems };
+}
+
+/**
+ * Inflates one compressed buffer into a copy laid out like an uncompressed one: its 72-byte
+ * header, then the events up to SavedOffset. When the data is damaged (or cut by the end of the
+ * file) the events inflated before the damage are still returned.
+ */
+function inflateBuffer(
+  bytes: Uint8Array,
+  buffer: EtlBufferHeader,
+  end: number,
+  problems: CaptureError[],
+): { data: Uint8Array; end: number; cut: boolean } | undefined {
+  const start = buffer.offset + BUFFER_HEADER_SIZE;
+  const cut = end < buffer.offset + buffer.bufferSize;
+  const inflated = inflatePlainLz77(bytes.subarray(start, end), buffer.savedOffset - BUFFER_HEADER_SIZE);
+  const data = new Uint8Array(BUFFER_HEADER_SIZE + inflated.output.length);
+  data.set(bytes.subarray(buffer.offset, start), 0);
+  data.set(inflated.output, BUFFER_HEADER_SIZE);
+  const at = `compressed buffer ${buffer.fileIndex} at byte ${fmt(buffer.offset)}`;
+  if (!cut) {
+    if (inflated.error) {
+      problems.push(
+        new CaptureError(
+          'malformed',
+          `${at}: ${inflated.error.message} (byte ${fmt(start + inflated.error.inputOffset)} of the file); the ${fmt(inflated.output.length)} bytes inflated before it are read`,
+          start + inflated.error.inputOffset,
+        ),
+      );
+    } else if (inflated.output.length < buffer.savedOffset - BUFFER_HEADER_SIZE) {
+      problems.push(
+        new CaptureError(
+          'malformed',
+          `${at} inflates to ${fmt(inflated.output.length)} bytes, but its SavedOffset says ${fmt(buffer.savedOffset - BUFFER_HEADER_SIZE)}`,
+          buffer.offset + 4,
+        ),
+      );
+    }
+  }
+  if (inflated.output.length === 0) return undefined;
+  return { data, end: data.length, cut };
 }
 
 /** Index of the last byte that is neither 0x00 nor 0xFF (−1 when there is none). */

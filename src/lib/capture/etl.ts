@@ -112,7 +112,12 @@ export function readEtl(bytes: Uint8Array): EtlRead {
   if (header && (header.eventsLost || header.buffersLost)) {
     comments.push(`Windows reports ${header.eventsLost} events and ${header.buffersLost} buffers lost while tracing`);
   }
-  if (header && frames.length === 0 && problems.length === 0) {
+  const pktmonEvents = walk.counts.byProvider[PKTMON_PROVIDER] ?? 0;
+  if (header && frames.length === 0 && problems.length === 0 && pktmonEvents > 0) {
+    comments.push(
+      `This pktmon trace holds component events (${pktmonEvents.toLocaleString('en-US')}) but no packets: pktmon ran without --capture. Record packets with "pktmon start --capture --comp nics --pkt-size 0", reproduce the problem, then "pktmon stop" (the trace is PktMon.etl in the current directory).`,
+    );
+  } else if (header && frames.length === 0 && problems.length === 0) {
     comments.push(
       'This trace holds no packet events (Microsoft-Windows-NDIS-PacketCapture or PktMon): record with "netsh trace start capture=yes" or "pktmon start --capture".',
     );

@@ -49,6 +49,37 @@ export interface CapturedFrame {
   data: Uint8Array;
   direction?: Direction;
   comments?: string[];
+  /** For a packet from a pktmon trace: every component it was logged at, and any drop. */
+  pktmon?: PktmonPacket;
+}
+
+/** One place pktmon logged a packet (event 160), or dropped it (event 170). */
+export interface PktmonAppearance {
+  componentId: number;
+  /** From the trace's ComponentInfo event (20), when it has one. */
+  componentName?: string;
+  edgeId: number;
+  filterId: number;
+  /** pktmon's direction tag: Rx, Tx, In, Out, … (the number when unknown). */
+  direction: string;
+  seconds: number;
+  nanoseconds: number;
+  /** Set on a drop event: the reason and location codes pktmon logged, and the reason's name. */
+  drop?: { reason: number; reasonName?: string; location: number };
+}
+
+/** One packet in a pktmon trace: its identity (PktGroupId, PktNumber) and all its appearances. */
+export interface PktmonPacket {
+  /** PktGroupId as 16 hex digits. */
+  groupId: string;
+  packetNumber: number;
+  /** In time order; the frame's time, bytes and direction are the first's. */
+  appearances: PktmonAppearance[];
+}
+
+/** The appearance at which pktmon logged the packet dropped, if any. */
+export function pktmonDrop(packet: PktmonPacket | undefined): PktmonAppearance | undefined {
+  return packet?.appearances.find((a) => a.drop !== undefined);
 }
 
 export type CaptureErrorKind =

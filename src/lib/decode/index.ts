@@ -14,13 +14,17 @@ import {
   isVlanTpid,
 } from './ethernet.ts';
 import { decodeIcmp } from './icmp.ts';
+import { decodeIeee80211 } from './ieee80211.ts';
+import { decodePppoeSession, ETHERTYPE_PPPOE_SESSION, PPP_IPV4, PPP_IPV6 } from './pppoe.ts';
+import { decodeRadiotap } from './radiotap.ts';
+import { decodeGre, IP_PROTO_GRE, IP_PROTO_IPIP, IP_PROTO_IPV6, MAX_TUNNEL_DEPTH } from './tunnel.ts';
 import { decodeIPv4 } from './ipv4.ts';
 import { decodeIPv6 } from './ipv6.ts';
 import { linkTypeName } from './linktypes.ts';
 import { decodeLoopback, loopbackIpVersion } from './loopback.ts';
 import { decodeSll, decodeSll2 } from './sll.ts';
 import { decodeTcp } from './tcp.ts';
-import type { Dissection, Malformed, Truncated } from './types.ts';
+import type { Dissection, Malformed, Truncated, TunnelLayer } from './types.ts';
 import { decodeUdp } from './udp.ts';
 
 export { linkTypeName } from './linktypes.ts';
@@ -29,6 +33,9 @@ const IP_PROTO_ICMP = 1;
 const IP_PROTO_TCP = 6;
 const IP_PROTO_UDP = 17;
 const IP_PROTO_ICMPV6 = 58;
+
+/** 802.11 with a radiotap header in front (LINKTYPE_IEEE802_11_RADIOTAP). */
+const LINKTYPE_RADIOTAP = 127;
 
 /** Link types 12 and 14 are raw IP in files written on some BSDs before LINKTYPE_RAW existed. */
 const LINKTYPE_RAW_BSD12 = 12;
@@ -39,6 +46,11 @@ const LAYER_LABELS: Record<string, string> = {
   vlan: '802.1Q tag',
   sll: 'Linux cooked',
   null: 'loopback',
+  radiotap: 'radiotap',
+  wlan: '802.11',
+  llc: 'LLC/SNAP',
+  pppoes: 'PPPoE session',
+  gre: 'GRE',
   arp: 'ARP',
   ip: 'IPv4',
   ipv6: 'IPv6',
@@ -86,6 +98,10 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
     vlan: undefined,
     sll: undefined,
     loopback: undefined,
+    radiotap: undefined,
+    wlan: undefined,
+    pppoe: undefined,
+    tunnels: undefined,
     arp: undefined,
     ip: undefined,
     tcp: undefined,
@@ -131,6 +147,20 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
       }
       return decodeIp(d, bytes, 0, end, wireEnd, version);
     }
+    case LinkType.IEEE802_11:
+      return decodeWifi(d, bytes, 0, end, wireEnd);
+    case LINKTYPE_RADIOTAP: {
+      const radiotap = decodeRadiotap(bytes, 0, end);
+      if ('truncated' in radiotap) return stopTruncated(d, radiotap, end);
+      if ('malformed' in radiotap) return stopMalformed(d, radiotap);
+      d.radiotap = radiotap;
+      // The FCS is part of a complete frame only.
+      if (radiotap.fcs && frame.capturedLength === frame.originalLength && end - radiotap.payloadOffset >= 4) {
+        end -= 4;
+        wireEnd -= 4;
+      }
+      return decodeWifi(d, bytes, radiotap.payloadOffset, end, wireEnd);
+    }
     case LinkType.IPV4:
       return decodeIp(d, bytes, 0, end, wireEnd, 4);
     case LinkType.IPV6:
@@ -141,6 +171,15 @@ export function decodeFrame(frame: CapturedFrame, fcsLength: number = 0): Dissec
       return d;
     }
   }
+}
+
+/** An 802.11 frame: its MAC header, then (data in the clear) what its LLC/SNAP header names. */
+function decodeWifi(d: Dissection, bytes: Uint8Array, offset: number, end: number, wireEnd: number): Dissection {
+  const wlan = decodeIeee80211(bytes, offset, end);
+  if ('truncated' in wlan) return stopTruncated(d, wlan, end);
+  d.wlan = wlan;
+  if (wlan.etherType === undefined) return d;
+  return decodeEtherType(d, bytes, wlan.payloadOffset, end, wireEnd, wlan.etherType);
 }
 
 function decodeEtherType(
@@ -167,12 +206,70 @@ function decodeEtherType(
   }
   if (etherType === ETHERTYPE_IPV4) return decodeIp(d, bytes, at, end, wireEnd, 4);
   if (etherType === ETHERTYPE_IPV6) return decodeIp(d, bytes, at, end, wireEnd, 6);
+  if (etherType === ETHERTYPE_PPPOE_SESSION) {
+    const pppoe = decodePppoeSession(bytes, at, end);
+    if ('truncated' in pppoe) return stopTruncated(d, pppoe, end);
+    if ('malformed' in pppoe) return stopMalformed(d, pppoe);
+    d.pppoe = pppoe;
+    const version = pppoe.pppProtocol === PPP_IPV4 ? 4 : pppoe.pppProtocol === PPP_IPV6 ? 6 : 0;
+    if (version === 0) return d;
+    // The PPPoE length bounds the IP packet: bytes after it are Ethernet padding.
+    const stop = Math.min(end, pppoe.payloadEnd);
+    decodeIp(d, bytes, pppoe.payloadOffset, stop, Math.min(wireEnd, stop), version);
+    // An IP length beyond what PPPoE carries (tshark: "total length exceeds packet length").
+    const ip = d.ip;
+    const claimed = ip === undefined ? 0 : ip.version === 4 ? ip.totalLength : 40 + ip.payloadLength;
+    if (ip !== undefined && d.problem === undefined && ip.offset + claimed > pppoe.payloadEnd) {
+      d.problem = `IPv${ip.version} length ${claimed} runs past the PPPoE payload (${pppoe.payloadEnd - ip.offset} bytes) (offset ${ip.offset})`;
+    }
+    return d;
+  }
   if (etherType === ETHERTYPE_ARP) {
     const arp = decodeArp(bytes, at, end);
     if ('truncated' in arp) return stopTruncated(d, arp, end);
     d.arp = arp;
   }
   return d;
+}
+
+/** The packet inside an IP-in-IP, 6in4 or GRE tunnel: the outer header moves to `tunnels`. */
+function decodeTunnel(
+  d: Dissection,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  wireEnd: number,
+  protocol: number,
+): Dissection {
+  // Nothing after the outer header (a capture cut there, an anonymized frame): nothing to follow.
+  if (start >= end) return d;
+  let version: 0 | 4 | 6 = protocol === IP_PROTO_IPIP ? 4 : 6;
+  let at = start;
+  const tunnel: TunnelLayer = { outer: d.ip! };
+  if (protocol === IP_PROTO_GRE) {
+    const gre = decodeGre(bytes, start, end);
+    if ('truncated' in gre) return stopTruncated(d, gre, end);
+    if ('malformed' in gre) return stopMalformed(d, gre);
+    const { innerVersion, ...layer } = gre;
+    tunnel.gre = layer;
+    version = innerVersion;
+    at = gre.payloadOffset;
+  }
+  // GRE carrying something else than IP (Ethernet bridging, PPTP): the outer packet stays the one decoded.
+  if (version === 0) return d;
+  if (end - at < 1)
+    return stopTruncated(
+      d,
+      { truncated: true, layer: version === 4 ? 'ip' : 'ipv6', offset: at, needed: version === 4 ? 20 : 40 },
+      end,
+    );
+  // The version nibble must agree with what the outer header announced; when it does not (a
+  // zeroed payload, a private use of the protocol number), the payload is left undecoded, as the
+  // payload of any protocol we do not follow.
+  if (bytes[at] >> 4 !== version) return d;
+  (d.tunnels ??= []).push(tunnel);
+  d.ip = undefined;
+  return decodeIp(d, bytes, at, end, wireEnd, version);
 }
 
 function decodeIp(
@@ -225,6 +322,13 @@ function decodeIp(
     checksumBase = -1;
   }
   if (segmentLength < 0) segmentLength = 0;
+  if (
+    (protocol === IP_PROTO_IPIP || protocol === IP_PROTO_IPV6 || protocol === IP_PROTO_GRE) &&
+    (d.tunnels?.length ?? 0) < MAX_TUNNEL_DEPTH &&
+    !d.ip.moreFragments
+  ) {
+    return decodeTunnel(d, bytes, start, Math.min(stop, end), Math.min(wireEnd, stop), protocol);
+  }
   if (protocol === IP_PROTO_TCP) {
     const base = checksumBase < 0 ? -1 : checksumBase + Math.floor(segmentLength / 0x10000) + (segmentLength & 0xffff);
     const tcp = decodeTcp(bytes, start, stop, segmentLength, base);

@@ -66,6 +66,58 @@ export interface LoopbackLayer extends LayerBase {
   family: number;
 }
 
+/** An 802.11 MAC header (and the LLC/SNAP header of a data frame in the clear). */
+export interface Ieee80211Layer extends LayerBase {
+  /** Frame control as Wireshark shows wlan.fc: first byte << 8 | flags byte. */
+  frameControl: number;
+  /** type << 4 | subtype (wlan.fc.type_subtype): 0x20 Data, 0x28 QoS Data, … */
+  typeSubtype: number;
+  toDs: boolean;
+  fromDs: boolean;
+  /** The body is encrypted (WEP/TKIP/CCMP): nothing after the MAC header can be read. */
+  protected: boolean;
+  /** Address 1, 2, 3 (and 4) as they stand in the header (views). */
+  addresses: Uint8Array[];
+  source?: Uint8Array;
+  destination?: Uint8Array;
+  bssid?: Uint8Array;
+  receiver?: Uint8Array;
+  transmitter?: Uint8Array;
+  sequenceNumber?: number;
+  /** From the LLC/SNAP header of an unprotected data frame. */
+  etherType?: number;
+}
+
+/** The radiotap header in front of an 802.11 frame (link type 127). */
+export interface RadiotapLayer extends LayerBase {
+  /** The Flags field says the frame ends with its 4-byte FCS. */
+  fcs: boolean;
+}
+
+/** A GRE header (RFC 2784/2890). */
+export interface GreLayer extends LayerBase {
+  /** 0 GRE, 1 PPTP's enhanced GRE. */
+  version: number;
+  /** Protocol type (an EtherType): 0x0800 IPv4, 0x86DD IPv6, 0x6558 Ethernet bridging, … */
+  protocol: number;
+  key?: number;
+}
+
+/** One tunnel around the packet: the outer IP header, and the GRE header when there is one. */
+export interface TunnelLayer {
+  outer: IPLayer;
+  gre?: GreLayer;
+}
+
+/** A PPPoE session header (EtherType 0x8864) and the PPP protocol field after it. */
+export interface PppoeLayer extends LayerBase {
+  sessionId: number;
+  /** PPPoE payload length. */
+  payloadLength: number;
+  /** PPP protocol: 0x0021 IPv4, 0x0057 IPv6, 0xc021 LCP, … */
+  pppProtocol: number;
+}
+
 export interface IPv4Layer extends LayerBase {
   version: 4;
   headerLength: number;
@@ -190,6 +242,11 @@ export interface Dissection {
   vlan?: VlanTag[];
   sll?: SllLayer;
   loopback?: LoopbackLayer;
+  radiotap?: RadiotapLayer;
+  wlan?: Ieee80211Layer;
+  pppoe?: PppoeLayer;
+  /** Outer headers of IP-in-IP, 6in4 and GRE tunnels, outermost first; `ip` is the innermost packet. */
+  tunnels?: TunnelLayer[];
   arp?: ArpLayer;
   ip?: IPLayer;
   tcp?: TcpLayer;

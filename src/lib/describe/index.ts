@@ -4,6 +4,7 @@
 // pass per capture (echoRequestsOf), so packets can be described in any order: the CLI's lines
 // and the web packet list's rows are the same description.
 import { tcpStreamsOf, type TcpStreams } from '../analysis/tcp-streams.ts';
+import { pktmonDrop } from '../capture/types.ts';
 import type { Capture, Packet } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 import { mayCarryApplication } from '../decode/app/index.ts';
@@ -93,12 +94,13 @@ export class Describer {
     const { src, dst } = addressColumns(d);
     const requestFrame = d.icmp ? echoRequestsOf(this.#capture).get(index) : undefined;
     const application = this.#applicationColumns(index);
+    const drop = pktmonDropNote(this.#store, index);
     return {
       src,
       dst,
       protocol: application?.protocol ?? protocolColumn(d),
-      info: application?.info ?? infoColumn(packet, tcp, requestFrame),
-      netmon: netmonDescription(packet, tcp),
+      info: drop + (application?.info ?? infoColumn(packet, tcp, requestFrame)),
+      netmon: drop + netmonDescription(packet, tcp),
       tcp,
     };
   }
@@ -123,6 +125,15 @@ export class Describer {
     }
     return this.#applicationRows.get(index);
   }
+}
+
+/** "[Dropped by component 9 (name): Filtered (8)] " for a packet pktmon logged as dropped, else "". */
+export function pktmonDropNote(store: PacketStore, index: number): string {
+  const drop = pktmonDrop(store.pktmonOf(index));
+  if (!drop?.drop) return '';
+  const where = drop.componentName ? ` (${drop.componentName})` : '';
+  const why = drop.drop.reasonName ? `${drop.drop.reasonName} (${drop.drop.reason})` : `reason ${drop.drop.reason}`;
+  return `[Dropped by component ${drop.componentId}${where}: ${why}] `;
 }
 
 /**

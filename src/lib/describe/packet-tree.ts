@@ -1,8 +1,11 @@
 // The packet details pane: one node per layer, one child per header field, each with the
 // Wireshark field name (so a click can suggest a filter) and the bytes it came from (so the hex
 // view can highlight them).
+import { pktmonDrop, type PktmonPacket } from '../capture/types.ts';
 import type { Packet } from '../packets.ts';
-import type { ArpLayer, ChecksumStatus, IPLayer, TcpLayer } from '../decode/types.ts';
+import type { ArpLayer, ChecksumStatus, Ieee80211Layer, IPLayer, TcpLayer } from '../decode/types.ts';
+import { ieee80211SubtypeName } from '../decode/ieee80211.ts';
+import { pppProtocolName } from '../decode/pppoe.ts';
 import { formatIPv4, formatIPv6, formatMac } from './addresses.ts';
 
 export interface TreeNode {
@@ -229,6 +232,86 @@ function arpChildren(arp: ArpLayer): TreeNode[] {
   ];
 }
 
+/** Where pktmon logged the packet: one line per appearance, the drop (if any) marked. */
+function pktmonNode(record: PktmonPacket): TreeNode {
+  const drop = pktmonDrop(record);
+  const label = drop?.drop
+    ? `Packet Monitor: seen at ${record.appearances.length} components, dropped by component ${drop.componentId}`
+    : `Packet Monitor: seen at ${record.appearances.length} component${record.appearances.length === 1 ? '' : 's'}`;
+  const first = record.appearances[0];
+  return {
+    label,
+    field: 'pktmon',
+    offset: 0,
+    length: 0,
+    children: [
+      leaf('PktGroupId', undefined, `0x${record.groupId}`, 0, 0),
+      leaf('PktNumber', 'pktmon.packet_number', record.packetNumber, 0, 0),
+      ...record.appearances.map((a, k) => {
+        const name = a.componentName ? ` (${a.componentName})` : '';
+        const after = k === 0 ? '' : `, +${elapsedMicroseconds(first, a)} µs`;
+        const dropped = a.drop
+          ? `, DROPPED: ${a.drop.reasonName ?? 'reason'} (${a.drop.reason}), location 0x${a.drop.location.toString(16)}`
+          : '';
+        return leaf(
+          `Appearance ${k + 1}`,
+          a.drop ? 'pktmon.drop.component' : 'pktmon.component',
+          `component ${a.componentId}${name}, edge ${a.edgeId}, ${a.direction}${after}${dropped}`,
+          0,
+          0,
+        );
+      }),
+    ],
+  };
+}
+
+/** The 802.11 MAC header: addresses named by To DS / From DS, as Wireshark shows them. */
+function wlanNode(w: Ieee80211Layer): TreeNode {
+  const named: Array<[string, string | undefined, Uint8Array | undefined]> = [
+    ['Receiver address', undefined, w.receiver],
+    ['Transmitter address', undefined, w.transmitter],
+    ['Destination address', 'wlan.da', w.destination],
+    ['Source address', 'wlan.sa', w.source],
+    ['BSS Id', 'wlan.bssid', w.bssid],
+  ];
+  return {
+    label:
+      `IEEE 802.11 ${ieee80211SubtypeName(w.typeSubtype)}, Flags: ${w.toDs ? 'To DS ' : ''}${w.fromDs ? 'From DS ' : ''}${w.protected ? 'Protected' : ''}`.trimEnd(),
+    field: 'wlan',
+    offset: w.offset,
+    length: w.length,
+    children: [
+      leaf(
+        'Type/Subtype',
+        'wlan.fc.type_subtype',
+        `${ieee80211SubtypeName(w.typeSubtype)} (${hex(w.typeSubtype, 4)})`,
+        w.offset,
+        1,
+      ),
+      leaf(
+        'Protected flag',
+        'wlan.fc.protected',
+        w.protected ? 'Data is protected (the payload is encrypted and cannot be read)' : 'Data is not protected',
+        w.offset + 1,
+        1,
+      ),
+      ...named
+        .filter(([, , a]) => a !== undefined)
+        .map(([label, field, a]) => leaf(label, field, formatMac(a!), w.offset, 0)),
+      ...(w.sequenceNumber !== undefined
+        ? [leaf('Sequence number', undefined, w.sequenceNumber, w.offset + 22, 2)]
+        : []),
+      ...(w.etherType !== undefined
+        ? [leaf('LLC/SNAP Type', undefined, hex(w.etherType, 4), w.payloadOffset - 2, 2)]
+        : []),
+    ],
+  };
+}
+
+function elapsedMicroseconds(from: { seconds: number; nanoseconds: number }, to: typeof from): string {
+  return (((to.seconds - from.seconds) * 1e9 + (to.nanoseconds - from.nanoseconds)) / 1000).toFixed(1);
+}
+
 export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
   const d = packet.dissection;
   const nodes: TreeNode[] = [
@@ -246,6 +329,7 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
       ],
     },
   ];
+  if (packet.pktmon) nodes.push(pktmonNode(packet.pktmon));
   if (d.eth)
     nodes.push({
       label: `Ethernet II, Src: ${formatMac(d.eth.src)}, Dst: ${formatMac(d.eth.dst)}`,
@@ -288,6 +372,43 @@ export function packetTree(packet: Packet, ctx: TcpContext = {}): TreeNode[] {
       length: d.arp.length,
       children: arpChildren(d.arp),
     });
+  if (d.radiotap)
+    nodes.push({
+      label: `Radiotap Header v0, Length ${d.radiotap.length}`,
+      field: 'radiotap',
+      offset: d.radiotap.offset,
+      length: d.radiotap.length,
+    });
+  if (d.wlan) nodes.push(wlanNode(d.wlan));
+  if (d.pppoe)
+    nodes.push({
+      label: `PPP-over-Ethernet Session, Session ID: 0x${d.pppoe.sessionId.toString(16).padStart(4, '0')}, PPP protocol: ${pppProtocolName(d.pppoe.pppProtocol)}`,
+      field: 'pppoes',
+      offset: d.pppoe.offset,
+      length: d.pppoe.length,
+      children: [
+        leaf('Session ID', 'pppoe.session_id', hex(d.pppoe.sessionId, 4), d.pppoe.offset + 2, 2),
+        leaf('Payload Length', undefined, d.pppoe.payloadLength, d.pppoe.offset + 4, 2),
+        leaf('Protocol', 'ppp.protocol', hex(d.pppoe.pppProtocol, 4), d.pppoe.offset + 6, 2),
+      ],
+    });
+  for (const tunnel of d.tunnels ?? []) {
+    const outer = ipNode(tunnel.outer);
+    nodes.push({ ...outer, label: `${outer.label} (tunnel, outer header)` });
+    if (tunnel.gre)
+      nodes.push({
+        label: `Generic Routing Encapsulation (${tunnel.gre.protocol === 0x0800 ? 'IP' : tunnel.gre.protocol === 0x86dd ? 'IPv6' : hex(tunnel.gre.protocol, 4)})`,
+        field: 'gre',
+        offset: tunnel.gre.offset,
+        length: tunnel.gre.length,
+        children: [
+          leaf('Protocol Type', 'gre.proto', hex(tunnel.gre.protocol, 4), tunnel.gre.offset + 2, 2),
+          ...(tunnel.gre.key !== undefined
+            ? [leaf('Key', undefined, hex(tunnel.gre.key, 8), tunnel.gre.offset + 4, 4)]
+            : []),
+        ],
+      });
+  }
   if (d.ip) nodes.push(ipNode(d.ip));
   if (d.tcp) nodes.push(tcpNode(d.tcp, ctx));
   if (d.udp)

@@ -12,6 +12,8 @@ import {
   TCPOPT_WINDOW_SCALE,
 } from '../decode/tcp.ts';
 import { u32 } from '../decode/bytes.ts';
+import { ieee80211SubtypeName } from '../decode/ieee80211.ts';
+import { pppProtocolName } from '../decode/pppoe.ts';
 import { formatIP, formatIPv4, formatMac } from './addresses.ts';
 import type { TcpContext } from './tcp-context.ts';
 
@@ -40,17 +42,30 @@ export function protocolColumn(d: Dissection): string {
   if (d.udp) return 'UDP';
   if (d.icmp) return d.icmp.version === 4 ? 'ICMP' : 'ICMPv6';
   if (d.arp) return d.arp.opcode === 3 || d.arp.opcode === 4 ? 'RARP' : 'ARP';
-  if (d.ip) return d.ip.version === 4 ? 'IPv4' : 'IPv6';
+  if (d.ip) {
+    const whole = d.ip.fragmentOffset === 0 && !d.ip.moreFragments;
+    return (whole ? IP_PROTOCOL_COLUMN[d.ip.protocol] : undefined) ?? (d.ip.version === 4 ? 'IPv4' : 'IPv6');
+  }
+  if (d.pppoe) return 'PPPoES';
+  if (d.wlan) return '802.11';
   if (d.eth) return 'Ethernet';
   if (d.sll) return 'SLL';
   if (d.loopback) return 'NULL';
   return 'Frame';
 }
 
+/** Protocols carried by IP that porttrace does not decode but names, as Wireshark's column does. */
+const IP_PROTOCOL_COLUMN: Record<number, string> = { 2: 'IGMP', 47: 'GRE', 132: 'SCTP' };
+
 /** Source and Destination columns: IP addresses, else link addresses (ARP). */
 export function addressColumns(d: Dissection): { src: string; dst: string } {
   if (d.ip) return { src: formatIP(d.ip.src), dst: formatIP(d.ip.dst) };
   if (d.eth) return { src: formatMac(d.eth.src), dst: formatMac(d.eth.dst) };
+  if (d.wlan) {
+    const source = d.wlan.source ?? d.wlan.transmitter ?? d.wlan.addresses[1];
+    const destination = d.wlan.destination ?? d.wlan.receiver ?? d.wlan.addresses[0];
+    return { src: source ? formatMac(source) : '', dst: destination ? formatMac(destination) : '' };
+  }
   if (d.sll && d.sll.address.length === 6) return { src: formatMac(d.sll.address), dst: '' };
   return { src: '', dst: '' };
 }
@@ -67,6 +82,10 @@ export function infoColumn(packet: Packet, tcp?: TcpContext, icmpRequestFrame?: 
   if (d.arp) return arpInfo(d.arp);
   if (d.ip) return ipOnlyInfo(d);
   if (d.problem) return d.problem;
+  if (d.pppoe)
+    return `PPP ${pppProtocolName(d.pppoe.pppProtocol)}, session 0x${d.pppoe.sessionId.toString(16).padStart(4, '0')}`;
+  if (d.wlan)
+    return `${ieee80211SubtypeName(d.wlan.typeSubtype)}${d.wlan.protected ? ', protected: the payload is encrypted' : ''}`;
   return '';
 }
 

@@ -15,6 +15,8 @@ import { isVlanTpid } from '../decode/ethernet.ts';
 import type { Dissection, IPv4Layer, IPv6Layer, TcpLayer, UdpLayer } from '../decode/types.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
 import { applicationFields } from './app-fields.ts';
+import { linkFields } from './link.ts';
+import { pktmonFields } from './pktmon.ts';
 import { tcpAnalysisFields } from './tcp-analysis.ts';
 import type { ColumnField, FieldContext, FieldDefinition, FieldReader, FieldValues } from './types.ts';
 
@@ -1073,11 +1075,13 @@ const icmpFields: FieldDefinition[] = [
 export const fieldList: readonly FieldDefinition[] = [
   ...frameFields,
   ...ethFields,
+  ...linkFields,
   ...ipFields,
   ...tcpFields,
   ...udpFields,
   ...icmpFields,
   ...applicationFields,
+  ...pktmonFields,
 ];
 
 export const fieldRegistry: ReadonlyMap<string, FieldDefinition> = new Map(fieldList.map((f) => [f.name, f]));

@@ -89,6 +89,8 @@ export interface FieldDefinition {
   booleanLabels?: readonly [string, string];
   /** Fields that typically have two occurrences per packet (source and destination). */
   multiValued?: boolean;
+  /** Set on fields Wireshark does not have (pktmon's), named by porttrace in Wireshark's style. */
+  porttraceOnly?: true;
   read: FieldReader;
   /** For protocols: pushes the bytes the protocol spans, for `contains` and `matches`. */
   readBytes?: FieldReader;

@@ -28,7 +28,7 @@
 // small, verdicts are the same, but data segments become empty ACKs (the history loses its
 // D/d) and Wireshark notes the missing data. Payload lengths (not contents) survive 'zero'.
 //
-// Frames whose content we cannot walk (an undecoded link type, a damaged link header) are
+// Frames whose content we cannot walk (an undecoded link type, 802.11, a damaged link header) are
 // emptied — kept as a zero-length frame so numbering is unchanged — rather than passed through
 // with addresses we could not find.
 import type { CaptureInterface } from '../capture/types.ts';
@@ -141,7 +141,21 @@ interface ChecksumPlan {
 }
 
 function rewritePacket(packet: Packet, map: AddressMap, mode: 'cut' | 'zero', fcsLength: number): Rewritten {
-  const d = packet.dissection;
+  // A tunnelled packet is anonymized as its outer packet: the tunnel and everything in it is
+  // payload (removed), so no inner address survives unmapped.
+  const tunnel = packet.dissection.tunnels?.[0];
+  const d: Dissection = tunnel
+    ? {
+        ...packet.dissection,
+        ip: tunnel.outer,
+        tcp: undefined,
+        udp: undefined,
+        icmp: undefined,
+        tunnels: undefined,
+        truncated: undefined,
+        problem: undefined,
+      }
+    : packet.dissection;
   const source = packet.data;
   const complete = packet.capturedLength === packet.originalLength;
   // The bytes we consider the frame's content: without an FCS, when the interface appends one.
@@ -316,9 +330,14 @@ function finish(
 
 /** Where the link-layer header ends, or -1 when we cannot tell (then the frame is emptied). */
 function linkHeaderEnd(d: Dissection): number {
+  // PPPoE: its session header and the PPP protocol field stay (they hold no address).
+  if (d.pppoe) return d.pppoe.payloadOffset;
   if (d.eth) return d.eth.payloadOffset;
   if (d.sll) return d.sll.payloadOffset;
   if (d.loopback) return d.loopback.payloadOffset;
+  // 802.11 (with or without radiotap): emptied, as before the decoder read it. Its addresses and
+  // its radiotap FCS flag are not rewritten, so no byte of it is kept.
+  if (d.wlan || d.radiotap) return -1;
   if (d.ip) return d.ip.offset; // raw IP link types
   return -1;
 }

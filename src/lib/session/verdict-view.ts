@@ -1,14 +1,6 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import {
-  analyzeCapture,
-  assertNever,
-  attemptJson,
-  compareCaptures,
-  judgeCapture,
-  VERDICTS,
-  type Verdict,
-} from '../analysis/index.ts';
+import { analyzeCapture, assertNever, attemptJson, judgeCapture, VERDICTS, type Verdict } from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';

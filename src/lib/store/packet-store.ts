@@ -5,7 +5,7 @@
 //
 // Everything else (layer details, options, quoted ICMP headers) is decoded again from the bytes
 // when asked for: `dissectionOf(i)` runs the same `decodeFrame` that filled the columns.
-import type { CaptureInfo, CapturedFrame, Direction } from '../capture/types.ts';
+import type { CaptureInfo, CapturedFrame, Direction, PktmonPacket } from '../capture/types.ts';
 import { decodeFrame } from '../decode/index.ts';
 import type { ChecksumStatus, Dissection } from '../decode/types.ts';
 import type { Capture, Packet } from '../packets.ts';
@@ -108,6 +108,8 @@ export class PacketStore {
   /** False while the last block is adopted bytes, which are never written to. */
   private lastBlockOurs = false;
   private readonly comments = new Map<number, string[]>();
+  /** pktmon's record of a packet (its appearances and drops), for packets from pktmon traces. */
+  private readonly pktmon = new Map<number, PktmonPacket>();
   /** FCS bytes per interface id, as the frames were decoded with. */
   private fcsLengths: number[] = [];
   /** One decoded packet: consecutive questions about the same packet decode it once. */
@@ -179,6 +181,8 @@ export class PacketStore {
     c.direction[i] = frame.direction ? DIRECTION_CODES[frame.direction] : 0;
     if (frame.comments && frame.comments.length > 0) this.comments.set(i, frame.comments);
     else this.comments.delete(i);
+    if (frame.pktmon) this.pktmon.set(i, frame.pktmon);
+    else this.pktmon.delete(i);
     this.count = i + 1;
     const d = dissection ?? decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
     if (dissection) (this.given ??= [])[i] = dissection;
@@ -198,6 +202,7 @@ export class PacketStore {
     if (this.lastBlockOurs && c.block[i] === last && c.byteOffset[i] + c.capturedLength[i] === this.blockUsed)
       this.blockUsed = c.byteOffset[i];
     this.comments.delete(i);
+    this.pktmon.delete(i);
     this.count = i;
     if (this.cachedIndex === i) this.cachedIndex = -1;
   }
@@ -259,6 +264,15 @@ export class PacketStore {
 
   commentsOf(i: number): string[] | undefined {
     return this.comments.get(i);
+  }
+
+  pktmonOf(i: number): PktmonPacket | undefined {
+    return this.pktmon.get(i);
+  }
+
+  /** True when some packet came from a pktmon trace (the pktmon fields can only match then). */
+  get hasPktmon(): boolean {
+    return this.pktmon.size > 0;
   }
 
   directionOf(i: number): Direction | undefined {
@@ -480,6 +494,9 @@ class StoredPacket implements Packet {
   }
   get comments(): string[] | undefined {
     return this.#store.commentsOf(this.#index);
+  }
+  get pktmon(): PktmonPacket | undefined {
+    return this.#store.pktmonOf(this.#index);
   }
   get data(): Uint8Array {
     return this.#store.bytesOf(this.#index);
