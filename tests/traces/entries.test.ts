@@ -41,8 +41,14 @@ describe('trace entries (src/content/traces)', () => {
       expect(entry.file).toBe(`/traces/${id}.pcapng`);
       expect(['client', 'server', 'router']).toContain(entry.side);
       expect(typeof entry.reconstruction).toBe('boolean');
+      // Ground truth comes from the scripts that made the file; add-trace writes a classifier snapshot.
+      expect(['ground-truth', 'classifier-snapshot']).toContain(entry.expectationsSource);
       expect(entry.source).toMatch(
-        entry.reconstruction ? /scripts\/reconstruct-traces\.ts/ : /scripts\/record-traces\.sh/,
+        entry.expectationsSource === 'classifier-snapshot'
+          ? /porttrace add-trace/
+          : entry.reconstruction
+            ? /scripts\/reconstruct-traces\.ts/
+            : /scripts\/record-traces\.sh/,
       );
       expect(entry.expected.length).toBeGreaterThan(0);
       for (const attempt of entry.expected) {
