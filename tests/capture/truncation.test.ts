@@ -96,14 +96,15 @@ describe.skipIf(corpus.skip)(`cut pcap/pcapng files${corpus.note}`, () => {
 });
 
 // NetMon copies (written by editcap) of an IPv4 and an IPv6 recording, and a NetMon 2.3 fixture.
-const netmonSamples = [
+const netmonSamples: Array<[string, 'netmon1' | 'netmon2' | 'fixture']> = [
   ['public/traces/open-client.pcapng', 'netmon1'],
   ['public/traces/open-ipv6-client.pcapng', 'netmon2'],
-] as const;
+  ['netmon-2.3.cap', 'fixture'],
+];
 const fixtureDir = join(repoRoot, 'tests', 'fixtures', 'capture');
 
 describe.skipIf(editcap.skip)(`cut NetMon files (frame table at the end)${editcap.note}`, () => {
-  it.each([...netmonSamples, ['netmon-2.3.cap', 'fixture']])('%s %s', (path, kind) => {
+  it.each(netmonSamples)('%s %s', (path, kind) => {
     const bytes = kind === 'fixture' ? new Uint8Array(readFileSync(join(fixtureDir, path))) : netmonBytes(path, kind);
     const full = readCaptureBytes(bytes);
     expect(full.error).toBeUndefined();
