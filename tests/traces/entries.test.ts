@@ -2,7 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capturePath, hasCapinfos, loadEntries, type TraceEntry } from './tshark.ts';
+import { capturePath, loadEntries, type TraceEntry } from './tshark.ts';
+import { requireCapinfos } from '../support/corpus.ts';
+
+const capinfos = requireCapinfos();
 
 const entries = loadEntries();
 const byId = new Map(entries.map((entry) => [entry.id, entry]));
@@ -65,16 +68,19 @@ describe('trace entries (src/content/traces)', () => {
       expect(statSync(capturePath(entry)).size).toBeLessThan(64 * 1024);
     });
 
-    it.skipIf(!entry.pair)('pairs with the other side of the same moment', () => {
-      const other = byId.get(entry.pair!);
-      expect(other, `pair ${entry.pair}`).toBeDefined();
-      expect(other!.pair).toBe(id);
-      expect(other!.scenario).toBe(entry.scenario);
-      expect(other!.side).not.toBe(entry.side);
-      expect(other!.reconstruction).toBe(entry.reconstruction);
-    });
+    it.skipIf(!entry.pair)(
+      `pairs with the other side of the same moment${entry.pair ? '' : ' [skipped: a capture of one side only (no pair)]'}`,
+      () => {
+        const other = byId.get(entry.pair!);
+        expect(other, `pair ${entry.pair}`).toBeDefined();
+        expect(other!.pair).toBe(id);
+        expect(other!.scenario).toBe(entry.scenario);
+        expect(other!.side).not.toBe(entry.side);
+        expect(other!.reconstruction).toBe(entry.reconstruction);
+      },
+    );
 
-    it.skipIf(!hasCapinfos)('is a capture capinfos reads, with packets in it', () => {
+    it.skipIf(capinfos.skip)(`is a capture capinfos reads, with packets in it${capinfos.note}`, () => {
       const result = spawnSync('capinfos', ['-M', '-c', '-T', capturePath(entry)], { encoding: 'utf8' });
       expect(result.status, result.stderr).toBe(0);
       // Table output: header line, then "file<TAB>count".

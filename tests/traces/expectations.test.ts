@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   capturePath,
-  hasTshark,
   isGroundTruth,
   loadEntries,
   SNAPSHOT_NOTE,
@@ -14,6 +13,9 @@ import {
   type TraceEntry,
   type WirePacket,
 } from './tshark.ts';
+import { requireTshark } from '../support/corpus.ts';
+
+const tshark = requireTshark();
 
 const entries = loadEntries();
 const byId = new Map(entries.map((entry) => [entry.id, entry]));
@@ -119,7 +121,7 @@ function synAttempts(packets: WirePacket[]): string[] {
   return [...keys].sort();
 }
 
-describe.skipIf(!hasTshark)("expected verdicts agree with tshark's view of each capture", () => {
+describe.skipIf(tshark.skip)(`expected verdicts agree with tshark's view of each capture${tshark.note}`, () => {
   describe.each(entries.map((entry) => [`${entry.id}${isGroundTruth(entry) ? '' : SNAPSHOT_NOTE}`, entry] as const))(
     '%s',
     (_name, entry: TraceEntry) => {
@@ -141,7 +143,7 @@ describe.skipIf(!hasTshark)("expected verdicts agree with tshark's view of each 
   );
 });
 
-describe.skipIf(!hasTshark)('both sides: where each attempt died', () => {
+describe.skipIf(tshark.skip)(`both sides: where each attempt died${tshark.note}`, () => {
   // A pair made of classifier snapshots records `where` as the classifier saw it: not ground truth.
   const clientSides = entries.filter((entry) => entry.side === 'client' && entry.pair && isGroundTruth(entry));
   describe.each(clientSides.map((entry) => [entry.id, entry] as const))('%s', (_id, clientEntry: TraceEntry) => {

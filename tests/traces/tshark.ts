@@ -9,8 +9,6 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ENTRY_DIR = `${REPO_ROOT}src/content/traces`;
 export const PUBLIC_DIR = `${REPO_ROOT}public`;
 
-export const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
-export const hasCapinfos = spawnSync('capinfos', ['-h'], { stdio: 'ignore' }).status === 0;
 
 export type { ExpectedAttempt };
 
