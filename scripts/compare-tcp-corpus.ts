@@ -6,15 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { analyzeTcpStreams, TcpAnalysisFlag } from '../src/lib/analysis/tcp-streams.ts';
 import { loadCaptureBytes } from '../src/lib/load.ts';
+import { CORPUS_DIR as CORPUS, manifest } from '../tests/support/corpus.ts';
 
-const CORPUS = '../shared/corpus';
-const paths = process.env.ONLY
-  ? [process.env.ONLY]
-  : readFileSync(`${CORPUS}/MANIFEST.tsv`, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split('\t')[0]);
+const paths = process.env.ONLY ? [process.env.ONLY] : manifest().map((row) => row.path);
 const fields = [
   'frame.number',
   'tcp.stream',

@@ -3,8 +3,10 @@
 #   errors.tsv      each filter tshark rejects → its message and the span its ^~~ marks
 #   <capture>.tsv   each valid filter → the frame numbers tshark shows, for one capture (the
 #                   first line names the capture and its SHA-256)
-# Filters come from tests/filter/suite.txt; captures from tests/filter/captures.txt plus
-# public/traces/*.pcapng. Run from anywhere: `bash scripts/golden-filters.sh` (needs tshark
+# Filters come from tests/filter/suite.txt; captures from tests/filter/captures.txt (paths in the
+# vendored corpus tests/corpus; packets/… from the opt-in extra corpus PORTTRACE_EXTRA_CORPUS, whose
+# goldens are left as they are when it is unset) plus public/traces/*.pcapng. Each golden's first
+# line names its capture as tests/support/corpus.ts's capturePath() takes it. Run from anywhere: `bash scripts/golden-filters.sh` (needs tshark
 # with Lua, as Debian's is). The whole suite runs in one tshark pass per capture, through
 # scripts/golden-filters.lua (one tap per filter); error messages come from `tshark -Y`.
 #
@@ -23,7 +25,19 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 grep -v '^#' tests/filter/suite.txt | grep -v '^[[:space:]]*$' > "$WORK/filters" || true
-mapfile -t CAPTURES < <(grep -v '^#' tests/filter/captures.txt | grep -v '^[[:space:]]*$'; ls public/traces/*.pcapng 2>/dev/null || true)
+EXTRA=${PORTTRACE_EXTRA_CORPUS:-}
+# Each entry: the name the goldens use, then the file tshark reads.
+NAMES=()
+CAPTURES=()
+while read -r name; do
+  case "$name" in
+    packets/*) [ -n "$EXTRA" ] || continue; file="$EXTRA/$name" ;;
+    public/*) file=$name ;;
+    *) file="tests/corpus/$name" ;;
+  esac
+  NAMES+=("$name")
+  CAPTURES+=("$file")
+done < <(grep -v '^#' tests/filter/captures.txt | grep -v '^[[:space:]]*$'; ls public/traces/*.pcapng 2>/dev/null || true)
 PREFS=(-n -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE)
 
 # Runs the suite over one capture; prints "index<TAB>frames" or "index<TAB>!error<TAB>message".
@@ -52,12 +66,14 @@ evaluate "${CAPTURES[0]}" > "$WORK/first"
 } > "$OUT/errors.tsv"
 
 # 2. Frames per valid filter, per capture.
-for capture in "${CAPTURES[@]}"; do
-  name=$(sed -e 's|^\.\./shared/corpus/||' -e 's|^public/||' -e 's|/|__|g' <<<"$capture")
+for k in "${!CAPTURES[@]}"; do
+  capture=${CAPTURES[$k]}
+  source=${NAMES[$k]}
+  name=$(sed -e 's|^public/||' -e 's|/|__|g' <<<"$source")
   evaluate "$capture" > "$WORK/one"
   evaluate "$capture" -2 > "$WORK/two"
   {
-    printf '# %s\t%s\n# filter\tframe numbers tshark shows\n' "$capture" "$(sha256sum "$capture" | cut -d' ' -f1)"
+    printf '# %s\t%s\n# filter\tframe numbers tshark shows\n' "$source" "$(sha256sum "$capture" | cut -d' ' -f1)"
     while IFS=$'\t' read -r index frames _; do
       [ "$frames" = '!error' ] && continue
       filter=$(sed -n "${index}p" "$WORK/filters")

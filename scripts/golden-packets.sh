@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates tests/golden/packets/*.tsv: what tshark (the independent oracle) says about every
 # packet of a set of corpus captures. tests/decode/golden.test.ts compares our decoders and the
-# Info column with these files. Run from the repository root: bash scripts/golden-packets.sh
+# Info column with these files. Run from anywhere: bash scripts/golden-packets.sh
+# packets/ and netmon/ come from the opt-in extra corpus (PORTTRACE_EXTRA_CORPUS, a folder holding
+# them); without it their goldens are left as they are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 export LC_ALL=C
 # tshark warns on every run as root; the warning says nothing about the capture.
 quiet() { grep -v "^Running as user" >&2 || true; }
 
-corpus=../shared/corpus
+corpus=tests/corpus
+extra=${PORTTRACE_EXTRA_CORPUS:-}
 out=tests/golden/packets
 mkdir -p "$out"
 
@@ -52,6 +56,17 @@ files=(
   tcpdump/tests/LINKTYPE_RAW_ipv4.pcap
   netmon/nowebaccess3.netmon2.cap
   netmon/tcp_handshake.netmon2.cap
+  zeek/Traces/tcp/ssh-dups.pcap
+  zeek/Traces/http/methods.pcap
+  zeek/Traces/http/m57-long-49583-80.pcap
+  zeek/Traces/tcp/retransmit-fast009.pcap
+  zeek/Traces/tcp/handshake-reorder.pcap
+  zeek/Traces/tcp/rst-inject-rae.pcap
+  public/traces/open-client.pcapng
+  public/traces/closed-rst-client.pcapng
+  public/traces/blocked-drop-client.pcapng
+  public/traces/path-drop-client.pcapng
+  public/traces/article-success-client.pcapng
 )
 
 # Multi-valued fields (stacked VLAN ids, the headers an ICMP error quotes) come out comma-joined,
@@ -71,12 +86,20 @@ for f in "${fields[@]}"; do args+=(-e "$f"); done
 
 for file in "${files[@]}"; do
   name=${file//\//__}
+  source="$corpus/$file"
+  case "$file" in
+    packets/* | netmon/*)
+      [ -n "$extra" ] || continue
+      source="$extra/$file"
+      ;;
+    public/*) source=$file ;;
+  esac
   {
     printf '#source\t%s\n' "$file"
     printf '#tshark\t%s\n' "$(tshark --version 2>/dev/null | head -1)"
     (IFS=$'\t'; printf '%s\n' "${fields[*]}")
     # Checksums verified (Wireshark's default is off); fragments left as they are, as we decode them.
-    tshark -n -r "$corpus/$file" -T fields -E separator=/t -E occurrence=a -E aggregator=, \
+    tshark -n -r "$source" -T fields -E separator=/t -E occurrence=a -E aggregator=, \
       -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
       -o ip.defragment:FALSE -o ipv6.defragment:FALSE "${args[@]}" 2> >(quiet)
   } >"$out/$name.tsv"

@@ -2,9 +2,12 @@
 # Regenerates tests/golden/tcp/*.tsv: tshark's per-connection TCP analysis (tcp.stream, relative
 # seq/ack, nxtseq, retransmission/rto) for the corpus captures the classifier is tested on.
 # tshark is the independent oracle; tests/analysis/tcp-streams.test.ts compares our numbers with these.
-# Run from the repository root: bash scripts/golden-tcp.sh  (needs tshark and ../shared/corpus)
+# Run from anywhere: bash scripts/golden-tcp.sh  (needs tshark). The packets/ captures come from
+# the opt-in extra corpus: with PORTTRACE_EXTRA_CORPUS unset their goldens are left as they are.
 set -euo pipefail
-corpus=../shared/corpus
+cd "$(dirname "$0")/.."
+corpus=tests/corpus
+extra=${PORTTRACE_EXTRA_CORPUS:-}
 out=tests/golden/tcp
 mkdir -p "$out"
 files=(
@@ -29,8 +32,13 @@ for x in "${fields[@]}"; do args+=(-e "$x"); done
 tshark -v | head -1 > "$out/VERSION"
 for f in "${files[@]}"; do
   name=$(echo "$f" | tr '/' '_')
+  source="$corpus/$f"
+  case "$f" in packets/*)
+    [ -n "$extra" ] || continue
+    source="$extra/$f" ;;
+  esac
   # -E occurrence=f: ICMP errors quoting TCP carry a second occurrence of the quoted fields.
-  tshark -n -r "$corpus/$f" -T fields -E header=y -E occurrence=f -o tcp.relative_sequence_numbers:TRUE \
+  tshark -n -r "$source" -T fields -E header=y -E occurrence=f -o tcp.relative_sequence_numbers:TRUE \
     -o tcp.analyze_sequence_numbers:TRUE "${args[@]}" > "$out/$name.tsv" 2>/dev/null
 done
 printf '%s\n' "${files[@]}" > "$out/FILES"

@@ -3,7 +3,7 @@
 # into a temporary folder and feeds it a pcapng written by tshark. It throws an uncaught
 # RangeError (ERR_OUT_OF_RANGE) that ends the process even with an 'error' handler attached.
 set -euo pipefail
-corpus="$(cd "$(dirname "$0")/.." && pwd)/../shared/corpus/packets/tcp_handshake.pcapng"
+corpus="$(cd "$(dirname "$0")/.." && pwd)/tests/corpus/zeek/Traces/tcp/handshake-reorder.pcap"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"

@@ -66,6 +66,14 @@ const traces = defineCollection({
     reconstruction: z.boolean().default(false),
     /** How the file was made (script and method). */
     source: z.string(),
+    /**
+     * Where `expected` comes from. 'ground-truth' (the default): what the recording set up; the
+     * tests check it against tshark's view of the packets and hold the classifier to it.
+     * 'classifier-snapshot': the classifier's answer when `porttrace add-trace` added the capture
+     * (an instructor's capture, whose truth nobody wrote down): the tests only check that the
+     * classifier still gives the same answer (a regression check), whatever that answer is.
+     */
+    expectationsSource: z.enum(['ground-truth', 'classifier-snapshot']).default('ground-truth'),
     expected: z.array(expectedAttempt),
   }),
 });

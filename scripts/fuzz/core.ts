@@ -11,6 +11,7 @@
 //   filters   – random filter text and random token sequences through compileFilter, and compiled
 //               filters run over small real captures
 import { readdirSync, readFileSync } from 'node:fs';
+import { capturePath, CORPUS_DIR, haveOracle, netmonCopy } from '../../tests/support/corpus.ts';
 import { createCaptureReader } from '../../src/lib/capture/reader.ts';
 import { CaptureError } from '../../src/lib/capture/types.ts';
 import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
@@ -51,7 +52,7 @@ export class Rng {
 // ---------------------------------------------------------------------------------------------
 // Seeds: real captures
 
-export const CORPUS = '../shared/corpus';
+export const CORPUS = CORPUS_DIR;
 export const TRACES = 'public/traces';
 
 export interface Block {
@@ -151,6 +152,13 @@ export function loadSeeds(options: SeedOptions = {}): Seed[] {
   const maxBytes = options.maxBytes ?? 256 * 1024;
   const paths = corpusPaths(options.maxFiles).map((p) => `${CORPUS}/${p}`);
   paths.push(...tracePaths().map((name) => `${TRACES}/${name}`));
+  // The repository holds no real NetMon file: editcap's copies of two recorded traces stand in.
+  if (haveOracle('editcap'))
+    for (const [trace, format] of [
+      ['open-client', 'netmon1'],
+      ['path-drop-client', 'netmon2'],
+    ] as const)
+      paths.push(netmonCopy(`${TRACES}/${trace}.pcapng`, format));
   const seeds: Seed[] = [];
   const etlSources: Array<{ name: string; capture: Capture }> = [];
   for (const path of paths) {
@@ -970,13 +978,14 @@ export function runFilterCase(text: string, captures: readonly Capture[], maxMs 
   return { ...second, outcome: 'failure', reason: `took ${second.ms.toFixed(0)} ms (limit ${maxMs} ms), twice` };
 }
 
-/** Small real captures for the filters to run over: TCP, IPv6 + ICMP, and a scan. */
+/** Small real captures for the filters to run over: TCP handshakes, IPv6, an ICMP rejection, a refusal. */
 export const FILTER_CAPTURES = [
-  'packets/tcp_handshake.pcapng',
-  'packets/http_ip4and6.pcapng',
-  'packets/tcp_refuseconnection.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/open-ipv6-client.pcapng',
+  'public/traces/reject-icmp-prohibited-client.pcapng',
+  'public/traces/closed-rst-client.pcapng',
 ];
 
 export function filterCaptures(): Capture[] {
-  return FILTER_CAPTURES.map((path) => loadCaptureBytes(new Uint8Array(readFileSync(`${CORPUS}/${path}`))));
+  return FILTER_CAPTURES.map((path) => loadCaptureBytes(new Uint8Array(readFileSync(capturePath(path)))));
 }

@@ -17,29 +17,44 @@ import { main } from '../../src/cli/main.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
 import { fakeIO } from '../cli/fake-io.ts';
-import { hasTshark, tsharkFields } from '../lab/tshark.ts';
-import { ENTRY_DIR, loadEntries } from '../traces/tshark.ts';
-import { CORPUS, corpusAvailable } from './corpus.ts';
+import { tsharkFields } from '../lab/tshark.ts';
+import { ENTRY_DIR, loadEntries, tsharkEntries } from '../traces/tshark.ts';
+import { capturePath, requireExtraCorpus, requireTshark } from '../support/corpus.ts';
 import { existsSync } from 'node:fs';
 
+const tshark = requireTshark();
+const extra = requireExtraCorpus();
+
 const entries = existsSync(ENTRY_DIR) ? loadEntries() : [];
-const traceFiles = entries.map((e) => `public${e.file}`);
-/** Corpus captures with many attempts, retransmissions, duplicates, VLAN copies, ICMP errors. */
-const corpusFiles = corpusAvailable
-  ? [
+const traceFiles = (existsSync(ENTRY_DIR) ? tsharkEntries() : []).map((e) => `public${e.file}`);
+/** The recorded traces, and a corpus capture with VLAN copies of each SYN. */
+const files = [...traceFiles, capturePath('zeek/Traces/vlan-collisions.pcap')];
+/** The opt-in teaching captures: a SYN scan, retransmissions and a handshake (PORTTRACE_EXTRA_CORPUS). */
+const extraFiles = extra.skip
+  ? []
+  : [
       'packets/synscan.pcapng',
       'packets/nowebaccess2.pcapng',
       'packets/nowebaccess3.pcapng',
       'packets/tcp_handshake.pcapng',
-      'zeek/Traces/vlan-collisions.pcap',
-    ].map((p) => `${CORPUS}/${p}`)
-  : [];
-const files = [...traceFiles, ...corpusFiles];
+    ].map(capturePath);
 
 const load = (file: string): Capture => loadCaptureBytes(new Uint8Array(readFileSync(file)));
 
-describe.skipIf(!hasTshark || files.length === 0)('attempts as columns, against tshark', () => {
-  it.each(files)('%s: each client SYN tshark lists is in exactly one attempt with its 4-tuple and ISN', (file) => {
+describe.skipIf(tshark.skip)(`attempts as columns, against tshark${tshark.note}`, () => {
+  it.each(files)('%s: each client SYN tshark lists is in exactly one attempt with its 4-tuple and ISN', (file) =>
+    eachSynInOneAttempt(file),
+  );
+});
+
+describe.skipIf(tshark.skip || extra.skip)(`attempts as columns, against tshark (extra corpus)${extra.note}`, () => {
+  it.each(extraFiles)('%s: each client SYN tshark lists is in exactly one attempt with its 4-tuple and ISN', (file) =>
+    eachSynInOneAttempt(file),
+  );
+});
+
+function eachSynInOneAttempt(file: string): void {
+  {
     const rows = tsharkFields(
       file,
       ['frame.number', 'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport', 'tcp.seq_raw'],
@@ -66,8 +81,8 @@ describe.skipIf(!hasTshark || files.length === 0)('attempts as columns, against 
       ]);
       expect(['syn', 'syn-retransmission', 'duplicate']).toContain(found!.role);
     }
-  });
-});
+  }
+}
 
 describe.skipIf(entries.length === 0)('verdicts streamed from the columns', () => {
   it.each(entries.map((e) => [e.id, e] as const))(

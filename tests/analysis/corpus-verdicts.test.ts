@@ -1,10 +1,15 @@
-// Verdicts on the corpus's teaching captures. Each expectation is what the frames show (read
+// Verdicts on the corpus's captures (the teaching captures of packets/ only with the opt-in
+// extra corpus: the recorded traces in public/traces cover the same situations, in traces.test.ts). Each expectation is what the frames show (read
 // with tshark; the reason is written next to it), never a copy of our own output.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture, explain, type AttemptVerdict } from '../../src/lib/analysis/index.ts';
-import { hasTshark } from '../lab/tshark.ts';
-import { CORPUS, corpusAvailable, corpusCapture } from './corpus.ts';
+import { capturePath, requireCorpus, requireExtraCorpus, requireTshark } from '../support/corpus.ts';
+import { corpusCapture } from './corpus.ts';
+
+const corpus = requireCorpus();
+const extra = requireExtraCorpus();
+const tshark = requireTshark();
 
 const verdictsOf = (path: string): AttemptVerdict[] => analyzeCapture(corpusCapture(path)).attempts;
 const texts = (v: AttemptVerdict): string => {
@@ -12,7 +17,7 @@ const texts = (v: AttemptVerdict): string => {
   return [...words.evidence.map((e) => e.text), ...words.caveats].join('\n');
 };
 
-describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
+describe.skipIf(extra.skip)(`teaching captures (packets/)${extra.note}`, () => {
   it('tcp_handshake: SYN, SYN/ACK with Ack=ISN+1, ACK — connected', () => {
     const [v, ...rest] = verdictsOf('packets/tcp_handshake.pcapng');
     expect(rest).toEqual([]);
@@ -51,45 +56,48 @@ describe.skipIf(!corpusAvailable)('teaching captures (packets/)', () => {
     expect(texts(v)).toContain('same IP ID 0x178a');
   });
 
-  it.skipIf(!hasTshark)('synscan: every SYN is an attempt; SYN/ACKs, RSTs and silence counted by tshark', () => {
-    const verdicts = verdictsOf('packets/synscan.pcapng');
-    const tshark = (filter: string, fields: string[]) =>
-      new Set(
-        execFileSync(
-          'tshark',
-          [
-            '-n',
-            '-r',
-            `${CORPUS}/packets/synscan.pcapng`,
-            '-Y',
-            filter,
-            '-T',
-            'fields',
-            ...fields.flatMap((f) => ['-e', f]),
-          ],
-          {
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-          },
-        )
-          .trim()
-          .split('\n')
-          .filter(Boolean),
-      );
-    const syns = tshark('tcp.flags.syn==1 && tcp.flags.ack==0', ['tcp.srcport', 'tcp.dstport', 'tcp.seq_raw']);
-    const answeredOpen = tshark('tcp.flags.syn==1 && tcp.flags.ack==1', ['tcp.dstport', 'tcp.srcport']);
-    const answeredClosed = tshark('tcp.flags.reset==1 && tcp.flags.ack==1', ['tcp.dstport', 'tcp.srcport']);
-    expect(verdicts).toHaveLength(syns.size);
-    const count = (verdict: string) => verdicts.filter((v) => v.verdict === verdict).length;
-    // No RST from the scanner is in the capture, and the server resent its SYN/ACKs: half-open.
-    expect(count('half-open')).toBe(answeredOpen.size);
-    expect(count('refused')).toBe(answeredClosed.size);
-    // The capture runs 23 s: every unanswered probe had far more than 1 s to get an answer.
-    expect(count('no-response')).toBe(syns.size - answeredOpen.size - answeredClosed.size);
-  });
+  it.skipIf(tshark.skip)(
+    `synscan: every SYN is an attempt; SYN/ACKs, RSTs and silence counted by tshark${tshark.note}`,
+    () => {
+      const verdicts = verdictsOf('packets/synscan.pcapng');
+      const tsharkSays = (filter: string, fields: string[]) =>
+        new Set(
+          execFileSync(
+            'tshark',
+            [
+              '-n',
+              '-r',
+              capturePath('packets/synscan.pcapng'),
+              '-Y',
+              filter,
+              '-T',
+              'fields',
+              ...fields.flatMap((f) => ['-e', f]),
+            ],
+            {
+              encoding: 'utf8',
+              stdio: ['ignore', 'pipe', 'ignore'],
+            },
+          )
+            .trim()
+            .split('\n')
+            .filter(Boolean),
+        );
+      const syns = tsharkSays('tcp.flags.syn==1 && tcp.flags.ack==0', ['tcp.srcport', 'tcp.dstport', 'tcp.seq_raw']);
+      const answeredOpen = tsharkSays('tcp.flags.syn==1 && tcp.flags.ack==1', ['tcp.dstport', 'tcp.srcport']);
+      const answeredClosed = tsharkSays('tcp.flags.reset==1 && tcp.flags.ack==1', ['tcp.dstport', 'tcp.srcport']);
+      expect(verdicts).toHaveLength(syns.size);
+      const count = (verdict: string) => verdicts.filter((v) => v.verdict === verdict).length;
+      // No RST from the scanner is in the capture, and the server resent its SYN/ACKs: half-open.
+      expect(count('half-open')).toBe(answeredOpen.size);
+      expect(count('refused')).toBe(answeredClosed.size);
+      // The capture runs 23 s: every unanswered probe had far more than 1 s to get an answer.
+      expect(count('no-response')).toBe(syns.size - answeredOpen.size - answeredClosed.size);
+    },
+  );
 });
 
-describe.skipIf(!corpusAvailable)('Zeek and tcpdump test traces', () => {
+describe.skipIf(corpus.skip)(`Zeek and tcpdump test traces${corpus.note}`, () => {
   const one = (path: string): AttemptVerdict => {
     const vs = verdictsOf(path);
     expect(vs).toHaveLength(1);

@@ -1,18 +1,17 @@
 // Reading corpus captures and tshark golden files in the analysis tests.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
 
-export const CORPUS = '../shared/corpus';
-export const corpusAvailable = existsSync(`${CORPUS}/MANIFEST.tsv`);
+import { capturePath } from '../support/corpus.ts';
 
 const cache = new Map<string, Capture>();
 
-/** A corpus capture, loaded by the project's own loader (path relative to the corpus root). */
+/** A capture named as in capturePath() (`zeek/…`, `packets/…`, `public/…`), loaded by the project's own loader. */
 export function corpusCapture(path: string): Capture {
   let capture = cache.get(path);
   if (!capture) {
-    capture = loadCaptureBytes(new Uint8Array(readFileSync(`${CORPUS}/${path}`)));
+    capture = loadCaptureBytes(new Uint8Array(readFileSync(capturePath(path))));
     cache.set(path, capture);
   }
   return capture;

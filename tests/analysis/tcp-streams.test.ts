@@ -8,8 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { analyzeTcpStreams, TcpAnalysisFlag } from '../../src/lib/analysis/tcp-streams.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
-import { hasTshark } from '../lab/tshark.ts';
-import { corpusAvailable, corpusCapture, readTsv } from './corpus.ts';
+import { isExtra, requireCorpus, requireExtraCorpus, requireTshark } from '../support/corpus.ts';
+import { corpusCapture, readTsv } from './corpus.ts';
+
+const corpus = requireCorpus();
+const extra = requireExtraCorpus();
+const tshark = requireTshark();
 
 const GOLDEN = 'tests/golden/tcp';
 const files = readFileSync(`${GOLDEN}/FILES`, 'utf8').split('\n').filter(Boolean);
@@ -112,14 +116,25 @@ function compareWithTshark(path: string, golden: Array<Record<string, string>>, 
   expect(tcpHeaderCut).toBeLessThanOrEqual(golden.length / 10);
 }
 
-describe.skipIf(!corpusAvailable)('per-connection TCP analysis matches tshark (corpus, committed goldens)', () => {
-  it.each(files)('%s', (path) => {
-    compareWithTshark(path, readTsv(`${GOLDEN}/${path.replaceAll('/', '_')}.tsv`), corpusCapture(path));
-  });
-});
+const compareWithGolden = (path: string): void =>
+  compareWithTshark(path, readTsv(`${GOLDEN}/${path.replaceAll('/', '_')}.tsv`), corpusCapture(path));
 
-describe.skipIf(TRACES.length === 0 || !hasTshark)(
-  'per-connection TCP analysis matches tshark (recorded traces, tshark live)',
+describe.skipIf(corpus.skip)(
+  `per-connection TCP analysis matches tshark (corpus, committed goldens)${corpus.note}`,
+  () => {
+    it.each(files.filter((path) => !isExtra(path)))('%s', compareWithGolden);
+  },
+);
+
+describe.skipIf(extra.skip)(
+  `per-connection TCP analysis matches tshark (extra corpus, committed goldens)${extra.note}`,
+  () => {
+    it.each(files.filter(isExtra))('%s', compareWithGolden);
+  },
+);
+
+describe.skipIf(tshark.skip)(
+  `per-connection TCP analysis matches tshark (recorded traces, tshark live)${tshark.note}`,
   () => {
     it.each(TRACES)('%s', (path) => {
       compareWithTshark(path, tsharkRows(path), loadCaptureBytes(new Uint8Array(readFileSync(path))));

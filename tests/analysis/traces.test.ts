@@ -1,7 +1,8 @@
 // The project's own recorded traces (public/traces, recorded in network namespaces or rebuilt
 // from the article) declare what really happened in src/content/traces/*.json. The classifier
 // must agree: every expected attempt found with its verdict, and for client/server pairs the
-// right `where`.
+// right `where`. An instructor's capture added by add-trace holds the classifier's answer of
+// that day (expectationsSource: classifier-snapshot): the same check is then a regression check.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture, compareCaptures, explain } from '../../src/lib/analysis/index.ts';
@@ -10,9 +11,12 @@ import type { Capture } from '../../src/lib/packets.ts';
 import { ENTRY_DIR, loadEntries, type TraceEntry } from '../traces/tshark.ts';
 
 const traces: Array<[string, TraceEntry]> = existsSync(ENTRY_DIR)
-  ? loadEntries().map((entry) => [entry.id, entry])
+  ? loadEntries().map((entry) => [
+      entry.expectationsSource === 'classifier-snapshot' ? `${entry.id} (regression: classifier snapshot)` : entry.id,
+      entry,
+    ])
   : [];
-const byId = new Map(traces);
+const byId = new Map(traces.map(([, entry]) => [entry.id, entry]));
 
 const loaded = new Map<string, Capture>();
 function load(trace: TraceEntry): Capture {

@@ -6,9 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { zeekConnections, type ZeekCaptureConnection } from '../../src/lib/analysis/zeek.ts';
-import { CORPUS, corpusAvailable, corpusCapture, readTsv } from './corpus.ts';
+import { corpusCapture, readTsv } from './corpus.ts';
+import { corpusPath, requireCorpus } from '../support/corpus.ts';
 
-const BASELINES = `${CORPUS}/zeek/conn-baselines.tsv`;
+const corpus = requireCorpus();
+
+const BASELINES = corpusPath('zeek/conn-baselines.tsv');
 
 /** Rows whose Zeek run was changed by its test, so Zeek's default behaviour is not what they show. */
 const CHANGED_BY_TEST: Record<string, string> = {
@@ -70,7 +73,7 @@ function reasonFor(table: Record<string, string>, row: Row): string | undefined 
 /** zeek -C (alone or in a cluster such as -Cr) turns checksum checks off. */
 const ignoresChecksums = (options: string): boolean => /\s-[a-zA-Z]*C/.test(options);
 
-describe.skipIf(!corpusAvailable)('Zeek conn.log baselines', () => {
+describe.skipIf(corpus.skip)(`Zeek conn.log baselines${corpus.note}`, () => {
   const rows = readTsv(BASELINES).filter((r) => r.proto === 'tcp' && !/touches conn analysis/.test(r.note));
   const cache = new Map<string, ZeekCaptureConnection[]>();
   const connectionsOf = (row: Row): ZeekCaptureConnection[] => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { conversations, endpoints, type ConversationKind } from '../../src/lib/analyzer/conversations.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
-import { corpusFile } from '../capture/helpers.ts';
+import { corpusBytes as corpusFile } from '../support/corpus.ts';
 
 const GOLDEN_DIR = 'tests/golden/conversations/';
 const goldenFiles = readdirSync(GOLDEN_DIR).filter((name) => name.endsWith('.txt'));

@@ -11,7 +11,7 @@ import { timeSequence } from '../../src/lib/analyzer/tcptrace.ts';
 import { tcpExpertSummary } from '../../src/lib/analyzer/expert.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { corpusFile } from '../capture/helpers.ts';
+import { corpusBytes as corpusFile } from '../support/corpus.ts';
 
 const GOLDEN_DIR = 'tests/golden/analyzer/';
 const golden = readdirSync(GOLDEN_DIR);

@@ -1,42 +1,9 @@
-// Shared by the capture-reader tests: where the external corpus is, and reading in chunks.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Shared by the capture-reader tests: reading in chunks, comparing frames. The corpus itself is
+// reached through tests/support/corpus.ts.
 import { createCaptureReader } from '../../src/lib/capture/reader.ts';
 import type { CaptureError, CaptureInfo, CapturedFrame } from '../../src/lib/capture/types.ts';
 
-export const repoRoot = resolve(import.meta.dirname, '..', '..');
-/** The shared corpus, addressed relative to the repository root as the project asks. */
-export const corpusRoot = resolve(repoRoot, '..', 'shared', 'corpus');
-export const haveCorpus = existsSync(join(corpusRoot, 'MANIFEST.tsv'));
-
-export interface ManifestRow {
-  path: string;
-  format: string;
-  linkTypes: string;
-  ticksPerSecond: string;
-  /** capinfos' packet count, or what it said instead ("unreadable-by-capinfos", …). */
-  capinfos: string;
-}
-
-export function manifest(): ManifestRow[] {
-  const lines = readFileSync(join(corpusRoot, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const header = lines[0].split('\t');
-  const col = (name: string): number => header.indexOf(name);
-  return lines.slice(1).map((line) => {
-    const cells = line.split('\t');
-    return {
-      path: cells[col('path')],
-      format: cells[col('format')],
-      linkTypes: cells[col('link_types')],
-      ticksPerSecond: cells[col('ticks_per_sec')],
-      capinfos: cells[col('packets_capinfos')],
-    };
-  });
-}
-
-export function corpusFile(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(corpusRoot, path)));
-}
+export { REPO_ROOT as repoRoot } from '../support/corpus.ts';
 
 export interface ChunkedRead {
   info: CaptureInfo | undefined;

@@ -2,17 +2,18 @@
 // block sequence. Our reader must see exactly those blocks, in that order, and produce one frame
 // per packet block and one interface per IDB. Comments and directions are compared with tshark.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCaptureReader } from '../../src/lib/capture/reader.ts';
 import type { CapturedFrame } from '../../src/lib/capture/types.ts';
-import { corpusRoot } from './helpers.ts';
+import { corpusPath, requireCorpus, requireTshark } from '../support/corpus.ts';
 
-const generatorRoot = join(corpusRoot, 'pcapng-test-generator');
+const corpus = requireCorpus();
+
+const generatorRoot = corpusPath('pcapng-test-generator');
 
 function generatorFiles(): string[] {
-  if (!existsSync(generatorRoot)) return [];
   const files: string[] = [];
   for (const order of ['output_le', 'output_be']) {
     for (const category of readdirSync(join(generatorRoot, order))) {
@@ -52,9 +53,9 @@ function readObserved(bytes: Uint8Array): {
   };
 }
 
-const files = generatorFiles();
+const files = corpus.skip ? [] : generatorFiles();
 
-describe.skipIf(files.length === 0)('pcapng-test-generator files match their descriptions', () => {
+describe.skipIf(corpus.skip)(`pcapng-test-generator files match their descriptions${corpus.note}`, () => {
   it('covers both byte orders and all three categories', () => {
     expect(files.length).toBeGreaterThanOrEqual(48);
   });
@@ -73,9 +74,9 @@ describe.skipIf(files.length === 0)('pcapng-test-generator files match their des
   });
 });
 
-const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-describe.skipIf(files.length === 0 || tshark.status !== 0)(
-  'packet comments and directions equal tshark’s (live)',
+const tshark = requireTshark();
+describe.skipIf(corpus.skip || tshark.skip)(
+  `packet comments and directions equal tshark’s (live)${corpus.note || tshark.note}`,
   () => {
     it.each(files.filter((f) => f.startsWith('output_le/')))('%s', (file) => {
       const path = join(generatorRoot, file);

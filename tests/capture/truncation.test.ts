@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCaptureReader, readCaptureBytes } from '../../src/lib/capture/reader.ts';
-import { corpusFile, frameKey, haveCorpus, readInChunks, repoRoot } from './helpers.ts';
+import { capturePath, netmonBytes, REPO_ROOT as repoRoot, requireCorpus, requireEditcap } from '../support/corpus.ts';
+import { frameKey, readInChunks } from './helpers.ts';
+
+const corpus = requireCorpus();
+const editcap = requireEditcap();
+/** A capture named as in capturePath(): the vendored corpus, or the site's recorded traces. */
+const corpusFile = (path: string): Uint8Array => new Uint8Array(readFileSync(capturePath(path)));
 
 const PACKET_UNITS = new Set(['record', 'EPB', 'SPB', 'PB']);
 
@@ -35,15 +41,15 @@ function cutPoints(bytes: Uint8Array, blocks: { offset: number; end: number }[])
 }
 
 const sequentialSamples = [
-  'packets/tcp_handshake.pcapng',
-  'packets/nowebaccess1.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/path-drop-client.pcapng',
   'tcpdump/tests/tcp-handshake-nano.pcap',
   'tcpdump/tests/pptp.pcap',
   'pcapng-test-generator/output_be/difficult/test202.pcapng',
   'pcapng-test-generator/output_le/advanced/test101.pcapng',
 ];
 
-describe.skipIf(!haveCorpus)('cut pcap/pcapng files', () => {
+describe.skipIf(corpus.skip)(`cut pcap/pcapng files${corpus.note}`, () => {
   it.each(sequentialSamples)('%s', (path) => {
     const bytes = corpusFile(path);
     const full = readCaptureBytes(bytes);
@@ -73,7 +79,7 @@ describe.skipIf(!haveCorpus)('cut pcap/pcapng files', () => {
   });
 
   it('names the packet and the byte where the file ends', () => {
-    const bytes = corpusFile('packets/nowebaccess1.pcapng');
+    const bytes = corpusFile('public/traces/path-drop-client.pcapng');
     const blocks = layout(bytes).filter((b) => b.kind === 'EPB');
     const third = blocks[2];
     const result = readCaptureBytes(bytes.slice(0, third.offset + 20));
@@ -89,12 +95,17 @@ describe.skipIf(!haveCorpus)('cut pcap/pcapng files', () => {
   });
 });
 
-const netmonSamples = ['netmon/http_ip4and6.netmon1.cap', 'netmon/http_ip4and6.netmon2.cap'];
+// NetMon copies (written by editcap) of an IPv4 and an IPv6 recording, and a NetMon 2.3 fixture.
+const netmonSamples: Array<[string, 'netmon1' | 'netmon2' | 'fixture']> = [
+  ['public/traces/open-client.pcapng', 'netmon1'],
+  ['public/traces/open-ipv6-client.pcapng', 'netmon2'],
+  ['netmon-2.3.cap', 'fixture'],
+];
 const fixtureDir = join(repoRoot, 'tests', 'fixtures', 'capture');
 
-describe.skipIf(!haveCorpus)('cut NetMon files (frame table at the end)', () => {
-  it.each([...netmonSamples.map((p) => ['corpus', p]), ['fixture', 'netmon-2.3.cap']])('%s %s', (where, path) => {
-    const bytes = where === 'corpus' ? corpusFile(path) : new Uint8Array(readFileSync(join(fixtureDir, path)));
+describe.skipIf(editcap.skip)(`cut NetMon files (frame table at the end)${editcap.note}`, () => {
+  it.each(netmonSamples)('%s %s', (path, kind) => {
+    const bytes = kind === 'fixture' ? new Uint8Array(readFileSync(join(fixtureDir, path))) : netmonBytes(path, kind);
     const full = readCaptureBytes(bytes);
     expect(full.error).toBeUndefined();
     const fullKeys = full.frames.map(frameKey);

@@ -9,30 +9,30 @@ import { relativeSeconds, tsharkLine } from '../../src/cli/commands/packets.ts';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { parseGolden } from '../decode/tshark-fields.ts';
-import { hasTshark } from '../lab/tshark.ts';
+import { capturePath, requireTshark } from '../support/corpus.ts';
 import { fakeIO } from './fake-io.ts';
 
-const CORPUS = '../shared/corpus/';
+const tshark = requireTshark();
 
 /** Serves files from memory in odd-sized chunks, so records straddle chunk boundaries as with a real stream. */
 const memoryIO = (files: Record<string, Uint8Array>) => fakeIO({ files, chunkSize: 777 });
 
-const corpusFile = (path: string) => new Uint8Array(readFileSync(CORPUS + path));
+const corpusFile = (path: string) => new Uint8Array(readFileSync(capturePath(path)));
 
 describe('porttrace packets', () => {
   // Captures in which tshark's Protocol column is TCP for every packet (no HTTP to reassemble).
   it
-    .runIf(hasTshark)
+    .skipIf(tshark.skip)
     .each([
-      'packets/tcp_handshake.pcapng',
-      'packets/tcp_refuseconnection.pcapng',
-      'packets/nowebaccess2.pcapng',
-      'packets/synscan.pcapng',
-      'packets/tcp_retransmissions.pcapng',
+      'public/traces/closed-rst-client.pcapng',
+      'public/traces/blocked-drop-client.pcapng',
+      'public/traces/return-path-drop-server.pcapng',
+      'public/traces/closed-stealth-server.pcapng',
+      'zeek/Traces/tcp/option-sack.pcap',
       'tcpdump/tests/tcp-handshake-nano.pcap',
-    ])('prints %s exactly as tshark does', async (path) => {
+    ])(`prints %s exactly as tshark does${tshark.note}`, async (path) => {
     // -n: no MAC vendor names ("HewlettP_bf:91:ee", "Broadcast"); we print addresses as they are.
-    const expected = execFileSync('tshark', ['-n', '-r', CORPUS + path], {
+    const expected = execFileSync('tshark', ['-n', '-r', capturePath(path)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -43,12 +43,14 @@ describe('porttrace packets', () => {
   });
 
   it('--json gives every packet with number, time, addresses, protocol, length, info and description', async () => {
-    const path = 'packets/tcp_refuseconnection.pcapng';
+    const path = 'public/traces/closed-rst-client.pcapng';
     const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--json'], io)).toBe(0);
     const rows = JSON.parse(io.stdout);
     // What tshark said about the same packets (scripts/golden-packets.sh).
-    const golden = parseGolden(readFileSync('tests/golden/packets/packets__tcp_refuseconnection.pcapng.tsv', 'utf8'));
+    const golden = parseGolden(
+      readFileSync('tests/golden/packets/public__traces__closed-rst-client.pcapng.tsv', 'utf8'),
+    );
     expect(rows).toHaveLength(golden.rows.length);
     rows.forEach((row: Record<string, unknown>, i: number) => {
       expect(row).toMatchObject({
@@ -61,14 +63,15 @@ describe('porttrace packets', () => {
         info: golden.rows[i]['_ws.col.Info'],
       });
     });
-    expect(rows[0].info).toMatch(/^\d+ → 80 \[SYN\] Seq=0 /);
+    expect(rows[0].info).toMatch(/^\d+ → 3390 \[SYN\] Seq=0 /);
     expect(rows[0].description).toMatch(/^TCP:Flags=\.{6}S\., SrcPort=/);
-    expect(rows[1].info).toMatch(/^80 → \d+ \[RST, ACK\] Seq=1 Ack=1 Win=0 Len=0$/);
+    expect(rows[1].info).toMatch(/^3390 → \d+ \[RST, ACK\] Seq=1 Ack=1 Win=0 Len=0$/);
     expect(rows[1].description).toMatch(/^TCP:Flags=\.\.\.A\.R\.\., /);
   });
 
   it('--netmon prints Network Monitor descriptions with raw numbers and the SYN retransmit mark', async () => {
-    const path = 'packets/nowebaccess2.pcapng';
+    // A SYN to 3389 sent three times (a DROP rule on the server), recorded on the client.
+    const path = 'public/traces/blocked-drop-client.pcapng';
     const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--netmon'], io)).toBe(0);
     const lines = io.stdout.trimEnd().split('\n');
@@ -78,17 +81,20 @@ describe('porttrace packets', () => {
     const seqs = syns.map((line) => /Seq=(\d+),/.exec(line)![1]);
     expect(new Set(seqs).size).toBe(1);
     expect(Number(seqs[0])).toBeGreaterThan(1);
-    expect(syns[0]).toContain('DstPort=World Wide Web HTTP(80)');
-    expect(syns[0]).toMatch(/Win=8192 \( Negotiating scale factor 0x2 \) = 8192$/);
-    expect(syns[1]).toMatch(/TCP:\[SynReTransmit #3\]( \[Bad CheckSum\])?Flags=/);
+    expect(syns[0]).toContain('DstPort=MS WBT Server(3389)');
+    // Linux offers window 64240 with scale 10 (public/traces/README.md).
+    expect(syns[0]).toMatch(/Win=64240 \( Negotiating scale factor 0xa \) = 64240$/);
+    expect(syns[0]).not.toContain('SynReTransmit');
+    // Each retransmission names the frame of the SYN it repeats.
+    for (const line of syns.slice(1)) expect(line).toMatch(/TCP:\[SynReTransmit #1\]Flags=/);
   });
 
   // The article's client trace carries the sender's checksum-offload signature; the server's copy
   // of the same SYNs is correct. tshark, validating TCP checksums, says which frames are bad.
-  it.runIf(hasTshark).each(['article-blocked-client', 'article-blocked-server', 'nowebaccess2'])(
-    '--netmon tags [Bad CheckSum] exactly where tshark finds a wrong TCP checksum (%s)',
+  it.skipIf(tshark.skip).each(['article-blocked-client', 'article-blocked-server', 'article-closed-client'])(
+    `--netmon tags [Bad CheckSum] exactly where tshark finds a wrong TCP checksum (%s)${tshark.note}`,
     async (name) => {
-      const file = name === 'nowebaccess2' ? CORPUS + 'packets/nowebaccess2.pcapng' : `public/traces/${name}.pcapng`;
+      const file = `public/traces/${name}.pcapng`;
       const status = execFileSync(
         'tshark',
         ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'tcp.checksum.status'],
@@ -111,7 +117,7 @@ describe('porttrace packets', () => {
   );
 
   it('--filter shows only matching packets (with the analysis of the whole capture)', async () => {
-    const path = 'packets/nowebaccess2.pcapng';
+    const path = 'public/traces/blocked-drop-client.pcapng';
     const io = memoryIO({ [path]: corpusFile(path) });
     const code = await main(['packets', path, '--filter', 'tcp.flags.syn == 1'], io);
     expect(io.stderr).toBe('');
@@ -122,7 +128,7 @@ describe('porttrace packets', () => {
   });
 
   it('a bad filter is one error with a marker, exit 2', async () => {
-    const path = 'packets/synscan.pcapng';
+    const path = 'public/traces/open-client.pcapng';
     const io = memoryIO({ [path]: corpusFile(path) });
     expect(await main(['packets', path, '--filter', 'tcp.port =='], io)).toBe(2);
     expect(io.stdout).toBe('');
@@ -137,7 +143,7 @@ describe('porttrace packets', () => {
   });
 
   it('a file cut inside a packet prints the packets before it, then the error, exit 2', async () => {
-    const whole = corpusFile('packets/synscan.pcapng');
+    const whole = corpusFile('zeek/Traces/tcp/ssh-dups.pcap');
     const cut = whole.subarray(0, Math.floor(whole.length / 2));
     const io = memoryIO({ 'cut.pcapng': cut });
     expect(await main(['packets', 'cut.pcapng'], io)).toBe(2);
@@ -200,7 +206,7 @@ describe('porttrace packets', () => {
   });
 
   it('runs as a real command through bin/porttrace.mjs', () => {
-    const result = spawnSync('npx', ['porttrace', 'packets', `${CORPUS}packets/tcp_refuseconnection.pcapng`], {
+    const result = spawnSync('npx', ['porttrace', 'packets', 'public/traces/closed-rst-client.pcapng'], {
       encoding: 'utf8',
       timeout: 60_000,
     });

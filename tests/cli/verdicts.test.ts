@@ -1,27 +1,27 @@
-// `porttrace verdicts` and `porttrace compare`, run in-process on real captures.
-import { existsSync, readFileSync } from 'node:fs';
+// `porttrace verdicts` and `porttrace compare`, run in-process on real captures: the recorded
+// traces (whose expected verdicts are what the recording set up, public/traces/README.md), and,
+// with the opt-in extra corpus, two teaching captures from Practical Packet Analysis.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { extraPath, requireExtraCorpus } from '../support/corpus.ts';
 import { fakeIO } from './fake-io.ts';
 
-const CORPUS = '../shared/corpus/packets';
-const haveCorpus = existsSync(`${CORPUS}/tcp_refuseconnection.pcapng`);
-const haveTraces =
-  existsSync('public/traces/return-path-drop-client.pcapng') &&
-  existsSync('public/traces/return-path-drop-server.pcapng');
+const extra = requireExtraCorpus();
 
-describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
+describe('porttrace verdicts', () => {
   it('--json gives the documented shape, with frames and evidence citing them', async () => {
     const io = fakeIO();
-    expect(await main(['verdicts', `${CORPUS}/tcp_refuseconnection.pcapng`, '--json'], io)).toBe(0);
+    expect(await main(['verdicts', 'public/traces/closed-rst-client.pcapng', '--json'], io)).toBe(0);
     const out = JSON.parse(io.stdout);
     expect(out.attempts).toHaveLength(1);
     const a = out.attempts[0];
+    // Nothing listened on 3390; the client connected from port 50212.
     expect(a).toMatchObject({
-      client: '192.168.100.138',
-      clientPort: 3372,
-      server: '192.168.100.1',
-      serverPort: 80,
+      client: '10.0.0.10',
+      clientPort: 50212,
+      server: '10.0.1.20',
+      serverPort: 3390,
       verdict: 'refused',
       frames: [1, 2],
       history: 'Sr',
@@ -37,19 +37,12 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
 
   it('human output: one line per attempt, then its evidence indented', async () => {
     const io = fakeIO();
-    expect(await main(['verdicts', `${CORPUS}/nowebaccess3.pcapng`], io)).toBe(0);
+    // A DROP rule on the server: the client's SYNs to 3389 are never answered.
+    expect(await main(['verdicts', 'public/traces/blocked-drop-client.pcapng'], io)).toBe(0);
     const lines = io.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^172\.16\.0\.8:1251 → 74\.125\.95\.105:80 {2}no-response /);
+    expect(lines[0]).toMatch(/^10\.0\.0\.10:49731 → 10\.0\.1\.20:3389 {2}no-response /);
+    expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.startsWith('    '))).toBe(true);
-    expect(io.stdout).toContain('Frame 4 is frame 3 captured a second time');
-  });
-
-  it('a scan: thousands of attempts, each on its own line', async () => {
-    const io = fakeIO();
-    expect(await main(['verdicts', `${CORPUS}/synscan.pcapng`, '--json'], io)).toBe(0);
-    const out = JSON.parse(io.stdout);
-    // Counted independently with tshark: 1994 distinct SYNs (4-tuple + ISN) from the scanner.
-    expect(out.attempts).toHaveLength(1994);
   });
 
   it('usage errors and unreadable files exit 2 with one line on stderr', async () => {
@@ -64,15 +57,34 @@ describe.skipIf(!haveCorpus)('porttrace verdicts', () => {
   });
 
   it('a file cut short still gets verdicts for what is there, and exits 2 saying where it stops', async () => {
-    const whole = new Uint8Array(readFileSync(`${CORPUS}/nowebaccess2.pcapng`));
+    // Connections to 88 and then 3389, both open; the cut falls in the last packet of the second.
+    const whole = new Uint8Array(readFileSync('public/traces/open-client.pcapng'));
     const io = fakeIO({ files: { 'cut.pcapng': whole.subarray(0, whole.length - 20) } });
     expect(await main(['verdicts', 'cut.pcapng', '--json'], io)).toBe(2);
-    expect(JSON.parse(io.stdout).attempts[0].verdict).toBe('refused');
+    expect(JSON.parse(io.stdout).attempts[0].verdict).toBe('connected');
     expect(io.stderr).toMatch(/^porttrace: cut\.pcapng: .*truncated/);
   });
 });
 
-describe.skipIf(!haveTraces)('porttrace compare', () => {
+describe.skipIf(extra.skip)(`porttrace verdicts on the teaching captures${extra.note}`, () => {
+  it('human output names a packet captured twice', async () => {
+    const io = fakeIO();
+    expect(await main(['verdicts', extraPath('packets/nowebaccess3.pcapng')], io)).toBe(0);
+    const lines = io.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^172\.16\.0\.8:1251 → 74\.125\.95\.105:80 {2}no-response /);
+    expect(io.stdout).toContain('Frame 4 is frame 3 captured a second time');
+  });
+
+  it('a scan: thousands of attempts, each on its own line', async () => {
+    const io = fakeIO();
+    expect(await main(['verdicts', extraPath('packets/synscan.pcapng'), '--json'], io)).toBe(0);
+    const out = JSON.parse(io.stdout);
+    // Counted independently with tshark: 1994 distinct SYNs (4-tuple + ISN) from the scanner.
+    expect(out.attempts).toHaveLength(1994);
+  });
+});
+
+describe('porttrace compare', () => {
   it('says where the attempt ended, in JSON', async () => {
     const io = fakeIO();
     expect(

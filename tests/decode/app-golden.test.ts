@@ -19,7 +19,7 @@ import { fieldRegistry } from '../../src/lib/fields/registry.ts';
 import { FieldValues, isBytesKind, readerOf } from '../../src/lib/fields/types.ts';
 import { applicationLayerOf } from '../../src/lib/fields/app-fields.ts';
 import { formatIPv4 } from '../../src/lib/describe/addresses.ts';
-import { corpusFile } from '../capture/helpers.ts';
+import { corpusBytes as corpusFile } from '../support/corpus.ts';
 import { parseGolden } from './tshark-fields.ts';
 
 const GOLDEN_DIR = 'tests/golden/app/';

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
 import { describePackets } from '../../src/lib/describe/index.ts';
+import { corpusPath } from '../support/corpus.ts';
 
-const source = process.argv[2] ?? '../shared/corpus/packets/tcp_ports.pcapng';
+const source = process.argv[2] ?? corpusPath('zeek/Traces/http/methods.pcap');
 const megabytes = Number(process.argv[3] ?? 100);
 
 // Take the frames from the corpus file and write them out again as a classic pcap, repeatedly.

@@ -10,8 +10,10 @@ import { decodeFrame } from '../../src/lib/decode/index.ts';
 import { fold, pseudoHeaderSum } from '../../src/lib/decode/bytes.ts';
 import { formatIP } from '../../src/lib/describe/addresses.ts';
 import { frameOf, type Packet } from '../../src/lib/packets.ts';
+import { capturePath } from '../support/corpus.ts';
 
-const load = (path: string) => loadCaptureBytes(new Uint8Array(readFileSync(`../shared/corpus/${path}`)));
+/** A capture named as in capturePath(): the vendored corpus, or the site's traces (`public/…`). */
+const load = (path: string) => loadCaptureBytes(new Uint8Array(readFileSync(capturePath(path))));
 
 function statusBySource(packets: Packet[]): Map<string, Set<string>> {
   const bySource = new Map<string, Set<string>>();
@@ -31,8 +33,9 @@ describe('checksum offload shows as partial, only on what the capturing host sen
   // everything it received is 'good'.
   it.each([
     ['zeek/Traces/ncp.pcap', '10.46.131.227'],
-    ['packets/http_ip4and6.pcapng', undefined],
-    ['packets/nowebaccess2.pcapng', undefined],
+    // The reconstructed Windows client leaves its TCP/UDP checksums to the NIC (public/traces/README.md).
+    ['public/traces/article-blocked-client.pcapng', '10.0.0.1'],
+    ['public/traces/article-success-client.pcapng', '10.0.0.1'],
   ])('%s', (path, expectedSender) => {
     const capture = load(path);
     const bySource = statusBySource(capture.packets);
@@ -48,7 +51,7 @@ describe('checksum offload shows as partial, only on what the capturing host sen
   });
 
   it('a SYN whose checksum field is the pseudo-header sum is partial; another wrong value is bad', () => {
-    const capture = load('packets/tcp_handshake.pcapng');
+    const capture = load('public/traces/open-client.pcapng');
     const syn = capture.packets[0];
     expect(syn.dissection.tcp?.checksumStatus).toBe('good');
     const tcp = syn.dissection.tcp!;
@@ -68,7 +71,7 @@ describe('checksum offload shows as partial, only on what the capturing host sen
   });
 
   it('a sliced segment is unverified, not bad', () => {
-    const capture = load('packets/tcp_ports.pcapng');
+    const capture = load('public/traces/open-client.pcapng');
     const withData = capture.packets.find((p) => (p.dissection.tcp?.payloadLength ?? 0) > 100)!;
     expect(withData.dissection.tcp?.checksumStatus).toBe('good');
     const cut = withData.data.subarray(0, withData.data.length - 10);

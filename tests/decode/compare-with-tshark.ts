@@ -1,7 +1,7 @@
 // Compares our Info column with live tshark on any captures, for TCP packets that tshark
 // describes as TCP. Not a test: a tool to measure how close the TCP analysis is on captures
 // beyond the committed goldens.
-//   npm exec -- tsx tests/decode/compare-with-tshark.ts ../shared/corpus/zeek/Traces/*.pcap
+//   npm exec -- tsx tests/decode/compare-with-tshark.ts tests/corpus/zeek/Traces/*.pcap
 // Prints "equal/compared", a count per kind of difference, and a few examples (KEY=prefix|body|
 // "not decoded" picks which).
 import { execFileSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Every packet of the TCP teaching captures, cut at every length from 0 to its full length (as a
+// Every packet of the recorded TCP teaching traces and a few corpus captures, cut at every length from 0 to its full length (as a
 // capture with that snap length would hold it): decoding never throws, a header cut short comes
 // back as a `truncated` value naming the layer, and the layers before the cut are kept.
 import { readFileSync } from 'node:fs';
@@ -8,16 +8,19 @@ import { decodeFrame } from '../../src/lib/decode/index.ts';
 import { frameOf } from '../../src/lib/packets.ts';
 import type { Dissection } from '../../src/lib/decode/types.ts';
 
+import { capturePath } from '../support/corpus.ts';
+
 const FILES = [
-  'packets/tcp_handshake.pcapng',
-  'packets/tcp_refuseconnection.pcapng',
-  'packets/tcp_retransmissions.pcapng',
-  'packets/tcp_teardown.pcapng',
-  'packets/tcp_ports.pcapng',
-  'packets/nowebaccess1.pcapng',
-  'packets/nowebaccess2.pcapng',
-  'packets/nowebaccess3.pcapng',
-  'packets/synscan.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/closed-rst-client.pcapng',
+  'public/traces/blocked-drop-client.pcapng',
+  'public/traces/path-drop-client.pcapng',
+  'public/traces/open-ipv6-client.pcapng',
+  'public/traces/return-path-drop-server.pcapng',
+  'public/traces/article-success-client.pcapng',
+  'zeek/Traces/tcp/option-sack.pcap',
+  'zeek/Traces/tcp/rst-inject-rae.pcap',
+  'zeek/Traces/http-vlan-0.pcap',
 ];
 
 /** Where each decoded header ends in the full packet, outermost first. */
@@ -35,7 +38,7 @@ function headerEnds(d: Dissection): Array<[string, number]> {
 describe('cutting packets at every length gives typed truncation, never a throw', () => {
   for (const file of FILES) {
     it(file, () => {
-      const capture = loadCaptureBytes(new Uint8Array(readFileSync(`../shared/corpus/${file}`)));
+      const capture = loadCaptureBytes(new Uint8Array(readFileSync(capturePath(file))));
       expect(capture.packets.length).toBeGreaterThan(0);
       let cuts = 0;
       for (const packet of capture.packets) {

@@ -5,13 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { hexRows, offsetDigits, rowCount } from '../../src/lib/describe/hex-rows.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { storeOf } from '../../src/lib/store/packet-store.ts';
-import { hasTshark, tshark } from '../lab/tshark.ts';
+import { tshark } from '../lab/tshark.ts';
+import { requireTshark } from '../support/corpus.ts';
+
+const oracle = requireTshark();
 
 const TRACE = 'public/traces/open-client.pcapng';
 const text = (run: { before: string; highlighted: string; after: string }) => run.before + run.highlighted + run.after;
 
 describe('hex view rows', () => {
-  it.runIf(hasTshark)('every packet of a trace reads as tshark -x dumps it', () => {
+  it.skipIf(oracle.skip)(`every packet of a trace reads as tshark -x dumps it${oracle.note}`, () => {
     // tshark prints one block per packet: "0000  hh hh …   ascii", a blank line between packets.
     const dumps = tshark(['-r', TRACE, '-x']).trimEnd().split('\n\n');
     const capture = loadCaptureBytes(new Uint8Array(readFileSync(TRACE)));

@@ -6,16 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { describePackets } from '../../src/lib/describe/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { hasTshark, tsharkFields } from '../lab/tshark.ts';
-import { CORPUS, corpusAvailable } from '../analysis/corpus.ts';
+import { tsharkFields } from '../lab/tshark.ts';
+import { capturePath, requireTshark } from '../support/corpus.ts';
 
-const files = corpusAvailable
-  ? ['zeek/Traces/icmp/5-pings.pcap', 'zeek/Traces/icmp/icmp6-ping.pcap', 'packets/synscan.pcapng'].map(
-      (p) => `${CORPUS}/${p}`,
-    )
-  : [];
+const tshark = requireTshark();
 
-describe.skipIf(files.length === 0 || !hasTshark)('packet rows', () => {
+// Echo requests and replies (v4 and v6), and a recorded trace with retransmissions.
+const files = [
+  'zeek/Traces/icmp/5-pings.pcap',
+  'zeek/Traces/icmp/icmp6-ping.pcap',
+  'public/traces/blocked-drop-client.pcapng',
+].map(capturePath);
+
+describe.skipIf(tshark.skip)(`packet rows${tshark.note}`, () => {
   it.each(files)('%s: web rows in reverse order equal the CLI descriptions; replies name their request', (file) => {
     const capture = loadCaptureBytes(new Uint8Array(readFileSync(file)));
     const session = new TraceSession('x', 0, capture);

@@ -9,8 +9,10 @@ import { analyzeTcpStreams } from '../../src/lib/analysis/tcp-streams.ts';
 import { describePackets, tcpContextOf } from '../../src/lib/describe/index.ts';
 import { storeOf } from '../../src/lib/store/packet-store.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { hasTshark } from '../lab/tshark.ts';
 import { pcapFile, tcpFrame, tsharkInfo } from './build.ts';
+import { requireTshark } from '../support/corpus.ts';
+
+const tshark = requireTshark();
 
 const SYN = 0x02;
 const PSH = 0x08;
@@ -98,7 +100,7 @@ describe('TCP analysis notes in the Info column', () => {
   const capture = loadCaptureBytes(file);
   const descriptions = describePackets(capture);
 
-  it.runIf(hasTshark)('Info column equals tshark on every packet', () => {
+  it.skipIf(tshark.skip)(`Info column equals tshark on every packet${tshark.note}`, () => {
     expect(descriptions.map((d) => d.info)).toEqual(tsharkInfo(file));
   });
 

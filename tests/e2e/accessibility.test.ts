@@ -3,25 +3,14 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { hydrated, launch, screenshot } from './browser.ts';
+import { hydrated, launch, lessonSlugs, screenshot } from './browser.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const base = inject('baseUrl');
 let browser: Browser;
 let page: Page;
 
-const PAGES = [
-  '/',
-  '/lab/',
-  '/lessons/why-a-blocked-port-hides/',
-  '/lessons/taking-a-trace/',
-  '/lessons/scenario-1-blocked/',
-  '/lessons/scenario-2-nothing-listening/',
-  '/lessons/scenario-3-success/',
-  '/lessons/both-sides/',
-  '/lessons/beyond-the-article/',
-  '/lessons/your-own-capture/',
-];
+const PAGES = ['/', '/lab/', ...lessonSlugs().map((slug) => `/lessons/${slug}/`)];
 
 beforeAll(async () => {
   browser = await launch();

@@ -1,9 +1,20 @@
 // Debian's Chromium driven by Playwright: no browser download, the flags this machine needs
 // (no sandbox as root, no background connections to the outside).
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Every lesson's slug, read from src/content/docs/lessons (one .md/.mdx file each, Starlight's
+ * slug is the file name), so a new lesson is walked by the tests without editing them.
+ */
+export function lessonSlugs(): string[] {
+  return readdirSync('src/content/docs/lessons')
+    .filter((name) => /\.mdx?$/.test(name))
+    .map((name) => name.replace(/\.mdx?$/, ''))
+    .sort();
+}
 
 export async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {

@@ -4,11 +4,25 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { corpusPath, netmonCopy, ORACLES } from '../support/corpus.ts';
 import { hydrated, launch, screenshot } from './browser.ts';
 import { encodeShareFragment } from '../../src/lib/lab/share.ts';
 
 const base = inject('baseUrl');
-const CORPUS = '../shared/corpus';
+/** A SYN answered by RST/ACK (nothing listening), and two open connections (88, then 3389): recorded traces. */
+const REFUSED = 'public/traces/closed-rst-client.pcapng';
+const HANDSHAKES = 'public/traces/open-client.pcapng';
+
+/**
+ * Zeek's test trace of 100 LDAP connections, rewritten as pcapng by editcap (pcapng sections can
+ * be repeated into a big file; pcap cannot): the capture with the most attempts in the corpus.
+ */
+function manyAttempts(): string {
+  mkdirSync('test-output', { recursive: true });
+  const out = 'test-output/ldap-100-connections.pcapng';
+  execFileSync(ORACLES.editcap, ['-F', 'pcapng', corpusPath('zeek/Traces/ldap/ldap-max-recursion.pcap'), out]);
+  return out;
+}
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -39,7 +53,7 @@ describe('opening a capture', () => {
     page.on('request', (r) => requests.push(r));
     await openLab();
     const before = requests.length;
-    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    await openThroughInput(REFUSED);
     const grid = page.getByRole('grid', { name: 'Packets' });
     await grid.locator('[role=row]', { hasText: 'RST' }).first().waitFor();
     await page
@@ -52,7 +66,7 @@ describe('opening a capture', () => {
     await page.getByText(/Displayed: \d+ of/).waitFor();
     await screenshot(page, 'lab-opened');
     const during = requests.slice(before);
-    const capture = readFileSync(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    const capture = readFileSync(REFUSED);
     const probe = capture
       .subarray(capture.length - 64)
       .toString('base64')
@@ -71,8 +85,8 @@ describe('opening a capture', () => {
   test('a Network Monitor .cap and a classic pcap open by drag and drop', async () => {
     await openLab();
     for (const [path, name] of [
-      [`${CORPUS}/netmon/tcp_handshake.netmon2.cap`, 'tcp_handshake.netmon2.cap'],
-      [`${CORPUS}/tcpdump/tests/ssh.pcap`, 'ssh.pcap'],
+      [netmonCopy(HANDSHAKES, 'netmon2'), 'open-client.netmon2.cap'],
+      [corpusPath('tcpdump/tests/ssh.pcap'), 'ssh.pcap'],
     ]) {
       const bytes = readFileSync(path).toString('base64');
       const transfer = await page.evaluateHandle(
@@ -103,26 +117,26 @@ describe('opening a capture', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'notes.zip' });
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/not a capture file.*zip/i);
-    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+    await openThroughInput(HANDSHAKES);
   });
 });
 
 describe('the library', () => {
   test('captures are kept across a reload, can be renamed and deleted', async () => {
     await openLab();
-    await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
+    await openThroughInput(manyAttempts());
     // the attempt summary is written to the library once the verdicts are in
     await page
       .getByRole('region', { name: 'Your captures in this browser' })
       .getByRole('row')
-      .filter({ hasText: 'synscan.pcapng' })
-      .getByText(/\d+ refused/)
+      .filter({ hasText: 'ldap-100-connections.pcapng' })
+      .getByText(/100 connected/)
       .waitFor();
     await page.reload();
     await hydrated(page);
     const library = page.getByRole('region', { name: 'Your captures in this browser' });
-    await library.getByRole('cell', { name: 'synscan.pcapng', exact: true }).first().waitFor();
-    const row = library.getByRole('row').filter({ hasText: 'synscan.pcapng' });
+    await library.getByRole('cell', { name: 'ldap-100-connections.pcapng', exact: true }).first().waitFor();
+    const row = library.getByRole('row').filter({ hasText: 'ldap-100-connections.pcapng' });
     expect(await row.count(), await library.innerText()).toBe(1);
     expect(await row.innerText()).toMatch(/\d+ (refused|connected|no response)/);
     await row.getByRole('button', { name: /Rename/ }).click();
@@ -178,14 +192,14 @@ describe('a damaged library', () => {
 describe('reopening and paging', () => {
   test('a capture kept in the library opens again from it after a reload', async () => {
     await openLab();
-    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    await openThroughInput(REFUSED);
     const library = page.getByRole('region', { name: 'Your captures in this browser' });
-    const row = library.getByRole('row').filter({ hasText: 'tcp_refuseconnection.pcapng' }).first();
+    const row = library.getByRole('row').filter({ hasText: 'closed-rst-client.pcapng' }).first();
     await row.getByText(/refused/).waitFor();
     await page.reload();
     await hydrated(page);
     await row.getByRole('button', { name: /Open/ }).click();
-    await page.getByRole('heading', { name: /tcp_refuseconnection\.pcapng/ }).waitFor();
+    await page.getByRole('heading', { name: /closed-rst-client\.pcapng/ }).waitFor();
     await page
       .getByRole('region', { name: 'Verdicts' })
       .getByText(/Refused/)
@@ -196,7 +210,7 @@ describe('reopening and paging', () => {
 
   test('the summary brings the first page of verdicts; the next pages come when asked for', async () => {
     await openLab();
-    await openThroughInput(`${CORPUS}/packets/synscan.pcapng`);
+    await openThroughInput(manyAttempts());
     const verdicts = page.getByRole('region', { name: 'Verdicts' });
     const attempts = verdicts.locator('ol.attempts > li');
     await attempts.first().waitFor();
@@ -212,9 +226,9 @@ describe('reopening and paging', () => {
 describe('export', () => {
   test('the shown packets export as a pcapng that tshark reads frame for frame', async () => {
     await openLab();
-    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+    await openThroughInput(HANDSHAKES);
     const filter = page.getByLabel('Display filter', { exact: true });
-    await filter.fill('tcp.flags.syn==1');
+    await filter.fill('tcp.flags.syn==1 && tcp.port==88');
     await filter.press('Enter');
     await page.getByText(/Displayed: 2 of/).waitFor();
     const [download] = await Promise.all([
@@ -233,9 +247,9 @@ describe('export', () => {
       'tshark',
       [
         '-r',
-        `${CORPUS}/packets/tcp_handshake.pcapng`,
+        HANDSHAKES,
         '-Y',
-        'tcp.flags.syn==1',
+        'tcp.flags.syn==1 && tcp.port==88',
         '-T',
         'fields',
         '-e',
@@ -279,10 +293,12 @@ describe('netsh .etl', () => {
 describe('cancel, share, both sides', () => {
   test('a large capture can be cancelled while it is read, and the page keeps working', async () => {
     await openLab();
-    // about 60 MB: a corpus pcapng repeated (each copy is a new pcapng section)
-    const section = readFileSync(`${CORPUS}/packets/synscan.pcapng`);
-    mkdirSync('test-output', { recursive: true });
-    writeFileSync('test-output/big.pcapng', Buffer.concat(Array.from({ length: 340 }, () => section)));
+    // about 60 MB: a pcapng repeated (each copy is a new pcapng section)
+    const section = readFileSync(manyAttempts());
+    writeFileSync(
+      'test-output/big.pcapng',
+      Buffer.concat(Array.from({ length: Math.ceil((60 << 20) / section.length) }, () => section)),
+    );
     await page.getByLabel('Open capture').setInputFiles('test-output/big.pcapng');
     const cancel = page.getByRole('button', { name: 'Cancel' });
     await cancel.waitFor();
@@ -290,12 +306,12 @@ describe('cancel, share, both sides', () => {
     await cancel.click();
     await page.getByText('Cancelled.').waitFor();
     // still responsive: another capture opens
-    await openThroughInput(`${CORPUS}/packets/tcp_handshake.pcapng`);
+    await openThroughInput(HANDSHAKES);
   });
 
   test('a share link carries a capture in the URL fragment and opens it in the lab', async () => {
     await openLab();
-    await openThroughInput(`${CORPUS}/packets/tcp_refuseconnection.pcapng`);
+    await openThroughInput(REFUSED);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     await page.getByRole('button', { name: 'Copy share link' }).click();
     await page.getByText(/Share link copied/).waitFor();
@@ -468,7 +484,7 @@ describe('phone size', () => {
 
 describe('captures larger than the browser can hold', () => {
   test('stream through, keeping only the packets that decide the verdicts, and say so', async () => {
-    // a browser that gives the page 16 MB, so a 3.6 MB capture cannot be held whole in it
+    // a browser that gives the page 16 MB, so a 3.9 MB capture cannot be held whole in it
     const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await small.addInitScript(() =>
       Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 16 * 2 ** 20 } }),
@@ -477,15 +493,15 @@ describe('captures larger than the browser can hold', () => {
     await p.goto(`${base}/lab/`);
     await hydrated(p);
     mkdirSync('test-output', { recursive: true });
-    const section = readFileSync(`${CORPUS}/packets/synscan.pcapng`);
-    writeFileSync('test-output/larger.pcapng', Buffer.concat(Array.from({ length: 20 }, () => section)));
+    const section = readFileSync(manyAttempts());
+    writeFileSync('test-output/larger.pcapng', Buffer.concat(Array.from({ length: 30 }, () => section)));
     await p.getByLabel('Open capture').setInputFiles('test-output/larger.pcapng');
     const notice = p.getByRole('status').filter({ hasText: 'larger.pcapng' });
     await notice.waitFor();
     expect(await notice.innerText()).toMatch(
       /holding all of it would need about \d+ MB of memory, more than this browser gives a page \(16 MB\)/,
     );
-    // synscan: every packet is a SYN or an answer to one, so all are kept; the counts add up
+    // the counts add up
     await p.getByText(/Too large to hold whole/).waitFor({ timeout: 60_000 });
     expect(await p.getByText(/Too large to hold whole/).innerText()).toMatch(
       /kept the [\d,]+ packets that decide the verdicts,\s+of [\d,]+ read/,

@@ -3,23 +3,14 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readdirSync, readFileSync } from 'node:fs';
-import { hydrated, launch, screenshot } from './browser.ts';
+import { hydrated, launch, lessonSlugs, screenshot } from './browser.ts';
 
 const base = inject('baseUrl');
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-const LESSONS = [
-  'why-a-blocked-port-hides',
-  'taking-a-trace',
-  'scenario-1-blocked',
-  'scenario-2-nothing-listening',
-  'scenario-3-success',
-  'both-sides',
-  'beyond-the-article',
-  'your-own-capture',
-];
+const LESSONS = lessonSlugs();
 
 beforeAll(async () => {
   browser = await launch();
@@ -41,6 +32,11 @@ async function infoTexts(grid = page.getByRole('grid', { name: 'Packets' }).firs
 }
 
 describe('every lesson', () => {
+  test('the lessons folder holds the course (at least the eight lessons of the article and beyond)', () => {
+    expect(LESSONS.length).toBeGreaterThanOrEqual(8);
+    expect(LESSONS).toContain('scenario-1-blocked');
+  });
+
   for (const slug of LESSONS) {
     test(`${slug} renders, hydrates its widgets and logs no error`, async () => {
       pageErrors.length = 0;

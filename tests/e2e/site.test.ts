@@ -56,16 +56,48 @@ describe('site shell', () => {
     expect(await page.getByRole('tabpanel').filter({ hasText: 'netsh trace start' }).isVisible()).toBe(false);
   });
 
-  test('dark and light themes both render', async () => {
-    for (const theme of ['dark', 'light'] as const) {
-      await page.emulateMedia({ colorScheme: theme });
-      await page.goto(`${base}/lessons/taking-a-trace/`);
-      await page.evaluate((t) => {
-        localStorage.setItem('starlight-theme', t);
-        document.documentElement.dataset.theme = t;
-      }, theme);
-      expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
-      await screenshot(page, `lesson-${theme}`);
-    }
+  test('the theme menu switches the page between dark and light, and the choice survives a reload', async () => {
+    // The system asks for light; the reader picks each theme from Starlight's own menu.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${base}/lessons/taking-a-trace/`);
+    await page.evaluate(() => localStorage.removeItem('starlight-theme'));
+    await page.reload();
+    /** Relative luminance (0 black … 1 white) of a computed `rgb(…)` colour. */
+    const luminance = (rgb: string): number => {
+      const [r, g, b] = rgb
+        .match(/\d+(\.\d+)?/g)!
+        .slice(0, 3)
+        .map((c) => Number(c) / 255);
+      const linear = (c: number) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    };
+    const drawn = () =>
+      page.evaluate(() => ({
+        theme: document.documentElement.dataset.theme,
+        background: getComputedStyle(document.body).backgroundColor,
+        text: getComputedStyle(document.querySelector('main p') ?? document.body).color,
+      }));
+    // Starlight's theme menu, found by its accessible name as a keyboard or screen-reader user would.
+    const themeMenu = () => page.getByRole('combobox', { name: 'Select theme' }).filter({ visible: true }).first();
+    const menu = themeMenu();
+    await menu.selectOption('dark');
+    const dark = await drawn();
+    expect(dark.theme).toBe('dark');
+    expect(luminance(dark.background)).toBeLessThan(0.1);
+    expect(luminance(dark.text)).toBeGreaterThan(0.5);
+    await screenshot(page, 'lesson-dark');
+
+    await menu.selectOption('light');
+    const light = await drawn();
+    expect(light.theme).toBe('light');
+    expect(luminance(light.background)).toBeGreaterThan(0.8);
+    expect(luminance(light.text)).toBeLessThan(0.2);
+    await screenshot(page, 'lesson-light');
+
+    // Back to dark, then a reload: the menu and the page keep the reader's choice over the system's.
+    await menu.selectOption('dark');
+    await page.reload();
+    expect((await drawn()).background).toBe(dark.background);
+    expect(await themeMenu().inputValue()).toBe('dark');
   });
 });

@@ -6,7 +6,7 @@ import { CaptureError } from '../../src/lib/capture/types.ts';
 import { writeEtl, type WrittenEtl } from './write-etl.ts';
 import { corpusBytes, framesOf, hex, packetsFrom } from './helpers.ts';
 
-const packets = packetsFrom(framesOf('packets/nowebaccess1.pcapng'), {
+const packets = packetsFrom(framesOf('zeek/Traces/smtp/smtp-bdat-cmd-invalid.pcapng'), {
   fragments: (i) => 1 + (i % 3),
   twoInterfaces: true,
   cpus: 3,
@@ -236,7 +236,7 @@ describe('Hyper-V switch fragments (event 1003) with bad counts', () => {
 
 describe('what is not an ETL or not supported', () => {
   it('a pcapng file is not-a-capture', () => {
-    const read = readEtl(corpusBytes('packets/tcp_handshake.pcapng'));
+    const read = readEtl(corpusBytes('zeek/Traces/dce-rpc/kerberos445_auth.pcapng'));
     expect(read.error?.kind).toBe('not-a-capture');
     expect(read.frames).toEqual([]);
   });

@@ -7,12 +7,16 @@ import { analyzeTcpStreams } from '../../src/lib/analysis/tcp-streams.ts';
 import { writeEtl } from './write-etl.ts';
 import { corpusBytes, framesOf, packetsFrom } from './helpers.ts';
 
+// The recorded teaching traces (handshakes, a refused port, SYN retransmissions, SYN/ACK
+// retransmissions) and two real Windows-domain captures from Zeek's tests.
 const CAPTURES = [
-  'packets/tcp_handshake.pcapng',
-  'packets/nowebaccess1.pcapng',
-  'packets/tcp_retransmissions.pcapng',
-  'packets/synscan.pcapng',
-  'packets/tcp_refuseconnection.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/closed-rst-client.pcapng',
+  'public/traces/blocked-drop-client.pcapng',
+  'public/traces/return-path-drop-server.pcapng',
+  'public/traces/path-drop-client.pcapng',
+  'zeek/Traces/dce-rpc/kerberos135_auth.pcapng',
+  'zeek/Traces/smtp/smtp-bdat-cmd-invalid.pcapng',
 ];
 
 function summary(capture: ReturnType<typeof loadCaptureBytes>) {
@@ -20,7 +24,8 @@ function summary(capture: ReturnType<typeof loadCaptureBytes>) {
     const d = p.dissection;
     return [
       p.seconds,
-      p.nanoseconds,
+      // An .etl keeps time in 100-ns ticks (FILETIME): finer digits of the source cannot survive.
+      Math.floor(p.nanoseconds / 100),
       p.capturedLength,
       d.ip?.protocol,
       d.tcp?.srcPort,

@@ -1,21 +1,23 @@
 // Shared pieces of the ETL tests: corpus frames → PacketIn lists, and tshark when installed.
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { capturePath, manifest, ORACLES } from '../support/corpus.ts';
 import { pcapngFrames, type SourceFrame } from './pcapng-frames.ts';
 import { unixNsToFiletime, type PacketIn } from './write-etl.ts';
 
-export const CORPUS = '../shared/corpus';
-
+/** A capture named as in capturePath(): the vendored corpus, or the site's traces (`public/…`). */
 export function corpusBytes(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(`${CORPUS}/${path}`));
+  return new Uint8Array(readFileSync(capturePath(path)));
 }
 
+/** capinfos' packet count: from MANIFEST.tsv for a corpus file, from capinfos itself for the others. */
 export function manifestCount(path: string): number {
-  const line = readFileSync(`${CORPUS}/MANIFEST.tsv`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${path}\t`));
-  if (!line) throw new Error(`${path} is not in MANIFEST.tsv`);
-  return Number(line.split('\t').at(-1));
+  const row = manifest().find((r) => r.path === path);
+  if (row) return Number(row.capinfos);
+  const out = spawnSync(ORACLES.capinfos, ['-c', '-M', capturePath(path)], { encoding: 'utf8' });
+  const count = /Number of packets:\s+(\d+)/.exec(out.stdout)?.[1];
+  if (out.status !== 0 || count === undefined) throw new Error(`capinfos could not count ${path}: ${out.stderr}`);
+  return Number(count);
 }
 
 export interface Plan {
@@ -51,7 +53,6 @@ export function framesOf(path: string): SourceFrame[] {
   return pcapngFrames(corpusBytes(path));
 }
 
-export const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 export const hasPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** tshark's view of a capture: epoch time as printed (9 decimals), frame.len, frame.cap_len. */
@@ -60,7 +61,7 @@ export function tsharkFrames(
 ): Array<{ seconds: number; nanoseconds: number; len: number; capLen: number }> {
   const run = spawnSync(
     'tshark',
-    ['-r', `${CORPUS}/${path}`, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'],
+    ['-r', capturePath(path), '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len'],
     {
       encoding: 'utf8',
       maxBuffer: 64 << 20,

@@ -39,7 +39,10 @@ const keyOfPacket = (p: PacketIn) => {
 };
 
 describe('PktMon traces', () => {
-  const source = asPktmon(packetsFrom(framesOf('packets/http_ip4and6.pcapng'), { cpus: 3 }), (i) => 1 + (i % 3));
+  const source = asPktmon(
+    packetsFrom(framesOf('public/traces/open-ipv6-client.pcapng'), { cpus: 3 }),
+    (i) => 1 + (i % 3),
+  );
   const written = writeEtl(source, { shuffleSeed: 12, bufferSize: 8192, noise: true, pktmonComponents: COMPONENTS });
   const read = readEtl(written.bytes);
 
@@ -68,7 +71,8 @@ describe('PktMon traces', () => {
         .packets.map((p) =>
           [
             p.seconds,
-            p.nanoseconds,
+            // An .etl keeps time in 100-ns ticks (FILETIME): finer digits of the source cannot survive.
+            Math.floor(p.nanoseconds / 100),
             p.dissection.ip?.version,
             p.dissection.tcp?.srcPort,
             p.dissection.tcp?.dstPort,
@@ -78,11 +82,11 @@ describe('PktMon traces', () => {
         .sort();
     const fromEtl = loadCaptureBytes(written.bytes);
     expect(fromEtl.info.format).toBe('etl');
-    expect(summary(written.bytes)).toEqual(summary(corpusBytes('packets/http_ip4and6.pcapng')));
+    expect(summary(written.bytes)).toEqual(summary(corpusBytes('public/traces/open-ipv6-client.pcapng')));
   });
 
   it('write where a packet was dropped, and why, into its comment', () => {
-    const syns = packetsFrom(framesOf('packets/tcp_handshake.pcapng')).slice(0, 1);
+    const syns = packetsFrom(framesOf('public/traces/open-client.pcapng')).slice(0, 1);
     const dropped: PacketIn = {
       ...syns[0],
       direction: 'received',
@@ -98,7 +102,7 @@ describe('PktMon traces', () => {
   });
 
   it('turn a drop-only record (pktmon --drop-only) into a frame too', () => {
-    const syns = packetsFrom(framesOf('packets/tcp_handshake.pcapng')).slice(0, 1);
+    const syns = packetsFrom(framesOf('public/traces/open-client.pcapng')).slice(0, 1);
     const onlyDrop: PacketIn = {
       ...syns[0],
       pktmon: { componentIds: [9], firstDirTag: 1, drop: { appearance: 0, reason: 12, location: 7 } },
@@ -111,7 +115,7 @@ describe('PktMon traces', () => {
   });
 
   it('keep packets that share a PktGroupId but not a PktNumber apart', () => {
-    const two = packetsFrom(framesOf('packets/tcp_handshake.pcapng'))
+    const two = packetsFrom(framesOf('public/traces/open-client.pcapng'))
       .slice(0, 2)
       .map((p, i) => ({
         ...p,
@@ -142,7 +146,7 @@ describe('PktMon traces', () => {
   });
 
   it('mixed with netsh packets in one trace: merged by time, interfaces kept apart', () => {
-    const frames = framesOf('packets/tcp_retransmissions.pcapng');
+    const frames = framesOf('public/traces/open-client.pcapng');
     const mixed = packetsFrom(frames).map((p, i) =>
       i % 2 ? { ...p, pktmon: { componentIds: [5, 9], firstDirTag: 3 } } : p,
     );

@@ -9,7 +9,7 @@ import { framesOf, packetsFrom } from './helpers.ts';
 
 // Packets as NDIS 1001, Hyper-V switch 1003 and PktMon 160/170 events, so every payload parser
 // gets mutated.
-const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), {
+const packets = packetsFrom(framesOf('public/traces/return-path-drop-server.pcapng'), {
   fragments: (i) => 1 + (i % 3),
   twoInterfaces: true,
   cpus: 2,

@@ -1,11 +1,13 @@
 // The two real ETW files in the corpus (no packet events): the walker reads them whole, and its
 // counts agree with an independent scan (tests/etl/independent-scan.py, Python, no shared code)
 // and with what the files say about themselves (BuffersWritten, StartTime/EndTime, SavedOffset).
-import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { etlTimeToFiletime, looksLikeEtl, readEtl, walkEtl } from '../../src/lib/capture/etl.ts';
-import { CORPUS, corpusBytes, hasPython } from './helpers.ts';
+import { corpusPath, manifest } from '../support/corpus.ts';
+import { corpusBytes, hasPython } from './helpers.ts';
+
+const python = hasPython ? '' : ' [skipped: python3 is not installed]';
 
 // Established by running `python3 tests/etl/independent-scan.py FILE` (not by the TypeScript
 // walker); the live test below re-runs it when python3 is installed.
@@ -105,8 +107,8 @@ describe.each(FILES)('%s', (path) => {
     expect(read.events.packetEvents).toBe(0);
   });
 
-  it.skipIf(!hasPython)('matches a live run of the independent Python scan', () => {
-    const run = spawnSync('python3', ['tests/etl/independent-scan.py', `${CORPUS}/${path}`], { encoding: 'utf8' });
+  it.skipIf(!hasPython)(`matches a live run of the independent Python scan${python}`, () => {
+    const run = spawnSync('python3', ['tests/etl/independent-scan.py', corpusPath(path)], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     const scan = JSON.parse(run.stdout) as {
       buffers: Array<{ events: number; offset: number; processor: number; tiles_exactly: boolean }>;
@@ -156,12 +158,10 @@ describe('lxcore_kernel.etl, event by event (read off a hex dump of the file)', 
 
 describe('looksLikeEtl', () => {
   it('says no to every other capture in the corpus', () => {
-    const others: string[] = [];
-    for (const dir of ['packets', 'netmon']) {
-      for (const name of readdirSync(`${CORPUS}/${dir}`))
-        if (/\.(pcapng|pcap|cap)$/.test(name)) others.push(`${dir}/${name}`);
-    }
-    expect(others.length).toBeGreaterThan(10);
+    const others = manifest()
+      .map((row) => row.path)
+      .filter((path) => !path.startsWith('etl/'));
+    expect(others.length).toBeGreaterThan(1000);
     for (const path of others) expect(looksLikeEtl(corpusBytes(path).subarray(0, 4096)), path).toBe(false);
   });
 

@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { readEtl, looksLikeEtl, walkEtl } from '../../src/lib/capture/etl.ts';
 import { writeEtl, type ClockIn, type PacketIn, type WriteOptions } from './write-etl.ts';
-import { framesOf, hasTshark, hex, manifestCount, packetsFrom, tsharkFrames, type Plan } from './helpers.ts';
+import { requireTshark } from '../support/corpus.ts';
+import { framesOf, hex, manifestCount, packetsFrom, tsharkFrames, type Plan } from './helpers.ts';
+
+const tshark = requireTshark();
 
 const FILETIME_EPOCH = 116_444_736_000_000_000n;
 
@@ -48,12 +51,14 @@ function expectSame(got: ReturnType<typeof roundTrip>['got'], want: ReturnType<t
 }
 
 const CAPTURES = [
-  'packets/tcp_handshake.pcapng',
-  'packets/nowebaccess1.pcapng',
-  'packets/tcp_retransmissions.pcapng',
-  'packets/http_ip4and6.pcapng',
-  'packets/synscan.pcapng',
-  'packets/http_espn_fail.pcapng',
+  'zeek/Traces/dce-rpc/kerberos445_auth.pcapng',
+  'zeek/Traces/smtp/smtp-bdat-cmd-invalid.pcapng',
+  'zeek/Traces/dce-rpc/kerberos135_auth.pcapng',
+  'zeek/Traces/http/zeek-image-1080-80-x.pcapng',
+  'zeek/Traces/http/cooper-grill-dvwa.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/open-ipv6-client.pcapng',
+  'public/traces/return-path-drop-server.pcapng',
 ];
 
 describe('the test pcapng helper agrees with capinfos', () => {
@@ -108,7 +113,7 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it.each(clocks)('timestamps are exact to 100 ns with the %s clock', (_name, clock) => {
-    const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'));
+    const packets = packetsFrom(framesOf('zeek/Traces/http/zeek-image-1080-80-x.pcapng'));
     // Push some times off the microsecond grid so 100 ns digits matter.
     packets.forEach((p, i) => (p.filetime += BigInt(i % 10)));
     const { got, want, read } = roundTrip(packets, { clock, shuffleSeed: 17 });
@@ -117,7 +122,9 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('reads 32-bit traces (4-byte pointers in the logfile header, header types 0x01/0x12)', () => {
-    const packets = packetsFrom(framesOf('packets/nowebaccess1.pcapng'), { fragments: (i) => 1 + (i % 2) });
+    const packets = packetsFrom(framesOf('zeek/Traces/smtp/smtp-bdat-cmd-invalid.pcapng'), {
+      fragments: (i) => 1 + (i % 2),
+    });
     const { got, want, read } = roundTrip(packets, { pointerSize: 4, shuffleSeed: 3, noise: true, bufferSize: 1024 });
     expect(read.error).toBeUndefined();
     expect(read.info.variant).toContain('32-bit');
@@ -125,7 +132,7 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('the writer really stores buffers out of time order, and the reader still orders packets', () => {
-    const packets = packetsFrom(framesOf('packets/synscan.pcapng'));
+    const packets = packetsFrom(framesOf('zeek/Traces/http/cooper-grill-dvwa.pcapng'));
     const { written, got, want } = roundTrip(packets, { shuffleSeed: 1234, bufferSize: 2048 });
     const view = new DataView(written.bytes.buffer);
     const flushTimes = written.buffers.slice(1).map((b) => view.getBigInt64(b.offset + 16, true));
@@ -135,7 +142,7 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('packet i of a capture without timestamp ties comes back as frame i', () => {
-    const packets = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { twoInterfaces: true });
+    const packets = packetsFrom(framesOf('zeek/Traces/dce-rpc/kerberos135_auth.pcapng'), { twoInterfaces: true });
     const { got, want, read } = roundTrip(packets, { shuffleSeed: 8, noise: true });
     expect(got).toEqual(want);
     expect(read.frames.map((f) => f.number)).toEqual(packets.map((_, i) => i + 1));
@@ -146,7 +153,7 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('raw IP (WWAN) and 802.11 keywords give link types 101 and 105; 802.11 Protected is cleared', () => {
-    const ip = framesOf('packets/tcp_handshake.pcapng').map((f) => f.data.subarray(14));
+    const ip = framesOf('zeek/Traces/dce-rpc/kerberos445_auth.pcapng').map((f) => f.data.subarray(14));
     const wifi = new Uint8Array([
       0x08, 0x41, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 0,
     ]);
@@ -163,7 +170,7 @@ describe('round trip through the test ETL writer', () => {
       })),
       {
         data: wifi,
-        filetime: base + 100n,
+        filetime: base + BigInt(ip.length) * 10n,
         direction: 'received',
         lowerIfIndex: 30,
         miniportIfIndex: 30,
@@ -173,10 +180,10 @@ describe('round trip through the test ETL writer', () => {
     ];
     const read = readEtl(writeEtl(packets, { shuffleSeed: 2 }).bytes);
     expect(read.error).toBeUndefined();
-    expect(read.frames.map((f) => f.linkType)).toEqual([101, 101, 101, 105]);
+    expect(read.frames.map((f) => f.linkType)).toEqual([...ip.map(() => 101), 105]);
     expect(read.info.interfaces.map((i) => i.name)).toEqual(['mbb:20', 'wifi:30']);
     expect(hex(read.frames[0].data)).toBe(hex(ip[0]));
-    expect(read.frames[3].data[1]).toBe(0x01);
+    expect(read.frames[ip.length].data[1]).toBe(0x01);
   });
 
   it('Hyper-V switch fragments (event 1003) come back, one interface per switch port', () => {
@@ -184,14 +191,14 @@ describe('round trip through the test ETL writer', () => {
       { portId: 3, portName: 'B7F3A1C2-PORT', nicName: 'web01 (adapter)', nicType: 'Synthetic', destinations: 2 },
       { portId: 9, portName: 'EXTERNAL-PORT', nicName: 'Intel(R) Ethernet', nicType: 'External', destinations: 0 },
     ];
-    const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'), { fragments: (i) => 1 + (i % 2) }).map(
-      (p, i) => ({
-        ...p,
-        vmSwitch: ports[i % 2],
-        lowerIfIndex: 14,
-        miniportIfIndex: 14,
-      }),
-    );
+    const packets = packetsFrom(framesOf('zeek/Traces/http/zeek-image-1080-80-x.pcapng'), {
+      fragments: (i) => 1 + (i % 2),
+    }).map((p, i) => ({
+      ...p,
+      vmSwitch: ports[i % 2],
+      lowerIfIndex: 14,
+      miniportIfIndex: 14,
+    }));
     const { got, read, written } = roundTrip(packets, { shuffleSeed: 6, bufferSize: 2048, noise: true });
     expect(read.error).toBeUndefined();
     expect(read.events.vmSwitchFragments).toBe(written.packetEvents.reduce((n, e) => n + e.length, 0));
@@ -210,7 +217,7 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('a truncated packet gets its wire length from the IP header (as etl2pcapng does)', () => {
-    const full = framesOf('packets/http_ip4and6.pcapng').find((f) => f.data.length > 200)!;
+    const full = framesOf('zeek/Traces/http/zeek-image-1080-80-x.pcapng').find((f) => f.data.length > 200)!;
     const cut = full.data.subarray(0, 128);
     const read = readEtl(
       writeEtl([
@@ -229,26 +236,27 @@ describe('round trip through the test ETL writer', () => {
   });
 
   it('looksLikeEtl accepts written traces', () => {
-    const bytes = writeEtl(packetsFrom(framesOf('packets/tcp_handshake.pcapng'))).bytes;
+    const bytes = writeEtl(packetsFrom(framesOf('zeek/Traces/dce-rpc/kerberos445_auth.pcapng'))).bytes;
     expect(looksLikeEtl(bytes.subarray(0, 4096))).toBe(true);
   });
 });
 
-describe.skipIf(!hasTshark)('against tshark (the independent oracle)', () => {
-  it.each(['packets/nowebaccess1.pcapng', 'packets/http_ip4and6.pcapng', 'packets/synscan.pcapng'])(
-    '%s: times and lengths read back from the .etl match tshark on the original',
-    (path) => {
-      const packets = packetsFrom(framesOf(path), { fragments: (i) => (i % 4 === 0 ? 2 : 1) });
-      const read = readEtl(writeEtl(packets, { shuffleSeed: 21, bufferSize: 2048 }).bytes);
-      const oracle = tsharkFrames(path);
-      expect(read.frames.length).toBe(oracle.length);
-      const fromEtl = read.frames
-        .map((f) => `${f.seconds}.${String(f.nanoseconds).padStart(9, '0')} ${f.capturedLength}`)
-        .sort();
-      const fromTshark = oracle
-        .map((o) => `${o.seconds}.${String(Math.floor(o.nanoseconds / 100) * 100).padStart(9, '0')} ${o.capLen}`)
-        .sort();
-      expect(fromEtl).toEqual(fromTshark);
-    },
-  );
+describe.skipIf(tshark.skip)(`against tshark (the independent oracle)${tshark.note}`, () => {
+  it.each([
+    'zeek/Traces/smtp/smtp-bdat-cmd-invalid.pcapng',
+    'zeek/Traces/http/zeek-image-1080-80-x.pcapng',
+    'zeek/Traces/http/cooper-grill-dvwa.pcapng',
+  ])('%s: times and lengths read back from the .etl match tshark on the original', (path) => {
+    const packets = packetsFrom(framesOf(path), { fragments: (i) => (i % 4 === 0 ? 2 : 1) });
+    const read = readEtl(writeEtl(packets, { shuffleSeed: 21, bufferSize: 2048 }).bytes);
+    const oracle = tsharkFrames(path);
+    expect(read.frames.length).toBe(oracle.length);
+    const fromEtl = read.frames
+      .map((f) => `${f.seconds}.${String(f.nanoseconds).padStart(9, '0')} ${f.capturedLength}`)
+      .sort();
+    const fromTshark = oracle
+      .map((o) => `${o.seconds}.${String(Math.floor(o.nanoseconds / 100) * 100).padStart(9, '0')} ${o.capLen}`)
+      .sort();
+    expect(fromEtl).toEqual(fromTshark);
+  });
 });

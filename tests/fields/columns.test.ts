@@ -1,5 +1,5 @@
 // The field readers filters run read the packet store's columns and the frame's bytes; each
-// field's reference reader reads the packet's full dissection. On every packet of the external
+// field's reference reader reads the packet's full dissection. On every packet of the vendored
 // corpus (~1,700 captures, many deliberately malformed: truncated headers, IPv6 extension headers,
 // FCS, Q-in-Q, ICMP errors quoting TCP and UDP) and the project's traces, both must give the same
 // occurrences, in the same order.
@@ -9,14 +9,10 @@ import { fieldList } from '../../src/lib/fields/registry.ts';
 import { FieldValues, isBytesKind, type FieldDefinition, type FieldReader } from '../../src/lib/fields/types.ts';
 import { fieldContext } from '../../src/lib/filter/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { corpusPath, manifest } from '../support/corpus.ts';
 
-const CORPUS = '../shared/corpus/';
 const paths = [
-  ...readFileSync(`${CORPUS}MANIFEST.tsv`, 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.length > 0)
-    .map((line) => CORPUS + line.split('\t')[0]),
+  ...manifest().map((row) => corpusPath(row.path)),
   ...readdirSync('public/traces')
     .filter((name) => name.endsWith('.pcapng'))
     .map((name) => `public/traces/${name}`),

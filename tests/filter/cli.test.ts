@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { fakeIO } from '../cli/fake-io.ts';
+import { capturePath } from '../support/corpus.ts';
 
 describe('porttrace check-filter', () => {
   it('exits 0 for a valid filter', async () => {
@@ -54,7 +55,8 @@ describe('porttrace check-filter', () => {
 });
 
 describe('porttrace packets --filter', () => {
-  const file = '../shared/corpus/packets/synscan.pcapng';
+  // A connection with an injected RST among its packets (Zeek's tests).
+  const file = capturePath('zeek/Traces/tcp/rst-inject-rae.pcap');
   const bytes = new Uint8Array(readFileSync(file));
 
   it('prints only the matching packets, with their original frame numbers', async () => {

@@ -3,24 +3,24 @@
 // read every field from the dissections. Both must select the same frames: the suite's filters
 // and comparisons of every kind (prefixes, sets, ranges, masks, quantifiers, out-of-range
 // literals) on the column fields, over the golden captures and a sample of the corpus.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { containsBytes, framesContaining } from '../../src/lib/filter/frame-search.ts';
 import { compileFilter, type CompiledFilter } from '../../src/lib/filter/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
+import { capturePath, EXTRA_CORPUS_DIR, isExtra, manifest } from '../support/corpus.ts';
 
 const GOLDEN = 'tests/golden/filters';
-const CORPUS = '../shared/corpus/';
+// The golden captures of the opt-in extra corpus join in when it is there.
 const goldenCaptures = readdirSync(GOLDEN)
   .filter((name) => name.endsWith('.tsv') && name !== 'errors.tsv')
-  .map((name) => readFileSync(`${GOLDEN}/${name}`, 'utf8').split('\n')[0].replace(/^# /, '').split('\t')[0]);
-const corpusSample = readFileSync(`${CORPUS}MANIFEST.tsv`, 'utf8')
-  .split('\n')
-  .slice(1)
-  .filter((line, k) => line.length > 0 && k % 25 === 0)
-  .map((line) => CORPUS + line.split('\t')[0]);
-const captures = [...goldenCaptures, ...corpusSample].filter((path) => existsSync(path));
+  .map((name) => readFileSync(`${GOLDEN}/${name}`, 'utf8').split('\n')[0].replace(/^# /, '').split('\t')[0])
+  .filter((source) => !isExtra(source) || EXTRA_CORPUS_DIR !== undefined);
+const corpusSample = manifest()
+  .filter((_, k) => k % 25 === 0)
+  .map((row) => row.path);
+const captures = [...goldenCaptures, ...corpusSample].map(capturePath);
 
 const suite = readFileSync('tests/filter/suite.txt', 'utf8')
   .split('\n')

@@ -3,35 +3,29 @@
 // set must equal ours, except the documented differences. This keeps the committed goldens
 // honest: if they drifted from tshark, this would disagree with golden.test.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 
-function hasTsharkWithLua(): boolean {
-  try {
-    return /with Lua/.test(execFileSync('tshark', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-  } catch {
-    return false;
-  }
-}
+import { capturePath, REPO_ROOT, requireTsharkWithLua } from '../support/corpus.ts';
+
+const tshark = requireTsharkWithLua();
 
 // A few corpus files plus the project's traces whose names say ICMP (their quoted headers are
 // where tshark's behaviour is most particular); the traces are found by name, as they may be
 // re-recorded.
 const CAPTURES = [
-  '../shared/corpus/packets/synscan.pcapng',
-  '../shared/corpus/packets/http_ip4and6.pcapng',
-  '../shared/corpus/zeek/Traces/vlan-collisions.pcap',
-  ...(existsSync('public/traces')
-    ? readdirSync('public/traces')
-        .filter((n) => /icmp.*\.pcapng$/.test(n))
-        .slice(0, 4)
-        .map((n) => `public/traces/${n}`)
-    : []),
-].filter((path) => existsSync(path));
+  'public/traces/open-client.pcapng',
+  'zeek/Traces/communityid/ipv6.pcap',
+  'zeek/Traces/vlan-collisions.pcap',
+  ...readdirSync(join(REPO_ROOT, 'public/traces'))
+    .filter((n) => /icmp.*\.pcapng$/.test(n))
+    .slice(0, 4)
+    .map((n) => `public/traces/${n}`),
+];
 
 // tcp.completeness needs tshark -2 (see docs/FILTERS.md); the goldens cover it.
 const filters = readFileSync('tests/filter/suite.txt', 'utf8')
@@ -50,7 +44,7 @@ const filterFile = join(work, 'filters');
 writeFileSync(filterFile, filters.join('\n') + '\n');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!hasTsharkWithLua())('filters against tshark, live', () => {
+describe.skipIf(tshark.skip)(`filters against tshark, live${tshark.note}`, () => {
   it.each(CAPTURES)(
     '%s',
     (path) => {
@@ -66,7 +60,7 @@ describe.skipIf(!hasTsharkWithLua())('filters against tshark, live', () => {
           'ip.check_checksum:TRUE',
           '-q',
           '-r',
-          path,
+          capturePath(path),
           '-X',
           'lua_script:scripts/golden-filters.lua',
         ],
@@ -77,11 +71,8 @@ describe.skipIf(!hasTsharkWithLua())('filters against tshark, live', () => {
           maxBuffer: 1 << 26,
         },
       );
-      const capture = loadCaptureBytes(new Uint8Array(readFileSync(path)));
-      const name = path
-        .replace(/^\.\.\/shared\/corpus\//, '')
-        .replace(/^public\//, '')
-        .replace(/\//g, '__');
+      const capture = loadCaptureBytes(new Uint8Array(readFileSync(capturePath(path))));
+      const name = path.replace(/^public\//, '').replace(/\//g, '__');
       const problems: string[] = [];
       let compared = 0;
       for (const line of output.split('\n')) {

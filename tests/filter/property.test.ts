@@ -1,26 +1,25 @@
 // Whatever is typed into the filter bar, compileFilter answers with a filter or a typed error —
 // never an exception, never a hang — and an error's span lies inside the text.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { fieldList } from '../../src/lib/fields/registry.ts';
 import type { Capture } from '../../src/lib/packets.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
+import { capturePath } from '../support/corpus.ts';
 
 const EMPTY: Capture = { info: { format: 'pcap', variant: 'test', interfaces: [], comments: [] }, packets: [] };
 
 // Small real captures, so compiled filters also run their field readers: a handshake, an ICMP
 // error quoting UDP, VLAN tags, ARP over Linux cooked, IPv6.
 const CAPTURES = [
-  '../shared/corpus/packets/tcp_handshake.pcapng',
-  '../shared/corpus/zeek/Traces/icmp/icmp-destunreach-udp.pcap',
-  '../shared/corpus/zeek/Traces/vlan-qinqinq.pcap',
-  '../shared/corpus/zeek/Traces/linuxsll-arp.pcap',
-  '../shared/corpus/packets/http_ip4and6.pcapng',
-]
-  .filter((path) => existsSync(path))
-  .map((path) => loadCaptureBytes(new Uint8Array(readFileSync(path))));
+  'public/traces/open-client.pcapng',
+  'zeek/Traces/icmp/icmp-destunreach-udp.pcap',
+  'zeek/Traces/vlan-qinqinq.pcap',
+  'zeek/Traces/linuxsll-arp.pcap',
+  'public/traces/open-ipv6-client.pcapng',
+].map((path) => loadCaptureBytes(new Uint8Array(readFileSync(capturePath(path)))));
 
 /** Compiles (and runs over an empty capture) within a time budget; returns what came back. */
 function check(text: string): void {

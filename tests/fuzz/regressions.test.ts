@@ -8,6 +8,9 @@ import { packetTree, type TreeNode } from '../../src/lib/describe/packet-tree.ts
 import { CaptureError } from '../../src/lib/capture/types.ts';
 import { readFileSync } from 'node:fs';
 import { blocksOf, runCaptureCase, writePcap } from '../../scripts/fuzz/core.ts';
+import { netmonCopy, requireEditcap } from '../support/corpus.ts';
+
+const editcap = requireEditcap();
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
 
@@ -77,10 +80,10 @@ describe('fuzz regressions', () => {
   // Found as: a NetMon file with a block duplicated or swapped (the frame table's entries then
   // point elsewhere), read as a stream, reported "truncated: file ends inside packet 1 at byte
   // 3,675,631,616" for a 2,432-byte file: the error offset was the bad table entry's value.
-  it.each(['netmon/tcp_handshake.netmon1.cap', 'netmon/tcp_handshake.netmon2.cap'])(
-    '%s: a frame table entry past the end is an error inside the file',
-    async (path) => {
-      const file = new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+  it.skipIf(editcap.skip).each(['netmon1', 'netmon2'] as const)(
+    `a recorded handshake as %s: a frame table entry past the end is an error inside the file${editcap.note}`,
+    async (format) => {
+      const file = new Uint8Array(readFileSync(netmonCopy('public/traces/open-client.pcapng', format)));
       const table = blocksOf(file).find((b) => b.kind === 'frame-table')!;
       new DataView(file.buffer).setUint32(table.offset, 0xdb160000, true); // entry 1
       const whole = loadCaptureBytes(file);

@@ -9,8 +9,7 @@ import { anonymizeCapture } from '../../src/lib/lab/anonymize.ts';
 import { exportPcapng } from '../../src/lib/lab/export.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { frameOf, type Capture, type Packet } from '../../src/lib/packets.ts';
-
-const CORPUS = '../shared/corpus';
+import { CORPUS_DIR as CORPUS } from '../support/corpus.ts';
 
 function captureFiles(dir: string): string[] {
   const out: string[] = [];
@@ -57,7 +56,7 @@ describe('anonymizeCapture never fails on real files', () => {
 
 describe('anonymizeCapture on frames cut at every length', () => {
   it.each([
-    'packets/http_ip4and6.pcapng',
+    'zeek/Traces/communityid/ipv6.pcap',
     'zeek/Traces/icmp/icmp6-nd-options.pcap',
     'zeek/Traces/linuxsll-arp.pcap',
     'zeek/Traces/icmp/icmp-destunreach-udp.pcap',

@@ -7,6 +7,7 @@ import type { AttemptVerdict } from '../../src/lib/analysis/index.ts';
 import { anonymizeCapture } from '../../src/lib/lab/anonymize.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
+import { corpusPath, netmonCopy, requireEditcap } from '../support/corpus.ts';
 
 const read = (path: string): Capture => loadCaptureBytes(new Uint8Array(readFileSync(path)));
 
@@ -40,18 +41,21 @@ const shapeWithoutData = (v: AttemptVerdict) => ({
 const SITE_TRACES = readdirSync('public/traces')
   .filter((name) => name.endsWith('.pcapng'))
   .map((name) => `public/traces/${name}`);
+// Zeek's TCP test traces (odd handshakes, injected resets, HTTP downloads), and a
+// NetMon copy of a recorded trace when editcap is there to make it.
 const CORPUS = [
-  'packets/tcp_ports.pcapng',
-  'packets/synscan.pcapng',
-  'packets/tcp_refuseconnection.pcapng',
-  'packets/http_ip4and6.pcapng',
-  'packets/http_espn_fail.pcapng',
-  'packets/tcp_handshake.pcapng',
-  'netmon/nowebaccess3.netmon2.cap',
-].map((path) => `../shared/corpus/${path}`);
+  'zeek/Traces/tcp/handshake-reorder.pcap',
+  'zeek/Traces/tcp/rst-inject-rae.pcap',
+  'zeek/Traces/tcp/option-sack.pcap',
+  'zeek/Traces/tcp/syn-then-rst.pcap',
+  'zeek/Traces/http/methods.pcap',
+  'zeek/Traces/http/206_example_a.pcap',
+].map(corpusPath);
+const editcap = requireEditcap();
+const NETMON = editcap.skip ? [] : [netmonCopy('public/traces/path-drop-client.pcapng', 'netmon2')];
 
-describe.each(['cut', 'zero'] as const)('verdicts survive anonymization (payload: %s)', (payload) => {
-  it.each([...SITE_TRACES, ...CORPUS])('%s', (path) => {
+describe.each(['cut', 'zero'] as const)(`verdicts survive anonymization (payload: %s)${editcap.note}`, (payload) => {
+  it.each([...SITE_TRACES, ...CORPUS, ...NETMON])('%s', (path) => {
     const original = read(path);
     const before = analyzeCapture(original);
     const after = analyzeCapture(anonymizeCapture(original, { payload }));

@@ -3,17 +3,18 @@
 // kind of address is kept (private stays private, multicast stays multicast), nothing that is
 // not a special address survives, payloads are gone, and what the lessons rely on (ports,
 // flags, raw sequence numbers, times, ICMP types, checksum verdicts) is unchanged.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { anonymizeCapture } from '../../src/lib/lab/anonymize.ts';
 import { AddressMap, addressMapKey, sipHash24 } from '../../src/lib/lab/address-map.ts';
 import { exportPcapng } from '../../src/lib/lab/export.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import type { Capture } from '../../src/lib/packets.ts';
-import { hasTshark, scratch, tsharkFields } from './tshark.ts';
+import { scratch, tsharkFields } from './tshark.ts';
 
-/** Corpus files by their corpus path; the site's own recorded traces by their repository path. */
-const corpusPath = (path: string): string => (path.startsWith('public/') ? path : `../shared/corpus/${path}`);
+import { capturePath as corpusPath, requireTshark } from '../support/corpus.ts';
+
+const tshark = requireTshark();
 const load = (path: string): Capture => loadCaptureBytes(new Uint8Array(readFileSync(corpusPath(path))));
 
 const work = scratch();
@@ -145,8 +146,9 @@ function allValues(rows: string[][]): Set<string> {
 }
 
 const SOURCES = [
-  'packets/http_ip4and6.pcapng', // IPv4 + IPv6, HTTP payloads, checksum offload ('partial') on the sender
-  'packets/nowebaccess2.pcapng', // ARP, offload
+  'public/traces/article-success-client.pcapng', // DNS, Kerberos and RDP payloads, checksum offload ('partial') on the sender
+  'public/traces/article-blocked-client.pcapng', // DNS, offload
+  'public/traces/open-ipv6-client.pcapng', // IPv6, RDP payloads
   'zeek/Traces/ncp.pcap', // 500 frames, offload on one host
   'zeek/Traces/linuxsll-arp.pcap', // Linux cooked capture, ARP
   'zeek/Traces/http-vlan-0.pcap', // 802.1Q
@@ -170,7 +172,8 @@ const SOURCES = [
 ];
 
 const CUT_SAMPLE = new Set([
-  'packets/http_ip4and6.pcapng',
+  'public/traces/article-success-client.pcapng',
+  'public/traces/open-ipv6-client.pcapng',
   'zeek/Traces/ncp.pcap',
   'zeek/Traces/linuxsll-arp.pcap',
   'zeek/Traces/icmp/icmp-destunreach-udp.pcap',
@@ -195,15 +198,14 @@ function payloadTexts(capture: Capture): string[] {
   return [...texts];
 }
 
-describe.skipIf(!hasTshark).each(['cut', 'zero'] as const)(
-  'anonymizeCapture (payload: %s), checked with tshark',
+describe.skipIf(tshark.skip).each(['cut', 'zero'] as const)(
+  `anonymizeCapture (payload: %s), checked with tshark${tshark.note}`,
   (payload) => {
     // 'zero' is the default and runs on every source; 'cut' (which also rewrites lengths) on a
     // sample covering each kind of rewrite, to keep the file's run time well under a minute.
     const sources = payload === 'zero' ? SOURCES : SOURCES.filter((source) => CUT_SAMPLE.has(source));
     for (const source of sources) {
-      // The site's traces are re-recorded from time to time; corpus files are always there.
-      it.skipIf(!existsSync(corpusPath(source)))(source, () => {
+      it(source, () => {
         const original = load(source);
         const path = corpusPath(source);
         const anonymized = anonymizeCapture(original, { key: 'lesson key', payload });
@@ -296,7 +298,7 @@ describe.skipIf(!hasTshark).each(['cut', 'zero'] as const)(
     }
 
     it('keeps payload sizes with payload: "zero", and the bytes are zeros', () => {
-      const source = 'packets/http_ip4and6.pcapng';
+      const source = 'zeek/Traces/http/m57-long-49583-80.pcap'; // HTTP: payloads to zero
       const anonymized = anonymizeCapture(load(source), { payload: 'zero' });
       const file = work.write('zero.pcapng', exportPcapng(anonymized, anonymized.packets.keys()));
       const fields = ['frame.len', 'tcp.len', 'tcp.seq_raw', 'tcp.checksum.status'];
@@ -314,14 +316,14 @@ describe.skipIf(!hasTshark).each(['cut', 'zero'] as const)(
     });
 
     it('recomputes offloaded checksums as the pseudo-header sum over the new addresses', () => {
-      const original = load('packets/http_ip4and6.pcapng');
+      const original = load('public/traces/article-success-client.pcapng');
       const anonymized = anonymizeCapture(original);
       const partial = (c: Capture) =>
         c.packets.filter((p) => p.dissection.tcp?.checksumStatus === 'partial').map((p) => p.number);
       expect(partial(original).length).toBeGreaterThan(0);
       expect(partial(anonymized)).toEqual(partial(original));
-      // Where the addresses changed (IPv4 172.16/12 here; its IPv6 hosts are in 2001:db8::/32,
-      // the documentation range, which is kept), the field changed too: recomputed, not copied.
+      // Where the addresses changed (all of them here: 10.0.0.0/8), the field changed too:
+      // recomputed, not copied.
       const ipv4 = partial(original).filter((n) => original.packets[n - 1].dissection.ip!.version === 4);
       expect(ipv4.length).toBeGreaterThan(0);
       for (const n of ipv4) {

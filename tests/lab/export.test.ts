@@ -7,9 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportPcapng } from '../../src/lib/lab/export.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { frameOf } from '../../src/lib/packets.ts';
-import { hasTshark, scratch, tsharkFields, tsharkHexdumps } from './tshark.ts';
+import { capturePath, netmonCopy, requireEditcap, requireTshark } from '../support/corpus.ts';
+import { scratch, tsharkFields, tsharkHexdumps } from './tshark.ts';
 
-const corpusPath = (path: string): string => `../shared/corpus/${path}`;
+const tshark = requireTshark();
+const editcap = requireEditcap();
+/** A capture named as in capturePath(), or `netmon2:<name>` for editcap's NetMon 2 copy of it. */
+const corpusPath = (path: string): string =>
+  path.startsWith('netmon2:') ? netmonCopy(path.slice('netmon2:'.length), 'netmon2') : capturePath(path);
 const load = (path: string) => loadCaptureBytes(new Uint8Array(readFileSync(corpusPath(path))));
 const FIELDS = ['frame.time_epoch', 'frame.len', 'frame.cap_len', 'frame.protocols', 'frame.comment'];
 
@@ -19,13 +24,15 @@ afterAll(() => work.remove());
 /** Frame numbers (1-based) → a tshark read filter selecting them in the original. */
 const numbersFilter = (numbers: number[]): string => `frame.number in {${numbers.join(',')}}`;
 
-describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
+const oracles = tshark.skip ? tshark : editcap;
+describe.skipIf(oracles.skip)(`pcapng export read back by tshark${oracles.note}`, () => {
   const sources = [
-    'packets/http_ip4and6.pcapng', // IPv4 and IPv6, µs time stamps
-    'packets/ppa1e/double-vision.pcap', // pcap
+    'public/traces/open-ipv6-client.pcapng', // IPv6, ns time stamps
+    'zeek/Traces/dce-rpc/kerberos445_auth.pcapng', // µs time stamps
+    'zeek/Traces/tcp/rst-inject-rae.pcap', // pcap
     'pcapng-test-generator/output_le/basic/test006.pcapng', // two link types, sliced frames
     'pcapng-test-generator/output_le/basic/test009.pcapng', // packet comments
-    'netmon/http_ip4and6.netmon2.cap', // Network Monitor
+    'netmon2:public/traces/open-client.pcapng', // Network Monitor
   ];
 
   for (const source of sources) {
@@ -40,7 +47,7 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
   }
 
   it('writes only the chosen frames, in order, and the section comment', () => {
-    const source = 'packets/http_ip4and6.pcapng';
+    const source = 'public/traces/article-success-client.pcapng';
     const capture = load(source);
     const chosen = [1, 4, 5, 11, 19];
     const file = work.write(
@@ -56,7 +63,7 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
   });
 
   it('records the direction a frame went (epb_flags) and keeps nanoseconds', () => {
-    const loaded = load('packets/tcp_handshake.pcapng');
+    const loaded = load('public/traces/open-client.pcapng');
     // Plain packets, so their fields can be changed (a loaded capture's are read-only handles).
     const capture = {
       ...loaded,
@@ -73,7 +80,7 @@ describe.skipIf(!hasTshark)('pcapng export read back by tshark', () => {
   });
 
   it('writes a valid empty file when nothing is chosen', () => {
-    const capture = load('packets/tcp_handshake.pcapng');
+    const capture = load('public/traces/open-client.pcapng');
     const file = work.write('empty.pcapng', exportPcapng(capture, []));
     expect(tsharkFields(file, ['frame.number'])).toEqual([]);
   });

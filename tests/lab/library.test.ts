@@ -6,7 +6,9 @@ import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaptureLibrary, persistLibrary, storageUsage } from '../../src/components/lab/library.ts';
 
-const corpusBytes = (path: string): Uint8Array => new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+import { capturePath } from '../support/corpus.ts';
+
+const corpusBytes = (path: string): Uint8Array => new Uint8Array(readFileSync(capturePath(path)));
 
 let library: CaptureLibrary;
 
@@ -22,7 +24,7 @@ afterEach(async () => {
 
 describe('capture library', () => {
   it('keeps a capture across connections (a reload) with its bytes intact', async () => {
-    const bytes = corpusBytes('packets/tcp_retransmissions.pcapng');
+    const bytes = corpusBytes('public/traces/return-path-drop-server.pcapng');
     const file = new Blob([bytes as Uint8Array<ArrayBuffer>]);
     const saved = await library.saveCapture({ name: 'tcp_retransmissions.pcapng', bytes: file, addedAt: 1000 });
     expect(saved.ok).toBe(true);
@@ -41,14 +43,16 @@ describe('capture library', () => {
   });
 
   it('lists newest first, renames, records summaries and deletes', async () => {
+    const aBytes = corpusBytes('public/traces/open-client.pcapng');
+    const bBytes = corpusBytes('public/traces/closed-rst-client.pcapng');
     const a = await library.saveCapture({
       name: 'a.pcap',
-      bytes: corpusBytes('packets/tcp_handshake.pcapng'),
+      bytes: aBytes,
       addedAt: 1,
     });
     const b = await library.saveCapture({
       name: 'b.pcap',
-      bytes: corpusBytes('packets/tcp_teardown.pcapng').buffer as ArrayBuffer,
+      bytes: bBytes.buffer as ArrayBuffer,
       addedAt: 2,
     });
     if (!a.ok || !b.ok) throw new Error('save failed');
@@ -62,8 +66,8 @@ describe('capture library', () => {
     const list = await library.listCaptures();
     if (!list.ok) throw new Error(list.message);
     expect(list.value.map((e) => [e.name, e.size, e.summary])).toEqual([
-      ['b.pcap', 408, summary],
-      ['client side.pcap', 336, undefined],
+      ['b.pcap', bBytes.length, summary],
+      ['client side.pcap', aBytes.length, undefined],
     ]);
 
     expect((await library.deleteCapture(a.value)).ok).toBe(true);
@@ -99,7 +103,7 @@ describe('capture library', () => {
     try {
       const result = await library.saveCapture({
         name: 'big.pcapng',
-        bytes: corpusBytes('packets/http_google.pcapng'),
+        bytes: corpusBytes('public/traces/article-success-client.pcapng'),
       });
       expect(result).toMatchObject({ ok: false, reason: 'quota' });
     } finally {

@@ -17,7 +17,9 @@ import {
   toBase64Url,
 } from '../../src/lib/lab/share.ts';
 
-const corpus = (path: string): Uint8Array => new Uint8Array(readFileSync(`../shared/corpus/${path}`));
+import { capturePath } from '../support/corpus.ts';
+
+const corpus = (path: string): Uint8Array => new Uint8Array(readFileSync(capturePath(path)));
 
 async function shareError(promise: Promise<unknown>): Promise<ShareError> {
   try {
@@ -31,7 +33,7 @@ async function shareError(promise: Promise<unknown>): Promise<ShareError> {
 
 describe('base64url', () => {
   it('agrees with Node for every length mod 3', () => {
-    const bytes = corpus('packets/tcp_handshake.pcapng');
+    const bytes = corpus('public/traces/open-client.pcapng');
     for (const n of [0, 1, 2, 3, 4, 5, bytes.length]) {
       const piece = bytes.subarray(0, n);
       const ours = toBase64Url(piece);
@@ -48,7 +50,7 @@ describe('base64url', () => {
 
 describe('share links', () => {
   it('round-trips a real capture, and the link is deflate-raw that zlib inflates to the same bytes', async () => {
-    const bytes = corpus('packets/http_google.pcapng');
+    const bytes = corpus('public/traces/article-success-client.pcapng');
     const fragment = await encodeShareFragment(bytes);
     expect(fragment).toMatch(/^#capture=v1\.[A-Za-z0-9_-]+$/);
     const inflated = inflateRawSync(Buffer.from(fragment.slice('#capture=v1.'.length), 'base64url'));
@@ -60,7 +62,7 @@ describe('share links', () => {
   });
 
   it('refuses a capture that stays over 64 KB after compression, saying how big it is', async () => {
-    const bytes = corpus('packets/tcp_ports.pcapng');
+    const bytes = corpus('zeek/Traces/http/206_example_a.pcap');
     const compressedKb = Math.ceil(deflateRawSync(bytes).length / 1024);
     expect(compressedKb).toBeGreaterThan(SHARE_LIMIT_BYTES / 1024);
     const error = await shareError(encodeShareFragment(bytes));
@@ -79,7 +81,7 @@ describe('share links', () => {
   });
 
   it('reports damaged links as typed errors', async () => {
-    const bytes = corpus('packets/tcp_handshake.pcapng');
+    const bytes = corpus('public/traces/open-client.pcapng');
     const fragment = await encodeShareFragment(bytes);
     const cut = fragment.slice(0, Math.floor(fragment.length / 2));
     expect((await shareError(decodeShareFragment(cut))).kind).toMatch(/bad-compressed-data|bad-base64/);
@@ -96,21 +98,22 @@ describe('share links', () => {
 });
 
 describe('what the lab shares', () => {
-  it.each(['packets/tcp_retransmissions.pcapng', 'packets/http_ip4and6.pcapng', 'packets/tcp_ports.pcapng'])(
-    '%s, anonymized and exported, travels in a link and opens with the same verdicts',
-    async (path) => {
-      const original = loadCaptureBytes(corpus(path));
-      const anonymized = anonymizeCapture(original);
-      const fragment = await encodeShareFragment(exportPcapng(anonymized, anonymized.packets.keys()));
-      const opened = loadCaptureBytes(await decodeShareFragment(fragment));
-      expect(opened.packets.length).toBe(original.packets.length);
-      const verdicts = (c: typeof original) =>
-        analyzeCapture(c).attempts.map((a) => [a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.history]);
-      expect(verdicts(opened)).toEqual(verdicts(original));
-      // Zeroed payloads compress well: even tcp_ports (437 KB, 505 packets) fits in the 64 KB link.
-      expect(fragment.length).toBeLessThan((SHARE_LIMIT_BYTES * 4) / 3 + 20);
-    },
-  );
+  it.each([
+    'public/traces/return-path-drop-server.pcapng',
+    'public/traces/open-ipv6-client.pcapng',
+    'zeek/Traces/http/206_example_a.pcap',
+  ])('%s, anonymized and exported, travels in a link and opens with the same verdicts', async (path) => {
+    const original = loadCaptureBytes(corpus(path));
+    const anonymized = anonymizeCapture(original);
+    const fragment = await encodeShareFragment(exportPcapng(anonymized, anonymized.packets.keys()));
+    const opened = loadCaptureBytes(await decodeShareFragment(fragment));
+    expect(opened.packets.length).toBe(original.packets.length);
+    const verdicts = (c: typeof original) =>
+      analyzeCapture(c).attempts.map((a) => [a.attempt.clientPort, a.attempt.serverPort, a.verdict, a.history]);
+    expect(verdicts(opened)).toEqual(verdicts(original));
+    // Zeroed payloads compress well: even 206_example_a (616 KB, HTTP downloads) fits in the 64 KB link.
+    expect(fragment.length).toBeLessThan((SHARE_LIMIT_BYTES * 4) / 3 + 20);
+  });
 });
 
 describe('where the capture sits in a fragment', () => {

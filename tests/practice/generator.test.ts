@@ -14,7 +14,10 @@ import {
 } from '../../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { generateExercise, LEVELS, PATTERNS, type Exercise, type KeyAttempt } from '../../src/lib/practice/scenario.ts';
-import { hasTshark, tshark, tsharkFields } from '../lab/tshark.ts';
+import { tshark, tsharkFields } from '../lab/tshark.ts';
+import { requireTshark } from '../support/corpus.ts';
+
+const oracle = requireTshark();
 
 const levelOf = (seed: number) => LEVELS[seed % LEVELS.length]!;
 const keyId = (a: { client: string; clientPort: number; server: string; serverPort: number }) =>
@@ -139,7 +142,7 @@ describe('practice generator', () => {
 
 const flagBits = (text: string) => (text ? parseInt(text, 16) : 0);
 
-describe.skipIf(!hasTshark)('practice captures in tshark', () => {
+describe.skipIf(oracle.skip)(`practice captures in tshark${oracle.note}`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'porttrace-practice-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const fields = [

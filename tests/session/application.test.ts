@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { describePackets } from '../../src/lib/describe/index.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { corpusFile } from '../capture/helpers.ts';
+import { corpusBytes as corpusFile } from '../support/corpus.ts';
 
 const scenario3 = () => loadCaptureBytes(new Uint8Array(readFileSync('public/traces/article-success-client.pcapng')));
 

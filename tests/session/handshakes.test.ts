@@ -3,14 +3,18 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { openSession } from '../../src/lib/session/session.ts';
+import { corpusPath } from '../support/corpus.ts';
 
+// Long HTTP downloads, many short HTTP connections, Zeek's odd handshakes, and every recorded trace.
 const CAPTURES = [
-  '../shared/corpus/packets/http_espn_fail.pcapng',
-  '../shared/corpus/packets/tcp_handshake.pcapng',
-  '../shared/corpus/packets/tcp_refuseconnection.pcapng',
-  '../shared/corpus/packets/synscan.pcapng',
-  '../shared/corpus/packets/nowebaccess1.pcapng',
-  '../shared/corpus/packets/http_google.pcapng',
+  ...[
+    'zeek/Traces/http/206_example_a.pcap',
+    'zeek/Traces/http/methods.pcap',
+    'zeek/Traces/tcp/handshake-reorder.pcap',
+    'zeek/Traces/tcp/rst-inject-rae.pcap',
+    'zeek/Traces/tcp/option-sack.pcap',
+    'zeek/Traces/tcp/ssh-dups.pcap',
+  ].map(corpusPath),
   ...readdirSync('public/traces')
     .filter((f) => f.endsWith('.pcapng'))
     .map((f) => `public/traces/${f}`),
@@ -53,8 +57,8 @@ describe('handshakes-only reading', () => {
   }
 
   test('a long conversation keeps only its opening, close and resets', async () => {
-    const whole = await open('../shared/corpus/packets/http_espn_fail.pcapng', false);
-    const part = await open('../shared/corpus/packets/http_espn_fail.pcapng', true);
+    const whole = await open(corpusPath('zeek/Traces/http/206_example_a.pcap'), false);
+    const part = await open(corpusPath('zeek/Traces/http/206_example_a.pcap'), true);
     expect(part.summary.handshakesOnly!.kept).toBeLessThan(whole.summary.packets / 2);
   });
 });

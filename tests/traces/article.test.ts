@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildReconstructions } from '../../scripts/reconstruct-traces.ts';
-import { ENTRY_DIR, PUBLIC_DIR, hasTshark, tsharkEntries, tsharkFields } from './tshark.ts';
+import { ENTRY_DIR, PUBLIC_DIR, tsharkEntries, tsharkFields } from './tshark.ts';
+import { requireTshark } from '../support/corpus.ts';
+
+const tshark = requireTshark();
 
 const trace = (id: string) => `${PUBLIC_DIR}/traces/${id}.pcapng`;
 const SYN_FIELDS = [
@@ -42,7 +45,7 @@ describe('reconstructions', () => {
     }
   });
 
-  describe.skipIf(!hasTshark)("scenario 1, as in the article's screenshots", () => {
+  describe.skipIf(tshark.skip)(`scenario 1, as in the article's screenshots${tshark.note}`, () => {
     const sender = clientSyns('article-blocked-client');
     const receiver = clientSyns('article-blocked-server');
 
@@ -88,7 +91,7 @@ describe('reconstructions', () => {
     });
   });
 
-  describe.skipIf(!hasTshark)('scenario 3: success with Kerberos 88', () => {
+  describe.skipIf(tshark.skip)(`scenario 3: success with Kerberos 88${tshark.note}`, () => {
     const file = trace('article-success-client');
 
     it('SYN/ACK acknowledges Seq + 1 and offers Win 65535, scale 8, MSS 1460; the client ACKs the server Seq + 1', () => {
@@ -135,7 +138,7 @@ describe('reconstructions', () => {
   });
 });
 
-describe.skipIf(!hasTshark)('no bundled trace has a malformed packet', () => {
+describe.skipIf(tshark.skip)(`no bundled trace has a malformed packet${tshark.note}`, () => {
   it.each(tsharkEntries().map((entry) => [entry.id] as const))('%s', (id) => {
     expect(
       tsharkFields(trace(id), ['frame.number'], ['-Y', '_ws.malformed || _ws.expert.severity >= "error"']),

@@ -2,7 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capturePath, hasCapinfos, loadEntries, type TraceEntry } from './tshark.ts';
+import { capturePath, loadEntries, type TraceEntry } from './tshark.ts';
+import { requireCapinfos } from '../support/corpus.ts';
+
+const capinfos = requireCapinfos();
 
 const entries = loadEntries();
 const byId = new Map(entries.map((entry) => [entry.id, entry]));
@@ -41,12 +44,16 @@ describe('trace entries (src/content/traces)', () => {
       expect([`/traces/${id}.pcapng`, `/traces/${id}.etl`]).toContain(entry.file);
       expect(['client', 'server', 'router']).toContain(entry.side);
       expect(typeof entry.reconstruction).toBe('boolean');
+      // Ground truth comes from the scripts that made the file; add-trace writes a classifier snapshot.
+      expect(['ground-truth', 'classifier-snapshot']).toContain(entry.expectationsSource);
       expect(entry.source).toMatch(
-        entry.reconstruction
-          ? entry.file.endsWith('.etl')
-            ? /scripts\/make-windows-traces\.ts/
-            : /scripts\/reconstruct-traces\.ts/
-          : /scripts\/record-traces\.sh/,
+        entry.expectationsSource === 'classifier-snapshot'
+          ? /porttrace add-trace/
+          : entry.reconstruction
+            ? entry.file.endsWith('.etl')
+              ? /scripts\/make-windows-traces\.ts/
+              : /scripts\/reconstruct-traces\.ts/
+            : /scripts\/record-traces\.sh/,
       );
       expect(entry.expected.length).toBeGreaterThan(0);
       for (const attempt of entry.expected) {
@@ -63,22 +70,28 @@ describe('trace entries (src/content/traces)', () => {
       expect(statSync(capturePath(entry)).size).toBeLessThan(64 * 1024);
     });
 
-    it.skipIf(!entry.pair)('pairs with the other side of the same moment', () => {
-      const other = byId.get(entry.pair!);
-      expect(other, `pair ${entry.pair}`).toBeDefined();
-      expect(other!.pair).toBe(id);
-      expect(other!.scenario).toBe(entry.scenario);
-      expect(other!.side).not.toBe(entry.side);
-      expect(other!.reconstruction).toBe(entry.reconstruction);
-    });
+    it.skipIf(!entry.pair)(
+      `pairs with the other side of the same moment${entry.pair ? '' : ' [skipped: a capture of one side only (no pair)]'}`,
+      () => {
+        const other = byId.get(entry.pair!);
+        expect(other, `pair ${entry.pair}`).toBeDefined();
+        expect(other!.pair).toBe(id);
+        expect(other!.scenario).toBe(entry.scenario);
+        expect(other!.side).not.toBe(entry.side);
+        expect(other!.reconstruction).toBe(entry.reconstruction);
+      },
+    );
 
-    it.skipIf(!hasCapinfos || entry.file.endsWith('.etl'))('is a capture capinfos reads, with packets in it', () => {
-      const result = spawnSync('capinfos', ['-M', '-c', '-T', capturePath(entry)], { encoding: 'utf8' });
-      expect(result.status, result.stderr).toBe(0);
-      // Table output: header line, then "file<TAB>count".
-      const count = Number(result.stdout.trim().split('\n').at(-1)!.split('\t').at(-1));
-      expect(count).toBeGreaterThan(0);
-    });
+    it.skipIf(capinfos.skip || entry.file.endsWith('.etl'))(
+      `is a capture capinfos reads, with packets in it${capinfos.note}`,
+      () => {
+        const result = spawnSync('capinfos', ['-M', '-c', '-T', capturePath(entry)], { encoding: 'utf8' });
+        expect(result.status, result.stderr).toBe(0);
+        // Table output: header line, then "file<TAB>count".
+        const count = Number(result.stdout.trim().split('\n').at(-1)!.split('\t').at(-1));
+        expect(count).toBeGreaterThan(0);
+      },
+    );
   });
 });
 

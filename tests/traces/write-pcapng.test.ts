@@ -7,7 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCaptureBytes } from '../../src/lib/capture/reader.ts';
 import { LinkType } from '../../src/lib/capture/types.ts';
 import { PcapngWriter, type PcapngPacket } from '../../src/lib/capture/write-pcapng.ts';
-import { hasCapinfos, hasTshark, tsharkFields } from './tshark.ts';
+import { tsharkFields } from './tshark.ts';
+import { requireCapinfos, requireTshark } from '../support/corpus.ts';
+
+const tshark = requireTshark();
+const capinfos = requireCapinfos();
 
 const scratch = mkdtempSync(join(tmpdir(), 'porttrace-write-pcapng-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -95,7 +99,7 @@ describe('PcapngWriter', () => {
     expect(types).toEqual([0x0a0d0d0a, 1, 1, 1, 6, 6, 6, 6, 6, 6, 5]);
   });
 
-  it.skipIf(!hasTshark)('round-trips every packet field through tshark', () => {
+  it.skipIf(tshark.skip)(`round-trips every packet field through tshark${tshark.note}`, () => {
     const rows = tsharkFields(file, [
       'frame.interface_id',
       'frame.interface_name',
@@ -124,7 +128,7 @@ describe('PcapngWriter', () => {
     });
   });
 
-  it.skipIf(!hasTshark)('keeps the bytes of every packet', () => {
+  it.skipIf(tshark.skip)(`keeps the bytes of every packet${tshark.note}`, () => {
     const result = spawnSync('tshark', ['-r', file, '-x'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     const dumps = result.stdout.trim().split(/\n\s*\n/);
@@ -140,8 +144,8 @@ describe('PcapngWriter', () => {
     });
   });
 
-  it.skipIf(!hasCapinfos)(
-    'writes section comments, hardware, OS, application, interfaces and statistics that capinfos reads',
+  it.skipIf(capinfos.skip)(
+    `writes section comments, hardware, OS, application, interfaces and statistics that capinfos reads${capinfos.note}`,
     () => {
       const result = spawnSync('capinfos', [file], { encoding: 'utf8' });
       expect(result.status, result.stderr).toBe(0);

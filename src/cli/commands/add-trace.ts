@@ -315,6 +315,8 @@ export async function run(
     ...(parsed.pair !== undefined ? { pair: parsed.pair } : {}),
     reconstruction: false,
     source: `added with porttrace add-trace from ${basename(file)}${parsed.anonymize ? ' (anonymized: addresses remapped, payloads zeroed)' : ''}; expected verdicts computed then and confirmed by the instructor`,
+    // The verdicts are the classifier's own answer: the tests treat them as a regression check.
+    expectationsSource: 'classifier-snapshot',
     expected,
   };
 
