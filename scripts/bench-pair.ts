@@ -2,13 +2,16 @@
 // PAIR_ROWS rows with their ladders) against compareCaptures alone, on one capture given as both
 // sides (every attempt matched, the most work per attempt), and the size of the view that crosses
 // from the Worker to the page.
-// Run: npm run bench:pair [capture]   (default: the shared corpus's synscan, 1,994 attempts)
+// Run: npm run bench:pair [capture]   (default: the extra corpus's synscan, 1,994 attempts, when
+// PORTTRACE_EXTRA_CORPUS is set; else the recorded refused-port trace)
 import { readFileSync } from 'node:fs';
 import { loadCaptureBytes } from '../src/lib/load.ts';
 import { compareCaptures } from '../src/lib/analysis/index.ts';
 import { pairCaptures } from '../src/lib/session/pair-view.ts';
 
-const file = process.argv[2] ?? '../shared/corpus/packets/synscan.pcapng';
+const extra = process.env.PORTTRACE_EXTRA_CORPUS;
+const file =
+  process.argv[2] ?? (extra ? `${extra}/packets/synscan.pcapng` : 'public/traces/article-closed-client.pcapng');
 const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 // two separate loads: each capture is analysed as if it came from its own file
