@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates tests/golden/link/*.tsv: what tshark says about every packet of the link-layer test
-# captures (802.11, radiotap, PPPoE behind QinQ; made by scripts/make-link-captures.ts) and of the
-# corpus' real PPPoE capture; IPv4 and IPv6 inside GRE and IP-in-IP (6in4) tunnels. tests/decode/link-layers.test.ts compares our decoders with them.
+# captures (802.11, radiotap, PPPoE behind QinQ, IPv4 and IPv6 inside GRE and IP-in-IP (6in4)
+# tunnels; made by scripts/make-link-captures.ts from public/traces) and of the vendored corpus'
+# real PPPoE capture. tests/decode/link-layers.test.ts compares our decoders with them.
 # Same fields as scripts/golden-packets.sh. Run from the repository root: bash scripts/golden-link.sh
 set -euo pipefail
 export LC_ALL=C
@@ -9,19 +10,8 @@ quiet() { grep -v "^Running as user" >&2 || true; }
 
 out=tests/golden/link
 mkdir -p "$out"
-files=(
-  tests/fixtures/link/tcp_retransmissions.wifi.pcap
-  tests/fixtures/link/tcp_retransmissions.radiotap.pcap
-  tests/fixtures/link/tcp_retransmissions.pppoe-qinq.pcap
-  tests/fixtures/link/http_ip4and6.wifi.pcap
-  tests/fixtures/link/http_ip4and6.radiotap.pcap
-  tests/fixtures/link/http_ip4and6.pppoe-qinq.pcap
-  tests/fixtures/link/tcp_retransmissions.gre.pcap
-  tests/fixtures/link/http_ip4and6.gre.pcap
-  tests/fixtures/link/tcp_retransmissions.ipip.pcap
-  tests/fixtures/link/http_ip4and6.ipip.pcap
-  ../shared/corpus/zeek/Traces/pppoe-over-qinq.pcap
-)
+# Every capture scripts/make-link-captures.ts wrote, then the vendored corpus' real PPPoE capture.
+files=(tests/fixtures/link/*.pcap tests/corpus/zeek/Traces/pppoe-over-qinq.pcap)
 fields=(
   frame.number frame.time_relative frame.len frame.cap_len _ws.col.Protocol
   eth.src eth.dst vlan.id ip.src ip.dst ipv6.src ipv6.dst ip.proto ip.ttl ip.id ip.len

@@ -1,14 +1,27 @@
-// Writes the link-layer test captures in tests/fixtures/link from Ethernet captures of the
-// corpus: the same IP packets carried as native 802.11 data frames (link type 105), as 802.11
-// behind a radiotap header (127), and in PPPoE sessions behind two VLAN tags (QinQ). The goldens
-// for them come from tshark (scripts/golden-link.sh), so porttrace's decoders are checked against
-// tshark's reading of bytes neither of them wrote. Run from the repository root:
+// Writes the link-layer test captures in tests/fixtures/link from the project's own Ethernet
+// recordings in public/traces (scripts/record-traces.sh; the project's licence): the same IP
+// packets carried as native 802.11 data frames (link type 105), as 802.11 behind a radiotap header
+// (127), in PPPoE sessions behind two VLAN tags (QinQ), and in GRE and IP-in-IP (6in4) tunnels.
+// Each output is named after its source: <source>.<wifi|radiotap|pppoe-qinq|gre|ipip>.pcap. The
+// goldens for them come from tshark (scripts/golden-link.sh), so porttrace's decoders are checked
+// against tshark's reading of bytes neither of them wrote. Run from the repository root:
 //   npm exec -- tsx scripts/make-link-captures.ts
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { pcapngFrames, type SourceFrame } from '../tests/etl/pcapng-frames.ts';
 
-const CORPUS = '../shared/corpus';
 const OUT = 'tests/fixtures/link';
+
+/**
+ * Unanswered SYNs retransmitted (IPv4, one direction), two handshakes with data and FINs over
+ * IPv4 (ports 88 and 3389), one over IPv6: between them every address order, tunnel and
+ * encapsulation below meets both IP versions and both directions.
+ */
+const SOURCES = [
+  'public/traces/blocked-drop-client.pcapng',
+  'public/traces/open-client.pcapng',
+  'public/traces/open-ipv6-client.pcapng',
+];
 
 const BSSID = Uint8Array.from([0x02, 0x11, 0x22, 0x33, 0x44, 0x55]);
 
@@ -187,16 +200,15 @@ function toTunnel(frame: SourceFrame, index: number, kind: 'gre' | 'ipip'): Uint
 }
 
 const ipFrames = (path: string) =>
-  pcapngFrames(new Uint8Array(readFileSync(`${CORPUS}/${path}`))).filter((f) => {
+  pcapngFrames(new Uint8Array(readFileSync(path))).filter((f) => {
     const type = (f.data[12] << 8) | f.data[13];
     return f.linkType === 1 && (type === 0x0800 || type === 0x86dd || type === 0x0806);
   });
 
-const sources = ['packets/tcp_retransmissions.pcapng', 'packets/http_ip4and6.pcapng'];
-for (const source of sources) {
+for (const source of SOURCES) {
   const frames = ipFrames(source);
   const host = frames[0].data.subarray(6, 12).join(':');
-  const name = source.replace(/^packets\//, '').replace(/\.pcapng$/, '');
+  const name = basename(source, '.pcapng');
   const wifi = frames.map((f, i) => ({ timeNs: f.timeNs, data: toWifi(f, i, host) }));
   // One protected data frame (CCMP header and ciphertext, no LLC in the clear) and one null
   // function frame, as a Wi-Fi capture has them.
