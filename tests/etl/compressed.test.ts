@@ -25,12 +25,12 @@ const summary = (bytes: Uint8Array) => {
   };
 };
 
-const packets = packetsFrom(framesOf('packets/http_ip4and6.pcapng'), {
+const packets = packetsFrom(framesOf('public/traces/article-success-client.pcapng'), {
   fragments: (i) => 1 + (i % 2),
   twoInterfaces: true,
   cpus: 3,
 });
-const pktmonPackets: PacketIn[] = packetsFrom(framesOf('packets/tcp_retransmissions.pcapng'), { cpus: 2 }).map(
+const pktmonPackets: PacketIn[] = packetsFrom(framesOf('public/traces/path-drop-client.pcapng'), { cpus: 2 }).map(
   (p, i) => ({
     ...p,
     pktmon: {

@@ -80,7 +80,7 @@ describe('MS-XCA Plain LZ77', () => {
     data.set(block, 0);
     data.set(block, 8192);
     expect([...roundTrip(data)]).toEqual([...data]);
-    const capture = corpusBytes('packets/tcp_retransmissions.pcapng');
+    const capture = corpusBytes('public/traces/open-client.pcapng');
     const compressed = compressPlainLz77(capture);
     expect(compressed.length).toBeLessThan(capture.length);
     expect(Buffer.from(roundTrip(capture)).equals(Buffer.from(capture))).toBe(true);

@@ -25,16 +25,16 @@ const shape = (v: AttemptVerdict) => ({
 
 /**
  * With payloads cut, data segments are empty: the history loses its D/d letters, and T/t
- * (Zeek's retransmitted data) with them, and data packets read as plain ACKs (so an ACK letter
- * may be recorded at another point), but the
- * verdict and everything it rests on stay.
+ * (Zeek's retransmitted data) with them, and data packets read as plain ACKs (so an A/a letter
+ * may appear that was not there, or at another point), but the verdict and everything it rests
+ * on stay.
  */
 const shapeWithoutData = (v: AttemptVerdict) => ({
   ports: [v.attempt.clientPort, v.attempt.serverPort],
   isn: v.attempt.isn,
   verdict: v.verdict,
   nmap: v.nmap,
-  historyLetters: [...v.history.replace(/[DdTt]/g, '')].sort().join(''),
+  historyLetters: [...v.history.replace(/[DdTtAa]/g, '')].sort().join(''),
   frames: v.frames,
 });
 
