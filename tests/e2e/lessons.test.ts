@@ -122,7 +122,7 @@ describe('scenario 1, the article step by step', () => {
     await hydrated(page);
     // The first verdict panel is the client trace's (the second, further down, is pktmon's).
     await page.getByRole('button', { name: 'Show the verdict and the evidence' }).first().click();
-    const verdicts = page.getByRole('region', { name: 'Verdicts' }).first();
+    const verdicts = page.getByRole('region', { name: 'Verdicts', exact: true }).first();
     await verdicts
       .getByText(/No response/)
       .first()
