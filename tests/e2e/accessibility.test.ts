@@ -29,8 +29,9 @@ describe('axe', () => {
         await hydrated(page);
         await page.waitForFunction(() => !document.body.innerText.includes('Reading the capture…'));
         // open what is collapsed so it is checked too
-        for (const reveal of await page.getByRole('button', { name: 'Show the verdict and the evidence' }).all())
-          await reveal.click();
+        // (each button goes away when pressed, so press the first until none is left)
+        const reveals = page.getByRole('button', { name: 'Show the verdict and the evidence' });
+        for (let n = await reveals.count(); n > 0; n--) await reveals.first().click();
         // Starlight's search button shows its shortcut (Ctrl K) beside its name; that visible hint
         // is not part of its accessible name "Search". It is Starlight's markup, not ours.
         const results = await new AxeBuilder({ page }).exclude('button[data-open-modal]').analyze();
@@ -105,14 +106,14 @@ describe('keyboard only', () => {
     await page.getByRole('region', { name: 'Filter challenge' }).getByText(/Right/).waitFor();
 
     // the verdict: reach the reveal button and press it
-    const reveal = page.getByRole('button', { name: 'Show the verdict and the evidence' });
+    const reveal = page.getByRole('button', { name: 'Show the verdict and the evidence' }).first();
     steps = 0;
     while (!(await reveal.evaluate((el) => el === document.activeElement)) && steps++ < 120)
       await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page
-      .getByRole('region', { name: 'Verdicts' })
-      .last()
+      .getByRole('region', { name: 'Verdicts', exact: true })
+      .first()
       .getByText(/No response/)
       .first()
       .waitFor();

@@ -163,8 +163,9 @@ describe('scenario 1, the article step by step', () => {
   test('the verdict says no response, and its evidence frames select packets', async () => {
     await page.goto(`${base}/lessons/scenario-1-blocked/`);
     await hydrated(page);
-    await page.getByRole('button', { name: 'Show the verdict and the evidence' }).click();
-    const verdicts = page.getByRole('region', { name: 'Verdicts' }).last();
+    // The first verdict panel is the client trace's (the second, further down, is pktmon's).
+    await page.getByRole('button', { name: 'Show the verdict and the evidence' }).first().click();
+    const verdicts = page.getByRole('region', { name: 'Verdicts', exact: true }).first();
     await verdicts
       .getByText(/No response/)
       .first()
@@ -177,6 +178,18 @@ describe('scenario 1, the article step by step', () => {
     const selected = page.getByRole('grid', { name: 'Packets' }).first().locator('[role=row][aria-selected=true]');
     await expect.poll(async () => (await selected.innerText()).split(/\s+/)[0]).toBe(String(frame));
     await screenshot(page, 'scenario-1-verdict');
+  });
+
+  test("the pktmon trace's verdict cites the SYNs pktmon logged as dropped", async () => {
+    await page.goto(`${base}/lessons/scenario-1-blocked/`);
+    await hydrated(page);
+    await page.getByRole('button', { name: 'Show the verdict and the evidence' }).last().click();
+    const verdicts = page.getByRole('region', { name: 'Verdicts' }).last();
+    await verdicts
+      .getByText(/pktmon logged this SYN as dropped by component 12 \(TCPIP\)/)
+      .first()
+      .waitFor();
+    expect(await verdicts.innerText()).not.toMatch(/From this side alone/);
   });
 });
 
