@@ -23,6 +23,12 @@ const CHANGED_BY_TEST: Record<string, string> = {
     'the GridFTP data-channel script (size_threshold = 2) stops analysing the data connection once it is detected',
   'core/expire-all-timers.zeek|max_timer_expires=0':
     'max_timer_expires=0 on the command line changes when timers end connections',
+  'Traces/http/get.pcap|core/reporter-limit-reached-weird.zeek':
+    'the test calls Reporter::limit_reached_weird, which marks the connection X (an analyzer limit)',
+  'Traces/wikipedia.pcap|173.192.163.128:80':
+    'run with zeek -b and without the HTTP scripts: port 80 is then not a likely server port, so Zeek keeps the SYN/ACK sender as originator (Zeek’s default scripts flip it, as we do)',
+  'Traces/chksums/localhost-bad-chksum.pcap|35.221.46.9:80':
+    'run with zeek -b and without the HTTP scripts: port 80 is then not a likely server port, so no flip (Zeek’s default scripts flip it, as we do)',
 };
 
 /** Rows Zeek logs from packets our decoder does not reach (encapsulations it does not unwrap). */
@@ -33,9 +39,16 @@ const NOT_DECODED: Record<string, string> = {
   'Traces/mpls-in-vlan.pcap|65.65.65.65:61193': 'MPLS inside a VLAN: not decoded',
   'Traces/mixed-vlan-mpls.pcap|10.1.2.1:11001': 'MPLS: not decoded',
   'Traces/pbb.pcap': 'Provider Backbone Bridging (802.1ah): not decoded',
-  'Traces/pppoe-over-qinq.pcap': 'PPPoE over QinQ: not decoded',
   'Traces/vntag_vlan_sandwich_clean.pcap': 'VN-Tag: not decoded',
 };
+
+/**
+ * Tunnelled rows whose encapsulation the decoders now unwrap (plain GRE: decode/gre.ts), so they
+ * are compared although their note says tunnelled.
+ */
+const DECODED_TUNNELS = new Set(['Traces/tunnels/gre-sample.pcap']);
+const notDecoded = (row: Row): string | undefined =>
+  DECODED_TUNNELS.has(row.trace) ? undefined : reasonFor(NOT_DECODED, row);
 
 /** Rows we compare and expect to differ, with why (Zeek behaviour not modelled). */
 const KNOWN_DIFFERENCES: Record<string, string> = {
@@ -45,11 +58,8 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'Traces/gnutella/max-header.pcapng': 'X: an analyzer limit was reached (Gnutella header size), not modelled',
   'Traces/gnutella/max-line.pcapng': 'X: an analyzer limit was reached (Gnutella line length), not modelled',
   'Traces/http/deeply-nested-mime.pcap': 'X: an analyzer limit was reached (MIME nesting), not modelled',
-  'Traces/http/get.pcap|core/reporter-limit-reached-weird.zeek': 'X: the test calls Reporter::limit_reached_weird',
-  'Traces/wikipedia.pcap|173.192.163.128:80':
-    'zeek -b without the HTTP scripts: port 80 is not a likely server port there, so Zeek keeps the SYN/ACK sender as originator (we flip it, as Zeek’s default scripts do)',
-  'Traces/chksums/localhost-bad-chksum.pcap|35.221.46.9:80':
-    'zeek -b without the HTTP scripts: port 80 is not a likely server port there, so no flip',
+  'Traces/pppoe-over-qinq.pcap':
+    'decoded since PPPoE behind QinQ is; the responder’s second t (its tenth retransmission) comes before the originator’s FIN in Zeek’s history and after it in ours: we count one retransmission fewer before frame 80, not yet explained',
 };
 
 type Row = Record<string, string>;
@@ -118,8 +128,8 @@ describe.skipIf(corpus.skip)(`Zeek conn.log baselines${corpus.note}`, () => {
   });
 
   const changed = results.filter((r) => reasonFor(CHANGED_BY_TEST, r.row));
-  const undecoded = results.filter((r) => !reasonFor(CHANGED_BY_TEST, r.row) && reasonFor(NOT_DECODED, r.row));
-  const compared = results.filter((r) => !reasonFor(CHANGED_BY_TEST, r.row) && !reasonFor(NOT_DECODED, r.row));
+  const undecoded = results.filter((r) => !reasonFor(CHANGED_BY_TEST, r.row) && notDecoded(r.row));
+  const compared = results.filter((r) => !reasonFor(CHANGED_BY_TEST, r.row) && !notDecoded(r.row));
 
   it('reads every TCP row of the baselines', () => {
     expect(rows.length).toBeGreaterThan(200);
