@@ -2,18 +2,25 @@
 // attempts got each verdict, each with the display filter that shows them.
 import { TcpAnalysisFlag, tcpStreamsOf } from '../analysis/tcp-streams.ts';
 import type { Capture } from '../packets.ts';
+import type { Verdict } from '../analysis/vocabulary.ts';
 
-export interface ExpertEntry {
-  /** What it is: "Retransmission", "connected"… */
-  label: string;
-  /** Wireshark's severity for tcp.analysis notes; 'verdict' for ours. */
-  severity: 'warning' | 'note' | 'chat' | 'verdict';
-  count: number;
-  filter: string;
-}
+/** One line of the summary: a tcp.analysis note with Wireshark's severity, or one of our verdicts. */
+export type ExpertEntry =
+  | {
+      /** What it is: "Retransmission", "Duplicate ACK"… */
+      label: string;
+      /** Wireshark's severity for the note. */
+      severity: 'warning' | 'note' | 'chat';
+      count: number;
+      filter: string;
+    }
+  | { label: Verdict; severity: 'verdict'; count: number; filter: string };
+
+export type VerdictEntry = Extract<ExpertEntry, { severity: 'verdict' }>;
+export type NoteEntry = Exclude<ExpertEntry, VerdictEntry>;
 
 /** tshark's expert notes of the TCP analysis: the field, its label, its severity. */
-const NOTES: Array<[number, string, string, ExpertEntry['severity']]> = [
+const NOTES: Array<[number, string, string, NoteEntry['severity']]> = [
   [TcpAnalysisFlag.Retransmission, 'tcp.analysis.retransmission', 'Retransmission', 'note'],
   [TcpAnalysisFlag.FastRetransmission, 'tcp.analysis.fast_retransmission', 'Fast retransmission', 'note'],
   [TcpAnalysisFlag.SpuriousRetransmission, 'tcp.analysis.spurious_retransmission', 'Spurious retransmission', 'note'],
@@ -32,7 +39,7 @@ const NOTES: Array<[number, string, string, ExpertEntry['severity']]> = [
 ];
 
 /** One line per tcp.analysis.* note present in the capture, most frequent first. */
-export function tcpExpertSummary(capture: Capture): ExpertEntry[] {
+export function tcpExpertSummary(capture: Capture): NoteEntry[] {
   const flags = tcpStreamsOf(capture).analysisFlags;
   const counts = new Array<number>(NOTES.length).fill(0);
   for (let i = 0; i < flags.length; i++) {
@@ -51,12 +58,12 @@ export function tcpExpertSummary(capture: Capture): ExpertEntry[] {
  */
 export function verdictSummary(
   capture: Capture,
-  attempts: ReadonlyArray<{ verdict: string; frames: readonly number[] }>,
+  attempts: ReadonlyArray<{ verdict: Verdict; frames: readonly number[] }>,
   indexOfFrame: (frame: number) => number,
-): ExpertEntry[] {
+): VerdictEntry[] {
   const streams = tcpStreamsOf(capture);
-  const byVerdict = new Map<string, Set<number>>();
-  const counts = new Map<string, number>();
+  const byVerdict = new Map<Verdict, Set<number>>();
+  const counts = new Map<Verdict, number>();
   for (const attempt of attempts) {
     counts.set(attempt.verdict, (counts.get(attempt.verdict) ?? 0) + 1);
     const set = byVerdict.get(attempt.verdict) ?? new Set<number>();
@@ -74,7 +81,7 @@ export function verdictSummary(
     const ids = [...(byVerdict.get(verdict) ?? [])].sort((a, b) => a - b);
     return {
       label: verdict,
-      severity: 'verdict',
+      severity: 'verdict' as const,
       count,
       filter: ids.length ? `tcp.stream in {${ids.join(', ')}}` : '',
     };
