@@ -225,10 +225,11 @@ describe('progress', () => {
     // a prediction answered
     await page.goto(`${base}/lessons/why-a-blocked-port-hides/`);
     await hydrated(page);
-    await page
-      .getByRole('region', { name: 'Predict the verdict' })
-      .getByLabel(/Refused/)
-      .check();
+    const predict = page.getByRole('region', { name: 'Predict the verdict' });
+    await predict.getByLabel(/Refused/).check();
+    // choosing is not answering: the prediction counts once it is checked
+    await predict.getByRole('button', { name: 'Check' }).click();
+    await predict.getByRole('status').waitFor();
 
     await page.goto(`${base}/`);
     await hydrated(page);
