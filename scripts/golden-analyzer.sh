@@ -7,23 +7,42 @@ set -euo pipefail
 export LC_ALL=C
 quiet() { grep -v "^Running as user" >&2 || true; }
 
-corpus=${CORPUS:-../shared/corpus}
+# Captures are named as tests/support/corpus.ts names them: "repo:" a file of this repository,
+# packets/… a capture of the opt-in extra corpus (PORTTRACE_EXTRA_CORPUS: captures without a
+# licence, never vendored; unset, their goldens are left as they are), anything else a path in
+# the vendored corpus.
+corpus=${CORPUS:-tests/corpus}
+extra=${PORTTRACE_EXTRA_CORPUS:-}
+path_of() {
+  case $1 in
+    repo:*) echo "${1#repo:}" ;;
+    packets/* | netmon/*) echo "$extra/$1" ;;
+    *) echo "$corpus/$1" ;;
+  esac
+}
+name_of() { local n=${1#repo:}; echo "${n//\//__}"; }
+# True (and says so) when a capture is in the extra corpus and PORTTRACE_EXTRA_CORPUS is unset.
+unavailable() {
+  if [[ $1 == packets/* || $1 == netmon/* ]] && [[ -z $extra ]]; then
+    echo "skipped $1: set PORTTRACE_EXTRA_CORPUS to regenerate its golden (left unchanged)" >&2
+    return 0
+  fi
+  return 1
+}
 out=tests/golden/analyzer
 mkdir -p "$out"
-
-path_of() { if [[ $1 == repo:* ]]; then echo "${1#repo:}"; else echo "$corpus/$1"; fi; }
-name_of() { local n=${1#repo:}; echo "${n//\//__}"; }
 
 # capture, then the TCP streams to follow
 follow_tcp=(
   "repo:public/traces/article-success-client.pcapng 0 1"
-  "packets/http_google.pcapng 0"
+  "zeek/Traces/http/get.pcap 0"
   "zeek/Traces/tls/ecdhe.pcap 0"
-  "packets/tcp_retransmissions.pcapng 0"
+  "zeek/Traces/tcp/retransmit-fast009.pcap 0"
   "zeek/Traces/krb/kinit.pcap 1"
 )
 for entry in "${follow_tcp[@]}"; do
   read -r file streams <<<"$entry"
+  unavailable "$file" && continue
   for stream in $streams; do
     target="$out/follow-tcp-$stream-$(name_of "$file").txt"
     { printf '#source\t%s\n' "$file"; tshark -n -q -r "$(path_of "$file")" -z "follow,tcp,raw,$stream" 2> >(quiet); } >"$target"
@@ -37,14 +56,16 @@ follow_udp=(
   "zeek/Traces/dns-two-responses.pcap"
 )
 for file in "${follow_udp[@]}"; do
+  unavailable "$file" && continue
   target="$out/follow-udp-$(name_of "$file").txt"
   { printf '#source\t%s\n' "$file"; tshark -n -q -r "$(path_of "$file")" -z "follow,udp,raw,0" 2> >(quiet); } >"$target"
   echo "$target"
 done
 
 # I/O graph: SYNs, SYN/ACKs and resets per second.
-io=(packets/synscan.pcapng packets/tcp_ports.pcapng repo:public/traces/blocked-drop-client.pcapng)
+io=(zeek/Traces/nmap-vsn.pcap zeek/Traces/http/bro.org.pcap repo:public/traces/blocked-drop-client.pcapng)
 for file in "${io[@]}"; do
+  unavailable "$file" && continue
   target="$out/io-$(name_of "$file").txt"
   {
     printf '#source\t%s\n' "$file"

@@ -8,7 +8,28 @@ set -euo pipefail
 export LC_ALL=C
 quiet() { grep -v "^Running as user" >&2 || true; }
 
-corpus=${CORPUS:-../shared/corpus}
+# Captures are named as tests/support/corpus.ts names them: "repo:" a file of this repository,
+# packets/… a capture of the opt-in extra corpus (PORTTRACE_EXTRA_CORPUS: captures without a
+# licence, never vendored; unset, their goldens are left as they are), anything else a path in
+# the vendored corpus.
+corpus=${CORPUS:-tests/corpus}
+extra=${PORTTRACE_EXTRA_CORPUS:-}
+path_of() {
+  case $1 in
+    repo:*) echo "${1#repo:}" ;;
+    packets/* | netmon/*) echo "$extra/$1" ;;
+    *) echo "$corpus/$1" ;;
+  esac
+}
+name_of() { local n=${1#repo:}; echo "${n//\//__}"; }
+# True (and says so) when a capture is in the extra corpus and PORTTRACE_EXTRA_CORPUS is unset.
+unavailable() {
+  if [[ $1 == packets/* || $1 == netmon/* ]] && [[ -z $extra ]]; then
+    echo "skipped $1: set PORTTRACE_EXTRA_CORPUS to regenerate its golden (left unchanged)" >&2
+    return 0
+  fi
+  return 1
+}
 out=tests/golden/app
 mkdir -p "$out"
 
@@ -25,9 +46,9 @@ files=(
   zeek/Traces/dns-tsig.pcap
   zeek/Traces/dns-caa.pcap
   zeek/Traces/dns53.pcap
-  packets/http_google.pcapng
+  zeek/Traces/http/get.pcap
+  zeek/Traces/http/bro.org.pcap
   packets/http_ip4and6.pcapng
-  packets/tcp_ports.pcapng
   zeek/Traces/http/get-to-ssh-server.pcap
   zeek/Traces/tls/ecdhe.pcap
   zeek/Traces/tls/hrr.pcap
@@ -65,9 +86,9 @@ args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done
 
 for file in "${files[@]}"; do
-  if [[ $file == repo:* ]]; then path=${file#repo:}; else path=$corpus/$file; fi
-  name=${file#repo:}
-  name=${name//\//__}
+  unavailable "$file" && continue
+  path=$(path_of "$file")
+  name=$(name_of "$file")
   {
     printf '#source\t%s\n' "$file"
     printf '#tshark\t%s\n' "$(tshark --version 2>/dev/null | head -1)"

@@ -7,10 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { conversations, endpoints, type ConversationKind } from '../../src/lib/analyzer/conversations.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
-import { corpusBytes as corpusFile } from '../support/corpus.ts';
+import { capturePath, isExtra, requireExtraCorpus } from '../support/corpus.ts';
+
+// A golden of a packets/ capture (scripts/golden-conversations.sh takes them when
+// PORTTRACE_EXTRA_CORPUS is set) runs only with the opt-in extra corpus.
+const extra = requireExtraCorpus();
 
 const GOLDEN_DIR = 'tests/golden/conversations/';
 const goldenFiles = readdirSync(GOLDEN_DIR).filter((name) => name.endsWith('.txt'));
+
+/** A golden's `#source`: `repo:public/…`, a vendored corpus path, or `packets/…` (extra corpus). */
+const load = (source: string) =>
+  loadCaptureBytes(new Uint8Array(readFileSync(capturePath(source.replace(/^repo:/, '')))));
 
 const TITLES: Record<ConversationKind, string> = { ipv4: 'IPv4', ipv6: 'IPv6', tcp: 'TCP', udp: 'UDP' };
 const KINDS = Object.keys(TITLES) as ConversationKind[];
@@ -43,10 +51,9 @@ describe('conversations and endpoints agree with tshark', () => {
   for (const name of goldenFiles) {
     const text = readFileSync(GOLDEN_DIR + name, 'utf8');
     const source = text.split('\n')[0].split('\t')[1];
-    it(source, () => {
-      const capture = loadCaptureBytes(
-        source.startsWith('repo:') ? new Uint8Array(readFileSync(source.slice(5))) : corpusFile(source),
-      );
+    const skip = isExtra(source) && extra.skip;
+    it.skipIf(skip)(`${source}${skip ? extra.note : ''}`, () => {
+      const capture = load(source);
       for (const kind of KINDS) {
         const withPort = kind === 'tcp' || kind === 'udp';
         // tshark: A <-> B, frames and bytes B→A ("<-"), then A→B ("->"), start, duration.

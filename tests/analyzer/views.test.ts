@@ -11,13 +11,18 @@ import { timeSequence } from '../../src/lib/analyzer/tcptrace.ts';
 import { tcpExpertSummary } from '../../src/lib/analyzer/expert.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { corpusBytes as corpusFile } from '../support/corpus.ts';
+import { capturePath, isExtra, requireExtraCorpus } from '../support/corpus.ts';
+
+// A golden of a packets/ capture (scripts/golden-analyzer.sh takes them when
+// PORTTRACE_EXTRA_CORPUS is set) runs only with the opt-in extra corpus.
+const extra = requireExtraCorpus();
 
 const GOLDEN_DIR = 'tests/golden/analyzer/';
 const golden = readdirSync(GOLDEN_DIR);
 
+/** A golden's `#source`: `repo:public/…`, a vendored corpus path, or `packets/…` (extra corpus). */
 const load = (source: string) =>
-  loadCaptureBytes(source.startsWith('repo:') ? new Uint8Array(readFileSync(source.slice(5))) : corpusFile(source));
+  loadCaptureBytes(new Uint8Array(readFileSync(capturePath(source.replace(/^repo:/, '')))));
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -39,7 +44,8 @@ describe('Follow Stream agrees with tshark', () => {
   for (const name of files) {
     const text = readFileSync(GOLDEN_DIR + name, 'utf8');
     const source = text.split('\n')[0].split('\t')[1];
-    it(`${name}`, () => {
+    const skip = isExtra(source) && extra.skip;
+    it.skipIf(skip)(`${name}${skip ? extra.note : ''}`, () => {
       const capture = load(source);
       const theirs = parseFollow(text);
       const tcp = /^follow-tcp-(\d+)-/.exec(name);
@@ -70,7 +76,8 @@ describe('I/O graph agrees with tshark', () => {
   for (const name of files) {
     const text = readFileSync(GOLDEN_DIR + name, 'utf8');
     const source = text.split('\n')[0].split('\t')[1];
-    it(name, () => {
+    const skip = isExtra(source) && extra.skip;
+    it.skipIf(skip)(`${name}${skip ? extra.note : ''}`, () => {
       const capture = load(source);
       const filters = [
         'tcp.flags.syn==1&&tcp.flags.ack==0',
@@ -95,7 +102,7 @@ describe('I/O graph agrees with tshark', () => {
   }
 
   it('reports a bad filter on its line and still draws the others', () => {
-    const capture = load('packets/synscan.pcapng');
+    const capture = load('zeek/Traces/nmap-vsn.pcap');
     const graph = ioGraph(capture, ['tcp.flags.syn==', '']);
     expect(graph.lines[0].error).toBeTruthy();
     expect(graph.lines[1].total).toBe(capture.packets.length);
@@ -104,7 +111,7 @@ describe('I/O graph agrees with tshark', () => {
 
 describe('time-sequence graph', () => {
   it('marks the retransmissions the TCP analysis finds, and ACKs with the window above them', () => {
-    const capture = load('packets/tcp_retransmissions.pcapng');
+    const capture = load('zeek/Traces/tcp/retransmit-fast009.pcap');
     const graph = timeSequence(capture, 0)!;
     const compiled = compileFilter('tcp.stream==0 && tcp.analysis.retransmission');
     if (!compiled.ok) throw new Error(compiled.error.message);
@@ -120,7 +127,7 @@ describe('time-sequence graph', () => {
 
 describe('expert summary', () => {
   it('counts each tcp.analysis note as its filter does', () => {
-    const capture = load('packets/tcp_ports.pcapng');
+    const capture = load('zeek/Traces/http/bro.org.pcap');
     const entries = tcpExpertSummary(capture);
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) {
@@ -131,7 +138,7 @@ describe('expert summary', () => {
   });
 
   it('gives each verdict a filter selecting its attempts', () => {
-    const session = new TraceSession('scan', 0, load('packets/synscan.pcapng'));
+    const session = new TraceSession('scan', 0, load('zeek/Traces/nmap-vsn.pcap'));
     const verdicts = session.expert().filter((e) => e.severity === 'verdict');
     expect(verdicts.reduce((n, e) => n + e.count, 0)).toBe(session.summary.attemptCount);
     for (const entry of verdicts) {
