@@ -121,7 +121,7 @@ describe('a build for a sub-folder of a public site', () => {
     const page = await browser.newPage();
     await page.goto(`${url}${BASE}`);
     await page.getByRole('link', { name: 'Start with lesson 1' }).click();
-    await page.waitForURL(`${url}${BASE}lessons/taking-a-trace/`);
+    await page.waitForURL(`${url}${BASE}lessons/why-a-blocked-port-hides/`);
     await page.getByRole('link', { name: 'Analyze your own capture' }).first().click();
     await page.waitForURL(`${url}${BASE}lab/`);
     await page.close();

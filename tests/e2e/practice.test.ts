@@ -322,7 +322,7 @@ describe('reference pages', () => {
     ]) {
       await page.goto(`${base}/lessons/${slug}/`);
       const links = await page
-        .locator('main a[href^="/reference/glossary/#"]')
+        .locator('main a[href*="reference/glossary/#"]')
         .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
       expect(links.length, slug).toBeGreaterThan(0);
       for (const link of links) targets.add(link.split('#')[1]!);

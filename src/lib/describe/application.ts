@@ -1,6 +1,7 @@
 // The Protocol and Info columns of packets whose payload we name (decode/app): tshark's text
 // for each protocol, and the per-conversation state a single pass in frame order keeps (the TLS
 // version a ServerHello settled, whether SSH's version is known).
+import { TcpFlag } from '../decode/tcp.ts';
 import { formatIP } from './addresses.ts';
 import type { Dissection } from '../decode/types.ts';
 import type { TcpContext } from './tcp-context.ts';
@@ -142,6 +143,10 @@ export class ApplicationTracker {
       return undefined;
     }
     const app = choice.decoded;
+    // A SYN starts its direction's byte stream, so nothing in it continues an earlier message
+    // (tshark leaves such a SYN's payload to TCP, as here).
+    if (app.protocol === 'rdp' && app.continuation && d.tcp !== undefined && (d.tcp.flags & TcpFlag.SYN) !== 0)
+      return undefined;
     // What follows the complete messages may begin the next one.
     const rest = app.offset + app.length;
     if (direction !== undefined && tcp !== undefined && complete && rest < end) {
