@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import {
   capturePath,
   isGroundTruth,
-  loadEntries,
   SNAPSHOT_NOTE,
   tsharkEntries,
   wirePackets,
