@@ -20,6 +20,9 @@ export async function buildCli() {
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    // The metafile names inputs relative to the working directory: make that the root, whatever
+    // folder the command was started from.
+    absWorkingDir: root,
     bundle: true,
     platform: 'node',
     format: 'esm',
