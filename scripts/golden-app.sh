@@ -5,31 +5,8 @@
 # tests/decode/app-golden.test.ts compares our columns and filter fields with them.
 # Run from the repository root: bash scripts/golden-app.sh
 set -euo pipefail
-export LC_ALL=C
-quiet() { grep -v "^Running as user" >&2 || true; }
-
-# Captures are named as tests/support/corpus.ts names them: "repo:" a file of this repository,
-# packets/… a capture of the opt-in extra corpus (PORTTRACE_EXTRA_CORPUS: captures without a
-# licence, never vendored; unset, their goldens are left as they are), anything else a path in
-# the vendored corpus.
-corpus=${CORPUS:-tests/corpus}
-extra=${PORTTRACE_EXTRA_CORPUS:-}
-path_of() {
-  case $1 in
-    repo:*) echo "${1#repo:}" ;;
-    packets/* | netmon/*) echo "$extra/$1" ;;
-    *) echo "$corpus/$1" ;;
-  esac
-}
-name_of() { local n=${1#repo:}; echo "${n//\//__}"; }
-# True (and says so) when a capture is in the extra corpus and PORTTRACE_EXTRA_CORPUS is unset.
-unavailable() {
-  if [[ $1 == packets/* || $1 == netmon/* ]] && [[ -z $extra ]]; then
-    echo "skipped $1: set PORTTRACE_EXTRA_CORPUS to regenerate its golden (left unchanged)" >&2
-    return 0
-  fi
-  return 1
-}
+# shared: quiet, corpus and extra paths, path_of, name_of, unavailable
+source "$(dirname "$0")/golden-corpus.sh"
 out=tests/golden/app
 mkdir -p "$out"
 
