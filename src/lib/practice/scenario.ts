@@ -630,6 +630,22 @@ function addAttempt(
       lost,
       serverOs === 'linux' && fromKernel ? 0 : undefined,
     );
+  // The server's SYN/ACK to the SYN sent at `synAt` (its timestamp echoes that SYN's; only a
+  // Linux server sends the option, synAckOptions leaves it out for Windows).
+  const synAck = (at: number, synAt: number, lost = false) =>
+    serverTcp(
+      at,
+      {
+        sourcePort: serverPort,
+        destinationPort: clientPort,
+        seq: serverIsn,
+        ack: (isn + 1) >>> 0,
+        flags: TCP_SYN | TCP_ACK,
+        window: serverOs === 'windows' ? 65535 : 65160,
+        options: synAckOptions(serverOs, mss, os.timestamps ? { value: serverTsBase, echo: tsAt(synAt) } : undefined),
+      },
+      lost,
+    );
   // Retransmission times, cut where the capture stops (never fewer than two SYNs).
   const synTimes = (limit: number) => {
     const times: number[] = [];
@@ -674,25 +690,7 @@ function addAttempt(
         syn(at, false);
         const answerAt = at + delay + think();
         if (listening) {
-          story.answerEvents.push(
-            serverTcp(
-              answerAt,
-              {
-                sourcePort: serverPort,
-                destinationPort: clientPort,
-                seq: serverIsn,
-                ack: (isn + 1) >>> 0,
-                flags: TCP_SYN | TCP_ACK,
-                window: serverOs === 'windows' ? 65535 : 65160,
-                options: synAckOptions(
-                  serverOs,
-                  mss,
-                  os.timestamps ? { value: serverTsBase, echo: tsAt(at) } : undefined,
-                ),
-              },
-              true,
-            ),
-          );
+          story.answerEvents.push(synAck(answerAt, at, true));
         } else story.answerEvents.push(rst(answerAt, true, true));
       }
       story.answerKind = listening ? 'syn-ack' : 'rst';
@@ -753,17 +751,7 @@ function addAttempt(
       syn(synAt, false);
       const synAckAt = synAt + delay + think();
       const timestamps = os.timestamps && serverOs === 'linux';
-      story.answerEvents.push(
-        serverTcp(synAckAt, {
-          sourcePort: serverPort,
-          destinationPort: clientPort,
-          seq: serverIsn,
-          ack: (isn + 1) >>> 0,
-          flags: TCP_SYN | TCP_ACK,
-          window: serverOs === 'windows' ? 65535 : 65160,
-          options: synAckOptions(serverOs, mss, timestamps ? { value: serverTsBase, echo: tsAt(synAt) } : undefined),
-        }),
-      );
+      story.answerEvents.push(synAck(synAckAt, synAt));
       story.answerKind = 'syn-ack';
       let at = synAckAt + delay + r.int(20_000, 200_000);
       let clientNext = (isn + 1) >>> 0;
