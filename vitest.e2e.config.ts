@@ -7,11 +7,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: false,
-    // Under CI a failed browser test runs again (at most twice) before it counts as failed: on
-    // the two-core machines here a page whose islands hydrate late (several traces read by one
-    // Worker) has missed a 30-45 s wait a few times in a hundred runs. A test that fails three
-    // times in a row still fails the build.
-    retry: process.env.CI ? 2 : 0,
+    // No retries: a browser test that fails has found a bug or a race, and says so the first
+    // time. Pages are waited for by what they say (tests/e2e/browser.ts `hydrated`: islands
+    // mounted, widgets no longer aria-busy), never by a fixed delay.
+    // expect.poll's default (1 s) is too short for an answer that comes from the engine Worker
+    // on a loaded two-core machine (a frame selected, a filter graded on hidden variants).
+    expect: { poll: { timeout: 30_000 } },
     globalSetup: ['tests/e2e/global-setup.ts'],
   },
 });

@@ -34,22 +34,36 @@ export async function launch(): Promise<Browser> {
 }
 
 /**
- * Resolves when every island on the page has hydrated (Astro removes `ssr` once it has).
- * An island that hydrates when it comes into view (client:visible) is
- * scrolled into view first, as a reader scrolling down would; then the page goes back to the top.
+ * How long a page may take to hydrate and read its traces. Generous: on a two-core machine
+ * shared with builds and other browsers, one Worker reading a lesson's five traces has taken
+ * over 20 s; a test that waits this long has found a bug, not a slow machine.
  */
-export async function hydrated(page: Page): Promise<void> {
-  for (let left = await page.locator('astro-island[ssr]').count(); left > 0;) {
-    // islands are display: contents (no box of their own): scroll to what they render
-    await page.evaluate(() => {
+export const PAGE_READY_TIMEOUT = 90_000;
+
+/**
+ * Resolves when every island on the page has hydrated (Astro removes an island's `ssr`
+ * attribute once its component is mounted and listening) and no widget is still reading its
+ * trace (a widget is `aria-busy` while it reads). Interact with a page only after this.
+ *
+ * An island that hydrates when it comes into view (client:visible) is scrolled into view, as a
+ * reader scrolling down would — again on every poll, not once: widgets above it that finish
+ * reading their traces grow and push it back off the screen before its IntersectionObserver
+ * has looked, and then it would wait for ever. The page goes back to the top at the end.
+ */
+export async function hydrated(page: Page, timeout = PAGE_READY_TIMEOUT): Promise<void> {
+  await page.waitForFunction(
+    () => {
       const island = document.querySelector('astro-island[ssr]');
-      (island?.firstElementChild ?? island?.parentElement)?.scrollIntoView({ block: 'center' });
-    });
-    await page.waitForFunction((n) => document.querySelectorAll('astro-island[ssr]').length < n, left, {
-      timeout: 45_000,
-    });
-    left = await page.locator('astro-island[ssr]').count();
-  }
+      if (island) {
+        // islands are display: contents (no box of their own): scroll to what they render
+        (island.firstElementChild ?? island.parentElement)?.scrollIntoView({ block: 'center' });
+        return false;
+      }
+      return document.querySelector('astro-island [aria-busy="true"]') === null;
+    },
+    null,
+    { timeout, polling: 250 },
+  );
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
