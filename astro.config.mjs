@@ -49,6 +49,10 @@ export default defineConfig({
         themes: ['github-dark', 'github-light'],
         // display filters in the lessons are highlighted with their own grammar: ```dfilter
         shiki: { langs: [displayFilter] },
+        // Long commands wrap instead of scrolling: a scrolling block becomes an unnamed
+        // role="region" (Expressive Code adds it once the page is idle), which axe reports as
+        // a duplicate landmark, and a learner on a phone sees the whole command at once.
+        defaultProps: { wrap: true },
       },
       lastUpdated: false,
       pagination: true,
