@@ -37,7 +37,10 @@ async function open(source: CaptureSource, id: number, handshakesOnly = false): 
     lastReport = now;
     reply({ id, type: 'progress', ...p });
   };
-  return openSession(name, chunks, size, progress, { handshakesOnly });
+  return openSession(name, chunks, size, progress, {
+    handshakesOnly,
+    onTally: (tally) => reply({ id, type: 'tally', ...tally }),
+  });
 }
 
 self.onmessage = async (event: MessageEvent<EngineRequest>) => {

@@ -2,7 +2,7 @@
 // captures kept in this browser, and the messages shown to the instructor.
 import { TraceView } from '../engine/trace-view.svelte.ts';
 import { prepareDedicatedEngine } from '../engine/engine-client.ts';
-import type { CaptureSource } from '../../lib/session/protocol.ts';
+import type { CaptureSource, VerdictTally } from '../../lib/session/protocol.ts';
 import * as library from './library.ts';
 import {
   decodeShareFragment,
@@ -335,6 +335,21 @@ export function tooBigToHold(size: number, attempts = 0): string | undefined {
     'It is read through once and only the packets that decide the verdicts are kept: SYNs, SYN/ACKs, resets, FINs, ICMP errors and the first packets of each connection. ' +
     'To look at every packet, cut it down first, e.g. tshark -r big.pcapng -Y "tcp.port==3389" -w part.pcapng'
   );
+}
+
+/**
+ * The verdict counts while a capture opens: they come before its packets and attempts, and
+ * while a flood's attempts are judged, as they stand so far.
+ */
+export function tallyLine({ attemptCount, judged, verdictCounts }: VerdictTally): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const counts = Object.entries(verdictCounts)
+    .map(([verdict, count]) => `${n(count)} ${verdict}`)
+    .join(', ');
+  const attempts = `${n(attemptCount)} connection attempt${attemptCount === 1 ? '' : 's'}`;
+  return judged < attemptCount
+    ? `Judging ${attempts}: ${n(judged)} so far${counts ? ` (${counts})` : ''}…`
+    : `Verdicts of ${attempts}${counts ? `: ${counts}` : ''}. Showing the packets…`;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
