@@ -35,7 +35,6 @@ interface OpenOptions {
   libraryId?: string | number;
   /** … or being stored there: its id once stored, undefined if the browser refused. */
   saving?: Promise<number | undefined>;
-  handshakesOnly?: boolean;
 }
 
 export class LabState {
@@ -82,12 +81,6 @@ export class LabState {
    * read need not wait for the store to commit; the library lists the capture at once.
    */
   async openFile(file: File, key: Slot['key']): Promise<void> {
-    // A few milliseconds on the first megabyte: a flood or a scan is small but all attempts. The
-    // reader it needs is loaded then, not with the page.
-    const { ESTIMATE_HEAD_BYTES, estimateAttempts } = await import('../../lib/session/estimate.ts');
-    const head = new Uint8Array(await file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer());
-    const tooBig = tooBigToHold(file.size, estimateAttempts(head, file.size).attempts);
-    if (tooBig) this.notice = `${file.name}: ${tooBig}`;
     const saving = library
       .saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() })
       .then((saved) => {
@@ -96,10 +89,7 @@ export class LabState {
         void this.refreshLibrary();
         return saved.ok ? saved.value : undefined;
       });
-    await this.#open({ kind: 'file', file }, file.name, file.size, key, {
-      saving,
-      handshakesOnly: tooBig !== undefined,
-    });
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, { saving });
   }
 
   async openFromLibrary(id: string | number, key: Slot['key'] = 'primary'): Promise<void> {
@@ -224,7 +214,11 @@ export class LabState {
     this.comparison?.close();
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
-    await view.load(source, { handshakesOnly: options.handshakesOnly, attempts: FIRST_PAGE });
+    // however it came (chosen, from the library, a share link), a capture too large to hold whole
+    // is read for its handshakes only
+    const tooBig = await tooBigSource(source, size);
+    if (tooBig) this.notice = `${name}: ${tooBig}`;
+    await view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
     // the next capture (or the comparison of both sides) gets a Worker already started
     this.prepareWhenIdle();
     slot.libraryId ??= await options.saving;
@@ -301,6 +295,21 @@ export class LabState {
 }
 
 /**
+ * Why a capture is too large to hold whole (tooBigToHold), judged from its size and the attempts
+ * its first megabyte promises: a flood or a scan is small but all attempts. A few milliseconds;
+ * the reader the estimate needs is loaded then, not with the page.
+ */
+async function tooBigSource(source: CaptureSource, size: number): Promise<string | undefined> {
+  if (source.kind === 'url') return tooBigToHold(size);
+  const { ESTIMATE_HEAD_BYTES, estimateAttempts } = await import('../../lib/session/estimate.ts');
+  const head =
+    source.kind === 'file'
+      ? new Uint8Array(await source.file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer())
+      : new Uint8Array(source.bytes, 0, Math.min(ESTIMATE_HEAD_BYTES, source.bytes.byteLength));
+  return tooBigToHold(size, estimateAttempts(head, size).attempts);
+}
+
+/**
  * An open capture (the packet store plus its verdicts) needs about this many times the file's
  * size in memory at its peak: 3.7 × for the 100 MB benchmark capture, whose 33,401 connection
  * attempts are unusually many for its size (docs/PERFORMANCE.md).
@@ -308,12 +317,14 @@ export class LabState {
 const MEMORY_PER_FILE_BYTE = 4;
 
 /**
- * …and each connection attempt about this much beyond that (its packets' analysis, verdict,
- * evidence and view): `porttrace verdicts` peaked at 441–606 MB on a 7.4 MB SYN flood of
- * 100,000 attempts (npm run bench:scale, two runs), 4–6 KB an attempt once the file's share is
- * taken out. The lower figure: the lab makes views only for the page shown.
+ * …and each connection attempt about this much beyond that: what the session holds per attempt
+ * (its rows in the TCP analysis and the attempt table, a verdict code) and the garbage judging
+ * it leaves before a collection. Measured on the SYN floods of npm run bench:scale: opening the
+ * session raised the peak RSS of a Node process by 1.6 KB an attempt (100,000 and 400,000
+ * attempts alike; 446 bytes an attempt held after a collection), plus a quarter for safety. The
+ * panels' views are made for the page shown only, so they add nothing that grows with the capture.
  */
-const MEMORY_PER_ATTEMPT = 4096;
+const MEMORY_PER_ATTEMPT = 2048;
 
 /**
  * Why a file is too large to hold whole in this tab, or undefined. Such a capture would freeze
