@@ -33,6 +33,8 @@ function benchCapture(): string | undefined {
 }
 
 interface LabRun {
+  /** From the file input's change event to the frame after the final verdict counts entered the page, ms. */
+  counted: number;
   /** From the file input's change event to the frame after the first verdict entered the page, ms. */
   painted: number;
   /** Longest main-thread task from the change event to the first verdict, ms (0: none over 50). */
@@ -42,9 +44,12 @@ interface LabRun {
   tasks: Array<{ at: number; duration: number }>;
 }
 
+/** The verdict counts, final: in the progress line while the packets are still on their way, or in the verdict panel. */
+const FINAL_COUNTS = '[data-tally="final"]';
+
 /**
  * One lab run, timed inside the page: a 'longtask' observer and a MutationObserver watching
- * for the first verdict, so nothing polls the page while it works (Playwright's locators poll,
+ * for the final verdict counts and the first verdict, so nothing polls the page while it works (Playwright's locators poll,
  * and their queries force style and layout on the main thread being measured). The page is
  * given a second after hydration, as a person choosing a file would take.
  */
@@ -59,37 +64,54 @@ export async function labRun(
   await page.goto(`${url}/lab/`);
   await hydrated(page);
   await page.waitForTimeout(1000);
-  await page.evaluate((firstVerdict) => {
-    type W = {
-      __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]>; done: Promise<void> };
-    };
-    let done!: () => void;
-    const lab: W['__lab'] = {
-      chosen: 0,
-      verdict: 0,
-      painted: 0,
-      tasks: [],
-      done: new Promise<void>((resolve) => (done = resolve)),
-    };
-    (window as unknown as W).__lab = lab;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) lab.tasks.push([e.startTime, e.duration]);
-    }).observe({ type: 'longtask', buffered: false });
-    document.addEventListener('change', () => (lab.chosen ||= performance.now()), { capture: true });
-    const watcher = new MutationObserver(() => {
-      if (lab.verdict || !document.querySelector(firstVerdict)) return;
-      lab.verdict = performance.now();
-      watcher.disconnect();
-      // on screen: after the frame that follows (rendering runs once the current task ends)
-      requestAnimationFrame(() =>
-        setTimeout(() => {
-          lab.painted = performance.now();
-          setTimeout(done, 1000);
-        }),
-      );
-    });
-    watcher.observe(document.body, { childList: true, subtree: true });
-  }, firstVerdict);
+  await page.evaluate(
+    ([firstVerdict, finalCounts]) => {
+      type W = {
+        __lab: {
+          chosen: number;
+          counted: number;
+          verdict: number;
+          painted: number;
+          tasks: Array<[number, number]>;
+          done: Promise<void>;
+        };
+      };
+      let done!: () => void;
+      const lab: W['__lab'] = {
+        chosen: 0,
+        counted: 0,
+        verdict: 0,
+        painted: 0,
+        tasks: [],
+        done: new Promise<void>((resolve) => (done = resolve)),
+      };
+      (window as unknown as W).__lab = lab;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) lab.tasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask', buffered: false });
+      document.addEventListener('change', () => (lab.chosen ||= performance.now()), { capture: true });
+      let countsSeen = false;
+      const watcher = new MutationObserver(() => {
+        if (!countsSeen && document.querySelector(finalCounts)) {
+          countsSeen = true;
+          requestAnimationFrame(() => setTimeout(() => (lab.counted = performance.now())));
+        }
+        if (lab.verdict || !document.querySelector(firstVerdict)) return;
+        lab.verdict = performance.now();
+        watcher.disconnect();
+        // on screen: after the frame that follows (rendering runs once the current task ends)
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            lab.painted = performance.now();
+            setTimeout(done, 1000);
+          }),
+        );
+      });
+      // the progress line's counts turn final in place: its data-tally attribute changes
+      watcher.observe(document.body, { childList: true, subtree: true, attributeFilter: ['data-tally'] });
+    },
+    [firstVerdict, FINAL_COUNTS],
+  );
   const done = page.evaluate(() => (window as unknown as { __lab: { done: Promise<void> } }).__lab.done);
   await page.getByLabel('Open capture').setInputFiles(capture);
   let timer: NodeJS.Timeout | undefined;
@@ -99,17 +121,18 @@ export async function labRun(
   ]);
   clearTimeout(timer);
   const r = await page.evaluate(() => {
-    const { chosen, verdict, painted, tasks } = (
+    const { chosen, counted, verdict, painted, tasks } = (
       window as unknown as {
-        __lab: { chosen: number; verdict: number; painted: number; tasks: Array<[number, number]> };
+        __lab: { chosen: number; counted: number; verdict: number; painted: number; tasks: Array<[number, number]> };
       }
     ).__lab;
-    return { chosen, verdict, painted, tasks };
+    return { chosen, counted, verdict, painted, tasks };
   });
   await page.close();
   const during = r.tasks.filter(([start]) => start < r.verdict);
   const after = r.tasks.filter(([start]) => start >= r.verdict);
   return {
+    counted: r.counted - r.chosen,
     painted: r.painted - r.chosen,
     longest: Math.max(0, ...during.map(([, d]) => d)),
     after: Math.max(0, ...after.map(([, d]) => d)),
@@ -273,6 +296,12 @@ async function main() {
         `\nlab, ${size.toFixed(1)} MB capture, ${count} runs, load average ${loadavg()
           .map((n) => n.toFixed(1))
           .join(' ')}`,
+      );
+      console.log(
+        `  choose file → verdict counts on screen: median ${s(median(runs.map((r) => r.counted)))} s (${list(
+          runs.map((r) => r.counted),
+          s,
+        )})`,
       );
       console.log(
         `  choose file → first verdicts on screen: median ${s(median(runs.map((r) => r.painted)))} s (${list(

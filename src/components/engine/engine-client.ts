@@ -20,6 +20,7 @@ import type {
   VerdictTally,
 } from '../../lib/session/protocol.ts';
 import type { EngineRequestBody, OpenOptions } from './messages.ts';
+import type { AttemptEstimate } from '../../lib/session/estimate.ts';
 import type { Verdict } from '../../lib/analysis/vocabulary.ts';
 
 export interface Progress {
@@ -128,6 +129,10 @@ export class EngineClient {
     onTally?: (tally: VerdictTally) => void,
   ): Promise<CaptureSummary> {
     return this.#call({ type: 'open', source, ...options }, { onProgress, onTally });
+  }
+  /** The attempts a capture promises from its first megabyte (undefined for a URL): before it is opened. */
+  estimate(source: CaptureSource): Promise<AttemptEstimate | undefined> {
+    return this.#call({ type: 'estimate', source });
   }
   locate(frame: number): Promise<number> {
     return this.#call({ type: 'locate', frame });

@@ -4,6 +4,7 @@
 // src/lib/session (shared with the tests and the CLI).
 import type { CaptureSource, CaptureSummary, Response } from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
+import { ESTIMATE_HEAD_BYTES, estimateAttempts, type AttemptEstimate } from '../../lib/session/estimate.ts';
 import type { EngineRequest } from './messages.ts';
 
 const sessions = new Map<string, TraceSession>();
@@ -26,6 +27,20 @@ async function sourceChunks(
   if (!response.ok || !response.body) throw new Error(`could not load ${source.url}: HTTP ${response.status}`);
   const length = Number(response.headers.get('content-length')) || undefined;
   return { name: source.name ?? source.url.split('/').pop() ?? source.url, size: length, chunks: response.body };
+}
+
+/**
+ * The attempt estimate of a file or bytes, from their first megabyte: read and decoded here,
+ * where the decoders are compiled already, not on the page's thread.
+ */
+async function estimate(source: CaptureSource): Promise<AttemptEstimate | undefined> {
+  if (source.kind === 'url') return undefined;
+  const size = source.kind === 'file' ? source.file.size : source.bytes.byteLength;
+  const head =
+    source.kind === 'file'
+      ? new Uint8Array(await source.file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer())
+      : new Uint8Array(source.bytes, 0, Math.min(ESTIMATE_HEAD_BYTES, size));
+  return estimateAttempts(head, size);
 }
 
 async function open(source: CaptureSource, id: number, handshakesOnly = false): Promise<TraceSession> {
@@ -60,6 +75,9 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         value = firstAttempts(opened.summary, request.attempts);
         break;
       }
+      case 'estimate':
+        value = await estimate(request.source);
+        break;
       case 'compare': {
         const client = await open(request.client, request.id);
         const server = await open(request.server, request.id);

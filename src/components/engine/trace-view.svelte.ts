@@ -106,6 +106,11 @@ export class TraceView {
     }
   }
 
+  /** How many connection attempts `source` promises, before it is loaded (in this view's Worker). */
+  async estimateAttempts(source: CaptureSource): Promise<number> {
+    return (await this.#engine.estimate(source))?.attempts ?? 0;
+  }
+
   report(format: 'md' | 'json'): Promise<string> {
     return this.#engine.report(format);
   }

@@ -215,8 +215,9 @@ export class LabState {
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
     // however it came (chosen, from the library, a share link), a capture too large to hold whole
-    // is read for its handshakes only
-    const tooBig = await tooBigSource(source, size);
+    // is read for its handshakes only; a flood or a scan is small but all attempts, so its first
+    // megabyte's attempts count too (estimated in the Worker, which has the decoders compiled)
+    const tooBig = tooBigToHold(size, await view.estimateAttempts(source).catch(() => 0));
     if (tooBig) this.notice = `${name}: ${tooBig}`;
     await view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
     // the next capture (or the comparison of both sides) gets a Worker already started
@@ -292,21 +293,6 @@ export class LabState {
     if (!r.ok) this.notice = r.message;
     await this.refreshLibrary();
   }
-}
-
-/**
- * Why a capture is too large to hold whole (tooBigToHold), judged from its size and the attempts
- * its first megabyte promises: a flood or a scan is small but all attempts. A few milliseconds;
- * the reader the estimate needs is loaded then, not with the page.
- */
-async function tooBigSource(source: CaptureSource, size: number): Promise<string | undefined> {
-  if (source.kind === 'url') return tooBigToHold(size);
-  const { ESTIMATE_HEAD_BYTES, estimateAttempts } = await import('../../lib/session/estimate.ts');
-  const head =
-    source.kind === 'file'
-      ? new Uint8Array(await source.file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer())
-      : new Uint8Array(source.bytes, 0, Math.min(ESTIMATE_HEAD_BYTES, source.bytes.byteLength));
-  return tooBigToHold(size, estimateAttempts(head, size).attempts);
 }
 
 /**

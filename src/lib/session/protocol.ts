@@ -132,6 +132,8 @@ export interface PacketDetails {
 /** What the page asks; each request names the session (one open capture) it is about. */
 export type RequestBody =
   | { type: 'open'; source: CaptureSource; handshakesOnly?: boolean }
+  /** How many connection attempts a capture promises, from its first bytes (estimate.ts), before it is opened. */
+  | { type: 'estimate'; source: CaptureSource }
   | { type: 'locate'; frame: number }
   /** `asGiven`: the first is the client's capture (the learner swapped the sides); otherwise the sides are detected. */
   | { type: 'compare'; client: CaptureSource; server: CaptureSource; asGiven?: boolean }
