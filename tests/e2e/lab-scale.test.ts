@@ -119,6 +119,17 @@ describe('a capture of 20,000 attempts in the lab', () => {
     expect(await rowsOf(panel)).toEqual(expected(0));
   });
 
+  test('the analyzer (a row per conversation: 20,000 here) is asked for nothing until it is opened', async () => {
+    const conversations = page.getByRole('region', { name: 'TCP conversations' });
+    const toggle = page.getByText('Conversations, streams, graphs and expert summary');
+    await toggle.waitFor();
+    expect(await page.locator('details.analyzer-toggle').evaluate((d) => d.children.length)).toBe(1);
+    expect(await conversations.count()).toBe(0);
+    await toggle.click();
+    await conversations.waitFor({ timeout: 60_000 });
+    await toggle.click();
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     test(`the paged verdict panel (${theme}) has no accessibility violations`, async () => {
       await page.emulateMedia({ colorScheme: theme });
