@@ -46,15 +46,24 @@ async function estimate(source: CaptureSource): Promise<AttemptEstimate | undefi
 async function open(source: CaptureSource, id: number, handshakesOnly = false): Promise<TraceSession> {
   const { name, size, chunks } = await sourceChunks(source);
   let lastReport = 0;
+  /** The read's last progress when it was not sent (too soon after the one before). */
+  let unsent: { bytesRead: number; totalBytes?: number; frames: number } | undefined;
   const progress = (p: { bytesRead: number; totalBytes?: number; frames: number }) => {
     const now = performance.now();
+    unsent = p;
     if (now - lastReport < 50) return; // a progress bar needs no more than 20 updates a second
     lastReport = now;
+    unsent = undefined;
     reply({ id, type: 'progress', ...p });
   };
   return openSession(name, chunks, size, progress, {
     handshakesOnly,
-    onTally: (tally) => reply({ id, type: 'tally', ...tally }),
+    onTally: (tally) => {
+      // the read is over once attempts are judged: the page's progress shows all of it first
+      if (unsent) reply({ id, type: 'progress', ...unsent });
+      unsent = undefined;
+      reply({ id, type: 'tally', ...tally });
+    },
   });
 }
 
