@@ -17,8 +17,10 @@ import type {
   PacketDetails,
   PacketRow,
   Response,
+  VerdictTally,
 } from '../../lib/session/protocol.ts';
 import type { EngineRequestBody, OpenOptions } from './messages.ts';
+import type { AttemptEstimate } from '../../lib/session/estimate.ts';
 import type { Verdict } from '../../lib/analysis/vocabulary.ts';
 
 export interface Progress {
@@ -27,7 +29,13 @@ export interface Progress {
   frames: number;
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void };
+/** What an open capture reports before its result: how far the read is, and the verdict counts. */
+export interface Listeners {
+  onProgress?: (p: Progress) => void;
+  onTally?: (tally: VerdictTally) => void;
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void } & Listeners;
 
 class EngineWorker {
   #worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
@@ -42,6 +50,7 @@ class EngineWorker {
       const pending = this.#pending.get(msg.id);
       if (!pending) return;
       if (msg.type === 'progress') pending.onProgress?.(msg);
+      else if (msg.type === 'tally') pending.onTally?.(msg);
       else {
         this.#pending.delete(msg.id);
         if (msg.type === 'result') pending.resolve(msg.value);
@@ -56,11 +65,11 @@ class EngineWorker {
     };
   }
 
-  call<T>(session: string, request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
+  call<T>(session: string, request: EngineRequestBody, listeners: Listeners = {}): Promise<T> {
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
       if (this.#stopped !== undefined) return reject(new Error(this.#stopped));
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...listeners });
       this.#worker.postMessage({ ...request, id, session });
     });
   }
@@ -108,12 +117,22 @@ export class EngineClient {
     this.#worker = dedicated ? (takeSpare() ?? new EngineWorker()) : (shared ??= new EngineWorker());
   }
 
-  #call<T>(request: EngineRequestBody, onProgress?: (p: Progress) => void): Promise<T> {
-    return this.#worker.call<T>(this.#session, request, onProgress);
+  #call<T>(request: EngineRequestBody, listeners?: Listeners): Promise<T> {
+    return this.#worker.call<T>(this.#session, request, listeners);
   }
 
-  open(source: CaptureSource, onProgress?: (p: Progress) => void, options: OpenOptions = {}): Promise<CaptureSummary> {
-    return this.#call({ type: 'open', source, ...options }, onProgress);
+  /** Opens a capture; `onTally` hears its verdict counts as they are made, before the summary comes. */
+  open(
+    source: CaptureSource,
+    onProgress?: (p: Progress) => void,
+    options: OpenOptions = {},
+    onTally?: (tally: VerdictTally) => void,
+  ): Promise<CaptureSummary> {
+    return this.#call({ type: 'open', source, ...options }, { onProgress, onTally });
+  }
+  /** The attempts a capture promises from its first megabyte (undefined for a URL): before it is opened. */
+  estimate(source: CaptureSource): Promise<AttemptEstimate | undefined> {
+    return this.#call({ type: 'estimate', source });
   }
   locate(frame: number): Promise<number> {
     return this.#call({ type: 'locate', frame });
@@ -126,7 +145,7 @@ export class EngineClient {
     attempts?: number,
     asGiven = false,
   ): Promise<CaptureSummary> {
-    return this.#call({ type: 'compare', client, server, attempts, asGiven }, onProgress);
+    return this.#call({ type: 'compare', client, server, attempts, asGiven }, { onProgress });
   }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });

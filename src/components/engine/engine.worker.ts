@@ -4,6 +4,7 @@
 // src/lib/session (shared with the tests and the CLI).
 import type { CaptureSource, CaptureSummary, Response } from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
+import { ESTIMATE_HEAD_BYTES, estimateAttempts, type AttemptEstimate } from '../../lib/session/estimate.ts';
 import type { EngineRequest } from './messages.ts';
 
 const sessions = new Map<string, TraceSession>();
@@ -28,16 +29,42 @@ async function sourceChunks(
   return { name: source.name ?? source.url.split('/').pop() ?? source.url, size: length, chunks: response.body };
 }
 
+/**
+ * The attempt estimate of a file or bytes, from their first megabyte: read and decoded here,
+ * where the decoders are compiled already, not on the page's thread.
+ */
+async function estimate(source: CaptureSource): Promise<AttemptEstimate | undefined> {
+  if (source.kind === 'url') return undefined;
+  const size = source.kind === 'file' ? source.file.size : source.bytes.byteLength;
+  const head =
+    source.kind === 'file'
+      ? new Uint8Array(await source.file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer())
+      : new Uint8Array(source.bytes, 0, Math.min(ESTIMATE_HEAD_BYTES, size));
+  return estimateAttempts(head, size);
+}
+
 async function open(source: CaptureSource, id: number, handshakesOnly = false): Promise<TraceSession> {
   const { name, size, chunks } = await sourceChunks(source);
   let lastReport = 0;
+  /** The read's last progress when it was not sent (too soon after the one before). */
+  let unsent: { bytesRead: number; totalBytes?: number; frames: number } | undefined;
   const progress = (p: { bytesRead: number; totalBytes?: number; frames: number }) => {
     const now = performance.now();
+    unsent = p;
     if (now - lastReport < 50) return; // a progress bar needs no more than 20 updates a second
     lastReport = now;
+    unsent = undefined;
     reply({ id, type: 'progress', ...p });
   };
-  return openSession(name, chunks, size, progress, { handshakesOnly });
+  return openSession(name, chunks, size, progress, {
+    handshakesOnly,
+    onTally: (tally) => {
+      // the read is over once attempts are judged: the page's progress shows all of it first
+      if (unsent) reply({ id, type: 'progress', ...unsent });
+      unsent = undefined;
+      reply({ id, type: 'tally', ...tally });
+    },
+  });
 }
 
 self.onmessage = async (event: MessageEvent<EngineRequest>) => {
@@ -57,6 +84,9 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         value = firstAttempts(opened.summary, request.attempts);
         break;
       }
+      case 'estimate':
+        value = await estimate(request.source);
+        break;
       case 'compare': {
         const client = await open(request.client, request.id);
         const server = await open(request.server, request.id);

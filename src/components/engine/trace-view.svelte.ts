@@ -10,7 +10,9 @@ import type {
   FilterOutcome,
   PacketDetails,
   PacketRow,
+  VerdictTally,
 } from '../../lib/session/protocol.ts';
+import type { Verdict } from '../../lib/analysis/vocabulary.ts';
 import { withBase } from '../base-url.ts';
 
 /** 0, 1, … n-1: every packet, in order (a plain loop: Uint32Array.from with a map function is ~20× slower). */
@@ -39,8 +41,10 @@ export class TraceView {
   /** Settles when the capture has loaded (or failed): what a widget awaits before asking of a trace it does not show. */
   ready: Promise<void> = Promise.resolve();
 
-  /** Every attempt fetched so far (the summary carries the first page). */
+  /** The first page of attempts, from the summary (the rest come a page at a time: attemptPage). */
   attempts = $state.raw<AttemptView[]>([]);
+  /** The verdict counts, as soon as the engine has them (before the summary, while a big capture's attempts are judged). */
+  tally = $state.raw<VerdictTally | null>(null);
 
   // The Worker starts on the first load, in the browser only (islands also render on the server).
   #engineInstance: EngineClient | undefined;
@@ -64,8 +68,18 @@ export class TraceView {
 
   async load(source: CaptureSource, options: OpenOptions = {}): Promise<void> {
     try {
-      const summary = await this.#engine.open(source, (p) => (this.progress = p), options);
+      const summary = await this.#engine.open(
+        source,
+        (p) => (this.progress = p),
+        options,
+        (tally) => (this.tally = tally),
+      );
       this.summary = summary;
+      this.tally = {
+        attemptCount: summary.attemptCount,
+        judged: summary.attemptCount,
+        verdictCounts: summary.verdictCounts,
+      };
       this.attempts = summary.attempts;
       this.visible = allPackets(summary.packets);
       this.status = 'ready';
@@ -92,6 +106,11 @@ export class TraceView {
     }
   }
 
+  /** How many connection attempts `source` promises, before it is loaded (in this view's Worker). */
+  async estimateAttempts(source: CaptureSource): Promise<number> {
+    return (await this.#engine.estimate(source))?.attempts ?? 0;
+  }
+
   report(format: 'md' | 'json'): Promise<string> {
     return this.#engine.report(format);
   }
@@ -106,10 +125,14 @@ export class TraceView {
     this.#engineInstance?.close();
   }
 
-  /** Fetches the next `count` attempts after those already here. */
-  async moreAttempts(count: number): Promise<void> {
-    const next = await this.#engine.attempts(this.attempts.length, count);
-    this.attempts = [...this.attempts, ...next];
+  /**
+   * Attempts [from, from + count) of all, or of those with `verdict`: a page of the verdict
+   * panel. The engine makes the evidence of these attempts only.
+   */
+  attemptPage(from: number, count: number, verdict?: Verdict): Promise<AttemptView[]> {
+    if (verdict === undefined && from + count <= this.attempts.length)
+      return Promise.resolve(this.attempts.slice(from, from + count));
+    return this.#engine.attempts(from, count, verdict);
   }
 
   /** Applies a display filter; on error keeps the previous packet list and shows the problem. */

@@ -2,7 +2,7 @@
 // captures kept in this browser, and the messages shown to the instructor.
 import { TraceView } from '../engine/trace-view.svelte.ts';
 import { prepareDedicatedEngine } from '../engine/engine-client.ts';
-import type { CaptureSource } from '../../lib/session/protocol.ts';
+import type { CaptureSource, VerdictTally } from '../../lib/session/protocol.ts';
 import * as library from './library.ts';
 import {
   decodeShareFragment,
@@ -35,7 +35,6 @@ interface OpenOptions {
   libraryId?: string | number;
   /** … or being stored there: its id once stored, undefined if the browser refused. */
   saving?: Promise<number | undefined>;
-  handshakesOnly?: boolean;
 }
 
 export class LabState {
@@ -82,12 +81,6 @@ export class LabState {
    * read need not wait for the store to commit; the library lists the capture at once.
    */
   async openFile(file: File, key: Slot['key']): Promise<void> {
-    // A few milliseconds on the first megabyte: a flood or a scan is small but all attempts. The
-    // reader it needs is loaded then, not with the page.
-    const { ESTIMATE_HEAD_BYTES, estimateAttempts } = await import('../../lib/session/estimate.ts');
-    const head = new Uint8Array(await file.slice(0, ESTIMATE_HEAD_BYTES).arrayBuffer());
-    const tooBig = tooBigToHold(file.size, estimateAttempts(head, file.size).attempts);
-    if (tooBig) this.notice = `${file.name}: ${tooBig}`;
     const saving = library
       .saveCapture({ name: file.name, bytes: file, size: file.size, addedAt: Date.now() })
       .then((saved) => {
@@ -96,10 +89,7 @@ export class LabState {
         void this.refreshLibrary();
         return saved.ok ? saved.value : undefined;
       });
-    await this.#open({ kind: 'file', file }, file.name, file.size, key, {
-      saving,
-      handshakesOnly: tooBig !== undefined,
-    });
+    await this.#open({ kind: 'file', file }, file.name, file.size, key, { saving });
   }
 
   async openFromLibrary(id: string | number, key: Slot['key'] = 'primary'): Promise<void> {
@@ -224,7 +214,12 @@ export class LabState {
     this.comparison?.close();
     this.slots = [...this.slots.filter((s) => s.key !== key), slot].sort((a, b) => a.key.localeCompare(b.key));
     this.comparison = null;
-    await view.load(source, { handshakesOnly: options.handshakesOnly, attempts: FIRST_PAGE });
+    // however it came (chosen, from the library, a share link), a capture too large to hold whole
+    // is read for its handshakes only; a flood or a scan is small but all attempts, so its first
+    // megabyte's attempts count too (estimated in the Worker, which has the decoders compiled)
+    const tooBig = tooBigToHold(size, await view.estimateAttempts(source).catch(() => 0));
+    if (tooBig) this.notice = `${name}: ${tooBig}`;
+    await view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
     // the next capture (or the comparison of both sides) gets a Worker already started
     this.prepareWhenIdle();
     slot.libraryId ??= await options.saving;
@@ -308,12 +303,14 @@ export class LabState {
 const MEMORY_PER_FILE_BYTE = 4;
 
 /**
- * …and each connection attempt about this much beyond that (its packets' analysis, verdict,
- * evidence and view): `porttrace verdicts` peaked at 441–606 MB on a 7.4 MB SYN flood of
- * 100,000 attempts (npm run bench:scale, two runs), 4–6 KB an attempt once the file's share is
- * taken out. The lower figure: the lab makes views only for the page shown.
+ * …and each connection attempt about this much beyond that: what the session holds per attempt
+ * (its rows in the TCP analysis and the attempt table, a verdict code) and the garbage judging
+ * it leaves before a collection. Measured on the SYN floods of npm run bench:scale: opening the
+ * session raised the peak RSS of a Node process by 1.6 KB an attempt (100,000 and 400,000
+ * attempts alike; 446 bytes an attempt held after a collection), plus a quarter for safety. The
+ * panels' views are made for the page shown only, so they add nothing that grows with the capture.
  */
-const MEMORY_PER_ATTEMPT = 4096;
+const MEMORY_PER_ATTEMPT = 2048;
 
 /**
  * Why a file is too large to hold whole in this tab, or undefined. Such a capture would freeze
@@ -335,6 +332,21 @@ export function tooBigToHold(size: number, attempts = 0): string | undefined {
     'It is read through once and only the packets that decide the verdicts are kept: SYNs, SYN/ACKs, resets, FINs, ICMP errors and the first packets of each connection. ' +
     'To look at every packet, cut it down first, e.g. tshark -r big.pcapng -Y "tcp.port==3389" -w part.pcapng'
   );
+}
+
+/**
+ * The verdict counts while a capture opens: they come before its packets and attempts, and
+ * while a flood's attempts are judged, as they stand so far.
+ */
+export function tallyLine({ attemptCount, judged, verdictCounts }: VerdictTally): string {
+  const n = (x: number) => x.toLocaleString('en');
+  const counts = Object.entries(verdictCounts)
+    .map(([verdict, count]) => `${n(count)} ${verdict}`)
+    .join(', ');
+  const attempts = `${n(attemptCount)} connection attempt${attemptCount === 1 ? '' : 's'}`;
+  return judged < attemptCount
+    ? `Judging ${attempts}: ${n(judged)} so far${counts ? ` (${counts})` : ''}…`
+    : `Verdicts of ${attempts}${counts ? `: ${counts}` : ''}. Showing the packets…`;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

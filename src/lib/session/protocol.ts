@@ -5,6 +5,7 @@ import type { AttemptJson } from '../analysis/attempt-json.ts';
 import type { EvidenceStep, Sender, Verdict } from '../analysis/types.ts';
 import type { TreeNode } from '../describe/packet-tree.ts';
 import type { PairView } from './pair-view.ts';
+import type { VerdictTally } from './verdict-view.ts';
 import type { ConversationKind, ConversationRow, EndpointRow } from '../analyzer/conversations.ts';
 import type { FollowedStream } from '../analyzer/follow.ts';
 import type { IoGraph, IoUnit } from '../analyzer/io-graph.ts';
@@ -12,6 +13,7 @@ import type { TimeSequence } from '../analyzer/tcptrace.ts';
 import type { ExpertEntry } from '../analyzer/expert.ts';
 
 export type {
+  VerdictTally,
   ConversationKind,
   ConversationRow,
   EndpointRow,
@@ -130,6 +132,8 @@ export interface PacketDetails {
 /** What the page asks; each request names the session (one open capture) it is about. */
 export type RequestBody =
   | { type: 'open'; source: CaptureSource; handshakesOnly?: boolean }
+  /** How many connection attempts a capture promises, from its first bytes (estimate.ts), before it is opened. */
+  | { type: 'estimate'; source: CaptureSource }
   | { type: 'locate'; frame: number }
   /** `asGiven`: the first is the client's capture (the learner swapped the sides); otherwise the sides are detected. */
   | { type: 'compare'; client: CaptureSource; server: CaptureSource; asGiven?: boolean }
@@ -154,5 +158,7 @@ export type Request = RequestBody & { id: number; session: string };
 
 export type Response =
   | { id: number; type: 'progress'; bytesRead: number; totalBytes?: number; frames: number }
+  /** An open's verdict counts, sent as they are made and before its result: a few numbers, whatever the capture. */
+  | ({ id: number; type: 'tally' } & VerdictTally)
   | { id: number; type: 'result'; value: unknown }
   | { id: number; type: 'error'; message: string };

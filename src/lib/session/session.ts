@@ -16,7 +16,7 @@ import { formatIP } from '../describe/addresses.ts';
 import { linkTypeName } from '../decode/linktypes.ts';
 import { compileFilter } from '../filter/index.ts';
 import { handshakeSelector } from './handshakes.ts';
-import { analyzeForView, comparisonView, reportFor, type VerdictsView } from './verdict-view.ts';
+import { analyzeForView, comparisonView, reportFor, type VerdictsView, type VerdictTally } from './verdict-view.ts';
 import { pairCaptures, pairReportJson, pairReportMarkdown } from './pair-view.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { conversations, endpoints } from '../analyzer/conversations.ts';
@@ -195,24 +195,32 @@ export class TraceSession {
     if (kind !== 'tcp') return rows;
     const verdicts = new Map<number, Verdict>();
     const streams = this.tcpStreams.stream;
-    for (const attempt of this.#verdicts.attemptViews(0, this.summary.attemptCount)) {
-      for (const frame of attempt.frames) {
-        const index = this.indexOfFrame(frame);
-        if (
-          index >= 0 &&
-          streams[index] >= 0 &&
-          (storeOf(this.capture).columns.layers[index] & Layer.IcmpQuote) === 0
-        ) {
-          verdicts.set(streams[index], attempt.verdict);
-          break;
-        }
-      }
+    for (let i = 0; i < this.#verdicts.count; i++) {
+      const frame = this.#streamFrameOf(i);
+      if (frame !== undefined) verdicts.set(streams[this.indexOfFrame(frame)], this.#verdicts.verdictOf(i));
     }
     for (const row of rows) {
       const verdict = row.stream === undefined ? undefined : verdicts.get(row.stream);
       if (verdict !== undefined) row.verdict = verdict;
     }
     return rows;
+  }
+
+  /**
+   * The first frame attempt `i` cites that is TCP and no ICMP error's quote: the frame that names
+   * its tcp.stream. Read from the verdicts' columns; only an attempt whose first frame is not
+   * such a packet has its frames made to look further.
+   */
+  #streamFrameOf(i: number): number | undefined {
+    const streams = this.tcpStreams.stream;
+    const layers = storeOf(this.capture).columns.layers;
+    const namesStream = (frame: number) => {
+      const index = this.indexOfFrame(frame);
+      return index >= 0 && streams[index] >= 0 && (layers[index] & Layer.IcmpQuote) === 0;
+    };
+    const first = this.#verdicts.firstFrameOf(i);
+    if (namesStream(first)) return first;
+    return this.#verdicts.attemptViews(i, 1)[0].frames.find(namesStream);
   }
 
   endpoints(kind: ConversationKind): EndpointRow[] {
@@ -237,7 +245,11 @@ export class TraceSession {
 
   /** The expert summary: tcp.analysis.* notes, then verdicts, each with its filter. */
   expert(): ExpertEntry[] {
-    const attempts = this.#verdicts.attemptViews(0, this.summary.attemptCount);
+    // each attempt as its verdict and the one frame that names its stream: no view is made
+    const attempts = Array.from({ length: this.#verdicts.count }, (_, i) => {
+      const frame = this.#streamFrameOf(i);
+      return { verdict: this.#verdicts.verdictOf(i), frames: frame === undefined ? [] : [frame] };
+    });
     return [
       ...verdictSummary(this.capture, attempts, (frame) => this.indexOfFrame(frame)),
       ...tcpExpertSummary(this.capture),
@@ -251,21 +263,34 @@ export class TraceSession {
   }
 }
 
+export interface OpenSessionOptions {
+  /** Keep only the packets that decide the verdicts (a capture too large to hold whole). */
+  handshakesOnly?: boolean;
+  /**
+   * Hears the verdict counts while the attempts are judged, and the final counts before anything
+   * else is made (the summary, its first page of attempts): what a page shows first.
+   */
+  onTally?: (tally: VerdictTally) => void;
+}
+
 export async function openSession(
   name: string,
   chunks: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
   size: number | undefined,
   onProgress?: (p: ReadProgress) => void,
-  options: { handshakesOnly?: boolean } = {},
+  options: OpenSessionOptions = {},
 ): Promise<TraceSession> {
-  if (!options.handshakesOnly) {
-    const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress });
-    return new TraceSession(name, size ?? 0, capture);
-  }
-  const selector = handshakeSelector();
-  const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress, keep: selector.keep });
-  const session = new TraceSession(name, size ?? 0, capture);
-  session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
+  const selector = options.handshakesOnly ? handshakeSelector() : undefined;
+  const capture = await loadCaptureStream(chunks, { totalBytes: size, onProgress, keep: selector?.keep });
+  const streams = tcpStreamsOf(capture);
+  const session = new TraceSession(
+    name,
+    size ?? 0,
+    capture,
+    analyzeForView(capture, streams, options.onTally),
+    streams,
+  );
+  if (selector) session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
   return session;
 }
 

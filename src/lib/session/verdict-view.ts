@@ -81,10 +81,21 @@ export function toAttemptView(v: AttemptVerdict | ComparedAttempt): AttemptView 
   };
 }
 
+/** How many attempts have a verdict so far, and how many of each: what a panel shows first. */
+export interface VerdictTally {
+  /** Attempts in all. */
+  attemptCount: number;
+  /** Attempts judged so far: `attemptCount` once the counts are final. */
+  judged: number;
+  /** verdict → number of attempts among those judged. */
+  verdictCounts: Partial<Record<Verdict, number>>;
+}
+
 /**
  * A capture's (or a pair's) verdicts as the panels ask for them: the counts up front, the
- * attempts a page at a time. For one capture only the attempt columns and one verdict code per
- * attempt are kept; the plain-data verdict and its words are made for the attempts a page shows.
+ * attempts a page at a time. Per attempt only numbers are kept (its verdict's code, the frame
+ * that names its TCP stream); the plain-data verdict and its words are made for the attempts a
+ * page shows.
  */
 export interface VerdictsView {
   /** Attempts in all. */
@@ -92,10 +103,14 @@ export interface VerdictsView {
   /** verdict → number of attempts, over all of them. */
   verdictCounts: Partial<Record<Verdict, number>>;
   /**
-   * Panel views of attempts [from, from + count), made when first asked for; with `verdict`,
+   * Panel views of attempts [from, from + count), made when asked for; with `verdict`,
    * positions among the attempts with that verdict only.
    */
   attemptViews(from: number, count: number, verdict?: Verdict): AttemptView[];
+  /** Attempt `i`'s verdict, without making its view. */
+  verdictOf(i: number): Verdict;
+  /** The first frame attempt `i` cites (its SYN, or the SYN/ACK that opened it), without making its view. */
+  firstFrameOf(i: number): number;
   findings: string[];
   /** e.g. "3 attempts: 1 connected, 2 no response" — what the lab's library lists. */
   attemptSummary: string;
@@ -103,20 +118,37 @@ export interface VerdictsView {
   analysis(): CaptureAnalysis | Comparison;
 }
 
+/**
+ * Views made and kept for the pages read lately. A page is 10 to 100 attempts; past this many,
+ * the oldest are dropped (a reader paging through 400,000 attempts must not keep them all).
+ */
+const KEPT_VIEWS = 2000;
+
+/** Each attempt's verdict (as its index in VERDICTS) and first frame, in capture order. */
+interface VerdictColumns {
+  codes: Uint8Array;
+  firstFrames: Uint32Array;
+}
+
 function viewOf(
   verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
-  /** Each attempt's verdict, as its index in VERDICTS. */
-  codes: Uint8Array,
+  { codes, firstFrames }: VerdictColumns,
   findings: string[],
   analysis: () => CaptureAnalysis | Comparison,
 ): VerdictsView {
   const count = codes.length;
-  const views: AttemptView[] = [];
-  const viewAt = (i: number) => (views[i] ??= toAttemptView(verdictAt(i)));
+  const views = new Map<number, AttemptView>();
+  const viewAt = (i: number) => {
+    let view = views.get(i);
+    if (!view) {
+      if (views.size >= KEPT_VIEWS) views.delete(views.keys().next().value!);
+      views.set(i, (view = toAttemptView(verdictAt(i))));
+    }
+    return view;
+  };
   /** verdict → the attempts with it, in capture order (made when a page of that verdict is asked for). */
   const byVerdict = new Map<Verdict, Uint32Array>();
-  const verdictCounts: Partial<Record<Verdict, number>> = {};
-  for (const code of codes) verdictCounts[VERDICTS[code]] = (verdictCounts[VERDICTS[code]] ?? 0) + 1;
+  const verdictCounts = countsOf(codes, count);
   return {
     count,
     verdictCounts,
@@ -137,29 +169,72 @@ function viewOf(
       }
       return Array.from(indices.subarray(Math.max(0, from), Math.max(0, from + n)), viewAt);
     },
+    verdictOf: (i) => VERDICTS[codes[i]],
+    firstFrameOf: (i) => firstFrames[i],
     findings,
     attemptSummary: summaryLine({ attempts: count, verdicts: verdictCounts }),
     analysis,
   };
 }
 
-/** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
-export function analyzeForView(capture: Capture, tcp?: TcpStreams): VerdictsView {
+function countsOf(codes: Uint8Array, judged: number): Partial<Record<Verdict, number>> {
+  const byCode = new Uint32Array(VERDICTS.length);
+  for (let i = 0; i < judged; i++) byCode[codes[i]]++;
+  const counts: Partial<Record<Verdict, number>> = {};
+  byCode.forEach((n, code) => {
+    if (n > 0) counts[VERDICTS[code]] = n;
+  });
+  return counts;
+}
+
+/** How often a long judging pass reports its counts so far. */
+const TALLY_INTERVAL_MS = 250;
+
+/**
+ * Judges `count` attempts once, keeping only numbers. `onTally` hears the counts so far every
+ * TALLY_INTERVAL_MS of a long pass (a flood of 400,000 attempts takes seconds), and the final
+ * counts at the end.
+ */
+function judgeAll(
+  count: number,
+  verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
+  onTally?: (tally: VerdictTally) => void,
+): VerdictColumns {
+  const codes = new Uint8Array(count);
+  const firstFrames = new Uint32Array(count);
+  let reported = performance.now();
+  for (let i = 0; i < count; i++) {
+    const v = verdictAt(i);
+    codes[i] = VERDICTS.indexOf(v.verdict);
+    firstFrames[i] = v.frames[0] ?? 0;
+    // the clock is read every 4,096 attempts only: reading it costs more than judging one
+    if (onTally && (i & 4095) === 4095 && performance.now() - reported >= TALLY_INTERVAL_MS) {
+      reported = performance.now();
+      onTally({ attemptCount: count, judged: i + 1, verdictCounts: countsOf(codes, i + 1) });
+    }
+  }
+  onTally?.({ attemptCount: count, judged: count, verdictCounts: countsOf(codes, count) });
+  return { codes, firstFrames };
+}
+
+/**
+ * `tcp`: the capture's TCP analysis, when the caller has computed it already; `onTally`: hears
+ * the verdict counts as they are made, the final ones before any view is.
+ */
+export function analyzeForView(
+  capture: Capture,
+  tcp?: TcpStreams,
+  onTally?: (tally: VerdictTally) => void,
+): VerdictsView {
   const judged = judgeCapture(capture, tcp);
-  const codes = new Uint8Array(judged.count);
-  for (let i = 0; i < judged.count; i++) codes[i] = VERDICTS.indexOf(judged.verdictAt(i).verdict);
-  return viewOf(judged.verdictAt, codes, judged.findings, () => analyzeCapture(capture, tcp));
+  const columns = judgeAll(judged.count, judged.verdictAt, onTally);
+  return viewOf(judged.verdictAt, columns, judged.findings, () => analyzeCapture(capture, tcp));
 }
 
 /** A comparison already made (the pair view makes it once its sides are known). */
 export function comparisonView(comparison: Comparison): VerdictsView {
-  const codes = Uint8Array.from(comparison.attempts, (a) => VERDICTS.indexOf(a.verdict));
-  return viewOf(
-    (i) => comparison.attempts[i],
-    codes,
-    comparison.findings,
-    () => comparison,
-  );
+  const verdictAt = (i: number) => comparison.attempts[i];
+  return viewOf(verdictAt, judgeAll(comparison.attempts.length, verdictAt), comparison.findings, () => comparison);
 }
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
