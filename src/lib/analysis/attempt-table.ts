@@ -184,6 +184,21 @@ export class AttemptTable {
     return frames;
   }
 
+  /** The lowest and the highest frame number of attempt i's packets (a merged capture may hold them out of order). */
+  lowestFrame(i: number): number {
+    const number = this.store.columns.number;
+    let lowest = Infinity;
+    for (let r = this.head[i]; r >= 0; r = this.rowNext[r]) lowest = Math.min(lowest, number[this.rowPacket[r]]);
+    return lowest;
+  }
+
+  highestFrame(i: number): number {
+    const number = this.store.columns.number;
+    let highest = 0;
+    for (let r = this.head[i]; r >= 0; r = this.rowNext[r]) highest = Math.max(highest, number[this.rowPacket[r]]);
+    return highest;
+  }
+
   /** The packet's source (or destination) address as text; IPv4 ones are formatted once per address. */
   #address(packet: number, source: boolean): string {
     const c = this.store.columns;
