@@ -59,17 +59,29 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): AttemptTable {
   const store = storeOf(capture);
   const c = store.columns;
-  const table = new AttemptTable(store);
+  // Every attempt starts with a SYN or a SYN/ACK, and most packets of a connection join one: the
+  // maps and columns are sized for that from the start, rather than rehashed and copied as they
+  // grow (a flood's hundreds of thousands of attempts made that most of this pass's time).
+  let synPackets = 0;
+  let tcpPackets = 0;
+  for (let i = 0; i < store.count; i++) {
+    if (!(c.layers[i] & Layer.Tcp)) continue;
+    tcpPackets++;
+    if (c.tcpFlags[i] & SYN) synPackets++;
+  }
+  const table = new AttemptTable(store, synPackets, tcpPackets);
+  const expected = Math.max(64, synPackets);
   /** (client>server, ISN) → newest attempt with them */
-  const byKey = new PairMap(1024);
+  const byKey = new PairMap(expected);
   /**
    * (client>server, ack) → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
    * the data a SYN carried (TCP Fast Open, or a SYN with payload).
    */
-  const byAnswer = new PairMap(1024);
+  const byAnswer = new PairMap(expected);
   /** client>server → newest attempt on that 4-tuple */
-  const latestByTuple = new NumberMap(1024);
+  const latestByTuple = new NumberMap(expected);
 
+  /** `earlier`: the newest attempt with the same 4-tuple and ISN (byKey's), -1 when none. */
   const open = (
     index: number,
     tuple: number,
@@ -77,13 +89,12 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     clientPort: number,
     serverPort: number,
     synMissing: boolean,
+    earlier: number,
   ): number => {
-    const earlier = byKey.get(tuple, isn);
     const a = table.open(index, isn, clientPort, serverPort, tcp.stream[index], synMissing);
     if (earlier >= 0) table.repeat[a] = table.repeat[earlier] + 1;
     byKey.set(tuple, isn, a);
     byAnswer.set(tuple, u32(isn + 1), a);
-    latestByTuple.set(tuple, a);
     return a;
   };
 
@@ -128,14 +139,15 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     const length = c.payloadLength[i];
 
     if ((flags & (SYN | ACK | RST)) === SYN) {
-      let a = byKey.get(outbound, seq);
+      const earlier = byKey.get(outbound, seq);
+      let a = earlier;
       if (a >= 0 && mayJoin(a, i)) {
         // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
         const hasSyn = table.synCount[a] > 0;
         if (!hasSyn) table.state[a] &= ~AttemptState.SynMissing;
         table.add(a, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission');
       } else {
-        a = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false);
+        a = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false, earlier);
         table.add(a, i, 'client', 'syn');
       }
       if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), a);
@@ -146,7 +158,11 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     // SYN+ACK+RST and SYN+ACK+FIN are no answer: they go on as a RST or a FIN below.
     if (isPlainSynAck(flags)) {
       let a = byAnswer.get(inbound, ack);
-      if (a < 0) a = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
+      if (a < 0) {
+        const isn = u32(ack - 1);
+        a = open(i, inbound, isn, c.dstPort[i], c.srcPort[i], true, byKey.get(inbound, isn));
+        latestByTuple.set(inbound, a);
+      }
       const hasServerIsn = table.has(a, AttemptState.HasServerIsn);
       const again = table.has(a, AttemptState.SawSynAck) && hasServerIsn && table.serverIsn[a] === seq;
       table.add(a, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack');
