@@ -179,7 +179,8 @@ export function judgeCapture(
     kindAt: (i) => {
       const row = judged[i];
       if (!synsAlone(table, row)) {
-        const v = verdictAt(i);
+        // The four fields rest on the attempt's packets alone: no host facts, no drop records.
+        const v = classify(table.attemptAt(row), end);
         return { verdict: v.verdict, nmap: v.nmap, zeek: v.zeek, history: v.history };
       }
       // classify's rule for SYNs with no answer: a retry, or a second of capture after the

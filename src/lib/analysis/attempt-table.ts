@@ -4,6 +4,7 @@
 // view (or the classifier) asks for, from these numbers and the packet store, and forgets it.
 import { formatIP } from '../describe/addresses.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
+import { NumberMap } from './number-map.ts';
 import { ROLES, SENDERS, type Role, type Sender } from './vocabulary.ts';
 import type { Attempt, AttemptPacket } from './types.ts';
 
@@ -59,7 +60,9 @@ export class AttemptTable {
   rowRole: Uint8Array;
   rowFrom: Uint8Array;
 
-  readonly #addressCache = new Map<number, string>();
+  /** IPv4 address (as a number) → its text in #addressTexts: a Map would box every address above 2^30. */
+  readonly #addressIds = new NumberMap(256);
+  readonly #addressTexts: string[] = [];
 
   /** `attempts`, `rows`: how many the columns have room for at first (they grow as needed). */
   constructor(
@@ -228,11 +231,11 @@ export class AttemptTable {
     const c = this.store.columns;
     if (c.layers[packet] & Layer.IPv4) {
       const key = source ? c.src4[packet] : c.dst4[packet];
-      let text = this.#addressCache.get(key);
-      if (text === undefined) {
-        text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
-        this.#addressCache.set(key, text);
-      }
+      const id = this.#addressIds.get(key);
+      if (id >= 0) return this.#addressTexts[id];
+      const text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
+      this.#addressIds.set(key, this.#addressTexts.length);
+      this.#addressTexts.push(text);
       return text;
     }
     const ip = this.store.addressBytes(packet)!;
