@@ -59,15 +59,16 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): AttemptTable {
   const store = storeOf(capture);
   const c = store.columns;
-  // Every attempt starts with a SYN or a SYN/ACK, and most packets of a connection join one: the
-  // maps and columns are sized for that from the start, rather than rehashed and copied as they
-  // grow (a flood's hundreds of thousands of attempts made that most of this pass's time).
+  // Nearly every attempt starts with a SYN (a SYN/ACK opens one only when its SYN is missing),
+  // and most packets of a connection join one: the maps and columns are sized for that from the
+  // start, rather than rehashed and copied as they grow (a flood's hundreds of thousands of
+  // attempts made that most of this pass's time). They still grow past it if they must.
   let synPackets = 0;
   let tcpPackets = 0;
   for (let i = 0; i < store.count; i++) {
     if (!(c.layers[i] & Layer.Tcp)) continue;
     tcpPackets++;
-    if (c.tcpFlags[i] & SYN) synPackets++;
+    if ((c.tcpFlags[i] & (SYN | ACK)) === SYN) synPackets++;
   }
   const table = new AttemptTable(store, synPackets, tcpPackets);
   const expected = Math.max(64, synPackets);
