@@ -85,3 +85,35 @@ describe('kindAt on SYNs alone', () => {
     });
   }
 });
+
+describe('which attempt a reset answers, when an ISN + 1 and the end of a SYN’s data are the same number', () => {
+  // Two attempts on one 4-tuple: A's SYN carries 9 bytes from Seq 1000 (it ends at 1010), B's
+  // ISN is 1009 (its ISN + 1 is 1010). A RST/ACK with Ack 1010 fits both: the one registered
+  // last, by its SYN, is the one answered.
+  const a = { ...syns([0], '10.0.0.1', 5000, '10.0.0.2', 80, 1000)[0], len: 9 };
+  const b = syns([0], '10.0.0.1', 5000, '10.0.0.2', 80, 1009)[0];
+  const reset = (t: number): Segment => ({
+    t,
+    src: '10.0.0.2',
+    dst: '10.0.0.1',
+    sport: 80,
+    dport: 5000,
+    flags: 'RA',
+    seq: 0,
+    ack: 1010,
+  });
+  const refused = (segments: Segment[]) => {
+    const judged = judgeCapture(buildCapture(segments));
+    return Array.from({ length: judged.count }, (_, i) => judged.verdictAt(i))
+      .filter((v) => v.verdict === 'refused')
+      .map((v) => v.attempt.isn);
+  };
+
+  it('A then B: B', () => {
+    expect(refused([{ ...a, t: 0 }, { ...b, t: 0.1 }, reset(0.2)])).toEqual([1009]);
+  });
+
+  it('B then A: A', () => {
+    expect(refused([{ ...b, t: 0 }, { ...a, t: 0.1 }, reset(0.2)])).toEqual([1000]);
+  });
+});
