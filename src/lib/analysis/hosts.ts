@@ -119,17 +119,20 @@ export function hostTraffic(store: PacketStore): HostTraffic {
   // Distinct senders of each silent host, and whether any pair of hosts talks both ways. Only
   // pairs whose receiver sent something can be answered, so only those are kept in a map: a flood
   // towards one silent server adds none. The silent hosts' senders are counted by sorting the
-  // (receiver, sender) pairs, with no map either.
+  // (receiver, sender) pairs, one number each in a typed array sized from the first pass.
   const twoWayCandidates = new PairMap(64);
   let pairs = 0;
   let answered = false;
-  const towardsSilent: number[] = [];
+  let silentPackets = 0;
+  for (let h = 0; h < hosts.count; h++) if (hosts.sent[h] === 0) silentPackets += hosts.received[h];
+  const towardsSilent = new Float64Array(silentPackets);
+  let k = 0;
   for (let i = 0; i < store.count; i++) {
     const src = hosts.srcHost[i];
     const dst = hosts.dstHost[i];
     if (src < 0) continue;
     if (hosts.sent[dst] === 0) {
-      towardsSilent.push(dst * 4294967296 + src);
+      towardsSilent[k++] = dst * 4294967296 + src;
       continue;
     }
     if (twoWayCandidates.get(src, dst) >= 0) continue;
@@ -137,10 +140,10 @@ export function hostTraffic(store: PacketStore): HostTraffic {
     pairs++;
     if (twoWayCandidates.get(dst, src) >= 0) answered = true;
   }
-  const silentPairs = Float64Array.from(towardsSilent).sort();
-  for (let k = 0; k < silentPairs.length; k++) {
-    if (k > 0 && silentPairs[k] === silentPairs[k - 1]) continue;
-    hosts.senders[Math.floor(silentPairs[k] / 4294967296)]++;
+  const silentPairs = towardsSilent.sort();
+  for (let j = 0; j < silentPairs.length; j++) {
+    if (j > 0 && silentPairs[j] === silentPairs[j - 1]) continue;
+    hosts.senders[Math.floor(silentPairs[j] / 4294967296)]++;
   }
   hosts.allOneWay = (pairs > 0 || silentPairs.length > 0) && !answered;
   return hosts;
