@@ -1,9 +1,16 @@
 // The CLI's only contact with Node: reading files and writing to the terminal. Commands take
 // a CliIO so tests can run them in-process and capture what they print.
+import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
 
 export interface CliIO {
   out(text: string): void;
+  /**
+   * Resolves once what `out` was given has been handed to the reader, or at least to the OS
+   * (stdout to a pipe buffers in Node until the reader catches up): a command that writes much
+   * waits for it now and then, so its memory does not grow with its output. Absent: no waiting.
+   */
+  drained?(): Promise<void>;
   err(text: string): void;
   /** The file's bytes as a stream of chunks, and its size. */
   openFile(path: string): { size: number; chunks: AsyncIterable<Uint8Array> };
@@ -26,6 +33,7 @@ export function argumentError(command: string, message: string): string {
 
 export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
+  drained: () => (process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve()),
   err: (text) => void process.stderr.write(text),
   openFile(path) {
     const size = statSync(path).size;

@@ -179,8 +179,8 @@ describe('correlating the firewall log with a recorded trace pair', () => {
     const log = parseFirewallLog(firewallLogFor(SERVER_TRACE, SERVER, 60));
     const capture = load(SERVER_TRACE);
     const attempts = analyzeCapture(capture).attempts.map((v) => v.attempt);
-    expect(matchFirewallLog(log, attempts, { utcOffsetSeconds: 0 }).steps.size).toBe(0);
-    expect(matchFirewallLog(log, attempts, { utcOffsetSeconds: 3600 }).steps.size).toBe(1);
+    expect(matchFirewallLog(log, attempts, { utcOffsetSeconds: 0 }).drops.size).toBe(0);
+    expect(matchFirewallLog(log, attempts, { utcOffsetSeconds: 3600 }).drops.size).toBe(1);
   });
 
   it('the open trace gets no firewall evidence from the blocked trace’s log', () => {

@@ -10,6 +10,11 @@ import {
   explain,
   hostPort,
   judgeCapture,
+  NMAP_STATES,
+  VERDICTS,
+  ZEEK_STATES,
+  type AttemptKind,
+  type AttemptTable,
   type AttemptVerdict,
   type ComparedAttempt,
   type Verdict,
@@ -139,8 +144,8 @@ export function compactFrames(frames: number[]): string {
 }
 
 /** What makes two attempts "the same kind" in the grouped text: what the first line of each says. */
-function reasonOf(v: AttemptVerdict): string {
-  return `nmap: ${v.nmap}, Zeek: ${v.zeek}, history ${v.history}`;
+function reasonOf(kind: AttemptKind): string {
+  return `nmap: ${kind.nmap}, Zeek: ${kind.zeek}, history ${kind.history}`;
 }
 
 /** The attempts of one kind past the first few: how many, from which clients, in which frames. */
@@ -150,37 +155,93 @@ interface HiddenGroup {
   reason: string;
   shown: number;
   hidden: number;
-  firstClient: string;
-  lastClient: string;
+  /** Rows (of the attempt table) of the first and last attempt not shown: their clients are named at the end. */
+  firstRow: number;
+  lastRow: number;
   firstFrame: number;
   lastFrame: number;
 }
 
 const thousands = (n: number): string => n.toLocaleString('en');
 
-function hiddenLine(g: HiddenGroup): string {
-  const clients =
-    g.firstClient === g.lastClient ? `client ${g.firstClient}` : `clients ${g.firstClient} … ${g.lastClient}`;
+function hiddenLine(g: HiddenGroup, table: AttemptTable): string {
+  const clientOf = (row: number) => hostPort(table.clientAddress(row), table.clientPort[row]);
+  const firstClient = clientOf(g.firstRow);
+  const lastClient = clientOf(g.lastRow);
+  const clients = firstClient === lastClient ? `client ${firstClient}` : `clients ${firstClient} … ${lastClient}`;
   const frames = g.firstFrame === g.lastFrame ? `frame ${g.firstFrame}` : `frames ${g.firstFrame}-${g.lastFrame}`;
   return `  ${thousands(g.hidden)} more ${g.verdict} to port ${g.serverPort} (${g.reason}): ${clients}, ${frames}\n`;
 }
 
-/** Collects output and hands it on in slices: one write per attempt would be slow, one per capture unbounded. */
-function bufferedOut(io: CliIO): { write(text: string): void; flush(): void } {
+/**
+ * The groups of the text output, keyed without a string per attempt: verdict, nmap state, Zeek
+ * state and server port make one small integer; the history letters pick within it.
+ */
+class Groups {
+  readonly #byCode = new Map<number, Map<string, HiddenGroup>>();
+  /** In order of first appearance. */
+  readonly all: HiddenGroup[] = [];
+
+  of(kind: AttemptKind, serverPort: number): HiddenGroup {
+    const code =
+      ((VERDICTS.indexOf(kind.verdict) * NMAP_STATES.length + NMAP_STATES.indexOf(kind.nmap)) * ZEEK_STATES.length +
+        ZEEK_STATES.indexOf(kind.zeek)) *
+        65536 +
+      serverPort;
+    let byHistory = this.#byCode.get(code);
+    if (!byHistory) this.#byCode.set(code, (byHistory = new Map()));
+    let g = byHistory.get(kind.history);
+    if (!g) {
+      g = {
+        verdict: kind.verdict,
+        serverPort,
+        reason: reasonOf(kind),
+        shown: 0,
+        hidden: 0,
+        firstRow: -1,
+        lastRow: -1,
+        firstFrame: Infinity,
+        lastFrame: 0,
+      };
+      byHistory.set(kind.history, g);
+      this.all.push(g);
+    }
+    return g;
+  }
+}
+
+/**
+ * Collects output and hands it on in slices: one write per attempt would be slow, one per capture
+ * unbounded. `handedOn` says a slice went out since the last `drained()`, which waits for the
+ * reader when it lags (a pipe), so the output is never held whole.
+ */
+function bufferedOut(io: CliIO): {
+  write(text: string): void;
+  flush(): void;
+  handedOn: boolean;
+  drained(): Promise<void>;
+} {
   let buffer = '';
-  return {
-    write(text) {
+  const out = {
+    handedOn: false,
+    write(text: string) {
       buffer += text;
       if (buffer.length > 1 << 16) {
         io.out(buffer);
         buffer = '';
+        out.handedOn = true;
       }
     },
     flush() {
       if (buffer) io.out(buffer);
       buffer = '';
     },
+    async drained() {
+      out.handedOn = false;
+      await io.drained?.();
+    },
   };
+  return out;
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -209,9 +270,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     firewallLog = log;
   }
   const judged = judgeCapture(capture, undefined, { firewallLog });
+  const table = judged.table;
   const out = bufferedOut(io);
   const counts: Partial<Record<Verdict, number>> = {};
-  const groups = new Map<string, HiddenGroup>();
+  const groups = new Groups();
   const offload = {
     kind: judged.offload.kind,
     hosts: judged.offload.offloadHosts,
@@ -224,54 +286,43 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (judged.count === 0) out.write('No TCP connection attempts (no SYN or SYN/ACK) in this capture.\n');
   }
   for (let i = 0; i < judged.count; i++) {
-    // Each verdict is made, written and dropped: nothing per attempt outlives its line.
-    const v = judged.verdictAt(i);
-    counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+    // Each verdict is made, written and dropped: nothing per attempt outlives its line. What is
+    // only counted (--summary, the attempts a group does not show) is not even made: its kind is
+    // read off the columns.
     switch (parsed.output) {
       case 'json':
-        out.write(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(attemptJson(v))}`);
-        break;
       case 'jsonl':
-        out.write(`${JSON.stringify(attemptJson(v))}\n`);
+      case 'all': {
+        const v = judged.verdictAt(i);
+        counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
+        if (parsed.output === 'all') out.write(attemptText(v));
+        else if (parsed.output === 'jsonl') out.write(`${JSON.stringify(attemptJson(v))}\n`);
+        else out.write(`${i === 0 ? '\n' : ',\n'}${JSON.stringify(attemptJson(v))}`);
         break;
-      case 'all':
-        out.write(attemptText(v));
-        break;
+      }
       case 'grouped': {
-        const reason = reasonOf(v);
-        const key = `${v.verdict}|${v.attempt.serverPort}|${reason}`;
-        let g = groups.get(key);
-        if (!g) {
-          g = {
-            verdict: v.verdict,
-            serverPort: v.attempt.serverPort,
-            reason,
-            shown: 0,
-            hidden: 0,
-            firstClient: '',
-            lastClient: '',
-            firstFrame: Infinity,
-            lastFrame: 0,
-          };
-          groups.set(key, g);
-        }
+        const kind = judged.kindAt(i);
+        counts[kind.verdict] = (counts[kind.verdict] ?? 0) + 1;
+        const row = judged.rowOf(i);
+        const g = groups.of(kind, table.serverPort[row]);
         if (g.shown < SHOWN_PER_GROUP) {
           g.shown++;
-          out.write(attemptText(v));
+          out.write(attemptText(judged.verdictAt(i)));
         } else {
-          const client = hostPort(v.attempt.client, v.attempt.clientPort);
-          if (g.hidden++ === 0) g.firstClient = client;
-          g.lastClient = client;
-          for (const f of v.frames) {
-            if (f < g.firstFrame) g.firstFrame = f;
-            if (f > g.lastFrame) g.lastFrame = f;
-          }
+          if (g.hidden++ === 0) g.firstRow = row;
+          g.lastRow = row;
+          g.firstFrame = Math.min(g.firstFrame, table.lowestFrame(row));
+          g.lastFrame = Math.max(g.lastFrame, table.highestFrame(row));
         }
         break;
       }
-      case 'summary':
+      case 'summary': {
+        const verdict = judged.kindAt(i).verdict;
+        counts[verdict] = (counts[verdict] ?? 0) + 1;
         break;
+      }
     }
+    if (out.handedOn) await out.drained();
   }
   const summary = `${thousands(judged.count)} ${judged.count === 1 ? 'attempt' : 'attempts'}: ${summaryLine({ attempts: judged.count, verdicts: counts })}`;
   switch (parsed.output) {
@@ -290,13 +341,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     case 'grouped':
     case 'all':
     case 'summary': {
-      const hidden = [...groups.values()].filter((g) => g.hidden > 0);
+      const hidden = groups.all.filter((g) => g.hidden > 0);
       if (hidden.length > 0) {
         const total = hidden.reduce((n, g) => n + g.hidden, 0);
         out.write(
           `\nNot shown: ${thousands(total)} ${total === 1 ? 'attempt' : 'attempts'} like the ${SHOWN_PER_GROUP} shown of ${hidden.length === 1 ? 'its kind' : 'each kind'} (--all prints every one):\n`,
         );
-        for (const g of hidden) out.write(hiddenLine(g));
+        for (const g of hidden) out.write(hiddenLine(g, table));
       }
       if (parsed.output === 'summary' || judged.count > SHOWN_PER_GROUP) {
         out.write(`${parsed.output === 'summary' ? '' : '\n'}${summary}\n`);

@@ -1,16 +1,19 @@
 // One capture → every attempt's verdict, plus capture-wide findings.
 import type { Capture } from '../packets.ts';
-import { formatIP } from '../describe/addresses.ts';
-import { Layer, storeOf } from '../store/packet-store.ts';
-import { AttemptState, type AttemptTable } from './attempt-table.ts';
+import { storeOf } from '../store/packet-store.ts';
+import { TcpFlag } from '../decode/tcp.ts';
+import { AttemptState, roleCode, senderCode, type AttemptTable } from './attempt-table.ts';
 import { attemptTable } from './attempts.ts';
-import { classify, history, zeekConnState, type CaptureContext } from './classify.ts';
+import { classify } from './classify.ts';
 import { damagedCaptureText, oneWayTexts, startNotCapturedText } from './evidence.ts';
 import { startNotCaptured } from './rules.ts';
-import { NumberMap, PairMap } from './number-map.ts';
+import { hostTraffic } from './hosts.ts';
 import { findOffload } from './offload.ts';
 import { tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
-import type { AttemptVerdict, CaptureAnalysis, OffloadFinding } from './types.ts';
+import { MIN_INITIAL_RTO } from './timing.ts';
+import type { AttemptVerdict, CaptureAnalysis, HostFacts, OffloadFinding } from './types.ts';
+import type { NmapState, Verdict, ZeekState } from './vocabulary.ts';
+import { zeekOfAttempt } from './zeek.ts';
 import { hostDrops, type HostDropOptions } from './drops.ts';
 import { reachFindings } from './reach.ts';
 
@@ -29,79 +32,12 @@ export function captureSpan(capture: Capture): { start: number; end: number } {
   return { start, end };
 }
 
-/** Who sent what to whom, host by host: for one-way captures and the TTLs a host uses. */
-function hostTraffic(capture: Capture): {
-  silent: Array<{ host: string; packetsTo: number; senders: number }>;
-  allOneWay: boolean;
-  ttls: Map<string, number[]>;
-} {
-  const store = storeOf(capture);
-  const c = store.columns;
-  // Hosts as small numbers (one pass over 100k+ packets: no string per packet).
-  const v4Ids = new NumberMap(256);
-  const v6Ids = new Map<string, number>();
-  const names: string[] = [];
-  const sent: number[] = [];
-  const received: number[] = [];
-  const senders: number[] = [];
-  const lowTtl: number[] = [];
-  const highTtl: number[] = [];
-  const newHost = (name: string): number => {
-    names.push(name);
-    sent.push(0);
-    received.push(0);
-    senders.push(0);
-    lowTtl.push(255);
-    highTtl.push(0);
-    return names.length - 1;
-  };
-  const hostOf = (i: number, side: 'src' | 'dst'): number => {
-    if (c.layers[i] & Layer.IPv4) {
-      const n = side === 'src' ? c.src4[i] : c.dst4[i];
-      let id = v4Ids.get(n);
-      if (id < 0) {
-        id = newHost(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
-        v4Ids.set(n, id);
-      }
-      return id;
-    }
-    const ip = store.addressBytes(i);
-    if (!ip) return -1;
-    const bytes = side === 'src' ? ip.src : ip.dst;
-    const key = bytes.join(':');
-    let id = v6Ids.get(key);
-    if (id === undefined) v6Ids.set(key, (id = newHost(formatIP(bytes))));
-    return id;
-  };
-  const pairs = new PairMap(256);
-  const pairList: Array<[number, number]> = [];
-  for (let i = 0; i < store.count; i++) {
-    if (!(c.layers[i] & (Layer.IPv4 | Layer.IPv6))) continue;
-    const src = hostOf(i, 'src');
-    const dst = hostOf(i, 'dst');
-    if (src < 0 || dst < 0) continue;
-    sent[src]++;
-    received[dst]++;
-    const ttl = c.ttl[i];
-    if (ttl < lowTtl[src]) lowTtl[src] = ttl;
-    if (ttl > highTtl[src]) highTtl[src] = ttl;
-    if (pairs.get(src, dst) < 0) {
-      pairs.set(src, dst, pairList.length);
-      pairList.push([src, dst]);
-      senders[dst]++;
-    }
-  }
-  const silent: Array<{ host: string; packetsTo: number; senders: number }> = [];
-  names.forEach((host, id) => {
-    if (sent[id] > 0 || received[id] === 0) return;
-    silent.push({ host, packetsTo: received[id], senders: senders[id] });
-  });
-  const allOneWay = pairList.length > 0 && pairList.every(([a, b]) => pairs.get(b, a) < 0);
-  const ttls = new Map<string, number[]>();
-  names.forEach((host, id) => {
-    if (sent[id] > 0) ttls.set(host, [lowTtl[id], highTtl[id]]);
-  });
-  return { silent, allOneWay, ttls };
+/** What the grouped text says of an attempt on its first line: the same four fields as its verdict. */
+export interface AttemptKind {
+  verdict: Verdict;
+  nmap: NmapState;
+  zeek: ZeekState;
+  history: string;
 }
 
 /**
@@ -112,12 +48,47 @@ export interface JudgedCapture {
   table: AttemptTable;
   /** Attempts, in the order their first packet appears. */
   count: number;
+  /** The row of `table` that attempt i is (a SYN/ACK without its SYN is no attempt, so they differ). */
+  rowOf(i: number): number;
   verdictAt(i: number): AttemptVerdict;
+  /**
+   * Attempt i's verdict, nmap and Zeek states and history, equal to `verdictAt(i)`'s: for an
+   * attempt of SYNs alone (a scan, a flood, a blocked port) read off the columns, building
+   * nothing; for the others, from `verdictAt`.
+   */
+  kindAt(i: number): AttemptKind;
   offload: OffloadFinding;
   /** Seconds from first to last packet. */
   duration: number;
   /** Capture-wide sentences (offload, capture cut short, …). */
   findings: string[];
+}
+
+const { FIN, SYN, RST, ACK } = TcpFlag;
+const SYN_ROLE = roleCode('syn');
+const SYN_RETRANSMISSION_ROLE = roleCode('syn-retransmission');
+const DUPLICATE_ROLE = roleCode('duplicate');
+const CLIENT = senderCode('client');
+/** What Zeek logs for a connection of SYNs alone, all with one sequence number and no data (zeek.ts). */
+const LONE_SYNS_ZEEK = { zeek: 'S0', history: 'S' } as const;
+
+/**
+ * Whether attempt `row` is SYNs alone: each of its packets a SYN from the client (a first one,
+ * retransmissions, copies), without ACK, RST, FIN or data. classify's rules then leave only
+ * "no-response" or "inconclusive", and Zeek's state machine only S0 with history "S"
+ * (tests/analysis/judge.test.ts checks this against classify on every capture).
+ */
+function synsAlone(table: AttemptTable, row: number): boolean {
+  if (table.state[row] & (AttemptState.SynMissing | AttemptState.SawSynAck | AttemptState.SawClientAck)) return false;
+  const c = table.store.columns;
+  for (let r = table.head[row]; r >= 0; r = table.rowNext[r]) {
+    const role = table.rowRole[r];
+    if (role !== SYN_ROLE && role !== SYN_RETRANSMISSION_ROLE && role !== DUPLICATE_ROLE) return false;
+    const packet = table.rowPacket[r];
+    if (table.rowFrom[r] !== CLIENT || (c.tcpFlags[packet] & (SYN | ACK | RST | FIN)) !== SYN) return false;
+    if (c.payloadLength[packet] !== 0) return false;
+  }
+  return true;
 }
 
 /** `tcp`: the capture's TCP analysis; by default the one cached for the capture (tcpStreamsOf). */
@@ -131,56 +102,96 @@ export function judgeCapture(
   const table = attemptTable(capture, tcp);
   // A SYN/ACK with no SYN and no client answer is no attempt (rule 2): reported, not judged. Only
   // an attempt with no SYN can be one, so the others are not built to find out.
-  const judged: number[] = [];
+  const judged = new Uint32Array(table.count);
+  let count = 0;
   const partial: number[] = [];
   for (let i = 0; i < table.count; i++) {
     if (table.has(i, AttemptState.SynMissing) && startNotCaptured(table.attemptAt(i))) partial.push(i);
-    else judged.push(i);
+    else judged[count++] = i;
   }
   // One-way (rule 3): a host that sent nothing at all, or a capture where nothing ever comes
   // back, is only worth a finding (and a caveat on the silent attempts) with at least two
   // attempts behind it: with one, it is simply the picture of an unanswered SYN.
-  const traffic = hostTraffic(capture);
-  const silentCandidates = new Set(traffic.silent.map((s) => s.host));
-  const targets = new Map<string, number>();
-  for (const i of judged) {
-    const server = table.serverAddress(i);
-    if (silentCandidates.has(server)) targets.set(server, (targets.get(server) ?? 0) + 1);
-  }
-  const silent = traffic.silent.filter((s) => (targets.get(s.host) ?? 0) >= 2);
-  const allOneWay = traffic.allOneWay && judged.length >= 2;
-  const context: CaptureContext = {
-    silentHosts: new Set(allOneWay ? traffic.silent.map((s) => s.host) : silent.map((s) => s.host)),
-    ttlsOf: (host) => traffic.ttls.get(host),
+  const hosts = hostTraffic(store);
+  const hostOf = (row: number, client: boolean): number => {
+    const first = table.firstPacket[row];
+    return client !== table.has(row, AttemptState.OpenedByAnswer) ? hosts.srcHost[first] : hosts.dstHost[first];
   };
+  const attemptsTo = new Uint32Array(hosts.count);
+  for (let k = 0; k < count; k++) {
+    const server = hostOf(judged[k], false);
+    if (hosts.isSilent(server)) attemptsTo[server]++;
+  }
+  const allOneWay = hosts.allOneWay && count >= 2;
+  const silent = hosts.silentHosts().filter((h) => attemptsTo[h] >= 2);
+  /** The silent hosts an attempt's caveat names: all of them in a capture that only goes one way. */
+  const namedSilent = (host: number) => hosts.isSilent(host) && (allOneWay || attemptsTo[host] >= 2);
   const offload = findOffload(capture);
   const findings = [...offload.text];
   const partialText = startNotCapturedText(
     partial.length,
     partial.slice(0, 5).map((i) => {
       const attempt = table.attemptAt(i);
-      return { attempt, zeek: zeekConnState(attempt), history: history(attempt) };
+      const zeek = zeekOfAttempt(attempt);
+      return { attempt, zeek: zeek.connState, history: zeek.history };
     }),
   );
   if (partialText) findings.push(partialText);
-  findings.push(...oneWayTexts(silent, allOneWay));
+  findings.push(
+    ...oneWayTexts(
+      silent.map((h) => ({ host: hosts.nameOf(h), packetsTo: hosts.received[h], senders: hosts.senders[h] })),
+      allOneWay,
+    ),
+  );
   // Packets whose TCP the decoders cannot reach (encrypted Wi-Fi, undecoded link types, …).
-  findings.push(...reachFindings(store, judged.length));
+  findings.push(...reachFindings(store, count));
   // pktmon drop events and Windows Firewall log lines: the host's own word on a dropped SYN. A
   // firewall log is matched against every attempt at once, so only then are they all built.
-  const drops = hostDrops(store, options.firewallLog ? judged.map((i) => table.attemptAt(i)) : undefined, options);
+  const drops = hostDrops(
+    store,
+    options.firewallLog ? Array.from(judged.subarray(0, count), (i) => table.attemptAt(i)) : undefined,
+    options,
+  );
   findings.push(...drops.findings);
   if (capture.error) {
     findings.push(damagedCaptureText(capture.error.message, capture.packets.length));
   }
+  const verdictAt = (i: number): AttemptVerdict => {
+    const row = judged[i];
+    const client = hostOf(row, true);
+    const server = hostOf(row, false);
+    const facts: HostFacts = {
+      serverSilent: namedSilent(server),
+      ...(hosts.sent[client] > 0
+        ? { clientTtls: [hosts.lowTtl[client], hosts.highTtl[client]] as [number, number] }
+        : {}),
+    };
+    const attempt = table.attemptAt(row);
+    const verdict = classify(attempt, end, { hostsOf: () => facts });
+    const dropped = drops.dropsOf(attempt);
+    return dropped.length > 0 ? { ...verdict, hostDrops: dropped } : verdict;
+  };
   return {
     table,
-    count: judged.length,
-    verdictAt: (i) => {
-      const attempt = table.attemptAt(judged[i]);
-      const verdict = classify(attempt, end, context);
-      const steps = drops.stepsOf(attempt);
-      return steps.length > 0 ? { ...verdict, hostDrops: steps } : verdict;
+    count,
+    rowOf: (i) => judged[i],
+    verdictAt,
+    kindAt: (i) => {
+      const row = judged[i];
+      if (!synsAlone(table, row)) {
+        // The four fields rest on the attempt's packets alone: no host facts, no drop records.
+        const v = classify(table.attemptAt(row), end);
+        return { verdict: v.verdict, nmap: v.nmap, zeek: v.zeek, history: v.history };
+      }
+      // classify's rule for SYNs with no answer: a retry, or a second of capture after the
+      // first SYN, makes it "no-response"; anything less is too soon to tell.
+      const c = store.columns;
+      const first = table.firstPacket[row];
+      const observedAfterFirst = end - (c.seconds[first] + c.nanoseconds[first] / 1e9);
+      const retries = table.synCount[row] - 1;
+      return retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO
+        ? { verdict: 'no-response', nmap: 'filtered', ...LONE_SYNS_ZEEK }
+        : { verdict: 'inconclusive', nmap: 'unknown', ...LONE_SYNS_ZEEK };
     },
     offload,
     duration: end - start,

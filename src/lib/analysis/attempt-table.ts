@@ -4,6 +4,7 @@
 // view (or the classifier) asks for, from these numbers and the packet store, and forgets it.
 import { formatIP } from '../describe/addresses.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
+import { NumberMap } from './number-map.ts';
 import { ROLES, SENDERS, type Role, type Sender } from './vocabulary.ts';
 import type { Attempt, AttemptPacket } from './types.ts';
 
@@ -36,32 +37,58 @@ export class AttemptTable {
 
   // Per attempt.
   /** Packet index that opened it: start time, tcp.stream, addresses. */
-  firstPacket = new Uint32Array(64);
-  state = new Uint8Array(64);
-  clientPort = new Uint16Array(64);
-  serverPort = new Uint16Array(64);
-  isn = new Uint32Array(64);
-  serverIsn = new Uint32Array(64);
-  stream = new Int32Array(64);
+  firstPacket: Uint32Array;
+  state: Uint8Array;
+  clientPort: Uint16Array;
+  serverPort: Uint16Array;
+  isn: Uint32Array;
+  serverIsn: Uint32Array;
+  stream: Int32Array;
   /** SYNs (first and retransmissions) it holds. */
-  synCount = new Uint32Array(64);
+  synCount: Uint32Array;
   /** Packet index of its latest SYN (valid when synCount > 0). */
-  lastSyn = new Uint32Array(64);
+  lastSyn: Uint32Array;
   /** How many earlier attempts had the same 4-tuple and ISN (a capture repeated, an ISN reused): 0 for most. */
-  repeat = new Uint32Array(64);
+  repeat: Uint32Array;
   /** First and last packet row, linked through `rowNext`; -1 when none. */
-  head = new Int32Array(64);
-  tail = new Int32Array(64);
+  head: Int32Array;
+  tail: Int32Array;
 
   // Per packet row.
-  rowPacket = new Uint32Array(256);
-  rowNext = new Int32Array(256);
-  rowRole = new Uint8Array(256);
-  rowFrom = new Uint8Array(256);
+  rowPacket: Uint32Array;
+  rowNext: Int32Array;
+  rowRole: Uint8Array;
+  rowFrom: Uint8Array;
 
-  readonly #addressCache = new Map<number, string>();
+  /** IPv4 address (as a number) → its text in #addressTexts: a Map would box every address above 2^30. */
+  readonly #addressIds = new NumberMap(256);
+  readonly #addressTexts: string[] = [];
 
-  constructor(readonly store: PacketStore) {}
+  /** `attempts`, `rows`: how many the columns have room for at first (they grow as needed). */
+  constructor(
+    readonly store: PacketStore,
+    attempts = 64,
+    rows = 256,
+  ) {
+    const n = Math.max(16, attempts);
+    this.firstPacket = new Uint32Array(n);
+    this.state = new Uint8Array(n);
+    this.clientPort = new Uint16Array(n);
+    this.serverPort = new Uint16Array(n);
+    this.isn = new Uint32Array(n);
+    this.serverIsn = new Uint32Array(n);
+    this.stream = new Int32Array(n);
+    this.synCount = new Uint32Array(n);
+    this.lastSyn = new Uint32Array(n);
+    this.repeat = new Uint32Array(n);
+    this.head = new Int32Array(n);
+    this.tail = new Int32Array(n);
+    const r = Math.max(16, rows);
+    this.rowPacket = new Uint32Array(r);
+    this.rowNext = new Int32Array(r);
+    this.rowRole = new Uint8Array(r);
+    this.rowFrom = new Uint8Array(r);
+  }
 
   /** A new attempt; returns its number. */
   open(packet: number, isn: number, clientPort: number, serverPort: number, stream: number, byAnswer: boolean): number {
@@ -184,16 +211,31 @@ export class AttemptTable {
     return frames;
   }
 
+  /** The lowest and the highest frame number of attempt i's packets (a merged capture may hold them out of order). */
+  lowestFrame(i: number): number {
+    const number = this.store.columns.number;
+    let lowest = Infinity;
+    for (let r = this.head[i]; r >= 0; r = this.rowNext[r]) lowest = Math.min(lowest, number[this.rowPacket[r]]);
+    return lowest;
+  }
+
+  highestFrame(i: number): number {
+    const number = this.store.columns.number;
+    let highest = 0;
+    for (let r = this.head[i]; r >= 0; r = this.rowNext[r]) highest = Math.max(highest, number[this.rowPacket[r]]);
+    return highest;
+  }
+
   /** The packet's source (or destination) address as text; IPv4 ones are formatted once per address. */
   #address(packet: number, source: boolean): string {
     const c = this.store.columns;
     if (c.layers[packet] & Layer.IPv4) {
       const key = source ? c.src4[packet] : c.dst4[packet];
-      let text = this.#addressCache.get(key);
-      if (text === undefined) {
-        text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
-        this.#addressCache.set(key, text);
-      }
+      const id = this.#addressIds.get(key);
+      if (id >= 0) return this.#addressTexts[id];
+      const text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
+      this.#addressIds.set(key, this.#addressTexts.length);
+      this.#addressTexts.push(text);
       return text;
     }
     const ip = this.store.addressBytes(packet)!;

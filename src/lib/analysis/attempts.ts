@@ -59,17 +59,54 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): AttemptTable {
   const store = storeOf(capture);
   const c = store.columns;
-  const table = new AttemptTable(store);
+  // Nearly every attempt starts with a SYN (a SYN/ACK opens one only when its SYN is missing),
+  // and most packets of a connection join one: the maps and columns are sized for that from the
+  // start, rather than rehashed and copied as they grow (a flood's hundreds of thousands of
+  // attempts made that most of this pass's time). They still grow past it if they must.
+  let synPackets = 0;
+  let tcpPackets = 0;
+  for (let i = 0; i < store.count; i++) {
+    if (!(c.layers[i] & Layer.Tcp)) continue;
+    tcpPackets++;
+    if ((c.tcpFlags[i] & (SYN | ACK)) === SYN) synPackets++;
+  }
+  const table = new AttemptTable(store, synPackets, tcpPackets);
+  const expected = Math.max(64, synPackets);
   /** (client>server, ISN) → newest attempt with them */
-  const byKey = new PairMap(1024);
+  const byKey = new PairMap(expected);
   /**
-   * (client>server, ack) → the attempt a SYN/ACK or RST with that ack answers: ISN + 1, or past
-   * the data a SYN carried (TCP Fast Open, or a SYN with payload).
+   * A SYN/ACK or RST with Ack x answers the attempt registered last for x: the one opened with
+   * ISN x − 1 (byKey), or the one whose SYN carried data up to x (TCP Fast Open, a SYN with
+   * payload: rare, so kept apart). Each registration gets the next tick of `clock`, and the later
+   * one wins. One map per SYN rather than two: a flood has a million slots in each.
    */
-  const byAnswer = new PairMap(1024);
+  let clock = 0;
+  /** Per attempt: the tick it was opened. */
+  const openedAt: number[] = [];
+  /** (client>server, end of the SYN's data) → index into synData*. */
+  const bySynDataEnd = new PairMap(16);
+  const synDataAttempt: number[] = [];
+  const synDataAt: number[] = [];
+  const answered = (tuple: number, ack: number): number => {
+    const opened = byKey.get(tuple, u32(ack - 1));
+    if (synDataAttempt.length === 0) return opened;
+    const e = bySynDataEnd.get(tuple, ack);
+    if (e < 0) return opened;
+    return opened < 0 || synDataAt[e] > openedAt[opened] ? synDataAttempt[e] : opened;
+  };
+  const synCarriedData = (tuple: number, end: number, a: number): void => {
+    let e = bySynDataEnd.get(tuple, end);
+    if (e < 0) {
+      e = synDataAttempt.length;
+      bySynDataEnd.set(tuple, end, e);
+    }
+    synDataAttempt[e] = a;
+    synDataAt[e] = ++clock;
+  };
   /** client>server → newest attempt on that 4-tuple */
-  const latestByTuple = new NumberMap(1024);
+  const latestByTuple = new NumberMap(expected);
 
+  /** `earlier`: the newest attempt with the same 4-tuple and ISN (byKey's), -1 when none. */
   const open = (
     index: number,
     tuple: number,
@@ -77,13 +114,12 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     clientPort: number,
     serverPort: number,
     synMissing: boolean,
+    earlier: number,
   ): number => {
-    const earlier = byKey.get(tuple, isn);
     const a = table.open(index, isn, clientPort, serverPort, tcp.stream[index], synMissing);
     if (earlier >= 0) table.repeat[a] = table.repeat[earlier] + 1;
     byKey.set(tuple, isn, a);
-    byAnswer.set(tuple, u32(isn + 1), a);
-    latestByTuple.set(tuple, a);
+    openedAt[a] = ++clock;
     return a;
   };
 
@@ -128,25 +164,30 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     const length = c.payloadLength[i];
 
     if ((flags & (SYN | ACK | RST)) === SYN) {
-      let a = byKey.get(outbound, seq);
+      const earlier = byKey.get(outbound, seq);
+      let a = earlier;
       if (a >= 0 && mayJoin(a, i)) {
         // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
         const hasSyn = table.synCount[a] > 0;
         if (!hasSyn) table.state[a] &= ~AttemptState.SynMissing;
         table.add(a, i, 'client', !hasSyn ? 'syn' : duplicate ? 'duplicate' : 'syn-retransmission');
       } else {
-        a = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false);
+        a = open(i, outbound, seq, c.srcPort[i], c.dstPort[i], false, earlier);
         table.add(a, i, 'client', 'syn');
       }
-      if (length > 0) byAnswer.set(outbound, u32(seq + 1 + length), a);
+      if (length > 0) synCarriedData(outbound, u32(seq + 1 + length), a);
       latestByTuple.set(outbound, a);
       continue;
     }
 
     // SYN+ACK+RST and SYN+ACK+FIN are no answer: they go on as a RST or a FIN below.
     if (isPlainSynAck(flags)) {
-      let a = byAnswer.get(inbound, ack);
-      if (a < 0) a = open(i, inbound, u32(ack - 1), c.dstPort[i], c.srcPort[i], true);
+      let a = answered(inbound, ack);
+      if (a < 0) {
+        const isn = u32(ack - 1);
+        a = open(i, inbound, isn, c.dstPort[i], c.srcPort[i], true, byKey.get(inbound, isn));
+        latestByTuple.set(inbound, a);
+      }
       const hasServerIsn = table.has(a, AttemptState.HasServerIsn);
       const again = table.has(a, AttemptState.SawSynAck) && hasServerIsn && table.serverIsn[a] === seq;
       table.add(a, i, 'server', duplicate ? 'duplicate' : again ? 'syn-ack-retransmission' : 'syn-ack');
@@ -163,8 +204,8 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
     const fromServer = latestByTuple.get(inbound);
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
-      const answered = flags & ACK ? byAnswer.get(inbound, ack) : -1;
-      if (answered >= 0) table.add(answered, i, 'server', duplicate ? 'duplicate' : 'rst');
+      const answers = flags & ACK ? answered(inbound, ack) : -1;
+      if (answers >= 0) table.add(answers, i, 'server', duplicate ? 'duplicate' : 'rst');
       else if (fromClient >= 0) table.add(fromClient, i, 'client', 'client-rst');
       else if (fromServer >= 0) table.add(fromServer, i, 'server', 'rst');
       continue;

@@ -5,7 +5,7 @@
 import { MIN_INITIAL_RTO, retryTiming } from './timing.ts';
 import { rstAcceptedBySynSent, synAckLostBeforeClient } from './rules.ts';
 import { zeekOfAttempt } from './zeek.ts';
-import type { Attempt, AttemptPacket, AttemptVerdict, CaptureContext, HostFacts } from './types.ts';
+import type { Attempt, AttemptPacket, AttemptVerdict, CaptureContext } from './types.ts';
 import { assertNever, type NmapState, type Verdict, type ZeekState } from './vocabulary.ts';
 
 /** ICMP codes nmap takes as "filtered" (v4 type 3 codes 0,1,2,3,9,10,13; every ICMPv6 type 1). */
@@ -95,31 +95,18 @@ export function classify(attempt: Attempt, captureEnd: number, context: CaptureC
   // nmap runs on the client: a SYN/ACK lost on its way there is no answer for it (rule: synAckLostBeforeClient).
   const nmap =
     verdict === 'half-open' && synAckLostBeforeClient(attempt) ? 'filtered' : nmapState(verdict, icmp, synAcks > 0);
+  const zeek = zeekOfAttempt(attempt);
   return {
     attempt,
     verdict,
     nmap,
-    zeek: zeekConnState(attempt),
-    history: history(attempt),
+    zeek: zeek.connState,
+    history: zeek.history,
     frames: attempt.packets.map((p) => p.frame),
     timing,
     observedAfterLastSyn,
     observedAfterFirst,
-    ...(context.silentHosts || context.ttlsOf ? { hosts: hostFacts(attempt, context) } : {}),
-  };
-}
-
-/** The capture-wide facts about this attempt's hosts, as plain data for `explain`. */
-function hostFacts(attempt: Attempt, context: CaptureContext): HostFacts {
-  let low = 255;
-  let high = -1;
-  for (const ttl of context.ttlsOf?.(attempt.client) ?? []) {
-    low = Math.min(low, ttl);
-    high = Math.max(high, ttl);
-  }
-  return {
-    serverSilent: context.silentHosts?.has(attempt.server) ?? false,
-    ...(high >= 0 ? { clientTtls: [low, high] as [number, number] } : {}),
+    ...(context.hostsOf ? { hosts: context.hostsOf(attempt) } : {}),
   };
 }
 

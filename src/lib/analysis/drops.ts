@@ -1,43 +1,33 @@
 // Evidence from the capturing host's own records of a drop: pktmon's drop events (a packet
 // logged as dropped by a Windows networking component, event 170) and, from
-// capture/firewall-log.ts, Windows Firewall log lines matched to the attempts' SYNs. A dropped SYN is the strongest evidence a trace
-// can give: the host says who discarded the packet, instead of the reader inferring it from
-// silence. These steps are added to an attempt's evidence by analyze.ts.
+// capture/firewall-log.ts, Windows Firewall log lines matched to the attempts' SYNs. A dropped SYN
+// is the strongest evidence a trace can give: the host says who discarded the packet, instead of
+// the reader inferring it from silence. They are found here as data, carried by the verdict
+// (analyze.ts) and worded by `explain` (evidence.ts, hostDropStep).
 import type { FirewallLog, FirewallLogEntry } from '../capture/firewall-log.ts';
 import { pktmonDrop } from '../capture/types.ts';
 import type { PacketStore } from '../store/packet-store.ts';
-import type { Attempt, AttemptPacket, EvidenceStep } from './types.ts';
+import type { Attempt, AttemptPacket, HostDrop } from './types.ts';
 
-const ROLE_NAMES: Partial<Record<AttemptPacket['role'], string>> = {
-  syn: 'SYN',
-  'syn-retransmission': 'SYN retransmission',
-  'syn-ack': 'SYN/ACK',
-  'syn-ack-retransmission': 'SYN/ACK retransmission',
-  rst: 'reset',
-};
-
-/** One step per packet of the attempt that pktmon logged as dropped, saying where and why. */
-export function pktmonDropEvidence(store: PacketStore, attempt: Attempt): EvidenceStep[] {
+/** Each packet of the attempt that pktmon logged as dropped: where and why, as data (`explain` words it). */
+export function pktmonDrops(store: PacketStore, attempt: Attempt): HostDrop[] {
   if (!store.hasPktmon) return [];
-  const steps: EvidenceStep[] = [];
+  const drops: HostDrop[] = [];
   for (const p of attempt.packets) {
     const drop = pktmonDrop(store.pktmonOf(p.index));
     if (!drop?.drop) continue;
-    const what = ROLE_NAMES[p.role] ?? 'packet';
-    const component = `component ${drop.componentId}${drop.componentName ? ` (${drop.componentName})` : ''}`;
-    const reason = drop.drop.reasonName
-      ? `${drop.drop.reasonName} (drop reason ${drop.drop.reason})`
-      : `drop reason ${drop.drop.reason}`;
-    const meaning =
-      p.role === 'syn' || p.role === 'syn-retransmission'
-        ? ': Windows itself discarded the SYN, so no answer could come'
-        : '';
-    steps.push({
-      text: `Frame ${p.frame}: pktmon logged this ${what} as dropped by ${component}: ${reason}, location 0x${drop.drop.location.toString(16)}${meaning}`,
-      frames: [p.frame],
+    drops.push({
+      source: 'pktmon',
+      frame: p.frame,
+      role: p.role,
+      componentId: drop.componentId,
+      ...(drop.componentName ? { componentName: drop.componentName } : {}),
+      reason: drop.drop.reason,
+      ...(drop.drop.reasonName ? { reasonName: drop.drop.reasonName } : {}),
+      location: drop.drop.location,
     });
   }
-  return steps;
+  return drops;
 }
 
 export interface FirewallMatchOptions {
@@ -52,8 +42,8 @@ export interface FirewallMatchOptions {
 }
 
 export interface FirewallMatch {
-  /** Evidence steps per attempt id. */
-  steps: Map<string, EvidenceStep[]>;
+  /** The matched lines, per attempt id. */
+  drops: Map<string, HostDrop[]>;
   /** Capture-wide sentences: what the log added, its warnings, the clock offset used. */
   findings: string[];
 }
@@ -94,7 +84,7 @@ export function matchFirewallLog(
     }
   }
   const offset = options.utcOffsetSeconds ?? (log.timeFormat === 'utc' ? 0 : inferOffset(candidates, tolerance));
-  const steps = new Map<string, EvidenceStep[]>();
+  const matched = new Map<string, HostDrop[]>();
   const used = new Set<FirewallLogEntry>();
   if (offset !== undefined) {
     for (const { attempt, packet, time, lines } of candidates) {
@@ -108,24 +98,18 @@ export function matchFirewallLog(
       }
       if (!line) continue;
       used.add(line);
-      const whose = line.path === 'SEND' ? 'sender' : line.path === 'RECEIVE' ? 'receiver' : 'host';
-      const host = isSyn
-        ? whose === 'receiver'
-          ? "the server's"
-          : whose === 'sender'
-            ? "the client's"
-            : 'a'
-        : whose === 'receiver'
-          ? "the client's"
-          : whose === 'sender'
-            ? "the server's"
-            : 'a';
-      const list = steps.get(attempt.id) ?? [];
+      const list = matched.get(attempt.id) ?? [];
       list.push({
-        text: `Frame ${packet.frame}: ${host} Windows Firewall logged DROP for this ${isSyn ? 'SYN' : 'SYN/ACK'} at ${line.time} on ${line.date} (pfirewall.log line ${line.line}${line.path ? `, ${line.path}` : ''})`,
-        frames: [packet.frame],
+        source: 'firewall',
+        frame: packet.frame,
+        packet: isSyn ? 'syn' : 'syn-ack',
+        loggedBy: line.path === 'SEND' ? 'sender' : line.path === 'RECEIVE' ? 'receiver' : 'unknown',
+        date: line.date,
+        time: line.time,
+        line: line.line,
+        ...(line.path ? { path: line.path } : {}),
       });
-      steps.set(attempt.id, list);
+      matched.set(attempt.id, list);
     }
   }
   const findings: string[] = [];
@@ -144,7 +128,7 @@ export function matchFirewallLog(
   );
   for (const w of log.warnings.slice(0, 20)) findings.push(`pfirewall.log line ${w.line}: ${w.message}`);
   if (log.warnings.length > 20) findings.push(`pfirewall.log: ${log.warnings.length - 20} more bad lines`);
-  return { steps, findings };
+  return { drops: matched, findings };
 }
 
 /** The time-zone offset (a multiple of 15 minutes) that most 5-tuple matches agree on. */
@@ -179,22 +163,26 @@ export interface HostDropOptions {
 }
 
 /**
- * The host's own drop records: for each attempt, steps to put in its evidence (pktmon's drop
+ * The host's own drop records: for each attempt, what to put in its evidence (pktmon's drop
  * events, and the firewall log's lines when a log is given: matched against `attempts`, every
  * attempt of the capture); `findings`: capture-wide sentences on what the firewall log added.
- * The steps travel with the plain-data verdict (`hostDrops`) and `explain` places them.
+ * The records travel with the plain-data verdict (`hostDrops`) and `explain` words them.
  */
 export function hostDrops(
   store: PacketStore,
   attempts: readonly Attempt[] | undefined,
   options: HostDropOptions = {},
-): { stepsOf(attempt: Attempt): EvidenceStep[]; findings: string[] } {
+): { dropsOf(attempt: Attempt): HostDrop[]; findings: string[] } {
   const firewall =
     options.firewallLog && attempts
       ? matchFirewallLog(options.firewallLog, attempts, options.firewallMatch)
       : undefined;
   return {
-    stepsOf: (attempt) => [...pktmonDropEvidence(store, attempt), ...(firewall?.steps.get(attempt.id) ?? [])],
+    dropsOf: (attempt) => {
+      const fromPktmon = pktmonDrops(store, attempt);
+      const fromLog = firewall?.drops.get(attempt.id);
+      return fromLog ? [...fromPktmon, ...fromLog] : fromPktmon;
+    },
     findings: firewall?.findings ?? [],
   };
 }

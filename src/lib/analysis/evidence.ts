@@ -10,10 +10,11 @@ import type {
   Attempt,
   AttemptPacket,
   AttemptVerdict,
-  CaptureContext,
   ComparedAttempt,
   EvidenceStep,
   Explanation,
+  HostDrop,
+  HostFacts,
   RetryTiming,
 } from './types.ts';
 import { assertNever, type NmapState, type Verdict, type Where } from './vocabulary.ts';
@@ -27,8 +28,8 @@ interface OneSideInput {
   timing: RetryTiming;
   observedAfterLastSyn: number;
   observedAfterFirst: number;
-  /** What the rest of the capture says (silent hosts, TTLs); empty for an attempt on its own. */
-  context?: CaptureContext;
+  /** What the rest of the capture says about its hosts (silent server, TTLs); absent for an attempt on its own. */
+  hosts?: HostFacts;
 }
 
 /**
@@ -43,12 +44,12 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
     timing: v.timing,
     observedAfterLastSyn: v.observedAfterLastSyn,
     observedAfterFirst: v.observedAfterFirst,
-    context: contextOf(v),
+    hosts: v.hosts,
   });
   if (v.hostDrops?.length) {
     // The host's own record goes right after the step naming the SYN(s), and settles what one
     // side's silence leaves open.
-    words.evidence.splice(Math.min(1, words.evidence.length), 0, ...v.hostDrops);
+    words.evidence.splice(Math.min(1, words.evidence.length), 0, ...v.hostDrops.map(hostDropStep));
     words.caveats = words.caveats.filter((c) => c !== ONE_SIDE_CAVEAT);
   }
   if (!('where' in v)) return words;
@@ -64,17 +65,6 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
       clockOffset: v.clockOffset,
       matchedBy: v.matchedBy,
     }),
-  };
-}
-
-/** The capture-wide facts a verdict carries, in the shape the sentences below ask them. */
-function contextOf(v: AttemptVerdict): CaptureContext | undefined {
-  const hosts = v.hosts;
-  if (!hosts) return undefined;
-  const { client, server } = v.attempt;
-  return {
-    silentHosts: hosts.serverSilent ? new Set([server]) : undefined,
-    ttlsOf: (host) => (host === client ? hosts.clientTtls : undefined),
   };
 }
 
@@ -394,7 +384,7 @@ function explainOneSide(input: OneSideInput): Explanation {
           `The capture stops ${formatSeconds(observedAfterFirst)} after the first SYN; legacy Windows keeps trying until 21 s`,
         );
       }
-      const hops = hopsIfConsistent(syns, input.context?.ttlsOf?.(attempt.client));
+      const hops = hopsIfConsistent(syns, input.hosts?.clientTtls);
       if (hops > 0) {
         evidence.push({
           text: `The SYN${syns.length > 1 ? 's' : ''} arrive${syns.length > 1 ? '' : 's'} with TTL ${syns[0].ttl} (sent with ${syns[0].ttl! + hops}: ${plural(hops, 'router')} on the way), so this capture was taken past ${attempt.client}'s own network — if on ${attempt.server} itself, the SYNs reached it and it sent nothing back`,
@@ -622,7 +612,7 @@ function wildCaveats(input: OneSideInput, syns: AttemptPacket[], clientRsts: Att
       `Frame ${reset.frame}: the client's RST has no ACK and Seq ${reset.seq} = its SYN's Seq + 1, ${formatSeconds(Math.max(0, reset.t - (syns[0]?.t ?? 0)))} after the SYN — what a TCP stack sends when a SYN/ACK arrives for a connection it has no socket for. A SYN/ACK reached the client that this capture did not hold (or a stateless scanner got the answer it wanted): port ${attempt.serverPort} was probably open`,
     );
   }
-  if (input.context?.silentHosts?.has(attempt.server)) {
+  if (input.hosts?.serverSilent) {
     caveats.push(
       `Nothing at all from ${attempt.server} is in this capture, to any host or port: if the capture point sees one direction only (a mirror port copying one direction, a capture filter such as "src host"), the silence may be the capture's blind spot rather than the network's`,
     );
@@ -661,4 +651,45 @@ export function oneWayTexts(
     (s) =>
       `Nothing at all from ${s.host} in this capture, although ${plural(s.packetsTo, 'packet')} went to it from ${plural(s.senders, 'host')}: either ${s.host} (or a filter in front of it) answers nothing, or the capture point only sees traffic towards it.`,
   );
+}
+
+// ---- The host's own records of a drop (drops.ts finds them; these are their words) ----
+
+const DROPPED_PACKET_NAMES: Partial<Record<AttemptPacket['role'], string>> = {
+  syn: 'SYN',
+  'syn-retransmission': 'SYN retransmission',
+  'syn-ack': 'SYN/ACK',
+  'syn-ack-retransmission': 'SYN/ACK retransmission',
+  rst: 'reset',
+};
+
+/** One evidence step for a pktmon drop event or a matched Windows Firewall DROP line. */
+export function hostDropStep(drop: HostDrop): EvidenceStep {
+  switch (drop.source) {
+    case 'pktmon': {
+      const what = DROPPED_PACKET_NAMES[drop.role] ?? 'packet';
+      const component = `component ${drop.componentId}${drop.componentName ? ` (${drop.componentName})` : ''}`;
+      const reason = drop.reasonName ? `${drop.reasonName} (drop reason ${drop.reason})` : `drop reason ${drop.reason}`;
+      const meaning =
+        drop.role === 'syn' || drop.role === 'syn-retransmission'
+          ? ': Windows itself discarded the SYN, so no answer could come'
+          : '';
+      return {
+        text: `Frame ${drop.frame}: pktmon logged this ${what} as dropped by ${component}: ${reason}, location 0x${drop.location.toString(16)}${meaning}`,
+        frames: [drop.frame],
+      };
+    }
+    case 'firewall': {
+      const isSyn = drop.packet === 'syn';
+      // The SYN goes client → server, the SYN/ACK back: the sender's or receiver's firewall is one of the two.
+      const host =
+        drop.loggedBy === 'unknown' ? 'a' : (drop.loggedBy === 'receiver') === isSyn ? "the server's" : "the client's";
+      return {
+        text: `Frame ${drop.frame}: ${host} Windows Firewall logged DROP for this ${isSyn ? 'SYN' : 'SYN/ACK'} at ${drop.time} on ${drop.date} (pfirewall.log line ${drop.line}${drop.path ? `, ${drop.path}` : ''})`,
+        frames: [drop.frame],
+      };
+    }
+    default:
+      return assertNever(drop);
+  }
 }

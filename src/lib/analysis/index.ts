@@ -4,7 +4,7 @@
 //   judgeCapture(capture)              → the same as columns, each verdict made when read (any size)
 //   findAttempts / classify            → the pieces, for widgets that show one step at a time
 //   explain(verdict)                   → the words: headline, evidence, caveats (judge, then explain)
-export { analyzeCapture, captureSpan, judgeCapture, type JudgedCapture } from './analyze.ts';
+export { analyzeCapture, captureSpan, judgeCapture, type AttemptKind, type JudgedCapture } from './analyze.ts';
 export { AttemptTable } from './attempt-table.ts';
 export {
   attemptTable,
@@ -19,7 +19,7 @@ export { partsOf, type AttemptParts } from './parts.ts';
 export { compareCaptures } from './compare.ts';
 export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
 export * from './vocabulary.ts';
-export { hostDrops, matchFirewallLog, pktmonDropEvidence } from './drops.ts';
+export { hostDrops, matchFirewallLog, pktmonDrops } from './drops.ts';
 export type { FirewallMatch, FirewallMatchOptions, HostDropOptions } from './drops.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, tcpStreamsOf, TcpAnalysisFlag } from './tcp-streams.ts';

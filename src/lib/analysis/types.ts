@@ -95,8 +95,38 @@ export interface AttemptVerdict {
   /** What the rest of the capture says about the attempt's hosts; absent for an attempt judged alone. */
   hosts?: HostFacts;
   /** The capturing host's own records of dropping this attempt's packets (pktmon, firewall log). */
-  hostDrops?: EvidenceStep[];
+  hostDrops?: HostDrop[];
 }
+
+/**
+ * The host's own record of dropping one of an attempt's packets, as data; `explain` words it as
+ * an evidence step. `pktmon`: a drop event (170) logged with the packet. `firewall`: a Windows
+ * Firewall log DROP line matched to the packet (capture/firewall-log.ts, drops.ts).
+ */
+export type HostDrop =
+  | {
+      source: 'pktmon';
+      frame: number;
+      role: Role;
+      componentId: number;
+      componentName?: string;
+      reason: number;
+      reasonName?: string;
+      location: number;
+    }
+  | {
+      source: 'firewall';
+      frame: number;
+      /** The packet the line matched: the client's SYN or the server's SYN/ACK. */
+      packet: 'syn' | 'syn-ack';
+      /** Which side's firewall logged it, from the line's path (SEND, RECEIVE); 'unknown' without one. */
+      loggedBy: 'sender' | 'receiver' | 'unknown';
+      /** The line's own date and time, as written, its number in the file, and its path field. */
+      date: string;
+      time: string;
+      line: number;
+      path?: string;
+    };
 
 /** Facts about an attempt's hosts from the whole capture, kept with the verdict for its words. */
 export interface HostFacts {
@@ -106,12 +136,10 @@ export interface HostFacts {
   clientTtls?: [number, number];
 }
 
-/** What the rest of the capture says about an attempt's hosts (analyzeCapture fills it). */
+/** What the rest of the capture says about an attempt's hosts (judgeCapture fills it). */
 export interface CaptureContext {
-  /** Hosts that sent nothing at all in the capture although packets went to them. */
-  silentHosts?: ReadonlySet<string>;
-  /** The TTLs (hop limits) a host's packets carried in the capture. */
-  ttlsOf?: (host: string) => Iterable<number> | undefined;
+  /** The facts about this attempt's hosts, from the whole capture. */
+  hostsOf?: (attempt: Attempt) => HostFacts;
 }
 
 /** What `explain` says about a verdict. */
