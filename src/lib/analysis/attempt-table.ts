@@ -204,6 +204,12 @@ export class AttemptTable {
     return this.#address(this.firstPacket[i], this.has(i, AttemptState.OpenedByAnswer));
   }
 
+  /** Frame number of attempt i's first packet row (its `frames[0]`), 0 when it has none. */
+  firstFrameOf(i: number): number {
+    const r = this.head[i];
+    return r < 0 ? 0 : this.store.columns.number[this.rowPacket[r]];
+  }
+
   /** Frame numbers of attempt i's packets, in capture order. */
   framesOf(i: number): number[] {
     const frames: number[] = [];

@@ -197,16 +197,16 @@ const TALLY_INTERVAL_MS = 250;
  */
 function judgeAll(
   count: number,
-  verdictAt: (i: number) => AttemptVerdict | ComparedAttempt,
+  verdictOf: (i: number) => Verdict,
+  firstFrameOf: (i: number) => number,
   onTally?: (tally: VerdictTally) => void,
 ): VerdictColumns {
   const codes = new Uint8Array(count);
   const firstFrames = new Uint32Array(count);
   let reported = performance.now();
   for (let i = 0; i < count; i++) {
-    const v = verdictAt(i);
-    codes[i] = VERDICTS.indexOf(v.verdict);
-    firstFrames[i] = v.frames[0] ?? 0;
+    codes[i] = VERDICTS.indexOf(verdictOf(i));
+    firstFrames[i] = firstFrameOf(i);
     // the clock is read every 4,096 attempts only: reading it costs more than judging one
     if (onTally && (i & 4095) === 4095 && performance.now() - reported >= TALLY_INTERVAL_MS) {
       reported = performance.now();
@@ -227,14 +227,26 @@ export function analyzeForView(
   onTally?: (tally: VerdictTally) => void,
 ): VerdictsView {
   const judged = judgeCapture(capture, tcp);
-  const columns = judgeAll(judged.count, judged.verdictAt, onTally);
+  // kindAt reads a flood's attempts of SYNs alone off the columns: no verdict object is built
+  // until a page shows the attempt
+  const columns = judgeAll(
+    judged.count,
+    (i) => judged.kindAt(i).verdict,
+    (i) => judged.table.firstFrameOf(judged.rowOf(i)),
+    onTally,
+  );
   return viewOf(judged.verdictAt, columns, judged.findings, () => analyzeCapture(capture, tcp));
 }
 
 /** A comparison already made (the pair view makes it once its sides are known). */
 export function comparisonView(comparison: Comparison): VerdictsView {
   const verdictAt = (i: number) => comparison.attempts[i];
-  return viewOf(verdictAt, judgeAll(comparison.attempts.length, verdictAt), comparison.findings, () => comparison);
+  const columns = judgeAll(
+    comparison.attempts.length,
+    (i) => verdictAt(i).verdict,
+    (i) => verdictAt(i).frames[0] ?? 0,
+  );
+  return viewOf(verdictAt, columns, comparison.findings, () => comparison);
 }
 
 export function reportFor(view: VerdictsView, name: string, format: 'md' | 'json'): string {
