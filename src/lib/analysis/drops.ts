@@ -147,6 +147,11 @@ export function matchFirewallLog(
   return { steps, findings };
 }
 
+/** True for the capture-wide sentences matchFirewallLog writes (what the log added, its bad lines). */
+export function isFirewallFinding(text: string): boolean {
+  return text.startsWith('Windows Firewall log: ') || text.startsWith('pfirewall.log');
+}
+
 /** The time-zone offset (a multiple of 15 minutes) that most 5-tuple matches agree on. */
 function inferOffset(
   candidates: ReadonlyArray<{ time: number; lines: FirewallLogEntry[] }>,

@@ -63,7 +63,10 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
       server: server ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) } : undefined,
       clockOffset: v.clockOffset,
       matchedBy: v.matchedBy,
-    }),
+    }).concat(
+      // The server's own record of the drop (pktmon, its firewall log) places it at the server.
+      (server?.hostDrops ?? []).map((step) => ({ text: step.text.replace(/^Frame /, 'Server frame '), frames: [] })),
+    ),
   };
 }
 
