@@ -2,7 +2,13 @@
 // The engine in a Worker: reads and decodes captures off the main thread, then answers the
 // page's questions about them. Each open capture is a session; all the logic is in
 // src/lib/session (shared with the tests and the CLI).
-import type { CaptureSource, CaptureSummary, Response } from '../../lib/session/protocol.ts';
+import {
+  MAX_FIREWALL_LOG_BYTES,
+  type CaptureSource,
+  type CaptureSummary,
+  type FirewallLogSource,
+  type Response,
+} from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
 import type { EngineRequest } from './messages.ts';
 
@@ -37,7 +43,18 @@ async function open(source: CaptureSource, id: number, handshakesOnly = false): 
     lastReport = now;
     reply({ id, type: 'progress', ...p });
   };
-  return openSession(name, chunks, size, progress, { handshakesOnly });
+  const firewallLog = source.firewallLog ? await readFirewallLog(source.firewallLog) : undefined;
+  return openSession(name, chunks, size, progress, { handshakesOnly, firewallLog });
+}
+
+/** The log's text; a file too large to be a Windows Firewall log is refused, not read. */
+async function readFirewallLog(log: FirewallLogSource): Promise<{ name: string; text: string }> {
+  if (typeof log.data === 'string') return { name: log.name, text: log.data };
+  if (log.data.size > MAX_FIREWALL_LOG_BYTES)
+    throw new Error(
+      `${log.name}: ${log.data.size.toLocaleString('en')} bytes is larger than any Windows Firewall log (at most 32 MB)`,
+    );
+  return { name: log.name, text: await log.data.text() };
 }
 
 self.onmessage = async (event: MessageEvent<EngineRequest>) => {
@@ -63,6 +80,11 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         const pair = compareSessions(client, server, request.asGiven);
         sessions.set(request.session, pair);
         value = firstAttempts(pair.summary, request.attempts);
+        break;
+      }
+      case 'firewall-log': {
+        const log = request.log ? await readFirewallLog(request.log) : undefined;
+        value = firstAttempts(session().setFirewallLog(log?.name ?? '', log?.text ?? null), request.attempts);
         break;
       }
       case 'filter': {

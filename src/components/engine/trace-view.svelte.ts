@@ -8,6 +8,7 @@ import type {
   CaptureSource,
   CaptureSummary,
   FilterOutcome,
+  FirewallLogSource,
   PacketDetails,
   PacketRow,
 } from '../../lib/session/protocol.ts';
@@ -90,6 +91,16 @@ export class TraceView {
       this.failure = error instanceof Error ? error.message : String(error);
       this.status = 'failed';
     }
+  }
+
+  /**
+   * Reads a Windows Firewall log beside the capture, or removes it (null): the verdicts are
+   * judged again with it, and the attempts fetched so far start over from the first `attempts`.
+   */
+  async setFirewallLog(log: FirewallLogSource | null, attempts?: number): Promise<void> {
+    const summary = await this.#engine.firewallLog(log, attempts);
+    this.summary = summary;
+    this.attempts = summary.attempts;
   }
 
   report(format: 'md' | 'json'): Promise<string> {

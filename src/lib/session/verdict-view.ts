@@ -1,6 +1,14 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture, assertNever, attemptJson, judgeCapture, VERDICTS, type Verdict } from '../analysis/index.ts';
+import {
+  analyzeCapture,
+  assertNever,
+  attemptJson,
+  judgeCapture,
+  VERDICTS,
+  type HostDropOptions,
+  type Verdict,
+} from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
@@ -143,12 +151,15 @@ function viewOf(
   };
 }
 
-/** `tcp`: the capture's TCP analysis, when the caller has computed it already. */
-export function analyzeForView(capture: Capture, tcp?: TcpStreams): VerdictsView {
-  const judged = judgeCapture(capture, tcp);
+/**
+ * `tcp`: the capture's TCP analysis, when the caller has computed it already; `options`: a
+ * firewall log read beside the capture.
+ */
+export function analyzeForView(capture: Capture, tcp?: TcpStreams, options: HostDropOptions = {}): VerdictsView {
+  const judged = judgeCapture(capture, tcp, options);
   const codes = new Uint8Array(judged.count);
   for (let i = 0; i < judged.count; i++) codes[i] = VERDICTS.indexOf(judged.verdictAt(i).verdict);
-  return viewOf(judged.verdictAt, codes, judged.findings, () => analyzeCapture(capture, tcp));
+  return viewOf(judged.verdictAt, codes, judged.findings, () => analyzeCapture(capture, tcp, options));
 }
 
 /** A comparison already made (the pair view makes it once its sides are known). */
