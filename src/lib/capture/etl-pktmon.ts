@@ -9,6 +9,8 @@
 // PktMon logs one packet at every component it passes (same PktGroupId and PktNumber, rising
 // AppearanceCount). Each packet becomes one frame, at its first appearance, so the capture reads
 // like a single-point capture; where it was dropped, and why, goes into the frame's comment.
+// Loopback traffic is logged twice, microseconds apart (the sent and the received copy); where
+// the two copies carry different packet ids, they are folded by the rule of foldLoopbackCopies.
 import {
   CaptureError,
   LinkType,
@@ -72,6 +74,8 @@ export interface PktmonPackets {
   dropEvents: number;
   /** Later appearances of packets already turned into frames (same PktGroupId/PktNumber). */
   repeatedAppearances: number;
+  /** Loopback packets logged again under another packet id, folded into their first copy. */
+  loopbackCopies: number;
   problems: CaptureError[];
 }
 
@@ -135,6 +139,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     frameEvents: 0,
     dropEvents: 0,
     repeatedAppearances: 0,
+    loopbackCopies: 0,
     problems: [],
   };
   const components = new Map<number, Component>();
@@ -234,7 +239,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
     pending.push({ componentId, linkType, frame });
   }
 
-  for (const { componentId, linkType, frame } of pending) {
+  for (const { componentId, linkType, frame } of foldLoopbackCopies(pending, out)) {
     const interfaceKey = `${componentId}/${linkType}`;
     let interfaceId = interfaceIds.get(interfaceKey);
     if (interfaceId === undefined) {
@@ -267,4 +272,103 @@ function componentLabel(component: Component | undefined): string {
   const type = COMPONENT_TYPES[component.type] ?? `type ${component.type}`;
   const what = [type, component.name, component.description].filter((s) => s).join(', ');
   return what ? ` (${what})` : '';
+}
+
+/**
+ * Two copies of one loopback packet arrive at most this far apart (1–20 µs in real pktmon
+ * traces, FORMATS.md). No TCP timer resends anything this fast: the shortest retransmission
+ * timeout is 20 ms on Windows (MinRtoMs, datacenter setting; 300 ms by default) and 200 ms on
+ * Linux, so a SYN retransmission is never taken for a copy.
+ */
+export const LOOPBACK_COPY_WINDOW_NS = 100_000;
+
+interface PendingFrame {
+  componentId: number;
+  linkType: number;
+  frame: CapturedFrame;
+}
+
+/**
+ * pktmon logs loopback traffic twice: the sent copy and the received one. Where Windows gives
+ * the two copies one packet id they are one frame already; where it gives them different ids,
+ * a frame is folded into an earlier one when
+ *   - both are loopback packets: IPv4 to 127.0.0.0/8, IPv6 to ::1, or source = destination
+ *     (a host talking to its own address goes through loopback too);
+ *   - their IP datagrams, as logged, are byte for byte the same (addresses, IP ID, ports,
+ *     sequence and acknowledgment numbers, flags, options, payload);
+ *   - it was logged within LOOPBACK_COPY_WINDOW_NS of the earlier frame's last appearance.
+ * Its appearances join the earlier frame's, each marked with the id it was logged under.
+ * Traffic on a real interface is never folded: a duplicate there is what Wireshark shows too.
+ */
+function foldLoopbackCopies(pending: PendingFrame[], out: PktmonPackets): PendingFrame[] {
+  const kept: PendingFrame[] = [];
+  /** Loopback datagram digest → index in `kept` of the latest frame with it. */
+  const latest = new Map<string, number>();
+  for (const entry of pending) {
+    const datagram = loopbackDatagram(entry.linkType, entry.frame.data);
+    if (!datagram) {
+      kept.push(entry);
+      continue;
+    }
+    const digest = digestOf(datagram);
+    const at = latest.get(digest);
+    const earlier = at === undefined ? undefined : kept[at].frame;
+    if (earlier?.pktmon && entry.frame.pktmon) {
+      const last = earlier.pktmon.appearances.at(-1)!;
+      const gap = (entry.frame.seconds - last.seconds) * 1e9 + (entry.frame.nanoseconds - last.nanoseconds);
+      const same = loopbackDatagram(kept[at!].linkType, earlier.data);
+      if (gap >= 0 && gap <= LOOPBACK_COPY_WINDOW_NS && same && equalBytes(same, datagram)) {
+        const copy = entry.frame.pktmon;
+        const id = { groupId: copy.groupId, packetNumber: copy.packetNumber };
+        for (const a of copy.appearances) earlier.pktmon.appearances.push({ ...a, copyOf: id });
+        (earlier.comments ??= []).push(
+          `PktMon: loopback copy logged again ${(gap / 1000).toFixed(1)} µs later under PktGroupId 0x${copy.groupId}, PktNumber ${copy.packetNumber}; counted once`,
+          ...(entry.frame.comments ?? []).slice(1),
+        );
+        out.loopbackCopies++;
+        continue;
+      }
+    }
+    latest.set(digest, kept.length);
+    kept.push(entry);
+  }
+  return kept;
+}
+
+/** The IP datagram of a loopback packet (see foldLoopbackCopies), or undefined. */
+function loopbackDatagram(linkType: number, data: Uint8Array): Uint8Array | undefined {
+  let start = 0;
+  if (linkType === LinkType.ETHERNET) {
+    if (data.length < 14) return undefined;
+    let etherType = (data[12] << 8) | data[13];
+    start = 14;
+    if (etherType === 0x8100 && data.length >= 18) {
+      etherType = (data[16] << 8) | data[17];
+      start = 18;
+    }
+    if (etherType !== 0x0800 && etherType !== 0x86dd) return undefined;
+  } else if (linkType !== LinkType.RAW) return undefined;
+  const ip = data.subarray(start);
+  const version = ip[0] >> 4;
+  if (version === 4 && ip.length >= 20) {
+    return ip[16] === 127 || equalBytes(ip.subarray(12, 16), ip.subarray(16, 20)) ? ip : undefined;
+  }
+  if (version === 6 && ip.length >= 40) {
+    const toLoopback = ip[39] === 1 && ip.subarray(24, 39).every((b) => b === 0);
+    return toLoopback || equalBytes(ip.subarray(8, 24), ip.subarray(24, 40)) ? ip : undefined;
+  }
+  return undefined;
+}
+
+/** FNV-1a over the first 256 bytes, and the length: a map key; equality is checked on the bytes. */
+function digestOf(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < Math.min(bytes.length, 256); i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return `${bytes.length}:${hash >>> 0}`;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
