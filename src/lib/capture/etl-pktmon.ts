@@ -30,7 +30,12 @@ const FRAME_HEADER_SIZE = 34;
 
 export const DIRECTION_NAMES = ['None', 'In', 'Out', 'Rx', 'Tx', 'Ingress', 'Egress'];
 
-/** PktMon_DropReason: the values an admin meets most; others are shown by number. */
+/**
+ * PktMon_DropReason, as Microsoft's Network Monitor parser for the provider names every value
+ * (github.com/microsoft/NetMon_Parsers_for_PacketMon, etl_Microsoft-Windows-PktMon-Events.npl,
+ * 2018). Newer Windows logs reasons it does not list (0x386 in real traces): those are shown by
+ * number, and every name is shown with its number. Drop locations have no public names.
+ */
 export const DROP_REASONS: Record<number, string> = {
   0: 'Unspecified',
   1: 'Invalid Data',
@@ -45,12 +50,40 @@ export const DROP_REASONS: Record<number, string> = {
   10: 'Unauthorized VLAN',
   11: 'Unauthorized MAC',
   12: 'Failed security policy',
+  13: 'Failed pVlan setting',
   14: 'QoS drop',
   15: 'IPSec drop',
+  16: 'Spoofed MAC address is not allowed',
+  17: 'Failed DHCP guard',
+  18: 'Failed Router Guard',
+  19: 'Bridge is not allowed inside VM',
+  20: 'Virtual Subnet ID does not match',
+  21: 'Required vSwitch extension is missing',
+  22: 'Creating vSwitch over another vSwitch is not allowed',
   23: 'MTU mismatch',
+  24: 'Native forwarding required',
+  25: 'Invalid VLAN format',
+  26: 'Invalid destination MAC',
+  27: 'Invalid source MAC',
+  28: 'First NB too small',
+  29: 'Windows Network Virtualization error',
+  30: 'Storm limit exceeded',
+  31: 'ICMP request injected by switch',
+  32: 'Failed to update destination list',
+  33: 'Destination NIC is disabled',
+  34: 'Packet does not match destination NIC packet filter',
+  35: 'vSwitch data flow is disabled',
+  36: 'Port isolation setting does not allow untagged traffic',
+  37: 'Invalid PD queue',
+  38: 'Adapter is in low power state',
   101: 'Adapter paused',
+  102: 'Adapter reset in progress',
   103: 'Send aborted',
   104: 'Unsupported EtherType',
+  201: 'Microport error',
+  202: 'VF not ready',
+  203: 'Microport not ready',
+  204: 'VMBus error',
 };
 
 const COMPONENT_TYPES = [
