@@ -75,6 +75,9 @@ describe('a firewall log beside a capture in the lab', () => {
       expect(view.serverName).toBe('blocked-drop-server.pcapng');
       const [row] = view.rows;
       expect(row.where).toBe('server');
+      expect(row.headline).toBe(
+        "Reached the server, which dropped it: the server's own records (pktmon, its firewall log) say so.",
+      );
       expect(firewallSteps(row.serverSide!.evidence)).toHaveLength(syns.length);
       expect(firewallSteps(row.clientSide!.evidence)).toEqual([]);
       expect(firewallSteps(row.whereEvidence).every((t) => t.startsWith('Server frame '))).toBe(true);

@@ -291,6 +291,9 @@ export function pairHeadline(
     case 'server':
       if (verdict === 'refused') return 'Reached the server, which refused it with a reset: the port is closed.';
       if (verdict === 'unreachable') return 'Reached the server, which rejected it with ICMP "unreachable".';
+      // pktmon's drop events or the firewall log: no longer "a firewall, or nothing listening"
+      if (server?.hostDrops?.length)
+        return "Reached the server, which dropped it: the server's own records (pktmon, its firewall log) say so.";
       return server
         ? 'Reached the server, which never answered: dropped at the server (a host firewall, or nothing listening behind one that drops).'
         : 'No answer, and the attempt is not in the server capture either: check that both captures cover the same moment.';
