@@ -114,9 +114,9 @@ describe('pktmon loopback copies', () => {
       expect(node.children!.at(-1)!.label).toMatch(
         /^Appearance 4: component 12 \(TCPIP\), edge 1, In, \+\d+(\.\d)? µs, loopback copy \(PktGroupId 0x0000000200000002, PktNumber 1\)$/,
       );
-      // Measured from the sent copy's last appearance (TCPIP, then the loopback interface, 0.1 µs later).
+      // 10 ticks after the sent copy's first appearance.
       expect(first.comments).toContain(
-        'PktMon: loopback copy logged again 0.9 µs later under PktGroupId 0x0000000200000002, PktNumber 1; counted once',
+        'PktMon: loopback copy logged again 1.0 µs later under PktGroupId 0x0000000200000002, PktNumber 1; counted once',
       );
     });
   }

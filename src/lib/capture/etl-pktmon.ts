@@ -329,7 +329,7 @@ interface PendingFrame {
  *     (a host talking to its own address goes through loopback too);
  *   - their IP datagrams, as logged, are byte for byte the same (addresses, IP ID, ports,
  *     sequence and acknowledgment numbers, flags, options, payload);
- *   - it was logged within LOOPBACK_COPY_WINDOW_NS of the earlier frame's last appearance.
+ *   - it was logged within LOOPBACK_COPY_WINDOW_NS of one of the earlier frame's appearances.
  * Its appearances join the earlier frame's, each marked with the id it was logged under.
  * Traffic on a real interface is never folded: a duplicate there is what Wireshark shows too.
  */
@@ -337,35 +337,59 @@ function foldLoopbackCopies(pending: PendingFrame[], out: PktmonPackets): Pendin
   const kept: PendingFrame[] = [];
   /** Loopback datagram digest → index in `kept` of the latest frame with it. */
   const latest = new Map<string, number>();
+  /** The loopback frames in `latest`, oldest first, so entries long past any copy are let go. */
+  const recent: Array<{ digest: string; at: number }> = [];
+  let oldest = 0;
   for (const entry of pending) {
     const datagram = loopbackDatagram(entry.linkType, entry.frame.data);
     if (!datagram) {
       kept.push(entry);
       continue;
     }
+    const { frame } = entry;
+    while (oldest < recent.length && nanosBetween(kept[recent[oldest].at].frame, frame) > FORGET_AFTER_NS) {
+      const { digest, at } = recent[oldest++];
+      if (latest.get(digest) === at) latest.delete(digest);
+    }
     const digest = digestOf(datagram);
     const at = latest.get(digest);
-    const earlier = at === undefined ? undefined : kept[at].frame;
-    if (earlier?.pktmon && entry.frame.pktmon) {
-      const last = earlier.pktmon.appearances.at(-1)!;
-      const gap = (entry.frame.seconds - last.seconds) * 1e9 + (entry.frame.nanoseconds - last.nanoseconds);
-      const same = loopbackDatagram(kept[at!].linkType, earlier.data);
-      if (gap >= 0 && gap <= LOOPBACK_COPY_WINDOW_NS && same && equalBytes(same, datagram)) {
-        const copy = entry.frame.pktmon;
+    const earlier = at === undefined ? undefined : kept[at];
+    const copy = frame.pktmon;
+    const record = earlier?.frame.pktmon;
+    if (earlier && record && copy) {
+      // The copy's first appearance against the nearest of the packet's (copies may interleave).
+      let gap = Infinity;
+      for (const a of record.appearances) gap = Math.min(gap, Math.abs(nanosBetween(a, frame)));
+      const same = loopbackDatagram(earlier.linkType, earlier.frame.data);
+      if (gap <= LOOPBACK_COPY_WINDOW_NS && same && equalBytes(same, datagram)) {
         const id = { groupId: copy.groupId, packetNumber: copy.packetNumber };
-        for (const a of copy.appearances) earlier.pktmon.appearances.push({ ...a, copyOf: id });
-        (earlier.comments ??= []).push(
-          `PktMon: loopback copy logged again ${(gap / 1000).toFixed(1)} µs later under PktGroupId 0x${copy.groupId}, PktNumber ${copy.packetNumber}; counted once`,
-          ...(entry.frame.comments ?? []).slice(1),
+        for (const a of copy.appearances) record.appearances.push({ ...a, copyOf: id });
+        record.appearances.sort((a, b) => a.seconds - b.seconds || a.nanoseconds - b.nanoseconds);
+        const after = nanosBetween(earlier.frame, frame) / 1000;
+        (earlier.frame.comments ??= []).push(
+          `PktMon: loopback copy logged again ${after.toFixed(1)} µs later under PktGroupId 0x${copy.groupId}, PktNumber ${copy.packetNumber}; counted once`,
+          ...(frame.comments ?? []).slice(1),
         );
         out.loopbackCopies++;
         continue;
       }
     }
     latest.set(digest, kept.length);
+    recent.push({ digest, at: kept.length });
     kept.push(entry);
   }
   return kept;
+}
+
+/** Loopback frames older than this are no longer looked up: memory stays bounded by a second of traffic. */
+const FORGET_AFTER_NS = 1e9;
+
+/** Nanoseconds from `a` to `b` (negative when b is earlier). */
+function nanosBetween(
+  a: { seconds: number; nanoseconds: number },
+  b: { seconds: number; nanoseconds: number },
+): number {
+  return (b.seconds - a.seconds) * 1e9 + (b.nanoseconds - a.nanoseconds);
 }
 
 /** The IP datagram of a loopback packet (see foldLoopbackCopies), or undefined. */
