@@ -309,9 +309,10 @@ function componentLabel(component: Component | undefined): string {
 
 /**
  * Two copies of one loopback packet arrive at most this far apart (1–20 µs in real pktmon
- * traces, FORMATS.md). No TCP timer resends anything this fast: the shortest retransmission
- * timeout is 20 ms on Windows (MinRtoMs, datacenter setting; 300 ms by default) and 200 ms on
- * Linux, so a SYN retransmission is never taken for a copy.
+ * traces, FORMATS.md). No TCP timer resends anything this fast: a SYN is first resent after 1 s
+ * or 3 s, any other segment after the minimum retransmission timeout at the soonest (200 ms on
+ * Linux; on Windows set in milliseconds, Set-NetTCPSetting -MinRtoMs), so a SYN retransmission
+ * is never taken for a copy.
  */
 export const LOOPBACK_COPY_WINDOW_NS = 100_000;
 
