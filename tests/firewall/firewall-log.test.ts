@@ -242,7 +242,11 @@ describe("comparing two sides with the server's firewall log", () => {
     const without = compareCaptures(load(CLIENT_TRACE), load(SERVER_TRACE));
     expect(without.findings.some((f) => f.includes('Firewall'))).toBe(false);
     const words = (c: typeof without) => explain(c.attempts[0]).whereEvidence.map((e) => e.text);
-    expect(words(withLog).filter((t) => !t.includes('Windows Firewall'))).toEqual(words(without));
+    // Without the server's own record, silence leaves both readings open.
+    expect(words(without)[1]).toMatch(/its host firewall dropped it, or nothing listens on port 3389/);
+    expect(words(withLog)[1]).toMatch(/the server's own records below say it dropped the SYN$/);
+    expect(words(withLog).filter((t) => !t.includes('Windows Firewall')).length).toBe(words(without).length);
+    expect(words(withLog)[0]).toBe(words(without)[0]);
     expect(withLog.attempts[0].where).toBe(without.attempts[0].where);
   });
 
@@ -254,6 +258,10 @@ describe("comparing two sides with the server's firewall log", () => {
       { serverFirewallLog: log },
     );
     const texts = explain(comparison.attempts[0]).whereEvidence.map((e) => e.text);
+    // The inference from silence gives way to the server's own word.
+    expect(texts[1]).toBe(
+      "The SYN reached 10.0.0.2, and the server capture shows nothing sent back: the server's own records below say it dropped the SYN",
+    );
     expect(texts.filter((t) => t.startsWith('Server frame ') && t.includes('pktmon logged'))).toHaveLength(3);
     expect(
       texts.filter((t) => t.startsWith('Server frame ') && t.includes('Windows Firewall logged DROP')),
