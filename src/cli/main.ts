@@ -19,7 +19,8 @@ const commands: Record<string, Command> = {
     load: () => import('./commands/verdicts.ts'),
   },
   compare: {
-    summary: 'match a client and a server capture and say where each attempt died',
+    summary:
+      "match a client and a server capture and say where each attempt died; --firewall-log adds the server's DROP lines",
     load: () => import('./commands/compare.ts'),
   },
   practice: {

@@ -101,6 +101,24 @@ describe('PktMon traces', () => {
     ]);
   });
 
+  it("name drop reasons as Microsoft's parser for the provider does, and show the others by number", () => {
+    const syn = packetsFrom(framesOf('public/traces/open-client.pcapng'))[0];
+    const infoFor = (reason: number) => {
+      const dropped: PacketIn = {
+        ...syn,
+        direction: 'received',
+        pktmon: { componentIds: [5, 9, 12], firstDirTag: 3, drop: { appearance: 2, reason, location: 0xe0004138 } },
+      };
+      const [row] = describePackets(loadCaptureBytes(writeEtl([dropped], { pktmonComponents: COMPONENTS }).bytes));
+      return row.info.slice(0, row.info.indexOf(']') + 1);
+    };
+    expect(infoFor(16)).toBe('[Dropped by component 12 (TCPIP): Spoofed MAC address is not allowed (16)]');
+    expect(infoFor(38)).toBe('[Dropped by component 12 (TCPIP): Adapter is in low power state (38)]');
+    expect(infoFor(0xcc)).toBe('[Dropped by component 12 (TCPIP): VMBus error (204)]');
+    // Seen in real traces, named nowhere public: the number ("Dropped by component N: reason R").
+    expect(infoFor(0x386)).toBe('[Dropped by component 12 (TCPIP): reason 902]');
+  });
+
   it('turn a drop-only record (pktmon --drop-only) into a frame too', () => {
     const syns = packetsFrom(framesOf('public/traces/open-client.pcapng')).slice(0, 1);
     const onlyDrop: PacketIn = {

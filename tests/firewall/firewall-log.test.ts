@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFirewallLog } from '../../src/lib/capture/firewall-log.ts';
-import { analyzeCapture, explain, matchFirewallLog } from '../../src/lib/analysis/index.ts';
+import { analyzeCapture, compareCaptures, explain, matchFirewallLog } from '../../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
 import { main } from '../../src/cli/main.ts';
 import { fakeIO } from '../cli/fake-io.ts';
@@ -212,5 +212,87 @@ describe('correlating the firewall log with a recorded trace pair', () => {
     const missing = fakeIO({ files: {} });
     expect(await main(['verdicts', 's.pcapng', '--firewall-log'], missing)).toBe(2);
     expect(missing.stderr).toContain('--firewall-log needs a file');
+  });
+});
+
+describe("comparing two sides with the server's firewall log", () => {
+  const serverLog = () => parseFirewallLog(firewallLogFor(SERVER_TRACE, SERVER, 60));
+  const syns = tsharkSyns(SERVER_TRACE);
+
+  it("compareCaptures puts the server's DROP lines in the server side's evidence and in where it ended", () => {
+    const comparison = compareCaptures(load(CLIENT_TRACE), load(SERVER_TRACE), { serverFirewallLog: serverLog() });
+    expect(comparison.attempts).toHaveLength(1);
+    const [attempt] = comparison.attempts;
+    expect(attempt.where).toBe('server');
+    const serverSteps = explain(attempt.counterpart!).evidence.filter((e) => e.text.includes('Windows Firewall'));
+    expect(serverSteps).toHaveLength(syns.length);
+    const placed = explain(attempt).whereEvidence.filter((e) => e.text.includes('Windows Firewall'));
+    expect(placed.map((e) => e.text)).toEqual(serverSteps.map((s) => s.text.replace(/^Frame /, 'Server frame ')));
+    // Server frames are not the client capture's: the steps cite none of its frames.
+    expect(placed.every((e) => e.frames.length === 0)).toBe(true);
+    // The client's own evidence is its capture's alone.
+    expect(explain(attempt).evidence.some((e) => e.text.includes('Windows Firewall'))).toBe(false);
+    expect(comparison.findings).toContain(
+      `Server side: Windows Firewall log: ${syns.length} TCP DROP lines, ${syns.length} matched to a packet of this capture (its clock read as UTC+01:00)`,
+    );
+  });
+
+  it('without a log the comparison is what it was', () => {
+    const withLog = compareCaptures(load(CLIENT_TRACE), load(SERVER_TRACE), { serverFirewallLog: serverLog() });
+    const without = compareCaptures(load(CLIENT_TRACE), load(SERVER_TRACE));
+    expect(without.findings.some((f) => f.includes('Firewall'))).toBe(false);
+    const words = (c: typeof without) => explain(c.attempts[0]).whereEvidence.map((e) => e.text);
+    // Without the server's own record, silence leaves both readings open.
+    expect(words(without)[1]).toMatch(/its host firewall dropped it, or nothing listens on port 3389/);
+    expect(words(withLog)[1]).toMatch(/the server's own records below say it dropped the SYN$/);
+    expect(words(withLog).filter((t) => !t.includes('Windows Firewall')).length).toBe(words(without).length);
+    expect(words(withLog)[0]).toBe(words(without)[0]);
+    expect(withLog.attempts[0].where).toBe(without.attempts[0].where);
+  });
+
+  it('a pktmon server trace adds its drop events to where the attempt ended, and the log its lines', () => {
+    const log = parseFirewallLog(readFileSync('public/traces/article-blocked-server.pfirewall.log', 'utf8'));
+    const comparison = compareCaptures(
+      load('public/traces/article-blocked-client.pcapng'),
+      load('public/traces/article-blocked-server-pktmon.etl'),
+      { serverFirewallLog: log },
+    );
+    const texts = explain(comparison.attempts[0]).whereEvidence.map((e) => e.text);
+    // The inference from silence gives way to the server's own word.
+    expect(texts[1]).toBe(
+      "The SYN reached 10.0.0.2, and the server capture shows nothing sent back: the server's own records below say it dropped the SYN",
+    );
+    expect(texts.filter((t) => t.startsWith('Server frame ') && t.includes('pktmon logged'))).toHaveLength(3);
+    expect(
+      texts.filter((t) => t.startsWith('Server frame ') && t.includes('Windows Firewall logged DROP')),
+    ).toHaveLength(3);
+  });
+
+  it('porttrace compare CLIENT SERVER --firewall-log LOG reads the log as the server’s', async () => {
+    const text = firewallLogFor(SERVER_TRACE, SERVER, 60) + 'not a line\r\n';
+    const files = {
+      'client.pcapng': new Uint8Array(readFileSync(CLIENT_TRACE)),
+      'server.pcapng': new Uint8Array(readFileSync(SERVER_TRACE)),
+      'pfirewall.log': new TextEncoder().encode(text),
+    };
+    const io = fakeIO({ files });
+    expect(await main(['compare', 'client.pcapng', 'server.pcapng', '--firewall-log', 'pfirewall.log'], io)).toBe(0);
+    expect(io.stdout).toContain("> Server frame 1: the server's Windows Firewall logged DROP for this SYN at ");
+    expect(io.stdout).toMatch(/Server side: pfirewall\.log line \d+: has 3 fields; the #Fields line names 18/);
+    const json = fakeIO({ files });
+    expect(
+      await main(['compare', 'client.pcapng', 'server.pcapng', '--json', '--firewall-log=pfirewall.log'], json),
+    ).toBe(0);
+    const out = JSON.parse(json.stdout);
+    expect(
+      out.attempts[0].whereEvidence.filter((e: { text: string }) => e.text.includes('Windows Firewall')),
+    ).toHaveLength(syns.length);
+    const unreadable = fakeIO({
+      files: { 'client.pcapng': files['client.pcapng'], 'server.pcapng': files['server.pcapng'] },
+    });
+    expect(await main(['compare', 'client.pcapng', 'server.pcapng', '--firewall-log', 'missing.log'], unreadable)).toBe(
+      2,
+    );
+    expect(unreadable.stderr).toContain('missing.log: cannot read');
   });
 });

@@ -1,11 +1,14 @@
-// `porttrace compare CLIENT SERVER [--json]`: match a client-side and a server-side capture of
-// the same moment and say where each attempt ended (none / path / server / return-path).
+// `porttrace compare CLIENT SERVER [--json] [--firewall-log pfirewall.log]`: match a client-side
+// and a server-side capture of the same moment and say where each attempt ended (none / path /
+// server / return-path). The firewall log is the server's: its DROP lines join the server
+// side's evidence, and the steps that place the attempt at the server.
 import { argumentError, type CliIO } from '../io.ts';
 import { attemptJson, compareCaptures } from '../../lib/analysis/index.ts';
 import { formatSeconds } from '../../lib/analysis/timing.ts';
-import { attemptText, damageLine, parseArgs, readCapture } from './verdicts.ts';
+import type { FirewallLog } from '../../lib/capture/firewall-log.ts';
+import { attemptText, damageLine, parseArgs, readCapture, readFirewallLog } from './verdicts.ts';
 
-const USAGE = 'usage: porttrace compare CLIENT SERVER [--json]\n';
+const USAGE = "usage: porttrace compare CLIENT SERVER [--json] [--firewall-log pfirewall.log]  (the server's log)\n";
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -15,12 +18,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(args, 2);
   if (typeof parsed === 'string') {
     io.err(argumentError('compare', parsed));
-    return 2;
-  }
-  if (parsed.firewallLog !== undefined) {
-    io.err(
-      argumentError('compare', '--firewall-log goes with one capture: porttrace verdicts SERVER --firewall-log LOG'),
-    );
     return 2;
   }
   const [clientFile, serverFile] = parsed.files;
@@ -34,7 +31,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.err(server);
     return 2;
   }
-  const comparison = compareCaptures(client, server);
+  let serverFirewallLog: FirewallLog | undefined;
+  if (parsed.firewallLog !== undefined) {
+    const log = await readFirewallLog(parsed.firewallLog, io);
+    if (typeof log === 'string') {
+      io.err(log);
+      return 2;
+    }
+    serverFirewallLog = log;
+  }
+  const comparison = compareCaptures(client, server, { serverFirewallLog });
   const offset = Number.isFinite(comparison.clockOffset) ? comparison.clockOffset : null;
   if (parsed.json) {
     io.out(

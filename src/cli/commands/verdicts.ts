@@ -22,6 +22,7 @@ import {
 import { summaryLine, VERDICT_ORDER } from '../../lib/lab/report.ts';
 import { parseFirewallLog, type FirewallLog } from '../../lib/capture/firewall-log.ts';
 import type { Capture } from '../../lib/packets.ts';
+import { MAX_FIREWALL_LOG_BYTES } from '../../lib/session/protocol.ts';
 
 const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl] [--firewall-log pfirewall.log]\n';
 
@@ -70,9 +71,6 @@ export function parseArgs(args: string[], count: number, options: readonly strin
   output ??= count === 1 ? 'grouped' : 'all';
   return { files, json: output === 'json', output, ...(firewallLog === undefined ? {} : { firewallLog }) };
 }
-
-/** The largest firewall log read: Windows caps pfirewall.log at 32 MB. */
-const MAX_FIREWALL_LOG_BYTES = 64 << 20;
 
 /** Reads and parses a pfirewall.log; an unreadable file is an error string. */
 export async function readFirewallLog(file: string, io: CliIO): Promise<FirewallLog | string> {

@@ -10,6 +10,7 @@ import type {
   EndpointRow,
   ExpertEntry,
   FilterOutcome,
+  FirewallLogSource,
   FollowedStream,
   IoGraph,
   IoUnit,
@@ -146,6 +147,10 @@ export class EngineClient {
     asGiven = false,
   ): Promise<CaptureSummary> {
     return this.#call({ type: 'compare', client, server, attempts, asGiven }, { onProgress });
+  }
+  /** Reads a Windows Firewall log beside the capture (null removes it): the summary, judged again. */
+  firewallLog(log: FirewallLogSource | null, attempts?: number): Promise<CaptureSummary> {
+    return this.#call({ type: 'firewall-log', log, attempts });
   }
   filter(text: string): Promise<FilterOutcome> {
     return this.#call({ type: 'filter', text });

@@ -2,7 +2,13 @@
 // The engine in a Worker: reads and decodes captures off the main thread, then answers the
 // page's questions about them. Each open capture is a session; all the logic is in
 // src/lib/session (shared with the tests and the CLI).
-import type { CaptureSource, CaptureSummary, Response } from '../../lib/session/protocol.ts';
+import {
+  MAX_FIREWALL_LOG_BYTES,
+  type CaptureSource,
+  type CaptureSummary,
+  type FirewallLogSource,
+  type Response,
+} from '../../lib/session/protocol.ts';
 import { compareSessions, openSession, type TraceSession } from '../../lib/session/session.ts';
 import { ESTIMATE_HEAD_BYTES, estimateAttempts, type AttemptEstimate } from '../../lib/session/estimate.ts';
 import type { EngineRequest } from './messages.ts';
@@ -56,8 +62,10 @@ async function open(source: CaptureSource, id: number, handshakesOnly = false): 
     unsent = undefined;
     reply({ id, type: 'progress', ...p });
   };
+  const firewallLog = source.firewallLog ? await readFirewallLog(source.firewallLog) : undefined;
   return openSession(name, chunks, size, progress, {
     handshakesOnly,
+    firewallLog,
     onTally: (tally) => {
       // the read is over once attempts are judged: the page's progress shows all of it first
       if (unsent) reply({ id, type: 'progress', ...unsent });
@@ -65,6 +73,16 @@ async function open(source: CaptureSource, id: number, handshakesOnly = false): 
       reply({ id, type: 'tally', ...tally });
     },
   });
+}
+
+/** The log's text; a file too large to be a Windows Firewall log is refused, not read. */
+async function readFirewallLog(log: FirewallLogSource): Promise<{ name: string; text: string }> {
+  if (typeof log.data === 'string') return { name: log.name, text: log.data };
+  if (log.data.size > MAX_FIREWALL_LOG_BYTES)
+    throw new Error(
+      `${log.name}: ${log.data.size.toLocaleString('en')} bytes is larger than any Windows Firewall log (at most 32 MB)`,
+    );
+  return { name: log.name, text: await log.data.text() };
 }
 
 self.onmessage = async (event: MessageEvent<EngineRequest>) => {
@@ -93,6 +111,11 @@ self.onmessage = async (event: MessageEvent<EngineRequest>) => {
         const pair = compareSessions(client, server, request.asGiven);
         sessions.set(request.session, pair);
         value = firstAttempts(pair.summary, request.attempts);
+        break;
+      }
+      case 'firewall-log': {
+        const log = request.log ? await readFirewallLog(request.log) : undefined;
+        value = firstAttempts(session().setFirewallLog(log?.name ?? '', log?.text ?? null), request.attempts);
         break;
       }
       case 'filter': {

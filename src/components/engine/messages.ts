@@ -14,6 +14,11 @@ export interface OpenOptions {
 
 export type OpenRequest = Extract<RequestBody, { type: 'open' }> & OpenOptions;
 export type CompareRequest = Extract<RequestBody, { type: 'compare' }> & Pick<OpenOptions, 'attempts'>;
+export type FirewallLogRequest = Extract<RequestBody, { type: 'firewall-log' }> & Pick<OpenOptions, 'attempts'>;
 
-export type EngineRequestBody = Exclude<RequestBody, { type: 'open' | 'compare' }> | OpenRequest | CompareRequest;
+export type EngineRequestBody =
+  | Exclude<RequestBody, { type: 'open' | 'compare' | 'firewall-log' }>
+  | OpenRequest
+  | CompareRequest
+  | FirewallLogRequest;
 export type EngineRequest = EngineRequestBody & { id: number; session: string };

@@ -8,6 +8,7 @@ import type {
   CaptureSource,
   CaptureSummary,
   FilterOutcome,
+  FirewallLogSource,
   PacketDetails,
   PacketRow,
   VerdictTally,
@@ -109,6 +110,16 @@ export class TraceView {
   /** How many connection attempts `source` promises, before it is loaded (in this view's Worker). */
   async estimateAttempts(source: CaptureSource): Promise<number> {
     return (await this.#engine.estimate(source))?.attempts ?? 0;
+  }
+
+  /**
+   * Reads a Windows Firewall log beside the capture, or removes it (null): the verdicts are
+   * judged again with it, and the attempts fetched so far start over from the first `attempts`.
+   */
+  async setFirewallLog(log: FirewallLogSource | null, attempts?: number): Promise<void> {
+    const summary = await this.#engine.firewallLog(log, attempts);
+    this.summary = summary;
+    this.attempts = summary.attempts;
   }
 
   report(format: 'md' | 'json'): Promise<string> {

@@ -2,7 +2,12 @@
 // captures kept in this browser, and the messages shown to the instructor.
 import { TraceView } from '../engine/trace-view.svelte.ts';
 import { prepareDedicatedEngine } from '../engine/engine-client.ts';
-import type { CaptureSource, VerdictTally } from '../../lib/session/protocol.ts';
+import {
+  MAX_FIREWALL_LOG_BYTES,
+  type CaptureSource,
+  type FirewallLogSource,
+  type VerdictTally,
+} from '../../lib/session/protocol.ts';
 import * as library from './library.ts';
 import {
   decodeShareFragment,
@@ -17,9 +22,12 @@ export interface Slot {
   label: string;
   name: string;
   size: number;
+  /** With the firewall log read beside it, if any: the comparison reads both sides from these. */
   source: CaptureSource;
   view: TraceView;
   libraryId?: string | number;
+  /** Settles when the capture has loaded (or failed). */
+  loaded: Promise<void>;
 }
 
 const LABELS = { primary: 'Client side (or the only capture)', secondary: 'Server side' } as const;
@@ -43,6 +51,8 @@ export class LabState {
   comparison = $state.raw<TraceView | null>(null);
   notice = $state('');
   entries = $state.raw<library.LibraryEntry[]>([]);
+  /** The Windows Firewall log chosen for each side: read with its capture, now or when it opens. */
+  firewallLogs = $state.raw<Partial<Record<Slot['key'], FirewallLogSource>>>({});
 
   /**
    * Readies, once the page is idle (while the instructor picks a file), what opening the next
@@ -154,6 +164,45 @@ export class LabState {
     await Promise.all([open(first, 'primary'), open(second, 'secondary')]);
   }
 
+  /**
+   * Reads a pfirewall.log beside one side's capture (at once if it is open, else when it opens):
+   * the verdicts of the attempts whose SYNs it logged as dropped gain that evidence, and the two
+   * sides are compared again.
+   */
+  async openFirewallLog(file: File, key: Slot['key']): Promise<void> {
+    if (file.size > MAX_FIREWALL_LOG_BYTES) {
+      this.notice = `${file.name}: ${file.size.toLocaleString('en')} bytes is larger than any Windows Firewall log (at most 32 MB); not read.`;
+      return;
+    }
+    await this.#setFirewallLog(key, { name: file.name, data: file });
+  }
+
+  /** Takes the firewall log away from one side: its evidence goes with it. */
+  async removeFirewallLog(key: Slot['key']): Promise<void> {
+    await this.#setFirewallLog(key, undefined);
+  }
+
+  async #setFirewallLog(key: Slot['key'], log: FirewallLogSource | undefined): Promise<void> {
+    const { [key]: _previous, ...others } = this.firewallLogs;
+    this.firewallLogs = log ? { ...others, [key]: log } : others;
+    const slot = this.slots.find((s) => s.key === key);
+    if (!slot) return;
+    const { firewallLog: _old, ...source } = slot.source;
+    slot.source = log ? { ...source, firewallLog: log } : source;
+    await slot.loaded;
+    if (slot.view.status !== 'ready') return;
+    try {
+      await slot.view.setFirewallLog(log ?? null, FIRST_PAGE);
+    } catch (error) {
+      this.notice = `Could not read the firewall log: ${messageOf(error)}`;
+      return;
+    }
+    this.slots = [...this.slots];
+    this.comparison?.close();
+    this.comparison = null;
+    this.#compareWhenBothReady();
+  }
+
   /** The two captures compared, in the order they were given (the pair view tells the sides). */
   pairSources(): [CaptureSource, CaptureSource] | undefined {
     const client = this.slots.find((s) => s.key === 'primary');
@@ -208,7 +257,19 @@ export class LabState {
     options: OpenOptions = {},
   ): Promise<void> {
     const view = new TraceView(true);
-    const slot: Slot = { key, label: LABELS[key], name, size, source, view, libraryId: options.libraryId };
+    // the side's firewall log, if one was chosen, is read with the capture
+    const log = this.firewallLogs[key];
+    if (log) source = { ...source, firewallLog: log };
+    const slot: Slot = {
+      key,
+      label: LABELS[key],
+      name,
+      size,
+      source,
+      view,
+      libraryId: options.libraryId,
+      loaded: Promise.resolve(),
+    };
     // a capture that gives its place to another frees its Worker (and the memory of its packets)
     for (const replaced of this.slots.filter((s) => s.key === key)) replaced.view.close();
     this.comparison?.close();
@@ -219,7 +280,8 @@ export class LabState {
     // megabyte's attempts count too (estimated in the Worker, which has the decoders compiled)
     const tooBig = tooBigToHold(size, await view.estimateAttempts(source).catch(() => 0));
     if (tooBig) this.notice = `${name}: ${tooBig}`;
-    await view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
+    slot.loaded = view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
+    await slot.loaded;
     // the next capture (or the comparison of both sides) gets a Worker already started
     this.prepareWhenIdle();
     slot.libraryId ??= await options.saving;

@@ -10,6 +10,8 @@
 import type { Capture } from '../packets.ts';
 import { NOTHING_MATCHED_TEXT, serverOnlyText } from './evidence.ts';
 import { analyzeCapture } from './analyze.ts';
+import { isFirewallFinding, type FirewallMatchOptions } from './drops.ts';
+import type { FirewallLog } from '../capture/firewall-log.ts';
 import type { AttemptVerdict, Comparison, ComparedAttempt, Where } from './types.ts';
 
 function median(xs: number[]): number {
@@ -42,8 +44,25 @@ export function whereFor(client: AttemptVerdict, server: AttemptVerdict | undefi
   return serverAnswered ? 'return-path' : 'server';
 }
 
-export function compareCaptures(clientCapture: Capture, serverCapture: Capture): Comparison {
-  return compareAttempts(analyzeCapture(clientCapture).attempts, analyzeCapture(serverCapture).attempts);
+export interface CompareOptions {
+  /** The server's Windows Firewall log (pfirewall.log, parsed): matched against the server capture. */
+  serverFirewallLog?: FirewallLog;
+  firewallMatch?: FirewallMatchOptions;
+}
+
+export function compareCaptures(
+  clientCapture: Capture,
+  serverCapture: Capture,
+  options: CompareOptions = {},
+): Comparison {
+  const server = analyzeCapture(serverCapture, undefined, {
+    firewallLog: options.serverFirewallLog,
+    firewallMatch: options.firewallMatch,
+  });
+  const comparison = compareAttempts(analyzeCapture(clientCapture).attempts, server.attempts);
+  // What the log added (and its bad lines) concerns the pair as a whole.
+  comparison.findings.push(...server.findings.filter(isFirewallFinding).map((f) => `Server side: ${f}`));
+  return comparison;
 }
 
 /** The comparison of two captures' attempts, already classified (the pair view has them). */

@@ -62,13 +62,13 @@ export function matchFirewallLog(
 ): FirewallMatch {
   const tolerance = options.toleranceSeconds ?? 2;
   const drops = log.entries.filter((e) => e.action === 'DROP' && (e.protocol === 'TCP' || e.protocol === '6'));
+  // Only the lines of the attempts' 5-tuples are kept: a full log holds 300,000 lines of other traffic.
   const byTuple = new Map<string, FirewallLogEntry[]>();
-  for (const e of drops) {
-    const key = `${e.srcIp}|${e.srcPort}|${e.dstIp}|${e.dstPort}`;
-    const list = byTuple.get(key);
-    if (list) list.push(e);
-    else byTuple.set(key, [e]);
+  for (const attempt of attempts) {
+    byTuple.set(`${attempt.client}|${attempt.clientPort}|${attempt.server}|${attempt.serverPort}`, []);
+    byTuple.set(`${attempt.server}|${attempt.serverPort}|${attempt.client}|${attempt.clientPort}`, []);
   }
+  for (const e of drops) byTuple.get(`${e.srcIp}|${e.srcPort}|${e.dstIp}|${e.dstPort}`)?.push(e);
   // Each SYN (client → server) and SYN/ACK (server → client) with the log lines of its 5-tuple.
   const candidates: Array<{ attempt: Attempt; packet: AttemptPacket; time: number; lines: FirewallLogEntry[] }> = [];
   for (const attempt of attempts) {
@@ -80,7 +80,7 @@ export function matchFirewallLog(
         ? `${attempt.client}|${attempt.clientPort}|${attempt.server}|${attempt.serverPort}`
         : `${attempt.server}|${attempt.serverPort}|${attempt.client}|${attempt.clientPort}`;
       const lines = byTuple.get(key);
-      if (lines) candidates.push({ attempt, packet, time: attempt.startTime + packet.t, lines });
+      if (lines?.length) candidates.push({ attempt, packet, time: attempt.startTime + packet.t, lines });
     }
   }
   const offset = options.utcOffsetSeconds ?? (log.timeFormat === 'utc' ? 0 : inferOffset(candidates, tolerance));
@@ -129,6 +129,11 @@ export function matchFirewallLog(
   for (const w of log.warnings.slice(0, 20)) findings.push(`pfirewall.log line ${w.line}: ${w.message}`);
   if (log.warnings.length > 20) findings.push(`pfirewall.log: ${log.warnings.length - 20} more bad lines`);
   return { drops: matched, findings };
+}
+
+/** True for the capture-wide sentences matchFirewallLog writes (what the log added, its bad lines). */
+export function isFirewallFinding(text: string): boolean {
+  return text.startsWith('Windows Firewall log: ') || text.startsWith('pfirewall.log');
 }
 
 /** The time-zone offset (a multiple of 15 minutes) that most 5-tuple matches agree on. */

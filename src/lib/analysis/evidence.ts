@@ -61,10 +61,23 @@ export function explain(v: AttemptVerdict | ComparedAttempt): Explanation {
     whereEvidence: explainWhere({
       where: v.where,
       client: { verdict: v.verdict, attempt: v.attempt, frames: v.frames },
-      server: server ? { verdict: server.verdict, attempt: server.attempt, parts: partsOf(server.attempt) } : undefined,
+      server: server
+        ? {
+            verdict: server.verdict,
+            attempt: server.attempt,
+            parts: partsOf(server.attempt),
+            dropped: Boolean(server.hostDrops?.length),
+          }
+        : undefined,
       clockOffset: v.clockOffset,
       matchedBy: v.matchedBy,
-    }),
+    }).concat(
+      // The server's own record of the drop (pktmon, its firewall log) places it at the server.
+      (server?.hostDrops ?? []).map((drop) => ({
+        text: hostDropStep(drop).text.replace(/^Frame /, 'Server frame '),
+        frames: [],
+      })),
+    ),
   };
 }
 
@@ -451,8 +464,8 @@ export function stateLine(nmap: NmapState, zeek: string): string {
 interface WhereInput {
   where: Where;
   client: { verdict: Verdict; attempt: Attempt; frames: number[] };
-  /** The same attempt in the server capture, when it is there. */
-  server?: { verdict: Verdict; attempt: Attempt; parts: AttemptParts };
+  /** The same attempt in the server capture, when it is there; `dropped`: the server's own records show the drop. */
+  server?: { verdict: Verdict; attempt: Attempt; parts: AttemptParts; dropped?: boolean };
   /** Server clock minus client clock, seconds; NaN if unknown. */
   clockOffset: number;
   /** How the two were matched. */
@@ -501,7 +514,9 @@ function explainWhere(input: WhereInput): EvidenceStep[] {
           ? `The SYN reached ${a.server}, which refused it: client frame ${refusal.frame} is its RST, and nothing listens on port ${a.serverPort}`
           : answered
             ? `The SYN reached ${a.server}, which answered ICMP ${icmpName(answered.icmpVersion ?? 4, answered.icmpCode ?? -1)} instead of TCP: a host firewall rejecting`
-            : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
+            : server?.dropped
+              ? `The SYN reached ${a.server}, and the server capture shows nothing sent back: the server's own records below say it dropped the SYN`
+              : `The SYN reached ${a.server}, and the server capture shows nothing sent back: its host firewall dropped it, or nothing listens on port ${a.serverPort} behind a firewall that drops`,
         frames: refusal ? [refusal.frame] : [],
       });
       break;

@@ -16,10 +16,10 @@ export {
 } from './attempts.ts';
 export { classify, history, zeekConnState } from './classify.ts';
 export { partsOf, type AttemptParts } from './parts.ts';
-export { compareCaptures } from './compare.ts';
+export { compareCaptures, type CompareOptions } from './compare.ts';
 export { explain, hostPort, icmpName, stateLine } from './evidence.ts';
 export * from './vocabulary.ts';
-export { hostDrops, matchFirewallLog, pktmonDrops } from './drops.ts';
+export { hostDrops, isFirewallFinding, matchFirewallLog, pktmonDrops } from './drops.ts';
 export type { FirewallMatch, FirewallMatchOptions, HostDropOptions } from './drops.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, tcpStreamsOf, TcpAnalysisFlag } from './tcp-streams.ts';

@@ -52,6 +52,8 @@ export interface EtlEventSummary {
   pktmonFrameEvents: number;
   pktmonDropEvents: number;
   pktmonRepeatedAppearances: number;
+  /** Loopback packets pktmon logged twice under different packet ids, counted once. */
+  pktmonLoopbackCopies: number;
   /** What the logfile header says Windows dropped while tracing. */
   eventsLost: number;
   buffersLost: number;
@@ -101,6 +103,7 @@ export function readEtl(bytes: Uint8Array): EtlRead {
     pktmonFrameEvents: pktmon?.frameEvents ?? 0,
     pktmonDropEvents: pktmon?.dropEvents ?? 0,
     pktmonRepeatedAppearances: pktmon?.repeatedAppearances ?? 0,
+    pktmonLoopbackCopies: pktmon?.loopbackCopies ?? 0,
     eventsLost: header?.eventsLost ?? 0,
     buffersLost: header?.buffersLost ?? 0,
     loggerName: header?.loggerName,

@@ -86,6 +86,11 @@ export function parseFirewallLog(text: string): FirewallLog {
   const log: FirewallLog = { entries: [], warnings: [], timeFormat: 'local', fields: [...DEFAULT_FIREWALL_FIELDS] };
   const lines = text.split(/\r?\n/);
   let sawHeader = false;
+  /** Column of each field name, for the #Fields line in force (`columnsOf`). */
+  let columnsOf: string[] | undefined;
+  let columns = new Map<string, number>();
+  /** Seconds since 1970 of each date seen: a log holds few dates and many lines. */
+  const days = new Map<string, number>();
   for (let n = 0; n < lines.length; n++) {
     const line = n + 1;
     const raw = lines[n].replace(/^\uFEFF/, '').trim();
@@ -112,7 +117,11 @@ export function parseFirewallLog(text: string): FirewallLog {
       });
       continue;
     }
-    const entry = parseLine(raw, line, log.fields);
+    if (columnsOf !== log.fields) {
+      columnsOf = log.fields;
+      columns = new Map(log.fields.map((name, at) => [name, at]));
+    }
+    const entry = parseLine(raw, line, log.fields.length, columns, days);
     if (typeof entry === 'string') log.warnings.push({ line, message: entry });
     else log.entries.push(entry);
   }
@@ -125,14 +134,21 @@ export function parseFirewallLog(text: string): FirewallLog {
   return log;
 }
 
-function parseLine(raw: string, line: number, fields: string[]): FirewallLogEntry | string {
-  const values = raw.split(/\s+/);
-  if (values.length < fields.length - 1 || values.length > fields.length) {
-    return `has ${values.length} fields; the #Fields line names ${fields.length}`;
+function parseLine(
+  raw: string,
+  line: number,
+  fieldCount: number,
+  columns: ReadonlyMap<string, number>,
+  days: Map<string, number>,
+): FirewallLogEntry | string {
+  // Windows separates fields by one space; anything else is split on any run of blanks.
+  const values = /\s\s|\t/.test(raw) ? raw.split(/\s+/) : raw.split(' ');
+  if (values.length < fieldCount - 1 || values.length > fieldCount) {
+    return `has ${values.length} fields; the #Fields line names ${fieldCount}`;
   }
   const get = (name: string): string | undefined => {
-    const at = fields.indexOf(name);
-    const value = at >= 0 ? values[at] : undefined;
+    const at = columns.get(name);
+    const value = at === undefined ? undefined : values[at];
     return value === undefined || value === '-' ? undefined : value;
   };
   const date = get('date') ?? '';
@@ -146,7 +162,12 @@ function parseLine(raw: string, line: number, fields: string[]): FirewallLogEntr
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return `date and time "${date} ${time}" do not exist`;
   }
-  const clockSeconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000 + Number(t[4] ?? 0);
+  let dayStart = days.get(date);
+  if (dayStart === undefined) {
+    dayStart = Date.UTC(year, month - 1, day) / 1000;
+    days.set(date, dayStart);
+  }
+  const clockSeconds = dayStart + hour * 3600 + minute * 60 + second + Number(t[4] ?? 0);
   const action = (get('action') ?? '').toUpperCase();
   if (!action) return 'has no action';
   const entry: FirewallLogEntry = {
@@ -157,15 +178,13 @@ function parseLine(raw: string, line: number, fields: string[]): FirewallLogEntr
     action,
     protocol: (get('protocol') ?? '').toUpperCase(),
   };
-  for (const [name, key] of [
-    ['src-ip', 'srcIp'],
-    ['dst-ip', 'dstIp'],
-  ] as const) {
+  for (const [name, key] of ADDRESS_FIELDS) {
     const value = get(name);
     if (value === undefined) continue;
     const v4 = IPV4.exec(value);
     if (v4) {
-      if (v4.slice(1).some((o) => Number(o) > 255)) return `${name} "${clip(value)}" is not an IP address`;
+      if (+v4[1] > 255 || +v4[2] > 255 || +v4[3] > 255 || +v4[4] > 255)
+        return `${name} "${clip(value)}" is not an IP address`;
       entry[key] = value;
       continue;
     }
@@ -174,19 +193,10 @@ function parseLine(raw: string, line: number, fields: string[]): FirewallLogEntr
     if (!v6) return `${name} "${clip(value)}" is not an IP address`;
     entry[key] = formatIPv6(v6);
   }
-  const numbers = [
-    ['src-port', 'srcPort', 0xffff],
-    ['dst-port', 'dstPort', 0xffff],
-    ['size', 'size', 0xffffffff],
-    ['tcpsyn', 'tcpSyn', 0xffffffff],
-    ['tcpack', 'tcpAck', 0xffffffff],
-    ['pid', 'pid', 0xffffffff],
-  ] as const;
-  for (const [name, key, max] of numbers) {
+  for (const [name, key, max] of NUMBER_FIELDS) {
     const value = get(name);
     if (value === undefined) continue;
-    if (!/^\d{1,10}$/.test(value) || Number(value) > max)
-      return `${name} "${clip(value)}" is not a number up to ${max}`;
+    if (!DIGITS.test(value) || Number(value) > max) return `${name} "${clip(value)}" is not a number up to ${max}`;
     entry[key] = Number(value);
   }
   const flags = get('tcpflags');
@@ -195,5 +205,19 @@ function parseLine(raw: string, line: number, fields: string[]): FirewallLogEntr
   if (path !== undefined) entry.path = path.toUpperCase();
   return entry;
 }
+
+const ADDRESS_FIELDS = [
+  ['src-ip', 'srcIp'],
+  ['dst-ip', 'dstIp'],
+] as const;
+const NUMBER_FIELDS = [
+  ['src-port', 'srcPort', 0xffff],
+  ['dst-port', 'dstPort', 0xffff],
+  ['size', 'size', 0xffffffff],
+  ['tcpsyn', 'tcpSyn', 0xffffffff],
+  ['tcpack', 'tcpAck', 0xffffffff],
+  ['pid', 'pid', 0xffffffff],
+] as const;
+const DIGITS = /^\d{1,10}$/;
 
 const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);

@@ -66,6 +66,8 @@ export interface PktmonAppearance {
   nanoseconds: number;
   /** Set on a drop event: the reason and location codes pktmon logged, and the reason's name. */
   drop?: { reason: number; reasonName?: string; location: number };
+  /** Logged under another packet id: a loopback copy of this packet, folded into it (etl-pktmon.ts). */
+  copyOf?: { groupId: string; packetNumber: number };
 }
 
 /** One packet in a pktmon trace: its identity (PktGroupId, PktNumber) and all its appearances. */

@@ -253,10 +253,13 @@ function pktmonNode(record: PktmonPacket): TreeNode {
         const dropped = a.drop
           ? `, DROPPED: ${a.drop.reasonName ?? 'reason'} (${a.drop.reason}), location 0x${a.drop.location.toString(16)}`
           : '';
+        const copy = a.copyOf
+          ? `, loopback copy (PktGroupId 0x${a.copyOf.groupId}, PktNumber ${a.copyOf.packetNumber})`
+          : '';
         return leaf(
           `Appearance ${k + 1}`,
           a.drop ? 'pktmon.drop.component' : 'pktmon.component',
-          `component ${a.componentId}${name}, edge ${a.edgeId}, ${a.direction}${after}${dropped}`,
+          `component ${a.componentId}${name}, edge ${a.edgeId}, ${a.direction}${after}${dropped}${copy}`,
           0,
           0,
         );

@@ -4,6 +4,8 @@
 // packets stop — then each side's own verdict and evidence, and one ladder with both timelines.
 // Plain data: it crosses from the Worker to the page as is.
 import { analyzeCapture } from '../analysis/analyze.ts';
+import { isFirewallFinding } from '../analysis/drops.ts';
+import type { FirewallLog } from '../capture/firewall-log.ts';
 import { compareAttempts } from '../analysis/compare.ts';
 import { formatSeconds } from '../analysis/timing.ts';
 import { explain } from '../analysis/evidence.ts';
@@ -289,6 +291,9 @@ export function pairHeadline(
     case 'server':
       if (verdict === 'refused') return 'Reached the server, which refused it with a reset: the port is closed.';
       if (verdict === 'unreachable') return 'Reached the server, which rejected it with ICMP "unreachable".';
+      // pktmon's drop events or the firewall log: no longer "a firewall, or nothing listening"
+      if (server?.hostDrops?.length)
+        return "Reached the server, which dropped it: the server's own records (pktmon, its firewall log) say so.";
       return server
         ? 'Reached the server, which never answered: dropped at the server (a host firewall, or nothing listening behind one that drops).'
         : 'No answer, and the attempt is not in the server capture either: check that both captures cover the same moment.';
@@ -315,10 +320,25 @@ export interface PairResult {
   view: PairView;
 }
 
-/** Compares two captures given in either order. `names` are what the learner calls the files. */
-export function pairCaptures(first: Capture, second: Capture, names: [string, string], asGiven = false): PairResult {
-  const analysisA = analyzeCapture(first);
-  const analysisB = analyzeCapture(second);
+/** A Windows Firewall log read beside a capture, and what the learner calls it. */
+export interface NamedFirewallLog {
+  name: string;
+  log: FirewallLog;
+}
+
+/**
+ * Compares two captures given in either order. `names` are what the learner calls the files;
+ * `logs`, the firewall log read beside each (it stays with its capture whichever side that is).
+ */
+export function pairCaptures(
+  first: Capture,
+  second: Capture,
+  names: [string, string],
+  asGiven = false,
+  logs: [NamedFirewallLog | undefined, NamedFirewallLog | undefined] = [undefined, undefined],
+): PairResult {
+  const analysisA = analyzeCapture(first, undefined, { firewallLog: logs[0]?.log });
+  const analysisB = analyzeCapture(second, undefined, { firewallLog: logs[1]?.log });
   const [a, b] = [analysisA.attempts, analysisB.attempts];
   const sides: SidesFinding = asGiven
     ? { swapped: false, decided: false, reasons: [`Sides as you set them: ${names[0]} is the client's capture.`] }
@@ -375,7 +395,13 @@ export function pairCaptures(first: Capture, second: Capture, names: [string, st
       clockOffsetText: clockOffsetText(comparison.clockOffset, comparison.matched),
       rows,
       rowCount: comparison.attempts.length + serverOnly.length,
-      findings: comparison.findings,
+      findings: [
+        ...comparison.findings,
+        // What each side's firewall log added, and its bad lines, named after its capture.
+        ...([analysisA, analysisB] as const).flatMap((analysis, k) =>
+          analysis.findings.filter(isFirewallFinding).map((f) => `${names[k]}: ${f}`),
+        ),
+      ],
     },
   };
 }

@@ -27,10 +27,33 @@ export type {
 /** A TCP conversation row with its connection attempt's verdict, when it was one. */
 export type ConversationView = ConversationRow & { verdict?: Verdict };
 
-export type CaptureSource =
+/** A Windows Firewall log (pfirewall.log) opened beside a capture: the Worker reads and parses it. */
+export interface FirewallLogSource {
+  name: string;
+  data: Blob | string;
+}
+
+/** `firewallLog`: the log of the host the capture was taken on, read with it (the lab). */
+export type CaptureSource = (
   | { kind: 'url'; url: string; name?: string }
   | { kind: 'file'; file: File }
-  | { kind: 'bytes'; bytes: ArrayBuffer; name: string };
+  | { kind: 'bytes'; bytes: ArrayBuffer; name: string }
+) & { firewallLog?: FirewallLogSource };
+
+/** Windows caps pfirewall.log at 32 MB (its default is 4 MB): a file much larger is not one. */
+export const MAX_FIREWALL_LOG_BYTES = 64 << 20;
+
+/** What a firewall log opened beside a capture gave: its warnings are untrusted text. */
+export interface FirewallLogView {
+  name: string;
+  /** Lines read as log entries. */
+  entries: number;
+  /** "Windows Firewall log: 3 TCP DROP lines, 3 matched …", as the verdict findings say it. */
+  finding: string;
+  /** The first bad lines, by line number (warningCount says how many there are). */
+  warnings: Array<{ line: number; message: string }>;
+  warningCount: number;
+}
 
 export interface PacketRow {
   /** Position in the capture (0-based). */
@@ -117,6 +140,8 @@ export interface CaptureSummary {
   handshakesOnly?: { kept: number; read: number };
   /** Two captures compared: the two-sided view (which file is which side, one row per attempt). */
   pair?: PairView;
+  /** The Windows Firewall log read beside this capture, if one was. */
+  firewallLog?: FirewallLogView;
 }
 
 export type FilterOutcome =
@@ -137,6 +162,8 @@ export type RequestBody =
   | { type: 'locate'; frame: number }
   /** `asGiven`: the first is the client's capture (the learner swapped the sides); otherwise the sides are detected. */
   | { type: 'compare'; client: CaptureSource; server: CaptureSource; asGiven?: boolean }
+  /** Reads a Windows Firewall log beside the open capture (null: removes it); answers the new summary. */
+  | { type: 'firewall-log'; log: FirewallLogSource | null }
   | { type: 'filter'; text: string }
   | { type: 'rows'; indices: number[] }
   | { type: 'details'; index: number }

@@ -17,7 +17,8 @@ import { linkTypeName } from '../decode/linktypes.ts';
 import { compileFilter } from '../filter/index.ts';
 import { handshakeSelector } from './handshakes.ts';
 import { analyzeForView, comparisonView, reportFor, type VerdictsView, type VerdictTally } from './verdict-view.ts';
-import { pairCaptures, pairReportJson, pairReportMarkdown } from './pair-view.ts';
+import { pairCaptures, pairReportJson, pairReportMarkdown, type NamedFirewallLog } from './pair-view.ts';
+import { parseFirewallLog, type FirewallLog } from '../capture/firewall-log.ts';
 import { exportPcapng } from '../lab/export.ts';
 import { conversations, endpoints } from '../analyzer/conversations.ts';
 import { followTcpStream, followUdpStream } from '../analyzer/follow.ts';
@@ -38,6 +39,7 @@ import {
   type IoUnit,
   type TimeSequence,
   type FilterOutcome,
+  type FirewallLogView,
   type PacketDetails,
   type PacketMark,
   type PacketRow,
@@ -55,7 +57,9 @@ export class TraceSession {
   /** The packet-row builder the CLI uses too (describe/index.ts). */
   #describer: Describer | undefined;
   readonly #start: number;
-  readonly #verdicts: VerdictsView;
+  #verdicts: VerdictsView;
+  /** The Windows Firewall log read beside the capture (setFirewallLog), parsed. */
+  firewallLog: NamedFirewallLog | undefined;
 
   /**
    * `verdicts` defaults to the capture's own, computed with the same TCP analysis the rows use;
@@ -93,6 +97,28 @@ export class TraceSession {
         ? { error: { kind: capture.error.kind, message: capture.error.message, offset: capture.error.offset } }
         : {}),
     };
+  }
+
+  /**
+   * Reads a Windows Firewall log (pfirewall.log text) beside the capture, or removes it (null):
+   * the verdicts are judged again, so the attempts whose SYNs it logged as dropped gain that
+   * evidence (and lose it with the log). Updates and returns the summary.
+   */
+  setFirewallLog(name: string, text: string | null): CaptureSummary {
+    const log = text === null ? undefined : parseFirewallLog(text);
+    this.firewallLog = log ? { name, log } : undefined;
+    const verdicts = analyzeForView(this.capture, this.tcpStreams, { firewallLog: log });
+    this.#verdicts = verdicts;
+    Object.assign(this.summary, {
+      attempts: verdicts.attemptViews(0, SUMMARY_ATTEMPTS),
+      attemptCount: verdicts.count,
+      verdictCounts: verdicts.verdictCounts,
+      findings: verdicts.findings,
+      attemptSummary: verdicts.attemptSummary,
+    });
+    if (log) this.summary.firewallLog = firewallLogView(name, log, verdicts.findings);
+    else delete this.summary.firewallLog;
+    return this.summary;
   }
 
   /**
@@ -271,6 +297,8 @@ export interface OpenSessionOptions {
    * else is made (the summary, its first page of attempts): what a page shows first.
    */
   onTally?: (tally: VerdictTally) => void;
+  /** A Windows Firewall log (pfirewall.log text) read beside the capture. */
+  firewallLog?: { name: string; text: string };
 }
 
 export async function openSession(
@@ -287,11 +315,25 @@ export async function openSession(
     name,
     size ?? 0,
     capture,
-    analyzeForView(capture, streams, options.onTally),
+    analyzeForView(capture, streams, { onTally: options.onTally }),
     streams,
   );
   if (selector) session.summary.handshakesOnly = { kept: capture.packets.length, read: selector.seen };
+  if (options.firewallLog) session.setFirewallLog(options.firewallLog.name, options.firewallLog.text);
   return session;
+}
+
+/** How many of a log's bad lines the summary lists (the rest are counted). */
+const FIREWALL_WARNINGS_SHOWN = 50;
+
+function firewallLogView(name: string, log: FirewallLog, findings: string[]): FirewallLogView {
+  return {
+    name,
+    entries: log.entries.length,
+    finding: findings.find((f) => f.startsWith('Windows Firewall log: ')) ?? '',
+    warnings: log.warnings.slice(0, FIREWALL_WARNINGS_SHOWN),
+    warningCount: log.warnings.length,
+  };
 }
 
 /**
@@ -299,7 +341,10 @@ export async function openSession(
  * where each one ended; its summary's `pair` is the two-sided view (sides told from the packets).
  */
 export function compareSessions(first: TraceSession, second: TraceSession, asGiven = false): TraceSession {
-  const pair = pairCaptures(first.capture, second.capture, [first.summary.name, second.summary.name], asGiven);
+  const pair = pairCaptures(first.capture, second.capture, [first.summary.name, second.summary.name], asGiven, [
+    first.firewallLog,
+    second.firewallLog,
+  ]);
   const [client, server] = pair.view.sides.swapped ? [second, first] : [first, second];
   const session = new TraceSession(
     `${client.summary.name} + ${server.summary.name}`,

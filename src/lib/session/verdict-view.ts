@@ -1,6 +1,14 @@
 // The classifier's results as the widgets show them: plain data, one AttemptView per attempt,
 // with the ladder steps labelled the way a learner reads them.
-import { analyzeCapture, assertNever, attemptJson, judgeCapture, VERDICTS, type Verdict } from '../analysis/index.ts';
+import {
+  analyzeCapture,
+  assertNever,
+  attemptJson,
+  judgeCapture,
+  VERDICTS,
+  type HostDropOptions,
+  type Verdict,
+} from '../analysis/index.ts';
 import type { AttemptPacket, AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import { reportJson, reportMarkdown, summaryLine } from '../lab/report.ts';
 import type { TcpStreams } from '../analysis/tcp-streams.ts';
@@ -217,25 +225,27 @@ function judgeAll(
   return { codes, firstFrames };
 }
 
+export interface ViewOptions extends HostDropOptions {
+  /** Hears the verdict counts as they are made, the final ones before any view is. */
+  onTally?: (tally: VerdictTally) => void;
+}
+
 /**
- * `tcp`: the capture's TCP analysis, when the caller has computed it already; `onTally`: hears
- * the verdict counts as they are made, the final ones before any view is.
+ * `tcp`: the capture's TCP analysis, when the caller has computed it already; `options`: a
+ * firewall log read beside the capture, and who hears the counts as they are made.
  */
-export function analyzeForView(
-  capture: Capture,
-  tcp?: TcpStreams,
-  onTally?: (tally: VerdictTally) => void,
-): VerdictsView {
-  const judged = judgeCapture(capture, tcp);
+export function analyzeForView(capture: Capture, tcp?: TcpStreams, options: ViewOptions = {}): VerdictsView {
+  const { onTally, ...drops } = options;
+  const judged = judgeCapture(capture, tcp, drops);
   // kindAt reads a flood's attempts of SYNs alone off the columns: no verdict object is built
-  // until a page shows the attempt
+  // until a page shows the attempt (a host's drop records add evidence, never change a verdict)
   const columns = judgeAll(
     judged.count,
     (i) => judged.kindAt(i).verdict,
     (i) => judged.table.firstFrameOf(judged.rowOf(i)),
     onTally,
   );
-  return viewOf(judged.verdictAt, columns, judged.findings, () => analyzeCapture(capture, tcp));
+  return viewOf(judged.verdictAt, columns, judged.findings, () => analyzeCapture(capture, tcp, drops));
 }
 
 /** A comparison already made (the pair view makes it once its sides are known). */
