@@ -39,7 +39,7 @@ function attemptOf(steps: Step[]): Attempt {
       role,
       seq: client ? (flags & BITS.S ? ISN : ISN + 1) : flags & BITS.S ? SERVER_ISN : SERVER_ISN + 1,
       ack: flags & BITS.A ? (client ? SERVER_ISN + 1 : ISN + 1) : 0,
-      ttl: client ? 64 : 64,
+      ttl: 64,
       length: 0,
       ...extra,
     };
@@ -61,13 +61,17 @@ function attemptOf(steps: Step[]): Attempt {
   };
 }
 
+// The openings the cases share: a SYN answered by SYN/ACK, and a SYN retried at 1 s and 3 s.
+const SYN: Step = [0, 'client', 'S', 'syn'];
+const ANSWERED: Step[] = [SYN, [0.02, 'server', 'SA', 'syn-ack']];
+const HANDSHAKE: Step[] = [...ANSWERED, [0.04, 'client', 'A', 'client-ack']];
+const RETRIED: Step[] = [SYN, [1, 'client', 'S', 'syn-retransmission'], [3, 'client', 'S', 'syn-retransmission']];
+
 const CASES: Array<{ situation: string; steps: Step[]; capture: number }> = [
   {
     situation: 'connected, then closed normally',
     steps: [
-      [0, 'client', 'S', 'syn'],
-      [0.02, 'server', 'SA', 'syn-ack'],
-      [0.04, 'client', 'A', 'client-ack'],
+      ...HANDSHAKE,
       [1, 'client', 'FA', 'client-fin'],
       [1.02, 'server', 'FA', 'server-fin'],
       [1.04, 'client', 'A', 'other', { seq: ISN + 2, ack: SERVER_ISN + 2 }],
@@ -76,28 +80,17 @@ const CASES: Array<{ situation: string; steps: Step[]; capture: number }> = [
   },
   {
     situation: 'connected, still open when the capture stops',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [0.02, 'server', 'SA', 'syn-ack'],
-      [0.04, 'client', 'A', 'client-ack'],
-    ],
+    steps: HANDSHAKE,
     capture: 5,
   },
   {
     situation: 'half-open: a SYN scanner resets instead of completing (nmap -sS)',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [0.02, 'server', 'SA', 'syn-ack'],
-      [0.021, 'client', 'R', 'client-rst'],
-    ],
+    steps: [...ANSWERED, [0.021, 'client', 'R', 'client-rst']],
     capture: 5,
   },
   {
     situation: 'half-open, captured on the client: the SYN/ACK came, the client never completed',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [0.02, 'server', 'SA', 'syn-ack'],
-    ],
+    steps: ANSWERED,
     capture: 5,
   },
   {
@@ -112,35 +105,23 @@ const CASES: Array<{ situation: string; steps: Step[]; capture: number }> = [
   },
   {
     situation: 'refused: RST/ACK acknowledging the SYN',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [0.02, 'server', 'RA', 'rst'],
-    ],
+    steps: [SYN, [0.02, 'server', 'RA', 'rst']],
     capture: 5,
   },
   {
     situation: 'no response: the SYN and its retries go unanswered',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [1, 'client', 'S', 'syn-retransmission'],
-      [3, 'client', 'S', 'syn-retransmission'],
-    ],
+    steps: RETRIED,
     capture: 7,
   },
   {
     situation: 'no response, and the client gives up with a RST',
-    steps: [
-      [0, 'client', 'S', 'syn'],
-      [1, 'client', 'S', 'syn-retransmission'],
-      [3, 'client', 'S', 'syn-retransmission'],
-      [4, 'client', 'RA', 'client-rst', { ack: 0 }],
-    ],
+    steps: [...RETRIED, [4, 'client', 'RA', 'client-rst', { ack: 0 }]],
     capture: 7,
   },
   {
     situation: 'unreachable: a router answers ICMP "administratively prohibited"',
     steps: [
-      [0, 'client', 'S', 'syn'],
+      SYN,
       [
         0.01,
         'router',
@@ -153,7 +134,7 @@ const CASES: Array<{ situation: string; steps: Step[]; capture: number }> = [
   },
   {
     situation: 'inconclusive: the capture stops 0.3 s after a lone SYN',
-    steps: [[0, 'client', 'S', 'syn']],
+    steps: [SYN],
     capture: 0.3,
   },
 ];
