@@ -227,14 +227,19 @@ describe('the analyzer on scenario 3', () => {
 });
 
 describe('in the lessons', () => {
-  test('Beyond the article draws the I/O graph of a blocked port', async () => {
+  test('Beyond the article draws the I/O graph of a port scan', async () => {
     await page.goto(`${base}/lessons/beyond-the-article/`);
     await hydrated(page);
     const widget = page.locator('figure.io-widget');
     await widget.scrollIntoViewIfNeeded();
     await expect.poll(() => widget.locator('svg.chart polyline.series').count(), { timeout: 30_000 }).toBe(3);
-    // The client's SYNs, none answered.
-    expect(await widget.locator('.io figcaption').textContent()).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 0/);
+    // The recording set up 96 ports: 5 open, 3 closed, 88 filtered (each SYN sent three times).
+    // SYNs: 96 + 88 + 88; SYN/ACKs: one per open port; resets: 3 closed + the scanner's 5.
+    const caption = await widget.locator('.io figcaption').textContent();
+    expect(caption).toMatch(/^\s*Packets per 100 ms/);
+    expect(caption).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==0 — 272/);
+    expect(caption).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 5/);
+    expect(caption).toMatch(/tcp.flags.reset==1 — 8/);
     await widget.screenshot({ path: 'test-output/screenshots/analyzer-lesson-io-graph.png' });
   });
 });
