@@ -11,7 +11,8 @@
 // uPlot is not a dependency of the site: the script installs it into bench-data/uplot/ with npm
 // when it is missing (one package, no dependencies of its own).
 // Run: npx tsx scripts/bench-graphs.ts   (PORTTRACE_SKIP_BUILD=1: use the dist/ already built;
-// PORTTRACE_BENCH_RUNS: runs per case, default 5; PORTTRACE_SKIP_LAB=1: scratch pages only)
+// PORTTRACE_BENCH_RUNS: runs per case, default 5; PORTTRACE_SKIP_LAB=1: scratch pages only;
+// PORTTRACE_SKIP_SCRATCH=1: the lab only)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -161,7 +162,9 @@ interface TraceEvent {
 
 /** Milliseconds the page's main thread spent in tasks while `action` ran, from Chromium's trace. */
 async function mainThreadMs(browser: Browser, page: Page, action: () => Promise<void>): Promise<number> {
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  // 'toplevel' only: each task the thread ran, no detail (a detailed trace of a million-point
+  // SVG is hundreds of megabytes).
+  await browser.startTracing(page, { categories: ['toplevel'] });
   await action();
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const main = new Set(
@@ -169,16 +172,27 @@ async function mainThreadMs(browser: Browser, page: Page, action: () => Promise<
       .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
       .map((e) => `${e.pid}:${e.tid}`),
   );
-  // Top-level tasks only (a RunTask never nests in another on one thread).
-  let total = 0;
-  const byThread = new Map<string, number>();
-  for (const e of trace.traceEvents) {
-    if (e.name !== 'RunTask' || e.ph !== 'X' || !main.has(`${e.pid}:${e.tid}`)) continue;
+  const tasks = trace.traceEvents
+    .filter((e) => e.ph === 'X' && /RunTask$/.test(e.name) && main.has(`${e.pid}:${e.tid}`))
+    .sort((a, b) => a.ts - b.ts);
+  // Per thread, tasks not inside an earlier one (a nested run loop's tasks count once).
+  const byThread = new Map<string, { busy: number; end: number }>();
+  for (const e of tasks) {
     const key = `${e.pid}:${e.tid}`;
-    byThread.set(key, (byThread.get(key) ?? 0) + (e.dur ?? 0));
+    const thread = byThread.get(key) ?? { busy: 0, end: 0 };
+    const end = e.ts + (e.dur ?? 0);
+    if (e.ts >= thread.end) {
+      thread.busy += e.dur ?? 0;
+      thread.end = end;
+    } else if (end > thread.end) {
+      thread.busy += end - thread.end;
+      thread.end = end;
+    }
+    byThread.set(key, thread);
   }
   // The page's renderer is the busiest main thread (others are idle frames of the browser's own).
-  for (const us of byThread.values()) total = Math.max(total, us);
+  let total = 0;
+  for (const { busy } of byThread.values()) total = Math.max(total, busy);
   return total / 1000;
 }
 
@@ -242,11 +256,11 @@ async function labIoGraph(browser: Browser, url: string, capture: string): Promi
       (el) =>
         new Promise<number>((resolveDrawn) => {
           const start = performance.now();
-          const done = () => requestAnimationFrame(() => setTimeout(() => resolveDrawn(performance.now() - start)));
+          // No named function in here: tsx's helpers for them do not exist in the page.
           const observer = new MutationObserver(() => {
             if (document.querySelectorAll('svg.chart polyline.series').length < 3) return;
             observer.disconnect();
-            done();
+            requestAnimationFrame(() => setTimeout(() => resolveDrawn(performance.now() - start)));
           });
           observer.observe(document.body, { childList: true, subtree: true });
           (el as HTMLElement).click();
@@ -288,7 +302,7 @@ async function main() {
   const browser = await launch();
   const scratch = await serveStatic(SCRATCH);
   try {
-    await scratchRuns(browser, scratch.url, bundles);
+    if (process.env.PORTTRACE_SKIP_SCRATCH !== '1') await scratchRuns(browser, scratch.url, bundles);
   } finally {
     scratch.server.close();
   }
