@@ -16,3 +16,4 @@ echo "== large-capture mode (handshakes only)"; npx tsx scripts/bench-large.ts
 echo "== practice generator";      npx tsx scripts/bench-practice.ts
 echo "== browser (Chromium)";      npx tsx scripts/bench-browser.ts
 echo "== scale: floods, repeated captures, 1M packets, start-up (issue 14 targets)"; npx tsx scripts/bench-scale.ts
+echo "== graphs: uPlot against our SVG, the I/O graph of 1M packets"; PORTTRACE_SKIP_BUILD=1 npx tsx scripts/bench-graphs.ts # the site bench-browser built

@@ -5,7 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
-import { conversations, endpoints, type ConversationKind } from '../../src/lib/analyzer/conversations.ts';
+import {
+  conversations,
+  directionFilter,
+  endpoints,
+  type ConversationKind,
+} from '../../src/lib/analyzer/conversations.ts';
+import { followUdpStream } from '../../src/lib/analyzer/follow.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { capturePath, isExtra, requireExtraCorpus } from '../support/corpus.ts';
 
@@ -106,6 +112,42 @@ describe('conversations and endpoints agree with tshark', () => {
       expect(compiled.ok).toBe(true);
       if (!compiled.ok) continue;
       expect(compiled.filter.run(capture).length).toBe(row.packetsAB + row.packetsBA);
+    }
+  });
+
+  it('gives each direction of a conversation a filter that selects exactly its packets (A → B, B → A)', () => {
+    // Scenario 3: DNS over UDP, Kerberos and RDP over TCP, all over IPv4.
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync('public/traces/article-success-client.pcapng')));
+    const count = (filter: string) => {
+      const compiled = compileFilter(filter);
+      expect(compiled.ok, filter).toBe(true);
+      return compiled.ok ? compiled.filter.run(capture).length : -1;
+    };
+    let checked = 0;
+    for (const kind of ['ipv4', 'tcp', 'udp'] as const) {
+      for (const row of conversations(capture, kind)) {
+        expect(count(directionFilter(kind, row, 'A')), `${kind} ${row.filter} A → B`).toBe(row.packetsAB);
+        expect(count(directionFilter(kind, row, 'B')), `${kind} ${row.filter} B → A`).toBe(row.packetsBA);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4);
+    const tcp = conversations(capture, 'tcp')[0];
+    expect(directionFilter('tcp', tcp, 'B')).toBe(
+      `ip.src==${tcp.addressB} && tcp.srcport==${tcp.portB} && ip.dst==${tcp.addressA} && tcp.dstport==${tcp.portA}`,
+    );
+  });
+
+  it('gives each UDP conversation its first packet, from which Follow UDP Stream shows that conversation', () => {
+    const capture = loadCaptureBytes(new Uint8Array(readFileSync('public/traces/article-success-client.pcapng')));
+    const rows = conversations(capture, 'udp');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const followed = followUdpStream(capture, row.firstIndex!)!;
+      expect(followed.client).toBe(`${row.addressA}:${row.portA}`);
+      expect(followed.server).toBe(`${row.addressB}:${row.portB}`);
+      const chunks = followed.chunks.length;
+      expect(chunks).toBe(row.packetsAB + row.packetsBA);
     }
   });
 });

@@ -11,7 +11,8 @@ import { timeSequence } from '../../src/lib/analyzer/tcptrace.ts';
 import { tcpExpertSummary } from '../../src/lib/analyzer/expert.ts';
 import { compileFilter } from '../../src/lib/filter/index.ts';
 import { TraceSession } from '../../src/lib/session/session.ts';
-import { capturePath, isExtra, requireExtraCorpus } from '../support/corpus.ts';
+import { capturePath, isExtra, requireExtraCorpus, requireTshark } from '../support/corpus.ts';
+import { tsharkFields } from '../lab/tshark.ts';
 
 // A golden of a packets/ capture (scripts/golden-analyzer.sh takes them when
 // PORTTRACE_EXTRA_CORPUS is set) runs only with the opt-in extra corpus.
@@ -122,6 +123,32 @@ describe('time-sequence graph', () => {
     );
     for (const ack of graph.acks) expect(ack.windowEdge).toBeGreaterThanOrEqual(ack.ack);
     for (const segment of graph.segments) expect(segment.end).toBeGreaterThanOrEqual(segment.seq);
+  });
+
+  const tshark = requireTshark();
+  it.skipIf(tshark.skip)(`shows each ACK's SACK blocks, relative as tshark shows them${tshark.note}`, () => {
+    // Losses both ways over PPPoE in QinQ: 21 ACKs carrying SACK blocks (D-SACKs among them).
+    const file = 'zeek/Traces/pppoe-over-qinq.pcap';
+    const capture = load(file);
+    const theirs = tsharkFields(
+      capturePath(file),
+      ['frame.number', 'tcp.options.sack_le', 'tcp.options.sack_re'],
+      ['-Y', 'tcp.stream==0 && tcp.flags.ack==1 && tcp.options.sack_le', '-E', 'occurrence=a', '-E', 'aggregator=,'],
+    ).map(([frame, left, right]) => {
+      const rights = right.split(',');
+      return `${frame}: ${left
+        .split(',')
+        .map((l, i) => `${l}-${rights[i]}`)
+        .join(' ')}`;
+    });
+    expect(theirs.length).toBe(21);
+    // Each direction's graph holds the other direction's ACKs.
+    const ours = [true, false]
+      .flatMap((fromClient) => timeSequence(capture, 0, fromClient)!.acks)
+      .filter((a) => a.sack)
+      .map((a) => `${a.frame}: ${a.sack!.map(([l, r]) => `${l}-${r}`).join(' ')}`)
+      .sort((a, b) => parseInt(a) - parseInt(b));
+    expect(ours).toEqual(theirs);
   });
 });
 

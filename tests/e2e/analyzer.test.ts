@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PcapngWriter } from '../../src/lib/capture/write-pcapng.ts';
 import { hydrated, launch, screenshot } from './browser.ts';
 
@@ -157,12 +157,29 @@ describe('the analyzer on scenario 3', () => {
     expect(await rows.first().textContent()).toContain('3389');
     await rows
       .first()
-      .getByRole('button', { name: /Apply as filter/ })
+      .getByRole('button', { name: /Apply as filter A ↔ B/ })
       .click();
     await expect
       .poll(() => filterBox().inputValue())
       .toBe('ip.addr==10.0.0.1 && tcp.port==57491 && ip.addr==10.0.0.2 && tcp.port==3389');
     await page.getByText('Displayed: 9 of 20').waitFor();
+    // One direction at a time, as Wireshark's "A → B" and "B → A" (tshark: 5 and 4 frames).
+    await rows
+      .first()
+      .getByRole('button', { name: /Apply as filter A → B/ })
+      .click();
+    await expect
+      .poll(() => filterBox().inputValue())
+      .toBe('ip.src==10.0.0.1 && tcp.srcport==57491 && ip.dst==10.0.0.2 && tcp.dstport==3389');
+    await page.getByText('Displayed: 5 of 20').waitFor();
+    await rows
+      .first()
+      .getByRole('button', { name: /Apply as filter B → A/ })
+      .click();
+    await expect
+      .poll(() => filterBox().inputValue())
+      .toBe('ip.src==10.0.0.2 && tcp.srcport==3389 && ip.dst==10.0.0.1 && tcp.dstport==57491');
+    await page.getByText('Displayed: 4 of 20').waitFor();
     await views().getByRole('button', { name: 'Endpoints' }).click();
     await page.getByRole('region', { name: 'TCP endpoints' }).waitFor();
     await screenshot(page, 'analyzer-conversations');
@@ -180,6 +197,21 @@ describe('the analyzer on scenario 3', () => {
     await page.getByRole('button', { name: 'Hex', exact: true }).click();
     expect(await contents.locator('pre.client').textContent()).toMatch(/00000000 {2}00 00 00 9f 6a 81/);
     await screenshot(page, 'analyzer-follow');
+  });
+
+  test('follow the DNS exchange from its UDP conversation row', async () => {
+    await views().getByRole('button', { name: 'Conversations' }).click();
+    await page.getByRole('group', { name: 'Protocol' }).getByRole('button', { name: 'UDP', exact: true }).click();
+    const table = page.getByRole('region', { name: 'UDP conversations' });
+    await table.waitFor();
+    await table.getByRole('button', { name: /^Follow UDP stream 10\.0\.0\.1:\d+ ↔ 10\.0\.0\.10:53$/ }).click();
+    const contents = page.getByRole('region', { name: 'Stream contents' });
+    await contents.waitFor();
+    expect(await page.locator('.follow .heading').textContent()).toMatch(/^\s*UDP stream/);
+    // tshark: frame 1 the query, frame 2 the response, both for rdp01.lab.example
+    expect(await contents.locator('pre.client').textContent()).toMatch(/^client, frame 1.*rdp01.lab.example/s);
+    expect(await contents.locator('pre.server').textContent()).toMatch(/^server, frame 2.*rdp01.lab.example/s);
+    await screenshot(page, 'analyzer-follow-udp');
   });
 
   test('draws the I/O graph and the time-sequence graph', async () => {
@@ -227,15 +259,72 @@ describe('the analyzer on scenario 3', () => {
 });
 
 describe('in the lessons', () => {
-  test('Beyond the article draws the I/O graph of a blocked port', async () => {
+  test('Beyond the article draws the I/O graph of a port scan', async () => {
     await page.goto(`${base}/lessons/beyond-the-article/`);
     await hydrated(page);
     const widget = page.locator('figure.io-widget');
     await widget.scrollIntoViewIfNeeded();
     await expect.poll(() => widget.locator('svg.chart polyline.series').count(), { timeout: 30_000 }).toBe(3);
-    // The client's SYNs, none answered.
-    expect(await widget.locator('.io figcaption').textContent()).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 0/);
+    // The recording set up 96 ports: 5 open, 3 closed, 88 filtered (each SYN sent three times).
+    // SYNs: 96 + 88 + 88; SYN/ACKs: one per open port; resets: 3 closed + the scanner's 5.
+    const caption = await widget.locator('.io figcaption').textContent();
+    expect(caption).toMatch(/^\s*Packets per 100 ms/);
+    expect(caption).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==0 — 272/);
+    expect(caption).toMatch(/tcp.flags.syn==1 && tcp.flags.ack==1 — 5/);
+    expect(caption).toMatch(/tcp.flags.reset==1 — 8/);
     await widget.screenshot({ path: 'test-output/screenshots/analyzer-lesson-io-graph.png' });
+  });
+});
+
+describe('the time-sequence graph with losses', () => {
+  test('shows the SACK blocks the receiver reported', async () => {
+    // PPPoE in QinQ, losses both ways: 1.1.1.1 → 2.2.2.2:443 sends more, and the other side's
+    // ACKs carry 14 SACK blocks (tshark: tcp.options.sack_le on those frames).
+    await openInLab('tests/corpus/zeek/Traces/pppoe-over-qinq.pcap');
+    await views().getByRole('button', { name: 'Time-sequence' }).click();
+    await page.getByLabel('TCP stream (tcp.stream)').fill('0');
+    await page.getByRole('button', { name: 'Draw' }).click();
+    await expect.poll(() => page.locator('svg.chart line.sack').count()).toBe(14);
+    expect(await page.locator('.tcptrace figcaption').textContent()).toMatch(
+      /1\.1\.1\.1:20394 → 2\.2\.2\.2:443: .* 14 SACK blocks/s,
+    );
+    await screenshot(page, 'analyzer-tcptrace-sack');
+  });
+});
+
+describe('a capture too large to hold whole', () => {
+  test('the conversations say their counts are of the kept packets', async () => {
+    // A browser that gives the page 16 MB: 1,600 copies of the open trace (5 MB) are read
+    // handshakes-only, keeping the packets that decide the verdicts.
+    const small = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await small.addInitScript(() =>
+      Object.defineProperty(performance, 'memory', { value: { jsHeapSizeLimit: 16 * 2 ** 20 } }),
+    );
+    const p = await small.newPage();
+    await p.goto(`${base}/lab/`);
+    await hydrated(p);
+    const section = readFileSync('public/traces/open-client.pcapng');
+    const path = fixture('open-1600.pcapng', Buffer.concat(Array.from({ length: 1600 }, () => section)));
+    await p.getByLabel('Open capture').setInputFiles(path);
+    const kept = p.getByText(/Too large to hold whole/);
+    await kept.waitFor({ timeout: 60_000 });
+    const [, keptCount, readCount] = /kept the ([\d,]+) packets that decide the verdicts,\s+of ([\d,]+) read/.exec(
+      await kept.innerText(),
+    )!;
+    await p.getByText('Conversations, streams, graphs and expert summary').click();
+    await p.getByRole('region', { name: 'TCP conversations' }).waitFor({ timeout: 60_000 });
+    const note = p.locator('.conversations [role=note]');
+    expect(await note.innerText()).toMatch(
+      new RegExp(
+        `^Counted from the ${keptCount} packets kept of ${readCount} read: .* not of the whole capture\\.$`,
+        's',
+      ),
+    );
+    expect(Number(keptCount.replace(/,/g, ''))).toBeLessThan(Number(readCount.replace(/,/g, '')));
+    await p.getByRole('group', { name: 'Analyzer views' }).getByRole('button', { name: 'Endpoints' }).click();
+    await p.getByRole('region', { name: 'TCP endpoints' }).waitFor();
+    expect(await note.count()).toBe(1);
+    await small.close();
   });
 });
 

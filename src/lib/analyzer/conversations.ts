@@ -27,6 +27,8 @@ export interface ConversationRow {
   duration: number;
   /** tcp.stream, for TCP conversations. */
   stream?: number;
+  /** The index of the conversation's first packet, for UDP conversations (Follow UDP Stream starts from a packet). */
+  firstIndex?: number;
   /** The display filter Wireshark's "Apply as Filter → A ↔ B" writes. */
   filter: string;
 }
@@ -135,6 +137,24 @@ const timeOf = (store: PacketStore, i: number): number =>
       store.columns.seconds[0] +
       (store.columns.nanoseconds[i] - store.columns.nanoseconds[0]) / 1e9;
 
+/**
+ * The display filter of one direction of a conversation, as Wireshark's "Apply as Filter → A → B"
+ * (or "B → A") writes it: source and destination fields, where "A ↔ B" uses the either-way ones.
+ */
+export function directionFilter(
+  kind: ConversationKind,
+  row: Pick<ConversationRow, 'addressA' | 'portA' | 'addressB' | 'portB'>,
+  from: 'A' | 'B',
+): string {
+  const [src, srcPort, dst, dstPort] =
+    from === 'A'
+      ? [row.addressA, row.portA, row.addressB, row.portB]
+      : [row.addressB, row.portB, row.addressA, row.portA];
+  const ip = src.includes(':') ? 'ipv6' : 'ip';
+  if (kind === 'ipv4' || kind === 'ipv6') return `${ip}.src==${src} && ${ip}.dst==${dst}`;
+  return `${ip}.src==${src} && ${kind}.srcport==${srcPort} && ${ip}.dst==${dst} && ${kind}.dstport==${dstPort}`;
+}
+
 /** Conversations of one kind, in order of their first packet. */
 export function conversations(capture: Capture, kind: ConversationKind): ConversationRow[] {
   const store = storeOf(capture);
@@ -151,6 +171,7 @@ export function conversations(capture: Capture, kind: ConversationKind): Convers
   const counts: number[] = []; // 4 per conversation: packetsAB, bytesAB, packetsBA, bytesBA
   const times: number[] = []; // 2 per conversation: first, last
   const streamIds: number[] = [];
+  const firstIndexes: number[] = [];
   /** Side A's IPv4 address as a number and its port, to tell directions without interning. */
   const v4OfA: number[] = [];
   const portOfA: number[] = [];
@@ -164,6 +185,7 @@ export function conversations(capture: Capture, kind: ConversationKind): Convers
     const time = timeOf(store, i);
     times.push(time, time);
     streamIds.push(streams !== undefined ? streams[i] : -1);
+    firstIndexes.push(i);
     return id;
   };
   /** For IPv6 TCP packets: is the source side A (interning the source: rare, IPv6 only)? */
@@ -236,6 +258,7 @@ export function conversations(capture: Capture, kind: ConversationKind): Convers
       row.portB = portB;
     }
     if (streamIds[id] >= 0) row.stream = streamIds[id];
+    if (kind === 'udp') row.firstIndex = firstIndexes[id];
     rows[id] = row;
   }
   return rows;

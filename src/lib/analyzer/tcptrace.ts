@@ -1,7 +1,8 @@
 // The tcptrace / Stevens time-sequence graph of one TCP stream, one direction: each data
 // segment as a vertical bar from its relative sequence number to its end, retransmissions
 // marked, and the other direction's acknowledgments with the receive window above them (the
-// ACK line and the window line) — where a sender stalls, waits for the window or retransmits.
+// ACK line and the window line) and the SACK blocks the receiver reported above its ACK (what
+// arrived past a hole) — where a sender stalls, waits for the window or retransmits.
 import { TcpAnalysisFlag, tcpStreamsOf } from '../analysis/tcp-streams.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { tcpContextOf } from '../describe/tcp-context.ts';
@@ -23,6 +24,8 @@ export interface AckPoint {
   ack: number;
   /** ack + the receive window (scaled): the highest sequence number the receiver allows. */
   windowEdge: number;
+  /** The SACK blocks of this ACK (RFC 2018), relative like `ack`: [left edge, right edge). */
+  sack?: Array<[number, number]>;
 }
 
 export interface TimeSequence {
@@ -81,7 +84,18 @@ export function timeSequence(capture: Capture, stream: number, fromClient?: bool
         retransmission: (streams.analysisFlags[i] & RETRANSMISSION) !== 0,
       });
     } else if ((c.tcpFlags[i] & 0x010) !== 0) {
-      acks.push({ frame, t: timeOf(i), ack: context.relativeAck, windowEdge: context.relativeAck + context.window });
+      const point: AckPoint = {
+        frame,
+        t: timeOf(i),
+        ack: context.relativeAck,
+        windowEdge: context.relativeAck + context.window,
+      };
+      // SACK blocks are TCP options, not columns: decoded again from this packet's bytes (one
+      // stream's ACKs, on demand). Edges are made relative to the same base as the ACK.
+      const blocks = capture.packets[i].dissection.tcp?.options.sack;
+      if (blocks?.length)
+        point.sack = blocks.map(([left, right]) => [(left - context.ackBase) >>> 0, (right - context.ackBase) >>> 0]);
+      acks.push(point);
     }
   }
   return { stream, direction, segments, acks };
