@@ -276,12 +276,6 @@ export class EndpointTable {
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
-const shared = new WeakMap<Capture, TcpStreams>();
-
-/**
- * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
- * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
- */
 /**
  * pktmon / Windows loopback: one packet logged at two points of the stack 1–20 µs apart, the
  * copy taken before the IP ID was filled in carrying 0 (whichever comes first). Nothing
@@ -291,6 +285,12 @@ function isStackCopy(earlierId: number, laterId: number, elapsedNs: number): boo
   return elapsedNs <= STACK_COPY_WINDOW_NS && (earlierId === laterId || earlierId === 0 || laterId === 0);
 }
 
+const shared = new WeakMap<Capture, TcpStreams>();
+
+/**
+ * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
+ * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
+ */
 export function tcpStreamsOf(capture: Capture): TcpStreams {
   let streams = shared.get(capture);
   if (!streams) {
@@ -300,64 +300,80 @@ export function tcpStreamsOf(capture: Capture): TcpStreams {
   return streams;
 }
 
+/** The whole capture's TCP analysis: every row of its store, in order, through one analyzer. */
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
   const store = storeOf(capture);
-  const c = store.columns;
-  const n = store.count;
-  const result: TcpStreams = {
-    stream: new Int32Array(n).fill(-1),
-    relSeq: new Float64Array(n).fill(NaN),
-    relAck: new Float64Array(n).fill(NaN),
-    nxtSeq: new Float64Array(n).fill(NaN),
-    analysisFlags: new Uint32Array(n),
-    rtoFrame: new Int32Array(n),
-    dupAckFrame: new Uint32Array(n),
-    dupAckNumber: new Uint32Array(n),
-    rto: new Float64Array(n).fill(NaN),
-    initialRtt: new Float64Array(n).fill(NaN),
-    windowScale: new Float64Array(n).fill(NaN),
-    srcEndpoint: new Int32Array(n).fill(-1),
-    dstEndpoint: new Int32Array(n).fill(-1),
-    streams: [],
-  };
-  // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
-  const byPair = new NumberMap(1024);
-  const conversations: Conversation[] = [];
-  const endpoints = new EndpointTable();
+  const analyzer = new TcpStreamAnalyzer(store, store.count);
+  for (let i = 0; i < store.count; i++) analyzer.analyze(i);
+  return analyzer.result;
+}
 
-  const startConversation = (pairKey: number, srcKey: number, index: number): Conversation => {
-    const conv: Conversation = {
-      index: result.streams.length,
-      aKey: srcKey,
-      a: newFlow(),
-      b: newFlow(),
-      lastSynTime: NaN,
-      initialRttNs: NaN,
-      originSeconds: c.seconds[index],
+/**
+ * The TCP analysis fed one packet at a time, in frame order: every note tshark makes depends
+ * only on the packets before, so a packet's analysis is final as soon as it is analysed. This is
+ * the one implementation; `analyzeTcpStreams` is a loop over it, and `porttrace packets` feeds
+ * it a window of rows at a time (the store forgets the rows it has written, see `forgetRows`).
+ *
+ * `result` holds one entry per row of the store (row i of the store is entry i); its arrays grow
+ * with the store's rows and are reused after `forgetRows`. Its `streams` list and the
+ * per-connection state grow with the connections, as tshark's do: a later packet on the same
+ * ports may still be a retransmission or a port reuse of any earlier one.
+ */
+export class TcpStreamAnalyzer {
+  readonly result: TcpStreams;
+  readonly #store: PacketStore;
+  /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
+  readonly #byPair: NumberMap;
+  readonly #conversations: Conversation[] = [];
+  readonly #endpoints = new EndpointTable();
+
+  /** `rows`: how many rows to make room for at first (the whole capture's count when known). */
+  constructor(store: PacketStore, rows = 1024) {
+    this.#store = store;
+    this.#byPair = new NumberMap(Math.min(rows, 1 << 16));
+    this.result = {
+      stream: new Int32Array(rows),
+      relSeq: new Float64Array(rows),
+      relAck: new Float64Array(rows),
+      nxtSeq: new Float64Array(rows),
+      analysisFlags: new Uint32Array(rows),
+      rtoFrame: new Int32Array(rows),
+      dupAckFrame: new Uint32Array(rows),
+      dupAckNumber: new Uint32Array(rows),
+      rto: new Float64Array(rows),
+      initialRtt: new Float64Array(rows),
+      windowScale: new Float64Array(rows),
+      srcEndpoint: new Int32Array(rows),
+      dstEndpoint: new Int32Array(rows),
+      streams: [],
     };
-    result.streams.push({ index: conv.index, firstPacket: index, lastPacket: index, packetCount: 0 });
-    byPair.set(pairKey, conversations.length);
-    conversations.push(conv);
-    return conv;
-  };
+  }
 
-  for (let i = 0; i < n; i++) {
+  /** Analyses row i of the store: rows must come in order, each once (from 0 after `forgetRows`). */
+  analyze(i: number): void {
+    const result = this.result;
+    if (i >= result.stream.length) this.#grow(Math.max(i + 1, Math.ceil(result.stream.length * 1.5)));
+    this.#clearRow(i);
+    const store = this.#store;
+    const c = store.columns;
     const layers = c.layers[i];
     const direct = (layers & Layer.Tcp) !== 0 && (layers & (Layer.IPv4 | Layer.IPv6)) !== 0;
-    if (!direct && !(layers & Layer.IcmpQuote)) continue;
+    if (!direct && !(layers & Layer.IcmpQuote)) return;
+    const endpoints = this.#endpoints;
     if (direct) {
       result.srcEndpoint[i] = endpoints.sourceOf(store, i);
       result.dstEndpoint[i] = endpoints.destinationOf(store, i);
     } else {
       // An ICMP error quoting a TCP header: rare, so read from the full decode.
       const q = store.dissectionOf(i).icmp?.quoted;
-      if (!q?.tcp) continue;
+      if (!q?.tcp) return;
       result.srcEndpoint[i] = endpoints.id(q.ip.src, q.tcp.srcPort);
       result.dstEndpoint[i] = endpoints.id(q.ip.dst, q.tcp.dstPort);
     }
     const srcKey = result.srcEndpoint[i];
     const dstKey = result.dstEndpoint[i];
     const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
+    const byPair = this.#byPair;
 
     if (!direct) {
       const tcp = store.dissectionOf(i).icmp!.quoted!.tcp!;
@@ -368,27 +384,27 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
       if (tcp.flags !== undefined && tcp.window !== undefined) {
         const known = byPair.get(pairKey);
-        const conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
-        noteInStream(result, conv.index, i);
+        const conv = known >= 0 ? this.#conversations[known] : this.#startConversation(pairKey, srcKey, i);
+        this.#noteInStream(conv.index, i);
         result.stream[i] = conv.index;
         const flow = conv.aKey === srcKey ? conv.a : conv.b;
         if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 1 << flow.winScale : flow.winScale;
       }
-      continue;
+      return;
     }
 
     const flags = c.tcpFlags[i];
     const seq = c.seq[i];
     const ack = c.ack[i];
     const known = byPair.get(pairKey);
-    let conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
+    let conv = known >= 0 ? this.#conversations[known] : this.#startConversation(pairKey, srcKey, i);
     let fwd = conv.aKey === srcKey ? conv.a : conv.b;
     let analysis = 0;
 
     // A SYN with a new initial sequence number on ports already in use starts a new stream
     // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
     if ((flags & (SYN | ACK)) === SYN && fwd.baseSet && seq !== fwd.baseSeq) {
-      conv = startConversation(pairKey, srcKey, i);
+      conv = this.#startConversation(pairKey, srcKey, i);
       fwd = conv.a;
       analysis |= TcpAnalysisFlag.PortsReused;
     } else if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
@@ -398,7 +414,7 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     }
     const rev = fwd === conv.a ? conv.b : conv.a;
     result.stream[i] = conv.index;
-    noteInStream(result, conv.index, i);
+    this.#noteInStream(conv.index, i);
 
     const now = (c.seconds[i] - conv.originSeconds) * 1e9 + c.nanoseconds[i];
     // tcp.len as tshark computes it: bounded by the IP length and by the frame's length on the
@@ -453,13 +469,69 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       result.windowScale[i] = fwd.winScale >= 0 ? 1 << fwd.winScale : fwd.winScale;
     }
   }
-  return result;
-}
 
-function noteInStream(result: TcpStreams, stream: number, index: number): void {
-  const info = result.streams[stream];
-  info.lastPacket = index;
-  info.packetCount++;
+  #startConversation(pairKey: number, srcKey: number, i: number): Conversation {
+    const streams = this.result.streams;
+    const conv: Conversation = {
+      index: streams.length,
+      aKey: srcKey,
+      a: newFlow(),
+      b: newFlow(),
+      lastSynTime: NaN,
+      initialRttNs: NaN,
+      originSeconds: this.#store.columns.seconds[i],
+    };
+    const packet = this.#store.forgottenRows + i;
+    streams.push({ index: conv.index, firstPacket: packet, lastPacket: packet, packetCount: 0 });
+    this.#byPair.set(pairKey, this.#conversations.length);
+    this.#conversations.push(conv);
+    return conv;
+  }
+
+  #noteInStream(stream: number, i: number): void {
+    const info = this.result.streams[stream];
+    info.lastPacket = this.#store.forgottenRows + i;
+    info.packetCount++;
+  }
+
+  /** Row i as for a packet without TCP: every field absent. */
+  #clearRow(i: number): void {
+    const r = this.result;
+    r.stream[i] = -1;
+    r.relSeq[i] = NaN;
+    r.relAck[i] = NaN;
+    r.nxtSeq[i] = NaN;
+    r.analysisFlags[i] = 0;
+    r.rtoFrame[i] = 0;
+    r.dupAckFrame[i] = 0;
+    r.dupAckNumber[i] = 0;
+    r.rto[i] = NaN;
+    r.initialRtt[i] = NaN;
+    r.windowScale[i] = NaN;
+    r.srcEndpoint[i] = -1;
+    r.dstEndpoint[i] = -1;
+  }
+
+  #grow(rows: number): void {
+    const r = this.result;
+    const grown = <T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    r.stream = grown(r.stream, new Int32Array(rows));
+    r.relSeq = grown(r.relSeq, new Float64Array(rows));
+    r.relAck = grown(r.relAck, new Float64Array(rows));
+    r.nxtSeq = grown(r.nxtSeq, new Float64Array(rows));
+    r.analysisFlags = grown(r.analysisFlags, new Uint32Array(rows));
+    r.rtoFrame = grown(r.rtoFrame, new Int32Array(rows));
+    r.dupAckFrame = grown(r.dupAckFrame, new Uint32Array(rows));
+    r.dupAckNumber = grown(r.dupAckNumber, new Uint32Array(rows));
+    r.rto = grown(r.rto, new Float64Array(rows));
+    r.initialRtt = grown(r.initialRtt, new Float64Array(rows));
+    r.windowScale = grown(r.windowScale, new Float64Array(rows));
+    r.srcEndpoint = grown(r.srcEndpoint, new Int32Array(rows));
+    r.dstEndpoint = grown(r.dstEndpoint, new Int32Array(rows));
+  }
 }
 
 /** tshark's tcp_analyze_sequence_number, reduced to the fields we expose. Returns flag bits. */
