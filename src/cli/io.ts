@@ -5,8 +5,13 @@ import { createReadStream, statSync } from 'node:fs';
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
-  /** The file's bytes as a stream of chunks, and its size. */
-  openFile(path: string): { size: number; chunks: AsyncIterable<Uint8Array> };
+  /**
+   * The file's bytes as a stream of chunks (of `chunkBytes`, 1 MiB unless asked: a command that
+   * writes as it reads asks for less, so it holds less at once), and its size.
+   */
+  openFile(path: string, chunkBytes?: number): { size: number; chunks: AsyncIterable<Uint8Array> };
+  /** Resolves when what `out` wrote has been taken (backpressure), for commands that write a lot. */
+  drain?(): Promise<void>;
 }
 
 // `porttrace packets big.pcap | head` closes the pipe early: that is the reader saying it has
@@ -27,8 +32,12 @@ export function argumentError(command: string, message: string): string {
 export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
-  openFile(path) {
+  drain: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise((resolve) => process.stdout.once('drain', resolve))
+      : Promise.resolve(),
+  openFile(path, chunkBytes = 1 << 20) {
     const size = statSync(path).size;
-    return { size, chunks: createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array> };
+    return { size, chunks: createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Uint8Array> };
   },
 };
