@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeTcpStreams, TcpStreamAnalyzer, type TcpStreams } from '../../src/lib/analysis/tcp-streams.ts';
 import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
-import { Layer } from '../../src/lib/store/packet-store.ts';
+import { Layer, type PacketStore } from '../../src/lib/store/packet-store.ts';
 import { corpusBytes, manifest, requireCorpus } from '../support/corpus.ts';
 
 const corpus = requireCorpus();
@@ -35,7 +35,7 @@ async function analyzedThroughWindows(bytes: Uint8Array, chunkBytes: number) {
   const rows = Object.fromEntries(PER_PACKET.map((name) => [name, [] as number[]])) as PerPacket;
   let analyzer: TcpStreamAnalyzer | undefined;
   let windows = 0;
-  const take = (store: Parameters<NonNullable<Parameters<typeof loadCaptureStream>[1]>['onRows']>[0]) => {
+  const take = (store: PacketStore) => {
     analyzer ??= new TcpStreamAnalyzer(store, 16);
     for (let i = 0; i < store.count; i++) {
       analyzer.analyze(i);

@@ -116,69 +116,129 @@ export interface TcpStreams {
 
 // ---------------------------------------------------------------------------------------------
 
-/** What one direction of a connection has sent so far (tshark's tcp_flow_t + seq info). */
-interface Flow {
-  baseSeq: number;
-  baseSet: boolean;
-  /** Raw sequence number after the highest segment seen; 0 = not yet known (as in tshark). */
-  nextSeq: number;
-  nextSeqFrame: number;
-  nextSeqTime: number;
-  lastAck: number;
-  lastAckTime: number;
-  dupAckCount: number;
-  /** Frame number of this side's last segment that moved its ACK (tshark's lastnondupack). */
-  lastNonDupAck: number;
-  /** TcpAnalysisFlag bits of this side's last analysed segment (tshark's lastsegmentflags). */
-  lastFlags: number;
-  /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
-  maxSeqToBeAcked: number;
-  window: number;
-  /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
-  winScale: number;
-  /**
-   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), as numbers in
-   * one array, UNACKED_FIELDS per segment (frame, next sequence number, time): no object per
-   * segment, and one array per flow (a flood has a flow per packet).
-   */
-  unacked: number[];
-  /** Entries in use in `unacked` (it is not shrunk: that costs more than it saves). */
-  unackedCount: number;
-  /**
-   * The last few segments' IPv4 IDs and what they carried, to spot the same datagram captured
-   * twice — the copy can come a few packets later when two interfaces interleave.
-   */
-  recent: number[] | undefined;
-  recentCount: number;
-  recentNext: number;
-  /** Time of this side's latest segment (-Infinity before any). */
-  lastSeenTime: number;
-}
-
-/** Fields of one entry of Flow.unacked: frame number, next sequence number, time. */
+/** Fields of one entry of a flow's unacknowledged segments: frame number, next sequence number, time. */
 const UNACKED_FIELDS = 3;
-
-/** Fields of one entry of Flow.recent: IPv4 ID, time, seq, ack, flags, length. */
-const RECENT_FIELDS = 6;
 
 /** How many earlier segments per direction a copy is looked for among. */
 const RECENT_SEGMENTS = 8;
 
-interface Conversation {
-  index: number;
-  /** Endpoint id of the side that is `a`. */
-  aKey: number;
-  a: Flow;
-  b: Flow;
+/**
+ * The state of every connection, as typed columns: per conversation (by stream index) and per
+ * direction (flow `2 × stream` is the side that sent the stream's first packet, `+ 1` the other),
+ * what tshark keeps in its tcp_analysis and tcp_flow_t. A scan or a flood has a connection for
+ * nearly every packet; an object per flow, with its arrays, was most of the analysis's memory.
+ */
+class ConnectionColumns {
+  capacity = 0;
+  // Per conversation.
+  /** Endpoint id of the side that is flow 2 × stream. */
+  aKey = new Int32Array(0);
   /** Time of the most recent pure SYN, for the initial RTT; NaN = none. */
-  lastSynTime: number;
+  lastSynTime = new Float64Array(0);
   /** Nanoseconds, NaN until known. */
-  initialRttNs: number;
+  initialRttNs = new Float64Array(0);
   /**
    * Times inside a conversation are nanoseconds since this second: exact in a double, where
    * nanoseconds since the capture's first packet would not be for merged captures years apart.
    */
-  originSeconds: number;
+  originSeconds = new Float64Array(0);
+  // Per flow (two per conversation).
+  baseSeq = new Uint32Array(0);
+  baseSet = new Uint8Array(0);
+  /** Raw sequence number after the highest segment seen; 0 = not yet known (as in tshark). */
+  nextSeq = new Uint32Array(0);
+  nextSeqFrame = new Uint32Array(0);
+  nextSeqTime = new Float64Array(0);
+  lastAck = new Uint32Array(0);
+  lastAckTime = new Float64Array(0);
+  dupAckCount = new Uint32Array(0);
+  /** Frame number of this side's last segment that moved its ACK (tshark's lastnondupack). */
+  lastNonDupAck = new Uint32Array(0);
+  /** TcpAnalysisFlag bits of this side's last analysed segment (tshark's lastsegmentflags). */
+  lastFlags = new Uint32Array(0);
+  /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
+  maxSeqToBeAcked = new Uint32Array(0);
+  /** The last window field; -1 before any. */
+  window = new Int32Array(0);
+  /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
+  winScale = new Int8Array(0);
+  /** Time of this side's latest segment (-Infinity before any). */
+  lastSeenTime = new Float64Array(0);
+  /**
+   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), UNACKED_FIELDS
+   * numbers per segment in one array per flow, made when the flow sends and let go when all is
+   * acknowledged.
+   */
+  unacked: (number[] | undefined)[] = [];
+  unackedCount = new Uint32Array(0);
+  /**
+   * The last RECENT_SEGMENTS segments' IPv4 IDs and what they carried, to spot the same datagram
+   * captured twice — the copy can come a few packets later when two interfaces interleave. A
+   * ring per flow: entry k of flow f is at f × RECENT_SEGMENTS + k.
+   */
+  recentIpId = new Uint16Array(0);
+  recentTime = new Float64Array(0);
+  recentSeq = new Uint32Array(0);
+  recentAck = new Uint32Array(0);
+  recentFlags = new Uint16Array(0);
+  recentLength = new Uint32Array(0);
+  recentCount = new Uint8Array(0);
+  recentNext = new Uint8Array(0);
+
+  /** Makes room for conversation `stream` and sets it (and its two flows) to the state of a new one. */
+  start(stream: number, aKey: number, originSeconds: number): void {
+    if (stream >= this.capacity) this.#grow(Math.max(64, Math.ceil(this.capacity * 1.5), stream + 1));
+    this.aKey[stream] = aKey;
+    this.lastSynTime[stream] = NaN;
+    this.initialRttNs[stream] = NaN;
+    this.originSeconds[stream] = originSeconds;
+    for (let f = 2 * stream; f < 2 * stream + 2; f++) {
+      this.window[f] = -1;
+      this.winScale[f] = -1;
+      this.lastSeenTime[f] = -Infinity;
+      // The rest start at 0, as the new columns are.
+    }
+  }
+
+  #grow(conversations: number): void {
+    this.capacity = conversations;
+    const flows = 2 * conversations;
+    const recent = flows * RECENT_SEGMENTS;
+    const grown = <T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(
+      from: T,
+      to: T,
+    ): T => {
+      to.set(from);
+      return to;
+    };
+    this.aKey = grown(this.aKey, new Int32Array(conversations));
+    this.lastSynTime = grown(this.lastSynTime, new Float64Array(conversations));
+    this.initialRttNs = grown(this.initialRttNs, new Float64Array(conversations));
+    this.originSeconds = grown(this.originSeconds, new Float64Array(conversations));
+    this.baseSeq = grown(this.baseSeq, new Uint32Array(flows));
+    this.baseSet = grown(this.baseSet, new Uint8Array(flows));
+    this.nextSeq = grown(this.nextSeq, new Uint32Array(flows));
+    this.nextSeqFrame = grown(this.nextSeqFrame, new Uint32Array(flows));
+    this.nextSeqTime = grown(this.nextSeqTime, new Float64Array(flows));
+    this.lastAck = grown(this.lastAck, new Uint32Array(flows));
+    this.lastAckTime = grown(this.lastAckTime, new Float64Array(flows));
+    this.dupAckCount = grown(this.dupAckCount, new Uint32Array(flows));
+    this.lastNonDupAck = grown(this.lastNonDupAck, new Uint32Array(flows));
+    this.lastFlags = grown(this.lastFlags, new Uint32Array(flows));
+    this.maxSeqToBeAcked = grown(this.maxSeqToBeAcked, new Uint32Array(flows));
+    this.window = grown(this.window, new Int32Array(flows));
+    this.winScale = grown(this.winScale, new Int8Array(flows));
+    this.lastSeenTime = grown(this.lastSeenTime, new Float64Array(flows));
+    this.unackedCount = grown(this.unackedCount, new Uint32Array(flows));
+    this.recentIpId = grown(this.recentIpId, new Uint16Array(recent));
+    this.recentTime = grown(this.recentTime, new Float64Array(recent));
+    this.recentSeq = grown(this.recentSeq, new Uint32Array(recent));
+    this.recentAck = grown(this.recentAck, new Uint32Array(recent));
+    this.recentFlags = grown(this.recentFlags, new Uint16Array(recent));
+    this.recentLength = grown(this.recentLength, new Uint32Array(recent));
+    this.recentCount = grown(this.recentCount, new Uint8Array(flows));
+    this.recentNext = grown(this.recentNext, new Uint8Array(flows));
+  }
 }
 
 /** tshark stops tracking unacknowledged segments past this many (one-sided captures). */
@@ -186,28 +246,6 @@ const MAX_UNACKED_SEGMENTS = 10000;
 /** tshark's duplicate-ACK counter after an ACK of unseen data: -1 stored in an unsigned int. */
 const DUPACK_AFTER_LOST = 0xffffffff;
 const { FIN, SYN, RST, ACK } = TcpFlag;
-
-const newFlow = (): Flow => ({
-  baseSeq: 0,
-  baseSet: false,
-  nextSeq: 0,
-  nextSeqFrame: 0,
-  nextSeqTime: 0,
-  lastAck: 0,
-  lastAckTime: 0,
-  dupAckCount: 0,
-  lastNonDupAck: 0,
-  lastFlags: 0,
-  maxSeqToBeAcked: 0,
-  window: -1,
-  winScale: -1,
-  unacked: [],
-  unackedCount: 0,
-  recent: undefined,
-  recentCount: 0,
-  recentNext: 0,
-  lastSeenTime: -Infinity,
-});
 
 /**
  * Sequence-space comparisons modulo 2^32, as tshark's LT_SEQ / GT_SEQ / LE_SEQ macros compute
@@ -324,7 +362,7 @@ export class TcpStreamAnalyzer {
   readonly #store: PacketStore;
   /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
   readonly #byPair: NumberMap;
-  readonly #conversations: Conversation[] = [];
+  readonly #connections = new ConnectionColumns();
   readonly #endpoints = new EndpointTable();
 
   /** `rows`: how many rows to make room for at first (the whole capture's count when known). */
@@ -384,11 +422,11 @@ export class TcpStreamAnalyzer {
       if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
       if (tcp.flags !== undefined && tcp.window !== undefined) {
         const known = byPair.get(pairKey);
-        const conv = known >= 0 ? this.#conversations[known] : this.#startConversation(pairKey, srcKey, i);
-        this.#noteInStream(conv.index, i);
-        result.stream[i] = conv.index;
-        const flow = conv.aKey === srcKey ? conv.a : conv.b;
-        if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 1 << flow.winScale : flow.winScale;
+        const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+        this.#noteInStream(stream, i);
+        result.stream[i] = stream;
+        const scale = this.#connections.winScale[2 * stream + (this.#connections.aKey[stream] === srcKey ? 0 : 1)];
+        if (!(tcp.flags & SYN)) result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
       }
       return;
     }
@@ -397,26 +435,27 @@ export class TcpStreamAnalyzer {
     const seq = c.seq[i];
     const ack = c.ack[i];
     const known = byPair.get(pairKey);
-    let conv = known >= 0 ? this.#conversations[known] : this.#startConversation(pairKey, srcKey, i);
-    let fwd = conv.aKey === srcKey ? conv.a : conv.b;
+    const k = this.#connections;
+    let stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+    let fwd = 2 * stream + (k.aKey[stream] === srcKey ? 0 : 1);
     let analysis = 0;
 
     // A SYN with a new initial sequence number on ports already in use starts a new stream
     // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
-    if ((flags & (SYN | ACK)) === SYN && fwd.baseSet && seq !== fwd.baseSeq) {
-      conv = this.#startConversation(pairKey, srcKey, i);
-      fwd = conv.a;
+    if ((flags & (SYN | ACK)) === SYN && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
+      stream = this.#startConversation(pairKey, srcKey, i);
+      fwd = 2 * stream;
       analysis |= TcpAnalysisFlag.PortsReused;
-    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
       // A SYN/ACK with a new ISN: tshark flags it and renumbers this side from it.
       analysis |= TcpAnalysisFlag.PortsReused;
-      fwd.baseSeq = seq;
+      k.baseSeq[fwd] = seq;
     }
-    const rev = fwd === conv.a ? conv.b : conv.a;
-    result.stream[i] = conv.index;
-    this.#noteInStream(conv.index, i);
+    const rev = fwd ^ 1;
+    result.stream[i] = stream;
+    this.#noteInStream(stream, i);
 
-    const now = (c.seconds[i] - conv.originSeconds) * 1e9 + c.nanoseconds[i];
+    const now = (c.seconds[i] - k.originSeconds[stream]) * 1e9 + c.nanoseconds[i];
     // tcp.len as tshark computes it: bounded by the IP length and by the frame's length on the
     // wire (a frame sliced by a short snap length still counts; one cut on the wire does not).
     const seglen = Math.max(0, Math.min(c.payloadLength[i], c.originalLength[i] - c.payloadOffset[i]));
@@ -428,12 +467,12 @@ export class TcpStreamAnalyzer {
     // only if both did. A SYN without the option settles it for both directions.
     if (flags & SYN) {
       const shift = c.windowScaleOption[i];
-      if (shift >= 0) fwd.winScale = Math.min(shift, 14);
-      if (fwd.winScale === -1) {
-        fwd.winScale = -2;
-        rev.winScale = -2;
-      } else if (flags & ACK && rev.winScale === -2) {
-        fwd.winScale = -2;
+      if (shift >= 0) k.winScale[fwd] = Math.min(shift, 14);
+      if (k.winScale[fwd] === -1) {
+        k.winScale[fwd] = -2;
+        k.winScale[rev] = -2;
+      } else if (flags & ACK && k.winScale[rev] === -2) {
+        k.winScale[fwd] = -2;
       }
     }
 
@@ -443,7 +482,8 @@ export class TcpStreamAnalyzer {
         i,
         c.number[i],
         now,
-        conv,
+        k,
+        stream,
         fwd,
         rev,
         seq,
@@ -454,38 +494,33 @@ export class TcpStreamAnalyzer {
         isV4 ? c.ipId[i] : -1,
       );
       result.analysisFlags[i] = analysis;
-      result.relSeq[i] = u32(seq - fwd.baseSeq);
-      result.relAck[i] = flags & ACK ? u32(ack - rev.baseSeq) : ack;
+      result.relSeq[i] = u32(seq - k.baseSeq[fwd]);
+      result.relAck[i] = flags & ACK ? u32(ack - k.baseSeq[rev]) : ack;
       let next = seq + seglen;
       if (flags & (SYN | FIN)) next += 1;
-      result.nxtSeq[i] = u32(next - fwd.baseSeq);
-      if (!Number.isNaN(conv.initialRttNs)) result.initialRtt[i] = conv.initialRttNs / 1e9;
+      result.nxtSeq[i] = u32(next - k.baseSeq[fwd]);
+      const initialRttNs = k.initialRttNs[stream];
+      if (!Number.isNaN(initialRttNs)) result.initialRtt[i] = initialRttNs / 1e9;
     } else {
       result.analysisFlags[i] = analysis;
       result.relSeq[i] = seq;
       result.relAck[i] = ack;
     }
     if (!(flags & SYN)) {
-      result.windowScale[i] = fwd.winScale >= 0 ? 1 << fwd.winScale : fwd.winScale;
+      const scale = k.winScale[fwd];
+      result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
     }
   }
 
-  #startConversation(pairKey: number, srcKey: number, i: number): Conversation {
+  /** A new conversation (tcp.stream) between the pair, row i its first packet; returns its index. */
+  #startConversation(pairKey: number, srcKey: number, i: number): number {
     const streams = this.result.streams;
-    const conv: Conversation = {
-      index: streams.length,
-      aKey: srcKey,
-      a: newFlow(),
-      b: newFlow(),
-      lastSynTime: NaN,
-      initialRttNs: NaN,
-      originSeconds: this.#store.columns.seconds[i],
-    };
+    const stream = streams.length;
+    this.#connections.start(stream, srcKey, this.#store.columns.seconds[i]);
     const packet = this.#store.forgottenRows + i;
-    streams.push({ index: conv.index, firstPacket: packet, lastPacket: packet, packetCount: 0 });
-    this.#byPair.set(pairKey, this.#conversations.length);
-    this.#conversations.push(conv);
-    return conv;
+    streams.push({ index: stream, firstPacket: packet, lastPacket: packet, packetCount: 0 });
+    this.#byPair.set(pairKey, stream);
+    return stream;
   }
 
   #noteInStream(stream: number, i: number): void {
@@ -540,9 +575,11 @@ function analyzeSegment(
   i: number,
   frame: number,
   now: number,
-  conv: Conversation,
-  fwd: Flow,
-  rev: Flow,
+  k: ConnectionColumns,
+  stream: number,
+  /** The sending side's flow, and the other side's. */
+  fwd: number,
+  rev: number,
   seq: number,
   ack: number,
   flags: number,
@@ -556,13 +593,13 @@ function analyzeSegment(
   // Relative numbering starts at the SYN's ISN, or one before the first segment seen midstream
   // (so a capture that starts late still shows Seq=1). The other side's ISN is ack-1 of the
   // first segment that acknowledges anything.
-  if (!fwd.baseSet) {
-    fwd.baseSeq = flags & SYN ? seq : u32(seq - 1);
-    fwd.baseSet = true;
+  if (!k.baseSet[fwd]) {
+    k.baseSeq[fwd] = flags & SYN ? seq : u32(seq - 1);
+    k.baseSet[fwd] = 1;
   }
-  if (!rev.baseSet && flags & ACK) {
-    rev.baseSeq = u32(ack - 1);
-    rev.baseSet = true;
+  if (!k.baseSet[rev] && flags & ACK) {
+    k.baseSeq[rev] = u32(ack - 1);
+    k.baseSet[rev] = 1;
   }
 
   // Our own duplicate check, before tshark's state moves on. A copy is only a copy if the other
@@ -570,77 +607,85 @@ function analyzeSegment(
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ipId >= 0) {
     let copy = false;
-    // Grown as entries are added: most flows (a scan's, a flood's) send one or two segments.
-    const recent = (fwd.recent ??= []);
-    for (let k = 0; k < fwd.recentCount && !copy; k++) {
-      const at = k * RECENT_FIELDS;
-      const time = recent[at + 1];
+    const first = fwd * RECENT_SEGMENTS;
+    const count = k.recentCount[fwd];
+    const revSeen = k.lastSeenTime[rev];
+    for (let e = first; e < first + count && !copy; e++) {
+      const time = k.recentTime[e];
+      const id = k.recentIpId[e];
       copy =
-        (isStackCopy(recent[at], ipId, now - time) ||
-          (recent[at] === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= rev.lastSeenTime)) &&
-        recent[at + 2] === seq &&
-        recent[at + 3] === ack &&
-        recent[at + 4] === flags &&
-        recent[at + 5] === seglen;
+        (isStackCopy(id, ipId, now - time) || (id === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= revSeen)) &&
+        k.recentSeq[e] === seq &&
+        k.recentAck[e] === ack &&
+        k.recentFlags[e] === flags &&
+        k.recentLength[e] === seglen;
     }
     if (copy) {
       analysis |= TcpAnalysisFlag.Duplicate;
     } else {
-      const at = fwd.recentNext * RECENT_FIELDS;
-      recent[at] = ipId;
-      recent[at + 1] = now;
-      recent[at + 2] = seq;
-      recent[at + 3] = ack;
-      recent[at + 4] = flags;
-      recent[at + 5] = seglen;
-      if (fwd.recentCount < RECENT_SEGMENTS) fwd.recentCount++;
-      fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;
+      const e = first + k.recentNext[fwd];
+      k.recentIpId[e] = ipId;
+      k.recentTime[e] = now;
+      k.recentSeq[e] = seq;
+      k.recentAck[e] = ack;
+      k.recentFlags[e] = flags;
+      k.recentLength[e] = seglen;
+      if (count < RECENT_SEGMENTS) k.recentCount[fwd] = count + 1;
+      k.recentNext[fwd] = (k.recentNext[fwd] + 1) % RECENT_SEGMENTS;
     }
   }
-  fwd.lastSeenTime = now;
+  k.lastSeenTime[fwd] = now;
+
+  const fwdNextSeq = k.nextSeq[fwd];
+  const fwdLastAck = k.lastAck[fwd];
+  const fwdWindow = k.window[fwd];
+  const revWindow = k.window[rev];
+  const revLastAck = k.lastAck[rev];
+  const revWinScale = k.winScale[rev];
 
   // tshark's checks in its order. A zero window probe (one byte at the next sequence number
   // while the peer's window is 0) skips all the others, and so do keep-alive ACKs and zero
   // window probe ACKs the duplicate-ACK check.
   const synFinRst = flags & (SYN | FIN | RST);
-  const zeroWindowProbe = seglen === 1 && seq === fwd.nextSeq && rev.window === 0;
+  const zeroWindowProbe = seglen === 1 && seq === fwdNextSeq && revWindow === 0;
   if (zeroWindowProbe) {
     analysis |= TcpAnalysisFlag.ZeroWindowProbe;
   } else {
     if (window === 0 && synFinRst === 0) analysis |= TcpAnalysisFlag.ZeroWindow;
     // A hole: this segment starts past everything seen from this side.
-    if (fwd.nextSeq !== 0 && seqGT(seq, fwd.nextSeq) && (flags & RST) === 0) analysis |= TcpAnalysisFlag.LostSegment;
+    if (fwdNextSeq !== 0 && seqGT(seq, fwdNextSeq) && (flags & RST) === 0) analysis |= TcpAnalysisFlag.LostSegment;
     // Keep-alive: 0 or 1 byte starting one before the next expected byte.
-    if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && synFinRst === 0) {
+    if ((seglen === 0 || seglen === 1) && seq === u32(fwdNextSeq - 1) && synFinRst === 0) {
       analysis |= TcpAnalysisFlag.KeepAlive;
     }
     // Nothing new from this side (no data, same seq and ack): a window update if the window
     // moved, else a duplicate ACK — or the answer to a keep-alive or zero window probe.
-    const repeats = seglen === 0 && synFinRst === 0 && seq === fwd.nextSeq && ack === fwd.lastAck;
-    if (repeats && window !== 0 && window !== fwd.window) analysis |= TcpAnalysisFlag.WindowUpdate;
+    const repeats = seglen === 0 && synFinRst === 0 && seq === fwdNextSeq && ack === fwdLastAck;
+    if (repeats && window !== 0 && window !== fwdWindow) analysis |= TcpAnalysisFlag.WindowUpdate;
     // Window full: the data reaches exactly the right edge of the window the peer advertised.
-    if (seglen > 0 && synFinRst === 0 && rev.winScale !== -1) {
-      const edge = rev.lastAck + rev.window * (rev.winScale === -2 ? 1 : 1 << rev.winScale);
+    if (seglen > 0 && synFinRst === 0 && revWinScale !== -1) {
+      const edge = revLastAck + revWindow * (revWinScale === -2 ? 1 : 1 << revWinScale);
       if (u32(seq + seglen) === u32(edge)) analysis |= TcpAnalysisFlag.WindowFull;
     }
-    if (repeats && window === fwd.window) {
+    if (repeats && window === fwdWindow) {
       if (window !== 0) {
-        if (rev.lastFlags & TcpAnalysisFlag.KeepAlive) {
+        if (k.lastFlags[rev] & TcpAnalysisFlag.KeepAlive) {
           analysis |= TcpAnalysisFlag.KeepAliveAck;
         } else {
-          fwd.dupAckCount = fwd.dupAckCount === DUPACK_AFTER_LOST ? 1 : fwd.dupAckCount + 1;
+          const count = k.dupAckCount[fwd] === DUPACK_AFTER_LOST ? 1 : k.dupAckCount[fwd] + 1;
+          k.dupAckCount[fwd] = count;
           analysis |= TcpAnalysisFlag.DuplicateAck;
-          result.dupAckNumber[i] = fwd.dupAckCount;
-          result.dupAckFrame[i] = fwd.lastNonDupAck;
+          result.dupAckNumber[i] = count;
+          result.dupAckFrame[i] = k.lastNonDupAck[fwd];
         }
-      } else if (rev.lastFlags & TcpAnalysisFlag.ZeroWindowProbe) {
+      } else if (k.lastFlags[rev] & TcpAnalysisFlag.ZeroWindowProbe) {
         analysis |= TcpAnalysisFlag.ZeroWindowProbeAck;
       }
     }
   }
-  if (ack !== fwd.lastAck) {
-    fwd.lastNonDupAck = frame;
-    fwd.dupAckCount = 0;
+  if (ack !== fwdLastAck) {
+    k.lastNonDupAck[fwd] = frame;
+    k.dupAckCount[fwd] = 0;
   }
 
   // ACKed unseen segment: this side acknowledges more than the other side was seen sending
@@ -650,80 +695,84 @@ function analyzeSegment(
   // to what was seen. Its fast-retransmission test reads the parked -1 as "many duplicate ACKs";
   // we keep the quirk so tcp.analysis.fast_retransmission matches Wireshark. (Reproduces tshark
   // 4.0.17 on every corpus capture: scripts/compare-tcp-corpus.ts.)
-  if (rev.maxSeqToBeAcked !== 0 && seqGT(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-    if (rev.maxSeqToBeAcked !== rev.nextSeq) {
+  const revMaxSeqToBeAcked = k.maxSeqToBeAcked[rev];
+  if (revMaxSeqToBeAcked !== 0 && seqGT(ack, revMaxSeqToBeAcked) && flags & ACK) {
+    if (revMaxSeqToBeAcked !== k.nextSeq[rev]) {
       analysis |= TcpAnalysisFlag.AckLostSegment;
     } else {
-      if (rev.dupAckCount === 0) analysis |= TcpAnalysisFlag.AckLostSegment;
-      rev.dupAckCount = DUPACK_AFTER_LOST;
+      if (k.dupAckCount[rev] === 0) analysis |= TcpAnalysisFlag.AckLostSegment;
+      k.dupAckCount[rev] = DUPACK_AFTER_LOST;
     }
-    rev.maxSeqToBeAcked = rev.nextSeq;
+    k.maxSeqToBeAcked[rev] = k.nextSeq[rev];
   }
 
   // Retransmission, fast retransmission, out-of-order, spurious: a segment with data (or SYN or
   // FIN) that does not advance the sequence number.
   if ((seglen > 0 || flags & (SYN | FIN)) && !(analysis & TcpAnalysisFlag.KeepAlive)) {
-    let notAdvanced = fwd.nextSeq !== 0 && seqLT(seq, fwd.nextSeq);
+    let notAdvanced = fwdNextSeq !== 0 && seqLT(seq, fwdNextSeq);
     // A longer segment starting one byte back really carries new data (after a window probe).
-    if (seglen > 1 && u32(fwd.nextSeq - 1) === seq) notAdvanced = false;
+    if (seglen > 1 && u32(fwdNextSeq - 1) === seq) notAdvanced = false;
 
-    const sinceLastAck = now - rev.lastAckTime;
-    const sinceHighest = now - fwd.nextSeqTime;
-    const outOfOrderWindow = Number.isNaN(conv.initialRttNs) ? 3_000_000 : conv.initialRttNs;
+    const sinceLastAck = now - k.lastAckTime[rev];
+    const sinceHighest = now - k.nextSeqTime[fwd];
+    const initialRttNs = k.initialRttNs[stream];
+    const outOfOrderWindow = Number.isNaN(initialRttNs) ? 3_000_000 : initialRttNs;
     const consumed = seglen + (flags & (SYN | FIN) ? 1 : 0);
-    if (seglen > 0 && rev.lastAck !== 0 && seqLE(u32(seq + seglen), rev.lastAck)) {
+    if (seglen > 0 && revLastAck !== 0 && seqLE(u32(seq + seglen), revLastAck)) {
       // Everything in it was already acknowledged.
       analysis |= TcpAnalysisFlag.SpuriousRetransmission | TcpAnalysisFlag.Retransmission;
-    } else if (notAdvanced && rev.dupAckCount >= 2 && rev.lastAck === seq && sinceLastAck < 20_000_000) {
+    } else if (notAdvanced && k.dupAckCount[rev] >= 2 && revLastAck === seq && sinceLastAck < 20_000_000) {
       analysis |= TcpAnalysisFlag.FastRetransmission | TcpAnalysisFlag.Retransmission;
-    } else if (notAdvanced && sinceHighest < outOfOrderWindow && fwd.nextSeq !== u32(seq + consumed)) {
+    } else if (notAdvanced && sinceHighest < outOfOrderWindow && fwdNextSeq !== u32(seq + consumed)) {
       analysis |= TcpAnalysisFlag.OutOfOrder;
     } else if (notAdvanced) {
       analysis |= TcpAnalysisFlag.Retransmission;
       // The delay is measured from the oldest segment still unacknowledged (likely the one
       // resent), else from the segment that last raised the sequence number.
-      const eldest = fwd.unackedCount > 0;
-      const delay = eldest ? now - fwd.unacked[2] : sinceHighest;
+      const eldest = k.unackedCount[fwd] > 0;
+      const delay = eldest ? now - k.unacked[fwd]![2] : sinceHighest;
       // tshark leaves rto/rto_frame out when the delay is exactly zero (a duplicated frame).
       if (delay !== 0) {
         result.rto[i] = delay / 1e9;
-        result.rtoFrame[i] = eldest ? fwd.unacked[0] : fwd.nextSeqFrame;
+        result.rtoFrame[i] = eldest ? k.unacked[fwd]![0] : k.nextSeqFrame[fwd];
       }
     }
   }
 
   let next = u32(seq + seglen);
-  if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unackedCount < MAX_UNACKED_SEGMENTS) {
+  if ((seglen > 0 || flags & (SYN | FIN)) && k.unackedCount[fwd] < MAX_UNACKED_SEGMENTS) {
     if (flags & (SYN | FIN)) next = u32(next + 1);
-    const at = fwd.unackedCount++ * UNACKED_FIELDS;
-    fwd.unacked[at] = frame;
-    fwd.unacked[at + 1] = next;
-    fwd.unacked[at + 2] = now;
+    const unacked = (k.unacked[fwd] ??= []);
+    const at = k.unackedCount[fwd]++ * UNACKED_FIELDS;
+    unacked[at] = frame;
+    unacked[at + 1] = next;
+    unacked[at + 2] = now;
   }
   // The highest sequence number sent so far, and when: the reference for the checks above.
-  if ((fwd.nextSeq === 0 || seqGT(next, fwd.nextSeq)) && !zeroWindowProbe) {
-    fwd.nextSeq = next;
-    fwd.nextSeqFrame = frame;
-    fwd.nextSeqTime = now;
+  if ((fwdNextSeq === 0 || seqGT(next, fwdNextSeq)) && !zeroWindowProbe) {
+    k.nextSeq[fwd] = next;
+    k.nextSeqFrame[fwd] = frame;
+    k.nextSeqTime[fwd] = now;
   }
 
-  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !zeroWindowProbe) {
-    fwd.maxSeqToBeAcked = fwd.nextSeq;
+  const fwdMaxSeqToBeAcked = k.maxSeqToBeAcked[fwd];
+  if ((seq === fwdMaxSeqToBeAcked || fwdMaxSeqToBeAcked === 0) && !zeroWindowProbe) {
+    k.maxSeqToBeAcked[fwd] = k.nextSeq[fwd];
   }
 
-  fwd.window = window;
-  fwd.lastAck = ack;
-  fwd.lastAckTime = now;
-  fwd.lastFlags = analysis;
+  k.window[fwd] = window;
+  k.lastAck[fwd] = ack;
+  k.lastAckTime[fwd] = now;
+  k.lastFlags[fwd] = analysis;
 
   // Forget the other side's segments this one acknowledges (tshark compares the raw ack field
   // even when the ACK flag is off, and so do we).
-  const pending = rev.unackedCount;
+  const pending = k.unackedCount[rev];
   if (pending > 0) {
-    const unacked = rev.unacked;
+    const unacked = k.unacked[rev]!;
     let kept = 0;
-    for (let k = 0; k < pending; k++) {
-      const at = k * UNACKED_FIELDS;
+    for (let e = 0; e < pending; e++) {
+      const at = e * UNACKED_FIELDS;
       if (!seqGT(unacked[at + 1], ack)) continue;
       const to = kept * UNACKED_FIELDS;
       unacked[to] = unacked[at];
@@ -731,16 +780,18 @@ function analyzeSegment(
       unacked[to + 2] = unacked[at + 2];
       kept++;
     }
-    rev.unackedCount = kept;
+    k.unackedCount[rev] = kept;
+    // Memory follows the data in flight, not the connections ever seen.
+    if (kept === 0) k.unacked[rev] = undefined;
   }
 
   // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges
   // something (the handshake's ACK, or the RST that refuses it). Computed after the checks
   // above, so the packet that completes it is still judged with the 3 ms out-of-order window,
   // as tshark does (zeek/Traces/modbus/fuzz-72.pcap frame 2).
-  if ((flags & (SYN | ACK)) === SYN) conv.lastSynTime = now;
-  if (flags & ACK && !(flags & SYN) && Number.isNaN(conv.initialRttNs) && !Number.isNaN(conv.lastSynTime)) {
-    conv.initialRttNs = now - conv.lastSynTime;
+  if ((flags & (SYN | ACK)) === SYN) k.lastSynTime[stream] = now;
+  if (flags & ACK && !(flags & SYN) && Number.isNaN(k.initialRttNs[stream]) && !Number.isNaN(k.lastSynTime[stream])) {
+    k.initialRttNs[stream] = now - k.lastSynTime[stream];
   }
   return analysis;
 }
