@@ -174,20 +174,62 @@ class ConnectionColumns {
   /**
    * The last RECENT_SEGMENTS segments' IPv4 IDs and what they carried, to spot the same datagram
    * captured twice — the copy can come a few packets later when two interfaces interleave. A
-   * ring per flow: entry k of flow f is at f × RECENT_SEGMENTS + k.
+   * flow's first segment is kept in `firstSegment` (entry f); from its second on, in a ring of
+   * `rings` (entries RECENT_SEGMENTS × (recentRing[f] − 1) on): a scan's or a flood's flows send
+   * one segment and never get a ring.
    */
-  recentIpId = new Uint16Array(0);
-  recentTime = new Float64Array(0);
-  recentSeq = new Uint32Array(0);
-  recentAck = new Uint32Array(0);
-  recentFlags = new Uint16Array(0);
-  recentLength = new Uint32Array(0);
+  readonly firstSegment = new SegmentRecords();
+  readonly rings = new SegmentRecords();
+  /** Ring number + 1 of each flow; 0 while it has none. */
+  recentRing = new Uint32Array(0);
+  #ringCount = 0;
   recentCount = new Uint8Array(0);
   recentNext = new Uint8Array(0);
 
+  /** Whether an earlier segment of flow f is the same datagram: see analyzeSegment. */
+  hasCopy(
+    f: number,
+    ipId: number,
+    now: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    length: number,
+    revSeen: number,
+  ): boolean {
+    const count = this.recentCount[f];
+    const ring = this.recentRing[f];
+    if (ring === 0) return count > 0 && this.firstSegment.isCopy(f, ipId, now, seq, ack, flags, length, revSeen);
+    const first = (ring - 1) * RECENT_SEGMENTS;
+    for (let e = first; e < first + count; e++)
+      if (this.rings.isCopy(e, ipId, now, seq, ack, flags, length, revSeen)) return true;
+    return false;
+  }
+
+  /** Records a segment of flow f, the oldest of RECENT_SEGMENTS making room. */
+  remember(f: number, ipId: number, now: number, seq: number, ack: number, flags: number, length: number): void {
+    const count = this.recentCount[f];
+    if (count === 0) {
+      this.firstSegment.write(f, ipId, now, seq, ack, flags, length);
+      this.recentCount[f] = 1;
+      this.recentNext[f] = 1;
+      return;
+    }
+    if (this.recentRing[f] === 0) {
+      const ring = this.#ringCount++;
+      this.rings.ensure((ring + 1) * RECENT_SEGMENTS);
+      this.rings.copyFrom(this.firstSegment, f, ring * RECENT_SEGMENTS);
+      this.recentRing[f] = ring + 1;
+    }
+    const next = this.recentNext[f];
+    this.rings.write((this.recentRing[f] - 1) * RECENT_SEGMENTS + next, ipId, now, seq, ack, flags, length);
+    if (count < RECENT_SEGMENTS) this.recentCount[f] = count + 1;
+    this.recentNext[f] = (next + 1) % RECENT_SEGMENTS;
+  }
+
   /** Makes room for conversation `stream` and sets it (and its two flows) to the state of a new one. */
   start(stream: number, aKey: number, originSeconds: number): void {
-    if (stream >= this.capacity) this.#grow(Math.max(64, Math.ceil(this.capacity * 1.5), stream + 1));
+    if (stream >= this.capacity) this.#grow(Math.max(64, this.capacity * 2, stream + 1));
     this.aKey[stream] = aKey;
     this.lastSynTime[stream] = NaN;
     this.initialRttNs[stream] = NaN;
@@ -203,7 +245,6 @@ class ConnectionColumns {
   #grow(conversations: number): void {
     this.capacity = conversations;
     const flows = 2 * conversations;
-    const recent = flows * RECENT_SEGMENTS;
     const grown = <T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(
       from: T,
       to: T,
@@ -230,14 +271,81 @@ class ConnectionColumns {
     this.winScale = grown(this.winScale, new Int8Array(flows));
     this.lastSeenTime = grown(this.lastSeenTime, new Float64Array(flows));
     this.unackedCount = grown(this.unackedCount, new Uint32Array(flows));
-    this.recentIpId = grown(this.recentIpId, new Uint16Array(recent));
-    this.recentTime = grown(this.recentTime, new Float64Array(recent));
-    this.recentSeq = grown(this.recentSeq, new Uint32Array(recent));
-    this.recentAck = grown(this.recentAck, new Uint32Array(recent));
-    this.recentFlags = grown(this.recentFlags, new Uint16Array(recent));
-    this.recentLength = grown(this.recentLength, new Uint32Array(recent));
+    this.firstSegment.ensure(flows);
+    this.recentRing = grown(this.recentRing, new Uint32Array(flows));
     this.recentCount = grown(this.recentCount, new Uint8Array(flows));
     this.recentNext = grown(this.recentNext, new Uint8Array(flows));
+  }
+}
+
+/** Segments as columns (IPv4 ID, time, seq, ack, flags, length), for the duplicate check. */
+class SegmentRecords {
+  ipId = new Uint16Array(0);
+  time = new Float64Array(0);
+  seq = new Uint32Array(0);
+  ack = new Uint32Array(0);
+  flags = new Uint16Array(0);
+  length = new Uint32Array(0);
+
+  ensure(entries: number): void {
+    if (entries <= this.ipId.length) return;
+    const size = Math.max(entries, this.ipId.length * 2);
+    const grown = <T extends Uint16Array | Uint32Array | Float64Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.ipId = grown(this.ipId, new Uint16Array(size));
+    this.time = grown(this.time, new Float64Array(size));
+    this.seq = grown(this.seq, new Uint32Array(size));
+    this.ack = grown(this.ack, new Uint32Array(size));
+    this.flags = grown(this.flags, new Uint16Array(size));
+    this.length = grown(this.length, new Uint32Array(size));
+  }
+
+  write(e: number, ipId: number, time: number, seq: number, ack: number, flags: number, length: number): void {
+    this.ipId[e] = ipId;
+    this.time[e] = time;
+    this.seq[e] = seq;
+    this.ack[e] = ack;
+    this.flags[e] = flags;
+    this.length[e] = length;
+  }
+
+  copyFrom(other: SegmentRecords, from: number, to: number): void {
+    this.write(
+      to,
+      other.ipId[from],
+      other.time[from],
+      other.seq[from],
+      other.ack[from],
+      other.flags[from],
+      other.length[from],
+    );
+  }
+
+  /**
+   * Entry e is the same datagram captured again: a stack copy (pktmon), or the same IPv4 ID within
+   * DUPLICATE_WINDOW_NS with nothing from the other side in between (`revSeen`: its latest time).
+   */
+  isCopy(
+    e: number,
+    ipId: number,
+    now: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    length: number,
+    revSeen: number,
+  ): boolean {
+    const time = this.time[e];
+    const id = this.ipId[e];
+    return (
+      (isStackCopy(id, ipId, now - time) || (id === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= revSeen)) &&
+      this.seq[e] === seq &&
+      this.ack[e] === ack &&
+      this.flags[e] === flags &&
+      this.length[e] === length
+    );
   }
 }
 
@@ -606,33 +714,8 @@ function analyzeSegment(
   // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ipId >= 0) {
-    let copy = false;
-    const first = fwd * RECENT_SEGMENTS;
-    const count = k.recentCount[fwd];
-    const revSeen = k.lastSeenTime[rev];
-    for (let e = first; e < first + count && !copy; e++) {
-      const time = k.recentTime[e];
-      const id = k.recentIpId[e];
-      copy =
-        (isStackCopy(id, ipId, now - time) || (id === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= revSeen)) &&
-        k.recentSeq[e] === seq &&
-        k.recentAck[e] === ack &&
-        k.recentFlags[e] === flags &&
-        k.recentLength[e] === seglen;
-    }
-    if (copy) {
-      analysis |= TcpAnalysisFlag.Duplicate;
-    } else {
-      const e = first + k.recentNext[fwd];
-      k.recentIpId[e] = ipId;
-      k.recentTime[e] = now;
-      k.recentSeq[e] = seq;
-      k.recentAck[e] = ack;
-      k.recentFlags[e] = flags;
-      k.recentLength[e] = seglen;
-      if (count < RECENT_SEGMENTS) k.recentCount[fwd] = count + 1;
-      k.recentNext[fwd] = (k.recentNext[fwd] + 1) % RECENT_SEGMENTS;
-    }
+    if (k.hasCopy(fwd, ipId, now, seq, ack, flags, seglen, k.lastSeenTime[rev])) analysis |= TcpAnalysisFlag.Duplicate;
+    else k.remember(fwd, ipId, now, seq, ack, flags, seglen);
   }
   k.lastSeenTime[fwd] = now;
 
