@@ -61,7 +61,12 @@ export function relativeSeconds(packet: Instant, first: Instant, digits: 6 | 9):
 type Instant = Pick<Packet, 'seconds' | 'nanoseconds'>;
 
 /** tshark's default line: columns padded to its minimum widths. */
-export function tsharkLine(packet: Packet, description: PacketDescription, time: string, text: string): string {
+export function tsharkLine(
+  packet: Packet,
+  description: Pick<PacketDescription, 'src' | 'dst' | 'protocol'>,
+  time: string,
+  text: string,
+): string {
   return (
     `${String(packet.number).padStart(5)} ${time.padStart(10)} ${description.src.padStart(12)} → ` +
     `${description.dst.padEnd(12)} ${description.protocol} ${packet.originalLength} ${text}`
@@ -165,27 +170,26 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let reading: { analyzer: TcpStreamAnalyzer; describer: Describer } | undefined;
 
   const write = async (store: PacketStore, i: number, describer: Describer): Promise<void> => {
-    const d = describer.describe(i);
     const packet = store.packet(i);
-    if (json) {
-      const row = {
-        number: packet.number,
-        time: relativeSeconds(packet, first!, 9),
-        src: d.src,
-        dst: d.dst,
-        protocol: d.protocol,
-        length: packet.originalLength,
-        capturedLength: packet.capturedLength,
-        info: d.info,
-        description: d.netmon,
-        ...(packet.dissection.problem ? { problem: packet.dissection.problem } : {}),
-      };
-      await output.add(' ' + JSON.stringify(row, null, 1).replaceAll('\n', '\n '));
-    } else {
-      await output.add(
-        tsharkLine(packet, d, relativeSeconds(packet, first!, time.digits!), netmon ? d.netmon : d.info),
-      );
+    if (!json) {
+      const d = describer.describeAs(i, netmon ? 'netmon' : 'info');
+      await output.add(tsharkLine(packet, d, relativeSeconds(packet, first!, time.digits!), d.text));
+      return;
     }
+    const d = describer.describe(i);
+    const row = {
+      number: packet.number,
+      time: relativeSeconds(packet, first!, 9),
+      src: d.src,
+      dst: d.dst,
+      protocol: d.protocol,
+      length: packet.originalLength,
+      capturedLength: packet.capturedLength,
+      info: d.info,
+      description: d.netmon,
+      ...(packet.dissection.problem ? { problem: packet.dissection.problem } : {}),
+    };
+    await output.add(' ' + JSON.stringify(row, null, 1).replaceAll('\n', '\n '));
   };
 
   /** Analyses, describes and writes every row of the store (the rows before them are written). */

@@ -102,22 +102,48 @@ export class Describer {
 
   /** Packet `index` of the capture (row `index` of its store). */
   describe(index: number): PacketDescription {
-    this.#walkTo(index);
-    const packet = this.#store.packet(index);
-    const d = packet.dissection;
-    const tcp = tcpContextOf(this.#streams, this.#store, index);
-    const { src, dst } = addressColumns(d);
-    const requestFrame = d.icmp ? this.#echo.replies.get(index) : undefined;
-    const application = this.#applicationRows.get(index);
-    const drop = pktmonDropNote(this.#store, index);
+    const { packet, tcp, drop, ...columns } = this.#columns(index);
     return {
-      src,
-      dst,
-      protocol: application?.protocol ?? protocolColumn(d),
-      info: drop + (application?.info ?? infoColumn(packet, tcp, requestFrame)),
+      ...columns,
+      info: this.#info(index, packet, tcp, drop),
       netmon: drop + netmonDescription(packet, tcp),
       tcp,
     };
+  }
+
+  /**
+   * Packet `index`'s addresses, protocol and one of its descriptions (tshark's Info or Network
+   * Monitor's): what a line of text shows, without making the other.
+   */
+  describeAs(
+    index: number,
+    description: 'info' | 'netmon',
+  ): { src: string; dst: string; protocol: string; text: string } {
+    const { packet, tcp, drop, src, dst, protocol } = this.#columns(index);
+    const text = description === 'info' ? this.#info(index, packet, tcp, drop) : drop + netmonDescription(packet, tcp);
+    return { src, dst, protocol, text };
+  }
+
+  #columns(index: number) {
+    this.#walkTo(index);
+    const packet = this.#store.packet(index);
+    const d = packet.dissection;
+    const { src, dst } = addressColumns(d);
+    return {
+      packet,
+      src,
+      dst,
+      protocol: this.#applicationRows.get(index)?.protocol ?? protocolColumn(d),
+      tcp: tcpContextOf(this.#streams, this.#store, index),
+      drop: pktmonDropNote(this.#store, index),
+    };
+  }
+
+  #info(index: number, packet: Packet, tcp: TcpContext | undefined, drop: string): string {
+    const application = this.#applicationRows.get(index);
+    if (application) return drop + application.info;
+    const requestFrame = packet.dissection.icmp ? this.#echo.replies.get(index) : undefined;
+    return drop + infoColumn(packet, tcp, requestFrame);
   }
 
   /** The store forgot its rows (every one of them described): the next row 0 follows them. */
