@@ -113,6 +113,8 @@ class Output {
   readonly #json: boolean;
   readonly #lines: string[] = [];
   #written = 0;
+  /** Lines per slice: the first goes out alone, so it shows at once; then twice as many each time. */
+  #slice = 1;
 
   constructor(io: CliIO, json: boolean) {
     this.#io = io;
@@ -121,7 +123,10 @@ class Output {
 
   async add(line: string): Promise<void> {
     this.#lines.push(line);
-    if (this.#lines.length === 4096) await this.flush();
+    if (this.#lines.length >= this.#slice) {
+      this.#slice = Math.min(this.#slice * 2, 4096);
+      await this.flush();
+    }
   }
 
   async flush(): Promise<void> {
