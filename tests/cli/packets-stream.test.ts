@@ -20,16 +20,22 @@ const corpus = requireCorpus();
 function wholeCaptureLines(bytes: Uint8Array, netmon = false): { text: string; error: boolean } {
   const capture = loadCaptureBytes(bytes);
   const described = describePackets(capture);
-  // tshark's precision: a pcap's magic number says it; other files, their packets.
-  const nano =
-    /nsec|nano/i.test(capture.info.variant) ||
-    (capture.info.format !== 'pcap' && capture.packets.some((p) => p.nanoseconds % 1000 !== 0));
-  const digits = nano ? 9 : 6;
+  // tshark's precision: a pcap's magic number says it, a pcapng each interface's resolution;
+  // other files, their packets.
+  const { info } = capture;
+  const anyFiner = capture.packets.some((p) => p.nanoseconds % 1000 !== 0);
+  const digitsOf = (interfaceId: number): 6 | 9 => {
+    if (/nsec|nano/i.test(info.variant)) return 9;
+    if (info.format === 'pcap') return 6;
+    if (info.format !== 'pcapng') return anyFiner ? 9 : 6;
+    const ticks = info.interfaces[interfaceId]?.ticksPerSecond;
+    return ticks === undefined || (ticks > 0 && ticks <= 1e6 && 1e6 % ticks === 0) ? 6 : 9;
+  };
   const lines = capture.packets.map((p, i) =>
     tsharkLine(
       p,
       described[i],
-      relativeSeconds(p, capture.packets[0], digits),
+      relativeSeconds(p, capture.packets[0], digitsOf(p.interfaceId)),
       netmon ? described[i].netmon : described[i].info,
     ),
   );

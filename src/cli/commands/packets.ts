@@ -6,7 +6,7 @@ import { Describer, type PacketDescription } from '../../lib/describe/index.ts';
 import { TcpStreamAnalyzer, tcpStreamsOf } from '../../lib/analysis/tcp-streams.ts';
 import { compileFilter, formatFilterError, type CompiledFilter } from '../../lib/filter/index.ts';
 import type { Capture, Packet } from '../../lib/packets.ts';
-import type { CaptureError, CaptureInfo } from '../../lib/capture/types.ts';
+import type { CaptureError, CaptureInfo, CaptureInterface } from '../../lib/capture/types.ts';
 import type { PacketStore } from '../../lib/store/packet-store.ts';
 
 /**
@@ -81,25 +81,42 @@ function errorLine(file: string, error: CaptureError): string {
 }
 
 /**
- * How many digits the time column has: tshark prints microseconds unless the file holds
- * nanoseconds. A pcap says which in its magic number (as tshark reads it: a microsecond file
- * whose fraction field overflows into the seconds still prints 6 digits); for the other formats
- * we tell from the packets: 9 as soon as one has a time finer than a microsecond, 6 only at the
- * end. Undefined while it cannot be known yet.
+ * How many digits the time column has, as tshark decides it: microseconds unless the packet's
+ * time stamps are finer. A pcap says which in its magic number (a microsecond file whose
+ * fraction field overflows into the seconds still prints 6 digits); a pcapng per interface, by
+ * its if_tsresol (so one file can mix both, as in tshark); NetMon and ETL files, which do not
+ * say, by their packets: 9 as soon as one has a time finer than a microsecond, 6 only at the end.
  */
 class TimeDigits {
-  digits: 6 | 9 | undefined;
+  #fixed: 6 | 9 | undefined;
+  #interfaces: CaptureInterface[] | undefined;
   #rowsSeen = 0;
 
-  settle(info: CaptureInfo | undefined, store: PacketStore, end: boolean): 6 | 9 | undefined {
-    if (this.digits !== undefined || info === undefined) return this.digits;
-    if (/nsec|nano/i.test(info.variant)) return (this.digits = 9);
-    if (info.format === 'pcap') return (this.digits = 6);
-    const nanoseconds = store.columns.nanoseconds;
-    for (; this.#rowsSeen < store.count; this.#rowsSeen++)
-      if (nanoseconds[this.#rowsSeen] % 1000 !== 0) return (this.digits = 9);
-    if (end) this.digits = 6;
-    return this.digits;
+  /** Whether the digits of the store's rows are known (and so their lines can be written). */
+  settle(info: CaptureInfo | undefined, store: PacketStore, end: boolean): boolean {
+    if (info === undefined) return false;
+    if (this.#fixed !== undefined) return true;
+    if (/nsec|nano/i.test(info.variant)) this.#fixed = 9;
+    else if (info.format === 'pcap') this.#fixed = 6;
+    else if (info.format === 'pcapng') {
+      // The interface list grows as the file is read; a packet's interface comes before it.
+      this.#interfaces = info.interfaces;
+      return true;
+    } else {
+      const nanoseconds = store.columns.nanoseconds;
+      for (; this.#rowsSeen < store.count && this.#fixed === undefined; this.#rowsSeen++)
+        if (nanoseconds[this.#rowsSeen] % 1000 !== 0) this.#fixed = 9;
+      if (end) this.#fixed ??= 6;
+    }
+    return this.#fixed !== undefined;
+  }
+
+  /** Row i's digits, once `settle` said they are known. */
+  of(store: PacketStore, i: number): 6 | 9 {
+    if (this.#fixed !== undefined) return this.#fixed;
+    const ticks = this.#interfaces?.[store.columns.interfaceId[i]]?.ticksPerSecond;
+    // Whole microseconds, or coarser: 6 digits.
+    return ticks === undefined || (ticks > 0 && ticks <= 1e6 && 1e6 % ticks === 0) ? 6 : 9;
   }
 }
 
@@ -178,7 +195,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const packet = store.packet(i);
     if (!json) {
       const d = describer.describeAs(i, netmon ? 'netmon' : 'info');
-      await output.add(tsharkLine(packet, d, relativeSeconds(packet, first!, time.digits!), d.text));
+      await output.add(tsharkLine(packet, d, relativeSeconds(packet, first!, time.of(store, i)), d.text));
       return;
     }
     const d = describer.describe(i);
@@ -220,7 +237,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (compiled || info === undefined || (info.format !== 'pcap' && info.format !== 'pcapng')) return;
     if (store.count === 0) return;
     first ??= { seconds: store.columns.seconds[0], nanoseconds: store.columns.nanoseconds[0] };
-    if (!json && time.settle(info, store, false) === undefined) return;
+    if (!json && !time.settle(info, store, false)) return;
     await writeRows(store, info);
     store.forgetRows();
     reading!.describer.forgetRows();
