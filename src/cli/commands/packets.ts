@@ -231,13 +231,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // Read through a window: each chunk's packets are analysed, written and forgotten, so what is
   // held is the connections' state, not the capture. Not when a filter is given (its fields may
   // need the whole capture), nor for NetMon and ETL files (their interface list, hence the frame
-  // check sequence every frame is decoded with, is only final at the end), nor until the time
-  // column's digits are known: then the rows are held and written at the end.
+  // check sequence every frame is decoded with, is only final at the end; and their time
+  // column's digits are told from every packet): their rows are held and written at the end.
   const onRows = async (store: PacketStore, info: CaptureInfo | undefined): Promise<void> => {
     if (compiled || info === undefined || (info.format !== 'pcap' && info.format !== 'pcapng')) return;
     if (store.count === 0) return;
     first ??= { seconds: store.columns.seconds[0], nanoseconds: store.columns.nanoseconds[0] };
-    if (!json && !time.settle(info, store, false)) return;
+    time.settle(info, store, false);
     await writeRows(store, info);
     store.forgetRows();
     reading!.describer.forgetRows();
