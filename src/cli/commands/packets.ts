@@ -138,17 +138,16 @@ class Output {
     this.#json = json;
   }
 
-  async add(line: string): Promise<void> {
+  /** Adds a line; true when a slice is ready, to be written with `flush` (not a promise per line). */
+  add(line: string): boolean {
     this.#lines.push(line);
-    if (this.#lines.length >= this.#slice) {
-      this.#slice = Math.min(this.#slice * 2, 4096);
-      await this.flush();
-    }
+    return this.#lines.length >= this.#slice;
   }
 
   async flush(): Promise<void> {
     const lines = this.#lines;
     if (lines.length === 0) return;
+    this.#slice = Math.min(this.#slice * 2, 4096);
     if (this.#json) this.#io.out((this.#written === 0 ? '[\n' : ',\n') + lines.join(',\n'));
     else this.#io.out(lines.join('\n') + '\n');
     this.#written += lines.length;
@@ -191,12 +190,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   /** The TCP analysis and the describer of the rows written so far, once writing has started. */
   let reading: { analyzer: TcpStreamAnalyzer; describer: Describer } | undefined;
 
-  const write = async (store: PacketStore, i: number, describer: Describer): Promise<void> => {
+  /** Adds row i's line; true when a slice of lines is ready for `output.flush()`. */
+  const write = (store: PacketStore, i: number, describer: Describer): boolean => {
     const packet = store.packet(i);
     if (!json) {
       const d = describer.describeAs(i, netmon ? 'netmon' : 'info');
-      await output.add(tsharkLine(packet, d, relativeSeconds(packet, first!, time.of(store, i)), d.text));
-      return;
+      return output.add(tsharkLine(packet, d, relativeSeconds(packet, first!, time.of(store, i)), d.text));
     }
     const d = describer.describe(i);
     const row = {
@@ -211,7 +210,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       description: d.netmon,
       ...(packet.dissection.problem ? { problem: packet.dissection.problem } : {}),
     };
-    await output.add(' ' + JSON.stringify(row, null, 1).replaceAll('\n', '\n '));
+    return output.add(' ' + JSON.stringify(row, null, 1).replaceAll('\n', '\n '));
   };
 
   /** Analyses, describes and writes every row of the store (the rows before them are written). */
@@ -223,7 +222,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const { analyzer, describer } = reading;
     for (let i = 0; i < store.count; i++) {
       analyzer.analyze(i);
-      await write(store, i, describer);
+      if (write(store, i, describer)) await output.flush();
     }
     await output.flush();
   };
@@ -261,7 +260,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (compiled) {
       // One analysis for the filter and the lines: the capture's own.
       const describer = new Describer(capture, tcpStreamsOf(capture));
-      for (const i of compiled.run(capture)) await write(store, i, describer);
+      for (const i of compiled.run(capture)) if (write(store, i, describer)) await output.flush();
     } else {
       await writeRows(store, capture.info);
     }
