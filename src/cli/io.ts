@@ -12,8 +12,11 @@ export interface CliIO {
    */
   drained?(): Promise<void>;
   err(text: string): void;
-  /** The file's bytes as a stream of chunks, and its size. */
-  openFile(path: string): { size: number; chunks: AsyncIterable<Uint8Array> };
+  /**
+   * The file's bytes as a stream of chunks (of `chunkBytes`, 1 MiB unless asked: a command that
+   * writes as it reads asks for less, so it holds less at once), and its size.
+   */
+  openFile(path: string, chunkBytes?: number): { size: number; chunks: AsyncIterable<Uint8Array> };
 }
 
 // `porttrace packets big.pcap | head` closes the pipe early: that is the reader saying it has
@@ -35,8 +38,8 @@ export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
   drained: () => (process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve()),
   err: (text) => void process.stderr.write(text),
-  openFile(path) {
+  openFile(path, chunkBytes = 1 << 20) {
     const size = statSync(path).size;
-    return { size, chunks: createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array> };
+    return { size, chunks: createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Uint8Array> };
   },
 };

@@ -103,6 +103,13 @@ export interface LoadOptions {
    * bounded by what is kept.
    */
   keep?: (store: PacketStore, index: number) => boolean;
+  /**
+   * Called after each chunk's packets are in the store, which starts small instead of sized for
+   * the whole input: a reader that uses the rows and then calls `store.forgetRows()` reads the
+   * capture through a window (`porttrace packets`). The returned capture holds the rows not
+   * forgotten. Waited for before the next chunk is read; what it throws is thrown.
+   */
+  onRows?: (store: PacketStore, info: CaptureInfo | undefined) => void | Promise<void>;
 }
 
 /**
@@ -114,11 +121,13 @@ export async function loadCaptureStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>,
   options: LoadOptions = {},
 ): Promise<Capture> {
-  const { totalBytes, onProgress, signal, keep } = options;
+  const { totalBytes, onProgress, signal, keep, onRows } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const feeder = new StoreFeeder(totalBytes, { keep });
+  const feeder = new StoreFeeder(onRows ? undefined : totalBytes, { keep });
   let sourceError: CaptureError | undefined;
+  /** What onRows threw: not a problem of the input, so it is thrown again, not reported as one. */
+  let callerError: { problem: unknown } | undefined;
   try {
     for await (const chunk of chunksOf(chunks)) {
       signal?.throwIfAborted();
@@ -126,6 +135,14 @@ export async function loadCaptureStream(
       // from those is several times slower.
       feeder.add(reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)), reader.info);
       onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
+      if (onRows) {
+        try {
+          await onRows(feeder.store, reader.info);
+        } catch (problem) {
+          callerError = { problem };
+          break;
+        }
+      }
       if (reader.error) break;
     }
   } catch (problem) {
@@ -138,6 +155,7 @@ export async function loadCaptureStream(
       reader.bytesRead,
     );
   }
+  if (callerError) throw callerError.problem;
   const end = reader.finish();
   feeder.add(end.frames, end.info);
   onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });

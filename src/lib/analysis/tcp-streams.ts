@@ -116,69 +116,237 @@ export interface TcpStreams {
 
 // ---------------------------------------------------------------------------------------------
 
-/** What one direction of a connection has sent so far (tshark's tcp_flow_t + seq info). */
-interface Flow {
-  baseSeq: number;
-  baseSet: boolean;
-  /** Raw sequence number after the highest segment seen; 0 = not yet known (as in tshark). */
-  nextSeq: number;
-  nextSeqFrame: number;
-  nextSeqTime: number;
-  lastAck: number;
-  lastAckTime: number;
-  dupAckCount: number;
-  /** Frame number of this side's last segment that moved its ACK (tshark's lastnondupack). */
-  lastNonDupAck: number;
-  /** TcpAnalysisFlag bits of this side's last analysed segment (tshark's lastsegmentflags). */
-  lastFlags: number;
-  /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
-  maxSeqToBeAcked: number;
-  window: number;
-  /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
-  winScale: number;
-  /**
-   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), as numbers in
-   * one array, UNACKED_FIELDS per segment (frame, next sequence number, time): no object per
-   * segment, and one array per flow (a flood has a flow per packet).
-   */
-  unacked: number[];
-  /** Entries in use in `unacked` (it is not shrunk: that costs more than it saves). */
-  unackedCount: number;
-  /**
-   * The last few segments' IPv4 IDs and what they carried, to spot the same datagram captured
-   * twice — the copy can come a few packets later when two interfaces interleave.
-   */
-  recent: number[] | undefined;
-  recentCount: number;
-  recentNext: number;
-  /** Time of this side's latest segment (-Infinity before any). */
-  lastSeenTime: number;
-}
-
-/** Fields of one entry of Flow.unacked: frame number, next sequence number, time. */
+/** Fields of one entry of a flow's unacknowledged segments: frame number, next sequence number, time. */
 const UNACKED_FIELDS = 3;
-
-/** Fields of one entry of Flow.recent: IPv4 ID, time, seq, ack, flags, length. */
-const RECENT_FIELDS = 6;
 
 /** How many earlier segments per direction a copy is looked for among. */
 const RECENT_SEGMENTS = 8;
 
-interface Conversation {
-  index: number;
-  /** Endpoint id of the side that is `a`. */
-  aKey: number;
-  a: Flow;
-  b: Flow;
+/**
+ * The state of every connection, as typed columns: per conversation (by stream index) and per
+ * direction (flow `2 × stream` is the side that sent the stream's first packet, `+ 1` the other),
+ * what tshark keeps in its tcp_analysis and tcp_flow_t. A scan or a flood has a connection for
+ * nearly every packet; an object per flow, with its arrays, was most of the analysis's memory.
+ */
+class ConnectionColumns {
+  capacity = 0;
+  // Per conversation.
+  /** Endpoint id of the side that is flow 2 × stream. */
+  aKey = new Int32Array(0);
   /** Time of the most recent pure SYN, for the initial RTT; NaN = none. */
-  lastSynTime: number;
+  lastSynTime = new Float64Array(0);
   /** Nanoseconds, NaN until known. */
-  initialRttNs: number;
+  initialRttNs = new Float64Array(0);
   /**
    * Times inside a conversation are nanoseconds since this second: exact in a double, where
    * nanoseconds since the capture's first packet would not be for merged captures years apart.
    */
-  originSeconds: number;
+  originSeconds = new Float64Array(0);
+  // Per flow (two per conversation).
+  baseSeq = new Uint32Array(0);
+  baseSet = new Uint8Array(0);
+  /** Raw sequence number after the highest segment seen; 0 = not yet known (as in tshark). */
+  nextSeq = new Uint32Array(0);
+  nextSeqFrame = new Uint32Array(0);
+  nextSeqTime = new Float64Array(0);
+  lastAck = new Uint32Array(0);
+  lastAckTime = new Float64Array(0);
+  dupAckCount = new Uint32Array(0);
+  /** Frame number of this side's last segment that moved its ACK (tshark's lastnondupack). */
+  lastNonDupAck = new Uint32Array(0);
+  /** TcpAnalysisFlag bits of this side's last analysed segment (tshark's lastsegmentflags). */
+  lastFlags = new Uint32Array(0);
+  /** Highest contiguous sequence number sent, to spot ACKs of segments never captured. */
+  maxSeqToBeAcked = new Uint32Array(0);
+  /** The last window field; -1 before any. */
+  window = new Int32Array(0);
+  /** Window scale shift from this side's SYN: -1 unknown, -2 none. */
+  winScale = new Int8Array(0);
+  /** Time of this side's latest segment (-Infinity before any). */
+  lastSeenTime = new Float64Array(0);
+  /**
+   * Segments sent and not yet acknowledged, oldest first (tshark's unacked list), UNACKED_FIELDS
+   * numbers per segment in one array per flow, made when the flow sends and let go when all is
+   * acknowledged.
+   */
+  unacked: (number[] | undefined)[] = [];
+  unackedCount = new Uint32Array(0);
+  /**
+   * The last RECENT_SEGMENTS segments' IPv4 IDs and what they carried, to spot the same datagram
+   * captured twice — the copy can come a few packets later when two interfaces interleave. A
+   * flow's first segment is kept in `firstSegment` (entry f); from its second on, in a ring of
+   * `rings` (entries RECENT_SEGMENTS × (recentRing[f] − 1) on): a scan's or a flood's flows send
+   * one segment and never get a ring.
+   */
+  readonly firstSegment = new SegmentRecords();
+  readonly rings = new SegmentRecords();
+  /** Ring number + 1 of each flow; 0 while it has none. */
+  recentRing = new Uint32Array(0);
+  #ringCount = 0;
+  recentCount = new Uint8Array(0);
+  recentNext = new Uint8Array(0);
+
+  /** Whether an earlier segment of flow f is the same datagram: see analyzeSegment. */
+  hasCopy(
+    f: number,
+    ipId: number,
+    now: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    length: number,
+    revSeen: number,
+  ): boolean {
+    const count = this.recentCount[f];
+    const ring = this.recentRing[f];
+    if (ring === 0) return count > 0 && this.firstSegment.isCopy(f, ipId, now, seq, ack, flags, length, revSeen);
+    const first = (ring - 1) * RECENT_SEGMENTS;
+    for (let e = first; e < first + count; e++)
+      if (this.rings.isCopy(e, ipId, now, seq, ack, flags, length, revSeen)) return true;
+    return false;
+  }
+
+  /** Records a segment of flow f, the oldest of RECENT_SEGMENTS making room. */
+  remember(f: number, ipId: number, now: number, seq: number, ack: number, flags: number, length: number): void {
+    const count = this.recentCount[f];
+    if (count === 0) {
+      this.firstSegment.write(f, ipId, now, seq, ack, flags, length);
+      this.recentCount[f] = 1;
+      this.recentNext[f] = 1;
+      return;
+    }
+    if (this.recentRing[f] === 0) {
+      const ring = this.#ringCount++;
+      this.rings.ensure((ring + 1) * RECENT_SEGMENTS);
+      this.rings.copyFrom(this.firstSegment, f, ring * RECENT_SEGMENTS);
+      this.recentRing[f] = ring + 1;
+    }
+    const next = this.recentNext[f];
+    this.rings.write((this.recentRing[f] - 1) * RECENT_SEGMENTS + next, ipId, now, seq, ack, flags, length);
+    if (count < RECENT_SEGMENTS) this.recentCount[f] = count + 1;
+    this.recentNext[f] = (next + 1) % RECENT_SEGMENTS;
+  }
+
+  /** Makes room for conversation `stream` and sets it (and its two flows) to the state of a new one. */
+  start(stream: number, aKey: number, originSeconds: number): void {
+    if (stream >= this.capacity) this.#grow(Math.max(64, this.capacity * 2, stream + 1));
+    this.aKey[stream] = aKey;
+    this.lastSynTime[stream] = NaN;
+    this.initialRttNs[stream] = NaN;
+    this.originSeconds[stream] = originSeconds;
+    for (let f = 2 * stream; f < 2 * stream + 2; f++) {
+      this.window[f] = -1;
+      this.winScale[f] = -1;
+      this.lastSeenTime[f] = -Infinity;
+      // The rest start at 0, as the new columns are.
+    }
+  }
+
+  #grow(conversations: number): void {
+    this.capacity = conversations;
+    const flows = 2 * conversations;
+    const grown = <T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(
+      from: T,
+      to: T,
+    ): T => {
+      to.set(from);
+      return to;
+    };
+    this.aKey = grown(this.aKey, new Int32Array(conversations));
+    this.lastSynTime = grown(this.lastSynTime, new Float64Array(conversations));
+    this.initialRttNs = grown(this.initialRttNs, new Float64Array(conversations));
+    this.originSeconds = grown(this.originSeconds, new Float64Array(conversations));
+    this.baseSeq = grown(this.baseSeq, new Uint32Array(flows));
+    this.baseSet = grown(this.baseSet, new Uint8Array(flows));
+    this.nextSeq = grown(this.nextSeq, new Uint32Array(flows));
+    this.nextSeqFrame = grown(this.nextSeqFrame, new Uint32Array(flows));
+    this.nextSeqTime = grown(this.nextSeqTime, new Float64Array(flows));
+    this.lastAck = grown(this.lastAck, new Uint32Array(flows));
+    this.lastAckTime = grown(this.lastAckTime, new Float64Array(flows));
+    this.dupAckCount = grown(this.dupAckCount, new Uint32Array(flows));
+    this.lastNonDupAck = grown(this.lastNonDupAck, new Uint32Array(flows));
+    this.lastFlags = grown(this.lastFlags, new Uint32Array(flows));
+    this.maxSeqToBeAcked = grown(this.maxSeqToBeAcked, new Uint32Array(flows));
+    this.window = grown(this.window, new Int32Array(flows));
+    this.winScale = grown(this.winScale, new Int8Array(flows));
+    this.lastSeenTime = grown(this.lastSeenTime, new Float64Array(flows));
+    this.unackedCount = grown(this.unackedCount, new Uint32Array(flows));
+    this.firstSegment.ensure(flows);
+    this.recentRing = grown(this.recentRing, new Uint32Array(flows));
+    this.recentCount = grown(this.recentCount, new Uint8Array(flows));
+    this.recentNext = grown(this.recentNext, new Uint8Array(flows));
+  }
+}
+
+/** Segments as columns (IPv4 ID, time, seq, ack, flags, length), for the duplicate check. */
+class SegmentRecords {
+  ipId = new Uint16Array(0);
+  time = new Float64Array(0);
+  seq = new Uint32Array(0);
+  ack = new Uint32Array(0);
+  flags = new Uint16Array(0);
+  length = new Uint32Array(0);
+
+  ensure(entries: number): void {
+    if (entries <= this.ipId.length) return;
+    const size = Math.max(entries, this.ipId.length * 2);
+    const grown = <T extends Uint16Array | Uint32Array | Float64Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    this.ipId = grown(this.ipId, new Uint16Array(size));
+    this.time = grown(this.time, new Float64Array(size));
+    this.seq = grown(this.seq, new Uint32Array(size));
+    this.ack = grown(this.ack, new Uint32Array(size));
+    this.flags = grown(this.flags, new Uint16Array(size));
+    this.length = grown(this.length, new Uint32Array(size));
+  }
+
+  write(e: number, ipId: number, time: number, seq: number, ack: number, flags: number, length: number): void {
+    this.ipId[e] = ipId;
+    this.time[e] = time;
+    this.seq[e] = seq;
+    this.ack[e] = ack;
+    this.flags[e] = flags;
+    this.length[e] = length;
+  }
+
+  copyFrom(other: SegmentRecords, from: number, to: number): void {
+    this.write(
+      to,
+      other.ipId[from],
+      other.time[from],
+      other.seq[from],
+      other.ack[from],
+      other.flags[from],
+      other.length[from],
+    );
+  }
+
+  /**
+   * Entry e is the same datagram captured again: a stack copy (pktmon), or the same IPv4 ID within
+   * DUPLICATE_WINDOW_NS with nothing from the other side in between (`revSeen`: its latest time).
+   */
+  isCopy(
+    e: number,
+    ipId: number,
+    now: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    length: number,
+    revSeen: number,
+  ): boolean {
+    const time = this.time[e];
+    const id = this.ipId[e];
+    return (
+      (isStackCopy(id, ipId, now - time) || (id === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= revSeen)) &&
+      this.seq[e] === seq &&
+      this.ack[e] === ack &&
+      this.flags[e] === flags &&
+      this.length[e] === length
+    );
+  }
 }
 
 /** tshark stops tracking unacknowledged segments past this many (one-sided captures). */
@@ -186,28 +354,6 @@ const MAX_UNACKED_SEGMENTS = 10000;
 /** tshark's duplicate-ACK counter after an ACK of unseen data: -1 stored in an unsigned int. */
 const DUPACK_AFTER_LOST = 0xffffffff;
 const { FIN, SYN, RST, ACK } = TcpFlag;
-
-const newFlow = (): Flow => ({
-  baseSeq: 0,
-  baseSet: false,
-  nextSeq: 0,
-  nextSeqFrame: 0,
-  nextSeqTime: 0,
-  lastAck: 0,
-  lastAckTime: 0,
-  dupAckCount: 0,
-  lastNonDupAck: 0,
-  lastFlags: 0,
-  maxSeqToBeAcked: 0,
-  window: -1,
-  winScale: -1,
-  unacked: [],
-  unackedCount: 0,
-  recent: undefined,
-  recentCount: 0,
-  recentNext: 0,
-  lastSeenTime: -Infinity,
-});
 
 /**
  * Sequence-space comparisons modulo 2^32, as tshark's LT_SEQ / GT_SEQ / LE_SEQ macros compute
@@ -276,12 +422,6 @@ export class EndpointTable {
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
-const shared = new WeakMap<Capture, TcpStreams>();
-
-/**
- * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
- * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
- */
 /**
  * pktmon / Windows loopback: one packet logged at two points of the stack 1–20 µs apart, the
  * copy taken before the IP ID was filled in carrying 0 (whichever comes first). Nothing
@@ -291,6 +431,12 @@ function isStackCopy(earlierId: number, laterId: number, elapsedNs: number): boo
   return elapsedNs <= STACK_COPY_WINDOW_NS && (earlierId === laterId || earlierId === 0 || laterId === 0);
 }
 
+const shared = new WeakMap<Capture, TcpStreams>();
+
+/**
+ * The capture's TCP analysis, computed once and shared by everything that asks (the filters'
+ * tcp.* fields, the session's verdicts and packet list). `analyzeTcpStreams` computes it afresh.
+ */
 export function tcpStreamsOf(capture: Capture): TcpStreams {
   let streams = shared.get(capture);
   if (!streams) {
@@ -300,64 +446,80 @@ export function tcpStreamsOf(capture: Capture): TcpStreams {
   return streams;
 }
 
+/** The whole capture's TCP analysis: every row of its store, in order, through one analyzer. */
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
   const store = storeOf(capture);
-  const c = store.columns;
-  const n = store.count;
-  const result: TcpStreams = {
-    stream: new Int32Array(n).fill(-1),
-    relSeq: new Float64Array(n).fill(NaN),
-    relAck: new Float64Array(n).fill(NaN),
-    nxtSeq: new Float64Array(n).fill(NaN),
-    analysisFlags: new Uint32Array(n),
-    rtoFrame: new Int32Array(n),
-    dupAckFrame: new Uint32Array(n),
-    dupAckNumber: new Uint32Array(n),
-    rto: new Float64Array(n).fill(NaN),
-    initialRtt: new Float64Array(n).fill(NaN),
-    windowScale: new Float64Array(n).fill(NaN),
-    srcEndpoint: new Int32Array(n).fill(-1),
-    dstEndpoint: new Int32Array(n).fill(-1),
-    streams: [],
-  };
-  // The newest conversation for each unordered endpoint pair (tshark finds the latest one).
-  const byPair = new NumberMap(1024);
-  const conversations: Conversation[] = [];
-  const endpoints = new EndpointTable();
+  const analyzer = new TcpStreamAnalyzer(store, store.count);
+  for (let i = 0; i < store.count; i++) analyzer.analyze(i);
+  return analyzer.result;
+}
 
-  const startConversation = (pairKey: number, srcKey: number, index: number): Conversation => {
-    const conv: Conversation = {
-      index: result.streams.length,
-      aKey: srcKey,
-      a: newFlow(),
-      b: newFlow(),
-      lastSynTime: NaN,
-      initialRttNs: NaN,
-      originSeconds: c.seconds[index],
+/**
+ * The TCP analysis fed one packet at a time, in frame order: every note tshark makes depends
+ * only on the packets before, so a packet's analysis is final as soon as it is analysed. This is
+ * the one implementation; `analyzeTcpStreams` is a loop over it, and `porttrace packets` feeds
+ * it a window of rows at a time (the store forgets the rows it has written, see `forgetRows`).
+ *
+ * `result` holds one entry per row of the store (row i of the store is entry i); its arrays grow
+ * with the store's rows and are reused after `forgetRows`. Its `streams` list and the
+ * per-connection state grow with the connections, as tshark's do: a later packet on the same
+ * ports may still be a retransmission or a port reuse of any earlier one.
+ */
+export class TcpStreamAnalyzer {
+  readonly result: TcpStreams;
+  readonly #store: PacketStore;
+  /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
+  readonly #byPair: NumberMap;
+  readonly #connections = new ConnectionColumns();
+  readonly #endpoints = new EndpointTable();
+
+  /** `rows`: how many rows to make room for at first (the whole capture's count when known). */
+  constructor(store: PacketStore, rows = 1024) {
+    this.#store = store;
+    this.#byPair = new NumberMap(Math.min(rows, 1 << 16));
+    this.result = {
+      stream: new Int32Array(rows),
+      relSeq: new Float64Array(rows),
+      relAck: new Float64Array(rows),
+      nxtSeq: new Float64Array(rows),
+      analysisFlags: new Uint32Array(rows),
+      rtoFrame: new Int32Array(rows),
+      dupAckFrame: new Uint32Array(rows),
+      dupAckNumber: new Uint32Array(rows),
+      rto: new Float64Array(rows),
+      initialRtt: new Float64Array(rows),
+      windowScale: new Float64Array(rows),
+      srcEndpoint: new Int32Array(rows),
+      dstEndpoint: new Int32Array(rows),
+      streams: [],
     };
-    result.streams.push({ index: conv.index, firstPacket: index, lastPacket: index, packetCount: 0 });
-    byPair.set(pairKey, conversations.length);
-    conversations.push(conv);
-    return conv;
-  };
+  }
 
-  for (let i = 0; i < n; i++) {
+  /** Analyses row i of the store: rows must come in order, each once (from 0 after `forgetRows`). */
+  analyze(i: number): void {
+    const result = this.result;
+    if (i >= result.stream.length) this.#grow(Math.max(i + 1, Math.ceil(result.stream.length * 1.5)));
+    this.#clearRow(i);
+    const store = this.#store;
+    const c = store.columns;
     const layers = c.layers[i];
     const direct = (layers & Layer.Tcp) !== 0 && (layers & (Layer.IPv4 | Layer.IPv6)) !== 0;
-    if (!direct && !(layers & Layer.IcmpQuote)) continue;
+    if (!direct && !(layers & Layer.IcmpQuote)) return;
+    const endpoints = this.#endpoints;
     if (direct) {
       result.srcEndpoint[i] = endpoints.sourceOf(store, i);
       result.dstEndpoint[i] = endpoints.destinationOf(store, i);
     } else {
       // An ICMP error quoting a TCP header: rare, so read from the full decode.
       const q = store.dissectionOf(i).icmp?.quoted;
-      if (!q?.tcp) continue;
+      if (!q?.tcp) return;
       result.srcEndpoint[i] = endpoints.id(q.ip.src, q.tcp.srcPort);
       result.dstEndpoint[i] = endpoints.id(q.ip.dst, q.tcp.dstPort);
     }
     const srcKey = result.srcEndpoint[i];
     const dstKey = result.dstEndpoint[i];
     const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
+    const byPair = this.#byPair;
 
     if (!direct) {
       const tcp = store.dissectionOf(i).icmp!.quoted!.tcp!;
@@ -368,39 +530,40 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
       if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
       if (tcp.flags !== undefined && tcp.window !== undefined) {
         const known = byPair.get(pairKey);
-        const conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
-        noteInStream(result, conv.index, i);
-        result.stream[i] = conv.index;
-        const flow = conv.aKey === srcKey ? conv.a : conv.b;
-        if (!(tcp.flags & SYN)) result.windowScale[i] = flow.winScale >= 0 ? 1 << flow.winScale : flow.winScale;
+        const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+        this.#noteInStream(stream, i);
+        result.stream[i] = stream;
+        const scale = this.#connections.winScale[2 * stream + (this.#connections.aKey[stream] === srcKey ? 0 : 1)];
+        if (!(tcp.flags & SYN)) result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
       }
-      continue;
+      return;
     }
 
     const flags = c.tcpFlags[i];
     const seq = c.seq[i];
     const ack = c.ack[i];
     const known = byPair.get(pairKey);
-    let conv = known >= 0 ? conversations[known] : startConversation(pairKey, srcKey, i);
-    let fwd = conv.aKey === srcKey ? conv.a : conv.b;
+    const k = this.#connections;
+    let stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+    let fwd = 2 * stream + (k.aKey[stream] === srcKey ? 0 : 1);
     let analysis = 0;
 
     // A SYN with a new initial sequence number on ports already in use starts a new stream
     // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
-    if ((flags & (SYN | ACK)) === SYN && fwd.baseSet && seq !== fwd.baseSeq) {
-      conv = startConversation(pairKey, srcKey, i);
-      fwd = conv.a;
+    if ((flags & (SYN | ACK)) === SYN && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
+      stream = this.#startConversation(pairKey, srcKey, i);
+      fwd = 2 * stream;
       analysis |= TcpAnalysisFlag.PortsReused;
-    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
       // A SYN/ACK with a new ISN: tshark flags it and renumbers this side from it.
       analysis |= TcpAnalysisFlag.PortsReused;
-      fwd.baseSeq = seq;
+      k.baseSeq[fwd] = seq;
     }
-    const rev = fwd === conv.a ? conv.b : conv.a;
-    result.stream[i] = conv.index;
-    noteInStream(result, conv.index, i);
+    const rev = fwd ^ 1;
+    result.stream[i] = stream;
+    this.#noteInStream(stream, i);
 
-    const now = (c.seconds[i] - conv.originSeconds) * 1e9 + c.nanoseconds[i];
+    const now = (c.seconds[i] - k.originSeconds[stream]) * 1e9 + c.nanoseconds[i];
     // tcp.len as tshark computes it: bounded by the IP length and by the frame's length on the
     // wire (a frame sliced by a short snap length still counts; one cut on the wire does not).
     const seglen = Math.max(0, Math.min(c.payloadLength[i], c.originalLength[i] - c.payloadOffset[i]));
@@ -412,12 +575,12 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
     // only if both did. A SYN without the option settles it for both directions.
     if (flags & SYN) {
       const shift = c.windowScaleOption[i];
-      if (shift >= 0) fwd.winScale = Math.min(shift, 14);
-      if (fwd.winScale === -1) {
-        fwd.winScale = -2;
-        rev.winScale = -2;
-      } else if (flags & ACK && rev.winScale === -2) {
-        fwd.winScale = -2;
+      if (shift >= 0) k.winScale[fwd] = Math.min(shift, 14);
+      if (k.winScale[fwd] === -1) {
+        k.winScale[fwd] = -2;
+        k.winScale[rev] = -2;
+      } else if (flags & ACK && k.winScale[rev] === -2) {
+        k.winScale[fwd] = -2;
       }
     }
 
@@ -427,7 +590,8 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
         i,
         c.number[i],
         now,
-        conv,
+        k,
+        stream,
         fwd,
         rev,
         seq,
@@ -438,28 +602,79 @@ export function analyzeTcpStreams(capture: Capture): TcpStreams {
         isV4 ? c.ipId[i] : -1,
       );
       result.analysisFlags[i] = analysis;
-      result.relSeq[i] = u32(seq - fwd.baseSeq);
-      result.relAck[i] = flags & ACK ? u32(ack - rev.baseSeq) : ack;
+      result.relSeq[i] = u32(seq - k.baseSeq[fwd]);
+      result.relAck[i] = flags & ACK ? u32(ack - k.baseSeq[rev]) : ack;
       let next = seq + seglen;
       if (flags & (SYN | FIN)) next += 1;
-      result.nxtSeq[i] = u32(next - fwd.baseSeq);
-      if (!Number.isNaN(conv.initialRttNs)) result.initialRtt[i] = conv.initialRttNs / 1e9;
+      result.nxtSeq[i] = u32(next - k.baseSeq[fwd]);
+      const initialRttNs = k.initialRttNs[stream];
+      if (!Number.isNaN(initialRttNs)) result.initialRtt[i] = initialRttNs / 1e9;
     } else {
       result.analysisFlags[i] = analysis;
       result.relSeq[i] = seq;
       result.relAck[i] = ack;
     }
     if (!(flags & SYN)) {
-      result.windowScale[i] = fwd.winScale >= 0 ? 1 << fwd.winScale : fwd.winScale;
+      const scale = k.winScale[fwd];
+      result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
     }
   }
-  return result;
-}
 
-function noteInStream(result: TcpStreams, stream: number, index: number): void {
-  const info = result.streams[stream];
-  info.lastPacket = index;
-  info.packetCount++;
+  /** A new conversation (tcp.stream) between the pair, row i its first packet; returns its index. */
+  #startConversation(pairKey: number, srcKey: number, i: number): number {
+    const streams = this.result.streams;
+    const stream = streams.length;
+    this.#connections.start(stream, srcKey, this.#store.columns.seconds[i]);
+    const packet = this.#store.forgottenRows + i;
+    streams.push({ index: stream, firstPacket: packet, lastPacket: packet, packetCount: 0 });
+    this.#byPair.set(pairKey, stream);
+    return stream;
+  }
+
+  #noteInStream(stream: number, i: number): void {
+    const info = this.result.streams[stream];
+    info.lastPacket = this.#store.forgottenRows + i;
+    info.packetCount++;
+  }
+
+  /** Row i as for a packet without TCP: every field absent. */
+  #clearRow(i: number): void {
+    const r = this.result;
+    r.stream[i] = -1;
+    r.relSeq[i] = NaN;
+    r.relAck[i] = NaN;
+    r.nxtSeq[i] = NaN;
+    r.analysisFlags[i] = 0;
+    r.rtoFrame[i] = 0;
+    r.dupAckFrame[i] = 0;
+    r.dupAckNumber[i] = 0;
+    r.rto[i] = NaN;
+    r.initialRtt[i] = NaN;
+    r.windowScale[i] = NaN;
+    r.srcEndpoint[i] = -1;
+    r.dstEndpoint[i] = -1;
+  }
+
+  #grow(rows: number): void {
+    const r = this.result;
+    const grown = <T extends Int32Array | Uint32Array | Float64Array>(from: T, to: T): T => {
+      to.set(from);
+      return to;
+    };
+    r.stream = grown(r.stream, new Int32Array(rows));
+    r.relSeq = grown(r.relSeq, new Float64Array(rows));
+    r.relAck = grown(r.relAck, new Float64Array(rows));
+    r.nxtSeq = grown(r.nxtSeq, new Float64Array(rows));
+    r.analysisFlags = grown(r.analysisFlags, new Uint32Array(rows));
+    r.rtoFrame = grown(r.rtoFrame, new Int32Array(rows));
+    r.dupAckFrame = grown(r.dupAckFrame, new Uint32Array(rows));
+    r.dupAckNumber = grown(r.dupAckNumber, new Uint32Array(rows));
+    r.rto = grown(r.rto, new Float64Array(rows));
+    r.initialRtt = grown(r.initialRtt, new Float64Array(rows));
+    r.windowScale = grown(r.windowScale, new Float64Array(rows));
+    r.srcEndpoint = grown(r.srcEndpoint, new Int32Array(rows));
+    r.dstEndpoint = grown(r.dstEndpoint, new Int32Array(rows));
+  }
 }
 
 /** tshark's tcp_analyze_sequence_number, reduced to the fields we expose. Returns flag bits. */
@@ -468,9 +683,11 @@ function analyzeSegment(
   i: number,
   frame: number,
   now: number,
-  conv: Conversation,
-  fwd: Flow,
-  rev: Flow,
+  k: ConnectionColumns,
+  stream: number,
+  /** The sending side's flow, and the other side's. */
+  fwd: number,
+  rev: number,
   seq: number,
   ack: number,
   flags: number,
@@ -484,91 +701,74 @@ function analyzeSegment(
   // Relative numbering starts at the SYN's ISN, or one before the first segment seen midstream
   // (so a capture that starts late still shows Seq=1). The other side's ISN is ack-1 of the
   // first segment that acknowledges anything.
-  if (!fwd.baseSet) {
-    fwd.baseSeq = flags & SYN ? seq : u32(seq - 1);
-    fwd.baseSet = true;
+  if (!k.baseSet[fwd]) {
+    k.baseSeq[fwd] = flags & SYN ? seq : u32(seq - 1);
+    k.baseSet[fwd] = 1;
   }
-  if (!rev.baseSet && flags & ACK) {
-    rev.baseSeq = u32(ack - 1);
-    rev.baseSet = true;
+  if (!k.baseSet[rev] && flags & ACK) {
+    k.baseSeq[rev] = u32(ack - 1);
+    k.baseSet[rev] = 1;
   }
 
   // Our own duplicate check, before tshark's state moves on. A copy is only a copy if the other
   // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
   // to the last one (IP ID 0 included), and that answer is a real retransmission.
   if (ipId >= 0) {
-    let copy = false;
-    // Grown as entries are added: most flows (a scan's, a flood's) send one or two segments.
-    const recent = (fwd.recent ??= []);
-    for (let k = 0; k < fwd.recentCount && !copy; k++) {
-      const at = k * RECENT_FIELDS;
-      const time = recent[at + 1];
-      copy =
-        (isStackCopy(recent[at], ipId, now - time) ||
-          (recent[at] === ipId && now - time <= DUPLICATE_WINDOW_NS && time >= rev.lastSeenTime)) &&
-        recent[at + 2] === seq &&
-        recent[at + 3] === ack &&
-        recent[at + 4] === flags &&
-        recent[at + 5] === seglen;
-    }
-    if (copy) {
-      analysis |= TcpAnalysisFlag.Duplicate;
-    } else {
-      const at = fwd.recentNext * RECENT_FIELDS;
-      recent[at] = ipId;
-      recent[at + 1] = now;
-      recent[at + 2] = seq;
-      recent[at + 3] = ack;
-      recent[at + 4] = flags;
-      recent[at + 5] = seglen;
-      if (fwd.recentCount < RECENT_SEGMENTS) fwd.recentCount++;
-      fwd.recentNext = (fwd.recentNext + 1) % RECENT_SEGMENTS;
-    }
+    if (k.hasCopy(fwd, ipId, now, seq, ack, flags, seglen, k.lastSeenTime[rev])) analysis |= TcpAnalysisFlag.Duplicate;
+    else k.remember(fwd, ipId, now, seq, ack, flags, seglen);
   }
-  fwd.lastSeenTime = now;
+  k.lastSeenTime[fwd] = now;
+
+  const fwdNextSeq = k.nextSeq[fwd];
+  const fwdLastAck = k.lastAck[fwd];
+  const fwdWindow = k.window[fwd];
+  const revWindow = k.window[rev];
+  const revLastAck = k.lastAck[rev];
+  const revWinScale = k.winScale[rev];
 
   // tshark's checks in its order. A zero window probe (one byte at the next sequence number
   // while the peer's window is 0) skips all the others, and so do keep-alive ACKs and zero
   // window probe ACKs the duplicate-ACK check.
   const synFinRst = flags & (SYN | FIN | RST);
-  const zeroWindowProbe = seglen === 1 && seq === fwd.nextSeq && rev.window === 0;
+  const zeroWindowProbe = seglen === 1 && seq === fwdNextSeq && revWindow === 0;
   if (zeroWindowProbe) {
     analysis |= TcpAnalysisFlag.ZeroWindowProbe;
   } else {
     if (window === 0 && synFinRst === 0) analysis |= TcpAnalysisFlag.ZeroWindow;
     // A hole: this segment starts past everything seen from this side.
-    if (fwd.nextSeq !== 0 && seqGT(seq, fwd.nextSeq) && (flags & RST) === 0) analysis |= TcpAnalysisFlag.LostSegment;
+    if (fwdNextSeq !== 0 && seqGT(seq, fwdNextSeq) && (flags & RST) === 0) analysis |= TcpAnalysisFlag.LostSegment;
     // Keep-alive: 0 or 1 byte starting one before the next expected byte.
-    if ((seglen === 0 || seglen === 1) && seq === u32(fwd.nextSeq - 1) && synFinRst === 0) {
+    if ((seglen === 0 || seglen === 1) && seq === u32(fwdNextSeq - 1) && synFinRst === 0) {
       analysis |= TcpAnalysisFlag.KeepAlive;
     }
     // Nothing new from this side (no data, same seq and ack): a window update if the window
     // moved, else a duplicate ACK — or the answer to a keep-alive or zero window probe.
-    const repeats = seglen === 0 && synFinRst === 0 && seq === fwd.nextSeq && ack === fwd.lastAck;
-    if (repeats && window !== 0 && window !== fwd.window) analysis |= TcpAnalysisFlag.WindowUpdate;
+    const repeats = seglen === 0 && synFinRst === 0 && seq === fwdNextSeq && ack === fwdLastAck;
+    if (repeats && window !== 0 && window !== fwdWindow) analysis |= TcpAnalysisFlag.WindowUpdate;
     // Window full: the data reaches exactly the right edge of the window the peer advertised.
-    if (seglen > 0 && synFinRst === 0 && rev.winScale !== -1) {
-      const edge = rev.lastAck + rev.window * (rev.winScale === -2 ? 1 : 1 << rev.winScale);
+    if (seglen > 0 && synFinRst === 0 && revWinScale !== -1) {
+      const edge = revLastAck + revWindow * (revWinScale === -2 ? 1 : 1 << revWinScale);
       if (u32(seq + seglen) === u32(edge)) analysis |= TcpAnalysisFlag.WindowFull;
     }
-    if (repeats && window === fwd.window) {
+    if (repeats && window === fwdWindow) {
       if (window !== 0) {
-        if (rev.lastFlags & TcpAnalysisFlag.KeepAlive) {
+        if (k.lastFlags[rev] & TcpAnalysisFlag.KeepAlive) {
           analysis |= TcpAnalysisFlag.KeepAliveAck;
         } else {
-          fwd.dupAckCount = fwd.dupAckCount === DUPACK_AFTER_LOST ? 1 : fwd.dupAckCount + 1;
+          const count = k.dupAckCount[fwd] === DUPACK_AFTER_LOST ? 1 : k.dupAckCount[fwd] + 1;
+          k.dupAckCount[fwd] = count;
           analysis |= TcpAnalysisFlag.DuplicateAck;
-          result.dupAckNumber[i] = fwd.dupAckCount;
-          result.dupAckFrame[i] = fwd.lastNonDupAck;
+          result.dupAckNumber[i] = count;
+          result.dupAckFrame[i] = k.lastNonDupAck[fwd];
         }
-      } else if (rev.lastFlags & TcpAnalysisFlag.ZeroWindowProbe) {
+      } else if (k.lastFlags[rev] & TcpAnalysisFlag.ZeroWindowProbe) {
         analysis |= TcpAnalysisFlag.ZeroWindowProbeAck;
       }
     }
   }
-  if (ack !== fwd.lastAck) {
-    fwd.lastNonDupAck = frame;
-    fwd.dupAckCount = 0;
+  if (ack !== fwdLastAck) {
+    k.lastNonDupAck[fwd] = frame;
+    k.dupAckCount[fwd] = 0;
   }
 
   // ACKed unseen segment: this side acknowledges more than the other side was seen sending
@@ -578,80 +778,84 @@ function analyzeSegment(
   // to what was seen. Its fast-retransmission test reads the parked -1 as "many duplicate ACKs";
   // we keep the quirk so tcp.analysis.fast_retransmission matches Wireshark. (Reproduces tshark
   // 4.0.17 on every corpus capture: scripts/compare-tcp-corpus.ts.)
-  if (rev.maxSeqToBeAcked !== 0 && seqGT(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-    if (rev.maxSeqToBeAcked !== rev.nextSeq) {
+  const revMaxSeqToBeAcked = k.maxSeqToBeAcked[rev];
+  if (revMaxSeqToBeAcked !== 0 && seqGT(ack, revMaxSeqToBeAcked) && flags & ACK) {
+    if (revMaxSeqToBeAcked !== k.nextSeq[rev]) {
       analysis |= TcpAnalysisFlag.AckLostSegment;
     } else {
-      if (rev.dupAckCount === 0) analysis |= TcpAnalysisFlag.AckLostSegment;
-      rev.dupAckCount = DUPACK_AFTER_LOST;
+      if (k.dupAckCount[rev] === 0) analysis |= TcpAnalysisFlag.AckLostSegment;
+      k.dupAckCount[rev] = DUPACK_AFTER_LOST;
     }
-    rev.maxSeqToBeAcked = rev.nextSeq;
+    k.maxSeqToBeAcked[rev] = k.nextSeq[rev];
   }
 
   // Retransmission, fast retransmission, out-of-order, spurious: a segment with data (or SYN or
   // FIN) that does not advance the sequence number.
   if ((seglen > 0 || flags & (SYN | FIN)) && !(analysis & TcpAnalysisFlag.KeepAlive)) {
-    let notAdvanced = fwd.nextSeq !== 0 && seqLT(seq, fwd.nextSeq);
+    let notAdvanced = fwdNextSeq !== 0 && seqLT(seq, fwdNextSeq);
     // A longer segment starting one byte back really carries new data (after a window probe).
-    if (seglen > 1 && u32(fwd.nextSeq - 1) === seq) notAdvanced = false;
+    if (seglen > 1 && u32(fwdNextSeq - 1) === seq) notAdvanced = false;
 
-    const sinceLastAck = now - rev.lastAckTime;
-    const sinceHighest = now - fwd.nextSeqTime;
-    const outOfOrderWindow = Number.isNaN(conv.initialRttNs) ? 3_000_000 : conv.initialRttNs;
+    const sinceLastAck = now - k.lastAckTime[rev];
+    const sinceHighest = now - k.nextSeqTime[fwd];
+    const initialRttNs = k.initialRttNs[stream];
+    const outOfOrderWindow = Number.isNaN(initialRttNs) ? 3_000_000 : initialRttNs;
     const consumed = seglen + (flags & (SYN | FIN) ? 1 : 0);
-    if (seglen > 0 && rev.lastAck !== 0 && seqLE(u32(seq + seglen), rev.lastAck)) {
+    if (seglen > 0 && revLastAck !== 0 && seqLE(u32(seq + seglen), revLastAck)) {
       // Everything in it was already acknowledged.
       analysis |= TcpAnalysisFlag.SpuriousRetransmission | TcpAnalysisFlag.Retransmission;
-    } else if (notAdvanced && rev.dupAckCount >= 2 && rev.lastAck === seq && sinceLastAck < 20_000_000) {
+    } else if (notAdvanced && k.dupAckCount[rev] >= 2 && revLastAck === seq && sinceLastAck < 20_000_000) {
       analysis |= TcpAnalysisFlag.FastRetransmission | TcpAnalysisFlag.Retransmission;
-    } else if (notAdvanced && sinceHighest < outOfOrderWindow && fwd.nextSeq !== u32(seq + consumed)) {
+    } else if (notAdvanced && sinceHighest < outOfOrderWindow && fwdNextSeq !== u32(seq + consumed)) {
       analysis |= TcpAnalysisFlag.OutOfOrder;
     } else if (notAdvanced) {
       analysis |= TcpAnalysisFlag.Retransmission;
       // The delay is measured from the oldest segment still unacknowledged (likely the one
       // resent), else from the segment that last raised the sequence number.
-      const eldest = fwd.unackedCount > 0;
-      const delay = eldest ? now - fwd.unacked[2] : sinceHighest;
+      const eldest = k.unackedCount[fwd] > 0;
+      const delay = eldest ? now - k.unacked[fwd]![2] : sinceHighest;
       // tshark leaves rto/rto_frame out when the delay is exactly zero (a duplicated frame).
       if (delay !== 0) {
         result.rto[i] = delay / 1e9;
-        result.rtoFrame[i] = eldest ? fwd.unacked[0] : fwd.nextSeqFrame;
+        result.rtoFrame[i] = eldest ? k.unacked[fwd]![0] : k.nextSeqFrame[fwd];
       }
     }
   }
 
   let next = u32(seq + seglen);
-  if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unackedCount < MAX_UNACKED_SEGMENTS) {
+  if ((seglen > 0 || flags & (SYN | FIN)) && k.unackedCount[fwd] < MAX_UNACKED_SEGMENTS) {
     if (flags & (SYN | FIN)) next = u32(next + 1);
-    const at = fwd.unackedCount++ * UNACKED_FIELDS;
-    fwd.unacked[at] = frame;
-    fwd.unacked[at + 1] = next;
-    fwd.unacked[at + 2] = now;
+    const unacked = (k.unacked[fwd] ??= []);
+    const at = k.unackedCount[fwd]++ * UNACKED_FIELDS;
+    unacked[at] = frame;
+    unacked[at + 1] = next;
+    unacked[at + 2] = now;
   }
   // The highest sequence number sent so far, and when: the reference for the checks above.
-  if ((fwd.nextSeq === 0 || seqGT(next, fwd.nextSeq)) && !zeroWindowProbe) {
-    fwd.nextSeq = next;
-    fwd.nextSeqFrame = frame;
-    fwd.nextSeqTime = now;
+  if ((fwdNextSeq === 0 || seqGT(next, fwdNextSeq)) && !zeroWindowProbe) {
+    k.nextSeq[fwd] = next;
+    k.nextSeqFrame[fwd] = frame;
+    k.nextSeqTime[fwd] = now;
   }
 
-  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !zeroWindowProbe) {
-    fwd.maxSeqToBeAcked = fwd.nextSeq;
+  const fwdMaxSeqToBeAcked = k.maxSeqToBeAcked[fwd];
+  if ((seq === fwdMaxSeqToBeAcked || fwdMaxSeqToBeAcked === 0) && !zeroWindowProbe) {
+    k.maxSeqToBeAcked[fwd] = k.nextSeq[fwd];
   }
 
-  fwd.window = window;
-  fwd.lastAck = ack;
-  fwd.lastAckTime = now;
-  fwd.lastFlags = analysis;
+  k.window[fwd] = window;
+  k.lastAck[fwd] = ack;
+  k.lastAckTime[fwd] = now;
+  k.lastFlags[fwd] = analysis;
 
   // Forget the other side's segments this one acknowledges (tshark compares the raw ack field
   // even when the ACK flag is off, and so do we).
-  const pending = rev.unackedCount;
+  const pending = k.unackedCount[rev];
   if (pending > 0) {
-    const unacked = rev.unacked;
+    const unacked = k.unacked[rev]!;
     let kept = 0;
-    for (let k = 0; k < pending; k++) {
-      const at = k * UNACKED_FIELDS;
+    for (let e = 0; e < pending; e++) {
+      const at = e * UNACKED_FIELDS;
       if (!seqGT(unacked[at + 1], ack)) continue;
       const to = kept * UNACKED_FIELDS;
       unacked[to] = unacked[at];
@@ -659,16 +863,18 @@ function analyzeSegment(
       unacked[to + 2] = unacked[at + 2];
       kept++;
     }
-    rev.unackedCount = kept;
+    k.unackedCount[rev] = kept;
+    // Memory follows the data in flight, not the connections ever seen.
+    if (kept === 0) k.unacked[rev] = undefined;
   }
 
   // Initial RTT: from the most recent SYN to the first non-SYN segment that acknowledges
   // something (the handshake's ACK, or the RST that refuses it). Computed after the checks
   // above, so the packet that completes it is still judged with the 3 ms out-of-order window,
   // as tshark does (zeek/Traces/modbus/fuzz-72.pcap frame 2).
-  if ((flags & (SYN | ACK)) === SYN) conv.lastSynTime = now;
-  if (flags & ACK && !(flags & SYN) && Number.isNaN(conv.initialRttNs) && !Number.isNaN(conv.lastSynTime)) {
-    conv.initialRttNs = now - conv.lastSynTime;
+  if ((flags & (SYN | ACK)) === SYN) k.lastSynTime[stream] = now;
+  if (flags & ACK && !(flags & SYN) && Number.isNaN(k.initialRttNs[stream]) && !Number.isNaN(k.lastSynTime[stream])) {
+    k.initialRttNs[stream] = now - k.lastSynTime[stream];
   }
   return analysis;
 }

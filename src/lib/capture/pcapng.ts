@@ -400,6 +400,7 @@ export class PcapngParser implements FormatParser {
       },
     );
     if (!ok) return false;
+    described.ticksPerSecond = timing.units;
     this.interfaces.push(described);
     this.timing.push(timing);
     this.sectionInterfaces.push(id);

@@ -28,6 +28,12 @@ export interface CaptureInterface {
   description?: string;
   /** Bytes of frame check sequence at the end of each frame (pcap FCS bits, pcapng if_fcslen). */
   fcsLength: number;
+  /**
+   * Time stamp units per second, when the format says it per interface (pcapng if_tsresol:
+   * 1,000,000 by default); 0 when too fine for a double. tshark prints a frame's time with its
+   * interface's precision.
+   */
+  ticksPerSecond?: number;
 }
 
 export interface CapturedFrame {

@@ -41,89 +41,136 @@ const echoRequestsCache = new WeakMap<Capture, Map<number, number>>();
 export function echoRequestsOf(capture: Capture): Map<number, number> {
   let replies = echoRequestsCache.get(capture);
   if (replies) return replies;
-  replies = new Map();
-  /** (version, request's src, dst, id, seq) → the latest request's frame number */
-  const requests = new Map<string, number>();
+  const pairing = new EchoPairing();
   const store = storeOf(capture);
-  for (let i = 0; i < store.count; i++) {
-    if (!(store.columns.layers[i] & Layer.Icmp)) continue;
-    const packet = capture.packets[i];
+  for (let i = 0; i < store.count; i++) pairing.walk(store, i);
+  replies = pairing.replies;
+  echoRequestsCache.set(capture, replies);
+  return replies;
+}
+
+/** ICMP echo replies matched to their requests, walking the packets in frame order. */
+class EchoPairing {
+  /** (version, request's src, dst, id, seq) → the latest request's frame number */
+  readonly #requests = new Map<string, number>();
+  /** Row of each reply walked so far → its request's frame number. */
+  readonly replies = new Map<number, number>();
+
+  walk(store: PacketStore, i: number): void {
+    if (!(store.columns.layers[i] & Layer.Icmp)) return;
+    const packet = store.packet(i);
     const d = packet.dissection;
     const icmp = d.icmp;
-    if (!icmp || icmp.identifier === undefined || !d.ip) continue;
+    if (!icmp || icmp.identifier === undefined || !d.ip) return;
     const { src, dst } = addressColumns(d);
     // The reply travels back, so key on the pair of addresses in request order.
     if (icmp.type === 8 || icmp.type === 128)
-      requests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
+      this.#requests.set(`${icmp.version}|${src}|${dst}|${icmp.identifier}|${icmp.sequence}`, packet.number);
     if (icmp.type === 0 || icmp.type === 129) {
-      const request = requests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
-      if (request !== undefined) replies.set(i, request);
+      const request = this.#requests.get(`${icmp.version}|${dst}|${src}|${icmp.identifier}|${icmp.sequence}`);
+      if (request !== undefined) this.replies.set(i, request);
     }
   }
-  echoRequestsCache.set(capture, replies);
-  return replies;
 }
 
 /**
  * Describes the packets of one capture by index, in any order: the one row builder behind the
  * CLI's lines and the web packet list. The TCP analysis is the capture's (pass the one already
  * computed, if any); the Describer itself remembers each conversation's application-protocol
- * state (TLS version, SSH keys, a message continued in a later segment).
+ * state (TLS version, SSH keys, a message continued in a later segment) and the echo requests
+ * seen, walking the packets in frame order up to the one asked for.
+ *
+ * A capture read through a window of rows (the store's `forgetRows`, with a `TcpStreamAnalyzer`
+ * fed the same rows) is described window by window: describe the window's rows, then call
+ * `forgetRows` when the store does; what spans windows (conversations, requests) is kept.
  */
 export class Describer {
-  readonly #capture: Capture;
   readonly #store: PacketStore;
   readonly #streams: TcpStreams;
   /** Application protocols' per-conversation state, walked in frame order. */
   readonly #applications = new ApplicationTracker();
-  /** Application columns found so far, by packet index; packets before `#applicationsDone` are done. */
+  /** Application columns found so far, by packet index; packets before `#walked` are done. */
   readonly #applicationRows = new Map<number, { protocol: string; info: string }>();
-  #applicationsDone = 0;
+  readonly #echo = new EchoPairing();
+  /** Rows walked so far (application state and echo requests). */
+  #walked = 0;
 
   constructor(capture: Capture, streams: TcpStreams = tcpStreamsOf(capture)) {
-    this.#capture = capture;
     this.#store = storeOf(capture);
     this.#streams = streams;
   }
 
-  /** Packet `index` of the capture. */
+  /** Packet `index` of the capture (row `index` of its store). */
   describe(index: number): PacketDescription {
-    const packet = this.#capture.packets[index];
-    const d = packet.dissection;
-    const tcp = tcpContextOf(this.#streams, this.#store, index);
-    const { src, dst } = addressColumns(d);
-    const requestFrame = d.icmp ? echoRequestsOf(this.#capture).get(index) : undefined;
-    const application = this.#applicationColumns(index);
-    const drop = pktmonDropNote(this.#store, index);
+    const { packet, tcp, drop, ...columns } = this.#columns(index);
     return {
-      src,
-      dst,
-      protocol: application?.protocol ?? protocolColumn(d),
-      info: drop + (application?.info ?? infoColumn(packet, tcp, requestFrame)),
+      ...columns,
+      info: this.#info(index, packet, tcp, drop),
       netmon: drop + netmonDescription(packet, tcp),
       tcp,
     };
   }
 
   /**
-   * Packet `index`'s application columns. A message split over segments is named on the one
-   * that completes it (as tshark's reassembly does), so packets are walked in frame order up to
-   * `index` (once: later calls continue), skipping from the store's columns those no protocol
-   * could claim.
+   * Packet `index`'s addresses, protocol and one of its descriptions (tshark's Info or Network
+   * Monitor's): what a line of text shows, without making the other.
    */
-  #applicationColumns(index: number): { protocol: string; info: string } | undefined {
+  describeAs(
+    index: number,
+    description: 'info' | 'netmon',
+  ): { src: string; dst: string; protocol: string; text: string } {
+    const { packet, tcp, drop, src, dst, protocol } = this.#columns(index);
+    const text = description === 'info' ? this.#info(index, packet, tcp, drop) : drop + netmonDescription(packet, tcp);
+    return { src, dst, protocol, text };
+  }
+
+  #columns(index: number) {
+    this.#walkTo(index);
+    const packet = this.#store.packet(index);
+    const d = packet.dissection;
+    const { src, dst } = addressColumns(d);
+    return {
+      packet,
+      src,
+      dst,
+      protocol: this.#applicationRows.get(index)?.protocol ?? protocolColumn(d),
+      tcp: tcpContextOf(this.#streams, this.#store, index),
+      drop: pktmonDropNote(this.#store, index),
+    };
+  }
+
+  #info(index: number, packet: Packet, tcp: TcpContext | undefined, drop: string): string {
+    const application = this.#applicationRows.get(index);
+    if (application) return drop + application.info;
+    const requestFrame = packet.dissection.icmp ? this.#echo.replies.get(index) : undefined;
+    return drop + infoColumn(packet, tcp, requestFrame);
+  }
+
+  /** The store forgot its rows (every one of them described): the next row 0 follows them. */
+  forgetRows(): void {
+    this.#applicationRows.clear();
+    this.#echo.replies.clear();
+    this.#walked = 0;
+  }
+
+  /**
+   * Walks the packets in frame order up to `index` (once: later calls continue). A message split
+   * over segments is named on the one that completes it (as tshark's reassembly does); packets
+   * no protocol could claim are skipped from the store's columns.
+   */
+  #walkTo(index: number): void {
     const store = this.#store;
     const c = store.columns;
-    for (; this.#applicationsDone <= index && this.#applicationsDone < store.count; this.#applicationsDone++) {
-      const i = this.#applicationsDone;
+    for (; this.#walked <= index && this.#walked < store.count; this.#walked++) {
+      const i = this.#walked;
+      this.#echo.walk(store, i);
       const overTcp = (c.layers[i] & Layer.Tcp) !== 0;
       if ((!overTcp && (c.layers[i] & Layer.Udp) === 0) || c.payloadLength[i] === 0) continue;
       if (!mayCarryApplication(c.srcPort[i], c.dstPort[i], overTcp, store.bytesOf(i)[c.payloadOffset[i]])) continue;
-      const packet = this.#capture.packets[i];
+      const packet = store.packet(i);
       const found = this.#applications.describe(packet.data, packet.dissection, tcpContextOf(this.#streams, store, i));
       if (found !== undefined) this.#applicationRows.set(i, { protocol: found.protocol, info: found.info });
     }
-    return this.#applicationRows.get(index);
   }
 }
 

@@ -100,6 +100,8 @@ function resizeColumns(columns: Columns, n: number, count: number): Columns {
 
 export class PacketStore {
   count = 0;
+  /** Rows forgotten before row 0 (`forgetRows`): row i is the capture's packet forgottenRows + i. */
+  forgottenRows = 0;
   columns: Columns;
   /** The blocks holding frame bytes. */
   private readonly blocks: Uint8Array[] = [];
@@ -191,6 +193,26 @@ export class PacketStore {
     this.cachedDissection = d;
     this.cachedData = stored;
     return i;
+  }
+
+  /**
+   * Forgets every row, so a capture can be read through a window of rows (`porttrace packets`
+   * writes each window's lines, then forgets it): the next frame added is row 0 again, and
+   * `forgottenRows` counts the rows before it. The columns keep their size for the next window;
+   * the frames' bytes are let go.
+   */
+  forgetRows(): void {
+    if (this.given) throw new Error('a store built from packet objects keeps every row');
+    this.forgottenRows += this.count;
+    this.count = 0;
+    this.blocks.length = 0;
+    this.blockUsed = 0;
+    this.lastBlockOurs = false;
+    this.comments.clear();
+    this.pktmon.clear();
+    this.cachedIndex = -1;
+    this.cachedDissection = undefined;
+    this.cachedData = undefined;
   }
 
   /** Forgets the packet just added (a large capture keeps only some packets). */
