@@ -3,25 +3,15 @@
 // attempt built in full. Checked on every bundled trace and corpus capture, on a SYN flood, and
 // on the shapes a lone SYN can take (retries past Zeek's 5 s timer, copies, data, a capture that
 // stops at once).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgeCapture, type JudgedCapture } from '../../src/lib/analysis/index.ts';
 import { loadCaptureBytes } from '../../src/lib/load.ts';
-import { CORPUS_DIR, REPO_ROOT, requireCorpus } from '../support/corpus.ts';
+import { everyBundledCapture, requireCorpus } from '../support/corpus.ts';
 import { synFlood } from '../support/syn-flood.ts';
 import { buildCapture, syns, type Segment } from './build.ts';
 
 const corpus = requireCorpus();
-const CAPTURE = /\.(pcap|pcapng|cap|etl)$/;
-
-function capturesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return capturesUnder(path);
-    return CAPTURE.test(name) ? [path] : [];
-  });
-}
 
 /** Every attempt's kind beside the same fields of its verdict; and how many were SYNs alone. */
 function kindsAndVerdicts(judged: JudgedCapture) {
@@ -40,7 +30,7 @@ function kindsAndVerdicts(judged: JudgedCapture) {
 
 describe.skipIf(corpus.skip)(`kindAt equals verdictAt${corpus.note}`, () => {
   it('on every bundled trace and corpus capture', () => {
-    const files = [...capturesUnder(join(REPO_ROOT, 'public', 'traces')), ...capturesUnder(CORPUS_DIR)];
+    const files = everyBundledCapture();
     expect(files.length).toBeGreaterThan(1000);
     let attempts = 0;
     let synsAlone = 0;

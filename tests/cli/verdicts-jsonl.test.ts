@@ -2,26 +2,17 @@
 // corpus capture; `--summary` (counted from the columns) against both; and on a SYN flood, the
 // output handed on in slices, the command waiting for the reader between them, never holding
 // the whole output.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { SHOWN_PER_GROUP } from '../../src/cli/commands/verdicts.ts';
 import { summaryLine } from '../../src/lib/lab/report.ts';
-import { CORPUS_DIR, REPO_ROOT, requireCorpus } from '../support/corpus.ts';
+import { everyBundledCapture, REPO_ROOT, requireCorpus } from '../support/corpus.ts';
 import { synFlood } from '../support/syn-flood.ts';
 import { fakeIO } from './fake-io.ts';
 
 const corpus = requireCorpus();
-const CAPTURE = /\.(pcap|pcapng|cap|etl)$/;
-
-function capturesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return capturesUnder(path);
-    return CAPTURE.test(name) ? [path] : [];
-  });
-}
 
 async function verdicts(files: Record<string, Uint8Array>, ...args: string[]) {
   const io = fakeIO({ files });
@@ -31,7 +22,7 @@ async function verdicts(files: Record<string, Uint8Array>, ...args: string[]) {
 
 describe.skipIf(corpus.skip)(`--jsonl is --json, one attempt per line${corpus.note}`, () => {
   it('on every bundled trace and corpus capture: the same attempts in the same order, and the same capture line', async () => {
-    const paths = [...capturesUnder(join(REPO_ROOT, 'public', 'traces')), ...capturesUnder(CORPUS_DIR)];
+    const paths = everyBundledCapture();
     expect(paths.length).toBeGreaterThan(1000);
     let attempts = 0;
     for (const path of paths) {

@@ -10,7 +10,7 @@
 // missing one skips the test with the reason in its name; with CI set it fails the test file,
 // so a CI run cannot pass by skipping what it was meant to check.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 
@@ -112,6 +112,23 @@ export function both(a: Requirement, b: Requirement): Requirement {
 }
 
 /** A vendored corpus file's absolute path, from its path in MANIFEST.tsv (e.g. `zeek/Traces/smtp.pcap`). */
+const CAPTURE_NAME = /\.(pcap|pcapng|cap|etl)$/;
+
+/** Every capture file below `dir` (pcap, pcapng, NetMon .cap, ETL), depth first. */
+export function capturesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return capturesUnder(path);
+    return CAPTURE_NAME.test(name) ? [path] : [];
+  });
+}
+
+/** The bundled teaching traces and the vendored corpus: every capture a clone has. */
+export const everyBundledCapture = (): string[] => [
+  ...capturesUnder(join(REPO_ROOT, 'public', 'traces')),
+  ...capturesUnder(CORPUS_DIR),
+];
+
 export function corpusPath(path: string): string {
   return join(CORPUS_DIR, path);
 }
