@@ -278,9 +278,13 @@ export class LabState {
     // however it came (chosen, from the library, a share link), a capture too large to hold whole
     // is read for its handshakes only; a flood or a scan is small but all attempts, so its first
     // megabyte's attempts count too (estimated in the Worker, which has the decoders compiled)
-    const tooBig = tooBigToHold(size, await view.estimateAttempts(source).catch(() => 0));
-    if (tooBig) this.notice = `${name}: ${tooBig}`;
-    slot.loaded = view.load(source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
+    // `loaded` covers the estimate too, and the load reads `slot.source` when it starts: a
+    // firewall log chosen in the meantime (dropped with the capture) is read with it
+    slot.loaded = (async () => {
+      const tooBig = tooBigToHold(size, await view.estimateAttempts(slot.source).catch(() => 0));
+      if (tooBig) this.notice = `${name}: ${tooBig}`;
+      await view.load(slot.source, { handshakesOnly: tooBig !== undefined, attempts: FIRST_PAGE });
+    })();
     await slot.loaded;
     // the next capture (or the comparison of both sides) gets a Worker already started
     this.prepareWhenIdle();
