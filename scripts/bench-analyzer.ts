@@ -39,10 +39,10 @@ console.log(
 start = performance.now();
 const streams = tcpStreamsOf(capture);
 console.log(
-  `TCP analysis (shared with the verdicts, done once): ${(performance.now() - start).toFixed(0)} ms, ${streams.streams.length.toLocaleString('en')} streams`,
+  `TCP analysis (shared with the verdicts, done once): ${(performance.now() - start).toFixed(0)} ms, ${streams.streams.count.toLocaleString('en')} streams`,
 );
 
-const busiest = streams.streams.reduce((a, b) => (b.packetCount > a.packetCount ? b : a)).index;
+const busiest = streams.streams.toArray().reduce((a, b) => (b.packetCount > a.packetCount ? b : a)).index;
 const cases: Array<[string, () => unknown, (r: unknown) => string]> = [
   ['conversations IPv4', () => conversations(capture, 'ipv4'), (r) => `${(r as unknown[]).length} rows`],
   ['conversations TCP', () => conversations(capture, 'tcp'), (r) => `${(r as unknown[]).length} rows`],

@@ -72,7 +72,7 @@ for (let run = 0; run < 5; run++) {
   wordsMs.push(d);
   const counts: Record<string, number> = {};
   for (const v of verdicts) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
-  summary = `${verdicts.length.toLocaleString('en')} attempts ${JSON.stringify(counts)}, ${tcp.streams.length.toLocaleString('en')} TCP streams; findings: ${whole.findings.length}`;
+  summary = `${verdicts.length.toLocaleString('en')} attempts ${JSON.stringify(counts)}, ${tcp.streams.count.toLocaleString('en')} TCP streams; findings: ${whole.findings.length}`;
 }
 console.log(summary);
 const cpu = (label: string) => `${median(cpuMs[label]).toFixed(0)} ms CPU`;

@@ -13,7 +13,7 @@ describe('analyzeTcpStreams', () => {
     expect(tcp.rtoFrame[1]).toBe(1);
     expect(tcp.rto[1]).toBeCloseTo(1, 9);
     expect(tcp.analysisFlags[2] & TcpAnalysisFlag.PortsReused).toBeTruthy();
-    expect(tcp.streams.map((s) => [s.firstPacket, s.lastPacket, s.packetCount])).toEqual([
+    expect(tcp.streams.toArray().map((s) => [s.firstPacket, s.lastPacket, s.packetCount])).toEqual([
       [0, 1, 2],
       [2, 2, 1],
     ]);
@@ -73,7 +73,7 @@ describe('analyzeTcpStreams', () => {
   it('a capture with nothing in it', () => {
     const tcp = analyzeTcpStreams(buildCapture([]));
     expect(tcp.stream.length).toBe(0);
-    expect(tcp.streams).toEqual([]);
+    expect(tcp.streams.toArray()).toEqual([]);
   });
 });
 

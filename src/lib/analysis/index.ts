@@ -23,7 +23,7 @@ export { hostDrops, isFirewallFinding, matchFirewallLog, pktmonDrops } from './d
 export type { FirewallMatch, FirewallMatchOptions, HostDropOptions } from './drops.ts';
 export { findOffload } from './offload.ts';
 export { analyzeTcpStreams, tcpStreamsOf, TcpAnalysisFlag } from './tcp-streams.ts';
-export type { TcpStreams, TcpStreamInfo } from './tcp-streams.ts';
+export type { TcpStreams, TcpStreamInfo, TcpStreamList } from './tcp-streams.ts';
 export { formatSeconds, retryTiming, MIN_INITIAL_RTO } from './timing.ts';
 export type * from './types.ts';
 export { attemptJson, type AttemptJson, type AttemptPacketJson } from './attempt-json.ts';

@@ -75,19 +75,58 @@ export class PairMap {
   }
 }
 
-/** number → value ≥ 0, for integer keys below 2^53. `get` returns -1 when absent. */
+/**
+ * number → value ≥ 0, for integer keys below 2^53. `get` returns -1 when absent. Its own table
+ * (one key array, not a PairMap with a second key always 0): the TCP analysis keeps a slot per
+ * endpoint, and a flood has an endpoint per packet.
+ */
 export class NumberMap {
-  private readonly pairs: PairMap;
+  private keys: Float64Array;
+  private values: Int32Array;
+  private mask: number;
+  private size = 0;
 
   constructor(expected = 1024) {
-    this.pairs = new PairMap(expected);
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.keys = new Float64Array(capacity);
+    this.values = new Int32Array(capacity).fill(EMPTY);
+    this.mask = capacity - 1;
   }
 
   get(key: number): number {
-    return this.pairs.get(key, 0);
+    const { keys, values, mask } = this;
+    for (let slot = hashOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
+      const value = values[slot];
+      if (value === EMPTY) return EMPTY;
+      if (keys[slot] === key) return value;
+    }
   }
 
   set(key: number, value: number): void {
-    this.pairs.set(key, 0, value);
+    if ((this.size + 1) * 2 > this.values.length) this.grow();
+    const { keys, values, mask } = this;
+    for (let slot = hashOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
+      if (values[slot] === EMPTY) {
+        keys[slot] = key;
+        values[slot] = value;
+        this.size++;
+        return;
+      }
+      if (keys[slot] === key) {
+        values[slot] = value;
+        return;
+      }
+    }
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    const capacity = values.length * 2;
+    this.keys = new Float64Array(capacity);
+    this.values = new Int32Array(capacity).fill(EMPTY);
+    this.mask = capacity - 1;
+    this.size = 0;
+    for (let slot = 0; slot < values.length; slot++) if (values[slot] !== EMPTY) this.set(keys[slot], values[slot]);
   }
 }

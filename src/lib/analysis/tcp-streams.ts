@@ -111,7 +111,63 @@ export interface TcpStreams {
    */
   srcEndpoint: Int32Array;
   dstEndpoint: Int32Array;
-  streams: TcpStreamInfo[];
+  streams: TcpStreamList;
+}
+
+/**
+ * The streams (tcp.stream 0, 1, …) as columns: a flood has a stream per packet, and an object
+ * each was a tenth of the analysis's memory. `at(i)` makes the object for one.
+ */
+export class TcpStreamList {
+  count = 0;
+  firstPacket: Uint32Array<ArrayBuffer> = new Uint32Array(0);
+  lastPacket: Uint32Array<ArrayBuffer> = new Uint32Array(0);
+  packetCount: Uint32Array<ArrayBuffer> = new Uint32Array(0);
+
+  /** Room for this many streams at once. */
+  reserve(streams: number): void {
+    if (streams <= this.firstPacket.length) return;
+    const grown = (from: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
+      const to = new Uint32Array(streams);
+      to.set(from.subarray(0, this.count));
+      return to;
+    };
+    this.firstPacket = grown(this.firstPacket);
+    this.lastPacket = grown(this.lastPacket);
+    this.packetCount = grown(this.packetCount);
+  }
+
+  /** A new stream whose first packet is `packet` (counted by `note`); returns its index. */
+  add(packet: number): number {
+    const stream = this.count++;
+    if (stream >= this.firstPacket.length) this.reserve(Math.max(64, Math.ceil(stream * 1.5)));
+    this.firstPacket[stream] = packet;
+    this.lastPacket[stream] = packet;
+    this.packetCount[stream] = 0;
+    return stream;
+  }
+
+  /** `packet` belongs to `stream`. */
+  note(stream: number, packet: number): void {
+    this.lastPacket[stream] = packet;
+    this.packetCount[stream]++;
+  }
+
+  /** Stream i, or undefined when there is no such stream. */
+  at(i: number): TcpStreamInfo | undefined {
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) return undefined;
+    return {
+      index: i,
+      firstPacket: this.firstPacket[i],
+      lastPacket: this.lastPacket[i],
+      packetCount: this.packetCount[i],
+    };
+  }
+
+  /** Every stream as an object, in order: for tests and small captures. */
+  toArray(): TcpStreamInfo[] {
+    return Array.from({ length: this.count }, (_, i) => this.at(i)!);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,9 +283,16 @@ class ConnectionColumns {
     this.recentNext[f] = (next + 1) % RECENT_SEGMENTS;
   }
 
+  /** Room for this many conversations at once, so a capture whose count is known grows nothing. */
+  reserve(conversations: number): void {
+    if (conversations > this.capacity) this.#grow(conversations);
+  }
+
   /** Makes room for conversation `stream` and sets it (and its two flows) to the state of a new one. */
   start(stream: number, aKey: number, originSeconds: number): void {
-    if (stream >= this.capacity) this.#grow(Math.max(64, this.capacity * 2, stream + 1));
+    // 1.5 ×, not 2 ×: in a flood these columns are most of the analysis's memory, and while they
+    // grow the old and the new are held at once
+    if (stream >= this.capacity) this.#grow(Math.max(64, Math.ceil(this.capacity * 1.5), stream + 1));
     this.aKey[stream] = aKey;
     this.lastSynTime[stream] = NaN;
     this.initialRttNs[stream] = NaN;
@@ -371,9 +434,14 @@ const u32 = (x: number): number => x >>> 0;
  * strings: a 100 MB capture has hundreds of thousands of packets and few distinct endpoints.
  */
 export class EndpointTable {
-  private readonly v4 = new NumberMap(1024);
+  private readonly v4: NumberMap;
   private readonly other = new Map<string, number>();
   private count = 0;
+
+  /** `expected`: how many endpoints to make room for at first. */
+  constructor(expected = 1024) {
+    this.v4 = new NumberMap(expected);
+  }
 
   /** An IPv4 address given as a number. */
   idV4(address: number, port: number): number {
@@ -449,9 +517,21 @@ export function tcpStreamsOf(capture: Capture): TcpStreams {
 /** The whole capture's TCP analysis: every row of its store, in order, through one analyzer. */
 export function analyzeTcpStreams(capture: Capture): TcpStreams {
   const store = storeOf(capture);
-  const analyzer = new TcpStreamAnalyzer(store, store.count);
+  const analyzer = new TcpStreamAnalyzer(store, store.count, expectedConversations(store));
   for (let i = 0; i < store.count; i++) analyzer.analyze(i);
   return analyzer.result;
+}
+
+/**
+ * How many connections a store's TCP holds, about: its SYNs without ACK (a retransmitted SYN counts
+ * twice, a connection caught mid-way not at once). Exact for a scan or a flood, where the
+ * tables would otherwise grow by copying a few times over hundreds of thousands of connections.
+ */
+function expectedConversations(store: PacketStore): number {
+  const { layers, tcpFlags } = store.columns;
+  let syns = 0;
+  for (let i = 0; i < store.count; i++) if (layers[i] & Layer.Tcp && (tcpFlags[i] & (SYN | ACK)) === SYN) syns++;
+  return syns;
 }
 
 /**
@@ -471,12 +551,19 @@ export class TcpStreamAnalyzer {
   /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
   readonly #byPair: NumberMap;
   readonly #connections = new ConnectionColumns();
-  readonly #endpoints = new EndpointTable();
+  readonly #endpoints: EndpointTable;
 
-  /** `rows`: how many rows to make room for at first (the whole capture's count when known). */
-  constructor(store: PacketStore, rows = 1024) {
+  /**
+   * `rows`: how many rows to make room for at first (the whole capture's count when known);
+   * `conversations`: how many connections to expect (see `expectedConversations`). Both are
+   * hints: the tables grow past them.
+   */
+  constructor(store: PacketStore, rows = 1024, conversations = 0) {
     this.#store = store;
-    this.#byPair = new NumberMap(Math.min(rows, 1 << 16));
+    this.#byPair = new NumberMap(Math.max(Math.min(rows, 1 << 16), conversations));
+    this.#connections.reserve(conversations);
+    // most connections bring a new endpoint (the client's port), a few are servers
+    this.#endpoints = new EndpointTable(conversations + 1024);
     this.result = {
       stream: new Int32Array(rows),
       relSeq: new Float64Array(rows),
@@ -491,8 +578,9 @@ export class TcpStreamAnalyzer {
       windowScale: new Float64Array(rows),
       srcEndpoint: new Int32Array(rows),
       dstEndpoint: new Int32Array(rows),
-      streams: [],
+      streams: new TcpStreamList(),
     };
+    this.result.streams.reserve(conversations);
   }
 
   /** Analyses row i of the store: rows must come in order, each once (from 0 after `forgetRows`). */
@@ -622,19 +710,14 @@ export class TcpStreamAnalyzer {
 
   /** A new conversation (tcp.stream) between the pair, row i its first packet; returns its index. */
   #startConversation(pairKey: number, srcKey: number, i: number): number {
-    const streams = this.result.streams;
-    const stream = streams.length;
+    const stream = this.result.streams.add(this.#store.forgottenRows + i);
     this.#connections.start(stream, srcKey, this.#store.columns.seconds[i]);
-    const packet = this.#store.forgottenRows + i;
-    streams.push({ index: stream, firstPacket: packet, lastPacket: packet, packetCount: 0 });
     this.#byPair.set(pairKey, stream);
     return stream;
   }
 
   #noteInStream(stream: number, i: number): void {
-    const info = this.result.streams[stream];
-    info.lastPacket = this.#store.forgottenRows + i;
-    info.packetCount++;
+    this.result.streams.note(stream, this.#store.forgottenRows + i);
   }
 
   /** Row i as for a packet without TCP: every field absent. */
@@ -825,11 +908,16 @@ function analyzeSegment(
   let next = u32(seq + seglen);
   if ((seglen > 0 || flags & (SYN | FIN)) && k.unackedCount[fwd] < MAX_UNACKED_SEGMENTS) {
     if (flags & (SYN | FIN)) next = u32(next + 1);
-    const unacked = (k.unacked[fwd] ??= []);
+    const unacked = k.unacked[fwd];
     const at = k.unackedCount[fwd]++ * UNACKED_FIELDS;
-    unacked[at] = frame;
-    unacked[at + 1] = next;
-    unacked[at + 2] = now;
+    // A flow's first segment makes an array of exactly its three numbers: grown from [], the
+    // array would reserve room for 16, and a flood has a flow of one segment per packet.
+    if (unacked === undefined) k.unacked[fwd] = [frame, next, now];
+    else {
+      unacked[at] = frame;
+      unacked[at + 1] = next;
+      unacked[at + 2] = now;
+    }
   }
   // The highest sequence number sent so far, and when: the reference for the checks above.
   if ((fwdNextSeq === 0 || seqGT(next, fwdNextSeq)) && !zeroWindowProbe) {

@@ -194,7 +194,7 @@ export function conversations(capture: Capture, kind: ConversationKind): Convers
   // pairs are keyed by their two addresses as numbers. Either way an endpoint is interned (its
   // address formatted) only when a conversation starts, not per packet.
   const byStreamIndex =
-    streams !== undefined ? new Int32Array(tcpStreamsOf(capture).streams.length).fill(-1) : undefined;
+    streams !== undefined ? new Int32Array(tcpStreamsOf(capture).streams.count).fill(-1) : undefined;
   const isIPv4 = kind === 'ipv4';
   for (let i = 0; i < store.count; i++) {
     const layers = c.layers[i];

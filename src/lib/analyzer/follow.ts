@@ -41,7 +41,7 @@ const endpointText = (address: Uint8Array, port: number): string =>
 /** TCP stream `stream` (tcp.stream), or undefined when the capture has no such stream. */
 export function followTcpStream(capture: Capture, stream: number, limit = FOLLOW_LIMIT): FollowedStream | undefined {
   const streams = tcpStreamsOf(capture);
-  const info = streams.streams[stream];
+  const info = streams.streams.at(stream);
   if (info === undefined) return undefined;
   const store = storeOf(capture);
   const c = store.columns;

@@ -46,7 +46,7 @@ const RETRANSMISSION =
  */
 export function timeSequence(capture: Capture, stream: number, fromClient?: boolean): TimeSequence | undefined {
   const streams = tcpStreamsOf(capture);
-  const info = streams.streams[stream];
+  const info = streams.streams.at(stream);
   if (info === undefined) return undefined;
   const store = storeOf(capture);
   const c = store.columns;

@@ -78,7 +78,7 @@ function completenessOf(context: FieldContext): Uint8Array {
   let perStream = context.cache.get(COMPLETENESS_KEY) as Uint8Array | undefined;
   if (perStream !== undefined) return perStream;
   const s = streamsOf(context);
-  perStream = new Uint8Array(s.streams.length);
+  perStream = new Uint8Array(s.streams.count);
   const c = context.store.columns;
   for (let i = 0; i < context.store.count; i++) {
     const stream = s.stream[i];
