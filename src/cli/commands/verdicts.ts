@@ -22,6 +22,7 @@ import {
 import { summaryLine, VERDICT_ORDER } from '../../lib/lab/report.ts';
 import { parseFirewallLog, type FirewallLog } from '../../lib/capture/firewall-log.ts';
 import type { Capture } from '../../lib/packets.ts';
+import { storeOf } from '../../lib/store/packet-store.ts';
 import { MAX_FIREWALL_LOG_BYTES } from '../../lib/session/protocol.ts';
 
 const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl] [--firewall-log pfirewall.log]\n';
@@ -327,13 +328,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     case 'json':
       out.write(
         `\n],\n"summary": ${JSON.stringify(orderedCounts(counts))},\n"findings": ${JSON.stringify(judged.findings)},\n` +
-          `"offload": ${JSON.stringify(offload)},\n"packets": ${capture.packets.length},\n"duration": ${judged.duration}\n}\n`,
+          `"offload": ${JSON.stringify(offload)},\n"packets": ${storeOf(capture).count},\n"duration": ${judged.duration}\n}\n`,
       );
       break;
     case 'jsonl':
       // The last line describes the capture, not an attempt: it is the only one with "capture".
       out.write(
-        `${JSON.stringify({ capture: { summary: orderedCounts(counts), findings: judged.findings, offload, packets: capture.packets.length, duration: judged.duration } })}\n`,
+        `${JSON.stringify({ capture: { summary: orderedCounts(counts), findings: judged.findings, offload, packets: storeOf(capture).count, duration: judged.duration } })}\n`,
       );
       break;
     case 'grouped':
