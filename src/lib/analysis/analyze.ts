@@ -9,7 +9,7 @@ import { damagedCaptureText, oneWayTexts, startNotCapturedText } from './evidenc
 import { startNotCaptured } from './rules.ts';
 import { hostTraffic } from './hosts.ts';
 import { findOffload } from './offload.ts';
-import { tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
+import { tcpKeysOf, type TcpKeys } from './tcp-streams.ts';
 import { MIN_INITIAL_RTO } from './timing.ts';
 import type { AttemptVerdict, CaptureAnalysis, HostFacts, OffloadFinding } from './types.ts';
 import type { NmapState, Verdict, ZeekState } from './vocabulary.ts';
@@ -91,10 +91,10 @@ function synsAlone(table: AttemptTable, row: number): boolean {
   return true;
 }
 
-/** `tcp`: the capture's TCP analysis; by default the one cached for the capture (tcpStreamsOf). */
+/** `tcp`: what the verdicts need of the TCP analysis; by default the capture's (tcpKeysOf). */
 export function judgeCapture(
   capture: Capture,
-  tcp: TcpStreams = tcpStreamsOf(capture),
+  tcp: TcpKeys = tcpKeysOf(capture),
   options: HostDropOptions = {},
 ): JudgedCapture {
   const { start, end } = captureSpan(capture);
@@ -200,7 +200,7 @@ export function judgeCapture(
 }
 
 /** Every attempt's verdict as one array: for views and tests of captures that fit in a page. */
-export function analyzeCapture(capture: Capture, tcp?: TcpStreams, options: HostDropOptions = {}): CaptureAnalysis {
+export function analyzeCapture(capture: Capture, tcp?: TcpKeys, options: HostDropOptions = {}): CaptureAnalysis {
   const judged = judgeCapture(capture, tcp, options);
   const attempts: AttemptVerdict[] = [];
   for (let i = 0; i < judged.count; i++) attempts.push(judged.verdictAt(i));

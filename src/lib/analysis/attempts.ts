@@ -22,7 +22,7 @@ import { TcpFlag } from '../decode/tcp.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
 import { AttemptState, AttemptTable } from './attempt-table.ts';
 import { NumberMap, PairMap } from './number-map.ts';
-import { pairId, TcpAnalysisFlag, tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
+import { pairId, TcpAnalysisFlag, tcpKeysOf, type TcpKeys } from './tcp-streams.ts';
 import { isPlainSynAck } from './rules.ts';
 import type { Role } from './vocabulary.ts';
 import type { Attempt } from './types.ts';
@@ -56,7 +56,7 @@ export function isDestinationUnreachable(version: 4 | 6, type: number): boolean 
 }
 
 /** Every attempt in the capture, as columns (one pass; see the rules at the top). */
-export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): AttemptTable {
+export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)): AttemptTable {
   const store = storeOf(capture);
   const c = store.columns;
   // Nearly every attempt starts with a SYN (a SYN/ACK opens one only when its SYN is missing),
@@ -249,7 +249,7 @@ export function attemptTable(capture: Capture, tcp: TcpStreams = tcpStreamsOf(ca
 }
 
 /** Every attempt as plain data (for views of a few; `attemptTable` for a capture of any size). */
-export function findAttempts(capture: Capture, tcp: TcpStreams = tcpStreamsOf(capture)): Attempt[] {
+export function findAttempts(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)): Attempt[] {
   const table = attemptTable(capture, tcp);
   const attempts: Attempt[] = [];
   for (let i = 0; i < table.count; i++) attempts.push(table.attemptAt(i));

@@ -115,6 +115,13 @@ export interface TcpStreams {
 }
 
 /**
+ * What the attempt table needs of the TCP analysis: tcp.stream, the endpoints, and of
+ * `analysisFlags` the bits Duplicate, PortsReused and QuotedInIcmp (the others are 0). `tcpKeysOf`
+ * computes only these, in a third of the time and memory of the whole analysis.
+ */
+export type TcpKeys = Pick<TcpStreams, 'stream' | 'srcEndpoint' | 'dstEndpoint' | 'analysisFlags' | 'streams'>;
+
+/**
  * The streams (tcp.stream 0, 1, …) as columns: a flood has a stream per packet, and an object
  * each was a tenth of the analysis's memory. `at(i)` makes the object for one.
  */
@@ -186,6 +193,9 @@ const RECENT_SEGMENTS = 8;
  */
 class ConnectionColumns {
   capacity = 0;
+  /** Only what numbers streams and spots copies (see TcpKeys): the other columns stay empty. */
+  constructor(readonly keysOnly: boolean) {}
+
   // Per conversation.
   /** Endpoint id of the side that is flow 2 × stream. */
   aKey = new Int32Array(0);
@@ -294,15 +304,55 @@ class ConnectionColumns {
     // grow the old and the new are held at once
     if (stream >= this.capacity) this.#grow(Math.max(64, Math.ceil(this.capacity * 1.5), stream + 1));
     this.aKey[stream] = aKey;
+    this.originSeconds[stream] = originSeconds;
+    this.lastSeenTime[2 * stream] = -Infinity;
+    this.lastSeenTime[2 * stream + 1] = -Infinity;
+    // The rest start at 0, as the new columns are.
+    if (this.keysOnly) return;
     this.lastSynTime[stream] = NaN;
     this.initialRttNs[stream] = NaN;
-    this.originSeconds[stream] = originSeconds;
     for (let f = 2 * stream; f < 2 * stream + 2; f++) {
       this.window[f] = -1;
       this.winScale[f] = -1;
-      this.lastSeenTime[f] = -Infinity;
-      // The rest start at 0, as the new columns are.
     }
+  }
+
+  /**
+   * The first steps for each segment of flow `fwd` (the other side's `rev`), in both modes: the
+   * base of relative numbering, then our duplicate check (before tshark's state moves on; a copy
+   * is only a copy if the other side sent nothing in between: Linux answers each retransmitted
+   * SYN with a SYN/ACK identical to the last one, IP ID 0 included, and that answer is a real
+   * retransmission). Returns TcpAnalysisFlag.Duplicate or 0.
+   */
+  baseAndCopy(
+    fwd: number,
+    rev: number,
+    now: number,
+    seq: number,
+    ack: number,
+    flags: number,
+    seglen: number,
+    ipId: number,
+  ): number {
+    // Relative numbering starts at the SYN's ISN, or one before the first segment seen midstream
+    // (so a capture that starts late still shows Seq=1). The other side's ISN is ack-1 of the
+    // first segment that acknowledges anything.
+    if (!this.baseSet[fwd]) {
+      this.baseSeq[fwd] = flags & SYN ? seq : u32(seq - 1);
+      this.baseSet[fwd] = 1;
+    }
+    if (!this.baseSet[rev] && flags & ACK) {
+      this.baseSeq[rev] = u32(ack - 1);
+      this.baseSet[rev] = 1;
+    }
+    let duplicate = 0;
+    if (ipId >= 0) {
+      if (this.hasCopy(fwd, ipId, now, seq, ack, flags, seglen, this.lastSeenTime[rev]))
+        duplicate = TcpAnalysisFlag.Duplicate;
+      else this.remember(fwd, ipId, now, seq, ack, flags, seglen);
+    }
+    this.lastSeenTime[fwd] = now;
+    return duplicate;
   }
 
   #grow(conversations: number): void {
@@ -316,11 +366,17 @@ class ConnectionColumns {
       return to;
     };
     this.aKey = grown(this.aKey, new Int32Array(conversations));
-    this.lastSynTime = grown(this.lastSynTime, new Float64Array(conversations));
-    this.initialRttNs = grown(this.initialRttNs, new Float64Array(conversations));
     this.originSeconds = grown(this.originSeconds, new Float64Array(conversations));
     this.baseSeq = grown(this.baseSeq, new Uint32Array(flows));
     this.baseSet = grown(this.baseSet, new Uint8Array(flows));
+    this.lastSeenTime = grown(this.lastSeenTime, new Float64Array(flows));
+    this.firstSegment.ensure(flows);
+    this.recentRing = grown(this.recentRing, new Uint32Array(flows));
+    this.recentCount = grown(this.recentCount, new Uint8Array(flows));
+    this.recentNext = grown(this.recentNext, new Uint8Array(flows));
+    if (this.keysOnly) return;
+    this.lastSynTime = grown(this.lastSynTime, new Float64Array(conversations));
+    this.initialRttNs = grown(this.initialRttNs, new Float64Array(conversations));
     this.nextSeq = grown(this.nextSeq, new Uint32Array(flows));
     this.nextSeqFrame = grown(this.nextSeqFrame, new Uint32Array(flows));
     this.nextSeqTime = grown(this.nextSeqTime, new Float64Array(flows));
@@ -332,12 +388,7 @@ class ConnectionColumns {
     this.maxSeqToBeAcked = grown(this.maxSeqToBeAcked, new Uint32Array(flows));
     this.window = grown(this.window, new Int32Array(flows));
     this.winScale = grown(this.winScale, new Int8Array(flows));
-    this.lastSeenTime = grown(this.lastSeenTime, new Float64Array(flows));
     this.unackedCount = grown(this.unackedCount, new Uint32Array(flows));
-    this.firstSegment.ensure(flows);
-    this.recentRing = grown(this.recentRing, new Uint32Array(flows));
-    this.recentCount = grown(this.recentCount, new Uint8Array(flows));
-    this.recentNext = grown(this.recentNext, new Uint8Array(flows));
   }
 }
 
@@ -515,11 +566,29 @@ export function tcpStreamsOf(capture: Capture): TcpStreams {
 }
 
 /** The whole capture's TCP analysis: every row of its store, in order, through one analyzer. */
-export function analyzeTcpStreams(capture: Capture): TcpStreams {
+export function analyzeTcpStreams(capture: Capture, keysOnly = false): TcpStreams {
   const store = storeOf(capture);
-  const analyzer = new TcpStreamAnalyzer(store, store.count, expectedConversations(store));
+  const analyzer = new TcpStreamAnalyzer(store, store.count, expectedConversations(store), keysOnly);
   for (let i = 0; i < store.count; i++) analyzer.analyze(i);
   return analyzer.result;
+}
+
+const sharedKeys = new WeakMap<Capture, TcpKeys>();
+
+/**
+ * What the verdicts need of the TCP analysis (TcpKeys): the whole analysis when the capture
+ * already has it (the lab, the filters), else only the keys, computed once and shared. The same
+ * numbers as the whole analysis's (tests/analysis/tcp-keys.test.ts).
+ */
+export function tcpKeysOf(capture: Capture): TcpKeys {
+  const whole = shared.get(capture);
+  if (whole) return whole;
+  let keys = sharedKeys.get(capture);
+  if (!keys) {
+    keys = analyzeTcpStreams(capture, true);
+    sharedKeys.set(capture, keys);
+  }
+  return keys;
 }
 
 /**
@@ -550,32 +619,37 @@ export class TcpStreamAnalyzer {
   readonly #store: PacketStore;
   /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
   readonly #byPair: NumberMap;
-  readonly #connections = new ConnectionColumns();
+  readonly #connections: ConnectionColumns;
   readonly #endpoints: EndpointTable;
+  /** Computes only the TcpKeys fields; the other per-packet arrays stay empty. */
+  readonly #keysOnly: boolean;
 
   /**
    * `rows`: how many rows to make room for at first (the whole capture's count when known);
    * `conversations`: how many connections to expect (see `expectedConversations`). Both are
    * hints: the tables grow past them.
    */
-  constructor(store: PacketStore, rows = 1024, conversations = 0) {
+  constructor(store: PacketStore, rows = 1024, conversations = 0, keysOnly = false) {
     this.#store = store;
+    this.#keysOnly = keysOnly;
     this.#byPair = new NumberMap(Math.max(Math.min(rows, 1 << 16), conversations));
+    this.#connections = new ConnectionColumns(keysOnly);
     this.#connections.reserve(conversations);
     // most connections bring a new endpoint (the client's port), a few are servers
     this.#endpoints = new EndpointTable(conversations + 1024);
+    const all = keysOnly ? 0 : rows;
     this.result = {
       stream: new Int32Array(rows),
-      relSeq: new Float64Array(rows),
-      relAck: new Float64Array(rows),
-      nxtSeq: new Float64Array(rows),
+      relSeq: new Float64Array(all),
+      relAck: new Float64Array(all),
+      nxtSeq: new Float64Array(all),
       analysisFlags: new Uint32Array(rows),
-      rtoFrame: new Int32Array(rows),
-      dupAckFrame: new Uint32Array(rows),
-      dupAckNumber: new Uint32Array(rows),
-      rto: new Float64Array(rows),
-      initialRtt: new Float64Array(rows),
-      windowScale: new Float64Array(rows),
+      rtoFrame: new Int32Array(all),
+      dupAckFrame: new Uint32Array(all),
+      dupAckNumber: new Uint32Array(all),
+      rto: new Float64Array(all),
+      initialRtt: new Float64Array(all),
+      windowScale: new Float64Array(all),
       srcEndpoint: new Int32Array(rows),
       dstEndpoint: new Int32Array(rows),
       streams: new TcpStreamList(),
@@ -614,13 +688,14 @@ export class TcpStreamAnalyzer {
       // tshark reads the quoted header's seq/ack raw and skips all analysis; it only finds the
       // conversation when the quote reaches past the flags and window (16 bytes).
       result.analysisFlags[i] = TcpAnalysisFlag.QuotedInIcmp;
-      if (tcp.seq !== undefined) result.relSeq[i] = tcp.seq;
-      if (tcp.ack !== undefined) result.relAck[i] = tcp.ack;
+      if (tcp.seq !== undefined && !this.#keysOnly) result.relSeq[i] = tcp.seq;
+      if (tcp.ack !== undefined && !this.#keysOnly) result.relAck[i] = tcp.ack;
       if (tcp.flags !== undefined && tcp.window !== undefined) {
         const known = byPair.get(pairKey);
         const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
         this.#noteInStream(stream, i);
         result.stream[i] = stream;
+        if (this.#keysOnly) return;
         const scale = this.#connections.winScale[2 * stream + (this.#connections.aKey[stream] === srcKey ? 0 : 1)];
         if (!(tcp.flags & SYN)) result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
       }
@@ -658,6 +733,11 @@ export class TcpStreamAnalyzer {
     // A fragment's TCP length is unknown until reassembly; tshark then skips the analysis.
     const isV4 = (layers & Layer.IPv4) !== 0;
     const haveSeglen = !(isV4 && layers & Layer.MoreFragments);
+    if (this.#keysOnly) {
+      if (haveSeglen) analysis |= k.baseAndCopy(fwd, rev, now, seq, ack, flags, seglen, isV4 ? c.ipId[i] : -1);
+      result.analysisFlags[i] = analysis;
+      return;
+    }
 
     // Window scaling (RFC 7323): each side announces its shift on its SYN, and scaling is used
     // only if both did. A SYN without the option settles it for both directions.
@@ -724,18 +804,19 @@ export class TcpStreamAnalyzer {
   #clearRow(i: number): void {
     const r = this.result;
     r.stream[i] = -1;
+    r.analysisFlags[i] = 0;
+    r.srcEndpoint[i] = -1;
+    r.dstEndpoint[i] = -1;
+    if (this.#keysOnly) return;
     r.relSeq[i] = NaN;
     r.relAck[i] = NaN;
     r.nxtSeq[i] = NaN;
-    r.analysisFlags[i] = 0;
     r.rtoFrame[i] = 0;
     r.dupAckFrame[i] = 0;
     r.dupAckNumber[i] = 0;
     r.rto[i] = NaN;
     r.initialRtt[i] = NaN;
     r.windowScale[i] = NaN;
-    r.srcEndpoint[i] = -1;
-    r.dstEndpoint[i] = -1;
   }
 
   #grow(rows: number): void {
@@ -745,18 +826,19 @@ export class TcpStreamAnalyzer {
       return to;
     };
     r.stream = grown(r.stream, new Int32Array(rows));
+    r.analysisFlags = grown(r.analysisFlags, new Uint32Array(rows));
+    r.srcEndpoint = grown(r.srcEndpoint, new Int32Array(rows));
+    r.dstEndpoint = grown(r.dstEndpoint, new Int32Array(rows));
+    if (this.#keysOnly) return;
     r.relSeq = grown(r.relSeq, new Float64Array(rows));
     r.relAck = grown(r.relAck, new Float64Array(rows));
     r.nxtSeq = grown(r.nxtSeq, new Float64Array(rows));
-    r.analysisFlags = grown(r.analysisFlags, new Uint32Array(rows));
     r.rtoFrame = grown(r.rtoFrame, new Int32Array(rows));
     r.dupAckFrame = grown(r.dupAckFrame, new Uint32Array(rows));
     r.dupAckNumber = grown(r.dupAckNumber, new Uint32Array(rows));
     r.rto = grown(r.rto, new Float64Array(rows));
     r.initialRtt = grown(r.initialRtt, new Float64Array(rows));
     r.windowScale = grown(r.windowScale, new Float64Array(rows));
-    r.srcEndpoint = grown(r.srcEndpoint, new Int32Array(rows));
-    r.dstEndpoint = grown(r.dstEndpoint, new Int32Array(rows));
   }
 }
 
@@ -779,28 +861,7 @@ function analyzeSegment(
   /** The IPv4 ID; -1 for IPv6, which has none. */
   ipId: number,
 ): number {
-  let analysis = 0;
-
-  // Relative numbering starts at the SYN's ISN, or one before the first segment seen midstream
-  // (so a capture that starts late still shows Seq=1). The other side's ISN is ack-1 of the
-  // first segment that acknowledges anything.
-  if (!k.baseSet[fwd]) {
-    k.baseSeq[fwd] = flags & SYN ? seq : u32(seq - 1);
-    k.baseSet[fwd] = 1;
-  }
-  if (!k.baseSet[rev] && flags & ACK) {
-    k.baseSeq[rev] = u32(ack - 1);
-    k.baseSet[rev] = 1;
-  }
-
-  // Our own duplicate check, before tshark's state moves on. A copy is only a copy if the other
-  // side sent nothing in between: Linux answers each retransmitted SYN with a SYN/ACK identical
-  // to the last one (IP ID 0 included), and that answer is a real retransmission.
-  if (ipId >= 0) {
-    if (k.hasCopy(fwd, ipId, now, seq, ack, flags, seglen, k.lastSeenTime[rev])) analysis |= TcpAnalysisFlag.Duplicate;
-    else k.remember(fwd, ipId, now, seq, ack, flags, seglen);
-  }
-  k.lastSeenTime[fwd] = now;
+  let analysis = k.baseAndCopy(fwd, rev, now, seq, ack, flags, seglen, ipId);
 
   const fwdNextSeq = k.nextSeq[fwd];
   const fwdLastAck = k.lastAck[fwd];

@@ -18,7 +18,7 @@ import type { Capture } from '../packets.ts';
 import { formatIP } from '../describe/addresses.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
 import { NumberMap } from './number-map.ts';
-import { pairId, tcpStreamsOf, type TcpStreams } from './tcp-streams.ts';
+import { pairId, tcpKeysOf, type TcpKeys } from './tcp-streams.ts';
 import type { Attempt } from './types.ts';
 
 const FIN = 0x001;
@@ -526,7 +526,7 @@ export interface ZeekCaptureConnection extends ZeekConnection {
 export function zeekConnections(
   capture: Capture,
   options: ZeekOptions = {},
-  tcp: TcpStreams = tcpStreamsOf(capture),
+  tcp: TcpKeys = tcpKeysOf(capture),
 ): ZeekCaptureConnection[] {
   const store = storeOf(capture);
   const c = store.columns;
