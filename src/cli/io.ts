@@ -38,7 +38,10 @@ export const nodeIO: CliIO = {
   out: (text) => void process.stdout.write(text),
   drained: () => (process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve()),
   err: (text) => void process.stderr.write(text),
-  openFile(path, chunkBytes = 1 << 20) {
+  // 64 KiB at a time: each chunk's frames are objects until the store has them, and the larger the
+  // chunk, the more of them survive into the heap's old generation (verdicts on the 400k flood:
+  // peak 252 MiB with 64 KiB, 262 with 256 KiB, 320 with 1 MiB; the time the same within noise)
+  openFile(path, chunkBytes = 1 << 16) {
     const size = statSync(path).size;
     return { size, chunks: createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Uint8Array> };
   },
