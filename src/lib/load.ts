@@ -39,16 +39,17 @@ class StoreFeeder {
 
   /**
    * `totalBytes` sizes the columns when known (a store that keeps only some packets starts
-   * small); `adopt` is a whole file the store reads in place.
+   * small); `adopt` is a whole file the store reads in place; `payloads` as in LoadOptions.
    */
   constructor(
     totalBytes: number | undefined,
-    options: { keep?: (store: PacketStore, index: number) => boolean; adopt?: Uint8Array } = {},
+    options: { keep?: (store: PacketStore, index: number) => boolean; adopt?: Uint8Array; payloads?: boolean } = {},
   ) {
-    const { keep, adopt } = options;
+    const { keep, adopt, payloads = true } = options;
     this.store = new PacketStore(
       keep || !totalBytes ? 256 : expectedPackets(totalBytes),
       totalBytes ? mostPackets(totalBytes) : Infinity,
+      payloads,
     );
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
@@ -123,6 +124,11 @@ export interface LoadOptions {
    * forgotten. Waited for before the next chunk is read; what it throws is thrown.
    */
   onRows?: (store: PacketStore, info: CaptureInfo | undefined) => void | Promise<void>;
+  /**
+   * False: TCP and UDP payloads are not kept (`porttrace verdicts`, which reads only headers):
+   * a data-heavy capture then holds a fraction of its size. See PacketStore.payloads.
+   */
+  payloads?: boolean;
 }
 
 /**
@@ -134,10 +140,10 @@ export async function loadCaptureStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>,
   options: LoadOptions = {},
 ): Promise<Capture> {
-  const { totalBytes, onProgress, signal, keep, onRows } = options;
+  const { totalBytes, onProgress, signal, keep, onRows, payloads } = options;
   signal?.throwIfAborted();
   const reader = createCaptureReader({ totalBytes });
-  const feeder = new StoreFeeder(onRows ? undefined : totalBytes, { keep });
+  const feeder = new StoreFeeder(onRows ? undefined : totalBytes, { keep, payloads });
   let sourceError: CaptureError | undefined;
   /** What onRows threw: not a problem of the input, so it is thrown again, not reported as one. */
   let callerError: { problem: unknown } | undefined;

@@ -93,11 +93,14 @@ export async function readFirewallLog(file: string, io: CliIO): Promise<Firewall
   }
 }
 
-/** Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with `error`. */
-export async function readCapture(file: string, io: CliIO): Promise<Capture | string> {
+/**
+ * Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with
+ * `error`. `payloads: false` keeps TCP and UDP packets' bytes only up to their payload.
+ */
+export async function readCapture(file: string, io: CliIO, payloads = true): Promise<Capture | string> {
   try {
     const { size, chunks } = io.openFile(file);
-    return await loadCaptureStream(chunks, { totalBytes: size });
+    return await loadCaptureStream(chunks, { totalBytes: size, payloads });
   } catch (problem) {
     return `porttrace: ${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}\n`;
   }
@@ -254,7 +257,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const file = parsed.files[0];
-  const capture = await readCapture(file, io);
+  // the verdicts read headers only: a capture of long transfers need not be held whole
+  const capture = await readCapture(file, io, false);
   if (typeof capture === 'string') {
     io.err(capture);
     return 2;

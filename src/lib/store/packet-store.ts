@@ -114,6 +114,8 @@ export class PacketStore {
   private readonly pktmon = new Map<number, PktmonPacket>();
   /** FCS bytes per interface id, as the frames were decoded with. */
   private fcsLengths: number[] = [];
+  /** Whether the FCS lengths may still change (see setFcsLengths); true until the format is known. */
+  private fcsMayChange = true;
   /** One decoded packet: consecutive questions about the same packet decode it once. */
   private cachedIndex = -1;
   private cachedDissection: Dissection | undefined;
@@ -129,8 +131,16 @@ export class PacketStore {
   /** The most rows the columns ever had room for (what their memory peaked at). */
   largestCapacity = 0;
 
-  constructor(expectedPackets = 1024, maxPackets = Infinity) {
+  /**
+   * False: the bytes of a TCP or UDP packet are kept only up to its payload (see `keptLength`).
+   * What reads the columns, the addresses and the checksums' verdicts is unchanged; a packet's
+   * bytes, and a decode made again from them, end where its payload began.
+   */
+  readonly payloads: boolean;
+
+  constructor(expectedPackets = 1024, maxPackets = Infinity, payloads = true) {
     this.maxPackets = maxPackets;
+    this.payloads = payloads;
     this.columns = allocateColumns(Math.max(16, Math.min(expectedPackets, maxPackets)));
     this.largestCapacity = this.columns.number.length;
   }
@@ -149,6 +159,9 @@ export class PacketStore {
 
   setFcsLengths(info: CaptureInfo | undefined): void {
     this.fcsLengths = fcsLengthsOf(info);
+    // NetMon states a link's FCS trailer at the end of the file, and `finish` then decodes its
+    // frames again: a store without payloads keeps them whole
+    if (info) this.fcsMayChange = info.format === 'netmon';
   }
 
   /**
@@ -166,17 +179,22 @@ export class PacketStore {
     const c = this.columns;
     const data = frame.data;
     let stored: Uint8Array;
+    let copyHeaders = false;
     if (adoptedBlock >= 0 && data.buffer === this.blocks[adoptedBlock].buffer) {
       c.block[i] = adoptedBlock;
       c.byteOffset[i] = data.byteOffset - this.blocks[adoptedBlock].byteOffset;
       stored = data;
-    } else {
+    } else if (this.payloads) {
       stored = this.copy(data, i);
+    } else {
+      // decoded whole (checksums included), then copied without its payload, below
+      stored = data;
+      copyHeaders = true;
     }
     c.number[i] = frame.number;
     c.seconds[i] = frame.seconds;
     c.nanoseconds[i] = frame.nanoseconds;
-    c.capturedLength[i] = stored.length;
+    c.capturedLength[i] = data.length;
     c.originalLength[i] = frame.originalLength;
     c.linkType[i] = frame.linkType;
     c.interfaceId[i] = frame.interfaceId;
@@ -189,6 +207,7 @@ export class PacketStore {
     const d = dissection ?? decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
     if (dissection) (this.given ??= [])[i] = dissection;
     this.record(i, d, stored);
+    if (copyHeaders) stored = this.copy(data.subarray(0, this.keptLength(i)), i);
     this.cachedIndex = i;
     this.cachedDissection = d;
     this.cachedData = stored;
@@ -251,12 +270,31 @@ export class PacketStore {
     if (capacity - this.count > capacity / 4) this.columns = resizeColumns(this.columns, this.count, this.count);
   }
 
+  /**
+   * How many of row i's bytes the store holds: all of them, or in a store without payloads, a
+   * TCP or UDP packet's up to its payload. Frames whose decode had a problem, ICMP errors (their
+   * quote is read again) and frames whose link may still gain an FCS trailer (NetMon states it
+   * at the end) are kept whole.
+   */
+  keptLength(i: number): number {
+    const c = this.columns;
+    const whole = c.capturedLength[i];
+    if (this.payloads || this.fcsMayChange) return whole;
+    const layers = c.layers[i];
+    if (!(layers & (Layer.Tcp | Layer.Udp)) || layers & (Layer.Problem | Layer.IcmpQuote)) return whole;
+    const offset = c.payloadOffset[i];
+    return offset > 0 && offset < whole ? offset : whole;
+  }
+
   /** The frame's bytes (a view; do not modify). */
   bytesOf(i: number): Uint8Array {
     if (i === this.cachedIndex && this.cachedData) return this.cachedData;
     const c = this.columns;
     const block = this.blocks[c.block[i]];
-    return block.subarray(c.byteOffset[i], c.byteOffset[i] + c.capturedLength[i]);
+    return block.subarray(
+      c.byteOffset[i],
+      c.byteOffset[i] + (this.payloads ? c.capturedLength[i] : this.keptLength(i)),
+    );
   }
 
   /** All layers of packet i, decoded from its bytes (the last one asked for is kept). */
