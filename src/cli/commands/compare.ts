@@ -21,12 +21,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const [clientFile, serverFile] = parsed.files;
-  const client = await readCapture(clientFile, io);
+  // the comparison is of verdicts, which read headers only (see verdicts)
+  const client = await readCapture(clientFile, io, false);
   if (typeof client === 'string') {
     io.err(client);
     return 2;
   }
-  const server = await readCapture(serverFile, io);
+  const server = await readCapture(serverFile, io, false);
   if (typeof server === 'string') {
     io.err(server);
     return 2;
