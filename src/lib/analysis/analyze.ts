@@ -112,7 +112,8 @@ export function judgeCapture(
   // One-way (rule 3): a host that sent nothing at all, or a capture where nothing ever comes
   // back, is only worth a finding (and a caveat on the silent attempts) with at least two
   // attempts behind it: with one, it is simply the picture of an unanswered SYN.
-  const hosts = hostTraffic(store);
+  // a spoofed flood has a client host per attempt: room for them from the start
+  const hosts = hostTraffic(store, table.count + 256);
   const hostOf = (row: number, client: boolean): number => {
     const first = table.firstPacket[row];
     return client !== table.has(row, AttemptState.OpenedByAnswer) ? hosts.srcHost[first] : hosts.dstHost[first];

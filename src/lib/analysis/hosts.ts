@@ -20,21 +20,33 @@ export class HostTraffic {
   readonly srcHost: Int32Array;
   readonly dstHost: Int32Array;
   // Per host.
-  sent = new Uint32Array(256);
-  received = new Uint32Array(256);
+  sent: Uint32Array;
+  received: Uint32Array;
   /** Distinct hosts that sent to it: counted only for hosts that sent nothing (`silent`). */
-  senders = new Uint32Array(256);
-  lowTtl = new Uint8Array(256);
-  highTtl = new Uint8Array(256);
+  senders: Uint32Array;
+  lowTtl: Uint8Array;
+  highTtl: Uint8Array;
   /** A packet the host appears in, and whether as its source (1) or destination (0): its name. */
-  seenIn = new Uint32Array(256);
-  seenAsSource = new Uint8Array(256);
+  seenIn: Uint32Array;
+  seenAsSource: Uint8Array;
   /** Every conversation goes one way: no host that received a packet ever sent one back to its sender. */
   allOneWay = false;
 
-  constructor(readonly store: PacketStore) {
+  /** `expected`: how many hosts to make room for at first (they grow past it). */
+  constructor(
+    readonly store: PacketStore,
+    expected = 256,
+  ) {
     this.srcHost = new Int32Array(store.count).fill(-1);
     this.dstHost = new Int32Array(store.count).fill(-1);
+    const n = Math.max(16, expected);
+    this.sent = new Uint32Array(n);
+    this.received = new Uint32Array(n);
+    this.senders = new Uint32Array(n);
+    this.lowTtl = new Uint8Array(n);
+    this.highTtl = new Uint8Array(n);
+    this.seenIn = new Uint32Array(n);
+    this.seenAsSource = new Uint8Array(n);
   }
 
   /** The host's address as text (formatted when asked). */
@@ -81,11 +93,15 @@ export class HostTraffic {
   }
 }
 
-/** One pass over the store's columns (IPv6 addresses read from the frames), then one over the silent hosts' senders. */
-export function hostTraffic(store: PacketStore): HostTraffic {
+/**
+ * One pass over the store's columns (IPv6 addresses read from the frames), then one over the
+ * silent hosts' senders. `expected` hosts are made room for at first: a flood or a scan brings a
+ * host per attempt, so its caller passes the attempt count.
+ */
+export function hostTraffic(store: PacketStore, expected = 256): HostTraffic {
   const c = store.columns;
-  const hosts = new HostTraffic(store);
-  const v4Ids = new NumberMap(256);
+  const hosts = new HostTraffic(store, expected);
+  const v4Ids = new NumberMap(expected);
   const v6Ids = new Map<string, number>();
   const idOf = (i: number, source: boolean): number => {
     if (c.layers[i] & Layer.IPv4) {
