@@ -22,7 +22,7 @@ import { TcpFlag } from '../decode/tcp.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
 import { AttemptState, AttemptTable } from './attempt-table.ts';
 import { NumberMap, PairMap } from './number-map.ts';
-import { pairId, TcpAnalysisFlag, tcpKeysOf, type TcpKeys } from './tcp-streams.ts';
+import { pairId, TcpAnalysisFlag, tcpKeysOf, tcpPacketCounts, type TcpKeys } from './tcp-streams.ts';
 import { isPlainSynAck } from './rules.ts';
 import type { Role } from './vocabulary.ts';
 import type { Attempt } from './types.ts';
@@ -63,13 +63,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
   // and most packets of a connection join one: the maps and columns are sized for that from the
   // start, rather than rehashed and copied as they grow (a flood's hundreds of thousands of
   // attempts made that most of this pass's time). They still grow past it if they must.
-  let synPackets = 0;
-  let tcpPackets = 0;
-  for (let i = 0; i < store.count; i++) {
-    if (!(c.layers[i] & Layer.Tcp)) continue;
-    tcpPackets++;
-    if ((c.tcpFlags[i] & (SYN | ACK)) === SYN) synPackets++;
-  }
+  const { tcp: tcpPackets, syns: synPackets } = tcpPacketCounts(store);
   const table = new AttemptTable(store, synPackets, tcpPackets);
   const expected = Math.max(64, synPackets);
   /** (client>server, ISN) → newest attempt with them */

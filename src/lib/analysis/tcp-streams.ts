@@ -568,7 +568,7 @@ export function tcpStreamsOf(capture: Capture): TcpStreams {
 /** The whole capture's TCP analysis: every row of its store, in order, through one analyzer. */
 export function analyzeTcpStreams(capture: Capture, keysOnly = false): TcpStreams {
   const store = storeOf(capture);
-  const analyzer = new TcpStreamAnalyzer(store, store.count, expectedConversations(store), keysOnly);
+  const analyzer = new TcpStreamAnalyzer(store, store.count, tcpPacketCounts(store).syns, keysOnly);
   for (let i = 0; i < store.count; i++) analyzer.analyze(i);
   return analyzer.result;
 }
@@ -592,15 +592,22 @@ export function tcpKeysOf(capture: Capture): TcpKeys {
 }
 
 /**
- * How many connections a store's TCP holds, about: its SYNs without ACK (a retransmitted SYN counts
- * twice, a connection caught mid-way not at once). Exact for a scan or a flood, where the
- * tables would otherwise grow by copying a few times over hundreds of thousands of connections.
+ * A store's TCP packets, and its SYNs without ACK: what the TCP analysis and the attempt table
+ * size their tables from. The SYNs are about how many connections (and attempts) there are — a
+ * retransmitted SYN counts twice, a connection caught mid-way not at once — exact for a scan or
+ * a flood, where the tables would otherwise grow by copying a few times over hundreds of
+ * thousands of connections.
  */
-function expectedConversations(store: PacketStore): number {
+export function tcpPacketCounts(store: PacketStore): { tcp: number; syns: number } {
   const { layers, tcpFlags } = store.columns;
+  let tcp = 0;
   let syns = 0;
-  for (let i = 0; i < store.count; i++) if (layers[i] & Layer.Tcp && (tcpFlags[i] & (SYN | ACK)) === SYN) syns++;
-  return syns;
+  for (let i = 0; i < store.count; i++) {
+    if (!(layers[i] & Layer.Tcp)) continue;
+    tcp++;
+    if ((tcpFlags[i] & (SYN | ACK)) === SYN) syns++;
+  }
+  return { tcp, syns };
 }
 
 /**
@@ -626,7 +633,7 @@ export class TcpStreamAnalyzer {
 
   /**
    * `rows`: how many rows to make room for at first (the whole capture's count when known);
-   * `conversations`: how many connections to expect (see `expectedConversations`). Both are
+   * `conversations`: how many connections to expect (see `tcpPacketCounts`). Both are
    * hints: the tables grow past them.
    */
   constructor(store: PacketStore, rows = 1024, conversations = 0, keysOnly = false) {

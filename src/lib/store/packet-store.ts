@@ -291,10 +291,7 @@ export class PacketStore {
     if (i === this.cachedIndex && this.cachedData) return this.cachedData;
     const c = this.columns;
     const block = this.blocks[c.block[i]];
-    return block.subarray(
-      c.byteOffset[i],
-      c.byteOffset[i] + (this.payloads ? c.capturedLength[i] : this.keptLength(i)),
-    );
+    return block.subarray(c.byteOffset[i], c.byteOffset[i] + this.keptLength(i));
   }
 
   /** All layers of packet i, decoded from its bytes (the last one asked for is kept). */
