@@ -5,7 +5,6 @@
 // Beside the bundle goes a manifest: every input file with the SHA-256 of its text, and the
 // bundle's own hash. bin/porttrace.mjs checks it before each run, so a bundle older than its
 // sources, or one that is not the file this script wrote, is never used.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +13,12 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundlePath = join(root, 'build', 'cli', 'porttrace.mjs');
 export const manifestPath = join(root, 'build', 'cli', 'manifest.json');
 
-export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+/**
+ * Loaded only when something is hashed: node:crypto costs the launcher 9 MB of resident memory
+ * and most runs hash nothing (see bin/porttrace.mjs).
+ */
+export const sha256 = (bytes) =>
+  process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
 
 export async function buildCli() {
   const { build } = await import('esbuild');
