@@ -26,6 +26,17 @@ const expectedPackets = (bytes: number): number => Math.ceil(bytes / 300);
  */
 const mostPackets = (bytes: number): number => Math.ceil(bytes / 16) + 1;
 
+/**
+ * When the columns are sized again from what was read: by then the packets' average size says
+ * how many the file holds far better than `expectedPackets` (a flood's are 74 bytes, a bulk
+ * transfer's 1,500). A margin covers a capture whose packets grow later; past it the store
+ * grows by halves as before.
+ */
+const SAMPLE_PACKETS = 4096;
+const SAMPLE_BYTES = 1 << 20;
+const ESTIMATE_MARGIN = 1.1;
+const SHRINK_BELOW = 0.75;
+
 /** A whole file is fed to the reader in slices, so its frame objects never all exist at once. */
 const SLICE_BYTES = 4 << 20;
 
@@ -36,6 +47,8 @@ class StoreFeeder {
   private knownInterfaces = -1;
   private readonly keep: ((store: PacketStore, index: number) => boolean) | undefined;
   private readonly adopted: number;
+  /** The file's size, while the columns still wait to be sized from a sample of it. */
+  private sizeToEstimate: number | undefined;
 
   /**
    * `totalBytes` sizes the columns when known (a store that keeps only some packets starts
@@ -53,9 +66,11 @@ class StoreFeeder {
     );
     this.keep = keep;
     this.adopted = adopt ? this.store.adopt(adopt) : -1;
+    if (!keep && totalBytes) this.sizeToEstimate = totalBytes;
   }
 
-  add(frames: CapturedFrame[], info: CaptureInfo | undefined): void {
+  /** `bytesRead`: how much of the file the frames so far came from. */
+  add(frames: CapturedFrame[], info: CaptureInfo | undefined, bytesRead = 0): void {
     if (info && info.interfaces.length !== this.knownInterfaces) {
       this.store.setFcsLengths(info);
       this.knownInterfaces = info.interfaces.length;
@@ -65,6 +80,14 @@ class StoreFeeder {
       this.seen++;
       const index = store.add(frames[i], this.adopted);
       if (this.keep && !this.keep(store, index)) store.dropLast();
+    }
+    const total = this.sizeToEstimate;
+    if (total !== undefined && this.seen > 0 && (this.seen >= SAMPLE_PACKETS || bytesRead >= SAMPLE_BYTES)) {
+      this.sizeToEstimate = undefined;
+      const rows = ((total * this.seen) / bytesRead) * ESTIMATE_MARGIN;
+      // Shrinking costs a copy too: worth it only when the first guess was far too large.
+      const capacity = store.columns.number.length;
+      if (rows > capacity || rows < capacity * SHRINK_BELOW) store.reserve(rows);
     }
   }
 
@@ -97,7 +120,11 @@ export function loadCaptureBytes(bytes: Uint8Array): Capture {
   const reader = createCaptureReader({ totalBytes: owned.length });
   const feeder = new StoreFeeder(owned.length, { adopt: owned });
   for (let at = 0; at < owned.length && !reader.error; at += SLICE_BYTES) {
-    feeder.add(reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))), reader.info);
+    feeder.add(
+      reader.push(owned.subarray(at, Math.min(owned.length, at + SLICE_BYTES))),
+      reader.info,
+      reader.bytesRead,
+    );
   }
   const end = reader.finish();
   feeder.add(end.frames, end.info);
@@ -152,7 +179,11 @@ export async function loadCaptureStream(
       signal?.throwIfAborted();
       // A plain view: a Node Buffer would make every frame view a Buffer too, and copying
       // from those is several times slower.
-      feeder.add(reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)), reader.info);
+      feeder.add(
+        reader.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+        reader.info,
+        reader.bytesRead,
+      );
       onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
       if (onRows) {
         try {

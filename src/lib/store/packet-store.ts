@@ -146,6 +146,18 @@ export class PacketStore {
   }
 
   /**
+   * Makes room for `rows` rows (never fewer than it holds, never more than it can ever need):
+   * a reader that learns early how large the packets are sizes the columns once, rather than
+   * growing them by halves, each step a copy with both sizes alive at once.
+   */
+  reserve(rows: number): void {
+    const capacity = Math.min(Math.max(16, this.count, Math.ceil(rows)), this.maxPackets);
+    if (capacity === this.columns.number.length) return;
+    this.columns = resizeColumns(this.columns, capacity, this.count);
+    this.largestCapacity = Math.max(this.largestCapacity, capacity);
+  }
+
+  /**
    * Keeps bytes the store may point into without copying them (a whole file read into memory
    * by `loadCaptureBytes`): frames that are views of `bytes` are then stored in place.
    */
