@@ -3,7 +3,12 @@
 import type { CliIO } from './io.ts';
 import { nodeIO } from './io.ts';
 
-type Command = { summary: string; load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }> };
+type Command = {
+  summary: string;
+  load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>;
+  /** It holds a whole capture while it writes (see CliIO.keepYoungGenerationSmall). */
+  holdsCapture?: boolean;
+};
 
 const commands: Record<string, Command> = {
   packets: {
@@ -17,11 +22,13 @@ const commands: Record<string, Command> = {
   verdicts: {
     summary: 'say what happened to every TCP connection attempt; --firewall-log pfirewall.log adds its DROP lines',
     load: () => import('./commands/verdicts.ts'),
+    holdsCapture: true,
   },
   compare: {
     summary:
       "match a client and a server capture and say where each attempt died; --firewall-log adds the server's DROP lines",
     load: () => import('./commands/compare.ts'),
+    holdsCapture: true,
   },
   practice: {
     summary: 'write a generated exercise capture (or pair) and print its answer key',
@@ -55,6 +62,7 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
     io.err(`porttrace: unknown command "${name}", not one of ${names} (porttrace --help shows the usage)\n`);
     return 2;
   }
+  if (command.holdsCapture) io.keepYoungGenerationSmall?.();
   const mod = await command.load();
   return mod.run(rest, io);
 }

@@ -139,7 +139,7 @@ function linkPair(entry: Record<string, unknown>, pair: string): Record<string, 
  * soon as there are enough, and something that is not a capture stops the read at once.
  */
 async function readCapture(
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   limit: number,
 ): Promise<{ bytes: Uint8Array; tooBig: boolean } | { error: CaptureError }> {
   let bytes = new Uint8Array(64 * 1024);
