@@ -4,6 +4,19 @@
 // over hundreds of thousands of packets, that garbage was most of the analysis's time.
 
 const EMPTY = -1;
+/**
+ * A slot stores its value + 1, so a free slot is a 0: a new table is free as allocated, with no
+ * pass to mark it, and the pages of its slots are only committed once used.
+ */
+const FREE = 0;
+
+/**
+ * Slots per key expected: at most half the table is in use until it holds that many keys, and
+ * it grows (by doubling) past 0.6. The size is not rounded up to a power of two: a flood's
+ * 400,000 attempts would otherwise get a million slots per table.
+ */
+const SLOTS_PER_KEY = 2;
+const MAX_LOAD = 0.6;
 
 function hashOf(a: number, b: number): number {
   // Mix the low and high 32 bits of both keys (keys are integers below 2^53).
@@ -18,115 +31,117 @@ function hashOf(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** (a, b) → value ≥ 0, for integer keys below 2^53. `get` returns -1 when absent. */
+/**
+ * A hash's slot in a table of `capacity` slots: the hash scaled to it (a multiplication, where
+ * `%` on a hash above 2^31 is a floating-point remainder).
+ */
+const slotOf = (hash: number, capacity: number): number => ((hash * capacity) / 4294967296) | 0;
+
+/**
+ * (a, b) → value ≥ 0, for integer keys below 2^53. `get` returns -1 when absent. A slot's two
+ * keys and its value lie side by side in one array, so a lookup reads one cache line where three
+ * arrays made it read three: on a flood, where nearly every lookup misses the cache, that was
+ * most of the time spent finding attempts.
+ */
 export class PairMap {
-  private keysA: Float64Array;
-  private keysB: Float64Array;
-  private values: Int32Array;
-  private mask: number;
+  /** Slot s: keys at 3s and 3s + 1, value + 1 at 3s + 2. */
+  private slots: Float64Array;
+  private capacity: number;
   private size = 0;
 
   constructor(expected = 1024) {
-    let capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    this.keysA = new Float64Array(capacity);
-    this.keysB = new Float64Array(capacity);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    this.capacity = Math.max(16, Math.ceil(expected * SLOTS_PER_KEY));
+    this.slots = new Float64Array(this.capacity * 3);
   }
 
   get(a: number, b: number): number {
-    const { keysA, keysB, values, mask } = this;
-    for (let slot = hashOf(a, b) & mask; ; slot = (slot + 1) & mask) {
-      const value = values[slot];
-      if (value === EMPTY) return EMPTY;
-      if (keysA[slot] === a && keysB[slot] === b) return value;
+    const { slots, capacity } = this;
+    for (let slot = slotOf(hashOf(a, b), capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      const at = slot * 3;
+      const stored = slots[at + 2];
+      if (stored === FREE) return EMPTY;
+      if (slots[at] === a && slots[at + 1] === b) return stored - 1;
     }
   }
 
   set(a: number, b: number, value: number): void {
-    if ((this.size + 1) * 2 > this.values.length) this.grow();
-    const { keysA, keysB, values, mask } = this;
-    for (let slot = hashOf(a, b) & mask; ; slot = (slot + 1) & mask) {
-      if (values[slot] === EMPTY) {
-        keysA[slot] = a;
-        keysB[slot] = b;
-        values[slot] = value;
+    if (this.size + 1 > this.capacity * MAX_LOAD) this.grow();
+    const { slots, capacity } = this;
+    for (let slot = slotOf(hashOf(a, b), capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      const at = slot * 3;
+      if (slots[at + 2] === FREE) {
+        slots[at] = a;
+        slots[at + 1] = b;
+        slots[at + 2] = value + 1;
         this.size++;
         return;
       }
-      if (keysA[slot] === a && keysB[slot] === b) {
-        values[slot] = value;
+      if (slots[at] === a && slots[at + 1] === b) {
+        slots[at + 2] = value + 1;
         return;
       }
     }
   }
 
   private grow(): void {
-    const { keysA, keysB, values } = this;
-    const capacity = values.length * 2;
-    this.keysA = new Float64Array(capacity);
-    this.keysB = new Float64Array(capacity);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    const old = this.slots;
+    this.capacity *= 2;
+    this.slots = new Float64Array(this.capacity * 3);
     this.size = 0;
-    for (let slot = 0; slot < values.length; slot++)
-      if (values[slot] !== EMPTY) this.set(keysA[slot], keysB[slot], values[slot]);
+    for (let at = 0; at < old.length; at += 3)
+      if (old[at + 2] !== FREE) this.set(old[at], old[at + 1], old[at + 2] - 1);
   }
 }
 
 /**
  * number → value ≥ 0, for integer keys below 2^53. `get` returns -1 when absent. Its own table
- * (one key array, not a PairMap with a second key always 0): the TCP analysis keeps a slot per
- * endpoint, and a flood has an endpoint per packet.
+ * (one key per slot, not a PairMap with a second key always 0): the TCP analysis keeps a slot per
+ * endpoint, and a flood has an endpoint per packet. Key and value side by side, as in PairMap.
  */
 export class NumberMap {
-  private keys: Float64Array;
-  private values: Int32Array;
-  private mask: number;
+  /** Slot s: key at 2s, value + 1 at 2s + 1. */
+  private slots: Float64Array;
+  private capacity: number;
   private size = 0;
 
   constructor(expected = 1024) {
-    let capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    this.capacity = Math.max(16, Math.ceil(expected * SLOTS_PER_KEY));
+    this.slots = new Float64Array(this.capacity * 2);
   }
 
   get(key: number): number {
-    const { keys, values, mask } = this;
-    for (let slot = hashOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
-      const value = values[slot];
-      if (value === EMPTY) return EMPTY;
-      if (keys[slot] === key) return value;
+    const { slots, capacity } = this;
+    for (let slot = slotOf(hashOf(key, 0), capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      const at = slot * 2;
+      const stored = slots[at + 1];
+      if (stored === FREE) return EMPTY;
+      if (slots[at] === key) return stored - 1;
     }
   }
 
   set(key: number, value: number): void {
-    if ((this.size + 1) * 2 > this.values.length) this.grow();
-    const { keys, values, mask } = this;
-    for (let slot = hashOf(key, 0) & mask; ; slot = (slot + 1) & mask) {
-      if (values[slot] === EMPTY) {
-        keys[slot] = key;
-        values[slot] = value;
+    if (this.size + 1 > this.capacity * MAX_LOAD) this.grow();
+    const { slots, capacity } = this;
+    for (let slot = slotOf(hashOf(key, 0), capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      const at = slot * 2;
+      if (slots[at + 1] === FREE) {
+        slots[at] = key;
+        slots[at + 1] = value + 1;
         this.size++;
         return;
       }
-      if (keys[slot] === key) {
-        values[slot] = value;
+      if (slots[at] === key) {
+        slots[at + 1] = value + 1;
         return;
       }
     }
   }
 
   private grow(): void {
-    const { keys, values } = this;
-    const capacity = values.length * 2;
-    this.keys = new Float64Array(capacity);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    const old = this.slots;
+    this.capacity *= 2;
+    this.slots = new Float64Array(this.capacity * 2);
     this.size = 0;
-    for (let slot = 0; slot < values.length; slot++) if (values[slot] !== EMPTY) this.set(keys[slot], values[slot]);
+    for (let at = 0; at < old.length; at += 2) if (old[at + 1] !== FREE) this.set(old[at], old[at + 1] - 1);
   }
 }
