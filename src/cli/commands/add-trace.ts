@@ -16,6 +16,7 @@ import { exportPcapng } from '../../lib/lab/export.ts';
 import { loadCaptureBytes } from '../../lib/load.ts';
 import { SNIFF_BYTES, sniffCapture } from '../../lib/capture/sniff.ts';
 import type { CaptureError } from '../../lib/capture/types.ts';
+import { thousands } from '../../lib/describe/thousands.ts';
 
 const USAGE =
   'usage: porttrace add-trace FILE --title "…" [--id ID] [--story "…"] [--side client|server|router]\n' +
@@ -114,7 +115,7 @@ export function parseArgs(args: string[], env: Record<string, string | undefined
 }
 
 const tooBig = (file: string, size: number): string =>
-  `${file} makes a ${Math.ceil(size / 1024).toLocaleString('en')} KB trace; a bundled trace must stay under ${MAX_TRACE_BYTES / 1024} KB ` +
+  `${file} makes a ${thousands(Math.ceil(size / 1024))} KB trace; a bundled trace must stay under ${MAX_TRACE_BYTES / 1024} KB ` +
   '(keep only the connection that matters: Wireshark "Export Specified Packets", or the lab\'s export of filtered packets)';
 
 /** "One. Two." → 2: the schema asks for 1–3 sentences. */

@@ -24,6 +24,7 @@ import { parseFirewallLog, type FirewallLog } from '../../lib/capture/firewall-l
 import type { Capture } from '../../lib/packets.ts';
 import { storeOf } from '../../lib/store/packet-store.ts';
 import { MAX_FIREWALL_LOG_BYTES } from '../../lib/session/protocol.ts';
+import { thousands } from '../../lib/describe/thousands.ts';
 
 const USAGE = 'usage: porttrace verdicts FILE [--all | --summary | --json | --jsonl] [--firewall-log pfirewall.log]\n';
 
@@ -78,7 +79,7 @@ export async function readFirewallLog(file: string, io: CliIO): Promise<Firewall
   try {
     const { size, chunks } = io.openFile(file);
     if (size > MAX_FIREWALL_LOG_BYTES)
-      return `porttrace: ${file}: ${size.toLocaleString('en-US')} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
+      return `porttrace: ${file}: ${thousands(size)} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
     const parts: Uint8Array[] = [];
     for await (const chunk of chunks) parts.push(chunk);
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -163,8 +164,6 @@ interface HiddenGroup {
   firstFrame: number;
   lastFrame: number;
 }
-
-const thousands = (n: number): string => n.toLocaleString('en');
 
 function hiddenLine(g: HiddenGroup, table: AttemptTable): string {
   const clientOf = (row: number) => hostPort(table.clientAddress(row), table.clientPort[row]);

@@ -5,9 +5,9 @@ import { linkTypeName } from '../decode/index.ts';
 import type { Dissection } from '../decode/types.ts';
 import { ETHERTYPE_PPPOE_DISCOVERY } from '../decode/pppoe.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
+import { thousands } from '../describe/thousands.ts';
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-const plural = (n: number, one: string, many: string) => `${fmt(n)} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many: string) => `${thousands(n)} ${n === 1 ? one : many}`;
 
 /** What kind of out-of-reach packet this is, or undefined when it is an ordinary one. */
 function outOfReach(d: Dissection, bytes: Uint8Array): string | undefined {

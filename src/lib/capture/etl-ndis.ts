@@ -4,6 +4,7 @@
 // starts and/or ends a packet (since Windows 8.1 one event holds a whole packet).
 import { CaptureError, LinkType, type CaptureInterface, type CapturedFrame, type Direction } from './types.ts';
 import { etlTimeToFiletime, filetimeToUnix, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
+import { thousands } from '../describe/thousands.ts';
 
 export const NDIS_PACKET_CAPTURE_PROVIDER = '2ed6006e-4729-4609-b423-3ee7bcd678ef';
 export const NDIS_EVENT_PACKET_FRAGMENT = 1001;
@@ -21,8 +22,6 @@ export const NdisKeyword = {
   SEND: 0x1_0000_0000n,
   RECEIVE: 0x2_0000_0000n,
 } as const;
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
 
 export interface NdisPackets {
   frames: CapturedFrame[];
@@ -111,7 +110,7 @@ function parsePacketFragment(user: Uint8Array): FragmentRecord | string {
   if (user.length < 12) return `has ${user.length} bytes of data, too few for its 12-byte fragment header`;
   const fragmentSize = u32(user, 8);
   if (fragmentSize > user.length - 12) {
-    return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - 12)} bytes after the fragment header`;
+    return `says FragmentSize ${thousands(fragmentSize)} but holds only ${thousands(user.length - 12)} bytes after the fragment header`;
   }
   return { miniportIfIndex: u32(user, 0), lowerIfIndex: u32(user, 4), fragment: user.subarray(12, 12 + fragmentSize) };
 }
@@ -146,13 +145,13 @@ function parseVmSwitchFragment(user: Uint8Array): FragmentRecord | string {
   const destinations = u32(user, p);
   p += 4;
   if (destinations > (user.length - p) / 8)
-    return `says DestinationCount ${fmt(destinations)}, more than the event holds`;
+    return `says DestinationCount ${thousands(destinations)}, more than the event holds`;
   p += destinations * 8;
   if (p + 4 > user.length) return 'ends before its FragmentSize';
   const fragmentSize = u32(user, p);
   p += 4;
   if (fragmentSize > user.length - p)
-    return `says FragmentSize ${fmt(fragmentSize)} but holds only ${fmt(user.length - p)} bytes after it`;
+    return `says FragmentSize ${thousands(fragmentSize)} but holds only ${thousands(user.length - p)} bytes after it`;
   return {
     miniportIfIndex: u32(user, 0),
     lowerIfIndex: u32(user, 4),
@@ -209,7 +208,7 @@ export function ndisPackets(
       out.problems.push(
         new CaptureError(
           'malformed',
-          `packet event at byte ${fmt(event.offset)} ${record}`,
+          `packet event at byte ${thousands(event.offset)} ${record}`,
           event.offset,
           out.frames.length + 1,
         ),

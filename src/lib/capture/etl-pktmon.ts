@@ -20,6 +20,7 @@ import {
   type PktmonAppearance,
 } from './types.ts';
 import { etlTimeToFiletime, filetimeToUnix, type EtlEvent, type LogfileHeader } from './etl-walk.ts';
+import { thousands } from '../describe/thousands.ts';
 
 export const PKTMON_PROVIDER = '4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac';
 export const PKTMON_EVENT_COMPONENT_INFO = 20;
@@ -112,8 +113,6 @@ export interface PktmonPackets {
   problems: CaptureError[];
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-
 function u16(b: Uint8Array, at: number): number {
   return b[at] | (b[at + 1] << 8);
 }
@@ -202,7 +201,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
       out.problems.push(
         new CaptureError(
           'malformed',
-          `PktMon packet event at byte ${fmt(event.offset)} has ${user.length} bytes of data, too few for its ${FRAME_HEADER_SIZE}-byte header`,
+          `PktMon packet event at byte ${thousands(event.offset)} has ${user.length} bytes of data, too few for its ${FRAME_HEADER_SIZE}-byte header`,
           event.offset,
         ),
       );
@@ -213,7 +212,7 @@ export function pktmonPackets(header: LogfileHeader, events: Iterable<EtlEvent>)
       out.problems.push(
         new CaptureError(
           'malformed',
-          `PktMon packet event at byte ${fmt(event.offset)} says LoggedPayloadSize ${fmt(logged)} but holds only ${fmt(user.length - FRAME_HEADER_SIZE)} bytes`,
+          `PktMon packet event at byte ${thousands(event.offset)} says LoggedPayloadSize ${thousands(logged)} but holds only ${thousands(user.length - FRAME_HEADER_SIZE)} bytes`,
           event.offset,
         ),
       );

@@ -9,6 +9,7 @@
 // buffers are independent, so one bad buffer need not hide the others.
 import { CaptureError } from './types.ts';
 import { inflatePlainLz77 } from './xca-lz77.ts';
+import { thousands } from '../describe/thousands.ts';
 
 export const BUFFER_HEADER_SIZE = 0x48;
 const SYSTEM_HEADER_SIZE = 32;
@@ -201,8 +202,6 @@ export interface WalkOptions {
   providers?: readonly string[];
 }
 
-const fmt = (n: number | bigint): string => n.toLocaleString('en-US');
-
 function u16(bytes: Uint8Array, at: number): number {
   return bytes[at] | (bytes[at + 1] << 8);
 }
@@ -368,7 +367,7 @@ function readLogfileHeader(bytes: Uint8Array, eventEnd: number): LogfileHeader |
   if (lh + fixed > eventEnd) {
     return new CaptureError(
       'malformed',
-      `logfile header at byte ${fmt(at)} is ${fmt(eventEnd - at)} bytes, too short for a TRACE_LOGFILE_HEADER (${fmt(SYSTEM_HEADER_SIZE + fixed)})`,
+      `logfile header at byte ${thousands(at)} is ${thousands(eventEnd - at)} bytes, too short for a TRACE_LOGFILE_HEADER (${thousands(SYSTEM_HEADER_SIZE + fixed)})`,
       at,
     );
   }
@@ -490,7 +489,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
     return fail(
       new CaptureError(
         'truncated',
-        `file ends at byte ${fmt(bytes.length)}, inside the first ETW buffer's headers`,
+        `file ends at byte ${thousands(bytes.length)}, inside the first ETW buffer's headers`,
         bytes.length,
       ),
     );
@@ -504,7 +503,11 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
   const logfileEventEnd = BUFFER_HEADER_SIZE + u16(bytes, BUFFER_HEADER_SIZE + 4);
   if (logfileEventEnd > bytes.length) {
     return fail(
-      new CaptureError('truncated', `file ends at byte ${fmt(bytes.length)}, inside the logfile header`, bytes.length),
+      new CaptureError(
+        'truncated',
+        `file ends at byte ${thousands(bytes.length)}, inside the logfile header`,
+        bytes.length,
+      ),
     );
   }
   const header = readLogfileHeader(bytes, Math.min(logfileEventEnd, first.savedOffset));
@@ -522,7 +525,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
         problems.push(
           new CaptureError(
             'truncated',
-            `file ends at byte ${fmt(bytes.length)}, inside the header of buffer ${fileIndex} (byte ${fmt(offset)})`,
+            `file ends at byte ${thousands(bytes.length)}, inside the header of buffer ${fileIndex} (byte ${thousands(offset)})`,
             offset,
           ),
         );
@@ -536,7 +539,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       problems.push(
         new CaptureError(
           'malformed',
-          `buffer ${fileIndex} at byte ${fmt(offset)} is blank but data follows${stride >= BUFFER_HEADER_SIZE && stride % 8 === 0 ? `; skipping ${fmt(stride)} bytes (the trace's buffer size)` : ''}`,
+          `buffer ${fileIndex} at byte ${thousands(offset)} is blank but data follows${stride >= BUFFER_HEADER_SIZE && stride % 8 === 0 ? `; skipping ${thousands(stride)} bytes (the trace's buffer size)` : ''}`,
           offset,
         ),
       );
@@ -556,7 +559,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       problems.push(
         new CaptureError(
           'malformed',
-          `buffer ${fileIndex} at byte ${fmt(offset)} says BufferSize ${fmt(buffer.bufferSize)}, which cannot be right${buffer.compressed ? ' for a compressed buffer (72 header bytes and at least one compressed byte)' : ' (a multiple of 8, at least 72)'}`,
+          `buffer ${fileIndex} at byte ${thousands(offset)} says BufferSize ${thousands(buffer.bufferSize)}, which cannot be right${buffer.compressed ? ' for a compressed buffer (72 header bytes and at least one compressed byte)' : ' (a multiple of 8, at least 72)'}`,
           offset,
         ),
       );
@@ -568,7 +571,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       problems.push(
         new CaptureError(
           'truncated',
-          `file ends at byte ${fmt(bytes.length)}, inside buffer ${fileIndex} (byte ${fmt(offset)}): ${fmt(buffer.bufferSize - available)} of its ${fmt(buffer.bufferSize)} bytes are missing`,
+          `file ends at byte ${thousands(bytes.length)}, inside buffer ${fileIndex} (byte ${thousands(offset)}): ${thousands(buffer.bufferSize - available)} of its ${thousands(buffer.bufferSize)} bytes are missing`,
           bytes.length,
         ),
       );
@@ -579,7 +582,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
         problems.push(
           new CaptureError(
             'malformed',
-            `compressed buffer ${fileIndex} at byte ${fmt(offset)} says SavedOffset ${fmt(buffer.savedOffset)}, so ${fmt(buffer.savedOffset - BUFFER_HEADER_SIZE)} bytes once inflated; it must lie between 72 and ${fmt(limit)} (the trace's buffer size)`,
+            `compressed buffer ${fileIndex} at byte ${thousands(offset)} says SavedOffset ${thousands(buffer.savedOffset)}, so ${thousands(buffer.savedOffset - BUFFER_HEADER_SIZE)} bytes once inflated; it must lie between 72 and ${thousands(limit)} (the trace's buffer size)`,
             offset + 4,
           ),
         );
@@ -592,12 +595,12 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
       if (!fits(dataEnd)) {
         // The header keeps the end of the data twice; fall back on the second copy when it fits.
         const fallback = fits(buffer.filledBytes)
-          ? `; reading up to FilledBytes ${fmt(buffer.filledBytes)} instead`
+          ? `; reading up to FilledBytes ${thousands(buffer.filledBytes)} instead`
           : '';
         problems.push(
           new CaptureError(
             'malformed',
-            `buffer ${fileIndex} at byte ${fmt(offset)} says its events end at SavedOffset ${fmt(buffer.savedOffset)}, outside the buffer (${fmt(buffer.bufferSize)} bytes)${fallback}`,
+            `buffer ${fileIndex} at byte ${thousands(offset)} says its events end at SavedOffset ${thousands(buffer.savedOffset)}, outside the buffer (${thousands(buffer.bufferSize)} bytes)${fallback}`,
             offset + 4,
           ),
         );
@@ -614,7 +617,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
     problems.push(
       new CaptureError(
         'truncated',
-        `file ends at byte ${fmt(bytes.length)} after ${fmt(buffers.length)} buffers; its logfile header says ${fmt(header.buffersWritten)} were written`,
+        `file ends at byte ${thousands(bytes.length)} after ${thousands(buffers.length)} buffers; its logfile header says ${thousands(header.buffersWritten)} were written`,
         bytes.length,
       ),
     );
@@ -672,7 +675,7 @@ export function walkEtl(bytes: Uint8Array, options: WalkOptions = {}): EtlWalk {
         problems.push(
           new CaptureError(
             problem.kind,
-            `compressed buffer ${buffer.fileIndex} at byte ${fmt(buffer.offset)}, in its inflated bytes: ${problem.message}`,
+            `compressed buffer ${buffer.fileIndex} at byte ${thousands(buffer.offset)}, in its inflated bytes: ${problem.message}`,
             buffer.offset,
           ),
         );
@@ -703,13 +706,13 @@ function inflateBuffer(
   const data = new Uint8Array(BUFFER_HEADER_SIZE + inflated.output.length);
   data.set(bytes.subarray(buffer.offset, start), 0);
   data.set(inflated.output, BUFFER_HEADER_SIZE);
-  const at = `compressed buffer ${buffer.fileIndex} at byte ${fmt(buffer.offset)}`;
+  const at = `compressed buffer ${buffer.fileIndex} at byte ${thousands(buffer.offset)}`;
   if (!cut) {
     if (inflated.error) {
       problems.push(
         new CaptureError(
           'malformed',
-          `${at}: ${inflated.error.message} (byte ${fmt(start + inflated.error.inputOffset)} of the file); the ${fmt(inflated.output.length)} bytes inflated before it are read`,
+          `${at}: ${inflated.error.message} (byte ${thousands(start + inflated.error.inputOffset)} of the file); the ${thousands(inflated.output.length)} bytes inflated before it are read`,
           start + inflated.error.inputOffset,
         ),
       );
@@ -717,7 +720,7 @@ function inflateBuffer(
       problems.push(
         new CaptureError(
           'malformed',
-          `${at} inflates to ${fmt(inflated.output.length)} bytes, but its SavedOffset says ${fmt(buffer.savedOffset - BUFFER_HEADER_SIZE)}`,
+          `${at} inflates to ${thousands(inflated.output.length)} bytes, but its SavedOffset says ${thousands(buffer.savedOffset - BUFFER_HEADER_SIZE)}`,
           buffer.offset + 4,
         ),
       );
@@ -755,7 +758,7 @@ function walkBufferEvents(
       problems.push(
         new CaptureError(
           'truncated',
-          `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`,
+          `event at byte ${thousands(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${thousands(end)}`,
           p,
         ),
       );
@@ -766,7 +769,7 @@ function walkBufferEvents(
       problems.push(
         new CaptureError(
           'malformed',
-          `event at byte ${fmt(p)} (${info.kind} header) says it is ${fmt(size)} bytes, less than its ${info.headerLength}-byte header`,
+          `event at byte ${thousands(p)} (${info.kind} header) says it is ${thousands(size)} bytes, less than its ${info.headerLength}-byte header`,
           p,
         ),
       );
@@ -777,7 +780,7 @@ function walkBufferEvents(
       problems.push(
         new CaptureError(
           'truncated',
-          `file ends at byte ${fmt(end)}, inside the event at byte ${fmt(p)} (${fmt(size)} bytes)`,
+          `file ends at byte ${thousands(end)}, inside the event at byte ${thousands(p)} (${thousands(size)} bytes)`,
           end,
         ),
       );
@@ -787,7 +790,7 @@ function walkBufferEvents(
       problems.push(
         new CaptureError(
           'malformed',
-          `event at byte ${fmt(p)} says it is ${fmt(size)} bytes, running past the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`,
+          `event at byte ${thousands(p)} says it is ${thousands(size)} bytes, running past the end of buffer ${buffer.fileIndex}'s data at byte ${thousands(end)}`,
           p,
         ),
       );
@@ -800,7 +803,7 @@ function walkBufferEvents(
     problems.push(
       new CaptureError(
         'truncated',
-        `event at byte ${fmt(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${fmt(end)}`,
+        `event at byte ${thousands(p)} is cut off by the end of buffer ${buffer.fileIndex}'s data at byte ${thousands(end)}`,
         p,
       ),
     );
@@ -882,7 +885,7 @@ function readEvent(
             problems.push(
               new CaptureError(
                 'malformed',
-                `event at byte ${fmt(p)}: extended data item at byte ${fmt(q)} runs past the event's end (byte ${fmt(eventEnd)})`,
+                `event at byte ${thousands(p)}: extended data item at byte ${thousands(q)} runs past the event's end (byte ${thousands(eventEnd)})`,
                 q,
               ),
             );
@@ -894,7 +897,7 @@ function readEvent(
             problems.push(
               new CaptureError(
                 'malformed',
-                `event at byte ${fmt(p)}: extended data item at byte ${fmt(q)} says ${fmt(itemSize)} bytes holding ${fmt(dataSize)} of data, which does not fit the event (ends at byte ${fmt(eventEnd)})`,
+                `event at byte ${thousands(p)}: extended data item at byte ${thousands(q)} says ${thousands(itemSize)} bytes holding ${thousands(dataSize)} of data, which does not fit the event (ends at byte ${thousands(eventEnd)})`,
                 q,
               ),
             );

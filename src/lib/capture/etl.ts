@@ -8,6 +8,7 @@ import type { CaptureError, CaptureInfo, CapturedFrame } from './types.ts';
 import { EVENT_TRACE_COMPRESSED_MODE, walkEtl, type LogfileHeader } from './etl-walk.ts';
 import { NDIS_PACKET_CAPTURE_PROVIDER, ndisPackets } from './etl-ndis.ts';
 import { PKTMON_PROVIDER, pktmonPackets } from './etl-pktmon.ts';
+import { thousands } from '../describe/thousands.ts';
 
 export {
   looksLikeEtl,
@@ -118,7 +119,7 @@ export function readEtl(bytes: Uint8Array): EtlRead {
   const pktmonEvents = walk.counts.byProvider[PKTMON_PROVIDER] ?? 0;
   if (header && frames.length === 0 && problems.length === 0 && pktmonEvents > 0) {
     comments.push(
-      `This pktmon trace holds component events (${pktmonEvents.toLocaleString('en-US')}) but no packets: pktmon ran without --capture. Record packets with "pktmon start --capture --comp nics --pkt-size 0", reproduce the problem, then "pktmon stop" (the trace is PktMon.etl in the current directory).`,
+      `This pktmon trace holds component events (${thousands(pktmonEvents)}) but no packets: pktmon ran without --capture. Record packets with "pktmon start --capture --comp nics --pkt-size 0", reproduce the problem, then "pktmon stop" (the trace is PktMon.etl in the current directory).`,
     );
   } else if (header && frames.length === 0 && problems.length === 0) {
     comments.push(

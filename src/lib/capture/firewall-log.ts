@@ -11,6 +11,7 @@
 // are skipped; nothing in the text can make the parser throw.
 import { formatIPv6 } from '../describe/addresses.ts';
 import { parseIPv6 } from '../filter/literals.ts';
+import { thousands } from '../describe/thousands.ts';
 
 export interface FirewallLogEntry {
   /** 1-based line number in the file. */
@@ -113,7 +114,7 @@ export function parseFirewallLog(text: string): FirewallLog {
     if (raw.length > MAX_LINE) {
       log.warnings.push({
         line,
-        message: `line is ${raw.length.toLocaleString('en-US')} characters long: not a log line`,
+        message: `line is ${thousands(raw.length)} characters long: not a log line`,
       });
       continue;
     }

@@ -10,6 +10,7 @@
 // Every read and every copy is bounds-checked: hostile input gives a typed error with the input
 // position, never a read past the input, a write past the stated size, or a loop that does not
 // advance (each item consumes input).
+import { thousands } from '../describe/thousands.ts';
 
 export class Lz77Error extends Error {
   override readonly name = 'Lz77Error';
@@ -27,8 +28,6 @@ export interface Lz77Result {
   output: Uint8Array;
   error?: Lz77Error;
 }
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * Decompresses `input` into at most `outputSize` bytes (the size the container states; nothing
@@ -48,7 +47,7 @@ export function inflatePlainLz77(input: Uint8Array, outputSize: number): Lz77Res
   });
   const cut = (what: string, at: number, need: number): Lz77Result =>
     fail(
-      `compressed data ends at byte ${fmt(input.length)}, inside ${what} at byte ${fmt(at)} (${need} bytes needed)`,
+      `compressed data ends at byte ${thousands(input.length)}, inside ${what} at byte ${thousands(at)} (${need} bytes needed)`,
       at,
     );
 
@@ -102,7 +101,7 @@ export function inflatePlainLz77(input: Uint8Array, outputSize: number): Lz77Res
           }
           if (length < 15 + 7) {
             return fail(
-              `match at byte ${fmt(tokenAt)} has a long length of ${length}, below the minimum of 22`,
+              `match at byte ${thousands(tokenAt)} has a long length of ${length}, below the minimum of 22`,
               tokenAt,
             );
           }
@@ -115,13 +114,13 @@ export function inflatePlainLz77(input: Uint8Array, outputSize: number): Lz77Res
     length += 3;
     if (offset > outPos) {
       return fail(
-        `match at byte ${fmt(tokenAt)} copies from ${fmt(offset)} bytes back, but only ${fmt(outPos)} bytes have been produced`,
+        `match at byte ${thousands(tokenAt)} copies from ${thousands(offset)} bytes back, but only ${thousands(outPos)} bytes have been produced`,
         tokenAt,
       );
     }
     if (length > outputSize - outPos) {
       return fail(
-        `match at byte ${fmt(tokenAt)} copies ${fmt(length)} bytes, past the stated size of ${fmt(outputSize)} (at ${fmt(outPos)})`,
+        `match at byte ${thousands(tokenAt)} copies ${thousands(length)} bytes, past the stated size of ${thousands(outputSize)} (at ${thousands(outPos)})`,
         tokenAt,
       );
     }

@@ -6,6 +6,7 @@ import { attemptJson } from '../analysis/attempt-json.ts';
 import { explain } from '../analysis/evidence.ts';
 import type { AttemptVerdict, CaptureAnalysis, ComparedAttempt, Comparison } from '../analysis/types.ts';
 import type { Verdict, Where } from '../analysis/vocabulary.ts';
+import { thousands } from '../describe/thousands.ts';
 
 /** What the library shows next to a capture: how many attempts, and how many got each verdict. */
 export interface AttemptSummary {
@@ -58,7 +59,7 @@ export function summarizeAttempts(analysis: Analysis): AttemptSummary {
 /** "2 connected, 1 no response" (or "no TCP connection attempts"): the library's summary line. */
 export function summaryLine(summary: AttemptSummary): string {
   const parts = VERDICT_ORDER.filter((v) => summary.verdicts[v]).map(
-    (v) => `${summary.verdicts[v]!.toLocaleString('en')} ${VERDICT_WORDS[v]}`,
+    (v) => `${thousands(summary.verdicts[v]!)} ${VERDICT_WORDS[v]}`,
   );
   return parts.length > 0 ? parts.join(', ') : 'no TCP connection attempts';
 }
