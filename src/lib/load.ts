@@ -69,25 +69,27 @@ class StoreFeeder {
     if (!keep && totalBytes) this.sizeToEstimate = totalBytes;
   }
 
-  /** `bytesRead`: how much of the file the frames so far came from. */
+  /** `bytesRead`: how much of the file the frames so far came from (0: not known, no estimate). */
   add(frames: CapturedFrame[], info: CaptureInfo | undefined, bytesRead = 0): void {
     if (info && info.interfaces.length !== this.knownInterfaces) {
       this.store.setFcsLengths(info);
       this.knownInterfaces = info.interfaces.length;
+    }
+    // Sized before the frames go in: a chunk may bring many thousands at once.
+    const total = this.sizeToEstimate;
+    const sample = this.seen + frames.length;
+    if (total !== undefined && bytesRead > 0 && (sample >= SAMPLE_PACKETS || bytesRead >= SAMPLE_BYTES)) {
+      this.sizeToEstimate = undefined;
+      const rows = ((total * sample) / bytesRead) * ESTIMATE_MARGIN;
+      // Shrinking costs a copy too: worth it only when the first guess was far too large.
+      const capacity = this.store.columns.number.length;
+      if (rows > capacity || rows < capacity * SHRINK_BELOW) this.store.reserve(rows);
     }
     const store = this.store;
     for (let i = 0; i < frames.length; i++) {
       this.seen++;
       const index = store.add(frames[i], this.adopted);
       if (this.keep && !this.keep(store, index)) store.dropLast();
-    }
-    const total = this.sizeToEstimate;
-    if (total !== undefined && this.seen > 0 && (this.seen >= SAMPLE_PACKETS || bytesRead >= SAMPLE_BYTES)) {
-      this.sizeToEstimate = undefined;
-      const rows = ((total * this.seen) / bytesRead) * ESTIMATE_MARGIN;
-      // Shrinking costs a copy too: worth it only when the first guess was far too large.
-      const capacity = store.columns.number.length;
-      if (rows > capacity || rows < capacity * SHRINK_BELOW) store.reserve(rows);
     }
   }
 
