@@ -154,8 +154,9 @@ export interface LoadOptions {
    */
   onRows?: (store: PacketStore, info: CaptureInfo | undefined) => void | Promise<void>;
   /**
-   * False: TCP and UDP payloads are not kept (`porttrace verdicts`, which reads only headers):
-   * a data-heavy capture then holds a fraction of its size. See PacketStore.payloads.
+   * False: TCP and UDP payloads are not kept, nor over IPv4 the headers the columns hold
+   * (`porttrace verdicts`, which reads only the columns and headers): a data-heavy capture then
+   * holds a fraction of its size. See PacketStore.payloads.
    */
   payloads?: boolean;
 }

@@ -96,7 +96,7 @@ export async function readFirewallLog(file: string, io: CliIO): Promise<Firewall
 
 /**
  * Reads a capture; a file that cannot be opened is an error string, a damaged one a Capture with
- * `error`. `payloads: false` keeps TCP and UDP packets' bytes only up to their payload.
+ * `error`. `payloads: false` keeps TCP and UDP packets' bytes only up to their payload (over IPv4, none).
  */
 export async function readCapture(file: string, io: CliIO, payloads = true): Promise<Capture | string> {
   try {

@@ -98,6 +98,9 @@ function resizeColumns(columns: Columns, n: number, count: number): Columns {
   return next;
 }
 
+/** An IPv4 address column's number as its four bytes. */
+const u32Bytes = (n: number): Uint8Array => new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+
 export class PacketStore {
   count = 0;
   /** Rows forgotten before row 0 (`forgetRows`): row i is the capture's packet forgottenRows + i. */
@@ -132,9 +135,10 @@ export class PacketStore {
   largestCapacity = 0;
 
   /**
-   * False: the bytes of a TCP or UDP packet are kept only up to its payload (see `keptLength`).
-   * What reads the columns, the addresses and the checksums' verdicts is unchanged; a packet's
-   * bytes, and a decode made again from them, end where its payload began.
+   * False: a TCP or UDP packet's bytes are kept only up to its payload, and over IPv4 not at all
+   * (see `keptLength`): what reads the columns, the addresses and the checksums' verdicts is
+   * unchanged. A packet's bytes, and a decode made again from them, end where its payload began;
+   * a packet without bytes cannot be decoded again (`dissectionOf` throws).
    */
   readonly payloads: boolean;
 
@@ -284,9 +288,10 @@ export class PacketStore {
 
   /**
    * How many of row i's bytes the store holds: all of them, or in a store without payloads, a
-   * TCP or UDP packet's up to its payload. Frames whose decode had a problem, ICMP errors (their
-   * quote is read again) and frames whose link may still gain an FCS trailer (NetMon states it
-   * at the end) are kept whole.
+   * TCP or UDP packet's up to its payload, and none over IPv4, whose addresses are columns too
+   * (a flood's 400,000 SYN headers were 23 MB). Frames whose decode had a problem, ICMP errors
+   * (their quote is read again) and frames whose link may still gain an FCS trailer (NetMon
+   * states it at the end) are kept whole.
    */
   keptLength(i: number): number {
     const c = this.columns;
@@ -294,6 +299,7 @@ export class PacketStore {
     if (this.payloads || this.fcsMayChange) return whole;
     const layers = c.layers[i];
     if (!(layers & (Layer.Tcp | Layer.Udp)) || layers & (Layer.Problem | Layer.IcmpQuote)) return whole;
+    if (layers & Layer.IPv4) return 0;
     const offset = c.payloadOffset[i];
     return offset > 0 && offset < whole ? offset : whole;
   }
@@ -311,6 +317,9 @@ export class PacketStore {
     if (this.given) return this.given[i];
     if (i === this.cachedIndex && this.cachedDissection) return this.cachedDissection;
     const data = this.bytesOf(i);
+    // Decoding nothing would describe a different packet without a word: say what went wrong.
+    if (data.length === 0 && this.columns.capturedLength[i] > 0)
+      throw new Error(`packet ${this.columns.number[i]}: its bytes were not kept (a store without payloads)`);
     const d = decodeFrame(this.frameAt(i, data), this.fcsLengths[this.columns.interfaceId[i]] ?? 0);
     this.cachedIndex = i;
     this.cachedDissection = d;
@@ -367,6 +376,10 @@ export class PacketStore {
     const layers = this.columns.layers[i];
     if (!(layers & (Layer.IPv4 | Layer.IPv6))) return undefined;
     if (this.given) return this.given[i].ip;
+    if (layers & Layer.IPv4) {
+      const c = this.columns;
+      return { src: u32Bytes(c.src4[i]), dst: u32Bytes(c.dst4[i]) };
+    }
     const bytes = this.bytesOf(i);
     const at = this.columns.ipOffset[i];
     if (layers & Layer.IPv4) return { src: bytes.subarray(at + 12, at + 16), dst: bytes.subarray(at + 16, at + 20) };
