@@ -19,6 +19,15 @@ function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
 }
 
 describe('fuzz regressions', () => {
+  // Found as: Zeek's http/206_example_a.pcap cut at any of 50 boundaries past 190 KB: describing
+  // it allocated 5–22 MB for a 200 KB input. An HTTP body the describer puts together segment by
+  // segment was copied whole for each new segment (quadratic); it is now appended in place.
+  it('describes an HTTP body spread over a hundred segments in memory that grows with the input', async () => {
+    const bytes = new Uint8Array(readFileSync('tests/corpus/zeek/Traces/http/206_example_a.pcap')).subarray(0, 201_900);
+    const result = await runCaptureCase(bytes, 1);
+    expect(result.reason).toBeUndefined();
+  });
+
   // Found as: two tcpdump captures spliced into a pcap of 3,637 empty records (16 bytes each):
   // the packet store, sized for ~300 bytes a packet, grew its columns 1.5 × at a time, and
   // the copies passed the fuzzer's memory bound. The columns now never grow past the most

@@ -77,10 +77,30 @@ export const handsPayloadOver = (notes: readonly string[] | undefined): boolean 
 
 /** A message begun in earlier segments of one direction, waiting for the rest. */
 interface PendingMessage {
-  /** Its bytes so far (a copy). */
-  bytes: Uint8Array;
+  /**
+   * Its bytes so far: the first `length` bytes of a buffer of its own, with room to grow. A
+   * segment that continues it is appended in place (the buffer doubles when full), so a message
+   * of n segments costs O(n) copying, where a new copy per segment cost O(n²): a 200 KB HTTP
+   * body in 1,460-byte segments was 15 MB of copies.
+   */
+  buffer: Uint8Array;
+  length: number;
   /** The relative sequence number the next segment must start at to continue it. */
   nextSeq: number;
+}
+
+/** `bytes[start, end)` appended to what `pending` holds (in its buffer when there is room). */
+function appended(pending: PendingMessage | undefined, bytes: Uint8Array, start: number, end: number): PendingMessage {
+  const have = pending?.length ?? 0;
+  const need = have + end - start;
+  let buffer = pending?.buffer;
+  if (buffer === undefined || buffer.length < need) {
+    const grown = new Uint8Array(Math.max(need, 2 * (buffer?.length ?? 0)));
+    if (pending !== undefined) grown.set(pending.buffer.subarray(0, have));
+    buffer = grown;
+  }
+  buffer.set(bytes.subarray(start, end), have);
+  return { buffer, length: need, nextSeq: pending?.nextSeq ?? 0 };
 }
 
 /** Messages longer than this are not reassembled (tshark's limit is memory; ours is a page's). */
@@ -109,6 +129,8 @@ export class ApplicationTracker {
     const key = conversationKey(d);
     let state = key === undefined ? undefined : this.#states.get(key);
     let data = bytes;
+    /** The message this segment continued, when it continued one: its buffer is `data`. */
+    let reassembled: PendingMessage | undefined;
     let start = transport.payloadOffset;
     let end = Math.min(transport.payloadEnd, bytes.length);
     if (end <= start) return undefined;
@@ -119,11 +141,10 @@ export class ApplicationTracker {
       const pending = this.#pending.get(direction);
       this.#pending.delete(direction);
       if (pending !== undefined && pending.nextSeq === tcp.relativeSeq && complete) {
-        data = new Uint8Array(pending.bytes.length + end - start);
-        data.set(pending.bytes);
-        data.set(bytes.subarray(start, end), pending.bytes.length);
+        reassembled = appended(pending, bytes, start, end);
+        data = reassembled.buffer;
         start = 0;
-        end = data.length;
+        end = reassembled.length;
       }
     }
     const choice = chooseApplication(
@@ -138,8 +159,11 @@ export class ApplicationTracker {
     if (choice === undefined || 'malformed' in choice.decoded) return undefined;
     const nextSeq = tcp === undefined || d.tcp === undefined ? 0 : tcp.relativeSeq + d.tcp.payloadLength;
     if ('truncated' in choice.decoded) {
-      if (direction !== undefined && tcp !== undefined && complete && end - start < MAX_REASSEMBLY)
-        this.#pending.set(direction, { bytes: data.slice(start, end), nextSeq });
+      if (direction !== undefined && tcp !== undefined && complete && end - start < MAX_REASSEMBLY) {
+        // Still unfinished: the buffer it was put together in goes on holding it.
+        const kept = reassembled ?? appended(undefined, data, start, end);
+        this.#pending.set(direction, { ...kept, nextSeq });
+      }
       return undefined;
     }
     const app = choice.decoded;
@@ -152,7 +176,7 @@ export class ApplicationTracker {
     if (direction !== undefined && tcp !== undefined && complete && rest < end) {
       const next = chooseApplication(data, rest, end, transport.srcPort, transport.dstPort, true, state);
       if (next !== undefined && 'truncated' in next.decoded)
-        this.#pending.set(direction, { bytes: data.slice(rest, end), nextSeq });
+        this.#pending.set(direction, { ...appended(undefined, data, rest, end), nextSeq });
     }
     const columns = applicationColumns(app, state);
     if (key !== undefined) {
