@@ -15,7 +15,7 @@ import { capturePath, CORPUS_DIR, haveOracle, netmonCopy } from '../../tests/sup
 import { createCaptureReader } from '../../src/lib/capture/reader.ts';
 import { CaptureError } from '../../src/lib/capture/types.ts';
 import { loadCaptureBytes, loadCaptureStream } from '../../src/lib/load.ts';
-import { analyzeCapture } from '../../src/lib/analysis/index.ts';
+import { analyzeCapture, attemptJson } from '../../src/lib/analysis/index.ts';
 import { Describer } from '../../src/lib/describe/index.ts';
 import { packetTree } from '../../src/lib/describe/packet-tree.ts';
 import { compileFilter, fieldList } from '../../src/lib/filter/index.ts';
@@ -606,9 +606,20 @@ async function pipeline(
       typedError: false,
     };
   }
-  analyzeCapture(whole);
+  const verdicts = analyzeCapture(whole);
   const analysisProblem = stage('analyzeCapture');
   if (analysisProblem) return { reason: analysisProblem, typedError: false };
+  // `porttrace verdicts` reads without payloads (and no bytes at all of IPv4 TCP/UDP packets):
+  // its verdicts must be the whole capture's, and nothing may ask for bytes it did not keep.
+  const leanCapture = await loadCaptureStream(oddChunks(bytes, rng), { totalBytes: size, payloads: false });
+  const leanLoadProblem = stage('loadCaptureStream without payloads');
+  if (leanLoadProblem) return { reason: leanLoadProblem, typedError: false };
+  const lean = analyzeCapture(leanCapture);
+  const leanProblem = stage('analyzeCapture without payloads');
+  if (leanProblem) return { reason: leanProblem, typedError: false };
+  const asJson = (a: typeof verdicts) => JSON.stringify(a.attempts.map(attemptJson)) + JSON.stringify(a.findings);
+  if (asJson(lean) !== asJson(verdicts))
+    return { reason: "the verdicts without payloads differ from the whole capture's", typedError: false };
   const describer = new Describer(whole);
   for (let i = 0; i < whole.packets.length; i++) {
     const packet = whole.packets[i];
