@@ -14,13 +14,16 @@ export interface CliIO {
   drained?(): Promise<void>;
   err(text: string): void;
   /**
-   * The file's bytes as chunks, and its size. `windowBytes`: the command writes as it reads and
-   * holds one window of this many bytes at a time (`packets`); without it, it holds the capture.
+   * The file's bytes as chunks, and its size: undefined when it is not known before reading (a
+   * pipe, standard input: `-` or /dev/stdin), never 0 for a stream that has bytes. A directory
+   * is an error. `windowBytes`:
+   * the command writes as it reads and holds one window of this many bytes at a time (`packets`);
+   * without it, it holds the capture.
    */
   openFile(
     path: string,
     windowBytes?: number,
-  ): { size: number; chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array> };
+  ): { size: number | undefined; chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array> };
   /**
    * Keeps the JavaScript heap's young generation at its first size, for a command that holds a
    * whole capture while it writes: V8 grows it with what survives its collections, and on a
@@ -52,7 +55,13 @@ export const nodeIO: CliIO = {
   // Read by V8 each time the young generation would grow, so it takes effect while running.
   keepYoungGenerationSmall: () => setFlagsFromString('--semi-space-growth-factor=1'),
   openFile(path, windowBytes) {
-    const size = statSync(path).size;
+    // Standard input is read from the process's own stream: /dev/stdin cannot be opened again
+    // when it is a socket (what a parent process's pipe often is).
+    if (path === '-' || path === '/dev/stdin') return { size: undefined, chunks: process.stdin };
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new Error('it is a directory, not a file');
+    // A pipe's size is 0 whatever comes through it: taken as the file's, it ended every read at once.
+    const size = stat.isFile() ? stat.size : undefined;
     // A window is read through a stream, which goes back to the event loop between reads: V8
     // frees collected buffers in tasks that run there, and read synchronously, `packets` on 1M
     // tiny packets peaked 25 MB higher.

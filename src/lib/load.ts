@@ -212,6 +212,7 @@ export async function loadCaptureStream(
   const end = reader.finish();
   feeder.add(end.frames, end.info);
   onProgress?.({ bytesRead: reader.bytesRead, totalBytes, frames: feeder.seen });
-  const readerStoppedFirst = sourceError === undefined || end.error?.kind !== 'truncated';
+  // With nothing read, the reader's "empty" is the failure's doing: the failure is the reason.
+  const readerStoppedFirst = sourceError === undefined || (reader.bytesRead > 0 && end.error?.kind !== 'truncated');
   return feeder.finish(end.info, readerStoppedFirst ? (end.error ?? sourceError) : sourceError);
 }

@@ -115,6 +115,19 @@ describe('loading captures', () => {
     expect(capture.error?.message).toContain('connection reset');
   });
 
+  it('a source that fails before its first byte is reported as that failure, not as an empty file', async () => {
+    // eslint-disable-next-line require-yield -- it fails before yielding anything
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      throw new Error('ENXIO: no such device or address');
+    }
+    const capture = await loadCaptureStream(failing(), { totalBytes: 1000 });
+    expect(capture.packets).toHaveLength(0);
+    expect(capture.error?.kind).toBe('truncated');
+    expect(capture.error?.message).toBe(
+      'truncated: the input stopped after 0 bytes (ENXIO: no such device or address)',
+    );
+  });
+
   it('bytes that are not a capture give an error and no packets, without throwing', () => {
     const capture = loadCaptureBytes(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example\r\n\r\n'));
     expect(capture.packets).toEqual([]);

@@ -224,7 +224,7 @@ export async function run(
   let original: Uint8Array;
   try {
     const { size, chunks } = io.openFile(file);
-    if (size > MAX_INPUT_BYTES) return fail(tooBig(file, size));
+    if (size !== undefined && size > MAX_INPUT_BYTES) return fail(tooBig(file, size));
     const read = await readCapture(chunks, MAX_INPUT_BYTES);
     if ('error' in read) return fail(`${file}: ${read.error.message} (byte ${read.error.offset})`);
     if (read.tooBig) return fail(tooBig(file, read.bytes.length));

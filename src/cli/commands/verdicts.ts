@@ -78,11 +78,17 @@ export function parseArgs(args: string[], count: number, options: readonly strin
 export async function readFirewallLog(file: string, io: CliIO): Promise<FirewallLog | string> {
   try {
     const { size, chunks } = io.openFile(file);
-    if (size > MAX_FIREWALL_LOG_BYTES)
-      return `porttrace: ${file}: ${thousands(size)} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
+    const tooLarge = (bytes: number) =>
+      `porttrace: ${file}: ${bytes > (size ?? 0) ? 'more than ' : ''}${thousands(bytes)} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
+    if (size !== undefined && size > MAX_FIREWALL_LOG_BYTES) return tooLarge(size);
     const parts: Uint8Array[] = [];
-    for await (const chunk of chunks) parts.push(chunk);
-    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let read = 0;
+    for await (const chunk of chunks) {
+      parts.push(chunk);
+      // a pipe says its size only by ending
+      if ((read += chunk.length) > MAX_FIREWALL_LOG_BYTES) return tooLarge(read);
+    }
+    const bytes = new Uint8Array(read);
     let at = 0;
     for (const p of parts) {
       bytes.set(p, at);
