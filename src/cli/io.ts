@@ -16,9 +16,8 @@ export interface CliIO {
   /**
    * The file's bytes as chunks, and its size: undefined when it is not known before reading (a
    * pipe, standard input: `-` or /dev/stdin), never 0 for a stream that has bytes. A directory
-   * is an error. `windowBytes`:
-   * the command writes as it reads and holds one window of this many bytes at a time (`packets`);
-   * without it, it holds the capture.
+   * is an error. `windowBytes`: the command writes as it reads and holds one window of this many
+   * bytes at a time (`packets`); without it, it holds the capture.
    */
   openFile(
     path: string,
