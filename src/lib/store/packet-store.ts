@@ -376,13 +376,12 @@ export class PacketStore {
     const layers = this.columns.layers[i];
     if (!(layers & (Layer.IPv4 | Layer.IPv6))) return undefined;
     if (this.given) return this.given[i].ip;
-    if (layers & Layer.IPv4) {
-      const c = this.columns;
-      return { src: u32Bytes(c.src4[i]), dst: u32Bytes(c.dst4[i]) };
-    }
+    // IPv4 from the columns (a store without payloads keeps no bytes of an IPv4 TCP packet),
+    // IPv6 from the header's bytes
+    const c = this.columns;
+    if (layers & Layer.IPv4) return { src: u32Bytes(c.src4[i]), dst: u32Bytes(c.dst4[i]) };
     const bytes = this.bytesOf(i);
-    const at = this.columns.ipOffset[i];
-    if (layers & Layer.IPv4) return { src: bytes.subarray(at + 12, at + 16), dst: bytes.subarray(at + 16, at + 20) };
+    const at = c.ipOffset[i];
     return { src: bytes.subarray(at + 8, at + 24), dst: bytes.subarray(at + 24, at + 40) };
   }
 
