@@ -89,18 +89,20 @@ interface PendingMessage {
   nextSeq: number;
 }
 
-/** `bytes[start, end)` appended to what `pending` holds (in its buffer when there is room). */
-function appended(pending: PendingMessage | undefined, bytes: Uint8Array, start: number, end: number): PendingMessage {
-  const have = pending?.length ?? 0;
+type MessageBytes = Pick<PendingMessage, 'buffer' | 'length'>;
+
+/** `bytes[start, end)` appended to `message` (in its buffer when there is room), or on their own. */
+function appended(message: MessageBytes | undefined, bytes: Uint8Array, start: number, end: number): MessageBytes {
+  const have = message?.length ?? 0;
   const need = have + end - start;
-  let buffer = pending?.buffer;
+  let buffer = message?.buffer;
   if (buffer === undefined || buffer.length < need) {
     const grown = new Uint8Array(Math.max(need, 2 * (buffer?.length ?? 0)));
-    if (pending !== undefined) grown.set(pending.buffer.subarray(0, have));
+    if (buffer !== undefined) grown.set(buffer.subarray(0, have));
     buffer = grown;
   }
   buffer.set(bytes.subarray(start, end), have);
-  return { buffer, length: need, nextSeq: pending?.nextSeq ?? 0 };
+  return { buffer, length: need };
 }
 
 /** Messages longer than this are not reassembled (tshark's limit is memory; ours is a page's). */
@@ -130,7 +132,7 @@ export class ApplicationTracker {
     let state = key === undefined ? undefined : this.#states.get(key);
     let data = bytes;
     /** The message this segment continued, when it continued one: its buffer is `data`. */
-    let reassembled: PendingMessage | undefined;
+    let reassembled: MessageBytes | undefined;
     let start = transport.payloadOffset;
     let end = Math.min(transport.payloadEnd, bytes.length);
     if (end <= start) return undefined;
