@@ -97,3 +97,31 @@ function* readChunks(path: string, chunkBytes: number): Generator<Uint8Array> {
     closeSync(fd);
   }
 }
+
+/**
+ * The chunks' bytes in one array, read until they end or pass `limit`: then `tooBig`, and the
+ * read stops there (leaving the loop closes the stream), since a device or a pipe may never end.
+ * `look` sees the bytes read so far after each chunk; what it returns, if anything, stops the
+ * read and comes back as `stopped`.
+ */
+export async function readUpTo<T>(
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  limit: number,
+  look?: (bytes: Uint8Array) => T | undefined,
+): Promise<{ bytes: Uint8Array; tooBig: boolean; stopped?: T }> {
+  let bytes = new Uint8Array(64 * 1024);
+  let at = 0;
+  for await (const chunk of chunks) {
+    if (at + chunk.length > bytes.length) {
+      const grown = new Uint8Array(Math.max(bytes.length * 2, at + chunk.length));
+      grown.set(bytes.subarray(0, at));
+      bytes = grown;
+    }
+    bytes.set(chunk, at);
+    at += chunk.length;
+    const stopped = look?.(bytes.subarray(0, at));
+    if (stopped !== undefined) return { bytes: bytes.subarray(0, at), tooBig: false, stopped };
+    if (at > limit) return { bytes: bytes.subarray(0, at), tooBig: true };
+  }
+  return { bytes: bytes.subarray(0, at), tooBig: false };
+}

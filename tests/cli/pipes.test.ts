@@ -34,6 +34,15 @@ describe.skipIf(process.platform !== 'linux')('the CLI on a pipe', () => {
     expect(fromPipe.stdout).toBe(fromFile.stdout);
   });
 
+  it('a firewall log that never ends is read up to its bound, then refused, exit 2', () => {
+    const result = cli(['verdicts', trace, '--firewall-log', '/dev/zero']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^porttrace: \/dev\/zero: more than 67,[\d,]+ bytes is larger than any Windows Firewall log \(at most 32 MB\)\n$/,
+    );
+  });
+
   it('a directory is named as one, exit 2', () => {
     for (const command of ['verdicts', 'packets']) {
       const result = cli([command, 'public/traces']);

@@ -8,7 +8,7 @@
 // really happened: from then on the site's tests fail if a change to the engine alters them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { argumentError, type CliIO } from '../io.ts';
+import { argumentError, readUpTo, type CliIO } from '../io.ts';
 import { analyzeCapture, compareCaptures, hostPort } from '../../lib/analysis/index.ts';
 import type { AttemptVerdict, ComparedAttempt, Verdict, Where } from '../../lib/analysis/index.ts';
 import { anonymizeCapture } from '../../lib/lab/anonymize.ts';
@@ -143,26 +143,14 @@ async function readCapture(
   chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   limit: number,
 ): Promise<{ bytes: Uint8Array; tooBig: boolean } | { error: CaptureError }> {
-  let bytes = new Uint8Array(64 * 1024);
-  let at = 0;
   let sniffed = false;
-  for await (const chunk of chunks) {
-    if (at + chunk.length > bytes.length) {
-      const grown = new Uint8Array(Math.max(bytes.length * 2, at + chunk.length));
-      grown.set(bytes.subarray(0, at));
-      bytes = grown;
-    }
-    bytes.set(chunk, at);
-    at += chunk.length;
-    if (!sniffed && at >= SNIFF_BYTES) {
-      const verdict = sniffCapture(bytes.subarray(0, SNIFF_BYTES), false);
-      if (verdict?.format === undefined && verdict?.error) return { error: verdict.error };
-      sniffed = true;
-    }
-    // Leaving the loop closes the stream.
-    if (at > limit) return { bytes: bytes.subarray(0, at), tooBig: true };
-  }
-  return { bytes: bytes.subarray(0, at), tooBig: false };
+  const read = await readUpTo(chunks, limit, (bytes) => {
+    if (sniffed || bytes.length < SNIFF_BYTES) return undefined;
+    sniffed = true;
+    const verdict = sniffCapture(bytes.subarray(0, SNIFF_BYTES), false);
+    return verdict?.format === undefined ? verdict?.error : undefined;
+  });
+  return read.stopped ? { error: read.stopped } : read;
 }
 
 /**

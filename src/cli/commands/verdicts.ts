@@ -3,7 +3,7 @@
 // filtered tcp ports": the first few attempts of each kind in full, the rest as one line with
 // their count. JSON and JSON Lines keep every attempt with its evidence, written as they are
 // judged, so memory does not grow with the output.
-import { argumentError, type CliIO } from '../io.ts';
+import { argumentError, readUpTo, type CliIO } from '../io.ts';
 import { loadCaptureStream } from '../../lib/load.ts';
 import {
   attemptJson,
@@ -81,20 +81,10 @@ export async function readFirewallLog(file: string, io: CliIO): Promise<Firewall
     const tooLarge = (bytes: number) =>
       `porttrace: ${file}: ${bytes > (size ?? 0) ? 'more than ' : ''}${thousands(bytes)} bytes is larger than any Windows Firewall log (at most 32 MB)\n`;
     if (size !== undefined && size > MAX_FIREWALL_LOG_BYTES) return tooLarge(size);
-    const parts: Uint8Array[] = [];
-    let read = 0;
-    for await (const chunk of chunks) {
-      parts.push(chunk);
-      // a pipe says its size only by ending
-      if ((read += chunk.length) > MAX_FIREWALL_LOG_BYTES) return tooLarge(read);
-    }
-    const bytes = new Uint8Array(read);
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    return parseFirewallLog(new TextDecoder().decode(bytes));
+    // a pipe says its size only by ending
+    const read = await readUpTo(chunks, MAX_FIREWALL_LOG_BYTES);
+    if (read.tooBig) return tooLarge(read.bytes.length);
+    return parseFirewallLog(new TextDecoder().decode(read.bytes));
   } catch (problem) {
     return `porttrace: ${file}: cannot read: ${problem instanceof Error ? problem.message : String(problem)}\n`;
   }
