@@ -1,4 +1,4 @@
-// The verdicts read only a few fields of the TCP analysis (TcpKeys: tcp.stream, the endpoints,
+// The verdicts read only a few fields of the TCP analysis (TcpKeys: tcp.stream, the endpoints and their pair,
 // the Duplicate / PortsReused / QuotedInIcmp bits), and `tcpKeysOf` computes only those. They must
 // be the whole analysis's numbers, and the verdicts made from them the same verdicts, on every
 // bundled trace and corpus capture and on a SYN flood.
@@ -27,6 +27,7 @@ function keyFields(tcp: TcpKeys) {
     stream: Array.from(tcp.stream),
     srcEndpoint: Array.from(tcp.srcEndpoint),
     dstEndpoint: Array.from(tcp.dstEndpoint),
+    pair: Array.from(tcp.pair),
     flags: Array.from(tcp.analysisFlags, (f) => f & KEY_BITS),
     streams: tcp.streams.toArray(),
   };

@@ -21,8 +21,8 @@ import { formatIP } from '../describe/addresses.ts';
 import { TcpFlag } from '../decode/tcp.ts';
 import { Layer, storeOf } from '../store/packet-store.ts';
 import { AttemptState, AttemptTable } from './attempt-table.ts';
-import { NumberMap, PairMap } from './number-map.ts';
-import { pairId, TcpAnalysisFlag, tcpKeysOf, tcpPacketCounts, type TcpKeys } from './tcp-streams.ts';
+import { PairMap } from './number-map.ts';
+import { TcpAnalysisFlag, tcpKeysOf, tcpPacketCounts, type TcpKeys } from './tcp-streams.ts';
 import { isPlainSynAck } from './rules.ts';
 import type { Role } from './vocabulary.ts';
 import type { Attempt } from './types.ts';
@@ -65,9 +65,29 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
   // attempts made that most of this pass's time). They still grow past it if they must.
   const { tcp: tcpPackets, syns: synPackets } = tcpPacketCounts(store);
   const table = new AttemptTable(store, synPackets, tcpPackets);
-  const expected = Math.max(64, synPackets);
-  /** (client>server, ISN) → newest attempt with them */
-  const byKey = new PairMap(expected);
+  // A 4-tuple is a slot: its endpoint pair (numbered by the TCP analysis) and which of the two
+  // is the client. What the table knows of a 4-tuple is found by slot, not hashed again: in a
+  // flood or a scan each packet brings a new 4-tuple, and each hash lookup is a cache miss.
+  const slotOf = (pair: number, client: number, server: number): number => 2 * pair + (client <= server ? 0 : 1);
+  /** The same 4-tuple the other way round (a host talking to itself on one port is its own reverse). */
+  const reverse = (slot: number, client: number, server: number): number => (client === server ? slot : slot ^ 1);
+  /**
+   * Per slot: the newest attempt opened on it, or the attempt its latest SYN joined; -1 before
+   * any. It is always also the newest attempt opened with its own ISN on that slot.
+   */
+  const latest = new Int32Array(2 * tcp.streams.pairs).fill(-1);
+  /** Per slot: more than one attempt opened on it, so `byKey` holds them all. */
+  const reused = new Uint8Array(2 * tcp.streams.pairs);
+  /**
+   * (slot, ISN) → newest attempt with them, kept only for slots with more than one attempt (port
+   * reuse, a capture repeated): on the others `latest` says it.
+   */
+  const byKey = new PairMap(64);
+  const attemptWith = (slot: number, isn: number): number => {
+    const a = latest[slot];
+    if (a < 0 || table.isn[a] === isn) return a;
+    return reused[slot] ? byKey.get(slot, isn) : -1;
+  };
   /**
    * A SYN/ACK or RST with Ack x answers the attempt registered last for x: the one opened with
    * ISN x − 1 (byKey), or the one whose SYN carried data up to x (TCP Fast Open, a SYN with
@@ -82,7 +102,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
   const synDataAttempt: number[] = [];
   const synDataAt: number[] = [];
   const answered = (tuple: number, ack: number): number => {
-    const opened = byKey.get(tuple, u32(ack - 1));
+    const opened = attemptWith(tuple, u32(ack - 1));
     if (synDataAttempt.length === 0) return opened;
     const e = bySynDataEnd.get(tuple, ack);
     if (e < 0) return opened;
@@ -97,10 +117,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
     synDataAttempt[e] = a;
     synDataAt[e] = ++clock;
   };
-  /** client>server → newest attempt on that 4-tuple */
-  const latestByTuple = new NumberMap(expected);
-
-  /** `earlier`: the newest attempt with the same 4-tuple and ISN (byKey's), -1 when none. */
+  /** `earlier`: the newest attempt with the same 4-tuple and ISN (attemptWith's), -1 when none. */
   const open = (
     index: number,
     tuple: number,
@@ -112,7 +129,15 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
   ): number => {
     const a = table.open(index, isn, clientPort, serverPort, tcp.stream[index], synMissing);
     if (earlier >= 0) table.repeat[a] = table.repeat[earlier] + 1;
-    byKey.set(tuple, isn, a);
+    const before = latest[tuple];
+    if (before >= 0) {
+      if (!reused[tuple]) {
+        reused[tuple] = 1;
+        byKey.set(tuple, table.isn[before], before);
+      }
+      byKey.set(tuple, isn, a);
+    }
+    latest[tuple] = a;
     openedAt[a] = ++clock;
     return a;
   };
@@ -138,9 +163,11 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
       const d = store.dissectionOf(i);
       if (!d.icmp?.quoted?.tcp || !d.ip || !isDestinationUnreachable(d.icmp.version, d.icmp.type)) continue;
       const qtcp = d.icmp.quoted.tcp;
-      const tuple = pairId(tcp.srcEndpoint[i], tcp.dstEndpoint[i]);
-      let a = qtcp.seq !== undefined ? byKey.get(tuple, qtcp.seq) : -1;
-      if (a < 0) a = latestByTuple.get(tuple);
+      // no pair: its endpoints never exchanged a segment, so no attempt is theirs
+      if (tcp.pair[i] < 0) continue;
+      const tuple = slotOf(tcp.pair[i], tcp.srcEndpoint[i], tcp.dstEndpoint[i]);
+      let a = qtcp.seq !== undefined ? attemptWith(tuple, qtcp.seq) : -1;
+      if (a < 0) a = latest[tuple];
       if (a < 0) continue;
       table.add(a, i, formatIP(d.ip.src) === table.serverAddress(a) ? 'server' : 'router', 'icmp');
       continue;
@@ -150,15 +177,15 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
     const flags = c.tcpFlags[i];
     const src = tcp.srcEndpoint[i];
     const dst = tcp.dstEndpoint[i];
-    const outbound = pairId(src, dst); // src as the client
-    const inbound = pairId(dst, src); // src as the server
+    const outbound = slotOf(tcp.pair[i], src, dst); // src as the client
+    const inbound = reverse(outbound, src, dst); // src as the server
     const duplicate = (tcp.analysisFlags[i] & TcpAnalysisFlag.Duplicate) !== 0;
     const seq = c.seq[i];
     const ack = c.ack[i];
     const length = c.payloadLength[i];
 
     if ((flags & (SYN | ACK | RST)) === SYN) {
-      const earlier = byKey.get(outbound, seq);
+      const earlier = attemptWith(outbound, seq);
       let a = earlier;
       if (a >= 0 && mayJoin(a, i)) {
         // Without a SYN yet, the SYN/ACK came first (reordered capture): this is its own SYN.
@@ -170,7 +197,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
         table.add(a, i, 'client', 'syn');
       }
       if (length > 0) synCarriedData(outbound, u32(seq + 1 + length), a);
-      latestByTuple.set(outbound, a);
+      latest[outbound] = a;
       continue;
     }
 
@@ -179,8 +206,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
       let a = answered(inbound, ack);
       if (a < 0) {
         const isn = u32(ack - 1);
-        a = open(i, inbound, isn, c.dstPort[i], c.srcPort[i], true, byKey.get(inbound, isn));
-        latestByTuple.set(inbound, a);
+        a = open(i, inbound, isn, c.dstPort[i], c.srcPort[i], true, attemptWith(inbound, isn));
       }
       const hasServerIsn = table.has(a, AttemptState.HasServerIsn);
       const again = table.has(a, AttemptState.SawSynAck) && hasServerIsn && table.serverIsn[a] === seq;
@@ -194,8 +220,8 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
     }
 
     // Everything else belongs to the newest attempt on its 4-tuple, if there is one.
-    const fromClient = latestByTuple.get(outbound);
-    const fromServer = latestByTuple.get(inbound);
+    const fromClient = latest[outbound];
+    const fromServer = latest[inbound];
     if (flags & RST) {
       // A RST acknowledging ISN+1 answers that very SYN, even if a newer attempt exists.
       const answers = flags & ACK ? answered(inbound, ack) : -1;

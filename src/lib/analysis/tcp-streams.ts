@@ -111,6 +111,13 @@ export interface TcpStreams {
    */
   srcEndpoint: Int32Array;
   dstEndpoint: Int32Array;
+  /**
+   * The conversation's endpoint pair (unordered), numbered in order of appearance: the streams of
+   * reused ports share one. An array slot per pair lets later passes (the attempt table) find what
+   * they know of a 4-tuple without hashing it again. -1 without a TCP header, and for an
+   * ICMP-quoted header between endpoints that never exchanged a segment.
+   */
+  pair: Int32Array;
   streams: TcpStreamList;
 }
 
@@ -119,7 +126,7 @@ export interface TcpStreams {
  * `analysisFlags` the bits Duplicate, PortsReused and QuotedInIcmp (the others are 0). `tcpKeysOf`
  * computes only these, in a third of the time and memory of the whole analysis.
  */
-export type TcpKeys = Pick<TcpStreams, 'stream' | 'srcEndpoint' | 'dstEndpoint' | 'analysisFlags' | 'streams'>;
+export type TcpKeys = Pick<TcpStreams, 'stream' | 'srcEndpoint' | 'dstEndpoint' | 'pair' | 'analysisFlags' | 'streams'>;
 
 /**
  * The streams (tcp.stream 0, 1, …) as columns: a flood has a stream per packet, and an object
@@ -127,6 +134,8 @@ export type TcpKeys = Pick<TcpStreams, 'stream' | 'srcEndpoint' | 'dstEndpoint' 
  */
 export class TcpStreamList {
   count = 0;
+  /** Distinct endpoint pairs the streams are between (TcpStreams.pair numbers them). */
+  pairs = 0;
   firstPacket: Uint32Array<ArrayBuffer> = new Uint32Array(0);
   lastPacket: Uint32Array<ArrayBuffer> = new Uint32Array(0);
   packetCount: Uint32Array<ArrayBuffer> = new Uint32Array(0);
@@ -199,6 +208,8 @@ class ConnectionColumns {
   // Per conversation.
   /** Endpoint id of the side that is flow 2 × stream. */
   aKey = new Int32Array(0);
+  /** Its endpoint pair (TcpStreams.pair). */
+  pair = new Int32Array(0);
   /** Time of the most recent pure SYN, for the initial RTT; NaN = none. */
   lastSynTime = new Float64Array(0);
   /** Nanoseconds, NaN until known. */
@@ -299,11 +310,12 @@ class ConnectionColumns {
   }
 
   /** Makes room for conversation `stream` and sets it (and its two flows) to the state of a new one. */
-  start(stream: number, aKey: number, originSeconds: number): void {
+  start(stream: number, aKey: number, pair: number, originSeconds: number): void {
     // 1.5 ×, not 2 ×: in a flood these columns are most of the analysis's memory, and while they
     // grow the old and the new are held at once
     if (stream >= this.capacity) this.#grow(Math.max(64, Math.ceil(this.capacity * 1.5), stream + 1));
     this.aKey[stream] = aKey;
+    this.pair[stream] = pair;
     this.originSeconds[stream] = originSeconds;
     this.lastSeenTime[2 * stream] = -Infinity;
     this.lastSeenTime[2 * stream + 1] = -Infinity;
@@ -366,6 +378,7 @@ class ConnectionColumns {
       return to;
     };
     this.aKey = grown(this.aKey, new Int32Array(conversations));
+    this.pair = grown(this.pair, new Int32Array(conversations));
     this.originSeconds = grown(this.originSeconds, new Float64Array(conversations));
     this.baseSeq = grown(this.baseSeq, new Uint32Array(flows));
     this.baseSet = grown(this.baseSet, new Uint8Array(flows));
@@ -659,6 +672,7 @@ export class TcpStreamAnalyzer {
       windowScale: new Float64Array(all),
       srcEndpoint: new Int32Array(rows),
       dstEndpoint: new Int32Array(rows),
+      pair: new Int32Array(rows),
       streams: new TcpStreamList(),
     };
     this.result.streams.reserve(conversations);
@@ -697,11 +711,13 @@ export class TcpStreamAnalyzer {
       result.analysisFlags[i] = TcpAnalysisFlag.QuotedInIcmp;
       if (tcp.seq !== undefined && !this.#keysOnly) result.relSeq[i] = tcp.seq;
       if (tcp.ack !== undefined && !this.#keysOnly) result.relAck[i] = tcp.ack;
+      const known = byPair.get(pairKey);
+      if (known >= 0) result.pair[i] = this.#connections.pair[known];
       if (tcp.flags !== undefined && tcp.window !== undefined) {
-        const known = byPair.get(pairKey);
-        const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+        const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i, -1);
         this.#noteInStream(stream, i);
         result.stream[i] = stream;
+        result.pair[i] = this.#connections.pair[stream];
         if (this.#keysOnly) return;
         const scale = this.#connections.winScale[2 * stream + (this.#connections.aKey[stream] === srcKey ? 0 : 1)];
         if (!(tcp.flags & SYN)) result.windowScale[i] = scale >= 0 ? 1 << scale : scale;
@@ -714,14 +730,14 @@ export class TcpStreamAnalyzer {
     const ack = c.ack[i];
     const known = byPair.get(pairKey);
     const k = this.#connections;
-    let stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i);
+    let stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i, -1);
     let fwd = 2 * stream + (k.aKey[stream] === srcKey ? 0 : 1);
     let analysis = 0;
 
     // A SYN with a new initial sequence number on ports already in use starts a new stream
     // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
     if ((flags & (SYN | ACK)) === SYN && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
-      stream = this.#startConversation(pairKey, srcKey, i);
+      stream = this.#startConversation(pairKey, srcKey, i, stream);
       fwd = 2 * stream;
       analysis |= TcpAnalysisFlag.PortsReused;
     } else if ((flags & (SYN | ACK)) === (SYN | ACK) && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
@@ -731,6 +747,7 @@ export class TcpStreamAnalyzer {
     }
     const rev = fwd ^ 1;
     result.stream[i] = stream;
+    result.pair[i] = k.pair[stream];
     this.#noteInStream(stream, i);
 
     const now = (c.seconds[i] - k.originSeconds[stream]) * 1e9 + c.nanoseconds[i];
@@ -795,10 +812,15 @@ export class TcpStreamAnalyzer {
     }
   }
 
-  /** A new conversation (tcp.stream) between the pair, row i its first packet; returns its index. */
-  #startConversation(pairKey: number, srcKey: number, i: number): number {
-    const stream = this.result.streams.add(this.#store.forgottenRows + i);
-    this.#connections.start(stream, srcKey, this.#store.columns.seconds[i]);
+  /**
+   * A new conversation (tcp.stream) between the pair, row i its first packet; returns its index.
+   * `previous`: the pair's newest conversation, whose ports this one reuses; -1 for a new pair.
+   */
+  #startConversation(pairKey: number, srcKey: number, i: number, previous: number): number {
+    const streams = this.result.streams;
+    const stream = streams.add(this.#store.forgottenRows + i);
+    const pair = previous >= 0 ? this.#connections.pair[previous] : streams.pairs++;
+    this.#connections.start(stream, srcKey, pair, this.#store.columns.seconds[i]);
     this.#byPair.set(pairKey, stream);
     return stream;
   }
@@ -814,6 +836,7 @@ export class TcpStreamAnalyzer {
     r.analysisFlags[i] = 0;
     r.srcEndpoint[i] = -1;
     r.dstEndpoint[i] = -1;
+    r.pair[i] = -1;
     if (this.#keysOnly) return;
     r.relSeq[i] = NaN;
     r.relAck[i] = NaN;
@@ -836,6 +859,7 @@ export class TcpStreamAnalyzer {
     r.analysisFlags = grown(r.analysisFlags, new Uint32Array(rows));
     r.srcEndpoint = grown(r.srcEndpoint, new Int32Array(rows));
     r.dstEndpoint = grown(r.dstEndpoint, new Int32Array(rows));
+    r.pair = grown(r.pair, new Int32Array(rows));
     if (this.#keysOnly) return;
     r.relSeq = grown(r.relSeq, new Float64Array(rows));
     r.relAck = grown(r.relAck, new Float64Array(rows));
