@@ -43,6 +43,8 @@ const DIRECTION_NAMES: readonly (Direction | undefined)[] = [undefined, 'sent', 
  */
 const BLOCK_BYTES = 1 << 20;
 const FIRST_BLOCK_BYTES = 1 << 16;
+/** The bytes of a row that keeps none: one empty array shared by all of them. */
+const NO_BYTES = new Uint8Array(0);
 
 type Columns = ReturnType<typeof allocateColumns>;
 
@@ -220,10 +222,16 @@ export class PacketStore {
     if (frame.pktmon) this.pktmon.set(i, frame.pktmon);
     else this.pktmon.delete(i);
     this.count = i + 1;
-    const d = dissection ?? decodeFrame(this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
+    // the reader's frame is decoded as it is when it says what the columns say (no copy of it)
+    const asRead = frame.data === stored && frame.capturedLength === stored.length;
+    const d =
+      dissection ?? decodeFrame(asRead ? frame : this.frameAt(i, stored), this.fcsLengths[frame.interfaceId] ?? 0);
     if (dissection) (this.given ??= [])[i] = dissection;
     this.record(i, d, stored);
-    if (copyHeaders) stored = this.copy(data.subarray(0, this.keptLength(i)), i);
+    if (copyHeaders) {
+      const kept = this.keptLength(i);
+      stored = kept === 0 && this.blocks.length > 0 ? this.keepNothing(i) : this.copy(data.subarray(0, kept), i);
+    }
     this.cachedIndex = i;
     this.cachedDissection = d;
     this.cachedData = stored;
@@ -451,6 +459,16 @@ export class PacketStore {
     this.columns.block[i] = blockIndex;
     this.columns.byteOffset[i] = start;
     return block.subarray(start, start + length);
+  }
+
+  /**
+   * Row i keeps no bytes (an IPv4 TCP or UDP packet in a store without payloads): it points at
+   * the end of the current block with length 0, as a copy of nothing would, without making views.
+   */
+  private keepNothing(i: number): Uint8Array {
+    this.columns.block[i] = this.blocks.length - 1;
+    this.columns.byteOffset[i] = this.lastBlockOurs ? this.blockUsed : 0;
+    return NO_BYTES;
   }
 
   /** Writes what the hot paths need from one dissection into row i. */
