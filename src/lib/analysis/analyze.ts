@@ -56,7 +56,7 @@ export interface JudgedCapture {
    * attempt of SYNs alone (a scan, a flood, a blocked port) read off the columns, building
    * nothing; for the others, from `verdictAt`.
    */
-  kindAt(i: number): AttemptKind;
+  kindAt(i: number): Readonly<AttemptKind>;
   offload: OffloadFinding;
   /** Seconds from first to last packet. */
   duration: number;
@@ -69,8 +69,23 @@ const SYN_ROLE = roleCode('syn');
 const SYN_RETRANSMISSION_ROLE = roleCode('syn-retransmission');
 const DUPLICATE_ROLE = roleCode('duplicate');
 const CLIENT = senderCode('client');
-/** What Zeek logs for a connection of SYNs alone, all with one sequence number and no data (zeek.ts). */
-const LONE_SYNS_ZEEK = { zeek: 'S0', history: 'S' } as const;
+/**
+ * The two kinds an attempt of SYNs alone can have. Zeek logs such a connection (all SYNs with one
+ * sequence number, no data) as S0 with history "S" (zeek.ts). Shared, not made per attempt: a
+ * flood asks for hundreds of thousands.
+ */
+const LONE_SYNS_UNANSWERED: Readonly<AttemptKind> = Object.freeze({
+  verdict: 'no-response',
+  nmap: 'filtered',
+  zeek: 'S0',
+  history: 'S',
+});
+const LONE_SYNS_TOO_SOON: Readonly<AttemptKind> = Object.freeze({
+  verdict: 'inconclusive',
+  nmap: 'unknown',
+  zeek: 'S0',
+  history: 'S',
+});
 
 /**
  * Whether attempt `row` is SYNs alone: each of its packets a SYN from the client (a first one,
@@ -190,9 +205,7 @@ export function judgeCapture(
       const first = table.firstPacket[row];
       const observedAfterFirst = end - (c.seconds[first] + c.nanoseconds[first] / 1e9);
       const retries = table.synCount[row] - 1;
-      return retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO
-        ? { verdict: 'no-response', nmap: 'filtered', ...LONE_SYNS_ZEEK }
-        : { verdict: 'inconclusive', nmap: 'unknown', ...LONE_SYNS_ZEEK };
+      return retries >= 1 || observedAfterFirst >= MIN_INITIAL_RTO ? LONE_SYNS_UNANSWERED : LONE_SYNS_TOO_SOON;
     },
     offload,
     duration: end - start,

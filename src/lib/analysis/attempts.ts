@@ -90,23 +90,22 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
   };
   /**
    * A SYN/ACK or RST with Ack x answers the attempt registered last for x: the one opened with
-   * ISN x − 1 (byKey), or the one whose SYN carried data up to x (TCP Fast Open, a SYN with
-   * payload: rare, so kept apart). Each registration gets the next tick of `clock`, and the later
-   * one wins. One map per SYN rather than two: a flood has a million slots in each.
+   * ISN x − 1 (attemptWith), or the one whose SYN carried data up to x (TCP Fast Open, a SYN with
+   * payload: rare, so kept apart), whichever came later. Attempts are numbered in the order they
+   * open, so a SYN's data came after attempt a opened exactly when a is below the count of
+   * attempts at the time.
    */
-  let clock = 0;
-  /** Per attempt: the tick it was opened. */
-  const openedAt: number[] = [];
   /** (client>server, end of the SYN's data) → index into synData*. */
   const bySynDataEnd = new PairMap(16);
   const synDataAttempt: number[] = [];
-  const synDataAt: number[] = [];
+  /** Per entry: how many attempts had opened when it was registered. */
+  const synDataAfter: number[] = [];
   const answered = (tuple: number, ack: number): number => {
     const opened = attemptWith(tuple, u32(ack - 1));
     if (synDataAttempt.length === 0) return opened;
     const e = bySynDataEnd.get(tuple, ack);
     if (e < 0) return opened;
-    return opened < 0 || synDataAt[e] > openedAt[opened] ? synDataAttempt[e] : opened;
+    return opened < synDataAfter[e] ? synDataAttempt[e] : opened;
   };
   const synCarriedData = (tuple: number, end: number, a: number): void => {
     let e = bySynDataEnd.get(tuple, end);
@@ -115,7 +114,7 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
       bySynDataEnd.set(tuple, end, e);
     }
     synDataAttempt[e] = a;
-    synDataAt[e] = ++clock;
+    synDataAfter[e] = table.count;
   };
   /** `earlier`: the newest attempt with the same 4-tuple and ISN (attemptWith's), -1 when none. */
   const open = (
@@ -138,7 +137,6 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
       byKey.set(tuple, isn, a);
     }
     latest[tuple] = a;
-    openedAt[a] = ++clock;
     return a;
   };
 
