@@ -551,6 +551,58 @@ export class EndpointTable {
   }
 }
 
+/**
+ * The newest conversation of each unordered pair of endpoints, found without hashing for nearly
+ * every pair: a pair is kept at its newer endpoint (the larger id), in arrays indexed by endpoint,
+ * as long as that endpoint has no other pair there. Only an endpoint paired with several older
+ * ones (a client port reused towards another server) sends its later pairs to a hash map. A
+ * flood's or a scan's every packet brings a new endpoint and a new pair: kept this way, the pair
+ * costs a write at the end of an array instead of a cache miss in a table as large as the flood.
+ */
+export class PairIndex {
+  /** Per endpoint: the older endpoint of the pair kept here, -1 for none; and its conversation. */
+  #peer = new Int32Array(0);
+  #conversation = new Int32Array(0);
+  /** Pairs whose newer endpoint's place was taken: pairId(older, newer) → conversation. */
+  readonly #others = new NumberMap(64);
+
+  /** `endpoints`: how many to make room for at first (it grows past them). */
+  constructor(endpoints = 1024) {
+    this.#grow(endpoints);
+  }
+
+  /** The conversation of the pair (a, b), -1 when there is none. */
+  get(a: number, b: number): number {
+    const older = a < b ? a : b;
+    const newer = a < b ? b : a;
+    if (newer >= this.#peer.length) return -1;
+    const peer = this.#peer[newer];
+    if (peer === older) return this.#conversation[newer];
+    // a pair goes to the map only when its newer endpoint's place is taken
+    return peer < 0 ? -1 : this.#others.get(pairId(older, newer));
+  }
+
+  set(a: number, b: number, conversation: number): void {
+    const older = a < b ? a : b;
+    const newer = a < b ? b : a;
+    if (newer >= this.#peer.length) this.#grow(Math.max(newer + 1, Math.ceil(this.#peer.length * 1.5)));
+    const peer = this.#peer[newer];
+    if (peer < 0 || peer === older) {
+      this.#peer[newer] = older;
+      this.#conversation[newer] = conversation;
+    } else this.#others.set(pairId(older, newer), conversation);
+  }
+
+  #grow(endpoints: number): void {
+    const peer = new Int32Array(endpoints).fill(-1);
+    peer.set(this.#peer);
+    const conversation = new Int32Array(endpoints);
+    conversation.set(this.#conversation);
+    this.#peer = peer;
+    this.#conversation = conversation;
+  }
+}
+
 /** One number for an ordered pair of endpoint ids (exact while there are fewer than 2^26 endpoints). */
 export const pairId = (a: number, b: number): number => a * 67108864 + b;
 
@@ -638,7 +690,7 @@ export class TcpStreamAnalyzer {
   readonly result: TcpStreams;
   readonly #store: PacketStore;
   /** The newest conversation for each unordered endpoint pair (tshark finds the latest one). */
-  readonly #byPair: NumberMap;
+  readonly #byPair: PairIndex;
   readonly #connections: ConnectionColumns;
   readonly #endpoints: EndpointTable;
   /** Computes only the TcpKeys fields; the other per-packet arrays stay empty. */
@@ -652,7 +704,8 @@ export class TcpStreamAnalyzer {
   constructor(store: PacketStore, rows = 1024, conversations = 0, keysOnly = false) {
     this.#store = store;
     this.#keysOnly = keysOnly;
-    this.#byPair = new NumberMap(Math.max(Math.min(rows, 1 << 16), conversations));
+    // most connections bring a new endpoint (the client's port), a few are servers
+    this.#byPair = new PairIndex(conversations + 1024);
     this.#connections = new ConnectionColumns(keysOnly);
     this.#connections.reserve(conversations);
     // most connections bring a new endpoint (the client's port), a few are servers
@@ -701,7 +754,6 @@ export class TcpStreamAnalyzer {
     }
     const srcKey = result.srcEndpoint[i];
     const dstKey = result.dstEndpoint[i];
-    const pairKey = srcKey < dstKey ? pairId(srcKey, dstKey) : pairId(dstKey, srcKey);
     const byPair = this.#byPair;
 
     if (!direct) {
@@ -711,10 +763,10 @@ export class TcpStreamAnalyzer {
       result.analysisFlags[i] = TcpAnalysisFlag.QuotedInIcmp;
       if (tcp.seq !== undefined && !this.#keysOnly) result.relSeq[i] = tcp.seq;
       if (tcp.ack !== undefined && !this.#keysOnly) result.relAck[i] = tcp.ack;
-      const known = byPair.get(pairKey);
+      const known = byPair.get(srcKey, dstKey);
       if (known >= 0) result.pair[i] = this.#connections.pair[known];
       if (tcp.flags !== undefined && tcp.window !== undefined) {
-        const stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i, -1);
+        const stream = known >= 0 ? known : this.#startConversation(srcKey, dstKey, i, -1);
         this.#noteInStream(stream, i);
         result.stream[i] = stream;
         result.pair[i] = this.#connections.pair[stream];
@@ -728,16 +780,16 @@ export class TcpStreamAnalyzer {
     const flags = c.tcpFlags[i];
     const seq = c.seq[i];
     const ack = c.ack[i];
-    const known = byPair.get(pairKey);
+    const known = byPair.get(srcKey, dstKey);
     const k = this.#connections;
-    let stream = known >= 0 ? known : this.#startConversation(pairKey, srcKey, i, -1);
+    let stream = known >= 0 ? known : this.#startConversation(srcKey, dstKey, i, -1);
     let fwd = 2 * stream + (k.aKey[stream] === srcKey ? 0 : 1);
     let analysis = 0;
 
     // A SYN with a new initial sequence number on ports already in use starts a new stream
     // (tshark: "TCP Port numbers reused"); the same ISN again is a retransmission.
     if ((flags & (SYN | ACK)) === SYN && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
-      stream = this.#startConversation(pairKey, srcKey, i, stream);
+      stream = this.#startConversation(srcKey, dstKey, i, stream);
       fwd = 2 * stream;
       analysis |= TcpAnalysisFlag.PortsReused;
     } else if ((flags & (SYN | ACK)) === (SYN | ACK) && k.baseSet[fwd] && seq !== k.baseSeq[fwd]) {
@@ -816,12 +868,12 @@ export class TcpStreamAnalyzer {
    * A new conversation (tcp.stream) between the pair, row i its first packet; returns its index.
    * `previous`: the pair's newest conversation, whose ports this one reuses; -1 for a new pair.
    */
-  #startConversation(pairKey: number, srcKey: number, i: number, previous: number): number {
+  #startConversation(srcKey: number, dstKey: number, i: number, previous: number): number {
     const streams = this.result.streams;
     const stream = streams.add(this.#store.forgottenRows + i);
     const pair = previous >= 0 ? this.#connections.pair[previous] : streams.pairs++;
     this.#connections.start(stream, srcKey, pair, this.#store.columns.seconds[i]);
-    this.#byPair.set(pairKey, stream);
+    this.#byPair.set(srcKey, dstKey, stream);
     return stream;
   }
 
