@@ -134,21 +134,28 @@ export function hostTraffic(store: PacketStore, expected = 256): HostTraffic {
   }
   // Distinct senders of each silent host, and whether any pair of hosts talks both ways. Only
   // pairs whose receiver sent something can be answered, so only those are kept in a map: a flood
-  // towards one silent server adds none. The silent hosts' senders are counted by sorting the
-  // (receiver, sender) pairs, one number each in a typed array sized from the first pass.
+  // towards one silent server adds none. The silent hosts' senders are counted without a map or a
+  // sort: each silent host gets a run of `towardsSilent` (its packets' senders, in capture order),
+  // and a sender is counted in a run the first time it is stamped with that run's host.
   const twoWayCandidates = new PairMap(64);
   let pairs = 0;
   let answered = false;
+  /** Per host: where its run of senders starts (silent hosts only), then where the next one goes. */
+  const runStart = new Uint32Array(hosts.count + 1);
   let silentPackets = 0;
-  for (let h = 0; h < hosts.count; h++) if (hosts.sent[h] === 0) silentPackets += hosts.received[h];
-  const towardsSilent = new Float64Array(silentPackets);
-  let k = 0;
+  for (let h = 0; h < hosts.count; h++) {
+    runStart[h] = silentPackets;
+    if (hosts.sent[h] === 0) silentPackets += hosts.received[h];
+  }
+  runStart[hosts.count] = silentPackets;
+  const next = runStart.slice();
+  const towardsSilent = new Uint32Array(silentPackets);
   for (let i = 0; i < store.count; i++) {
     const src = hosts.srcHost[i];
     const dst = hosts.dstHost[i];
     if (src < 0) continue;
     if (hosts.sent[dst] === 0) {
-      towardsSilent[k++] = dst * 4294967296 + src;
+      towardsSilent[next[dst]++] = src;
       continue;
     }
     if (twoWayCandidates.get(src, dst) >= 0) continue;
@@ -156,11 +163,17 @@ export function hostTraffic(store: PacketStore, expected = 256): HostTraffic {
     pairs++;
     if (twoWayCandidates.get(dst, src) >= 0) answered = true;
   }
-  const silentPairs = towardsSilent.sort();
-  for (let j = 0; j < silentPairs.length; j++) {
-    if (j > 0 && silentPairs[j] === silentPairs[j - 1]) continue;
-    hosts.senders[Math.floor(silentPairs[j] / 4294967296)]++;
+  /** Per sender: the silent host + 1 whose run last counted it. */
+  const countedFor = new Uint32Array(hosts.count);
+  for (let h = 0; h < hosts.count; h++) {
+    if (hosts.sent[h] !== 0) continue;
+    for (let k = runStart[h]; k < runStart[h + 1]; k++) {
+      const sender = towardsSilent[k];
+      if (countedFor[sender] === h + 1) continue;
+      countedFor[sender] = h + 1;
+      hosts.senders[h]++;
+    }
   }
-  hosts.allOneWay = (pairs > 0 || silentPairs.length > 0) && !answered;
+  hosts.allOneWay = (pairs > 0 || silentPackets > 0) && !answered;
   return hosts;
 }
