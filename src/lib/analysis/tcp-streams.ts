@@ -555,7 +555,8 @@ export class EndpointTable {
  * The newest conversation of each unordered pair of endpoints, found without hashing for nearly
  * every pair: a pair is kept at its newer endpoint (the larger id), in arrays indexed by endpoint,
  * as long as that endpoint has no other pair there. Only an endpoint paired with several older
- * ones (a client port reused towards another server) sends its later pairs to a hash map. A
+ * ones (a server first seen after some of its clients, a client port reused towards another
+ * server) sends its later pairs to a hash map. A
  * flood's or a scan's every packet brings a new endpoint and a new pair: kept this way, the pair
  * costs a write at the end of an array instead of a cache miss in a table as large as the flood.
  */
