@@ -76,17 +76,14 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
    * any. It is always also the newest attempt opened with its own ISN on that slot.
    */
   const latest = new Int32Array(2 * tcp.streams.pairs).fill(-1);
-  /** Per slot: more than one attempt opened on it, so `byKey` holds them all. */
-  const reused = new Uint8Array(2 * tcp.streams.pairs);
   /**
    * (slot, ISN) → newest attempt with them, kept only for slots with more than one attempt (port
-   * reuse, a capture repeated): on the others `latest` says it.
+   * reuse, a capture repeated): on the others `latest` says it, and the map has nothing.
    */
   const byKey = new PairMap(64);
   const attemptWith = (slot: number, isn: number): number => {
     const a = latest[slot];
-    if (a < 0 || table.isn[a] === isn) return a;
-    return reused[slot] ? byKey.get(slot, isn) : -1;
+    return a < 0 || table.isn[a] === isn ? a : byKey.get(slot, isn);
   };
   /**
    * A SYN/ACK or RST with Ack x answers the attempt registered last for x: the one opened with
@@ -130,10 +127,9 @@ export function attemptTable(capture: Capture, tcp: TcpKeys = tcpKeysOf(capture)
     if (earlier >= 0) table.repeat[a] = table.repeat[earlier] + 1;
     const before = latest[tuple];
     if (before >= 0) {
-      if (!reused[tuple]) {
-        reused[tuple] = 1;
-        byKey.set(tuple, table.isn[before], before);
-      }
+      // the slot's attempt so far goes into the map with this one (set again if it is there: it
+      // is the newest with its ISN, so the entry is the same)
+      byKey.set(tuple, table.isn[before], before);
       byKey.set(tuple, isn, a);
     }
     latest[tuple] = a;
