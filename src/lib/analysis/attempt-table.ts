@@ -2,7 +2,7 @@
 // numbers in typed arrays the way the packet store holds packets. Nothing here is an object per
 // attempt or per packet, and nothing is a word: `attemptAt(i)` builds the plain `Attempt` a
 // view (or the classifier) asks for, from these numbers and the packet store, and forgets it.
-import { formatIP } from '../describe/addresses.ts';
+import { formatIP, formatIPv4Number } from '../describe/addresses.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
 import { NumberMap } from './number-map.ts';
 import { ROLES, SENDERS, type Role, type Sender } from './vocabulary.ts';
@@ -239,7 +239,7 @@ export class AttemptTable {
       const key = source ? c.src4[packet] : c.dst4[packet];
       const id = this.#addressIds.get(key);
       if (id >= 0) return this.#addressTexts[id];
-      const text = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
+      const text = formatIPv4Number(key);
       this.#addressIds.set(key, this.#addressTexts.length);
       this.#addressTexts.push(text);
       return text;

@@ -2,7 +2,7 @@
 // rest on. Hosts are small integer ids (IPv4 addresses keyed as numbers, IPv6 ones by their
 // bytes); nothing here is a string until a finding names a host. A SYN flood has a host per
 // packet, so per host there are only numbers in typed arrays, and per packet two ids.
-import { formatIP } from '../describe/addresses.ts';
+import { formatIP, formatIPv4Number } from '../describe/addresses.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
 import { NumberMap, PairMap } from './number-map.ts';
 
@@ -56,7 +56,7 @@ export class HostTraffic {
     const c = this.store.columns;
     if (c.layers[packet] & Layer.IPv4) {
       const n = source ? c.src4[packet] : c.dst4[packet];
-      return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+      return formatIPv4Number(n);
     }
     const ip = this.store.addressBytes(packet)!;
     return formatIP(source ? ip.src : ip.dst);

@@ -5,7 +5,7 @@
 // new conversation, as Wireshark counts them.
 import { tcpStreamsOf } from '../analysis/tcp-streams.ts';
 import { NumberMap, PairMap } from '../analysis/number-map.ts';
-import { formatIP } from '../describe/addresses.ts';
+import { formatIP, formatIPv4Number } from '../describe/addresses.ts';
 import type { Capture } from '../packets.ts';
 import { Layer, storeOf, type PacketStore } from '../store/packet-store.ts';
 
@@ -92,7 +92,7 @@ class Endpoints {
     if (number < 0) return this.#text[id];
     let text = this.#formatted.get(number);
     if (text === undefined) {
-      text = `${number >>> 24}.${(number >>> 16) & 255}.${(number >>> 8) & 255}.${number & 255}`;
+      text = formatIPv4Number(number);
       this.#formatted.set(number, text);
     }
     return text;
