@@ -462,8 +462,9 @@ export class PacketStore {
   }
 
   /**
-   * Row i keeps no bytes (an IPv4 TCP or UDP packet in a store without payloads): it points at
-   * the end of the current block with length 0, as a copy of nothing would, without making views.
+   * Row i keeps no bytes (an IPv4 TCP or UDP packet in a store without payloads): it points into
+   * the last block with length 0 (at its end when the block is the store's own), without a copy
+   * of nothing and its two views.
    */
   private keepNothing(i: number): Uint8Array {
     this.columns.block[i] = this.blocks.length - 1;
