@@ -3,7 +3,7 @@
 // server / return-path). The firewall log is the server's: its DROP lines join the server
 // side's evidence, and the steps that place the attempt at the server.
 import { argumentError, type CliIO } from '../io.ts';
-import { attemptJson, compareCaptures } from '../../lib/analysis/index.ts';
+import { attemptJson, compareCaptures, tcpKeysOf } from '../../lib/analysis/index.ts';
 import { formatSeconds } from '../../lib/analysis/timing.ts';
 import type { FirewallLog } from '../../lib/capture/firewall-log.ts';
 import { attemptText, damageLine, parseArgs, readCapture, readFirewallLog } from './verdicts.ts';
@@ -41,6 +41,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     serverFirewallLog = log;
   }
+  // Each phase's garbage freed before the next allocates (see verdicts): the readings', then the
+  // two TCP analyses' working tables (the comparison uses the analyses made here).
+  io.collectGarbage?.();
+  tcpKeysOf(client);
+  tcpKeysOf(server);
+  io.collectGarbage?.();
   const comparison = compareCaptures(client, server, { serverFirewallLog });
   const offset = Number.isFinite(comparison.clockOffset) ? comparison.clockOffset : null;
   if (parsed.json) {

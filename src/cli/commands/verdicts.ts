@@ -11,6 +11,7 @@ import {
   hostPort,
   judgeCapture,
   NMAP_STATES,
+  tcpKeysOf,
   VERDICTS,
   ZEEK_STATES,
   type AttemptKind,
@@ -267,7 +268,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     firewallLog = log;
   }
-  const judged = judgeCapture(capture, undefined, { firewallLog });
+  // Phase by phase, each one's garbage freed before the next allocates: the reading's (its
+  // chunks, the columns' first sizing), then the TCP analysis's working tables.
+  io.collectGarbage?.();
+  const keys = tcpKeysOf(capture);
+  io.collectGarbage?.();
+  const judged = judgeCapture(capture, keys, { firewallLog });
   const table = judged.table;
   const out = bufferedOut(io);
   const counts: Partial<Record<Verdict, number>> = {};
