@@ -4,9 +4,12 @@
 // view (or the classifier) asks for, from these numbers and the packet store, and forgets it.
 import { formatIP, formatIPv4Number } from '../describe/addresses.ts';
 import { Layer, type PacketStore } from '../store/packet-store.ts';
-import { NumberMap } from './number-map.ts';
 import { ROLES, SENDERS, type Role, type Sender } from './vocabulary.ts';
 import type { Attempt, AttemptPacket } from './types.ts';
+
+/** How many IPv4 address texts an attempt table keeps (#addressText): 2^ADDRESS_SLOT_BITS. */
+const ADDRESS_SLOT_BITS = 10;
+const ADDRESS_SLOTS = 1 << ADDRESS_SLOT_BITS;
 
 /** Bits of `AttemptTable.state`. */
 export const AttemptState = {
@@ -60,9 +63,14 @@ export class AttemptTable {
   rowRole: Uint8Array;
   rowFrom: Uint8Array;
 
-  /** IPv4 address (as a number) → its text in #addressTexts: a Map would box every address above 2^30. */
-  readonly #addressIds = new NumberMap(256);
-  readonly #addressTexts: string[] = [];
+  /**
+   * The texts of IPv4 addresses formatted lately, one per slot, the slot picked by hashing the
+   * address: a capture's few hosts are formatted once, while a flood's or a scan's one-off
+   * sources replace each other instead of piling up (a text kept for every address was 19 MiB of
+   * the 400k flood's `--jsonl`).
+   */
+  readonly #addressInSlot = new Uint32Array(ADDRESS_SLOTS);
+  readonly #addressText: string[] = new Array<string>(ADDRESS_SLOTS).fill('');
 
   /** `attempts`, `rows`: how many the columns have room for at first (they grow as needed). */
   constructor(
@@ -232,16 +240,18 @@ export class AttemptTable {
     return highest;
   }
 
-  /** The packet's source (or destination) address as text; IPv4 ones are formatted once per address. */
+  /** The packet's source (or destination) address as text; see #addressText. */
   #address(packet: number, source: boolean): string {
     const c = this.store.columns;
     if (c.layers[packet] & Layer.IPv4) {
       const key = source ? c.src4[packet] : c.dst4[packet];
-      const id = this.#addressIds.get(key);
-      if (id >= 0) return this.#addressTexts[id];
+      // Fibonacci hashing: the top bits of the address times 2^32 / φ
+      const slot = Math.imul(key, 0x9e3779b1) >>> (32 - ADDRESS_SLOT_BITS);
+      // an empty slot's text is '', which no address formats to
+      if (this.#addressInSlot[slot] === key && this.#addressText[slot] !== '') return this.#addressText[slot];
       const text = formatIPv4Number(key);
-      this.#addressIds.set(key, this.#addressTexts.length);
-      this.#addressTexts.push(text);
+      this.#addressInSlot[slot] = key;
+      this.#addressText[slot] = text;
       return text;
     }
     const ip = this.store.addressBytes(packet)!;
