@@ -88,9 +88,14 @@ let collector: (() => void) | null | undefined;
  */
 function fullCollection(): (() => void) | null {
   if (collector === undefined) {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    collector = typeof gc === 'function' ? (gc as () => void) : null;
+    collector = null;
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc: unknown = runInNewContext('gc');
+      if (typeof gc === 'function') collector = gc as () => void;
+    } catch {
+      // A Node without it: the collector runs when V8 decides, as before.
+    }
   }
   return collector;
 }
