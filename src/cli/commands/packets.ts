@@ -16,6 +16,9 @@ import type { PacketStore } from '../../lib/store/packet-store.ts';
  */
 const WINDOW_BYTES = 16 << 10;
 
+/** Windows between two calls of `io.boundMemory`: 4 MiB read. */
+const WINDOWS_PER_BOUND = (4 << 20) / WINDOW_BYTES;
+
 const USAGE = 'usage: porttrace packets FILE [--json | --netmon] [--filter EXPR]\n';
 
 interface Options {
@@ -188,6 +191,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const output = new Output(io, json);
   const time = new TimeDigits();
   let first: Instant | undefined;
+  let windows = 0;
   /** The TCP analysis and the describer of the rows written so far, once writing has started. */
   let reading: { analyzer: TcpStreamAnalyzer; describer: Describer } | undefined;
 
@@ -241,6 +245,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     await writeRows(store, info);
     store.forgetRows();
     reading!.describer.forgetRows();
+    if (++windows % WINDOWS_PER_BOUND === 0) io.boundMemory?.();
   };
 
   let capture: Capture;
